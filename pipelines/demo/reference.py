@@ -1,0 +1,156 @@
+"""Reference data for the demo partnerships: services, partners, measures and staff groups."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+AREA_NAMES = [
+    "Northshire", "Eastborough", "Westmere", "Southdale", "Midford", "Highcombe",
+    "Lowfield", "Riverton", "Oakbury", "Ashgate", "Elmstead", "Kingsbridge",
+]
+
+SERVICE_KINDS = {
+    "HD": ("hospital_discharge", "Hospital discharge and reablement"),
+    "EH": ("early_help", "Children's early help"),
+    "CMH": ("community_mental_health", "Community mental health"),
+}
+
+# (suffix, name template, sector)
+PARTNER_TYPES = [
+    ("ACUTE", "{area} Hospitals NHS Foundation Trust", "NHS"),
+    ("MHT", "{area} Community and Mental Health NHS Trust", "NHS"),
+    ("LA", "{area} Council", "local authority"),
+    ("EDU", "{area} Learning Trust", "education"),
+    ("VCS", "{area} Carers and Families Charity", "voluntary"),
+    ("PRV", "{area} Home Care Ltd", "private"),
+]
+
+# service kind -> [(partner suffix, role)]; the first one leads.
+SERVICE_MEMBERS = {
+    "HD": [("ACUTE", "lead"), ("LA", "contributor"), ("PRV", "contributor"), ("VCS", "contributor")],
+    "EH": [("LA", "lead"), ("EDU", "contributor"), ("VCS", "contributor"), ("MHT", "contributor")],
+    "CMH": [("MHT", "lead"), ("LA", "contributor"), ("VCS", "contributor")],
+}
+
+
+@dataclass(frozen=True)
+class Measure:
+    code: str
+    kind: str
+    name: str
+    unit: str
+    value_type: str
+    direction: str
+    category: str
+    is_output_unit: bool
+    accountable: str
+    description: str
+
+
+MEASURES = [
+    Measure("HD_DISCHARGES", "HD", "People discharged with support", "count", "count",
+            "higher_is_better", "activity", True, "ACUTE",
+            "People discharged from hospital with a reablement or care package in the month."),
+    Measure("HD_SAME_DAY", "HD", "Discharged on the day they were ready", "percent", "rate",
+            "higher_is_better", "quality_of_effort", False, "ACUTE",
+            "Share of discharges that took place on the day the person was medically ready."),
+    Measure("HD_HOME_91", "HD", "Still at home 91 days after discharge", "percent", "rate",
+            "higher_is_better", "outcome", False, "LA",
+            "Share of people discharged to reablement who are still at home 91 days later."),
+    Measure("HD_READMIT_30", "HD", "Readmitted within 30 days", "percent", "rate",
+            "lower_is_better", "outcome", False, "ACUTE",
+            "Share of discharged people readmitted as an emergency within 30 days."),
+    Measure("EH_CASES", "EH", "Early help cases opened", "count", "count",
+            "higher_is_better", "activity", True, "LA",
+            "Families whose early help case was opened in the month."),
+    Measure("EH_ASSESS_15D", "EH", "Assessments completed within 15 working days", "percent",
+            "rate", "higher_is_better", "quality_of_effort", False, "LA",
+            "Share of early help assessments completed within 15 working days of referral."),
+    Measure("EH_NEEDS_MET", "EH", "Cases closed with needs met", "percent", "rate",
+            "higher_is_better", "outcome", False, "LA",
+            "Share of closed cases where the family's identified needs were met."),
+    Measure("EH_REREFER_12M", "EH", "Re-referred within 12 months", "percent", "rate",
+            "lower_is_better", "outcome", False, "EDU",
+            "Share of closed cases re-referred to early help or social care within 12 months."),
+    Measure("CMH_CONTACTS", "CMH", "Community mental health contacts", "count", "count",
+            "higher_is_better", "activity", True, "MHT",
+            "Face-to-face and video contacts with people on the community caseload."),
+    Measure("CMH_SEEN_28D", "CMH", "Seen within 28 days of referral", "percent", "rate",
+            "higher_is_better", "quality_of_effort", False, "MHT",
+            "Share of new referrals seen for a first appointment within 28 days."),
+    Measure("CMH_IMPROVED", "CMH", "Reliable improvement", "percent", "rate",
+            "higher_is_better", "outcome", False, "MHT",
+            "Share of people finishing treatment with a reliable improvement in their outcome score."),
+    Measure("CMH_CRISIS", "CMH", "Crisis presentations per 1,000 on caseload", "rate_per_1000",
+            "rate", "lower_is_better", "outcome", False, "LA",
+            "Crisis presentations per 1,000 people on the community caseload."),
+]
+
+STAFF_GROUPS = [
+    ("SOCIAL_WORKER", "Social worker", "social work"),
+    ("NURSE", "Nurse", "nursing"),
+    ("CARE_WORKER", "Care worker", "social care"),
+    ("AHP", "Allied health professional", "allied health"),
+    ("DOCTOR", "Doctor", "medical"),
+    ("TEACHER", "Teacher", "education"),
+    ("FAMILY_WORKER", "Family support worker", "social care"),
+    ("ADMIN", "Administrative staff", "administration"),
+]
+
+FIRST_PERIOD = "2023-04-01"
+MONTHS = 36
+
+
+def area_code(area: str) -> str:
+    """Return the three-letter code used as prefix for an area's partners and services."""
+    return area[:3].upper()
+
+
+def build_reference(areas: int) -> dict[str, pl.DataFrame]:
+    """Return the reference tables (seed name -> frame) for the first `areas` demo areas."""
+    if not 1 <= areas <= len(AREA_NAMES):
+        raise ValueError(f"areas must be between 1 and {len(AREA_NAMES)}, got {areas}")
+    partners, services, members, service_measures = [], [], [], []
+    for area in AREA_NAMES[:areas]:
+        code = area_code(area)
+        for suffix, name, sector in PARTNER_TYPES:
+            partners.append((f"{code}-{suffix}", name.format(area=area), sector, area))
+        for kind, (kind_code, kind_name) in SERVICE_KINDS.items():
+            service = f"{code}-{kind}"
+            lead = f"{code}-{SERVICE_MEMBERS[kind][0][0]}"
+            services.append((service, f"{area} {kind_name.lower()}", kind_code, area,
+                             FIRST_PERIOD, lead))
+            members += [(service, f"{code}-{s}", role) for s, role in SERVICE_MEMBERS[kind]]
+            service_measures += [(service, m.code, f"{code}-{m.accountable}")
+                                 for m in MEASURES if m.kind == kind]
+    return {
+        "service_kinds": pl.DataFrame(
+            [(c, n) for c, n in SERVICE_KINDS.values()],
+            schema=["service_kind", "service_kind_name"], orient="row"),
+        "joint_services": pl.DataFrame(services, orient="row", schema=[
+            "service_code", "service_name", "service_kind", "partnership_area",
+            "start_period", "lead_partner_code"]),
+        "partners": pl.DataFrame(partners, orient="row", schema=[
+            "partner_code", "partner_name", "sector", "partnership_area"]),
+        "service_partners": pl.DataFrame(members, orient="row", schema=[
+            "service_code", "partner_code", "role"]),
+        "measures": pl.DataFrame(
+            [(m.code, m.name, SERVICE_KINDS[m.kind][0], m.unit, m.value_type, m.direction,
+              m.category, m.is_output_unit, m.description) for m in MEASURES],
+            orient="row", schema=[
+                "measure_code", "measure_name", "service_kind", "unit", "value_type",
+                "direction", "category", "is_output_unit", "description"]),
+        "service_measures": pl.DataFrame(service_measures, orient="row", schema=[
+            "service_code", "measure_code", "accountable_partner_code"]),
+        "staff_groups": pl.DataFrame(STAFF_GROUPS, orient="row", schema=[
+            "staff_group_code", "staff_group_name", "profession"]),
+    }
+
+
+def write_reference(tables: dict[str, pl.DataFrame], folder) -> None:
+    """Write each reference table as `<name>.csv` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.write_csv(folder / f"{name}.csv")
