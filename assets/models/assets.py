@@ -1,0 +1,55 @@
+"""Dagster assets for the reference seeds and for every SQL model in `dbt_like_sql/`."""
+
+
+import dagster as dg
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from assets.models.build import build_model, load_seed
+from assets.models.project import SqlModel, load_models, load_seed_docs
+from assets.warehouse import ensure_warehouse
+from pipelines.resources import PathsResource
+from pipelines.settings import SQL_DIR
+
+SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
+
+
+def seed_asset(name: str) -> dg.AssetsDefinition:
+    """Return the asset that loads reference CSV `<name>.csv` into `seeds.<name>`."""
+    docs = SEED_DOCS[name]
+
+    @dg.asset(key=["seeds", name], group_name="reference", kinds={"polars", "duckdb"},
+              owners=["team:data-engineering"], description=docs.description)
+    def _seed(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
+        source = paths.path("reference_dir") / f"{name}.csv"
+        frame = pl.read_csv(source, infer_schema_length=None)
+        with duckdb.get_connection() as con:
+            ensure_warehouse(con)
+            rows = load_seed(con, name, frame, docs)
+        return dg.MaterializeResult(metadata={"dagster/row_count": rows, "source": str(source)})
+
+    return _seed
+
+
+def model_asset(model: SqlModel) -> dg.AssetsDefinition:
+    """Return the asset that builds one SQL model; its upstreams come from the SQL itself."""
+
+    @dg.asset(key=[model.layer, model.name], group_name=model.layer,
+              deps=[dg.AssetKey(list(table)) for table in model.upstream],
+              kinds={"duckdb", "sql"}, owners=["team:analytics"],
+              description=model.docs.description,
+              metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")})
+    def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
+        with duckdb.get_connection() as con:
+            rows = build_model(con, model)
+            preview = con.execute(f"select * from {model.table} limit 5").pl()
+        return dg.MaterializeResult(metadata={
+            "dagster/row_count": rows,
+            "preview": dg.MetadataValue.md(preview.to_pandas().to_markdown(index=False)),
+        })
+
+    return _model
+
+
+seed_assets = [seed_asset(name) for name in SEED_DOCS]
+model_assets = [model_asset(model) for model in load_models(SQL_DIR)]

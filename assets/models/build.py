@@ -1,0 +1,71 @@
+"""Build a table from a select in DuckDB and write its documentation as comments."""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from assets.models.project import Documentation, SqlModel
+
+
+def quote(identifier: str) -> str:
+    """Return a DuckDB identifier in double quotes."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
+                  docs: Documentation) -> None:
+    """Write the table's documentation as DuckDB comments; fail if docs and columns disagree."""
+    actual = [name for (name,) in con.execute(
+        "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+        "order by column_index", [schema, table]).fetchall()]
+    documented = list(docs.columns)
+    if actual != documented:
+        missing = [c for c in actual if c not in docs.columns]
+        stale = [c for c in documented if c not in actual]
+        raise ValueError(f"{schema}.{table}: documentation does not match the columns "
+                         f"(undocumented: {missing}, documented but absent: {stale}, "
+                         f"or in another order)")
+    target = f"{quote(schema)}.{quote(table)}"
+    # COMMENT ON takes no bound parameters, so the text goes in as an escaped literal.
+    con.execute(f"comment on table {target} is {literal(docs.description)}")
+    for column, text in docs.columns.items():
+        con.execute(f"comment on column {target}.{quote(column)} is {literal(text)}")
+
+
+def literal(text: str) -> str:
+    """Return text as a SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+    """Create or replace the model's table, comment it, and return its row count."""
+    target = f"{quote(model.layer)}.{quote(model.name)}"
+    con.begin()
+    try:
+        con.execute(f"create or replace table {target} as {model.sql}")
+        comment_table(con, model.layer, model.name, model.docs)
+    except BaseException:
+        con.rollback()
+        raise
+    con.commit()
+    (rows,) = con.execute(f"select count(*) from {target}").fetchone()
+    return rows
+
+
+def load_seed(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame,
+              docs: Documentation) -> int:
+    """Replace `seeds.<name>` with a reference frame, comment it, and return its row count."""
+    target = f"seeds.{quote(name)}"
+    con.register("seed_rows", frame.to_arrow())
+    con.begin()
+    try:
+        con.execute(f"create or replace table {target} as select * from seed_rows")
+        comment_table(con, "seeds", name, docs)
+    except BaseException:
+        con.rollback()
+        raise
+    finally:
+        con.unregister("seed_rows")
+    con.commit()
+    return frame.height

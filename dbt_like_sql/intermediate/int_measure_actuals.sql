@@ -1,0 +1,46 @@
+-- Service-level actual of each measure and month, summed over the partners that reported it.
+with
+
+outcomes as (
+    select * from staging.stg_outcomes
+),
+
+measures as (
+    select * from seeds.measures
+),
+
+summed as (
+    select
+        outcomes.service_code,
+        outcomes.measure_code,
+        outcomes.period,
+        sum(outcomes.numerator) as numerator,
+        sum(outcomes.denominator) as denominator,
+        sum(outcomes.value) as value,
+        count(*) as reporting_partners,
+        bool_or(outcomes.is_restated) as is_restated,
+    from outcomes
+    group by all
+),
+
+final as (
+    select
+        -- ids
+        summed.service_code,
+        summed.measure_code,
+        summed.period,
+        -- figures
+        summed.numerator,
+        summed.denominator,
+        case measures.value_type
+            when 'count' then summed.value
+            else summed.numerator / nullif(summed.denominator, 0)
+                * case measures.unit when 'rate_per_1000' then 1000 else 100 end
+        end as actual,
+        summed.reporting_partners,
+        summed.is_restated,
+    from summed
+    inner join measures on measures.measure_code = summed.measure_code
+)
+
+select * from final

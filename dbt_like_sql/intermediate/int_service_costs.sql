@@ -1,0 +1,20 @@
+-- Total cost of each joint service and month, summed over its partners.
+with
+
+finance as (
+    select * from staging.stg_finance
+),
+
+final as (
+    select
+        service_code,
+        period,
+        sum(pay_cost) as pay_cost,
+        sum(non_pay_cost) as non_pay_cost,
+        sum(total_cost) as total_cost,
+        count(*) as reporting_partners,
+    from finance
+    group by all
+)
+
+select * from final

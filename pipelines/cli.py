@@ -1,0 +1,58 @@
+"""The `joinedup` command: make demo data, run the pipeline, say where the outputs are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipelines.settings import Settings
+
+app = typer.Typer(help="joinedup: performance-target monitoring for joint public services.",
+                  no_args_is_help=True)
+
+
+@app.command("demo-data")
+def demo_data(
+    scale: Annotated[str, typer.Option(help="small (3 areas) or medium (12 areas)")] = "small",
+    seed: Annotated[int, typer.Option(help="random seed")] = 7,
+    out: Annotated[Path | None, typer.Option(help="folder for inbox/, reference/ and "
+                                                   "demo_truth.json (default: beside the inbox)")]
+    = None,
+) -> None:
+    """Write a demo drop folder of partner submissions with planted truths and faults."""
+    from pipelines.demo.submissions import generate_demo
+
+    target = out or Settings.from_env().inbox.parent
+    truth = generate_demo(target, scale=scale, seed=seed)
+    totals = ", ".join(f"{kind} {n}" for kind, n in truth["totals"]["files"].items())
+    typer.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
+    typer.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
+
+
+@app.command()
+def run() -> None:
+    """Run the nightly job once, in this process, and report what happened."""
+    from pipelines.run import run_nightly
+
+    settings = Settings.from_env()
+    report = run_nightly(settings)
+    typer.echo(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}")
+    for row in report.files.iter_rows(named=True):
+        typer.echo(f"  {row['submission_type']:<10} {row['files']:>5} new file(s) "
+                   f"({row['files_rejected']} rejected): {row['rows_received'] or 0} rows received, "
+                   f"{row['rows_loaded'] or 0} loaded, {row['rows_quarantined'] or 0} quarantined")
+    if report.files.is_empty():
+        typer.echo("  no new partner files")
+    for row in report.quarantine_by_rule.iter_rows(named=True):
+        typer.echo(f"  quarantined: {row['submission_type']} / {row['rule']}: "
+                   f"{row['findings']} finding(s)")
+    if report.quarantine_by_rule.height:
+        typer.echo("  details: select * from audit.quarantine (file, row, column, rule, value)")
+    for check in report.failed_checks:
+        typer.echo(f"  check failed: {check}")
+    typer.echo(f"warehouse: {settings.warehouse}")
+    typer.echo(f"scorecards: {settings.site_dir / 'index.html'}")
+    if not report.success:
+        raise typer.Exit(code=1)

@@ -1,0 +1,23 @@
+"""The joinedup code location: every asset, check, job, schedule and sensor."""
+
+import dagster as dg
+
+from assets.ingest.assets import raw_assets
+from assets.models.assets import model_assets, seed_assets
+from assets.publish.assets import published_warehouse, scorecards
+from assets.validate.assets import validated_assets, validation_checks
+from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
+from pipelines.resources import build_resources
+from pipelines.settings import Settings
+
+defs = dg.Definitions(
+    assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, published_warehouse,
+            scorecards],
+    asset_checks=validation_checks,
+    jobs=[nightly_job],
+    schedules=[nightly_schedule],
+    sensors=[inbox_sensor],
+    resources=build_resources(Settings.from_env()),
+    # DuckDB takes one writer per file: steps run one after another in this process.
+    executor=dg.in_process_executor,
+)
