@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from graphlib import TopologicalSorter
 from pathlib import Path
 
 import sqlglot
@@ -75,3 +76,10 @@ def load_seed_docs(seed_dir: Path) -> dict[str, Documentation]:
     return {name: Documentation(str(doc.get("description", "")).strip(),
                                 {str(k): str(v) for k, v in doc.get("columns", {}).items()})
             for name, doc in spec.items()}
+
+
+def build_order(models: list[SqlModel]) -> list[SqlModel]:
+    """Return the models ordered so that each comes after the models it reads."""
+    by_table = {(m.layer, m.name): m for m in models}
+    graph = {key: [t for t in m.upstream if t in by_table] for key, m in by_table.items()}
+    return [by_table[key] for key in TopologicalSorter(graph).static_order()]

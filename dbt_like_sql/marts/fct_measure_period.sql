@@ -81,7 +81,8 @@ final as (
         actual,
         target,
         tolerance,
-        least(raw_attainment, 150) as attainment_pct,
+        -- least() would skip a null and return 150, so cap explicitly
+        case when raw_attainment > 150 then 150 else raw_attainment end as attainment_pct,
         rag,
         -- accountability and provenance
         reporting_partners,

@@ -1,0 +1,106 @@
+"""A tiny hand-made partnership for testing the SQL models against figures worked out by hand."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from assets.contract import SUBMISSION_TYPES
+from assets.models.build import build_model, load_seed
+from assets.models.project import build_order, load_models, load_seed_docs
+from assets.warehouse import ensure_warehouse
+from pipelines.settings import SQL_DIR
+
+SEEDS = {
+    "service_kinds": [("K", "Kind K")],
+    "joint_services": [("S1", "Service one", "K", "Area", "2024-01-01", "P1"),
+                       ("S2", "Service two", "K", "Area", "2024-01-01", "P3")],
+    "partners": [("P1", "Trust", "NHS", "Area"), ("P2", "Council", "local authority", "Area"),
+                 ("P3", "Charity", "voluntary", "Area")],
+    "service_partners": [("S1", "P1", "lead"), ("S1", "P2", "contributor"), ("S2", "P3", "lead")],
+    "measures": [
+        ("OUT", "Output", "K", "count", "count", "higher_is_better", "activity", True, "d"),
+        ("RATE", "Rate", "K", "percent", "rate", "higher_is_better", "outcome", False, "d"),
+        ("LOW", "Low", "K", "percent", "rate", "lower_is_better", "quality_of_effort", False, "d"),
+    ],
+    "service_measures": [("S1", "OUT", "P1"), ("S1", "RATE", "P2"), ("S1", "LOW", "P1"),
+                         ("S2", "OUT", "P3"), ("S2", "RATE", "P3"), ("S2", "LOW", "P3")],
+    "staff_groups": [("NURSE", "Nurse", "nursing")],
+}
+
+JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
+
+
+def _validated(kind: str, rows: list[dict]) -> pl.DataFrame:
+    spec = SUBMISSION_TYPES[kind]
+    filled = [{c: row.get(c) for c in spec.columns}
+              | {"file_hash": row.get("file", "f"), "file_name": row.get("file", "f") + ".csv",
+                 "row_number": i + 2, "file_partner_code": row.get("partner_code", "P1"),
+                 "submitted_on": row.get("submitted_on", date(2024, 3, 1)),
+                 "loaded_at": datetime(2024, 3, 2)} for i, row in enumerate(rows)]
+    return pl.DataFrame(filled, infer_schema_length=None)
+
+
+def outcome(partner, service, measure, period, numerator=None, denominator=None, value=None,
+            **extra) -> dict:
+    """Return one validated outcomes row."""
+    return dict(partner_code=partner, service_code=service, measure_code=measure, period=period,
+                numerator=numerator, denominator=denominator, value=value, **extra)
+
+
+OUTCOMES = [
+    # S1 RATE: P1 first sent 20/40, then resubmitted 30/40; P2 sent 10/10 -> 40/50 = 80 %
+    outcome("P1", "S1", "RATE", JAN, 20.0, 40.0, file="first", submitted_on=date(2024, 2, 10)),
+    outcome("P1", "S1", "RATE", JAN, 30.0, 40.0, file="resub", submitted_on=date(2024, 2, 20)),
+    outcome("P2", "S1", "RATE", JAN, 10.0, 10.0),
+    outcome("P1", "S1", "LOW", JAN, 5.0, 50.0),                # 10 %
+    outcome("P1", "S1", "OUT", JAN, value=100.0),
+    outcome("P2", "S1", "OUT", JAN, value=20.0),               # 120 units
+    outcome("P1", "S1", "OUT", FEB, value=50.0),
+    outcome("P3", "S2", "RATE", JAN, 45.0, 50.0),              # 90 %
+    outcome("P3", "S2", "LOW", JAN, 20.0, 100.0),              # 20 %
+    outcome("P3", "S2", "OUT", JAN, value=200.0),
+]
+TARGETS = [
+    dict(partner_code="P1", service_code="S1", measure_code="RATE", period=JAN, target_value=85.0,
+         tolerance=5.0),
+    dict(partner_code="P1", service_code="S1", measure_code="LOW", period=JAN, target_value=12.0,
+         tolerance=None),
+    dict(partner_code="P3", service_code="S2", measure_code="RATE", period=JAN, target_value=85.0,
+         tolerance=5.0),
+    dict(partner_code="P3", service_code="S2", measure_code="LOW", period=JAN, target_value=12.0,
+         tolerance=5.0),
+]
+FINANCE = [
+    dict(partner_code="P1", service_code="S1", period=JAN, pay_cost=6000.0, non_pay_cost=1000.0),
+    dict(partner_code="P2", service_code="S1", period=JAN, pay_cost=1500.0, non_pay_cost=500.0),
+    dict(partner_code="P3", service_code="S2", period=JAN, pay_cost=8000.0, non_pay_cost=2000.0),
+]
+WORKFORCE = [
+    dict(partner_code="P1", service_code="S1", staff_group_code="NURSE",
+         period=date(2024, month, 1), headcount=10.0, contracted_fte=9.0, vacant_fte=1.0,
+         leavers=1.0 if month <= 6 else 0.0, sickness_days_lost=18.0, available_days=180.0,
+         agency_fte=1.0, training_hours=27.0, pay_bill=30000.0)
+    for month in range(1, 13)
+]
+
+
+def build_hand_made_warehouse(path) -> duckdb.DuckDBPyConnection:
+    """Return a connection to a warehouse built by every SQL model from the hand-made inputs."""
+    con = duckdb.connect(str(path))
+    ensure_warehouse(con)
+    docs = load_seed_docs(SQL_DIR / "seeds")
+    for name, rows in SEEDS.items():
+        frame = pl.DataFrame(rows, schema=list(docs[name].columns), orient="row")
+        load_seed(con, name, frame, docs[name])
+    for kind, rows in (("outcomes", OUTCOMES), ("targets", TARGETS), ("finance", FINANCE),
+                       ("workforce", WORKFORCE)):
+        frame = _validated(kind, rows)
+        con.register("hand_rows", frame.to_arrow())
+        con.execute(f"insert into validated.{kind} by name select * from hand_rows")
+        con.unregister("hand_rows")
+    for model in build_order(load_models(SQL_DIR)):
+        build_model(con, model)
+    return con
