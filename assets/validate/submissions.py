@@ -79,18 +79,18 @@ def validate_new_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
         _write_findings(con, "quarantine", errors, raw, kind, run_id)
         _write_findings(con, "warnings", warnings, raw, kind, run_id)
         con.execute(
-            """
+            f"""
             update audit.load_log as l set
                 rows_loaded = coalesce(v.loaded, 0),
                 rows_quarantined = l.rows_received - coalesce(v.loaded, 0),
                 status = 'validated', validated_at = now()
             from (select l2.file_hash, count(v2.file_hash) as loaded
                   from audit.load_log as l2
-                  left join validated.{table} as v2 on v2.file_hash = l2.file_hash
+                  left join validated.{kind.name} as v2 on v2.file_hash = l2.file_hash
                   where l2.status = 'received' and l2.submission_type = ?
                   group by l2.file_hash) as v
             where l.file_hash = v.file_hash
-            """.format(table=kind.name), [kind.name])
+            """, [kind.name])
         con.execute(
             "insert into audit.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
             [run_id, suite.suite, f"raw.{kind.name}", raw.height, suite.expectations_run,

@@ -88,15 +88,23 @@ def _findings(result) -> list[dict]:
     config = result.expectation_config
     kwargs = config.kwargs
     columns = [kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs]
-    base = {"column_name": ", ".join(columns), "rule": config.meta.get("rule", config.type),
+    base = {"column_name": config.meta.get("columns", ", ".join(columns)),
+            "rule": config.meta.get("rule", config.type),
             "severity": config.severity.value, "meaning": config.meta.get("meaning", config.type)}
     indexed = result.result.get("unexpected_index_list")
     if not indexed:
         return [base | {"row_id": None, "value": str(result.result.get("observed_value"))}]
     return [base | {"row_id": int(row["row_id"]),
-                    "value": ", ".join(f"{c}={row.get(c)}" for c in columns) if len(columns) > 1
-                    else str(row.get(columns[0])) if columns else None}
+                    "value": ", ".join(f"{c}={_text(row.get(c))}" for c in columns)
+                    if len(columns) > 1 else _text(row.get(columns[0])) if columns else None}
             for row in indexed]
+
+
+def _text(value: object) -> str | None:
+    """Return a bad value as text for the quarantine, None for a missing one."""
+    import pandas as pd
+
+    return None if value is None or pd.isna(value) else str(value)
 
 
 def run_suite(frame: pl.DataFrame, suite_name: str, parameters: dict[str, list]) -> SuiteResult:
