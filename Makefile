@@ -1,0 +1,46 @@
+# joinedup: `make demo` runs the nightly job on demo data; `make test` runs the tests.
+# Both install everything first (uv, then the locked environment in .venv).
+
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+RUN := $(VENV)/bin
+export DAGSTER_HOME := $(CURDIR)/dagster_home
+
+.PHONY: setup demo run test lint dev bench clean
+
+setup: $(VENV)/.synced
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.synced: $(UV) pyproject.toml uv.lock
+	$(UV) sync --frozen --compile-bytecode --quiet
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml:
+	mkdir -p $(DAGSTER_HOME)
+	printf 'telemetry:\n  enabled: false\n' > $@
+
+demo: setup $(DAGSTER_HOME)/dagster.yaml
+	$(RUN)/joinedup demo-data --scale small --seed 7
+	$(RUN)/joinedup run
+
+run: setup $(DAGSTER_HOME)/dagster.yaml
+	$(RUN)/joinedup run
+
+test: setup
+	$(RUN)/ruff check .
+	$(RUN)/dagster definitions validate -w workspace.yaml
+	$(RUN)/pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml
+	$(RUN)/dagster dev -w workspace.yaml
+
+bench: setup
+	$(RUN)/python bench/end_to_end.py
+
+clean:
+	rm -rf warehouse site inbox reference demo_truth.json dagster_home
