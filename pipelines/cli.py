@@ -45,13 +45,15 @@ def run() -> None:
                    f"{row['rows_loaded'] or 0} loaded, {row['rows_quarantined'] or 0} quarantined")
     if report.files.is_empty():
         typer.echo("  no new partner files")
-    for row in report.quarantine_by_rule.iter_rows(named=True):
-        typer.echo(f"  quarantined: {row['submission_type']} / {row['rule']}: "
-                   f"{row['findings']} finding(s)")
-    if report.quarantine_by_rule.height:
-        typer.echo("  details: select * from audit.quarantine (file, row, column, rule, value)")
-    for check in report.failed_checks:
-        typer.echo(f"  check failed: {check}")
+    for row in report.findings_by_rule.iter_rows(named=True):
+        typer.echo(f"  {row['action']}: {row['submission_type']} rows breaking rule "
+                   f"{row['rule']}: {row['findings']}")
+    if report.findings_by_rule.height:
+        typer.echo("  details (file, row, column, rule, value): audit.quarantine, audit.warnings")
+    for failed in report.failed_checks:
+        if failed.severity == "ERROR":
+            typer.echo(f"  CHECK FAILED: {failed.asset} {failed.check}: publishing stopped "
+                       "(details in the Dagster UI: make dev)")
     typer.echo(f"warehouse: {settings.warehouse}")
     typer.echo(f"scorecards: {settings.site_dir / 'index.html'}")
     if not report.success:

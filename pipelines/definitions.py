@@ -10,14 +10,20 @@ from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
 from pipelines.resources import build_resources
 from pipelines.settings import Settings
 
-defs = dg.Definitions(
-    assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, published_warehouse,
-            scorecards],
-    asset_checks=validation_checks,
-    jobs=[nightly_job],
-    schedules=[nightly_schedule],
-    sensors=[inbox_sensor],
-    resources=build_resources(Settings.from_env()),
-    # DuckDB takes one writer per file: steps run one after another in this process.
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Return the code location wired to the given installation's paths."""
+    return dg.Definitions(
+        assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets,
+                published_warehouse, scorecards],
+        asset_checks=validation_checks,
+        jobs=[nightly_job],
+        schedules=[nightly_schedule],
+        sensors=[inbox_sensor],
+        resources=build_resources(settings),
+        # DuckDB takes one writer per file: steps run one after another in this process.
+        executor=dg.in_process_executor,
+    )
+
+
+defs = build_definitions(Settings.from_env())

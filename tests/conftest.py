@@ -1,0 +1,27 @@
+"""Shared fixtures: one small demo run, end to end, reused by the tests that read its outputs."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipelines.demo.submissions import generate_demo
+from pipelines.run import RunReport, run_nightly
+from pipelines.settings import Settings
+
+
+def settings_for(home: Path) -> Settings:
+    """Return settings that keep every path of a run under `home`."""
+    return Settings(inbox=home / "inbox", reference_dir=home / "reference",
+                    build_database=home / "warehouse" / "build" / "joinedup.duckdb",
+                    warehouse=home / "warehouse" / "joinedup.duckdb", site_dir=home / "site")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory) -> tuple[Settings, RunReport, dict]:
+    """Generate the small demo and run the nightly job once over it, in-process."""
+    home = tmp_path_factory.mktemp("demo")
+    generate_demo(home, scale="small", seed=7)
+    settings = settings_for(home)
+    report = run_nightly(settings)
+    return settings, report, json.loads((home / "demo_truth.json").read_text())

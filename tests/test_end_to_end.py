@@ -1,0 +1,164 @@
+"""The whole asset graph on the small demo, checked against the planted truths and row accounting."""
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+from assets.validate.accounting import accounting_gaps
+
+
+@pytest.fixture(scope="module")
+def warehouse(demo_run):
+    settings, report, truth = demo_run
+    assert report.success, report.failed_checks
+    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    yield con, truth
+    con.close()
+
+
+def month(text: str) -> date:
+    return date.fromisoformat(text + "-01")
+
+
+def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> float:
+    """OLS slope of y on x with one intercept per service (within-service demeaning)."""
+    demeaned = frame.with_columns(
+        (pl.col(c) - pl.col(c).mean().over("service_code")).alias(c) for c in (x, y))
+    slope, *_ = np.linalg.lstsq(demeaned[x].to_numpy()[:, None], demeaned[y].to_numpy(), rcond=None)
+    return float(slope[0])
+
+
+def test_every_file_and_row_is_accounted_for(warehouse):
+    con, truth = warehouse
+    log = con.execute("select submission_type || '/' || file_name, rows_received, rows_loaded, "
+                      "rows_quarantined from audit.load_log").fetchall()
+    assert {name: received for name, received, _, _ in log} == {
+        name: spec["rows"] for name, spec in truth["files"].items()}
+    assert all(received == loaded + quarantined for _, received, loaded, quarantined in log)
+    assert accounting_gaps(con).is_empty()
+    for kind, rows in truth["totals"]["rows"].items():
+        (loaded,) = con.execute(f"select count(*) from validated.{kind}").fetchone()
+        (quarantined,) = con.execute(
+            "select count(distinct (file_hash, row_number)) from audit.quarantine "
+            "where submission_type = ?", [kind]).fetchone()
+        assert loaded + quarantined == rows
+
+
+def test_planted_faults_end_loaded_or_quarantined_with_their_reason(warehouse):
+    con, truth = warehouse
+    for fault in truth["faults"]:
+        kind, name = fault["file"].split("/")
+        if fault["expect"] == "quarantined":
+            rules = [r for (r,) in con.execute(
+                "select rule from audit.quarantine where file_name = ? and row_number = ?",
+                [name, fault["row_number"]]).fetchall()]
+            assert fault["rule"] in rules, fault
+        else:
+            found = con.execute(
+                f"select {fault['column']} from validated.{kind} "
+                "where file_name = ? and row_number = ?", [name, fault["row_number"]]).fetchall()
+            assert found == [(fault["value"],)], fault
+
+
+def test_vacancy_effect_is_recovered_and_absent_where_not_planted(warehouse):
+    con, truth = warehouse
+    planted = truth["truths"]["vacancy_effect"]
+    frame = con.execute("""
+        select m.service_code, m.measure_code, m.actual, s.vacancy_rate
+        from marts.fct_measure_period as m
+        join marts.scorecard_service_period as s using (service_code, period)
+        where m.actual is not null and s.vacancy_rate is not null
+    """).pl()
+    for measure, slope in planted["slope_by_measure"].items():
+        estimate = fixed_effects_slope(frame.filter(pl.col("measure_code") == measure),
+                                       "actual", "vacancy_rate")
+        assert estimate == pytest.approx(slope, rel=0.3), measure
+    for measure in planted["null_measures"]:
+        rows = frame.filter(pl.col("measure_code") == measure)
+        if measure == truth["truths"]["step_change"]["measure_code"]:
+            rows = rows.filter(pl.col("service_code") != truth["truths"]["step_change"]["service_code"])
+        assert abs(fixed_effects_slope(rows, "actual", "vacancy_rate")) < 0.15, measure
+
+
+def test_unit_cost_rises_with_agency_share_as_planted(warehouse):
+    con, truth = warehouse
+    planted = truth["truths"]["agency_cost"]
+    frame = con.execute("select service_code, unit_cost, agency_share "
+                        "from marts.scorecard_service_period where unit_cost is not null").pl()
+    ratios = []
+    for service, base in planted["base_unit_cost_by_service"].items():
+        rows = frame.filter(pl.col("service_code") == service)
+        slope, intercept = np.polyfit(rows["agency_share"].to_numpy(), rows["unit_cost"].to_numpy(), 1)
+        assert intercept == pytest.approx(base, rel=0.1), service
+        ratios.append(100 * slope / intercept)
+    assert float(np.mean(ratios)) == pytest.approx(planted["k"], rel=0.15)
+
+
+def test_step_change_shows_at_the_planted_month(warehouse):
+    con, truth = warehouse
+    step = truth["truths"]["step_change"]
+    before, after = con.execute("""
+        select avg(actual) filter (where period < ?), avg(actual) filter (where period >= ?)
+        from marts.fct_measure_period where service_code = ? and measure_code = ?
+    """, [month(step["first_period"])] * 2 + [step["service_code"], step["measure_code"]]).fetchone()
+    assert after - before == pytest.approx(step["delta"], rel=0.25)
+
+
+def test_pay_gaps_between_employers_and_professions(warehouse):
+    con, truth = warehouse
+    pay = truth["truths"]["pay_gap"]
+
+    def annual_pay(service, staff_group, partner=None):
+        (value,) = con.execute("""
+            select sum(mean_annual_pay_per_fte * contracted_fte) / sum(contracted_fte)
+            from marts.fct_workforce_period
+            where service_code = ? and staff_group_code = ? and partner_code = coalesce(?, partner_code)
+        """, [service, staff_group, partner]).fetchone()
+        return value
+
+    employer = pay["employer"]
+    for partner, planted in employer["annual_pay_per_fte"].items():
+        assert annual_pay(employer["service_code"], employer["staff_group_code"], partner) == \
+            pytest.approx(planted, rel=0.002)
+    profession = pay["profession"]
+    for group, planted in profession["annual_pay_per_fte"].items():
+        assert annual_pay(profession["service_code"], group) == pytest.approx(planted, rel=0.002)
+
+
+def test_late_resubmission_corrects_the_month(warehouse):
+    con, truth = warehouse
+    resub = truth["truths"]["resubmission"]
+    staged = con.execute("""
+        select numerator, denominator, file_name, is_restated from staging.stg_outcomes
+        where partner_code = ? and service_code = ? and measure_code = ? and period = ?
+    """, [resub["partner_code"], resub["service_code"], resub["measure_code"],
+          month(resub["period"])]).fetchall()
+    corrected = resub["corrected"]
+    assert staged == [(corrected["numerator"], corrected["denominator"],
+                       resub["file"].split("/")[1], True)]
+    (restated,) = con.execute("""
+        select is_restated from marts.fct_measure_period
+        where service_code = ? and measure_code = ? and period = ?
+    """, [resub["service_code"], resub["measure_code"], month(resub["period"])]).fetchone()
+    assert restated is True
+
+
+def test_scorecard_site_is_published(demo_run):
+    settings, _, truth = demo_run
+    pages = sorted(p.name for p in (settings.site_dir / "services").glob("*.html"))
+    assert len(pages) == 3 * truth["areas"]
+    assert (settings.site_dir / "index.html").read_text().count("services/") >= len(pages)
+
+
+def test_second_run_on_the_same_files_adds_nothing(demo_run):
+    from pipelines.run import run_nightly
+
+    settings, _, truth = demo_run
+    again = run_nightly(settings)
+    assert again.success and again.files.is_empty()
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        (rows,) = con.execute("select count(*) from raw.outcomes").fetchone()
+    assert rows == truth["totals"]["rows"]["outcomes"]
