@@ -11,7 +11,6 @@ import polars as pl
 
 from pipelines.settings import Settings
 
-
 # The CLI prints its own summary; Dagster's per-step log lines go to the run's event log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 

@@ -1,0 +1,74 @@
+"""The code location loads, its asset graph is the one we expect, and its automation behaves."""
+
+import json
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.models.project import load_models
+from pipelines.automation import inbox_sensor
+from pipelines.definitions import build_definitions, defs
+from pipelines.settings import SQL_DIR
+from tests.conftest import settings_for
+
+SNAPSHOT = Path(__file__).with_name("asset_graph_snapshot.json")
+
+
+def graph_snapshot(definitions: dg.Definitions) -> dict:
+    graph = definitions.resolve_asset_graph()
+    return {
+        "assets": {key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+                   for key in sorted(graph.get_all_asset_keys())},
+        "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys),
+    }
+
+
+def test_asset_graph_matches_the_snapshot():
+    """A renamed or rewired asset is a visible change: update tests/asset_graph_snapshot.json with it."""
+    assert graph_snapshot(defs) == json.loads(SNAPSHOT.read_text())
+
+
+def test_every_sql_model_is_an_asset_wired_from_its_sql():
+    graph = defs.resolve_asset_graph()
+    for model in load_models(SQL_DIR):
+        node = graph.get(dg.AssetKey([model.layer, model.name]))
+        assert node.parent_keys == {dg.AssetKey(list(t)) for t in model.upstream}
+
+
+def test_marts_wait_for_blocking_validation_checks():
+    graph = defs.resolve_asset_graph()
+    blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
+    assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
+        f"validated/{kind}:{name}" for kind in ("targets", "outcomes", "workforce", "finance")
+        for name in ("rows_accounted_for", "loaded_rows_pass_suite")}
+
+
+def test_job_schedule_and_sensor_are_defined():
+    assert defs.resolve_job_def("nightly") is not None
+    schedule = defs.resolve_schedule_def("nightly_at_two")
+    assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/London")
+    assert defs.resolve_sensor_def("inbox_sensor").job_name == "nightly"
+
+
+def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path))
+    (tmp_path / "outcomes").mkdir()
+    empty = inbox_sensor(dg.build_sensor_context())
+    assert not empty.run_requests
+    (tmp_path / "outcomes" / "P1_20240301.csv").write_text("x\n")
+    first = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor))
+    assert len(first.run_requests) == 1
+    unchanged = inbox_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert not unchanged.run_requests
+    (tmp_path / "outcomes" / "P1_20240301.csv").write_text("resubmitted\n")
+    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor))
+    assert len(changed.run_requests) == 1
+
+
+@pytest.mark.parametrize("name", ["duckdb", "paths"])
+def test_resources_follow_the_settings(tmp_path, name):
+    definitions = build_definitions(settings_for(tmp_path))
+    resource = definitions.resources[name]
+    text = json.dumps(resource.model_dump() if hasattr(resource, "model_dump") else str(resource))
+    assert str(tmp_path) in text
