@@ -1,0 +1,158 @@
+"""Demo drop folder: partner submission files, reference seeds and the truth manifest."""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import xlsxwriter
+
+from pipelines.demo import faults, truth
+from pipelines.demo.reference import build_reference, write_reference
+
+SUBMISSION_TYPES = ("targets", "outcomes", "workforce", "finance")
+# scale -> (areas, months per file for each submission type)
+SCALES = {
+    "small": (3, {"targets": 12, "outcomes": 3, "workforce": 3, "finance": 3}),
+    "medium": (12, {"targets": 1, "outcomes": 1, "workforce": 1, "finance": 1}),
+}
+XLSX_PARTNER_TYPES = ("EDU", "VCS")
+SUBMITTED_DAYS_AFTER_PERIOD = (10, 20)
+RESUBMITTED_DAYS_AFTER_ORIGINAL = (20, 40)
+
+
+@dataclass(frozen=True)
+class WrittenFile:
+    path: str  # "<type>/<file name>"
+    rows: int
+    format: str
+    encoding: str | None
+    marks: dict[str, int]  # mark -> row number (header = 1)
+
+
+def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
+    """Write a demo drop folder of partner submissions into `out_dir`; return its truth manifest."""
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {sorted(SCALES)}, got {scale!r}")
+    inbox = Path(out_dir) / "inbox"
+    if inbox.exists() and any(p.is_file() for p in inbox.rglob("*")):
+        raise FileExistsError(f"{inbox} already holds files; give an empty folder")
+    areas, months_per_file = SCALES[scale]
+    rng = np.random.default_rng(seed)
+    reference = build_reference(areas)
+    partnership = truth.Partnership.from_reference(reference)
+    workforce, pay = truth.simulate_staff(partnership, rng)
+    workforce = faults.plant_negative_count(workforce, partnership)
+    tables, truths = truth.simulate_services(partnership, faults.loaded(workforce), pay, rng)
+    tables, fault_records, resubmission = faults.plant_faults(
+        tables | {"workforce": workforce}, partnership)
+    written = [f for kind in SUBMISSION_TYPES for f in write_submissions(
+        inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng)]
+    write_reference(reference, Path(out_dir) / "reference")
+    located = {mark: (f.path, row) for f in written for mark, row in f.marks.items()}
+    manifest = {
+        "seed": seed,
+        "scale": scale,
+        "areas": areas,
+        "periods": {"first": partnership.periods[0], "last": partnership.periods[-1],
+                    "months": len(partnership.periods)},
+        "months_per_file": months_per_file,
+        "xlsx_partner_types": list(XLSX_PARTNER_TYPES),
+        "totals": _totals(written),
+        "files": {f.path: {"rows": f.rows, "format": f.format, "encoding": f.encoding}
+                  for f in written},
+        "truths": truths | {"resubmission": _locate_resubmission(resubmission, located)},
+        "faults": [_locate_fault(record, located) for record in fault_records],
+    }
+    (Path(out_dir) / "demo_truth.json").write_text(
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return manifest
+
+
+def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
+    by_type = {k: [f for f in written if f.path.startswith(f"{k}/")] for k in SUBMISSION_TYPES}
+    return {"files": {k: len(files) for k, files in by_type.items()},
+            "rows": {k: sum(f.rows for f in files) for k, files in by_type.items()}}
+
+
+def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_file: int,
+                      periods: tuple[str, ...], rng: np.random.Generator) -> list[WrittenFile]:
+    """Write `frame` as one file per partner and run of `months_per_file` months (plus labels)."""
+    folder = inbox / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    columns = list(truth.SUBMISSION_SCHEMAS[kind])
+    month_index = {p: i for i, p in enumerate(periods)}
+    parts: dict[tuple[str, int, str | None], list[tuple]] = {}
+    for *values, mark, label in frame.select(*columns, "_mark", "_label").iter_rows():
+        row = dict(zip(columns, values, strict=True))
+        group = month_index[row["period"]] // months_per_file
+        parts.setdefault((row["partner_code"], group, label), []).append((*values, mark))
+    submitted: dict[tuple[str, int], date] = {}
+    written = []
+    for partner, group, label in sorted(parts, key=lambda k: (k[0], k[1], k[2] or "")):
+        if label is None:
+            last = periods[min(len(periods), (group + 1) * months_per_file) - 1]
+            day = _month_end(last) + timedelta(
+                days=int(rng.integers(*SUBMITTED_DAYS_AFTER_PERIOD, endpoint=True)))
+            submitted[(partner, group)] = day
+        else:
+            day = submitted[(partner, group)] + timedelta(
+                days=int(rng.integers(*RESUBMITTED_DAYS_AFTER_ORIGINAL, endpoint=True)))
+        written.append(_write_file(folder, partner, day, label, columns,
+                                   parts[(partner, group, label)]))
+    return written
+
+
+def _write_file(folder: Path, partner: str, day: date, label: str | None, columns: list[str],
+                marked_rows: list[tuple]) -> WrittenFile:
+    """Write rows (each ending with its mark) as CSV or XLSX, as this partner sends them."""
+    marks = {row[-1]: number for number, row in enumerate(marked_rows, start=2) if row[-1]}
+    rows = [row[:-1] for row in marked_rows]
+    is_xlsx = truth.partner_suffix(partner) in XLSX_PARTNER_TYPES
+    name = f"{partner}_{day:%Y%m%d}{f'_{label}' if label else ''}.{'xlsx' if is_xlsx else 'csv'}"
+    if is_xlsx:
+        _write_xlsx(folder / name, columns, rows, day)
+        encoding = None
+    else:
+        encoding = faults.file_encoding(list(marks))
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerows([columns, *rows])
+        (folder / name).write_bytes(text.getvalue().encode(encoding))
+    return WrittenFile(path=f"{folder.name}/{name}", rows=len(rows),
+                       format="xlsx" if is_xlsx else "csv", encoding=encoding, marks=marks)
+
+
+def _write_xlsx(path: Path, columns: list[str], rows: list[tuple], day: date) -> None:
+    """Write the rows to the first sheet with the header on row 1; empty values stay blank."""
+    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
+    workbook.set_properties({"created": datetime(day.year, day.month, day.day, 9)})
+    sheet = workbook.add_worksheet("Return")
+    sheet.write_row(0, 0, columns)
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+
+
+def _month_end(period: str) -> date:
+    year, month = int(period[:4]), int(period[5:7])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _locate_fault(record: dict, located: dict[str, tuple[str, int]]) -> dict:
+    path, row = located[record["mark"]]
+    fields = {k: v for k, v in record.items() if k != "mark"}
+    return {"fault": fields.pop("fault"), "file": path, "row_number": row} | fields
+
+
+def _locate_resubmission(resubmission: dict, located: dict[str, tuple[str, int]]) -> dict:
+    file, row = located["resubmission:corrected"]
+    original_file, original_row = located["resubmission:original"]
+    return {"file": file, "row_number": row, "original_file": original_file,
+            "original_row_number": original_row} | resubmission
