@@ -33,6 +33,7 @@ class RunReport:
     failed_checks: list[FailedCheck]
     files: pl.DataFrame
     findings_by_rule: pl.DataFrame
+    step_seconds: dict[str, float]
 
 
 def _instance() -> dg.DagsterInstance:
@@ -47,6 +48,9 @@ def run_nightly(settings: Settings) -> RunReport:
     job = build_definitions(settings).resolve_job_def("nightly")
     with _instance() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+        step_seconds = {s.step_key: s.end_time - s.start_time
+                        for s in instance.get_run_step_stats(result.run_id)
+                        if s.start_time and s.end_time}
     failed = [FailedCheck(e.asset_check_evaluation_data.asset_key.to_user_string(),
                           e.asset_check_evaluation_data.check_name,
                           e.asset_check_evaluation_data.severity.value)
@@ -69,4 +73,4 @@ def run_nightly(settings: Settings) -> RunReport:
             from audit.warnings where run_id = $run group by all
             order by all
         """, {"run": result.run_id}).pl()
-    return RunReport(result.success, result.run_id, failed, files, rules)
+    return RunReport(result.success, result.run_id, failed, files, rules, step_seconds)

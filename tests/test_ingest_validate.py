@@ -147,14 +147,18 @@ def test_xlsx_submission_loads_with_excel_row_numbers(con, tmp_path):
     assert con.execute("select pay_cost from validated.finance").fetchone() == (8000.0,)
 
 
-def test_future_periods_and_missing_tolerance(con, tmp_path):
+def test_future_periods_are_quarantined_but_targets_may_be_set_ahead(con, tmp_path):
     inbox = tmp_path / "inbox"
-    drop(inbox, "targets", "P1_20240210.csv", (
+    drop(inbox, "outcomes", "P1_20240210.csv", (
+        HEADER + "P1,S1,OUT,2024-02,,,4,\n" + "P1,S1,OUT,2024-03,,,4,\n").encode())
+    outcome = run(con, inbox)
+    assert [(r, rule) for _, r, _, rule, _ in quarantine(con)] == [(3, "period_in_future")]
+    assert outcome.rows_loaded == 1
+    drop(inbox, "targets", "P1_20240110.csv", (
         b"partner_code,service_code,measure_code,period,target_value,tolerance\n"
         b"P1,S1,RATE,2024-02,85,\n"
-        b"P1,S1,RATE,2024-03,85,5\n"))
-    outcome = run(con, inbox, "targets")
-    assert [(r, rule) for _, r, _, rule, _ in quarantine(con)] == [(3, "period_in_future")]
+        b"P1,S1,RATE,2025-03,85,5\n"))
+    targets = run(con, inbox, "targets")
+    assert targets.rows_loaded == 2
     warnings = con.execute("select row_number, rule from audit.warnings").fetchall()
     assert warnings == [(2, "tolerance_given")]
-    assert outcome.rows_loaded == 1

@@ -26,7 +26,7 @@ def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
              paths: PathsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            summary = ingest_folder(con, paths.path("inbox") / kind.name, kind, context.run_id)
+            summary = ingest_folder(con, paths.path("inbox") / kind.name, kind, context.run.run_id)
             (total,) = con.execute(f"select count(*) from raw.{kind.name}").fetchone()
         context.log.info(
             f"{kind.name}: {len(summary.files_loaded)} new file(s), {summary.rows_received} rows; "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 import polars as pl
 from charset_normalizer import from_bytes
@@ -33,18 +31,13 @@ class RejectedFile(Exception):
 
 @dataclass(frozen=True)
 class Submission:
-    """A parsed submission: its rows as text plus what the file itself tells us."""
+    """A parsed submission: its rows as untrimmed text plus what the file itself tells us."""
 
     rows: pl.DataFrame
     partner_code: str
     submitted_on: date
     encoding: str
     ignored_columns: tuple[str, ...]
-
-
-def file_hash(path: Path) -> str:
-    """Return the SHA-256 of a file's bytes."""
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def parse_file_name(name: str) -> tuple[str, date]:
@@ -63,45 +56,45 @@ def decode(raw: bytes) -> tuple[str, str]:
     """Return (text, encoding name) for a CSV's bytes, detecting the encoding."""
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8"), "utf_8_sig"
+    try:
+        # Valid UTF-8 is almost never anything else; detection is only needed when it is not.
+        return raw.decode("utf-8"), "utf_8"
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(raw, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
         raise RejectedFile("unreadable_file", "the text encoding could not be detected")
     return str(best), best.encoding
 
 
-def _read_table(path: Path) -> tuple[pl.DataFrame, str]:
-    if path.suffix.lower() == ".xlsx":
+def _read_table(name: str, content: bytes) -> tuple[pl.DataFrame, str]:
+    if name.lower().endswith(".xlsx"):
         try:
-            frame = pl.read_excel(path, engine="calamine", infer_schema_length=0,
+            frame = pl.read_excel(io.BytesIO(content), engine="calamine", read_options={"dtypes": "string"},
                                   drop_empty_rows=False, raise_if_empty=False)
         except Exception as exc:  # calamine raises its own error types for damaged workbooks
             raise RejectedFile("unreadable_file", f"not a readable XLSX workbook: {exc}") from exc
         return frame, "xlsx"
-    text, encoding = decode(path.read_bytes())
+    text, encoding = decode(content)
     try:
-        frame = pl.read_csv(io.StringIO(text), infer_schema=False, raise_if_empty=False,
+        frame = pl.read_csv(text.encode("utf-8"), infer_schema=False, raise_if_empty=False,
                             truncate_ragged_lines=False)
     except pl.exceptions.PolarsError as exc:
         raise RejectedFile("unreadable_file", f"not a readable CSV file: {exc}") from exc
     return frame, encoding
 
 
-def read_submission(path: Path, kind: SubmissionType) -> Submission:
-    """Read a submission file as text columns named by the contract, with its line numbers."""
-    partner, submitted = parse_file_name(path.name)
-    frame, encoding = _read_table(path)
+def read_submission(name: str, content: bytes, kind: SubmissionType) -> Submission:
+    """Read a submission file's bytes as the contract's columns, all text, in file order."""
+    partner, submitted = parse_file_name(name)
+    frame, encoding = _read_table(name, content)
     frame = frame.rename({c: c.strip().lower().replace(" ", "_") for c in frame.columns})
     missing = [c for c in kind.columns if c not in frame.columns]
     if missing:
         raise RejectedFile("missing_columns", f"missing column(s): {', '.join(missing)}",
                            column=", ".join(missing), rows=frame.height)
     ignored = tuple(c for c in frame.columns if c not in kind.columns)
-    rows = (
-        frame.select(kind.columns)
-        .with_columns(pl.all().cast(pl.String).str.strip_chars())
-        .with_columns(pl.when(pl.all() == "").then(None).otherwise(pl.all()).name.keep())
-        # the header is line 1, so the first data row is line 2 (as in a spreadsheet)
-        .with_row_index("row_number", offset=2)
-        .with_columns(pl.col("row_number").cast(pl.Int64))
-    )
+    rows = frame.select(kind.columns)
+    if any(dtype != pl.String for dtype in rows.dtypes):
+        rows = rows.cast(pl.String)
     return Submission(rows, partner, submitted, encoding, ignored)

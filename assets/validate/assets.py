@@ -37,7 +37,7 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
                    duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            outcome = validate_new_rows(con, kind, context.run_id)
+            outcome = validate_new_rows(con, kind, context.run.run_id)
             (total,) = con.execute(f"select count(*) from validated.{kind.name}").fetchone()
         context.log.info(
             f"{kind.name}: {outcome.rows_received} new rows, {outcome.rows_loaded} loaded, "

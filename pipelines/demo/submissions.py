@@ -98,9 +98,7 @@ def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_fi
     written = []
     for partner, group, label in sorted(parts, key=lambda k: (k[0], k[1], k[2] or "")):
         if label is None:
-            last = periods[min(len(periods), (group + 1) * months_per_file) - 1]
-            day = _month_end(last) + timedelta(
-                days=int(rng.integers(*SUBMITTED_DAYS_AFTER_PERIOD, endpoint=True)))
+            day = _submission_day(kind, periods, group, months_per_file, rng)
             submitted[(partner, group)] = day
         else:
             day = submitted[(partner, group)] + timedelta(
@@ -138,6 +136,16 @@ def _write_xlsx(path: Path, columns: list[str], rows: list[tuple], day: date) ->
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
     workbook.close()
+
+
+def _submission_day(kind: str, periods: tuple[str, ...], group: int, months_per_file: int,
+                    rng: np.random.Generator) -> date:
+    """Targets are set before the months they cover; returns come after them."""
+    offset = timedelta(days=int(rng.integers(*SUBMITTED_DAYS_AFTER_PERIOD, endpoint=True)))
+    if kind == "targets":
+        first = periods[group * months_per_file]
+        return date(int(first[:4]), int(first[5:7]), 1) - offset
+    return _month_end(periods[min(len(periods), (group + 1) * months_per_file) - 1]) + offset
 
 
 def _month_end(period: str) -> date:
