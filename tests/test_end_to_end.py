@@ -162,3 +162,22 @@ def test_second_run_on_the_same_files_adds_nothing(demo_run):
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (rows,) = con.execute("select count(*) from raw.outcomes").fetchone()
     assert rows == truth["totals"]["rows"]["outcomes"]
+
+
+def test_analysts_open_the_warehouse_with_the_locked_duckdb_cli(demo_run):
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    settings, _, truth = demo_run
+    cli = shutil.which("duckdb", path=str(Path(sys.executable).parent))
+    assert cli, "the dev dependency group installs the DuckDB CLI into the environment"
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", str(settings.warehouse), "-c",
+         "select count(*) from marts.dim_joint_service; "
+         "select comment from duckdb_columns() where table_name = 'scorecard_service_period' "
+         "and column_name = 'quadrant'"],
+        capture_output=True, text=True, check=True).stdout.splitlines()
+    assert out[1] == str(3 * truth["areas"])
+    assert out[3].startswith('"efficient and effective')
