@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -25,7 +26,19 @@ def demo_data(
     from pipelines.demo.submissions import generate_demo
 
     target = out or Settings.from_env().inbox.parent
-    truth = generate_demo(target, scale=scale, seed=seed)
+    manifest = target / "demo_truth.json"
+    if manifest.exists():
+        previous = json.loads(manifest.read_text())
+        if (previous["scale"], previous["seed"]) == (scale, seed):
+            typer.echo(f"demo data ({scale}, seed {seed}) already in {target / 'inbox'}")
+            return
+        raise typer.BadParameter(
+            f"{target / 'inbox'} holds the {previous['scale']} demo (seed {previous['seed']}); "
+            "run `make clean` first, or give --out another folder")
+    try:
+        truth = generate_demo(target, scale=scale, seed=seed)
+    except FileExistsError as exc:
+        raise typer.BadParameter(f"{exc}; run `make clean` first, or give --out another folder")
     totals = ", ".join(f"{kind} {n}" for kind, n in truth["totals"]["files"].items())
     typer.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
     typer.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
