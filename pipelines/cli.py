@@ -38,7 +38,7 @@ def demo_data(
     try:
         truth = generate_demo(target, scale=scale, seed=seed)
     except FileExistsError as exc:
-        raise typer.BadParameter(f"{exc}; run `make clean` first, or give --out another folder")
+        raise typer.BadParameter(f"{exc}; run `make clean` first, or give --out another folder") from exc
     totals = ", ".join(f"{kind} {n}" for kind, n in truth["totals"]["files"].items())
     typer.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
     typer.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
