@@ -16,6 +16,21 @@ PROVENANCE_COLUMNS = """
     submitted_on date not null,
     loaded_at timestamp not null"""
 
+# Rows that broke a rule: quarantined (ERROR) or kept with a warning (WARN); same shape for both.
+FINDINGS_TABLE = """
+    create table if not exists audit.{table} (
+        file_hash varchar not null,
+        file_name varchar not null,
+        submission_type varchar not null,
+        row_number bigint,
+        column_name varchar,
+        rule varchar not null,
+        value varchar,
+        meaning varchar not null,
+        run_id varchar,
+        {at} timestamp not null
+    )"""
+
 AUDIT_TABLES = {
     "load_log": """
         create table if not exists audit.load_log (
@@ -34,32 +49,8 @@ AUDIT_TABLES = {
             validated_at timestamp,
             run_id varchar
         )""",
-    "quarantine": """
-        create table if not exists audit.quarantine (
-            file_hash varchar not null,
-            file_name varchar not null,
-            submission_type varchar not null,
-            row_number bigint,
-            column_name varchar,
-            rule varchar not null,
-            value varchar,
-            meaning varchar not null,
-            run_id varchar,
-            quarantined_at timestamp not null
-        )""",
-    "warnings": """
-        create table if not exists audit.warnings (
-            file_hash varchar not null,
-            file_name varchar not null,
-            submission_type varchar not null,
-            row_number bigint,
-            column_name varchar,
-            rule varchar not null,
-            value varchar,
-            meaning varchar not null,
-            run_id varchar,
-            warned_at timestamp not null
-        )""",
+    "quarantine": FINDINGS_TABLE.format(table="quarantine", at="quarantined_at"),
+    "warnings": FINDINGS_TABLE.format(table="warnings", at="warned_at"),
     "validation_runs": """
         create table if not exists audit.validation_runs (
             run_id varchar,
