@@ -28,6 +28,9 @@ SEEDS = {
     "service_measures": [("S1", "OUT", "P1"), ("S1", "RATE", "P2"), ("S1", "LOW", "P1"),
                          ("S2", "OUT", "P3"), ("S2", "RATE", "P3"), ("S2", "LOW", "P3")],
     "staff_groups": [("NURSE", "Nurse", "nursing")],
+    "measure_rules": [("OUT", "year_to_date", 1.0), ("RATE", "month", 2.0), ("LOW", "month", 1.0)],
+    "annual_targets": [],
+    "spc_rebases": [],
 }
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
@@ -89,14 +92,22 @@ WORKFORCE = [
 
 def build_hand_made_warehouse(path) -> duckdb.DuckDBPyConnection:
     """Return a connection to a warehouse built by every SQL model from the hand-made inputs."""
+    return build_warehouse(path, SEEDS, {"outcomes": OUTCOMES, "targets": TARGETS,
+                                         "finance": FINANCE, "workforce": WORKFORCE})
+
+
+def build_warehouse(path, seeds: dict[str, list[tuple]],
+                    submissions: dict[str, list[dict]]) -> duckdb.DuckDBPyConnection:
+    """Return a connection to a warehouse built by every SQL model from the given inputs."""
     con = duckdb.connect(str(path))
     ensure_warehouse(con)
     docs = load_seed_docs(SQL_DIR / "seeds")
-    for name, rows in SEEDS.items():
+    for name, rows in seeds.items():
         frame = pl.DataFrame(rows, schema=list(docs[name].columns), orient="row")
         load_seed(con, name, frame, docs[name])
-    for kind, rows in (("outcomes", OUTCOMES), ("targets", TARGETS), ("finance", FINANCE),
-                       ("workforce", WORKFORCE)):
+    for kind, rows in submissions.items():
+        if not rows:
+            continue
         frame = _validated(kind, rows)
         con.register("hand_rows", frame.to_arrow())
         con.execute(f"insert into validated.{kind} by name select * from hand_rows")

@@ -105,6 +105,12 @@ def build_marts(path: Path) -> duckdb.DuckDBPyConnection:
         "insert into marts.fct_measure_period values (?, ?, ?, null, null, ?, ?, ?, ?, ?, 2, ?, ?)",
         [row for code, _, kind, *_ in SERVICES for row in _measure_rows(code, kind)],
     )
+    # every measure here is judged month by month, so the assessed figures are the month's
+    con.execute("alter table marts.fct_measure_period add column judged_on varchar default 'month'")
+    for column, source in (("assessed_actual", "actual"), ("assessed_target", "target"),
+                           ("assessed_tolerance", "tolerance")):
+        con.execute(f"alter table marts.fct_measure_period add column {column} double")
+        con.execute(f"update marts.fct_measure_period set {column} = {source}")
     con.execute("""
         create table marts.scorecard_service_period (service_code varchar, service_kind varchar,
             period date, output_units double, total_cost double, unit_cost double,

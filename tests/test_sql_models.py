@@ -75,12 +75,22 @@ def test_scorecard_indices_and_quadrants(con):
     assert s1["peer_median_unit_cost"] == pytest.approx(62.5)
     assert s1["efficiency_index"] == pytest.approx(100 * 62.5 / 75)
     assert s2["efficiency_index"] == pytest.approx(125.0)
-    # effectiveness: S1 mean(80/85, 12/10) = 107.06; S2 mean(90/85, 12/20) = 82.94
-    assert s1["effectiveness_index"] == pytest.approx((100 * 80 / 85 + 120) / 2)
-    assert s2["effectiveness_index"] == pytest.approx((100 * 90 / 85 + 60) / 2)
+    # effectiveness, RATE weighted 2 and LOW 1: S1 (2 × 80/85 + 12/10) / 3 = 102.75;
+    # S2 (2 × 90/85 + 12/20) / 3 = 90.59
+    assert s1["effectiveness_index"] == pytest.approx((2 * 100 * 80 / 85 + 120) / 3)
+    assert s2["effectiveness_index"] == pytest.approx((2 * 100 * 90 / 85 + 60) / 3)
     assert s1["measures_assessed"] == 2
-    assert s1["quadrant"] == "effective, not efficient"
-    assert s2["quadrant"] == "efficient, not effective"
+    assert (s1["share_on_target"], s2["share_on_target"]) == (50.0, 50.0)  # LOW green; RATE green
+    assert s1["quadrant"] == "effective but costly"
+    assert s2["quadrant"] == "cheap but failing"
+    # activity per FTE: S1 120 units / (9 contracted + 1 agency) = 12; S2 has no workforce return
+    assert (s1["total_fte"], s1["activity_per_fte"]) == (10.0, pytest.approx(12.0))
+    assert s1["activity_per_fte_index"] == pytest.approx(100.0)   # the only peer with a figure
+    assert s2["activity_per_fte"] is None
+    # the baseline year is FY 2023/24, whose only costed month is January: indices 100
+    assert s1["baseline_unit_cost"] == pytest.approx(75.0)
+    assert s1["unit_cost_vs_baseline_index"] == pytest.approx(100.0)
+    assert s1["direction_of_travel"] == "not enough history"
     s1_feb = row(con, "select * from marts.scorecard_service_period where service_code = 'S1' "
                       "and period = ?", (FEB,))
     assert s1_feb["quadrant"] == "not assessed"
@@ -109,7 +119,7 @@ def test_comments_reach_duckdb_columns(con):
     (comment,) = con.execute(
         "select comment from duckdb_columns() where schema_name = 'marts' "
         "and table_name = 'fct_measure_period' and column_name = 'rag'").fetchone()
-    assert comment.startswith("green (target met)")
+    assert comment.startswith("green (met)")
     (table_comment,) = con.execute(
         "select comment from duckdb_tables() where schema_name = 'marts' "
         "and table_name = 'scorecard_service_period'").fetchone()

@@ -40,9 +40,9 @@ EFFECTIVENESS_TITLE = "Effectiveness index (100 = on target on average)"
 
 QUADRANT_CORNERS = [
     ("Efficient and effective", "right", "top"),
-    ("Effective, not efficient", "left", "top"),
-    ("Efficient, not effective", "right", "bottom"),
-    ("Neither efficient nor effective", "left", "bottom"),
+    ("Effective but costly", "left", "top"),
+    ("Cheap but failing", "right", "bottom"),
+    ("Neither", "left", "bottom"),
 ]
 
 

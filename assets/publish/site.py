@@ -39,7 +39,8 @@ MEASURE_PERIODS_SQL = """
     select f.service_code, f.measure_code,
            coalesce(m.measure_name, f.measure_code) as measure_name,
            m.category, m.unit, f.period, f.actual, f.target, f.tolerance, f.attainment_pct,
-           f.rag, f.is_restated, f.accountable_partner_code,
+           f.rag, f.is_restated, f.accountable_partner_code, f.judged_on, f.assessed_actual,
+           f.assessed_target, f.assessed_tolerance,
            coalesce(p.partner_name, f.accountable_partner_code) as accountable_partner_name
     from marts.fct_measure_period as f
     left join marts.dim_measure as m on m.measure_code = f.measure_code
@@ -53,6 +54,7 @@ RAG_DISPLAY = {
     "amber": ("▲", "Amber", "amber"),
     "red": ("■", "Red", "red"),
     "no target": ("", "No target", "none"),
+    "data incomplete": ("", "Data incomplete", "none"),
     "no data": ("", "No data", "none"),
 }
 CATEGORY_LABELS = {
@@ -60,6 +62,8 @@ CATEGORY_LABELS = {
     "quality_of_effort": "Quality of effort",
     "outcome": "Outcome",
 }
+JUDGED_ON_LABELS = {"month": "Month", "year_to_date": "Year to date",
+                    "rolling_12_months": "Rolling 12 months"}
 UNIT_LABELS = {"count": "Count", "percent": "Percent", "rate_per_1000": "Rate per 1,000"}
 NO_VALUE = "—"
 
@@ -343,13 +347,14 @@ def _target_row(rows: list[dict[str, Any]], latest: date | None) -> dict[str, An
     row = next((r for r in rows if r["period"] == latest), None)
     unit = first["unit"]
     attainment = _number(row["attainment_pct"]) if row else None
-    tolerance = row["tolerance"] if row and row["target"] is not None else None
+    tolerance = row["assessed_tolerance"] if row and row["assessed_target"] is not None else None
     return {
         "measure": first["measure_name"],
         "category": CATEGORY_LABELS.get(first["category"], first["category"] or NO_VALUE),
         "unit": UNIT_LABELS.get(unit, unit or NO_VALUE),
-        "actual": _format_value(row["actual"] if row else None, unit),
-        "target": _format_value(row["target"] if row else None, unit),
+        "judged_on": JUDGED_ON_LABELS.get(first["judged_on"], first["judged_on"] or NO_VALUE),
+        "actual": _format_value(row["assessed_actual"] if row else None, unit),
+        "target": _format_value(row["assessed_target"] if row else None, unit),
         "tolerance": _format_value(tolerance, unit),
         "attainment": NO_VALUE if attainment is None else f"{attainment:.1f}%",
         "rag": _rag(row["rag"] if row else "no data"),

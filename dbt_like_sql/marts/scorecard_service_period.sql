@@ -1,4 +1,4 @@
--- Efficiency and effectiveness of every joint service and month, placed in a quadrant.
+-- Efficiency and effectiveness of every joint service and month, against peers and its own baseline.
 with
 
 calendar as (
@@ -11,6 +11,10 @@ services as (
 
 measures as (
     select * from seeds.measures
+),
+
+rules as (
+    select * from seeds.measure_rules
 ),
 
 measure_periods as (
@@ -40,51 +44,104 @@ effectiveness as (
     select
         measure_periods.service_code,
         measure_periods.period,
-        avg(measure_periods.attainment_pct) as effectiveness_index,
-        count(measure_periods.attainment_pct) as measures_assessed,
+        sum(coalesce(rules.effectiveness_weight, 1) * measure_periods.attainment_pct)
+            / nullif(sum(coalesce(rules.effectiveness_weight, 1)), 0) as effectiveness_index,
+        count(*) as measures_assessed,
+        100 * avg(case when measure_periods.rag = 'green' then 1 else 0 end) as share_on_target,
     from measure_periods
     inner join measures on measures.measure_code = measure_periods.measure_code
+    left join rules on rules.measure_code = measure_periods.measure_code
     where measures.category in ('quality_of_effort', 'outcome')
+        and measure_periods.rag in ('green', 'amber', 'red')
     group by all
 ),
 
-unit_costs as (
+resources as (
     select
         calendar.service_code,
         services.service_kind,
         calendar.period,
+        date_trunc('year', calendar.period - interval 3 month) + interval 3 month
+            as financial_year_start,
         outputs.output_units,
         costs.total_cost,
+        workforce.contracted_fte + workforce.agency_fte as total_fte,
         costs.total_cost / nullif(outputs.output_units, 0) as unit_cost,
+        outputs.output_units / nullif(workforce.contracted_fte + workforce.agency_fte, 0)
+            as activity_per_fte,
+        workforce.vacancy_rate,
+        workforce.agency_share,
     from calendar
     inner join services on services.service_code = calendar.service_code
     left join outputs
         on outputs.service_code = calendar.service_code and outputs.period = calendar.period
     left join costs
         on costs.service_code = calendar.service_code and costs.period = calendar.period
+    left join workforce
+        on workforce.service_code = calendar.service_code and workforce.period = calendar.period
 ),
 
-peers as (
+-- The baseline year is the service's first financial year with both cost and output.
+baseline_years as (
+    select service_code, min(financial_year_start) as baseline_year_start,
+    from resources
+    where unit_cost is not null
+    group by all
+),
+
+baselines as (
     select
-        *,
-        median(unit_cost) over (partition by service_kind, period) as peer_median_unit_cost,
-    from unit_costs
+        resources.service_code,
+        sum(resources.total_cost) / nullif(sum(resources.output_units), 0)
+            as baseline_unit_cost,
+        sum(resources.output_units) / nullif(sum(resources.total_fte), 0)
+            as baseline_activity_per_fte,
+    from resources
+    inner join baseline_years
+        on baseline_years.service_code = resources.service_code
+        and baseline_years.baseline_year_start = resources.financial_year_start
+    where resources.unit_cost is not null and resources.total_fte is not null
+    group by all
 ),
 
 indexed as (
     select
-        peers.*,
-        100 * peers.peer_median_unit_cost / nullif(peers.unit_cost, 0) as efficiency_index,
+        resources.*,
+        median(resources.unit_cost) over same_kind_and_month as peer_median_unit_cost,
+        median(resources.activity_per_fte) over same_kind_and_month as peer_median_activity_per_fte,
+        baselines.baseline_unit_cost,
+        baselines.baseline_activity_per_fte,
         effectiveness.effectiveness_index,
         coalesce(effectiveness.measures_assessed, 0) as measures_assessed,
-        workforce.vacancy_rate,
-        workforce.agency_share,
-    from peers
+        effectiveness.share_on_target,
+    from resources
+    left join baselines on baselines.service_code = resources.service_code
     left join effectiveness
-        on effectiveness.service_code = peers.service_code
-        and effectiveness.period = peers.period
-    left join workforce
-        on workforce.service_code = peers.service_code and workforce.period = peers.period
+        on effectiveness.service_code = resources.service_code
+        and effectiveness.period = resources.period
+    window same_kind_and_month as (partition by resources.service_kind, resources.period)
+),
+
+efficiency as (
+    select
+        *,
+        100 * peer_median_unit_cost / nullif(unit_cost, 0) as efficiency_index,
+        100 * activity_per_fte / nullif(peer_median_activity_per_fte, 0)
+            as activity_per_fte_index,
+        100 * baseline_unit_cost / nullif(unit_cost, 0) as unit_cost_vs_baseline_index,
+        100 * activity_per_fte / nullif(baseline_activity_per_fte, 0)
+            as activity_per_fte_vs_baseline_index,
+    from indexed
+),
+
+travel as (
+    select
+        *,
+        efficiency_index - lag(efficiency_index, 6) over by_month as efficiency_change_6m,
+        effectiveness_index - lag(effectiveness_index, 6) over by_month
+            as effectiveness_change_6m,
+    from efficiency
+    window by_month as (partition by service_code order by period)
 ),
 
 final as (
@@ -96,24 +153,45 @@ final as (
         -- efficiency
         output_units,
         total_cost,
+        total_fte,
         unit_cost,
         peer_median_unit_cost,
         efficiency_index,
+        activity_per_fte,
+        peer_median_activity_per_fte,
+        activity_per_fte_index,
+        baseline_unit_cost,
+        unit_cost_vs_baseline_index,
+        baseline_activity_per_fte,
+        activity_per_fte_vs_baseline_index,
         -- effectiveness
         effectiveness_index,
         measures_assessed,
+        share_on_target,
+        -- where the service stands and where it is heading
         case
             when efficiency_index is null or effectiveness_index is null then 'not assessed'
             when efficiency_index >= 100 and effectiveness_index >= 100
                 then 'efficient and effective'
-            when effectiveness_index >= 100 then 'effective, not efficient'
-            when efficiency_index >= 100 then 'efficient, not effective'
-            else 'neither efficient nor effective'
+            when effectiveness_index >= 100 then 'effective but costly'
+            when efficiency_index >= 100 then 'cheap but failing'
+            else 'neither'
         end as quadrant,
+        efficiency_change_6m,
+        effectiveness_change_6m,
+        case
+            when efficiency_change_6m is null or effectiveness_change_6m is null
+                then 'not enough history'
+            when abs(efficiency_change_6m) < 2 and abs(effectiveness_change_6m) < 2 then 'steady'
+            when efficiency_change_6m > -2 and effectiveness_change_6m > -2 then 'improving'
+            when efficiency_change_6m < 2 and effectiveness_change_6m < 2 then 'deteriorating'
+            when effectiveness_change_6m >= 2 then 'more effective, less efficient'
+            else 'more efficient, less effective'
+        end as direction_of_travel,
         -- workforce
         vacancy_rate,
         agency_share,
-    from indexed
+    from travel
 )
 
 select * from final

@@ -99,6 +99,20 @@ STAFF_GROUPS = [
     ("ADMIN", "Administrative staff", "administration"),
 ]
 
+# How the partnership judges a measure (default: each month on its own) and its weight in the
+# effectiveness index (default 1).
+JUDGED_ON = {"HD_DISCHARGES": "year_to_date", "CMH_CONTACTS": "year_to_date",
+             "EH_CASES": "year_to_date", "HD_READMIT_30": "rolling_12_months",
+             "EH_REREFER_12M": "rolling_12_months"}
+OUTCOME_WEIGHT = 2.0
+
+# (area index, service kind, measure, first month of the new process, reason)
+REBASES = [(2, "HD", "HD_SAME_DAY", "2025-04-01", "Discharge-to-assess model introduced")]
+
+# (area index, service kind, measure, first month of the financial year, year-end target, tolerance):
+# targets agreed as a year-end figure only; the monthly trajectory is interpolated from a baseline.
+ANNUAL_TARGETS = [(1, "CMH", "CMH_IMPROVED", "2025-04-01", 80.0, 3.0)]
+
 FIRST_PERIOD = "2023-04-01"
 MONTHS = 36
 
@@ -112,7 +126,7 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
     """Return the reference tables (seed name -> frame) for the first `areas` demo areas."""
     if not 1 <= areas <= len(AREA_NAMES):
         raise ValueError(f"areas must be between 1 and {len(AREA_NAMES)}, got {areas}")
-    partners, services, members, service_measures = [], [], [], []
+    partners, services, members, service_measures, rebases, annual = [], [], [], [], [], []
     for area in AREA_NAMES[:areas]:
         code = area_code(area)
         for suffix, name, sector in PARTNER_TYPES:
@@ -125,6 +139,12 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
             members += [(service, f"{code}-{s}", role) for s, role in SERVICE_MEMBERS[kind]]
             service_measures += [(service, m.code, f"{code}-{m.accountable}")
                                  for m in MEASURES if m.kind == kind]
+        rebases += [(f"{code}-{kind}", measure, period, reason)
+                    for index, kind, measure, period, reason in REBASES
+                    if AREA_NAMES[index] == area]
+        annual += [(f"{code}-{kind}", measure, year_start, target, tolerance)
+                   for index, kind, measure, year_start, target, tolerance in ANNUAL_TARGETS
+                   if AREA_NAMES[index] == area]
     return {
         "service_kinds": pl.DataFrame(
             [(c, n) for c, n in SERVICE_KINDS.values()],
@@ -144,6 +164,14 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
                 "direction", "category", "is_output_unit", "description"]),
         "service_measures": pl.DataFrame(service_measures, orient="row", schema=[
             "service_code", "measure_code", "accountable_partner_code"]),
+        "measure_rules": pl.DataFrame(
+            [(m.code, JUDGED_ON.get(m.code, "month"),
+              OUTCOME_WEIGHT if m.category == "outcome" else 1.0) for m in MEASURES],
+            orient="row", schema=["measure_code", "judged_on", "effectiveness_weight"]),
+        "annual_targets": pl.DataFrame(annual, orient="row", schema=[
+            "service_code", "measure_code", "year_start", "year_end_target", "tolerance"]),
+        "spc_rebases": pl.DataFrame(rebases, orient="row", schema=[
+            "service_code", "measure_code", "first_period", "reason"]),
         "staff_groups": pl.DataFrame(STAFF_GROUPS, orient="row", schema=[
             "staff_group_code", "staff_group_name", "profession"]),
     }
