@@ -4,6 +4,7 @@ import dagster as dg
 
 from assets.ingest.assets import raw_assets
 from assets.models.assets import model_assets, seed_assets
+from assets.models.spc_assets import measure_spc
 from assets.publish.assets import published_warehouse, scorecards
 from assets.validate.assets import validated_assets, validation_checks
 from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
@@ -14,7 +15,7 @@ from pipelines.settings import Settings
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Return the code location wired to the given installation's paths."""
     return dg.Definitions(
-        assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets,
+        assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
                 published_warehouse, scorecards],
         asset_checks=validation_checks,
         jobs=[nightly_job],

@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
-from assets.models.build import build_model, load_seed
+from assets.models.build import build_model, load_table
 from assets.models.project import build_order, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
@@ -88,6 +88,11 @@ WORKFORCE = [
          agency_fte=1.0, training_hours=27.0, pay_bill=30000.0)
     for month in range(1, 13)
 ]
+
+
+def load_seed(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, docs) -> int:
+    """Load a hand-made reference table as `seeds.<name>`."""
+    return load_table(con, "seeds", name, frame, docs)
 
 
 def build_hand_made_warehouse(path) -> duckdb.DuckDBPyConnection:

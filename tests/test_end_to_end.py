@@ -181,3 +181,54 @@ def test_analysts_open_the_warehouse_with_the_locked_duckdb_cli(demo_run):
         capture_output=True, text=True, check=True).stdout.splitlines()
     assert out[1] == str(3 * truth["areas"])
     assert out[3].startswith('"efficient and effective')
+
+
+def test_spc_detects_the_planted_step_change_at_its_month(warehouse):
+    con, truth = warehouse
+    step = truth["truths"]["step_change"]
+    points = con.execute("""
+        select period, value > mean as above_mean, shift, point_type
+        from marts.fct_measure_spc where service_code = ? and measure_code = ? order by period
+    """, [step["service_code"], step["measure_code"]]).pl()
+    improving = points.filter(pl.col("point_type") == "special cause improvement")
+    assert improving["period"].min() == month(step["first_period"])
+    after = points.filter(pl.col("period") >= month(step["first_period"]))
+    assert after["above_mean"].all() and after["shift"].all()
+    (variation,) = con.execute(
+        "select variation from marts.measure_spc_status where service_code = ? and measure_code = ?",
+        [step["service_code"], step["measure_code"]]).fetchone()
+    assert variation == "special cause improvement"
+
+
+def test_spc_limits_restart_at_the_declared_rebase(warehouse):
+    con, _ = warehouse
+    for service, measure, first in con.execute(
+            "select service_code, measure_code, cast(first_period as date) from seeds.spc_rebases"
+    ).fetchall():
+        segments = con.execute("""
+            select segment, min(period), count(distinct mean) from marts.fct_measure_spc
+            where service_code = ? and measure_code = ? group by segment order by segment
+        """, [service, measure]).fetchall()
+        assert [s for s, _, _ in segments] == [1, 2]
+        assert segments[1][1] == first
+        assert all(means == 1 for _, _, means in segments)
+
+
+def test_scorecard_and_benchmark_values_are_in_range(warehouse):
+    con, _ = warehouse
+    quadrants = {q for (q,) in con.execute(
+        "select distinct quadrant from marts.scorecard_service_period").fetchall()}
+    assert quadrants <= {"efficient and effective", "effective but costly", "cheap but failing",
+                         "neither", "not assessed"}
+    assert con.execute("""
+        select count(*) from marts.scorecard_service_period
+        where share_on_target not between 0 and 100 or activity_per_fte <= 0
+           or measures_assessed > 4
+    """).fetchone() == (0,)
+    assert con.execute("""
+        select count(*) from marts.peer_benchmark
+        where quartile not between 1 and 4 or peer_rank > peers or peers > 3
+    """).fetchone() == (0,)
+    travel = {d for (d,) in con.execute(
+        "select distinct direction_of_travel from marts.scorecard_service_period").fetchall()}
+    assert "not enough history" in travel and len(travel) > 2

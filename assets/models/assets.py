@@ -5,7 +5,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.models.build import build_model, load_seed
+from assets.models.build import build_model, load_table
 from assets.models.project import SqlModel, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
@@ -25,7 +25,7 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
         frame = pl.read_csv(source, infer_schema_length=None)
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            rows = load_seed(con, name, frame, docs)
+            rows = load_table(con, "seeds", name, frame, docs)
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "source": str(source)})
 
     return _seed

@@ -53,19 +53,19 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     return rows
 
 
-def load_seed(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame,
-              docs: Documentation) -> int:
-    """Replace `seeds.<name>` with a reference frame, comment it, and return its row count."""
-    target = f"seeds.{quote(name)}"
-    con.register("seed_rows", frame.to_arrow())
+def load_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, frame: pl.DataFrame,
+               docs: Documentation) -> int:
+    """Replace `<schema>.<name>` with a frame, comment it, and return its row count."""
+    target = f"{quote(schema)}.{quote(name)}"
+    con.register("incoming_table", frame.to_arrow())
     con.begin()
     try:
-        con.execute(f"create or replace table {target} as select * from seed_rows")
-        comment_table(con, "seeds", name, docs)
+        con.execute(f"create or replace table {target} as select * from incoming_table")
+        comment_table(con, schema, name, docs)
     except BaseException:
         con.rollback()
         raise
     finally:
-        con.unregister("seed_rows")
+        con.unregister("incoming_table")
     con.commit()
     return frame.height

@@ -1,0 +1,1 @@
+"""Statistical process control (XmR charts) as in NHS England's Making Data Count."""
