@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.association.assets import workforce_outcome_association
 from assets.ingest.assets import raw_assets
 from assets.models.assets import model_assets, seed_assets
 from assets.models.spc_assets import measure_spc
@@ -16,6 +17,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """Return the code location wired to the given installation's paths."""
     return dg.Definitions(
         assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
+                workforce_outcome_association,
                 published_warehouse, scorecards],
         asset_checks=validation_checks,
         jobs=[nightly_job],

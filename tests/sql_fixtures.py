@@ -31,6 +31,7 @@ SEEDS = {
     "measure_rules": [("OUT", "year_to_date", 1.0), ("RATE", "month", 2.0), ("LOW", "month", 1.0)],
     "annual_targets": [],
     "spc_rebases": [],
+    "staff_allocations": [],
 }
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
@@ -108,7 +109,10 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
     ensure_warehouse(con)
     docs = load_seed_docs(SQL_DIR / "seeds")
     for name, rows in seeds.items():
-        frame = pl.DataFrame(rows, schema=list(docs[name].columns), orient="row")
+        columns = list(docs[name].columns)
+        # an empty seed reads as text, as polars reads a CSV file holding only its header
+        frame = (pl.DataFrame(rows, schema=columns, orient="row") if rows
+                 else pl.DataFrame(schema=dict.fromkeys(columns, pl.String)))
         load_seed(con, name, frame, docs[name])
     for kind, rows in submissions.items():
         if not rows:

@@ -232,3 +232,58 @@ def test_scorecard_and_benchmark_values_are_in_range(warehouse):
     travel = {d for (d,) in con.execute(
         "select distinct direction_of_travel from marts.scorecard_service_period").fetchall()}
     assert "not enough history" in travel and len(travel) > 2
+
+
+def test_association_recovers_the_planted_vacancy_effect_and_finds_none_where_none_was_planted(warehouse):
+    con, truth = warehouse
+    planted = truth["truths"]["vacancy_effect"]
+    found = con.execute("""
+        select outcome, slope, ci_low, ci_high, finding from marts.workforce_outcome_association
+        where workforce_measure = 'vacancy_rate' and lag_months = 0
+    """).pl()
+    for measure, slope in planted["slope_by_measure"].items():
+        row = found.filter(pl.col("outcome") == measure).row(0, named=True)
+        assert row["ci_low"] <= slope <= row["ci_high"], (measure, row)
+        assert not row["ci_low"] <= 0 <= row["ci_high"], (measure, row)
+        assert "not proof of cause" in row["finding"]
+    step = truth["truths"]["step_change"]["measure_code"]
+    for measure in planted["null_measures"]:
+        if measure == step:   # the planted step is a change over time that a slope can pick up
+            continue
+        row = found.filter(pl.col("outcome") == measure).row(0, named=True)
+        assert row["ci_low"] <= 0 <= row["ci_high"], (measure, row)
+
+
+def test_workforce_rollups_add_up_and_pay_parity_shows_the_planted_gap(warehouse):
+    con, truth = warehouse
+    totals = con.execute("""
+        select (select sum(contracted_fte) from staging.stg_workforce),
+               (select sum(contracted_fte) from marts.fct_workforce_period),
+               (select sum(contracted_fte) from marts.fct_workforce_service_period),
+               (select sum(contracted_fte) from marts.fct_workforce_partnership_period)
+    """).fetchone()
+    assert totals == pytest.approx((totals[0],) * 4)
+    gap = truth["truths"]["pay_gap"]["employer"]
+    found = con.execute("""
+        select higher_paid, lower_paid, avg(gap_pct), bool_or(is_suppressed)
+        from marts.pay_parity
+        where service_code = ? and staff_group_code = ?
+          and comparison = 'same staff group, different employers'
+        group by all
+    """, [gap["service_code"], gap["staff_group_code"]]).fetchall()
+    assert found == [(gap["higher_paid_partner_code"], gap["lower_paid_partner_code"],
+                      pytest.approx(gap["gap_pct"], rel=0.01), False)]
+
+
+def test_every_red_measure_has_an_accountable_partner(warehouse):
+    con, _ = warehouse
+    reds = con.execute("""
+        select count(*) from marts.fct_measure_period as f
+        join (select service_code, max(period) as latest from marts.fct_measure_period
+              where actual is not null group by all) as l
+          on l.service_code = f.service_code and l.latest = f.period
+        where f.rag = 'red'
+    """).fetchone()[0]
+    listed = con.execute("select count(*), count(accountable_partner_name), min(months_red) "
+                         "from marts.accountable_red_measures").fetchone()
+    assert listed[0] == reds > 0 and listed[1] == reds and listed[2] >= 1

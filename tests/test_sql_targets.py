@@ -35,6 +35,7 @@ SEEDS = {
     "measure_rules": [("CNT", "year_to_date", 1.0), ("PCT", "rolling_12_months", 1.0)],
     "annual_targets": [("T1", "ANN", "2024-04-01", 80.0, 2.0), ("T2", "ANN", "2024-04-01", 80.0, 2.0)],
     "spc_rebases": [],
+    "staff_allocations": [],
 }
 
 

@@ -14,8 +14,9 @@ from pipelines.resources import PathsResource
 
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in (
     "dim_joint_service", "dim_partner", "dim_measure", "fct_measure_period",
-    "fct_workforce_period", "scorecard_service_period", "peer_benchmark", "fct_measure_spc",
-    "measure_spc_status")]
+    "fct_workforce_period", "fct_workforce_service_period", "fct_workforce_partnership_period",
+    "scorecard_service_period", "peer_benchmark", "fct_measure_spc", "measure_spc_status",
+    "pay_parity", "accountability", "accountable_red_measures", "workforce_outcome_association")]
 
 
 class PublicationRefused(Exception):

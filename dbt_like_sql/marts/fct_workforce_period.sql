@@ -2,7 +2,11 @@
 with
 
 workforce as (
-    select * from staging.stg_workforce
+    select * from intermediate.int_workforce_allocated
+),
+
+outputs as (
+    select * from intermediate.int_service_outputs
 ),
 
 windowed as (
@@ -22,25 +26,31 @@ windowed as (
 final as (
     select
         -- ids
-        service_code,
-        partner_code,
-        staff_group_code,
-        period,
+        windowed.service_code,
+        windowed.partner_code,
+        windowed.staff_group_code,
+        windowed.period,
         -- staffing
-        headcount,
-        contracted_fte,
-        vacant_fte,
-        agency_fte,
+        windowed.headcount,
+        windowed.contracted_fte,
+        windowed.vacant_fte,
+        windowed.agency_fte,
         -- rates
-        100 * vacant_fte / nullif(contracted_fte + vacant_fte, 0) as vacancy_rate,
-        case when months_in_window = 12
-            then 100 * leavers_12m / nullif(mean_headcount_12m, 0)
+        100 * windowed.vacant_fte / nullif(windowed.contracted_fte + windowed.vacant_fte, 0)
+            as vacancy_rate,
+        case when windowed.months_in_window = 12
+            then 100 * windowed.leavers_12m / nullif(windowed.mean_headcount_12m, 0)
         end as turnover_rate_12m,
-        100 * sickness_days_lost / nullif(available_days, 0) as sickness_rate,
-        100 * agency_fte / nullif(contracted_fte + agency_fte, 0) as agency_share,
-        training_hours / nullif(contracted_fte, 0) as training_hours_per_fte,
-        12 * pay_bill / nullif(contracted_fte, 0) as mean_annual_pay_per_fte,
+        100 * windowed.sickness_days_lost / nullif(windowed.available_days, 0) as sickness_rate,
+        100 * windowed.agency_fte / nullif(windowed.contracted_fte + windowed.agency_fte, 0)
+            as agency_share,
+        windowed.training_hours / nullif(windowed.contracted_fte, 0) as training_hours_per_fte,
+        12 * windowed.pay_bill / nullif(windowed.contracted_fte, 0) as mean_annual_pay_per_fte,
+        1000 * (windowed.contracted_fte + windowed.agency_fte) / nullif(outputs.output_units, 0)
+            as staff_per_1000_units,
     from windowed
+    left join outputs
+        on outputs.service_code = windowed.service_code and outputs.period = windowed.period
 )
 
 select * from final

@@ -26,26 +26,20 @@ costs as (
 ),
 
 workforce as (
-    select * from intermediate.int_service_workforce
+    select * from marts.fct_workforce_service_period
 ),
 
 outputs as (
-    select
-        measure_periods.service_code,
-        measure_periods.period,
-        sum(measure_periods.actual) as output_units,
-    from measure_periods
-    inner join measures on measures.measure_code = measure_periods.measure_code
-    where measures.is_output_unit
-    group by all
+    select * from intermediate.int_service_outputs
 ),
 
 effectiveness as (
     select
         measure_periods.service_code,
         measure_periods.period,
-        sum(coalesce(rules.effectiveness_weight, 1) * measure_periods.attainment_pct)
-            / nullif(sum(coalesce(rules.effectiveness_weight, 1)), 0) as effectiveness_index,
+        sum(coalesce(cast(rules.effectiveness_weight as double), 1) * measure_periods.attainment_pct)
+            / nullif(sum(coalesce(cast(rules.effectiveness_weight as double), 1)), 0)
+            as effectiveness_index,
         count(*) as measures_assessed,
         100 * avg(case when measure_periods.rag = 'green' then 1 else 0 end) as share_on_target,
     from measure_periods

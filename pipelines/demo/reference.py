@@ -113,6 +113,10 @@ REBASES = [(2, "HD", "HD_SAME_DAY", "2025-04-01", "Discharge-to-assess model int
 # targets agreed as a year-end figure only; the monthly trajectory is interpolated from a baseline.
 ANNUAL_TARGETS = [(1, "CMH", "CMH_IMPROVED", "2025-04-01", 80.0, 3.0)]
 
+# (area index, partner suffix, staff group, service kind reported under, {service kind: share}):
+# staff an employer reports under one service who work across several.
+STAFF_ALLOCATIONS = [(1, "VCS", "CARE_WORKER", "HD", {"HD": 0.7, "EH": 0.3})]
+
 FIRST_PERIOD = "2023-04-01"
 MONTHS = 36
 
@@ -126,7 +130,7 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
     """Return the reference tables (seed name -> frame) for the first `areas` demo areas."""
     if not 1 <= areas <= len(AREA_NAMES):
         raise ValueError(f"areas must be between 1 and {len(AREA_NAMES)}, got {areas}")
-    partners, services, members, service_measures, rebases, annual = [], [], [], [], [], []
+    partners, services, members, service_measures, rebases, annual, allocations = ([] for _ in range(7))
     for area in AREA_NAMES[:areas]:
         code = area_code(area)
         for suffix, name, sector in PARTNER_TYPES:
@@ -142,6 +146,9 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
         rebases += [(f"{code}-{kind}", measure, period, reason)
                     for index, kind, measure, period, reason in REBASES
                     if AREA_NAMES[index] == area]
+        allocations += [(f"{code}-{suffix}", group, f"{code}-{home}", f"{code}-{kind}", share)
+                        for index, suffix, group, home, shares in STAFF_ALLOCATIONS
+                        if AREA_NAMES[index] == area for kind, share in shares.items()]
         annual += [(f"{code}-{kind}", measure, year_start, target, tolerance)
                    for index, kind, measure, year_start, target, tolerance in ANNUAL_TARGETS
                    if AREA_NAMES[index] == area]
@@ -170,6 +177,9 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
             orient="row", schema=["measure_code", "judged_on", "effectiveness_weight"]),
         "annual_targets": pl.DataFrame(annual, orient="row", schema=[
             "service_code", "measure_code", "year_start", "year_end_target", "tolerance"]),
+        "staff_allocations": pl.DataFrame(allocations, orient="row", schema={
+            "partner_code": pl.String, "staff_group_code": pl.String,
+            "from_service_code": pl.String, "to_service_code": pl.String, "share": pl.Float64}),
         "spc_rebases": pl.DataFrame(rebases, orient="row", schema=[
             "service_code", "measure_code", "first_period", "reason"]),
         "staff_groups": pl.DataFrame(STAFF_GROUPS, orient="row", schema=[

@@ -1,0 +1,23 @@
+-- Units of output of every service and month: the actual of its output measure.
+with
+
+actuals as (
+    select * from intermediate.int_measure_actuals
+),
+
+measures as (
+    select * from seeds.measures
+),
+
+final as (
+    select
+        actuals.service_code,
+        actuals.period,
+        sum(actuals.actual) as output_units,
+    from actuals
+    inner join measures on measures.measure_code = actuals.measure_code
+    where measures.is_output_unit
+    group by all
+)
+
+select * from final
