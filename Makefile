@@ -7,8 +7,9 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)/dagster_home
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup demo run test lint dev bench clean
+.PHONY: setup browser demo run test lint dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -19,6 +20,11 @@ $(UV):
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 	$(UV) sync --frozen --compile-bytecode --quiet
 	touch $@
+
+# Debian's Chromium for the browser tests and board packs (nothing is downloaded by Playwright)
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
@@ -31,7 +37,7 @@ demo: setup $(DAGSTER_HOME)/dagster.yaml
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(RUN)/joinedup run
 
-test: setup
+test: setup browser
 	$(RUN)/ruff check .
 	$(RUN)/dagster definitions validate -w workspace.yaml
 	$(RUN)/pytest

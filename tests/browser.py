@@ -1,0 +1,52 @@
+"""Headless Chromium for tests: Debian's browser driven by Playwright, with the network blocked."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium_path() -> str:
+    """Return the Chromium executable, failing in CI and skipping elsewhere when it is missing."""
+    path = os.environ.get("JOINEDUP_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
+        pytest.skip("Chromium is not installed (make test installs it)")
+    return path
+
+
+@contextmanager
+def browser() -> Iterator[Browser]:
+    """Yield a headless Chromium."""
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        try:
+            yield instance
+        finally:
+            instance.close()
+
+
+def offline_page(instance: Browser, errors: list[str], blocked: list[str]) -> Page:
+    """Return a page that may load only local files, recording console errors and blocked requests."""
+    page = instance.new_page(viewport={"width": 1280, "height": 900})
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+
+    def only_files(route) -> None:
+        if route.request.url.startswith("file://"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_files)
+    return page
