@@ -1,0 +1,23 @@
+"""Go back to the previously published warehouse and the scorecards built from it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from assets.publish.site import render_site
+from assets.publish.swap import publish_folder, roll_back
+from pipelines.settings import Settings
+
+
+def roll_back_publication(settings: Settings) -> Path:
+    """Restore the newest kept warehouse version, re-publish the site from it; return the version."""
+    restored = roll_back(settings.warehouse)
+    built = settings.site_dir.with_name(f".{settings.site_dir.name}.building")
+    shutil.rmtree(built, ignore_errors=True)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        render_site(con, built)
+    publish_folder(built, settings.site_dir)
+    return restored
