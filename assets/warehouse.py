@@ -8,86 +8,102 @@ from assets.contract import SUBMISSION_TYPES, SubmissionType
 
 SCHEMAS = ("raw", "validated", "audit", "seeds", "staging", "intermediate", "marts")
 
-PROVENANCE_COLUMNS = """
-    file_hash varchar not null,
-    file_name varchar not null,
-    row_number bigint not null,
-    file_partner_code varchar not null,
-    submitted_on date not null,
-    loaded_at timestamp not null"""
+Columns = tuple[tuple[str, str], ...]
 
-# Rows that broke a rule: quarantined (ERROR) or kept with a warning (WARN); same shape for both.
-FINDINGS_TABLE = """
-    create table if not exists audit.{table} (
-        file_hash varchar not null,
-        file_name varchar not null,
-        submission_type varchar not null,
-        row_number bigint,
-        column_name varchar,
-        rule varchar not null,
-        value varchar,
-        meaning varchar not null,
-        run_id varchar,
-        {at} timestamp not null
-    )"""
+PROVENANCE: Columns = (
+    ("file_hash", "varchar not null"),
+    ("file_name", "varchar not null"),
+    ("sheet_name", "varchar"),
+    ("row_number", "bigint not null"),
+    ("file_partner_code", "varchar not null"),
+    ("submitted_on", "date not null"),
+    ("loaded_at", "timestamp not null"),
+)
 
-AUDIT_TABLES = {
-    "load_log": """
-        create table if not exists audit.load_log (
-            file_hash varchar primary key,
-            submission_type varchar not null,
-            file_name varchar not null,
-            partner_code varchar,
-            submitted_on date,
-            encoding varchar,
-            rows_received bigint,
-            rows_loaded bigint,
-            rows_quarantined bigint,
-            status varchar not null,
-            message varchar,
-            ingested_at timestamp not null,
-            validated_at timestamp,
-            run_id varchar
-        )""",
-    "quarantine": FINDINGS_TABLE.format(table="quarantine", at="quarantined_at"),
-    "warnings": FINDINGS_TABLE.format(table="warnings", at="warned_at"),
-    "validation_runs": """
-        create table if not exists audit.validation_runs (
-            run_id varchar,
-            suite varchar not null,
-            target_table varchar not null,
-            rows_validated bigint not null,
-            expectations_run bigint not null,
-            expectations_failed bigint not null,
-            errors bigint not null,
-            warnings bigint not null,
-            seconds double not null,
-            validated_at timestamp not null
-        )""",
+
+def _findings(at: str) -> Columns:
+    """Rows that broke a rule: quarantined (ERROR) or kept with a warning (WARN); same shape for both."""
+    return (
+        ("file_hash", "varchar not null"), ("file_name", "varchar not null"),
+        ("sheet_name", "varchar"), ("submission_type", "varchar not null"),
+        ("row_number", "bigint"), ("column_name", "varchar"), ("rule", "varchar not null"),
+        ("value", "varchar"), ("meaning", "varchar not null"), ("run_id", "varchar"),
+        (at, "timestamp not null"),
+    )
+
+
+AUDIT_TABLES: dict[str, Columns] = {
+    "load_log": (
+        ("file_hash", "varchar not null"), ("submission_type", "varchar not null"),
+        ("file_name", "varchar not null"), ("partner_code", "varchar"), ("submitted_on", "date"),
+        ("encoding", "varchar"), ("sheets", "varchar"), ("mapping", "varchar"),
+        ("date_order", "varchar"), ("percent_scale", "varchar"),
+        ("rows_received", "bigint"), ("rows_loaded", "bigint"), ("rows_quarantined", "bigint"),
+        ("text_repairs", "bigint"), ("status", "varchar not null"), ("message", "varchar"),
+        ("ingested_at", "timestamp not null"), ("validated_at", "timestamp"), ("run_id", "varchar"),
+    ),
+    "rejected_files": (
+        ("file_hash", "varchar not null"), ("submission_type", "varchar not null"),
+        ("file_name", "varchar not null"), ("partner_code", "varchar"), ("rule", "varchar not null"),
+        ("reason", "varchar not null"), ("same_as_file_name", "varchar"), ("bytes", "bigint"),
+        ("run_id", "varchar"), ("rejected_at", "timestamp not null"),
+    ),
+    "quarantine": _findings("quarantined_at"),
+    "warnings": _findings("warned_at"),
+    "validation_runs": (
+        ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
+        ("rows_validated", "bigint not null"), ("expectations_run", "bigint not null"),
+        ("expectations_failed", "bigint not null"), ("errors", "bigint not null"),
+        ("warnings", "bigint not null"), ("seconds", "double not null"),
+        ("validated_at", "timestamp not null"),
+    ),
 }
+# A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
+PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash")}
 
 
-def raw_table_sql(kind: SubmissionType) -> str:
-    """Return DDL for `raw.<type>`: every contract column as received text, plus provenance."""
-    columns = ",\n".join(f"    {c} varchar" for c in kind.columns)
-    return f"create table if not exists raw.{kind.name} (\n{columns},{PROVENANCE_COLUMNS}\n)"
+def raw_columns(kind: SubmissionType) -> Columns:
+    """Return `raw.<type>`'s columns: every contract column as received text, plus provenance."""
+    return (*((c, "varchar") for c in kind.columns), *PROVENANCE)
 
 
-def validated_table_sql(kind: SubmissionType) -> str:
-    """Return DDL for `validated.<type>`: typed contract columns plus provenance."""
+def validated_columns(kind: SubmissionType) -> Columns:
+    """Return `validated.<type>`'s columns: typed contract columns, what was repaired, provenance."""
     def column_type(c: str) -> str:
         return "double" if c in kind.numeric else "date" if c == "period" else "varchar"
 
-    columns = ",\n".join(f"    {c} {column_type(c)}" for c in kind.columns)
-    return f"create table if not exists validated.{kind.name} (\n{columns},{PROVENANCE_COLUMNS}\n)"
+    return (*((c, column_type(c)) for c in kind.columns),
+            ("period_grain", "varchar"), ("suppressed_columns", "varchar[]"),
+            *((f"{c}_as_received", "varchar") for c in kind.free_text), *PROVENANCE)
+
+
+def _create(table: str, columns: Columns, key: tuple[str, ...] = ()) -> str:
+    body = ",\n".join(f"    {name} {sql_type}" for name, sql_type in columns)
+    if key:
+        body += f",\n    primary key ({', '.join(key)})"
+    return f"create table if not exists {table} (\n{body}\n)"
+
+
+def fixed_tables() -> dict[str, Columns]:
+    """Return every fixed table (`schema.table`) and its columns."""
+    tables = {f"audit.{name}": columns for name, columns in AUDIT_TABLES.items()}
+    for kind in SUBMISSION_TYPES.values():
+        tables[f"raw.{kind.name}"] = raw_columns(kind)
+        tables[f"validated.{kind.name}"] = validated_columns(kind)
+    return tables
 
 
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and fixed tables if they do not exist yet."""
+    """Create the schemas and fixed tables if they do not exist; refuse a database of older shape."""
     for schema in SCHEMAS:
         con.execute(f"create schema if not exists {schema}")
-    for ddl in AUDIT_TABLES.values():
-        con.execute(ddl)
-    for kind in SUBMISSION_TYPES.values():
-        con.execute(raw_table_sql(kind))
-        con.execute(validated_table_sql(kind))
+    for table, columns in fixed_tables().items():
+        con.execute(_create(table, columns, PRIMARY_KEYS.get(table.split(".")[1], ())
+                            if table.startswith("audit.") else ()))
+        schema, name = table.split(".")
+        found = [c for (c,) in con.execute(
+            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
+            "order by column_index", [schema, name]).fetchall()]
+        if found != [c for c, _ in columns]:
+            raise RuntimeError(f"{table} in this database has an older shape than this version of "
+                               "joinedup expects; remove the build database (make clean) and run again")

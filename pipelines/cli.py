@@ -12,6 +12,8 @@ from pipelines.settings import Settings
 
 app = typer.Typer(help="joinedup: performance-target monitoring for joint public services.",
                   no_args_is_help=True)
+inbox = typer.Typer(help="What partners sent and what became of it.", no_args_is_help=True)
+app.add_typer(inbox, name="inbox")
 
 
 @app.command("demo-data")
@@ -71,3 +73,24 @@ def run() -> None:
     typer.echo(f"scorecards: {settings.site_dir / 'index.html'}")
     if not report.success:
         raise typer.Exit(code=1)
+
+
+@inbox.command("report")
+def inbox_report(
+    run_id: Annotated[str | None, typer.Option("--run", help="run id (default: the latest run)")] = None,
+    all_runs: Annotated[bool, typer.Option("--all", help="every file ever received")] = False,
+    partner: Annotated[str | None, typer.Option(help="one partner's code")] = None,
+) -> None:
+    """Print, per partner, the files received, rows loaded and held back (with why), and files rejected."""
+    import duckdb
+
+    from pipelines.inbox_report import inbox_report as report
+    from pipelines.inbox_report import latest_run
+
+    settings = Settings.from_env()
+    database = settings.build_database if settings.build_database.exists() else settings.warehouse
+    if not database.exists():
+        raise typer.BadParameter(f"no warehouse at {database}: run `joinedup run` first")
+    with duckdb.connect(str(database), read_only=True) as con:
+        chosen = None if all_runs else run_id or latest_run(con)
+        typer.echo(report(con, chosen, partner.upper() if partner else None))

@@ -17,6 +17,7 @@ class PathsResource(dg.ConfigurableResource):
     reference_dir: str
     warehouse: str
     site_dir: str
+    partners_dir: str
 
     def path(self, name: str) -> Path:
         """Return one of the configured locations as a Path."""
@@ -31,5 +32,6 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "paths": PathsResource(inbox=str(settings.inbox),
                                reference_dir=str(settings.reference_dir),
                                warehouse=str(settings.warehouse),
-                               site_dir=str(settings.site_dir)),
+                               site_dir=str(settings.site_dir),
+                               partners_dir=str(settings.partners_dir)),
     }

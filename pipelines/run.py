@@ -60,7 +60,7 @@ def run_nightly(settings: Settings) -> RunReport:
     with duckdb.connect(str(settings.build_database), read_only=True) as con:
         files = con.execute("""
             select submission_type, count(*) as files,
-                   count(*) filter (where status = 'quarantined') as files_rejected,
+                   count(*) filter (where status = 'rejected') as files_rejected,
                    sum(rows_received) as rows_received, sum(rows_loaded) as rows_loaded,
                    sum(rows_quarantined) as rows_quarantined
             from audit.load_log where run_id = ? group by all order by submission_type

@@ -9,6 +9,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "dbt_like_sql"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class Settings:
     build_database: Path
     warehouse: Path
     site_dir: Path
+    partners_dir: Path
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -36,4 +38,5 @@ class Settings:
             build_database=path("JOINEDUP_BUILD_DATABASE", warehouse.parent / "build" / warehouse.name),
             warehouse=warehouse,
             site_dir=path("JOINEDUP_SITE", home / "site"),
+            partners_dir=path("JOINEDUP_PARTNERS_DIR", PARTNERS_DIR),
         )

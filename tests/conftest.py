@@ -14,7 +14,8 @@ def settings_for(home: Path) -> Settings:
     """Return settings that keep every path of a run under `home`."""
     return Settings(inbox=home / "inbox", reference_dir=home / "reference",
                     build_database=home / "warehouse" / "build" / "joinedup.duckdb",
-                    warehouse=home / "warehouse" / "joinedup.duckdb", site_dir=home / "site")
+                    warehouse=home / "warehouse" / "joinedup.duckdb", site_dir=home / "site",
+                    partners_dir=home / "partners")
 
 
 @pytest.fixture(scope="session")

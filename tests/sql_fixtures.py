@@ -43,6 +43,7 @@ def _validated(kind: str, rows: list[dict]) -> pl.DataFrame:
               | {"file_hash": row.get("file", "f"), "file_name": row.get("file", "f") + ".csv",
                  "row_number": i + 2, "file_partner_code": row.get("partner_code", "P1"),
                  "submitted_on": row.get("submitted_on", date(2024, 3, 1)),
+                 "period_grain": row.get("period_grain", "month"),
                  "loaded_at": datetime(2024, 3, 2)} for i, row in enumerate(rows)]
     return pl.DataFrame(filled, infer_schema_length=None)
 

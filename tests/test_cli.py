@@ -17,3 +17,15 @@ def test_demo_data_twice_keeps_the_first_and_refuses_a_different_demo(tmp_path):
     other = runner.invoke(app, ["demo-data", "--scale", "small", "--seed", "4", "--out", str(tmp_path)])
     assert other.exit_code != 0
     assert "make clean" in other.output
+
+
+def test_inbox_report_prints_each_partners_summary(demo_run, monkeypatch):
+    settings, _, truth = demo_run
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(settings.warehouse))
+    monkeypatch.setenv("JOINEDUP_BUILD_DATABASE", str(settings.build_database))
+    result = CliRunner().invoke(app, ["inbox", "report", "--all", "--partner", "nor-acute"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Northshire Hospitals NHS Foundation Trust (NOR-ACUTE)")
+    assert "HD_UNKNOWN" in result.output and "held back" in result.output
+    latest = CliRunner().invoke(app, ["inbox", "report"])
+    assert all(reject["file"] in latest.output for reject in truth["rejects"])

@@ -8,9 +8,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import pytest
+from python_calamine import CalamineWorkbook
 
+from assets.contract import SUBMISSION_TYPES
+from assets.ingest.files import parse_file_name
+from assets.ingest.partners import PartnerProfile, load_profiles
+from assets.ingest.reader import extract_rows, read_sheets
+from assets.validate.numbers import parse_number
+from assets.validate.periods import parse_periods
 from pipelines.demo.reference import build_reference
 from pipelines.demo.submissions import generate_demo
+from pipelines.settings import PARTNERS_DIR
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_like_sql" / "seeds"
 FILE_NAME = re.compile(r"^(?P<partner>[A-Z0-9-]+)_(?P<date>\d{8})(?:_(?P<label>[^.]+))?\.(csv|xlsx)$")
@@ -32,13 +40,20 @@ def demo(tmp_path_factory) -> tuple[Path, dict]:
 
 
 @pytest.fixture(scope="module")
-def submitted(demo) -> dict[str, pl.DataFrame]:
-    """Every submitted row per type, with its file, row number and submission date."""
+def texts(demo) -> dict[str, pl.DataFrame]:
+    """Every submitted row per type as text in contract columns (read as the pipeline reads it)."""
     root, manifest = demo
-    return {kind: pl.concat([_read(root, path, info["encoding"])
-                             for path, info in manifest["files"].items()
-                             if path.startswith(f"{kind}/")], how="diagonal")
+    profiles, problems = load_profiles(root / "partners")
+    assert not problems
+    return {kind: pl.concat([_read(root, path, profiles) for path in manifest["files"]
+                             if path.startswith(f"{kind}/")])
             for kind in KEYS}
+
+
+@pytest.fixture(scope="module")
+def submitted(texts) -> dict[str, pl.DataFrame]:
+    """Every submitted monthly row per type, typed, periods as YYYY-MM, suppressed rows left out."""
+    return {kind: _typed(kind, frame).filter(pl.col("grain") == "month") for kind, frame in texts.items()}
 
 
 @pytest.fixture(scope="module")
@@ -46,23 +61,38 @@ def loaded(demo, submitted) -> dict[str, pl.DataFrame]:
     """Rows a correct pipeline keeps: planted quarantines dropped, latest submission per key."""
     _, manifest = demo
     quarantined = pl.DataFrame(
-        [(f["file"], f["row_number"]) for f in manifest["faults"] if f["expect"] == "quarantined"],
-        schema={"file": pl.String, "row_number": pl.Int64}, orient="row")
-    return {kind: frame.join(quarantined, on=["file", "row_number"], how="anti")
+        [(f["file"], f["sheet"], f["row_number"]) for f in manifest["faults"]
+         if f["expect"] == "quarantined"],
+        schema={"file": pl.String, "sheet": pl.String, "row_number": pl.Int64}, orient="row")
+    return {kind: frame.join(quarantined, on=["file", "sheet", "row_number"], how="anti",
+                             nulls_equal=True)
             .sort("submitted", "file").unique(KEYS[kind], keep="last", maintain_order=True)
             for kind, frame in submitted.items()}
 
 
-def _read(root: Path, path: str, encoding: str | None) -> pl.DataFrame:
-    file = root / "inbox" / path
-    if file.suffix == ".xlsx":
-        frame = pl.read_excel(file, engine="calamine")
-    else:
-        frame = pl.read_csv(file, encoding=encoding, infer_schema=False)
-    return frame.select(
-        pl.col(c).cast(pl.String if c in TEXT_COLUMNS else pl.Float64) for c in frame.columns
-    ).with_columns(file=pl.lit(path), row_number=pl.int_range(pl.len()) + 2,
-                   submitted=pl.lit(FILE_NAME.match(file.name)["date"]))
+def _read(root: Path, path: str, profiles: dict[str, PartnerProfile]) -> pl.DataFrame:
+    kind, name = path.split("/")
+    partner, _, extension = parse_file_name(name)
+    profile = profiles.get(partner, PartnerProfile(partner))
+    sheets, _ = read_sheets(extension, (root / "inbox" / path).read_bytes())
+    columns = SUBMISSION_TYPES[kind].columns
+    extract = extract_rows(SUBMISSION_TYPES[kind], sheets, profile.mapping(SUBMISSION_TYPES[kind]))
+    frame = pl.DataFrame(extract.rows, orient="row", schema={
+        "sheet": pl.String, "row_number": pl.Int64} | dict.fromkeys(columns, pl.String))
+    return frame.with_columns(pl.col(columns).str.strip_chars(), file=pl.lit(path),
+                              submitted=pl.lit(FILE_NAME.match(name)["date"]),
+                              date_order=pl.lit(profile.date_order, pl.String))
+
+
+def _typed(kind: str, texts: pl.DataFrame) -> pl.DataFrame:
+    """Periods to YYYY-MM with their grain; figures to numbers; rows with a suppressed figure dropped."""
+    numeric = [c for c in texts.columns if c not in TEXT_COLUMNS | {"file", "sheet", "row_number",
+                                                                     "submitted", "date_order"}]
+    typed = parse_periods(texts).with_columns(pl.col("period").dt.strftime("%Y-%m"),
+                                              pl.col("period_grain").alias("grain"))
+    return typed.filter(~pl.any_horizontal(pl.col(numeric) == "*")).with_columns(
+        parse_number(c) for c in numeric).drop("date_order", "period_grain", "period_rule",
+                                               "period_problem")
 
 
 def _service_values(outcomes: pl.DataFrame) -> pl.DataFrame:
@@ -120,7 +150,8 @@ def test_file_names_follow_the_contract(demo, submitted):
         else:  # returns come after the months they report
             assert day > (int(last[:4]), int(last[5:])), path
     assert sorted(p.relative_to(root / "inbox").as_posix()
-                  for p in (root / "inbox").rglob("*.*")) == sorted(manifest["files"])
+                  for p in (root / "inbox").rglob("*.*")) == sorted(
+        [*manifest["files"], *(r["file"] for r in manifest["rejects"])])
     xlsx_senders = {FILE_NAME.match(p.split("/")[1])["partner"]
                     for p, info in manifest["files"].items() if info["format"] == "xlsx"}
     assert len(xlsx_senders) >= 2
@@ -130,14 +161,40 @@ def test_file_names_follow_the_contract(demo, submitted):
     month = (pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12
              + pl.col("period").str.slice(5, 2).cast(pl.Int64))
     quarters = submitted["outcomes"].select("partner_code", quarter=(month - 4) // 3).unique()
-    assert files["outcomes"] == quarters.height + 1  # plus the resubmission
+    quarterly = len(manifest["truths"]["quarterly"])
+    assert quarterly == 12
+    assert files["outcomes"] == quarters.height + 1 + quarterly  # plus the resubmission
 
 
-def test_xlsx_numbers_are_numbers(demo):
+def test_partners_send_the_shapes_real_partners_send(demo):
     root, manifest = demo
-    path = next(p for p in manifest["files"] if p.startswith("workforce/") and p.endswith("xlsx"))
-    schema = pl.read_excel(root / "inbox" / path, engine="calamine").schema
-    assert schema["contracted_fte"] == pl.Float64 and schema["headcount"].is_integer()
+    inbox = root / "inbox"
+    files = manifest["files"]
+    template = next(p for p in files if p.startswith("workforce/NOR-EDU"))
+    sheet = CalamineWorkbook.from_path(str(inbox / template)).get_sheet_by_name("Return")
+    cells = sheet.to_python(skip_empty_area=False)
+    assert cells[0][0].startswith("Northshire Learning Trust") and cells[4][0] == "Partner code"
+    assert ((3, 0), (3, 3)) in sheet.merged_cell_ranges  # "Who and when" over the ids
+    assert isinstance(cells[5][cells[4].index("Pay bill")], str)  # numbers stored as text
+    monthly = next(p for p in files if p.startswith("workforce/NOR-VCS"))
+    assert files[monthly]["sheets"] == ["Apr 2023", "May 2023", "Jun 2023"]
+    serials = next(p for p in files if p.startswith("finance/NOR-VCS"))
+    first = CalamineWorkbook.from_path(str(inbox / serials)).get_sheet_by_index(0).to_python()
+    assert isinstance(first[1][first[0].index("period")], float)  # an Excel date serial
+    own = (inbox / next(p for p in files if p.startswith("outcomes/NOR-ACUTE"))).read_text()
+    assert own.startswith("Org Code,Scheme,Indicator,Month,") and "DIS-01" in own and "Apr-23" in own
+    day_first = (inbox / next(p for p in files if p.startswith("finance/EAS-LA"))).read_bytes()
+    assert day_first.startswith(b"\xef\xbb\xbf") and b"01/04/2023" in day_first and "£".encode() in day_first
+    encodings = {info["encoding"] for info in files.values()}
+    assert {"utf-8", "utf-8-sig", "cp1252", "latin-1", None} <= encodings
+    quarterly = (inbox / manifest["truths"]["quarterly"][0]["file"]).read_text()
+    assert "Q1 2023/24" in quarterly
+
+
+def test_committed_partner_mappings_are_the_small_demos(demo):
+    root, _ = demo
+    generated = {p.name: p.read_text() for p in (root / "partners").glob("*.yaml")}
+    assert generated == {p.name: p.read_text() for p in PARTNERS_DIR.glob("*.yaml")}
 
 
 def test_reference_matches_build_reference_and_committed_seeds(demo):
@@ -147,9 +204,9 @@ def test_reference_matches_build_reference_and_committed_seeds(demo):
         assert pl.read_csv(SEEDS / f"{name}.csv").equals(frame), name
 
 
-def test_manifest_totals_match_the_files(demo, submitted):
+def test_manifest_totals_match_the_files(demo, texts):
     _, manifest = demo
-    for kind, frame in submitted.items():
+    for kind, frame in texts.items():
         assert manifest["totals"]["rows"][kind] == frame.height
         counts = dict(frame.group_by("file").len().iter_rows())
         assert counts == {p: i["rows"] for p, i in manifest["files"].items()
@@ -244,22 +301,30 @@ def test_resubmission_corrects_one_month(demo, submitted):
     assert resub["original"] != resub["corrected"]
 
 
-def test_every_fault_is_where_the_manifest_says(demo, submitted):
+def test_every_fault_is_where_the_manifest_says(demo, texts):
     root, manifest = demo
     measures = set(build_reference(3)["measures"]["measure_code"])
     assert {f["fault"] for f in manifest["faults"]} == {
-        "cp1252", "ligature_damage", "duplicate_row", "negative_count", "unknown_measure"}
+        "cp1252", "latin1", "mojibake", "suppressed", "ligature_damage", "duplicate_row",
+        "negative_count", "unknown_measure"}
     for fault in manifest["faults"]:
         kind = fault["file"].split("/")[0]
-        rows = submitted[kind].filter(pl.col("file") == fault["file"])
+        rows = _typed(kind, texts[kind].filter(pl.col("file") == fault["file"])) \
+            if fault["fault"] in ("negative_count", "duplicate_row") else \
+            texts[kind].filter(pl.col("file") == fault["file"])
+        rows = rows.filter(pl.col("sheet").eq_missing(fault["sheet"]))
         row = rows.filter(pl.col("row_number") == fault["row_number"]).row(0, named=True)
         if fault["column"] is not None:
             assert row[fault["column"]] == fault["value"], fault
-        if fault["fault"] == "cp1252":
+        if fault["fault"] in ("cp1252", "latin1"):
             raw = (root / "inbox" / fault["file"]).read_bytes()
             with pytest.raises(UnicodeDecodeError):
                 raw.decode("utf-8")
-            assert all(c in row["comment"] for c in "£“”–")
+            assert all(c in row["comment"] for c in ("£“”–" if fault["fault"] == "cp1252" else "£é"))
+        elif fault["fault"] == "mojibake":
+            assert "Ã©" in row["comment"] and fault["loaded_value"] != fault["value"]
+        elif fault["fault"] == "suppressed":
+            assert row[fault["column"]] == "*"
         elif fault["fault"] == "ligature_damage":
             assert re.search(r"[a-z][WXYV][a-z]", row["comment"]), fault
         elif fault["fault"] == "duplicate_row":

@@ -34,7 +34,7 @@ def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> float:
 def test_every_file_and_row_is_accounted_for(warehouse):
     con, truth = warehouse
     log = con.execute("select submission_type || '/' || file_name, rows_received, rows_loaded, "
-                      "rows_quarantined from audit.load_log").fetchall()
+                      "rows_quarantined from audit.load_log where status <> 'rejected'").fetchall()
     assert {name: received for name, received, _, _ in log} == {
         name: spec["rows"] for name, spec in truth["files"].items()}
     assert all(received == loaded + quarantined for _, received, loaded, quarantined in log)
@@ -51,16 +51,16 @@ def test_planted_faults_end_loaded_or_quarantined_with_their_reason(warehouse):
     con, truth = warehouse
     for fault in truth["faults"]:
         kind, name = fault["file"].split("/")
+        where = "file_name = ? and sheet_name is not distinct from ? and row_number = ?"
+        at = [name, fault["sheet"], fault["row_number"]]
         if fault["expect"] == "quarantined":
             rules = [r for (r,) in con.execute(
-                "select rule from audit.quarantine where file_name = ? and row_number = ?",
-                [name, fault["row_number"]]).fetchall()]
+                f"select rule from audit.quarantine where {where}", at).fetchall()]
             assert fault["rule"] in rules, fault
         else:
-            found = con.execute(
-                f"select {fault['column']} from validated.{kind} "
-                "where file_name = ? and row_number = ?", [name, fault["row_number"]]).fetchall()
-            assert found == [(fault["value"],)], fault
+            found = con.execute(f"select {fault['column']} from validated.{kind} where {where}",
+                                at).fetchall()
+            assert found == [(fault.get("loaded_value", fault["value"]),)], fault
 
 
 def test_vacancy_effect_is_recovered_and_absent_where_not_planted(warehouse):
@@ -287,3 +287,113 @@ def test_every_red_measure_has_an_accountable_partner(warehouse):
     listed = con.execute("select count(*), count(accountable_partner_name), min(months_red) "
                          "from marts.accountable_red_measures").fetchone()
     assert listed[0] == reds > 0 and listed[1] == reds and listed[2] >= 1
+
+
+def test_only_the_planted_files_are_rejected_and_the_reasons_say_what_to_do(warehouse):
+    con, truth = warehouse
+    rejected = con.execute("select submission_type || '/' || file_name, rule, same_as_file_name, reason "
+                           "from audit.rejected_files order by 1").fetchall()
+    assert [(f, rule) for f, rule, _, _ in rejected] == [(r["file"], r["rule"]) for r in truth["rejects"]]
+    for (_, _, same_as, reason), planted in zip(rejected, truth["rejects"], strict=True):
+        assert same_as == (planted["same_as"].split("/")[1] if planted["same_as"] else None)
+        assert "please" in reason or "check" in reason
+    statuses = con.execute("select file_name, rows_loaded from audit.load_log "
+                           "where status = 'rejected'").fetchall()
+    assert len(statuses) == len(truth["rejects"]) - 1  # the renamed copy is noticed, never logged twice
+    assert all(loaded == 0 for _, loaded in statuses)
+
+
+def test_each_file_records_how_it_was_read(warehouse):
+    con, truth = warehouse
+    log = {f"{kind}/{name}": (encoding, sheets, mapping, repairs) for kind, name, encoding, sheets, mapping,
+           repairs in con.execute("select submission_type, file_name, encoding, sheets, mapping, "
+                                  "text_repairs from audit.load_log where status <> 'rejected'").fetchall()}
+    detected = {"utf-8": {"utf_8"}, "utf-8-sig": {"utf_8_sig"}, "cp1252": {"cp1252"},
+                "latin-1": {"cp1252", "latin_1"}, None: {"xlsx"}}
+    for path, info in truth["files"].items():
+        encoding, sheets, _, _ = log[path]
+        assert encoding in detected[info["encoding"]], path
+        assert (sheets or "") == ", ".join(info["sheets"]), path
+    repaired = {f["file"] for f in truth["faults"] if f.get("loaded_value") and f["column"] == "comment"}
+    assert {p for p, (_, _, _, repairs) in log.items() if repairs} == repaired
+    assert {m for _, _, m, _ in log.values() if m} == {"NOR-ACUTE.yaml", "EAS-LA.yaml", "NOR-VCS.yaml",
+                                                        "EAS-VCS.yaml", "WES-VCS.yaml"}
+
+
+def test_repaired_text_keeps_the_original_and_suppressed_figures_are_not_zero(warehouse):
+    con, truth = warehouse
+    for fault in truth["faults"]:
+        name = fault["file"].split("/")[1]
+        if fault["fault"] in ("mojibake", "ligature_damage"):
+            assert con.execute("select comment_as_received from validated.outcomes where file_name = ? "
+                               "and row_number = ?", [name, fault["row_number"]]).fetchall() == [
+                (fault["value"],)]
+        if fault["fault"] == "suppressed":
+            staged = con.execute("select numerator, denominator, is_suppressed, suppressed_columns "
+                                 "from staging.stg_outcomes where file_name = ? and row_number = ?",
+                                 [name, fault["row_number"]]).fetchall()
+            assert staged == [(None, None, True, ["numerator"])]
+
+
+def test_quarterly_returns_stay_out_of_the_monthly_marts_and_add_up(warehouse):
+    con, truth = warehouse
+    quarters = truth["truths"]["quarterly"]
+    staged = con.execute("select file_name, quarter_start from staging.stg_outcomes_quarterly "
+                         "order by quarter_start").fetchall()
+    assert [(f, str(q)) for f, q in staged] == [(q["file"].split("/")[1], q["quarter_start"])
+                                                 for q in quarters]
+    mismatches = con.execute("""
+        select q.quarter_start, q.numerator, sum(m.numerator), q.denominator, sum(m.denominator)
+        from staging.stg_outcomes_quarterly as q
+        join staging.stg_outcomes as m
+            on m.partner_code = q.partner_code and m.service_code = q.service_code
+            and m.measure_code = q.measure_code
+            and m.period >= q.quarter_start and m.period < q.quarter_start + interval 3 month
+        group by all
+        having q.numerator <> sum(m.numerator) or q.denominator <> sum(m.denominator) or count(*) <> 3
+    """).fetchall()
+    assert mismatches == []
+    assert con.execute("select count(*) from staging.stg_outcomes where period_grain <> 'month'"
+                       ).fetchone() == (0,)
+
+
+def test_partner_headers_codes_dates_and_units_are_mapped(warehouse):
+    con, _ = warehouse
+    (targets,) = con.execute("""
+        select count(*) from staging.stg_targets as t join seeds.measures as m using (measure_code)
+        where t.set_by_partner_code = 'NOR-ACUTE' and m.unit = 'percent' and t.target_value > 1
+    """).fetchone()
+    assert targets == 3 * 36  # three percent measures, 36 months, written as fractions of 1
+    assert con.execute("select count(*) from validated.finance where file_partner_code = 'EAS-LA' "
+                       "and pay_cost > 1000").fetchone()[0] == 3 * 36  # "£12,345.67"
+
+
+def test_resubmission_keeps_history_with_what_superseded_it(warehouse):
+    con, truth = warehouse
+    resub = truth["truths"]["resubmission"]
+    history = con.execute("""
+        select file_name, denominator, superseded_by, is_current from staging.stg_outcomes_history
+        where partner_code = ? and service_code = ? and measure_code = ? and period = ?
+        order by loaded_at, submitted_on
+    """, [resub["partner_code"], resub["service_code"], resub["measure_code"],
+          month(resub["period"])]).fetchall()
+    original, corrected = resub["original_file"].split("/")[1], resub["file"].split("/")[1]
+    assert history == [(original, resub["original"]["denominator"], corrected, False),
+                       (corrected, resub["corrected"]["denominator"], None, True)]
+    (restated,) = con.execute("select count(*) from staging.stg_outcomes where is_restated").fetchone()
+    assert restated == 1  # the other rows of the resubmission repeat the same figures
+
+
+def test_inbox_report_tells_each_partner_what_happened(demo_run):
+    from pipelines.inbox_report import inbox_report
+
+    settings, _, truth = demo_run
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        text = inbox_report(con, partner="NOR-ACUTE")
+        everyone = inbox_report(con)
+    unknown = next(f for f in truth["faults"] if f["fault"] == "unknown_measure")
+    assert text.startswith("Northshire Hospitals NHS Foundation Trust (NOR-ACUTE)")
+    assert f"row {unknown['row_number']}, measure_code = 'HD_UNKNOWN'" in text
+    assert "[known_measure]" in text and "EAS-" not in text
+    for reject in truth["rejects"]:
+        assert reject["file"] in everyone

@@ -9,7 +9,7 @@ import xlsxwriter
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import RejectedFile, decode, parse_file_name
-from assets.ingest.load import ingest_folder
+from assets.ingest.load import ingest_inbox
 from assets.validate.accounting import accounting_gaps
 from assets.validate.submissions import validate_new_rows
 from assets.warehouse import ensure_warehouse
@@ -38,7 +38,7 @@ def drop(inbox, kind, name, content: bytes):
 
 
 def run(con, inbox, kind="outcomes"):
-    ingest_folder(con, inbox / kind, SUBMISSION_TYPES[kind], "run-1")
+    ingest_inbox(con, inbox, SUBMISSION_TYPES[kind], inbox.parent / "partners", "run-1")
     return validate_new_rows(con, SUBMISSION_TYPES[kind], "run-1")
 
 
@@ -48,7 +48,7 @@ def quarantine(con):
 
 
 def test_file_name_gives_partner_and_submission_date():
-    assert parse_file_name("p1_20240215_jan.csv") == ("P1", date(2024, 2, 15))
+    assert parse_file_name("p1_20240215_jan.csv") == ("P1", date(2024, 2, 15), "csv")
     with pytest.raises(RejectedFile) as rejected:
         parse_file_name("outcomes for january.csv")
     assert rejected.value.rule == "file_name"
@@ -111,22 +111,23 @@ def test_rerun_on_the_same_files_adds_nothing(con, tmp_path):
     assert con.execute("select count(*) from audit.load_log").fetchone() == (1,)
 
 
-def test_unreadable_files_are_quarantined_whole(con, tmp_path):
+def test_unreadable_files_are_rejected_whole(con, tmp_path):
     inbox = tmp_path / "inbox"
     drop(inbox, "outcomes", "notes.csv", HEADER.encode())
-    drop(inbox, "outcomes", "P1_20240310.csv", b"partner_code,period\nP1,2024-01\n")
+    drop(inbox, "outcomes", "P1_20240310.csv", b"partner_code,service_code,period\nP1,S1,2024-01\n")
     drop(inbox, "outcomes", "P1_20240311.xlsx", b"this is not a workbook")
     run(con, inbox)
-    assert [(f, r, rule) for f, r, _, rule, _ in quarantine(con)] == [
-        ("P1_20240310.csv", None, "missing_columns"),
-        ("P1_20240311.xlsx", None, "unreadable_file"),
-        ("notes.csv", None, "file_name"),
+    assert quarantine(con) == []
+    assert con.execute("select file_name, rule from audit.rejected_files order by 1").fetchall() == [
+        ("P1_20240310.csv", "missing_columns"),
+        ("P1_20240311.xlsx", "wrong_file_type"),
+        ("notes.csv", "file_name"),
     ]
-    statuses = con.execute("select file_name, status, rows_received from audit.load_log "
-                           "order by file_name").fetchall()
-    assert statuses == [("P1_20240310.csv", "quarantined", 1),
-                        ("P1_20240311.xlsx", "quarantined", None),
-                        ("notes.csv", "quarantined", None)]
+    statuses = con.execute("select file_name, status, rows_received, rows_quarantined "
+                           "from audit.load_log order by file_name").fetchall()
+    assert statuses == [("P1_20240310.csv", "rejected", 1, 1),
+                        ("P1_20240311.xlsx", "rejected", None, None),
+                        ("notes.csv", "rejected", None, None)]
     assert accounting_gaps(con).is_empty()
 
 

@@ -5,35 +5,41 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
-from assets.ingest.load import ingest_folder
+from assets.ingest.load import ingest_inbox
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
 
 
 def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
-    """Return the asset that loads new `inbox/<type>/` files into `raw.<type>`."""
+    """Return the asset that loads new partner files of one type into `raw.<type>`."""
 
     @dg.asset(
         key=["raw", kind.name],
+        deps=[dg.AssetKey(["seeds", "partners"])],
         group_name="ingest",
         kinds={"polars", "duckdb"},
         owners=["team:data-engineering"],
-        description=f"Every {kind.name} file partners dropped in inbox/{kind.name}/, as received "
-                    "(text), one row per data row with its file, hash and line number. A file "
-                    "already loaded (same bytes) is not loaded again.",
+        description=f"Every {kind.name} row partners sent (inbox/{kind.name}/ and the {kind.name} "
+                    "sheets of workbooks in inbox/returns/), as received (text, headers and codes "
+                    "mapped to the contract), with its file, sheet, hash and row number. A file "
+                    "already loaded (same bytes) is not loaded again; one that cannot be read is "
+                    "in audit.rejected_files.",
     )
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
              paths: PathsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            summary = ingest_folder(con, paths.path("inbox") / kind.name, kind, context.run.run_id)
+            summary = ingest_inbox(con, paths.path("inbox"), kind, paths.path("partners_dir"),
+                                   context.run.run_id)
             (total,) = con.execute(f"select count(*) from raw.{kind.name}").fetchone()
         context.log.info(
             f"{kind.name}: {len(summary.files_loaded)} new file(s), {summary.rows_received} rows; "
-            f"{len(summary.files_rejected)} rejected; {summary.files_already_loaded} already loaded")
+            f"{len(summary.files_rejected)} rejected; {len(summary.files_duplicate)} duplicate(s) "
+            f"of files already received; {summary.files_already_loaded} already loaded")
         return dg.MaterializeResult(metadata={
             "files_loaded": len(summary.files_loaded),
             "files_rejected": summary.files_rejected,
+            "files_duplicate": summary.files_duplicate,
             "files_already_loaded": summary.files_already_loaded,
             "rows_received": summary.rows_received,
             "dagster/row_count": total,

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from assets.contract import SubmissionType
+
 PARAMETER_QUERIES = {
     "known_partners": "select partner_code from seeds.partners",
     "known_services": "select service_code from seeds.joint_services",
@@ -21,10 +23,17 @@ def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
             for name, sql in PARAMETER_QUERIES.items()}
 
 
-def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Add the derived columns the suites test: code pairs, measure value type, submission month."""
+def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection,
+                       kind: SubmissionType) -> pl.DataFrame:
+    """Add the derived columns the suites test: code pairs, measure value type, submission month.
+
+    `<column>_reported` is set where a figure was given or suppressed ("*"), so that a suppressed
+    figure meets the `required` rule without being read as a number.
+    """
     derived = [pl.col("submitted_on").dt.truncate("1mo").cast(pl.Date).alias("submitted_month"),
-               pl.concat_str("partner_code", "service_code", separator="|").alias("partner_service")]
+               pl.concat_str("partner_code", "service_code", separator="|").alias("partner_service"),
+               *(pl.when(pl.col(c).is_not_null() | pl.col("suppressed_columns").list.contains(c))
+                 .then(pl.lit(True)).alias(f"{c}_reported") for c in kind.suppressible)]
     if "measure_code" in rows.columns:
         value_types = con.execute("select measure_code, value_type from seeds.measures").pl()
         rows = rows.join(value_types, on="measure_code", how="left")

@@ -1,20 +1,8 @@
--- Latest submitted outcome figures, one row per partner, service, measure and month.
+-- Latest submitted monthly outcome figures, one row per partner, service, measure and month.
 with
 
-submitted as (
-    select * from validated.outcomes
-),
-
-ranked as (
-    select
-        *,
-        row_number() over latest as submission_rank,
-        count(*) over (partition by partner_code, service_code, measure_code, period) as submissions
-    from submitted
-    window latest as (
-        partition by partner_code, service_code, measure_code, period
-        order by submitted_on desc, loaded_at desc, file_name desc, row_number desc
-    )
+history as (
+    select * from staging.stg_outcomes_history
 ),
 
 final as (
@@ -24,18 +12,25 @@ final as (
         service_code,
         measure_code,
         period,
-        -- figures
-        numerator,
-        denominator,
-        value,
+        -- figures: a row with a suppressed figure gives none, as a rate needs both of its parts
+        case when not is_suppressed then numerator end as numerator,
+        case when not is_suppressed then denominator end as denominator,
+        case when not is_suppressed then value end as value,
         comment,
         -- provenance
         file_name,
         row_number,
         submitted_on,
-        submissions > 1 as is_restated,
-    from ranked
-    where submission_rank = 1
+        is_restated,
+        -- how it arrived
+        period_grain,
+        is_suppressed,
+        suppressed_columns,
+        comment_as_received,
+        sheet_name,
+        loaded_at,
+    from history
+    where is_current and period_grain = 'month'
 )
 
 select * from final

@@ -1,22 +1,8 @@
 -- Latest workforce returns, one row per partner, service, staff group and month.
 with
 
-submitted as (
-    select * from validated.workforce
-),
-
-ranked as (
-    select
-        *,
-        row_number() over latest as submission_rank,
-        count(*) over (
-            partition by partner_code, service_code, staff_group_code, period
-        ) as submissions
-    from submitted
-    window latest as (
-        partition by partner_code, service_code, staff_group_code, period
-        order by submitted_on desc, loaded_at desc, file_name desc, row_number desc
-    )
+history as (
+    select * from staging.stg_workforce_history
 ),
 
 final as (
@@ -39,9 +25,14 @@ final as (
         -- provenance
         file_name,
         submitted_on,
-        submissions > 1 as is_restated,
-    from ranked
-    where submission_rank = 1
+        is_restated,
+        is_suppressed,
+        suppressed_columns,
+        sheet_name,
+        row_number,
+        loaded_at,
+    from history
+    where is_current
 )
 
 select * from final

@@ -11,6 +11,9 @@ import polars as pl
 from pipelines.demo.truth import Partnership, partner_suffix
 
 CP1252_MARK = "cp1252"
+LATIN1_MARK = "latin1"
+SUPPRESSED_MARK = "suppressed"
+SUPPRESSED_TEXT = "*"
 QUARANTINED_MARKS = ("duplicate_row", "negative_count", "unknown_measure")
 
 # (area index, service kind, measure, period, damaged comment, clean comment)
@@ -26,6 +29,11 @@ LIGATURE_COMMENTS = [
 ]
 CP1252_COMMENT = (2, "EH", "EH_NEEDS_MET", "2025-01",
                   "Spend of £1,250 on “family days” – agreed at panel.")
+LATIN1_COMMENT = (2, "CMH", "CMH_SEEN_28D", "2024-10", "Drop-in café for carers costs £40 a week.")
+MOJIBAKE_COMMENT = (1, "HD", "HD_HOME_91", "2024-09", "The cafÃ© sessions â€“ well attended.",
+                    "The café sessions – well attended.")
+# a small number withheld by the partner: written "*" in the file, loaded as suppressed (not zero)
+SUPPRESSED_FIGURE = (2, "CMH", "CMH_CRISIS", "2024-07", "numerator")
 DUPLICATE_FINANCE_ROW = (1, "HD", "PRV", "2024-05")
 NEGATIVE_LEAVERS = (0, "EH", "VCS", "FAMILY_WORKER", "2024-02", -2)
 UNKNOWN_MEASURE = (0, "HD", "HD_SAME_DAY", "2023-06", "HD_UNKNOWN", 7)
@@ -50,7 +58,15 @@ def loaded(frame: pl.DataFrame) -> pl.DataFrame:
 
 def file_encoding(marks: list[str]) -> str:
     """Return the encoding for a CSV file holding rows with these marks."""
-    return "cp1252" if CP1252_MARK in marks else "utf-8"
+    return "cp1252" if CP1252_MARK in marks else "latin-1" if LATIN1_MARK in marks else "utf-8"
+
+
+def as_written(columns: list[str], values: list, mark: str | None) -> list:
+    """Return a row's values as the partner writes them: a suppressed figure becomes "*"."""
+    if mark != SUPPRESSED_MARK:
+        return values
+    return [SUPPRESSED_TEXT if c == SUPPRESSED_FIGURE[-1] else v
+            for c, v in zip(columns, values, strict=True)]
 
 
 def plant_faults(tables: dict[str, pl.DataFrame], partnership: Partnership
@@ -65,11 +81,23 @@ def plant_faults(tables: dict[str, pl.DataFrame], partnership: Partnership
         outcomes = _set(outcomes, _outcome_row(outcomes, partnership, area, kind, measure, period),
                         comment=damaged, _mark=mark)
         records.append(_record("ligature_damage", "comment", "loaded", None, damaged,
-                               mark=mark, clean=clean))
+                               mark=mark, loaded_value=clean))
     area, kind, measure, period, text = CP1252_COMMENT
     outcomes = _set(outcomes, _outcome_row(outcomes, partnership, area, kind, measure, period),
                     comment=text, _mark=CP1252_MARK)
     records.append(_record(CP1252_MARK, "comment", "loaded", None, text))
+    area, kind, measure, period, text = LATIN1_COMMENT
+    outcomes = _set(outcomes, _outcome_row(outcomes, partnership, area, kind, measure, period),
+                    comment=text, _mark=LATIN1_MARK)
+    records.append(_record(LATIN1_MARK, "comment", "loaded", None, text))
+    area, kind, measure, period, damaged, clean = MOJIBAKE_COMMENT
+    outcomes = _set(outcomes, _outcome_row(outcomes, partnership, area, kind, measure, period),
+                    comment=damaged, _mark="mojibake")
+    records.append(_record("mojibake", "comment", "loaded", None, damaged, loaded_value=clean))
+    area, kind, measure, period, column = SUPPRESSED_FIGURE
+    outcomes = _set(outcomes, _outcome_row(outcomes, partnership, area, kind, measure, period),
+                    _mark=SUPPRESSED_MARK)
+    records.append(_record(SUPPRESSED_MARK, column, "loaded", None, SUPPRESSED_TEXT, loaded_value=None))
     outcomes, resubmission = _resubmit(outcomes, partnership)
     tables["outcomes"] = _plant_unknown_measure(outcomes, partnership)
     records.append(_record("unknown_measure", "measure_code", "quarantined",

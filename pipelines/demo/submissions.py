@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import calendar
-import csv
-import io
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
 import polars as pl
-import xlsxwriter
 
 from pipelines.demo import faults, truth
+from pipelines.demo.layouts import XLSX_PARTNER_TYPES, layout_of, partner_mappings, render
+from pipelines.demo.quarterly import write_quarterly_returns
 from pipelines.demo.reference import build_reference, write_reference
+from pipelines.demo.rejects import write_rejects
 
 SUBMISSION_TYPES = ("targets", "outcomes", "workforce", "finance")
 # scale -> (areas, months per file for each submission type)
@@ -23,7 +23,6 @@ SCALES = {
     "small": (3, {"targets": 12, "outcomes": 3, "workforce": 3, "finance": 3}),
     "medium": (12, {"targets": 1, "outcomes": 1, "workforce": 1, "finance": 1}),
 }
-XLSX_PARTNER_TYPES = ("EDU", "VCS")
 SUBMITTED_DAYS_AFTER_PERIOD = (10, 20)
 RESUBMITTED_DAYS_AFTER_ORIGINAL = (20, 40)
 
@@ -34,7 +33,9 @@ class WrittenFile:
     rows: int
     format: str
     encoding: str | None
-    marks: dict[str, int]  # mark -> row number (header = 1)
+    sheets: tuple[str, ...]
+    layout: str
+    marks: dict[str, tuple[str | None, int]]  # mark -> (sheet, row number in the file or sheet)
 
 
 def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
@@ -53,10 +54,15 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
     tables, truths = truth.simulate_services(partnership, faults.loaded(workforce), pay, rng)
     tables, fault_records, resubmission = faults.plant_faults(
         tables | {"workforce": workforce}, partnership)
+    names = dict(reference["partners"].select("partner_code", "partner_name").iter_rows())
     written = [f for kind in SUBMISSION_TYPES for f in write_submissions(
-        inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng)]
+        inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng, names)]
+    quarterly = write_quarterly_returns(inbox, faults.loaded(tables["outcomes"]), seed)
+    written += [WrittenFile(q.path, q.rows, "csv", "utf-8", (), "quarterly", {}) for q in quarterly]
+    rejects = write_rejects(inbox, [f.path for f in written])
     write_reference(reference, Path(out_dir) / "reference")
-    located = {mark: (f.path, row) for f in written for mark, row in f.marks.items()}
+    write_mappings(partner_mappings(sorted(names)), Path(out_dir) / "partners")
+    located = {mark: (f.path, *place) for f in written for mark, place in f.marks.items()}
     manifest = {
         "seed": seed,
         "scale": scale,
@@ -66,9 +72,11 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
         "months_per_file": months_per_file,
         "xlsx_partner_types": list(XLSX_PARTNER_TYPES),
         "totals": _totals(written),
-        "files": {f.path: {"rows": f.rows, "format": f.format, "encoding": f.encoding}
-                  for f in written},
-        "truths": truths | {"resubmission": _locate_resubmission(resubmission, located)},
+        "files": {f.path: {"rows": f.rows, "format": f.format, "encoding": f.encoding,
+                           "sheets": list(f.sheets), "layout": f.layout} for f in written},
+        "rejects": rejects,
+        "truths": truths | {"resubmission": _locate_resubmission(resubmission, located),
+                            "quarterly": [q.truth for q in quarterly]},
         "faults": [_locate_fault(record, located) for record in fault_records],
     }
     (Path(out_dir) / "demo_truth.json").write_text(
@@ -82,8 +90,16 @@ def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
             "rows": {k: sum(f.rows for f in files) for k, files in by_type.items()}}
 
 
+def write_mappings(mappings: dict[str, str], folder: Path) -> None:
+    """Write each partner mapping file as `<PARTNER_CODE>.yaml` into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for partner, text in mappings.items():
+        (folder / f"{partner}.yaml").write_text(text, encoding="utf-8")
+
+
 def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_file: int,
-                      periods: tuple[str, ...], rng: np.random.Generator) -> list[WrittenFile]:
+                      periods: tuple[str, ...], rng: np.random.Generator,
+                      names: dict[str, str]) -> list[WrittenFile]:
     """Write `frame` as one file per partner and run of `months_per_file` months (plus labels)."""
     folder = inbox / kind
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,39 +119,23 @@ def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_fi
         else:
             day = submitted[(partner, group)] + timedelta(
                 days=int(rng.integers(*RESUBMITTED_DAYS_AFTER_ORIGINAL, endpoint=True)))
-        written.append(_write_file(folder, partner, day, label, columns,
+        written.append(_write_file(folder, kind, partner, names[partner], day, label, columns,
                                    parts[(partner, group, label)]))
     return written
 
 
-def _write_file(folder: Path, partner: str, day: date, label: str | None, columns: list[str],
-                marked_rows: list[tuple]) -> WrittenFile:
-    """Write rows (each ending with its mark) as CSV or XLSX, as this partner sends them."""
-    marks = {row[-1]: number for number, row in enumerate(marked_rows, start=2) if row[-1]}
-    rows = [row[:-1] for row in marked_rows]
-    is_xlsx = truth.partner_suffix(partner) in XLSX_PARTNER_TYPES
-    name = f"{partner}_{day:%Y%m%d}{f'_{label}' if label else ''}.{'xlsx' if is_xlsx else 'csv'}"
-    if is_xlsx:
-        _write_xlsx(folder / name, columns, rows, day)
-        encoding = None
-    else:
-        encoding = faults.file_encoding(list(marks))
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerows([columns, *rows])
-        (folder / name).write_bytes(text.getvalue().encode(encoding))
-    return WrittenFile(path=f"{folder.name}/{name}", rows=len(rows),
-                       format="xlsx" if is_xlsx else "csv", encoding=encoding, marks=marks)
-
-
-def _write_xlsx(path: Path, columns: list[str], rows: list[tuple], day: date) -> None:
-    """Write the rows to the first sheet with the header on row 1; empty values stay blank."""
-    workbook = xlsxwriter.Workbook(str(path), {"in_memory": True})
-    workbook.set_properties({"created": datetime(day.year, day.month, day.day, 9)})
-    sheet = workbook.add_worksheet("Return")
-    sheet.write_row(0, 0, columns)
-    for number, row in enumerate(rows, start=1):
-        sheet.write_row(number, 0, row)
-    workbook.close()
+def _write_file(folder: Path, kind: str, partner: str, partner_name: str, day: date,
+                label: str | None, columns: list[str], marked_rows: list[tuple]) -> WrittenFile:
+    """Write rows (each ending with its mark) in the layout this partner sends them in."""
+    marks = [row[-1] for row in marked_rows]
+    rows = [faults.as_written(columns, list(row[:-1]), row[-1]) for row in marked_rows]
+    rendered = render(kind, partner, partner_name, day, columns, rows, marks,
+                      faults.file_encoding([m for m in marks if m]))
+    name = f"{partner}_{day:%Y%m%d}{f'_{label}' if label else ''}.{rendered.extension}"
+    (folder / name).write_bytes(rendered.content)
+    return WrittenFile(path=f"{folder.name}/{name}", rows=len(rows), format=rendered.extension,
+                       encoding=rendered.encoding, sheets=rendered.sheets,
+                       layout=layout_of(partner, kind), marks=rendered.marks)
 
 
 def _submission_day(kind: str, periods: tuple[str, ...], group: int, months_per_file: int,
@@ -153,14 +153,14 @@ def _month_end(period: str) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _locate_fault(record: dict, located: dict[str, tuple[str, int]]) -> dict:
-    path, row = located[record["mark"]]
+def _locate_fault(record: dict, located: dict[str, tuple[str, str | None, int]]) -> dict:
+    path, sheet, row = located[record["mark"]]
     fields = {k: v for k, v in record.items() if k != "mark"}
-    return {"fault": fields.pop("fault"), "file": path, "row_number": row} | fields
+    return {"fault": fields.pop("fault"), "file": path, "sheet": sheet, "row_number": row} | fields
 
 
-def _locate_resubmission(resubmission: dict, located: dict[str, tuple[str, int]]) -> dict:
-    file, row = located["resubmission:corrected"]
-    original_file, original_row = located["resubmission:original"]
+def _locate_resubmission(resubmission: dict, located: dict[str, tuple[str, str | None, int]]) -> dict:
+    file, _, row = located["resubmission:corrected"]
+    original_file, _, original_row = located["resubmission:original"]
     return {"file": file, "row_number": row, "original_file": original_file,
             "original_row_number": original_row} | resubmission
