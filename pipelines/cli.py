@@ -94,3 +94,85 @@ def inbox_report(
     with duckdb.connect(str(database), read_only=True) as con:
         chosen = None if all_runs else run_id or latest_run(con)
         typer.echo(report(con, chosen, partner.upper() if partner else None))
+
+
+@app.command("board-pack")
+def board_pack(
+    services: Annotated[list[str], typer.Argument(help="service codes, in the order to print")],
+    out: Annotated[Path, typer.Option(help="the PDF to write")] = Path("board-pack.pdf"),
+) -> None:
+    """Print chosen services' scorecards to one A4 PDF (headless Chromium)."""
+    from pipelines.board_pack import BoardPackError, render_board_pack, service_pages
+
+    settings = Settings.from_env()
+    try:
+        pages = render_board_pack(service_pages(settings.site_dir, settings.warehouse, services), out)
+    except BoardPackError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"{out}: {pages} A4 page(s) for {len(services)} service(s)")
+
+
+@app.command()
+def sql(
+    statement: Annotated[str, typer.Argument(help="one SQL statement (the warehouse is read-only)")],
+    csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file")] = None,
+    parquet: Annotated[Path | None, typer.Option(help="write the result to this Parquet file")] = None,
+) -> None:
+    """Query the published warehouse read-only; print a table or write CSV/Parquet."""
+    import polars as pl
+
+    from pipelines.analyst import query
+
+    result = query(Settings.from_env().warehouse, statement)
+    if csv:
+        result.write_csv(csv)
+    if parquet:
+        result.write_parquet(parquet)
+    if not (csv or parquet):
+        with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
+            typer.echo(result)
+    else:
+        typer.echo(f"{result.height} row(s) written")
+
+
+@app.command()
+def export(folder: Annotated[Path, typer.Argument(help="folder for one Parquet file per mart")]) -> None:
+    """Export every published mart to Parquet for people on other tools."""
+    from pipelines.analyst import export_marts
+
+    files = export_marts(Settings.from_env().warehouse, folder)
+    typer.echo(f"{len(files)} mart(s) written to {folder}")
+
+
+@app.command()
+def contract(
+    write: Annotated[bool, typer.Option("--write", help="rewrite the contract from the warehouse")] = False,
+) -> None:
+    """Check the published warehouse against docs/warehouse-contract.yml (or rewrite it)."""
+    from pipelines.analyst import contract_differences, write_contract
+    from pipelines.settings import PROJECT_ROOT
+
+    settings, file = Settings.from_env(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
+    if write:
+        write_contract(settings.warehouse, file)
+        typer.echo(f"{file} rewritten from {settings.warehouse}")
+        return
+    differences = contract_differences(settings.warehouse, file)
+    for line in differences:
+        typer.echo(line)
+    if differences:
+        raise typer.Exit(code=1)
+    typer.echo("the published warehouse keeps its contract")
+
+
+@app.command()
+def rollback() -> None:
+    """Put back the previously published warehouse and its scorecards."""
+    from pipelines.rollback import roll_back_publication
+
+    settings = Settings.from_env()
+    try:
+        restored = roll_back_publication(settings)
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"restored {restored.name} as {settings.warehouse}; scorecards re-published")

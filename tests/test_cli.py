@@ -29,3 +29,19 @@ def test_inbox_report_prints_each_partners_summary(demo_run, monkeypatch):
     assert "HD_UNKNOWN" in result.output and "held back" in result.output
     latest = CliRunner().invoke(app, ["inbox", "report"])
     assert all(reject["file"] in latest.output for reject in truth["rejects"])
+
+
+def test_sql_export_and_contract_commands(demo_run, tmp_path, monkeypatch):
+    settings, _, _ = demo_run
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(settings.warehouse))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["sql", "select service_code from marts.dim_joint_service order by 1"])
+    assert shown.exit_code == 0 and "EAS-CMH" in shown.output
+    written = runner.invoke(app, ["sql", "select * from marts.dim_partner", "--csv", str(tmp_path / "p.csv")])
+    assert written.exit_code == 0 and (tmp_path / "p.csv").read_text().startswith("partner_code,")
+    exported = runner.invoke(app, ["export", str(tmp_path / "parquet")])
+    assert exported.exit_code == 0 and (tmp_path / "parquet" / "pay_parity.parquet").exists()
+    checked = runner.invoke(app, ["contract"])
+    assert checked.exit_code == 0, checked.output
+    refused = runner.invoke(app, ["sql", "delete from marts.dim_partner"])
+    assert refused.exit_code != 0
