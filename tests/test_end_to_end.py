@@ -397,3 +397,21 @@ def test_inbox_report_tells_each_partner_what_happened(demo_run):
     assert "[known_measure]" in text and "EAS-" not in text
     for reject in truth["rejects"]:
         assert reject["file"] in everyone
+
+
+def test_a_year_end_target_becomes_a_monthly_trajectory_from_the_baseline(warehouse):
+    con, _ = warehouse
+    (service, measure, year_start, year_end_target), = con.execute(
+        "select service_code, measure_code, cast(year_start as date), year_end_target "
+        "from seeds.annual_targets").fetchall()
+    (baseline,) = con.execute(
+        "select actual from marts.fct_measure_period where service_code = ? and measure_code = ? "
+        "and period = ? - interval 1 month", [service, measure, year_start]).fetchone()
+    months = con.execute("""
+        select target, target_source from marts.fct_measure_period
+        where service_code = ? and measure_code = ? and period >= ? and period < ? + interval 12 month
+        order by period
+    """, [service, measure, year_start, year_start]).fetchall()
+    assert [source for _, source in months] == ["interpolated from baseline"] * 12
+    assert [target for target, _ in months] == pytest.approx(
+        [baseline + (year_end_target - baseline) * k / 12 for k in range(1, 13)])

@@ -54,6 +54,7 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
     tables, truths = truth.simulate_services(partnership, faults.loaded(workforce), pay, rng)
     tables, fault_records, resubmission = faults.plant_faults(
         tables | {"workforce": workforce}, partnership)
+    tables["targets"] = without_annual_target_months(tables["targets"], reference["annual_targets"])
     names = dict(reference["partners"].select("partner_code", "partner_name").iter_rows())
     written = [f for kind in SUBMISSION_TYPES for f in write_submissions(
         inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng, names)]
@@ -82,6 +83,17 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
     (Path(out_dir) / "demo_truth.json").write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return manifest
+
+
+def without_annual_target_months(targets: pl.DataFrame, annual: pl.DataFrame) -> pl.DataFrame:
+    """Drop the monthly targets of years agreed as a year-end figure only (seeds.annual_targets)."""
+    months = pl.col("period").str.to_date("%Y-%m")
+    for service, measure, year_start in annual.select(
+            "service_code", "measure_code", pl.col("year_start").str.to_date()).iter_rows():
+        year_end = year_start.replace(year=year_start.year + 1)
+        targets = targets.filter(~((pl.col("service_code") == service) & (pl.col("measure_code") == measure)
+                                   & (months >= year_start) & (months < year_end)))
+    return targets
 
 
 def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
