@@ -44,6 +44,7 @@ def _validated(kind: str, rows: list[dict]) -> pl.DataFrame:
                  "row_number": i + 2, "file_partner_code": row.get("partner_code", "P1"),
                  "submitted_on": row.get("submitted_on", date(2024, 3, 1)),
                  "period_grain": row.get("period_grain", "month"),
+                 "suppressed_columns": row.get("suppressed_columns"),
                  "loaded_at": datetime(2024, 3, 2)} for i, row in enumerate(rows)]
     return pl.DataFrame(filled, infer_schema_length=None)
 

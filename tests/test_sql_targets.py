@@ -43,7 +43,9 @@ def outcomes() -> list[dict]:
     rows = []
     for month in MONTHS:
         rows.append(outcome("P1", "T1", "CNT", month, value=3.0 if month == date(2024, 6, 1) else 10.0))
-        if month != date(2024, 8, 1):
+        if month == date(2024, 11, 1):   # P2 suppressed its small number ("*") this month
+            rows.append(outcome("P2", "T1", "CNT", month, suppressed_columns=["value"]))
+        elif month != date(2024, 8, 1):
             rows.append(outcome("P2", "T1", "CNT", month, value=1.0))
         early = month < date(2024, 9, 1)
         rows.append(outcome("P1", "T1", "PCT", month, 50.0 if early else 150.0, 100.0 if early else 300.0))
@@ -97,6 +99,12 @@ def test_fewer_partners_than_usual_is_data_incomplete(con):
     august = measure(con, "T1", "CNT", date(2024, 8, 1))
     assert (august["reporting_partners"], august["expected_partners"]) == (1, 2)
     assert (august["actual"], august["rag"]) == (10.0, "data incomplete")
+
+
+def test_a_suppressed_partner_figure_makes_the_month_incomplete(con):
+    november = measure(con, "T1", "CNT", date(2024, 11, 1))
+    assert (november["actual"], november["has_suppressed_figure"]) == (10.0, True)   # P1's part only
+    assert (november["reporting_partners"], november["rag"]) == (1, "data incomplete")
 
 
 def test_rate_judged_on_rolling_12_months(con):

@@ -17,7 +17,9 @@ summed as (
         sum(outcomes.numerator) as numerator,
         sum(outcomes.denominator) as denominator,
         sum(outcomes.value) as value,
-        count(*) as reporting_partners,
+        -- a partner whose figure is suppressed has reported, but its part is missing from the sums
+        count(*) filter (where not coalesce(outcomes.is_suppressed, false)) as reporting_partners,
+        coalesce(bool_or(outcomes.is_suppressed), false) as has_suppressed_figure,
         bool_or(outcomes.is_restated) as is_restated,
     from outcomes
     group by all
@@ -38,6 +40,7 @@ final as (
                 * case measures.unit when 'rate_per_1000' then 1000 else 100 end
         end as actual,
         summed.reporting_partners,
+        summed.has_suppressed_figure,
         summed.is_restated,
     from summed
     inner join measures on measures.measure_code = summed.measure_code

@@ -45,6 +45,7 @@ joined as (
         targets.tolerance,
         targets.target_source,
         coalesce(actuals.reporting_partners, 0) as reporting_partners,
+        coalesce(actuals.has_suppressed_figure, false) as has_suppressed_figure,
         coalesce(completeness.expected_partners, 0) as expected_partners,
         service_measures.accountable_partner_code,
         coalesce(actuals.is_restated, false) or coalesce(targets.is_restated, false)
@@ -163,9 +164,9 @@ scored as (
                 and assessed_target is not null then 150
         end as raw_attainment,
         case
-            when actual is null then 'no data'
-            when reporting_partners < expected_partners or assessed_actual is null
-                then 'data incomplete'
+            when actual is null and not has_suppressed_figure then 'no data'
+            when has_suppressed_figure or reporting_partners < expected_partners
+                or assessed_actual is null then 'data incomplete'
             when assessed_target is null then 'no target'
             when direction = 'higher_is_better' and assessed_actual >= assessed_target then 'green'
             when direction = 'higher_is_better'
@@ -207,6 +208,7 @@ final as (
         -- accountability and provenance
         reporting_partners,
         expected_partners,
+        has_suppressed_figure,
         accountable_partner_code,
         is_restated,
     from scored
