@@ -6,7 +6,9 @@ TOOLS := .tools
 UV := $(TOOLS)/bin/uv
 VENV := .venv
 RUN := $(VENV)/bin
-export DAGSTER_HOME := $(CURDIR)/dagster_home
+# runs from make demo/run/dev are kept here and show in the Dagster UI; tests use a throwaway instance
+DAGSTER_HOME := $(CURDIR)/dagster_home
+WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup browser demo run test lint dev bench clean
@@ -32,10 +34,10 @@ $(DAGSTER_HOME)/dagster.yaml:
 
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	$(RUN)/joinedup demo-data --scale small --seed 7
-	$(RUN)/joinedup run
+	$(WITH_HOME) $(RUN)/joinedup run
 
 run: setup $(DAGSTER_HOME)/dagster.yaml
-	$(RUN)/joinedup run
+	$(WITH_HOME) $(RUN)/joinedup run
 
 test: setup browser
 	$(RUN)/ruff check .
@@ -43,7 +45,7 @@ test: setup browser
 	$(RUN)/pytest
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
-	$(RUN)/dagster dev -w workspace.yaml
+	$(WITH_HOME) $(RUN)/dagster dev -w workspace.yaml
 
 bench: setup
 	$(RUN)/python bench/end_to_end.py
