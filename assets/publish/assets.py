@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.publish.changes import record_changes
 from assets.publish.site import render_site
 from assets.publish.swap import publish_file, publish_folder
 from assets.validate.accounting import accounting_gaps
@@ -35,14 +36,15 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
         if not gaps.is_empty():
             raise PublicationRefused(f"{gaps.height} file(s) have rows neither loaded nor "
                                      f"quarantined, e.g. {gaps.row(0, named=True)}")
+        target = paths.path("warehouse")
+        changes = record_changes(con, target, context.run.run_id)
         con.execute("checkpoint")
         database = con.execute("select path from duckdb_databases() where database_name = "
                                "current_database()").fetchone()[0]
-    target = paths.path("warehouse")
     publish_file(Path(database), target)
-    context.log.info(f"warehouse published to {target}")
-    return dg.MaterializeResult(metadata={"path": str(target),
-                                          "bytes": target.stat().st_size})
+    context.log.info(f"warehouse published to {target}; since the last publication: {changes}")
+    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size}
+                                | changes)
 
 
 @dg.asset(key=["publish", "scorecards"], deps=[dg.AssetKey(["publish", "warehouse"])],

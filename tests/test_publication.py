@@ -1,4 +1,4 @@
-"""One command puts back the previously published warehouse and the scorecards built from it."""
+"""Each publication records what changed; one command puts back the previous warehouse and site."""
 
 import duckdb
 
@@ -8,12 +8,12 @@ from pipelines.run import run_nightly
 from tests.conftest import settings_for
 
 
-def test_rollback_restores_the_previous_warehouse_and_site(tmp_path):
+def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_and_site(tmp_path):
     generate_demo(tmp_path, scale="small", seed=5)
     settings = settings_for(tmp_path)
     assert run_nightly(settings).success
     first_index = (settings.site_dir / "index.html").read_text()
-    # a later partner file changes a figure; the run publishes a second version
+    # a late resubmission changes a figure; the run publishes a second version
     extra = tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv"
     extra.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
                      "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
@@ -21,6 +21,18 @@ def test_rollback_restores_the_previous_warehouse_and_site(tmp_path):
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from audit.load_log").fetchone()[0] > 0
         second = con.execute("select count(*) from raw.outcomes").fetchone()[0]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        changes = con.execute("select change, service_code, measure_code, period, detail "
+                              "from audit.publication_changes order by all").fetchall()
+        counts = con.execute("select new_submissions, restated_figures from audit.publications "
+                             "order by published_at").fetchall()
+    assert counts[0] == (0, 0)   # the first publication has nothing to compare with
+    assert ("new submission", None, None, None, "outcomes/NOR-ACUTE_20260420_late.csv from NOR-ACUTE") \
+        in changes
+    restated = [c for c in changes if c[0] == "restated figure"]
+    assert [(s, m, str(p)) for _, s, m, p, _ in restated] == [("NOR-HD", "HD_DISCHARGES", "2026-03-01")]
+    before, after = (float(v) for v in restated[0][4].split(" -> "))
+    assert (after, before > 1) == (1.0, True)   # the late file replaced the trust's figure
     restored = roll_back_publication(settings)
     assert restored.parent.name == "history"
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
