@@ -1,151 +1,57 @@
-"""The HTML scorecard site: files, offline assets, escaping and embedded chart data."""
+"""The scorecard site on a partnership built by the real models: pages, offline, safe, true to the marts."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 from markupsafe import escape
 
-from assets.publish.site import render_site, service_slugs
+from assets.publish.display import ASSURANCE_BADGES, RAG_BADGES, VARIATION_BADGES
+from assets.publish.site import render_site, service_slugs, template_environment
+from tests.publish_fixtures import (
+    BAD_FILE,
+    NASTY,
+    P1_NAME,
+    S1_NAME,
+    build_site_warehouse,
+    expected_tiles,
+    page_tiles,
+)
 
-NASTY = '<script>alert(1)</script> & "quotes"'
-MONTHS = [date(2025, 1, 1), date(2025, 2, 1), date(2025, 3, 1)]
-
-SERVICES = [
-    # code, name, kind, kind name, area, lead partner code, lead partner name
-    ("NOR-HD", "Northshire discharge", "hd", "Hospital discharge", "Northshire", "NOR-ACUTE",
-     "Northshire Hospitals"),
-    ("EAS-HD", f"Eastborough {NASTY}", "hd", "Hospital discharge", "Eastborough", "EAS-ACUTE",
-     f"Eastborough {NASTY} Trust"),
-    ("NOR-EH", "Northshire early help", "eh", "Children's early help", "Northshire", "NOR-LA",
-     "Northshire Council"),
-    ("EAS-EH", "Eastborough early help", "eh", "Children's early help", "Eastborough", "EAS-LA",
-     "Eastborough Council"),
-]
-MEASURES = [
-    # code, name, kind, unit, category
-    ("HD_DISCHARGES", "People discharged with support", "hd", "count", "activity"),
-    ("HD_SAME_DAY", "Discharged on the day they were ready", "hd", "percent", "quality_of_effort"),
-    ("EH_CASES", "Early help cases opened", "eh", "count", "activity"),
-    ("EH_NEEDS_MET", "Cases closed with needs met", "eh", "percent", "outcome"),
-]
-SPECIAL_ACTUAL = 87.25  # NOR-HD, HD_SAME_DAY, March
-
-
-def _scorecard(code: str, month: int) -> tuple:
-    if code == "NOR-EH" and month == 2:  # no cost data: NULL efficiency, NULL quadrant
-        return (None, 101.0, "not assessed")
-    efficiency = 90.0 + 5 * month + len(code)
-    effectiveness = 95.0 + 3 * month
-    return (efficiency, effectiveness, "efficient and effective")
-
-
-def _measure_rows(code: str, kind: str) -> list[tuple]:
-    rows = []
-    for measure_code, _, measure_kind, unit, _ in MEASURES:
-        if measure_kind != kind:
-            continue
-        for i, period in enumerate(MONTHS, start=1):
-            actual, target, rag = (80.0 + i, 85.0, "amber") if unit == "percent" else (
-                100.0 * i, 150.0, "green" if i > 1 else "red")
-            if (code, measure_code, i) == ("NOR-HD", "HD_SAME_DAY", 3):
-                actual, rag = SPECIAL_ACTUAL, "green"
-            if (code, measure_code) == ("NOR-EH", "EH_NEEDS_MET"):
-                target, rag = None, "no target"
-            if (code, measure_code, i) == ("EAS-EH", "EH_CASES", 3):
-                actual, rag = None, "no data"
-            attainment = None if actual is None or target is None else 100 * actual / target
-            rows.append((code, measure_code, period, actual, target, 2.0, attainment, rag,
-                         f"{code[:3]}-LEAD", i == 2))
-    return rows
-
-
-def build_marts(path: Path) -> duckdb.DuckDBPyConnection:
-    """A small warehouse: 2 service kinds, 4 services, 3 months, with gaps and a nasty name."""
-    con = duckdb.connect(str(path))
-    con.execute("create schema marts")
-    con.execute("""
-        create table marts.dim_joint_service (service_code varchar, service_name varchar,
-            service_kind varchar, service_kind_name varchar, partnership_area varchar,
-            lead_partner_code varchar, lead_partner_name varchar, start_period date,
-            partner_count bigint)""")
-    con.executemany(
-        "insert into marts.dim_joint_service values (?, ?, ?, ?, ?, ?, ?, ?, 4)",
-        [(*s, MONTHS[0]) for s in SERVICES],
-    )
-    con.execute("""
-        create table marts.dim_measure (measure_code varchar, measure_name varchar,
-            service_kind varchar, unit varchar, value_type varchar, direction varchar,
-            category varchar, is_output_unit boolean, description varchar)""")
-    con.executemany(
-        "insert into marts.dim_measure values (?, ?, ?, ?, 'count', 'higher_is_better', ?, "
-        "false, '')",
-        MEASURES,
-    )
-    con.execute("""
-        create table marts.dim_partner (partner_code varchar, partner_name varchar,
-            sector varchar, partnership_area varchar, service_count bigint)""")
-    con.executemany(
-        "insert into marts.dim_partner values (?, ?, 'NHS', ?, 2)",
-        [("NOR-LEAD", "Northshire Council", "Northshire"),
-         ("EAS-LEAD", f"Eastborough {NASTY} Trust", "Eastborough")],
-    )
-    con.execute("""
-        create table marts.fct_measure_period (service_code varchar, measure_code varchar,
-            period date, numerator double, denominator double, actual double, target double,
-            tolerance double, attainment_pct double, rag varchar, reporting_partners bigint,
-            accountable_partner_code varchar, is_restated boolean)""")
-    con.executemany(
-        "insert into marts.fct_measure_period values (?, ?, ?, null, null, ?, ?, ?, ?, ?, 2, ?, ?)",
-        [row for code, _, kind, *_ in SERVICES for row in _measure_rows(code, kind)],
-    )
-    # every measure here is judged month by month, so the assessed figures are the month's
-    con.execute("alter table marts.fct_measure_period add column judged_on varchar default 'month'")
-    for column, source in (("assessed_actual", "actual"), ("assessed_target", "target"),
-                           ("assessed_tolerance", "tolerance")):
-        con.execute(f"alter table marts.fct_measure_period add column {column} double")
-        con.execute(f"update marts.fct_measure_period set {column} = {source}")
-    con.execute("""
-        create table marts.scorecard_service_period (service_code varchar, service_kind varchar,
-            period date, output_units double, total_cost double, unit_cost double,
-            peer_median_unit_cost double, efficiency_index double, effectiveness_index double,
-            measures_assessed bigint, quadrant varchar, vacancy_rate double,
-            agency_share double)""")
-    con.executemany(
-        "insert into marts.scorecard_service_period "
-        "values (?, ?, ?, 100, 1000, 10, 10, ?, ?, 2, ?, 0.1, 0.05)",
-        [(code, kind, period, *_scorecard(code, i))
-         for code, _, kind, *_ in SERVICES for i, period in enumerate(MONTHS, start=1)],
-    )
-    return con
+PAGES = ["data-quality.html", "definitions.html", "dictionary.html", "index.html",
+         "services/s1.html", "services/s2.html", "services/s3.html"]
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Path]:
     tmp = tmp_path_factory.mktemp("site")
-    con = build_marts(tmp / "warehouse.duckdb")
+    con = build_site_warehouse(tmp / "warehouse.duckdb")
     try:
         summary = render_site(con, tmp / "out")
     finally:
         con.close()
-    return tmp / "out", summary
+    return tmp / "out", summary, tmp / "warehouse.duckdb"
 
 
-def _page(out: Path, code: str) -> str:
-    return (out / "services" / f"{service_slugs([code])[code]}.html").read_text("utf-8")
+@pytest.fixture(scope="module")
+def marts(site) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(str(site[2]), read_only=True)
+    yield con
+    con.close()
+
+
+def _read(out: Path, name: str) -> str:
+    return (out / name).read_text("utf-8")
 
 
 def _specs(page: str) -> dict[str, dict]:
     """Every embedded chart spec on a page, by chart id."""
-    found = re.findall(
-        r'<script type="application/json" id="([\w-]+)-spec">(.*?)</script>', page, re.S
-    )
+    found = re.findall(r'<script type="application/json" id="([\w-]+)-spec">(.*?)</script>', page, re.S)
     return {chart_id: json.loads(text) for chart_id, text in found}
 
 
@@ -153,112 +59,257 @@ def _rows(spec: dict) -> list[dict]:
     return spec["datasets"]["rows"]
 
 
-def test_writes_index_service_pages_and_one_bundle(site):
-    out, summary = site
-    assert (out / "index.html").is_file()
-    assert sorted(p.name for p in (out / "services").iterdir()) == [
-        "eas-eh.html", "eas-hd.html", "nor-eh.html", "nor-hd.html"
-    ]
+def _text(fragment: str) -> str:
+    """What a reader sees of an HTML fragment: no tags, no embedded chart data."""
+    visible = re.sub(r"<script\b.*?</script>", " ", fragment, flags=re.S)
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", visible)).split())
+
+
+def _chart_titled(specs: dict[str, dict], title: str) -> dict:
+    return next(s for s in specs.values() if isinstance(s["title"], dict) and s["title"]["text"] == title)
+
+
+def _section(page: str, heading_id: str) -> str:
+    return page.split(f'id="{heading_id}"')[1].split("</section>")[0]
+
+
+def test_writes_every_page_once_with_its_time(site):
+    out, summary, _ = site
+    assert sorted(str(p.relative_to(out)) for p in out.rglob("*.html")) == PAGES
     bundle = out / "assets" / "vega-bundle.js"
-    assert bundle.stat().st_size > 100_000
-    assert "window.vegaEmbed" in bundle.read_text("utf-8")
-    assert summary["pages"] == 5
-    assert summary["services"] == 4
+    assert bundle.stat().st_size > 100_000 and "window.vegaEmbed" in bundle.read_text("utf-8")
+    assert summary["pages"] == len(PAGES) and summary["services"] == 3
+    assert sorted(summary["page_seconds"]) == PAGES
+    assert all(seconds > 0 for seconds in summary["page_seconds"].values())
+    assert summary["slowest_page"] in PAGES
     assert summary["bytes"] == sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
 
 
 def test_pages_use_local_assets_only(site):
-    out, _ = site
-    pages = {out / "index.html": "assets/"}
-    pages.update({p: "../assets/" for p in (out / "services").glob("*.html")})
-    for path, prefix in pages.items():
-        page = path.read_text("utf-8")
-        assert f'<script src="{prefix}vega-bundle.js"></script>' in page
-        sources = re.findall(r'<(?:script|link|img)\b[^>]*\b(?:src|href)="([^"]*)"', page)
-        assert sources
-        assert not [s for s in sources if re.match(r"(?i)(https?:)?//", s)], path
+    out, _, _ = site
+    for name in PAGES:
+        page = _read(out, name)
+        prefix = "../" * name.count("/")
+        assert f'<script src="{prefix}assets/vega-bundle.js"></script>' in page
+        sources = re.findall(r'<(?:script|link|img|a)\b[^>]*\b(?:src|href)="([^"]*)"', page)
+        assert not [s for s in sources if re.match(r"(?i)(https?:)?//", s)], name
 
 
-def test_names_are_escaped(site):
-    out, _ = site
-    page = _page(out, "EAS-HD")
-    index = (out / "index.html").read_text("utf-8")
+def test_names_are_escaped_everywhere(site):
+    out, _, _ = site
     escaped = str(escape(NASTY))
-    for text in (page, index):
-        assert "<script>alert" not in text
-        assert escaped in text
-    assert f"<h1>Eastborough {escaped}</h1>" in page
-    assert f"<dd>Eastborough {escaped} Trust</dd>" in page  # lead partner
-    assert html.unescape(escaped) == NASTY
-    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in page  # inside chart JSON
-    # inside embedded JSON the name survives intact once parsed
-    assert _rows(_specs(page)["chart-path"])[0]["service"] == f"Eastborough {NASTY}"
+    for name in PAGES:
+        assert "<script>alert" not in _read(out, name), name
+    service, index, quality = _read(out, "services/s1.html"), _read(out, "index.html"), _read(
+        out, "data-quality.html")
+    assert f"<h1>Sunny {escaped}</h1>" in service
+    assert f"<dd>{escape(P1_NAME)}</dd>" in service  # lead partner
+    assert escape(S1_NAME) in index and escape(P1_NAME) in quality
+    assert str(escape(BAD_FILE)) in quality and "<img" not in quality
+    assert "Care &lt;b&gt;worker&lt;/b&gt;" in service  # a staff group's name
+    assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in service  # inside chart JSON
+    assert _rows(_specs(service)["chart-path"])[0]["service"] == S1_NAME  # intact once parsed
 
 
-def test_path_chart_holds_this_service_and_its_peers(site):
-    out, _ = site
-    rows = _rows(_specs(_page(out, "NOR-EH"))["chart-path"])
+def test_tiles_show_the_figures_the_marts_hold(site, marts):
+    out, _, _ = site
+    checked = 0
+    for code, slug in service_slugs(["S1", "S2", "S3"]).items():
+        tiles = page_tiles(_read(out, f"services/{slug}.html"))
+        expected = expected_tiles(marts, code)
+        assert sorted(tiles) == sorted(expected)
+        for measure, fields in expected.items():
+            assert {field: tiles[measure][field] for field in fields} == fields, (code, measure)
+            checked += 1
+    assert checked == 7
+
+
+def test_tile_flags_what_is_wrong_with_the_data(site):
+    out, _, _ = site
+    tiles = page_tiles(_read(out, "services/s1.html"))
+    # December: only P1 reported, in a resubmission; a row for S1's rate was quarantined
+    assert tiles["RATE"]["dq"] == "Data incomplete; Restated; 1 row quarantined"
+    assert tiles["LOW"]["dq"] == "No issues found"
+    assert tiles["OUT"]["variation"] == "Special cause: improvement"  # output rises every month
+
+
+def test_states_are_shown_by_shape_and_word_not_colour_alone(site):
+    out, _, _ = site
+    page = _read(out, "services/s1.html")
+    on_page = re.findall(r'<span class="badge tone-[\w-]+"><svg[^>]*>(.*?)</svg> ([^<]+)</span>', page)
+    assert {"Green", "Data incomplete", "Special cause: improvement", "Consistently passing"} <= {
+        label for _, label in on_page}
+    badge = template_environment().get_template("macros.html.j2").module.badge
+    for states in (RAG_BADGES, VARIATION_BADGES, ASSURANCE_BADGES):
+        drawn = {name: str(badge(state)) for name, state in states.items()}
+        icons = [re.search(r"<svg.*</svg>", html, re.S).group(0) for html in drawn.values()]
+        labels = [_text(html) for html in drawn.values()]
+        assert len(set(labels)) == len(labels)
+        coloured = [i for i, name in enumerate(states) if states[name].tone != "neutral"]
+        assert len({icons[i] for i in coloured}) == len(coloured)  # each colour has its own shape
+    spec = _specs(page)["chart-spc-1"]
+    point_layer = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "point")
+    shape, colour = point_layer["encoding"]["shape"]["scale"], point_layer["encoding"]["color"]["scale"]
+    kinds = dict(zip(shape["domain"], shape["range"], strict=True))
+    assert kinds["Special cause: improvement"] != kinds["Special cause: concern"] != kinds["Common cause"]
+    assert len(set(colour["range"])) == len(colour["range"])
+
+
+def test_spc_chart_marks_rebasing_and_says_when_limits_are_missing(site):
+    out, _, _ = site
+    page = _read(out, "services/s1.html")
+    specs = _specs(page)
+    rate = _chart_titled(specs, "Rate")
+    rows = _rows(rate)
+    assert [r["period"] for r in rows if r["rebase"]] == ["2025-03-01"]
+    after = [r for r in rows if r["period"] >= "2025-03-01"]
+    assert len(after) == 10 and all(r["upper_limit"] is None and r["point_type"] is None for r in after)
+    assert all(r["upper_limit"] is not None for r in rows if r["period"] < "2025-03-01")
+    assert any(layer["mark"]["type"] == "rule" for layer in rate["layer"])
+    assert "Limits were rebased from Mar 2025" in rate["description"]
+    note = re.search(r'<div class="spc-chart" data-measure="RATE">.*?<p class="limits-note"[^>]*>(.*?)</p>',
+                     page, re.S).group(1)
+    assert note.startswith("Too few points for limits") and "the months from Mar 2025" in note
+    # without a rebase there is no rebase layer, whose empty data would upset the time scale
+    low = _chart_titled(specs, "Low")
+    assert not any(layer["mark"]["type"] == "rule" for layer in low["layer"])
+    third = _read(out, "services/s3.html")
+    assert "this series has fewer" in third
+    count = _chart_titled(_specs(third), "Count")  # no mean, limits or target: points alone
+    assert [layer["mark"]["type"] for layer in count["layer"]] == ["line", "point"]
+    assert "lines show" not in count["description"]
+    assert "lines show the mean, the process limits and the target" in rate["description"]
+
+
+def test_every_chart_is_titled_described_and_marked_for_browser_tests(site):
+    out, _, _ = site
+    kinds = set()
+    for name in PAGES:
+        page = _read(out, name)
+        figures = re.findall(r'<figure class="chart" data-chart="(\w+)"(.*?)</figure>', page, re.S)
+        assert len(figures) == len(_specs(page)), name
+        for kind, body in figures:
+            kinds.add(kind)
+            chart_id = re.search(r'data-spec="([\w-]+)-spec"', body).group(1)
+            assert f'id="{chart_id}-title"' in body
+            assert re.search(rf'<p id="{chart_id}-description"[^>]*>\s*\S', body)
+            spec = _specs(page)[chart_id]
+            assert spec["title"] and spec["description"]
+    assert kinds == {"partnership", "path", "spc", "workforce"}
+
+
+def test_service_page_sections_come_in_the_issue_order(site):
+    out, _, _ = site
+    page = _read(out, "services/s1.html")
+    order = ["headlines-heading", "efficiency-heading", "spc-heading", "workforce-heading",
+             "accountability-heading", "quality-heading"]
+    positions = [page.index(f'<h2 id="{heading}"') for heading in order]
+    assert positions == sorted(positions)
+    assert "Direction of travel since June 2025" in page
+
+
+def test_path_chart_holds_the_service_and_its_peers(site):
+    out, _, _ = site
+    rows = _rows(_specs(_read(out, "services/s2.html"))["chart-path"])
     own = [r for r in rows if r["role"] == "This service"]
-    peers = [r for r in rows if r["role"] != "This service"]
-    # February has a NULL efficiency index, so it is left out
-    assert [r["period"] for r in own] == ["2025-01-01", "2025-03-01"]
-    assert [r["is_latest"] for r in own] == [False, True]
-    assert [(r["service"], r["period"]) for r in peers] == [
-        ("Eastborough early help", "2025-03-01")
-    ]
+    assert len(own) == 24 and [r["is_latest"] for r in own].count(True) == 1
+    assert [(r["service"], r["period"]) for r in rows if r["role"] != "This service"] == [
+        (S1_NAME, "2025-12-01")]
+    third = _read(out, "services/s3.html")
+    assert "chart-path" not in third and "nothing to chart" in third
 
 
-def test_trend_charts_hold_this_measure_rows(site):
-    out, _ = site
-    specs = _specs(_page(out, "NOR-HD"))
-    trends = [s for chart_id, s in specs.items() if chart_id.startswith("chart-trend")]
-    assert [s["title"]["text"] for s in trends] == [
-        "People discharged with support", "Discharged on the day they were ready"
-    ]
-    same_day = _rows(trends[1])
-    assert len(same_day) == 3
-    assert same_day[-1] == {
-        "period": "2025-03-01", "month": "Mar 2025", "actual": SPECIAL_ACTUAL,
-        "target": 85.0, "tolerance": 2.0, "rag": "Green",
-    }
-    gap = _rows(_specs(_page(out, "EAS-EH"))["chart-trend-1"])[-1]
-    assert gap["actual"] is None and gap["rag"] == "No data"
+def test_workforce_panel_pay_suppression_and_association(site, marts):
+    out, _, _ = site
+    panel = _text(_section(_read(out, "services/s1.html"), "workforce-heading"))
+    assert f"Nurse {P1_NAME} 9 £36,000" in panel  # 12 × 27,000 ÷ 9
+    assert "Nurse Charity 6 £30,000" in panel
+    assert "Care <b>worker</b> Charity 3 not shown (fewer than 5 people)" in panel
+    assert f"Nurse {P1_NAME} Charity £6,000 20.0% 6 " in panel
+    assert "Not shown, as a group has fewer than 5 people: nursing and social care." in panel
+    slope, low, high = marts.execute("""
+        select slope, ci_low, ci_high from marts.workforce_outcome_association
+        where outcome = 'RATE' and workforce_measure = 'vacancy_rate' and lag_months = 0""").fetchone()
+    assert round(slope, 1) == -0.5  # as planted
+    assert (f"Where the vacancy rate was higher, “Rate” was lower (worse) in the same month: "
+            f"{abs(slope):.2f} percentage points less for each percentage point of vacancy rate "
+            f"(95% interval −{abs(low):.2f} to −{abs(high):.2f}; 48 service-months in 2 services).") in panel
+    assert "Association, not cause." in panel
+    assert "No workforce returns" in _read(out, "services/s3.html")
 
 
-def test_every_chart_has_title_and_description(site):
-    out, _ = site
-    for path in [out / "index.html", *(out / "services").glob("*.html")]:
-        page = path.read_text("utf-8")
-        specs = _specs(page)
-        assert specs, path
-        for chart_id, spec in specs.items():
-            assert spec["description"]
-            assert f'id="{chart_id}-title"' in page
-            assert re.search(rf'<p id="{chart_id}-description"[^>]*>\s*\S', page)
+def test_accountability_table(site):
+    out, _, _ = site
+    s1 = _text(_section(_read(out, "services/s1.html"), "accountability-heading"))
+    assert re.search(rf"Rate {re.escape(P1_NAME)} {re.escape(P1_NAME)}: 100\.0% of the cases, its own rate "
+                     r"\d+\.\d% Data incomplete 0", s1)
+    assert f"Output {P1_NAME} {P1_NAME}: " in s1 and "of the count; Charity" not in s1
+    s2 = _text(_section(_read(out, "services/s2.html"), "accountability-heading"))
+    assert "Low Council Council: 100.0% of the cases, its own rate 15.0% Red 24 since January 2024" in s2
 
 
-def test_target_table_shows_status_as_text(site):
-    out, _ = site
-    statuses = re.findall(r'<span class="rag rag-\w+">(.*?)</span>\s*</td>', _page(out, "NOR-HD"))
-    labels = [re.sub(r"<[^>]+>", "", s).strip() for s in statuses]
-    assert labels == ["● Green", "● Green"]
-    eh = _page(out, "NOR-EH")
-    assert ">No target</span>" in eh
-    assert ">No data</span>" in _page(out, "EAS-EH")
-    assert "(restated)" not in eh  # only February is restated; the table shows March
+def test_data_quality_panel_counts_returns_lateness_quarantine_and_restatement(site):
+    out, _, _ = site
+    s1 = _text(_section(_read(out, "services/s1.html"), "quality-heading"))
+    # outcomes files: the hand-made one, P1's December and its resubmission, P1's bad file
+    assert "Outcomes 4 0 1 1" in s1
+    assert "Targets 1 — 0 0" in s1
+    s2 = _read(out, "services/s2.html")
+    assert "Outcomes 2 1 0 0" in _text(_section(s2, "quality-heading"))
+    assert "s2_q3.csv outcomes December 2025 21 January 2026 20 February 2026" in _text(s2)
+    assert "15th working day" in s2
 
 
-def test_index_lists_every_service(site):
-    out, _ = site
-    index = (out / "index.html").read_text("utf-8")
-    table = index.split("<tbody>")[1].split("</tbody>")[0]
-    links = re.findall(r'<th scope="row"><a href="(services/[a-z0-9-]+\.html)">', table)
-    assert sorted(links) == [f"services/{s}.html" for s in ["eas-eh", "eas-hd", "nor-eh", "nor-hd"]]
-    for link in links:
+def test_index_lists_every_service_in_a_sortable_table(site, marts):
+    out, _, _ = site
+    index = _read(out, "index.html")
+    table = index.split("<table")[1].split("</table>")[0]
+    assert "data-sortable" in table.split(">")[0]
+    headers = re.findall(r"<th scope=\"col\"[^>]*>\s*<button type=\"button\" class=\"sort\">", table)
+    assert len(headers) == table.split("</thead>")[0].count("<th ") == 10
+    assert re.search(r'<th scope="col" data-sort-type="text" aria-sort="ascending">\s*<button', table)
+    assert "aria-sort" in index.split("<script>")[1]
+    rows = dict(re.findall(r'<tr data-service="(\w+)">(.*?)</tr>', table, re.S))
+    assert sorted(rows) == ["S1", "S2", "S3"]
+    for code, row in rows.items():
+        counts = dict(marts.execute("""
+            select rag, count(*) from marts.fct_measure_period where service_code = ? and period = (
+                select max(period) from marts.fct_measure_period where service_code = ?) group by rag""",
+            [code, code]).fetchall())
+        for rag in ("red", "amber", "green"):
+            found = re.search(rf'data-field="{rag}">.*?</svg> (\d+)</span>', row, re.S).group(1)
+            assert int(found) == counts.get(rag, 0), (code, rag)
+        link = re.search(r'href="(services/[a-z0-9-]+\.html)"', row).group(1)
         assert (out / link).is_file()
+    assert "1 row quarantined" in rows["S1"] and "1 late return in the last 12 months" in rows["S2"]
+    assert "No issues found" in rows["S3"]
     points = _rows(_specs(index)["chart-partnership"])
-    assert len(points) == 4 and {p["month"] for p in points} == {"Mar 2025"}
-    assert '<th scope="col">Quadrant</th>' in index
+    assert sorted(p["service"] for p in points) == sorted([S1_NAME, "Second service"])
+    for page in ("data-quality.html", "definitions.html", "dictionary.html"):
+        assert f'href="{page}"' in index
+
+
+def test_data_quality_page_lists_partners_rejected_files_and_quarantined_rows(site):
+    out, _, _ = site
+    page = _read(out, "data-quality.html")
+    partners = dict(re.findall(r'<tr data-partner="(\w*)">(.*?)</tr>', page, re.S))
+    assert sorted(partners) == ["P1", "P2", "P3"]
+    assert _text(partners["P1"]).endswith("Area A 1 0 1 0 1 0")
+    assert _text(partners["P2"]).endswith("Area B 1 0 9 9 0 1")  # its late return
+    assert _text(partners["P3"]).startswith("Charity P3 Area A 1 1")
+    assert "p1_bad.csv — 7 numerator numeric &lt;script&gt;" in _text(page).replace(
+        "<script>", "&lt;script&gt;")
+    assert "the file holds binary data" in page
+
+
+def test_print_stylesheet_lays_pages_on_a4(site):
+    out, _, _ = site
+    css = _read(out, "assets/style.css")
+    assert "@page { size: A4;" in css
+    printing = css.split("@media print")[1]
+    assert ".site-nav" in printing and "display: none" in printing
+    assert "break-before: page" in printing and "break-inside: avoid" in printing
+    assert "max-width: 100%" in printing
 
 
 def test_slugs_are_safe_and_unique():

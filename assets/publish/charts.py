@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -13,24 +14,15 @@ ROWS = "rows"  # name of the dataset each template reads; `fill_spec` binds it
 
 WIDTH = 560
 HEIGHT = 380
-TREND_WIDTH = 560
-TREND_HEIGHT = 220
 
-# Okabe-Ito: distinguishable under the common colour-vision deficiencies.
-KIND_COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
+# Okabe-Ito: distinguishable under the common colour-vision deficiencies; the first four stand out
+# from white by 3:1 or more, and every kind has its own shape as well.
+KIND_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442"]
 KIND_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge"]
 FOCUS_COLOUR = "#0072B2"
-PEER_COLOUR = "#8C8C8C"
+PEER_COLOUR = "#767676"
 TARGET_COLOUR = "#222222"
 GUIDE_COLOUR = "#595959"
-
-# RAG label -> (colour, shape); shapes match the symbols used in the tables.
-RAG_STYLE = {
-    "Green": ("#009E73", "circle"),
-    "Amber": ("#E69F00", "triangle-up"),
-    "Red": ("#D55E00", "square"),
-    "No target": ("#8C8C8C", "diamond"),
-}
 
 FOCUS_LABEL = "This service"
 PEER_LABEL = "Peer services, latest month"
@@ -67,7 +59,7 @@ def _index_guides(width: int, height: int) -> list[alt.Chart]:
         )
         .encode(x=x_ref, y=alt.value(4)),
         _reference()
-        .mark_text(align="right", baseline="bottom", dy=-3, text="100 = on target", **label)
+        .mark_text(align="right", baseline="top", dy=3, text="100 = on target", **label)
         .encode(y=y_ref, x=alt.value(width - 4)),
     ]
     for text, align, baseline in QUADRANT_CORNERS:
@@ -75,8 +67,7 @@ def _index_guides(width: int, height: int) -> list[alt.Chart]:
         y = 18 if baseline == "top" else height - 6
         layers.append(
             _reference().mark_text(
-                text=text, align=align, baseline=baseline, x=x, y=y,
-                fontStyle="italic", opacity=0.8, **label,
+                text=text, align=align, baseline=baseline, x=x, y=y, fontStyle="italic", **label,
             )
         )
     return layers
@@ -130,7 +121,7 @@ def partnership_template() -> dict[str, Any]:
 
 @cache
 def service_path_template() -> dict[str, Any]:
-    """One service's monthly path through efficiency and effectiveness, peers faded behind."""
+    """One service's monthly path through efficiency and effectiveness, its peers' latest points behind."""
     base = alt.Chart(alt.NamedData(name=ROWS))
     focus = alt.datum.role == FOCUS_LABEL
     role = alt.Color(
@@ -139,10 +130,17 @@ def service_path_template() -> dict[str, Any]:
         scale=alt.Scale(domain=[FOCUS_LABEL, PEER_LABEL], range=[FOCUS_COLOUR, PEER_COLOUR]),
         legend=alt.Legend(orient="bottom"),
     )
+    shape = alt.Shape(
+        "role:N",
+        title=None,
+        scale=alt.Scale(domain=[FOCUS_LABEL, PEER_LABEL], range=["circle", "diamond"]),
+        legend=alt.Legend(orient="bottom"),
+    )
     points = base.mark_point(filled=True).encode(
         **_index_axes(),
         color=role,
-        opacity=alt.condition(focus, alt.value(0.95), alt.value(0.35)),
+        shape=shape,
+        opacity=alt.condition(focus, alt.value(0.95), alt.value(0.8)),
         size=alt.condition(alt.datum.is_latest, alt.value(140), alt.value(50)),
         tooltip=_index_tooltip(),
     )
@@ -162,55 +160,149 @@ def service_path_template() -> dict[str, Any]:
     return chart.to_dict()  # validated once; rows come later through `fill_spec`
 
 
+SPC_WIDTH = 560
+SPC_HEIGHT = 220
+SPC_LINES = {  # series -> (legend label, colour, dash); upper and lower limits share a label
+    "mean": ("Mean", "#595959", [1, 0]),
+    "upper_limit": ("Process limits", "#8C8C8C", [4, 3]),
+    "lower_limit": ("Process limits", "#8C8C8C", [4, 3]),
+    "target": ("Target", TARGET_COLOUR, [8, 4]),
+}
+# SPC point type label -> (colour, shape); the badges on the page use the same shapes.
+POINT_TYPE_STYLE = {
+    "Common cause": ("#8C8C8C", "circle"),
+    "Special cause: improvement": ("#0072B2", "diamond"),
+    "Special cause: concern": ("#D55E00", "square"),
+    "Special cause: high": ("#CC79A7", "triangle-up"),
+    "Special cause: low": ("#CC79A7", "triangle-down"),
+}
+# a measure with a direction has improvement and concern; one without has high and low
+POINT_TYPES_WITH_DIRECTION = ["Common cause", "Special cause: improvement", "Special cause: concern"]
+POINT_TYPES_WITHOUT_DIRECTION = ["Common cause", "Special cause: high", "Special cause: low"]
+REBASE_COLOUR = "#000000"
+
+WORKFORCE_WIDTH = 250
+WORKFORCE_HEIGHT = 120
+WORKFORCE_MEASURES = {  # column -> facet label, in reading order
+    "vacancy_rate": "Vacancy rate (%)",
+    "turnover_rate_12m": "Turnover, 12 months (%)",
+    "sickness_rate": "Sickness rate (%)",
+    "agency_share": "Agency share of FTE (%)",
+}
+
+
 @cache
-def trend_template() -> dict[str, Any]:
-    """Monthly actual (line and RAG-marked points) against the target (dashed line)."""
+def spc_template(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
+    """An XmR chart: values marked by point type; mean, limits and target, and rebases, if there are any."""
     base = alt.Chart(alt.NamedData(name=ROWS))
     x = alt.X("utcyearmonth(period):T", title=None, axis=alt.Axis(format="%b %Y"))
-    tooltip = [
-        alt.Tooltip("month:N", title="Month"),
-        alt.Tooltip("actual:Q", title="Actual", format=",.1f"),
-        alt.Tooltip("target:Q", title="Target", format=",.1f"),
-        alt.Tooltip("tolerance:Q", title="Tolerance", format=",.1f"),
-        alt.Tooltip("rag:N", title="Status"),
-    ]
-    series = ["Actual", "Target"]
+    labels = {series: label for series, (label, _, _) in SPC_LINES.items()}
+    line_domain = list(dict.fromkeys(labels.values()))
+    line_styles = {label: (colour, dash) for label, colour, dash in SPC_LINES.values()}
     lines = (
-        base.transform_fold(["actual", "target"], as_=["series", "value"])
-        .transform_calculate(series="datum.series === 'actual' ? 'Actual' : 'Target'")
-        .mark_line(strokeWidth=2)
+        base.transform_fold(list(SPC_LINES), as_=["series", "level"])
+        .transform_calculate(line=f"{json.dumps(labels)}[datum.series]")
+        .mark_line(strokeWidth=1.5)
         .encode(
             x=x,
-            y=alt.Y("value:Q", title=None, scale=_loose_scale()),
-            color=alt.Color(
-                "series:N", title=None,
-                scale=alt.Scale(domain=series, range=[FOCUS_COLOUR, TARGET_COLOUR]),
-            ),
-            strokeDash=alt.StrokeDash(
-                "series:N", title=None, scale=alt.Scale(domain=series, range=[[1, 0], [6, 4]])
-            ),
+            y=alt.Y("level:Q", title=None, scale=_loose_scale()),
+            detail=alt.Detail(["series:N", "segment:N"]),
+            color=alt.Color("line:N", title="Lines", scale=alt.Scale(
+                domain=line_domain, range=[line_styles[d][0] for d in line_domain])),
+            strokeDash=alt.StrokeDash("line:N", title="Lines", scale=alt.Scale(
+                domain=line_domain, range=[line_styles[d][1] for d in line_domain])),
         )
     )
-    rag_scale = {"domain": list(RAG_STYLE)}
-    points = base.mark_point(filled=True, size=60, stroke="white", strokeWidth=0.5).encode(
-        x=x,
-        y=alt.Y("actual:Q"),
-        color=alt.Color(
-            "rag:N", title="Status",
-            scale=alt.Scale(**rag_scale, range=[c for c, _ in RAG_STYLE.values()]),
-        ),
-        shape=alt.Shape(
-            "rag:N", title="Status",
-            scale=alt.Scale(**rag_scale, range=[s for _, s in RAG_STYLE.values()]),
-        ),
-        tooltip=tooltip,
+    values = base.mark_line(color="#BDBDBD", strokeWidth=1).encode(
+        x=x, y=alt.Y("value:Q"), detail="segment:N"
     )
+    point_domain = POINT_TYPES_WITH_DIRECTION if has_direction else POINT_TYPES_WITHOUT_DIRECTION
+    points = base.mark_point(filled=True, size=55, opacity=1).encode(
+        x=x,
+        y=alt.Y("value:Q"),
+        color=alt.Color("point_type:N", title="Points", scale=alt.Scale(
+            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain])),
+        shape=alt.Shape("point_type:N", title="Points", scale=alt.Scale(
+            domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain])),
+        tooltip=[
+            alt.Tooltip("month:N", title="Month"),
+            alt.Tooltip("value:Q", title="Value", format=",.1f"),
+            alt.Tooltip("point_type:N", title="Point"),
+            alt.Tooltip("mean:Q", title="Mean", format=",.1f"),
+            alt.Tooltip("lower_limit:Q", title="Lower limit", format=",.1f"),
+            alt.Tooltip("upper_limit:Q", title="Upper limit", format=",.1f"),
+            alt.Tooltip("target:Q", title="Target", format=",.1f"),
+        ],
+    )
+    # an empty layer would leave a shared scale without an extent, so layers without rows are left out
+    layers = [lines, values, points] if has_lines else [values, points]
+    if rebased:
+        rebases = base.transform_filter(alt.datum.rebase)
+        layers += [
+            rebases.mark_rule(color=REBASE_COLOUR, strokeDash=[2, 2]).encode(x=x),
+            rebases.mark_text(align="left", baseline="top", dx=3, y=2, color=REBASE_COLOUR,
+                              fontSize=11).encode(x=x, text=alt.value("Rebased")),
+        ]
     chart = (
-        alt.layer(lines, points)
+        alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
-        .properties(width=TREND_WIDTH, height=TREND_HEIGHT)
+        .properties(width=SPC_WIDTH, height=SPC_HEIGHT)
+        .configure_legend(orient="bottom", direction="horizontal", columns=3)
     )
     return chart.to_dict()  # validated once; rows come later through `fill_spec`
+
+
+@cache
+def workforce_template() -> dict[str, Any]:
+    """Small multiples of the service's staffing rates by month, each on its own scale."""
+    x = alt.X("utcyearmonth(period):T", title=None, axis=alt.Axis(format="%b %Y", tickCount=4))
+    chart = (
+        alt.Chart(alt.NamedData(name=ROWS))
+        .mark_line(color=FOCUS_COLOUR, strokeWidth=1.5, point=alt.OverlayMarkDef(size=14))
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=None, scale=alt.Scale(zero=True)),
+            tooltip=[
+                alt.Tooltip("measure:N", title="Measure"),
+                alt.Tooltip("month:N", title="Month"),
+                alt.Tooltip("value:Q", title="Value", format=".1f"),
+            ],
+        )
+        .properties(width=WORKFORCE_WIDTH, height=WORKFORCE_HEIGHT)
+        .facet(
+            facet=alt.Facet("measure:N", title=None, sort=list(WORKFORCE_MEASURES.values()),
+                            header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
+            columns=2,
+        )
+        .resolve_scale(y="independent")
+    )
+    return chart.to_dict()  # validated once; rows come later through `fill_spec`
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart on a page: its kind, heading, text description and embedded Vega-Lite spec."""
+
+    html_id: str
+    kind: str  # partnership, path, spc or workforce: the page's `data-chart` attribute
+    title: str
+    description: str
+    spec_json: Markup
+
+
+def chart_view(
+    html_id: str,
+    kind: str,
+    template: dict[str, Any],
+    rows: list[dict[str, Any]],
+    title: str,
+    description: str,
+    subtitle: str | None = None,
+) -> ChartView:
+    """A chart filled with `rows`, its title and description both in the spec and on the page."""
+    heading: str | dict[str, str] = {"text": title, "subtitle": subtitle} if subtitle else title
+    spec = fill_spec(template, rows, heading, description)
+    return ChartView(html_id, kind, title, description, spec_json(spec))
 
 
 def fill_spec(

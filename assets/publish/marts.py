@@ -1,0 +1,152 @@
+"""Read the marts the scorecards show, once per site, grouped by joint service."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import duckdb
+
+Row = dict[str, Any]
+
+QUERIES = {
+    "services": """
+        select service_code, service_name, service_kind, service_kind_name, partnership_area,
+               lead_partner_code, lead_partner_name, start_period, partner_count
+        from marts.dim_joint_service
+        order by partnership_area, service_name, service_code""",
+    "partners": "select partner_code, partner_name, partnership_area from marts.dim_partner",
+    "measures": """
+        select measure_code, measure_name, unit, direction, category
+        from marts.dim_measure""",
+    "staff_groups": "select staff_group_code, staff_group_name from seeds.staff_groups",
+    "scorecard": """
+        select service_code, period, efficiency_index, effectiveness_index, quadrant,
+               efficiency_change_6m, effectiveness_change_6m, direction_of_travel
+        from marts.scorecard_service_period
+        order by service_code, period""",
+    "measure_periods": """
+        select service_code, measure_code, period, actual, target, judged_on, assessed_actual,
+               assessed_target, assessed_tolerance, attainment_pct, rag, is_restated,
+               accountable_partner_code, reporting_partners, expected_partners
+        from marts.fct_measure_period
+        order by service_code, measure_code, period""",
+    "spc": """
+        select s.service_code, s.measure_code, s.period, s.value, s.segment, s.mean,
+               s.upper_limit, s.lower_limit, s.point_type, s.limits_status, f.target
+        from marts.fct_measure_spc as s
+        left join marts.fct_measure_period as f
+            on f.service_code = s.service_code and f.measure_code = s.measure_code
+            and f.period = s.period
+        order by s.service_code, s.measure_code, s.period""",
+    "spc_status": """
+        select service_code, measure_code, latest_period, variation, assurance
+        from marts.measure_spc_status""",
+    "workforce": """
+        select service_code, period, vacancy_rate, turnover_rate_12m, sickness_rate, agency_share
+        from marts.fct_workforce_service_period
+        order by service_code, period""",
+    # pay in each service's latest workforce month
+    "pay": """
+        select service_code, period, partner_code, staff_group_code, headcount, contracted_fte,
+               mean_annual_pay_per_fte
+        from marts.fct_workforce_period
+        qualify period = max(period) over (partition by service_code)
+        order by service_code, staff_group_code, partner_code""",
+    "pay_gaps": """
+        select service_code, period, comparison, staff_group_code, higher_paid, lower_paid,
+               is_suppressed, higher_pay_per_fte, lower_pay_per_fte, gap_pounds, gap_pct,
+               fte_affected
+        from marts.pay_parity
+        qualify period = max(period) over (partition by service_code)
+        order by service_code, comparison desc, staff_group_code, gap_pct desc nulls last""",
+    # only the associations whose 95 % interval leaves zero out
+    "associations": """
+        select service_kind, outcome, workforce_measure, lag_months, slope, ci_low, ci_high,
+               observations, services
+        from marts.workforce_outcome_association
+        where ci_low > 0 or ci_high < 0
+        order by service_kind, outcome, workforce_measure, lag_months""",
+    # contributions in each service's latest month
+    "accountability": """
+        select a.service_code, a.measure_code, a.period, a.partner_code, a.is_accountable,
+               a.share_of_denominator, a.share_of_value, a.partner_rate, a.partner_attainment_pct
+        from marts.accountability as a
+        join (select service_code, max(period) as period from marts.fct_measure_period
+              group by service_code) as latest
+            on latest.service_code = a.service_code and latest.period = a.period
+        order by a.service_code, a.measure_code, a.is_accountable desc, a.partner_code""",
+    "red": """
+        select service_code, measure_code, red_since, months_red
+        from marts.accountable_red_measures""",
+}
+
+
+@dataclass(frozen=True)
+class Marts:
+    """The mart rows the site needs: reference data by code, facts grouped by service."""
+
+    services: list[Row]
+    partners: dict[str, Row]
+    measures: dict[str, Row]
+    staff_groups: dict[str, str]
+    scorecard: dict[str, list[Row]]
+    measure_periods: dict[str, list[Row]]
+    spc: dict[str, list[Row]]
+    spc_status: dict[tuple[str, str], Row]
+    workforce: dict[str, list[Row]]
+    pay: dict[str, list[Row]]
+    pay_gaps: dict[str, list[Row]]
+    associations: dict[str, list[Row]]
+    accountability: dict[str, list[Row]]
+    red: dict[tuple[str, str], Row]
+
+    def latest_period(self, service_code: str) -> date | None:
+        """The service's latest month in its measure results."""
+        return max((r["period"] for r in self.measure_periods.get(service_code, [])), default=None)
+
+    def score_at(self, service_code: str, period: date | None) -> Row | None:
+        """The service's scorecard row for a month, if any."""
+        rows = self.scorecard.get(service_code, [])
+        return next((r for r in reversed(rows) if r["period"] == period), None)
+
+    def partner_name(self, code: str | None) -> str:
+        """A partner's name, or its code when the partner is unknown."""
+        partner = self.partners.get(code or "")
+        return partner["partner_name"] if partner else code or ""
+
+    def measure_name(self, code: str) -> str:
+        """A measure's name, or its code when the measure is unknown."""
+        measure = self.measures.get(code)
+        return measure["measure_name"] if measure else code
+
+
+def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
+    """Read every mart the site shows."""
+    rows = {name: con.execute(sql).pl().to_dicts() for name, sql in QUERIES.items()}
+    return Marts(
+        services=rows["services"],
+        partners={r["partner_code"]: r for r in rows["partners"]},
+        measures={r["measure_code"]: r for r in rows["measures"]},
+        staff_groups={r["staff_group_code"]: r["staff_group_name"] for r in rows["staff_groups"]},
+        scorecard=group_by(rows["scorecard"], "service_code"),
+        measure_periods=group_by(rows["measure_periods"], "service_code"),
+        spc=group_by(rows["spc"], "service_code"),
+        spc_status={(r["service_code"], r["measure_code"]): r for r in rows["spc_status"]},
+        workforce=group_by(rows["workforce"], "service_code"),
+        pay=group_by(rows["pay"], "service_code"),
+        pay_gaps=group_by(rows["pay_gaps"], "service_code"),
+        associations=group_by(rows["associations"], "service_kind"),
+        accountability=group_by(rows["accountability"], "service_code"),
+        red={(r["service_code"], r["measure_code"]): r for r in rows["red"]},
+    )
+
+
+def group_by(rows: list[Row], key: str) -> dict[str, list[Row]]:
+    """Rows grouped by one column's value, keeping their order."""
+    grouped: dict[str, list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[row[key]].append(row)
+    return grouped

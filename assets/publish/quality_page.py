@@ -1,0 +1,107 @@
+"""Data-quality flags and panels: the site's data-quality page, a service's panel, a measure's flag."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, NamedTuple
+
+from assets.contract import SUBMISSION_TYPES
+from assets.publish.display import NO_VALUE, day, long_month, months_before, plural, sentence_case
+from assets.publish.marts import Marts, Row
+from assets.publish.quality import JUDGED_FOR_LATENESS, WORKING_DAYS_ALLOWED, Quality, ServiceQuality
+
+INCOMPLETE = ("data incomplete", "no data")
+RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
+QUARANTINE_SHOWN = 200
+LATE_RULE = (
+    f"A return is late when it arrived after the {WORKING_DAYS_ALLOWED}th working day (Monday to "
+    "Friday; bank holidays are not taken out) after the end of the last month it covers; the date "
+    "it arrived is the date in its file name. Targets are plans sent ahead of the year, so they are "
+    "never counted late."
+)
+TERMS = {
+    "received": "Returns received: files from partners with at least one row about the service.",
+    "quarantined": "Rows quarantined: rows that broke a validation rule and were kept out of every "
+                   "figure.",
+    "restated": "Figures restated: figures sent again for a month already reported; the latest one "
+                "counts.",
+}
+
+
+def measure_flags(row: Row | None, quality: ServiceQuality, measure_code: str) -> list[str]:
+    """What to know about the data behind one measure's latest figure."""
+    flags = []
+    if row is None or row["rag"] in INCOMPLETE:
+        flags.append(sentence_case(row["rag"] if row else "no data"))
+    if row is not None and row["is_restated"]:
+        flags.append("Restated")
+    if quarantined := quality.quarantined_by_measure.get(measure_code, 0):
+        flags.append(f"{plural(quarantined, 'row')} quarantined")
+    return flags
+
+
+class Flag(NamedTuple):
+    """One thing to know about a service's data, and how many of it there are."""
+
+    count: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def service_flags(service_code: str, marts: Marts, quality: Quality) -> list[Flag]:
+    """What to know about the data behind a service's figures: incomplete measures, quarantine, lateness."""
+    latest = marts.latest_period(service_code)
+    incomplete = sum(1 for r in marts.measure_periods.get(service_code, [])
+                     if r["period"] == latest and r["rag"] in INCOMPLETE)
+    found = quality.service(service_code)
+    flags = []
+    if incomplete:
+        flags.append(Flag(incomplete, f"{plural(incomplete, 'measure')} incomplete in {long_month(latest)}"))
+    if quarantined := sum(found.quarantined.values()):
+        flags.append(Flag(quarantined, f"{plural(quarantined, 'row')} quarantined"))
+    if late := found.late_since(months_before(latest, RECENT_MONTHS) if latest else date.min):
+        flags.append(Flag(late, f"{plural(late, 'late return')} in the last {RECENT_MONTHS} months"))
+    return flags
+
+
+
+def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
+    """A service's returns received, late, quarantined and restated, by submission type."""
+    found = quality.service(service_code)
+    rows = [
+        {
+            "submission_type": sentence_case(kind),
+            "received": len(found.returns.get(kind, ())),
+            "late": len(found.late.get(kind, ())) if kind in JUDGED_FOR_LATENESS else NO_VALUE,
+            "quarantined": found.quarantined.get(kind, 0),
+            "restated": found.restated.get(kind, 0),
+        }
+        for kind in SUBMISSION_TYPES
+    ]
+    late = [
+        {"file_name": r.file_name, "submission_type": r.submission_type,
+         "last_month": long_month(r.last_month), "deadline": day(r.deadline),
+         "submitted_on": day(r.submitted_on)}
+        for kind in SUBMISSION_TYPES for r in found.late.get(kind, [])
+    ]
+    return {"rows": rows, "late": late, "late_rule": LATE_RULE, "terms": TERMS}
+
+
+def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
+    """The data-quality page: each partner's returns, rejected files and quarantined rows."""
+    partners = [
+        row | {"partner_name": row["partner_name"] or "Not a known partner",
+               "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
+        for row in quality.partners
+    ]
+    return {
+        "partners": partners,
+        "rejected": quality.rejected,
+        "rules": quality.rules,
+        "quarantined": quality.quarantined[:QUARANTINE_SHOWN],
+        "quarantined_total": len(quality.quarantined),
+        "late_rule": LATE_RULE,
+        "terms": TERMS,
+    }

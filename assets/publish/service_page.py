@@ -1,0 +1,131 @@
+"""A joint service's page: headlines, efficiency path, SPC charts, workforce, accountability, data quality."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from assets.publish.display import (
+    CATEGORY_LABELS,
+    JUDGED_ON_LABELS,
+    NO_VALUE,
+    UNIT_LABELS,
+    assurance_badge,
+    format_percent,
+    format_value,
+    long_month,
+    month,
+    number,
+    rag_badge,
+    sentence_case,
+    variation_badge,
+)
+from assets.publish.marts import Marts, Row
+from assets.publish.quality import Quality, ServiceQuality
+from assets.publish.quality_page import measure_flags, service_flags, service_panel
+from assets.publish.service_charts import direction_words, path_chart, spc_charts
+from assets.publish.workforce_panel import workforce_panel
+
+NO_ISSUES = "No issues found"
+
+
+def service_context(service: Row, marts: Marts, quality: Quality) -> dict[str, Any]:
+    """Everything the service page shows, in the order it shows it."""
+    code = service["service_code"]
+    by_measure: dict[str, list[Row]] = defaultdict(list)
+    for row in marts.measure_periods.get(code, []):
+        by_measure[row["measure_code"]].append(row)
+    codes = sorted(by_measure, key=lambda c: _measure_order(c, marts))
+    latest = marts.latest_period(code)
+    score = marts.score_at(code, max((r["period"] for r in marts.scorecard.get(code, [])), default=None))
+    found = quality.service(code)
+    return {
+        "service": service,
+        "start_month": long_month(service["start_period"]),
+        "latest_month": long_month(latest),
+        "flags": service_flags(code, marts, quality),
+        "tiles": [_tile(code, c, by_measure[c], latest, marts, found) for c in codes],
+        "quadrant": sentence_case(score["quadrant"]) if score and score["quadrant"] else NO_VALUE,
+        "score_month": long_month(score["period"]) if score else NO_VALUE,
+        "path_chart": path_chart(service, marts),
+        "direction": direction_words(score),
+        "spc": spc_charts(service, marts, codes),
+        "workforce": workforce_panel(service, marts),
+        "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],
+        "quality": service_panel(code, quality),
+    }
+
+
+def _measure_order(code: str, marts: Marts) -> tuple[int, str]:
+    order = list(CATEGORY_LABELS)
+    category = marts.measures.get(code, {}).get("category")
+    return (order.index(category) if category in order else len(order), marts.measure_name(code))
+
+
+def _at(rows: list[Row], period: date | None) -> Row | None:
+    return next((r for r in rows if r["period"] == period), None)
+
+
+def _raw(value: float | None) -> str:
+    """A figure as a plain number for `data-value`, so tests can compare it with the marts."""
+    found = number(value, 9)
+    return "" if found is None else repr(found)
+
+
+def _tile(service_code: str, measure_code: str, rows: list[Row], latest: date | None, marts: Marts,
+          quality: ServiceQuality) -> dict[str, Any]:
+    measure = marts.measures.get(measure_code, {})
+    unit = measure.get("unit")
+    row = _at(rows, latest)
+    status = marts.spc_status.get((service_code, measure_code))
+    status_period = status["latest_period"] if status else None
+    flags = measure_flags(row, quality, measure_code)
+    judged_on = row["judged_on"] if row else rows[-1]["judged_on"]
+    return {
+        "code": measure_code,
+        "name": marts.measure_name(measure_code),
+        "category": CATEGORY_LABELS.get(measure.get("category"), measure.get("category") or NO_VALUE),
+        "unit": UNIT_LABELS.get(unit, unit or NO_VALUE),
+        "judged_on": JUDGED_ON_LABELS.get(judged_on, judged_on or NO_VALUE),
+        "actual": format_value(row["assessed_actual"] if row else None, unit),
+        "actual_value": _raw(row["assessed_actual"] if row else None),
+        "target": format_value(row["assessed_target"] if row else None, unit),
+        "target_value": _raw(row["assessed_target"] if row else None),
+        "rag": rag_badge(row["rag"] if row else None),
+        "variation": variation_badge(status["variation"] if status else None),
+        "assurance": assurance_badge(status["assurance"] if status else None),
+        "spc_month": month(status_period) if status_period and status_period != latest else None,
+        "dq": "; ".join(flags) if flags else NO_ISSUES,
+        "dq_ok": not flags,
+        "accountable": marts.partner_name(row["accountable_partner_code"] if row
+                                          else rows[-1]["accountable_partner_code"]) or NO_VALUE,
+    }
+
+
+def _contribution(row: Row, unit: str | None, marts: Marts) -> str:
+    name = marts.partner_name(row["partner_code"])
+    if row["share_of_value"] is not None:
+        return f"{name}: {format_percent(row['share_of_value'])} of the count"
+    share = f"{name}: {format_percent(row['share_of_denominator'])} of the cases"
+    if row["partner_rate"] is None:
+        return share
+    return f"{share}, its own rate {format_value(row['partner_rate'], unit)}"
+
+
+def _accountability_row(service_code: str, measure_code: str, rows: list[Row], latest: date | None,
+                        marts: Marts) -> dict[str, Any]:
+    unit = marts.measures.get(measure_code, {}).get("unit")
+    row = _at(rows, latest)
+    accountable = row["accountable_partner_code"] if row else rows[-1]["accountable_partner_code"]
+    contributions = [r for r in marts.accountability.get(service_code, [])
+                     if r["measure_code"] == measure_code]
+    red = marts.red.get((service_code, measure_code))
+    return {
+        "measure": marts.measure_name(measure_code),
+        "accountable": marts.partner_name(accountable) or NO_VALUE,
+        "contributions": [_contribution(r, unit, marts) for r in contributions],
+        "rag": rag_badge(row["rag"] if row else None),
+        "months_red": red["months_red"] if red else 0,
+        "red_since": long_month(red["red_since"]) if red else None,
+    }

@@ -1,0 +1,89 @@
+"""Every published page in a real browser (Debian's Chromium), with the network blocked.
+
+Screenshots of each kind of page are written to `test-artifacts/screenshots/` (JOINEDUP_ARTIFACTS).
+"""
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.settings import PROJECT_ROOT
+from tests.browser import browser, offline_page
+
+ARTIFACTS = Path(os.environ.get("JOINEDUP_ARTIFACTS", PROJECT_ROOT / "test-artifacts")) / "screenshots"
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
+    figure => figure.querySelector('svg .mark-symbol, svg .mark-line, svg .mark-rect, svg .mark-area,'
+                                   + ' svg .mark-rule, canvas'))"""
+
+
+@pytest.fixture(scope="module")
+def site(demo_run):
+    settings, _, _ = demo_run
+    return settings
+
+
+def visit(instance, page_path: Path):
+    errors, blocked = [], []
+    page = offline_page(instance, errors, blocked)
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
+    return page, errors, blocked
+
+
+def test_every_page_loads_offline_without_errors_and_draws_its_charts(site):
+    pages = sorted(site.site_dir.rglob("*.html"))
+    assert len(pages) >= 3 * 3 + 4   # index, data quality, definitions, dictionary, 9 services
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = {"index.html": "index", "data-quality.html": "data-quality", "definitions.html": "definitions",
+            "dictionary.html": "dictionary", "nor-hd.html": "service"}
+    with browser() as instance:
+        for path in pages:
+            page, errors, blocked = visit(instance, path)
+            assert errors == [], (path.name, errors)
+            assert blocked == [], (path.name, blocked)
+            assert page.title()
+            if path.name in shot:
+                page.screenshot(path=ARTIFACTS / f"{shot[path.name]}.png", full_page=True)
+                page.screenshot(path=ARTIFACTS / f"{shot[path.name]}-top.png")
+            page.close()
+
+
+def test_service_tiles_show_what_the_marts_hold(site):
+    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+        latest = con.execute("""
+            select f.measure_code, f.assessed_actual, f.assessed_target, f.rag
+            from marts.fct_measure_period as f
+            where f.service_code = 'NOR-HD' and f.period = (
+                select max(period) from marts.fct_measure_period
+                where service_code = 'NOR-HD' and actual is not null)
+        """).fetchall()
+    labels = {"green": "Green", "amber": "Amber", "red": "Red", "no target": "No target",
+              "no data": "No data", "data incomplete": "Data incomplete"}
+    with browser() as instance:
+        page, errors, _ = visit(instance, site.site_dir / "services" / "nor-hd.html")
+        tiles = page.locator("article[data-measure]")
+        assert tiles.count() == len(latest) == 4
+        for measure, actual, target, rag in latest:
+            tile = page.locator(f'article[data-measure="{measure}"]')
+            shown_actual = tile.locator('[data-field="actual"]').get_attribute("data-value")
+            assert float(shown_actual) == pytest.approx(actual), measure
+            shown_target = tile.locator('[data-field="target"]').get_attribute("data-value")
+            assert (float(shown_target) if shown_target else None) == pytest.approx(target), measure
+            assert labels[rag] in tile.locator('[data-field="rag"]').inner_text(), measure
+            assert tile.locator('[data-field="accountable"]').inner_text().strip()
+        assert errors == []
+
+
+def test_the_index_table_sorts_from_the_keyboard(site):
+    with browser() as instance:
+        page, _, _ = visit(instance, site.site_dir / "index.html")
+        header = page.locator("table th button").nth(1)
+        header.focus()
+        page.keyboard.press("Enter")
+        sorted_by = page.locator("table th[aria-sort]").first.get_attribute("aria-sort")
+        assert sorted_by in ("ascending", "descending")
+        first = page.locator("table tbody tr").first.inner_text()
+        page.keyboard.press("Enter")
+        assert page.locator("table tbody tr").first.inner_text() != first
