@@ -70,3 +70,12 @@ def test_lags_compare_staffing_with_later_results():
     lagged = found.filter((pl.col("workforce_measure") == "vacancy_rate") & (pl.col("lag_months") == 2))
     assert lagged["observations"].item() == 6 * 22   # the first two months have no staffing before them
     assert lagged["ci_low"].item() <= 0 <= lagged["ci_high"].item()   # vacancies here are not persistent
+
+
+def test_a_measure_constant_within_each_service_is_not_estimated():
+    outcomes, workforce = panel(slope=-0.6)
+    # agency share differs between services but never changes inside one: fixed effects absorb it
+    level = workforce.with_columns(pl.col("service_code").str.slice(1).cast(pl.Float64).alias("agency_share"))
+    found = associations(outcomes, level, lags=(0,))
+    assert "agency_share" not in found["workforce_measure"].to_list()
+    assert "vacancy_rate" in found["workforce_measure"].to_list()

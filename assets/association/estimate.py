@@ -29,6 +29,12 @@ def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> tuple[float, flo
     return float(fit.params[0]), float(low), float(high), float(fit.pvalues[0])
 
 
+def _varies_within_services(sample: pl.DataFrame, column: str) -> bool:
+    """A measure constant inside every service cannot be told apart from the services' intercepts."""
+    within = sample.select((pl.col(column) - pl.col(column).mean().over("service_code")).abs().max()).item()
+    return within is not None and within > 1e-9
+
+
 def _finding(measure: str, outcome: str, lag: int, low: float, high: float) -> str:
     when = "the same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
     name = measure.replace("_12m", "").replace("_", " ")
@@ -54,7 +60,7 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame,
         for (kind, outcome), group in joined.group_by(["service_kind", "outcome"], maintain_order=True):
             for measure in WORKFORCE_MEASURES:
                 sample = group.drop_nulls(["value", measure]).filter(pl.col("value").is_not_nan())
-                if sample.height < MINIMUM_OBSERVATIONS or sample[measure].n_unique() < 2:
+                if sample.height < MINIMUM_OBSERVATIONS or not _varies_within_services(sample, measure):
                     continue
                 slope, low, high, p_value = fixed_effects_slope(sample, "value", measure)
                 results.append((kind, outcome, measure, lag, slope, low, high, p_value, sample.height,
