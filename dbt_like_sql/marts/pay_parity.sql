@@ -98,7 +98,7 @@ final as (
         higher_paid,
         lower_paid,
         -- the gap; groups of fewer than 5 people are not shown, as in public statistics
-        smaller_group_headcount < 5 as is_suppressed,
+        coalesce(smaller_group_headcount < 5, true) as is_suppressed,
         case when smaller_group_headcount >= 5 then higher_pay end as higher_pay_per_fte,
         case when smaller_group_headcount >= 5 then lower_pay end as lower_pay_per_fte,
         case when smaller_group_headcount >= 5 then higher_pay - lower_pay end as gap_pounds,
