@@ -9,7 +9,7 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
-from assets.models.project import build_order, load_models, load_seed_docs
+from assets.models.project import build_order, load_macros, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
 
@@ -124,5 +124,5 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
         con.execute(f"insert into validated.{kind} by name select * from hand_rows")
         con.unregister("hand_rows")
     for model in build_order(load_models(SQL_DIR)):
-        build_model(con, model)
+        build_model(con, model, load_macros(SQL_DIR))
     return con

@@ -6,12 +6,13 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.models.build import build_model, load_table
-from assets.models.project import SqlModel, load_models, load_seed_docs
+from assets.models.project import SqlModel, load_macros, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
 from pipelines.settings import SQL_DIR
 
 SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
+MACROS = load_macros(SQL_DIR)
 
 
 def seed_asset(name: str) -> dg.AssetsDefinition:
@@ -41,7 +42,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
               metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")})
     def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            rows = build_model(con, model)
+            rows = build_model(con, model, MACROS)
             preview = con.execute(f"select * from {model.table} limit 5").pl()
         return dg.MaterializeResult(metadata={
             "dagster/row_count": rows,

@@ -38,11 +38,13 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
-    """Create or replace the model's table, comment it, and return its row count."""
+def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel, macros: str = "") -> int:
+    """Create or replace the model's table (after the shared macros), comment it; return its rows."""
     target = f"{quote(model.layer)}.{quote(model.name)}"
     con.begin()
     try:
+        if macros:
+            con.execute(macros)
         con.execute(f"create or replace table {target} as {model.sql}")
         comment_table(con, model.layer, model.name, model.docs)
     except BaseException:

@@ -70,6 +70,12 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
     return models
 
 
+def load_macros(sql_dir: Path) -> str:
+    """Return the shared SQL macros (`macros.sql`) that models may call."""
+    path = sql_dir / "macros.sql"
+    return path.read_text() if path.exists() else ""
+
+
 def load_seed_docs(seed_dir: Path) -> dict[str, Documentation]:
     """Return the documentation of each seed from `_seeds.yml` in the seed folder."""
     spec = yaml.safe_load((seed_dir / "_seeds.yml").read_text())

@@ -50,15 +50,13 @@ final as (
         contracted_fte,
         vacant_fte,
         agency_fte,
-        -- rates (ratios of sums)
-        100 * vacant_fte / nullif(contracted_fte + vacant_fte, 0) as vacancy_rate,
-        case when months_in_window = 12
-            then 100 * leavers_12m / nullif(mean_headcount_12m, 0)
-        end as turnover_rate_12m,
-        100 * sickness_days_lost / nullif(available_days, 0) as sickness_rate,
-        100 * agency_fte / nullif(contracted_fte + agency_fte, 0) as agency_share,
-        training_hours / nullif(contracted_fte, 0) as training_hours_per_fte,
-        12 * pay_bill / nullif(contracted_fte, 0) as mean_annual_pay_per_fte,
+        -- rates of the sums (macros in dbt_like_sql/macros.sql)
+        vacancy_rate(vacant_fte, contracted_fte) as vacancy_rate,
+        turnover_rate_12m(leavers_12m, mean_headcount_12m, months_in_window) as turnover_rate_12m,
+        sickness_rate(sickness_days_lost, available_days) as sickness_rate,
+        agency_share(agency_fte, contracted_fte) as agency_share,
+        per_fte(training_hours, contracted_fte) as training_hours_per_fte,
+        annual_pay_per_fte(pay_bill, contracted_fte) as mean_annual_pay_per_fte,
     from windowed
 )
 

@@ -49,18 +49,15 @@ final as (
         windowed.contracted_fte,
         windowed.vacant_fte,
         windowed.agency_fte,
-        -- rates (ratios of sums, not means of partners' rates)
-        100 * windowed.vacant_fte / nullif(windowed.contracted_fte + windowed.vacant_fte, 0)
-            as vacancy_rate,
-        case when windowed.months_in_window = 12
-            then 100 * windowed.leavers_12m / nullif(windowed.mean_headcount_12m, 0)
-        end as turnover_rate_12m,
-        100 * windowed.sickness_days_lost / nullif(windowed.available_days, 0) as sickness_rate,
-        100 * windowed.agency_fte / nullif(windowed.contracted_fte + windowed.agency_fte, 0)
-            as agency_share,
-        windowed.training_hours / nullif(windowed.contracted_fte, 0) as training_hours_per_fte,
-        12 * windowed.pay_bill / nullif(windowed.contracted_fte, 0) as mean_annual_pay_per_fte,
-        1000 * (windowed.contracted_fte + windowed.agency_fte) / nullif(outputs.output_units, 0)
+        -- rates of the sums, not means of partners' rates (macros in dbt_like_sql/macros.sql)
+        vacancy_rate(windowed.vacant_fte, windowed.contracted_fte) as vacancy_rate,
+        turnover_rate_12m(windowed.leavers_12m, windowed.mean_headcount_12m, windowed.months_in_window)
+            as turnover_rate_12m,
+        sickness_rate(windowed.sickness_days_lost, windowed.available_days) as sickness_rate,
+        agency_share(windowed.agency_fte, windowed.contracted_fte) as agency_share,
+        per_fte(windowed.training_hours, windowed.contracted_fte) as training_hours_per_fte,
+        annual_pay_per_fte(windowed.pay_bill, windowed.contracted_fte) as mean_annual_pay_per_fte,
+        staff_per_1000_units(windowed.contracted_fte, windowed.agency_fte, outputs.output_units)
             as staff_per_1000_units,
     from windowed
     left join outputs

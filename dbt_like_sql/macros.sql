@@ -1,0 +1,29 @@
+-- Workforce rates, defined once and used by every workforce model (docs/metrics.md, Workforce).
+-- Each is a ratio of the sums passed in, so the same macro serves every level of aggregation.
+
+-- 100 × vacant FTE ÷ (contracted + vacant FTE)
+create or replace macro vacancy_rate(vacant_fte, contracted_fte) as
+    100 * vacant_fte / nullif(contracted_fte + vacant_fte, 0);
+
+-- 100 × agency FTE ÷ (contracted + agency FTE)
+create or replace macro agency_share(agency_fte, contracted_fte) as
+    100 * agency_fte / nullif(contracted_fte + agency_fte, 0);
+
+-- 100 × sickness days lost ÷ available days
+create or replace macro sickness_rate(sickness_days_lost, available_days) as
+    100 * sickness_days_lost / nullif(available_days, 0);
+
+-- 100 × leavers in 12 months ÷ mean headcount over them; empty until 12 months are reported
+create or replace macro turnover_rate_12m(leavers_12m, mean_headcount_12m, months_in_window) as
+    case when months_in_window = 12 then 100 * leavers_12m / nullif(mean_headcount_12m, 0) end;
+
+-- 12 × the month's pay bill ÷ FTE in post (pounds a year)
+create or replace macro annual_pay_per_fte(pay_bill, contracted_fte) as
+    12 * pay_bill / nullif(contracted_fte, 0);
+
+-- an amount per FTE in post
+create or replace macro per_fte(amount, contracted_fte) as amount / nullif(contracted_fte, 0);
+
+-- 1,000 × (contracted + agency FTE) ÷ units of output
+create or replace macro staff_per_1000_units(contracted_fte, agency_fte, output_units) as
+    1000 * (contracted_fte + agency_fte) / nullif(output_units, 0);
