@@ -57,6 +57,11 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("warnings", "bigint not null"), ("seconds", "double not null"),
         ("validated_at", "timestamp not null"),
     ),
+    # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
+    "validation_results": (
+        ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
+        ("chunk", "bigint not null"), ("result", "json not null"), ("validated_at", "timestamp not null"),
+    ),
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
 PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash")}

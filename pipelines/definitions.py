@@ -8,6 +8,7 @@ from assets.models.assets import model_assets, seed_assets
 from assets.models.spc_assets import measure_spc
 from assets.publish.assets import published_warehouse, scorecards
 from assets.validate.assets import validated_assets, validation_checks
+from assets.validate.mart_checks import mart_checks
 from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
 from pipelines.resources import build_resources
 from pipelines.settings import Settings
@@ -19,7 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
                 workforce_outcome_association,
                 published_warehouse, scorecards],
-        asset_checks=validation_checks,
+        asset_checks=[*validation_checks, *mart_checks],
         jobs=[nightly_job],
         schedules=[nightly_schedule],
         sensors=[inbox_sensor],

@@ -32,6 +32,9 @@ SEEDS = {
     "annual_targets": [],
     "spc_rebases": [],
     "staff_allocations": [],
+    "measure_plausibility": [("RATE", 50.0)],
+    "submission_deadlines": [("outcomes", 15), ("targets", 0)],
+    "bank_holidays": [("2024-01-01", "New Year's Day")],
 }
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)
@@ -106,11 +109,15 @@ def build_hand_made_warehouse(path) -> duckdb.DuckDBPyConnection:
 
 def build_warehouse(path, seeds: dict[str, list[tuple]],
                     submissions: dict[str, list[dict]]) -> duckdb.DuckDBPyConnection:
-    """Return a connection to a warehouse built by every SQL model from the given inputs."""
+    """Return a connection to a warehouse built by every SQL model from the given inputs.
+
+    Reference data the inputs do not give is loaded empty.
+    """
     con = duckdb.connect(str(path))
     ensure_warehouse(con)
     docs = load_seed_docs(SQL_DIR / "seeds")
-    for name, rows in seeds.items():
+    for name in docs:
+        rows = seeds.get(name, [])
         columns = list(docs[name].columns)
         # an empty seed reads as text, as polars reads a CSV file holding only its header
         frame = (pl.DataFrame(rows, schema=columns, orient="row") if rows
@@ -123,6 +130,12 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
         con.register("hand_rows", frame.to_arrow())
         con.execute(f"insert into validated.{kind} by name select * from hand_rows")
         con.unregister("hand_rows")
-    for model in build_order(load_models(SQL_DIR)):
-        build_model(con, model, load_macros(SQL_DIR))
+    build_models(con)
     return con
+
+
+def build_models(con: duckdb.DuckDBPyConnection) -> None:
+    """Build every SQL model, in order, from what the warehouse holds."""
+    macros = load_macros(SQL_DIR)
+    for model in build_order(load_models(SQL_DIR)):
+        build_model(con, model, macros)

@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 
 from assets.models.project import load_models
+from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import inbox_sensor
 from pipelines.definitions import build_definitions, defs
 from pipelines.settings import SQL_DIR
@@ -41,7 +42,8 @@ def test_marts_wait_for_blocking_validation_checks():
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
         f"validated/{kind}:{name}" for kind in ("targets", "outcomes", "workforce", "finance")
-        for name in ("rows_accounted_for", "loaded_rows_pass_suite")}
+        for name in ("rows_accounted_for", "loaded_rows_pass_suite")} | {
+        f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
 
 def test_job_schedule_and_sensor_are_defined():

@@ -34,7 +34,7 @@ def test_repairs_keep_the_original_and_are_counted_per_file(tmp_path):
     con = seeded_warehouse(tmp_path / "w.duckdb")
     drop(tmp_path / "inbox", "outcomes", "P1_20240301.csv", OUTCOMES_HEADER
          + "P1,S1,OUT,2024-01,,,4,TheWnal count was checked.\n"
-         + "P1,S1,OUT,2023-12,,,5,Fine as it is.\n"
+         + "P1,S1,OUT,2024-02,,,5,Fine as it is.\n"
          + "P1,S1,NOPE,2023-11,,,6,The cafÃ© sessions\n")  # quarantined, but still repaired and counted
     outcome = ingest_and_validate(con, tmp_path)
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (2, 1)

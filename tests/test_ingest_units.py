@@ -78,7 +78,8 @@ def test_a_declared_percent_scale_is_used_without_a_warning(tmp_path):
          + "P1,S1,LOW,2024-01,2,\n")  # declared fractions: even a figure above 1 is scaled
     con = seeded_warehouse(tmp_path / "w.duckdb")
     ingest_and_validate(con, tmp_path, "targets")
-    assert rows(con, "select measure_code, target_value from validated.targets order by 1") == [
-        ("LOW", 200.0), ("RATE", 90.0)]
+    assert rows(con, "select measure_code, target_value from validated.targets") == [("RATE", 90.0)]
+    assert rows(con, "select row_number, rule, value from audit.quarantine") == [
+        (3, "percent_in_range", "200.0")]  # scaled to 200, then held back: no percent exceeds 100
     assert rows(con, "select percent_scale from audit.load_log") == [("fraction",)]
     assert rows(con, "select count(*) from audit.warnings where rule = 'percent_as_fraction'") == [(0,)]

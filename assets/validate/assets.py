@@ -7,12 +7,13 @@ from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.validate.accounting import accounting_gaps
+from assets.validate.records import record_run
 from assets.validate.submissions import check_rows, suite_name, validate_new_rows
 from assets.warehouse import ensure_warehouse
 
 SEED_KEYS = [["seeds", n] for n in
              ("partners", "joint_services", "measures", "staff_groups", "service_partners",
-              "service_measures")]
+              "service_measures", "measure_plausibility")]
 
 
 def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
@@ -86,11 +87,12 @@ def loaded_rows_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
                     blocking=True,
                     description="Every row in the table passes the ERROR rules of the suite "
                                 "against today's reference data; a failure stops the marts.")
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             rows = con.execute(f"select * from validated.{kind.name}").pl()
             result = check_rows(con, rows.with_row_index("row_id").with_columns(
                 pl.col("row_id").cast(pl.Int64)), kind)
+            record_run(con, result, f"validated.{kind.name}", context.run.run_id)
         return dg.AssetCheckResult(passed=result.errors == 0, metadata=result.metadata())
 
     return _check

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import polars as pl
 
 # Written for "no figure": the value is missing (a required one is then quarantined as `required`).
@@ -38,3 +40,26 @@ def parse_number(column: str) -> pl.Expr:
     signed = pl.when(text.str.contains(r"^\(.*\)$")).then("-" + text.str.strip_chars("()")).otherwise(text)
     return (pl.when(signed.str.contains(NUMBER) | signed.str.contains(GROUPED))
             .then(signed.str.replace_all(",", "").cast(pl.Float64, strict=False)).alias(column))
+
+
+def is_missing_text(text: str | None) -> bool:
+    """Return whether one written figure says there is no figure."""
+    return text is None or text.strip().lower() in MISSING_MARKERS
+
+
+def is_suppressed_text(text: str | None) -> bool:
+    """Return whether one written figure is a suppression mark."""
+    return text is not None and text.strip().lower() in SUPPRESSED_MARKERS
+
+
+def read_figures(texts: Iterable[str]) -> dict[str, float | None]:
+    """Return each distinct written figure as a number (None if it is not one), as `parse_number` reads it."""
+    distinct = pl.Series("figure", sorted(set(texts)), dtype=pl.String)
+    numbers = distinct.to_frame().select(parse_number("figure"))["figure"]
+    return dict(zip(distinct.to_list(), numbers.to_list(), strict=True))
+
+
+def number_text(value: float) -> str:
+    """Return a number as a person writes it: whole numbers without '.0', binary noise rounded away."""
+    rounded = round(value, 9)
+    return str(int(rounded)) if rounded.is_integer() else repr(rounded)

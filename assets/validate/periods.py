@@ -21,13 +21,15 @@ QUARTER_START_MONTH = {1: 4, 2: 7, 3: 10, 4: 1}
 YEAR_MONTH = re.compile(r"^(\d{4})[-/](\d{1,2})$")
 MONTH_YEAR = re.compile(r"^(\d{1,2})[-/.](\d{4})$")
 NAMED_MONTH = re.compile(r"^([a-z]+)[\s\-'.]*(\d{4}|\d{2})$")
+YEAR_NAMED_MONTH = re.compile(r"^(\d{4})[\s\-'.]*([a-z]+)$")
 ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ t]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4}|\d{2})$")
 SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
 QUARTER_FIRST = re.compile(r"^q([1-4])\s*(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})$")
 YEAR_FIRST = re.compile(r"^(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*q([1-4])$")
 
-ACCEPTED = "write a month as 2024-03, 03/2024, Mar-24 or March 2024, or a financial quarter as Q4 2023/24"
+ACCEPTED = ("write a month as 2024-03, 03/2024, Mar-24, March 2024 or 2024-MAR, or a financial quarter as "
+            "Q4 2023/24")
 
 
 class Period(NamedTuple):
@@ -87,6 +89,8 @@ def parse_period(text: str, date_order: str | None = None) -> Period:
         return _month(int(match[2]), int(match[1]), text)
     if (match := NAMED_MONTH.match(value)) and match[1] in MONTH_NAMES:
         return _month(_year(match[2]), MONTH_NAMES[match[1]], text)
+    if (match := YEAR_NAMED_MONTH.match(value)) and match[2] in MONTH_NAMES:
+        return _month(int(match[1]), MONTH_NAMES[match[2]], text)
     if match := DAY_MONTH_YEAR.match(value):
         return _day_month(int(match[1]), int(match[2]), _year(match[3]), date_order, text)
     if match := QUARTER_FIRST.match(value):

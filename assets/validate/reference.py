@@ -6,6 +6,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
+from assets.validate.plausibility import with_monthly_change
 
 PARAMETER_QUERIES = {
     "known_partners": "select partner_code from seeds.partners",
@@ -25,8 +26,10 @@ def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
 
 def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection,
                        kind: SubmissionType) -> pl.DataFrame:
-    """Add the derived columns the suites test: code pairs, measure value type, submission month.
+    """Add the derived columns the suites test to typed submission rows.
 
+    They are the code pairs, the measure's type and unit, the submission month, the service's first
+    month, funded FTE, and (outcomes) the change from the partner's previous month.
     `<column>_reported` is set where a figure was given or suppressed ("*"), so that a suppressed
     figure meets the `required` rule without being read as a number.
     """
@@ -34,9 +37,15 @@ def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection,
                pl.concat_str("partner_code", "service_code", separator="|").alias("partner_service"),
                *(pl.when(pl.col(c).is_not_null() | pl.col("suppressed_columns").list.contains(c))
                  .then(pl.lit(True)).alias(f"{c}_reported") for c in kind.suppressible)]
+    starts = con.execute("select service_code, cast(start_period as date) as service_start "
+                         "from seeds.joint_services").pl()
+    rows = rows.join(starts, on="service_code", how="left", maintain_order="left")
     if "measure_code" in rows.columns:
-        value_types = con.execute("select measure_code, value_type from seeds.measures").pl()
-        rows = rows.join(value_types, on="measure_code", how="left")
+        measures = con.execute("select measure_code, value_type, unit from seeds.measures").pl()
+        rows = rows.join(measures, on="measure_code", how="left", maintain_order="left")
         derived.append(pl.concat_str("service_code", "measure_code", separator="|")
                        .alias("service_measure"))
-    return rows.with_columns(derived)
+    if "vacant_fte" in rows.columns:
+        derived.append((pl.col("contracted_fte") + pl.col("vacant_fte")).alias("funded_fte"))
+    rows = rows.with_columns(derived)
+    return with_monthly_change(rows, con) if kind.name == "outcomes" else rows

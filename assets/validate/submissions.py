@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
+from assets.validate.records import record_run
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.suites import SuiteResult, run_suite
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
@@ -103,11 +104,8 @@ def validate_new_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
             where l.file_hash = v.file_hash and l.submission_type = ?
             """, [kind.name, kind.name])
         con.unregister("repairs")
-        con.execute(
-            "insert into audit.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, now())",
-            [run_id, suite.suite, f"raw.{kind.name}", raw.height, suite.expectations_run,
-             suite.expectations_failed, errors["row_id"].n_unique(),
-             warnings["row_id"].n_unique(), suite.seconds])
+        record_run(con, suite, f"raw.{kind.name}", run_id, rows=raw.height,
+                   errors=errors["row_id"].n_unique(), warnings=warnings["row_id"].n_unique())
     except BaseException:
         con.rollback()
         raise

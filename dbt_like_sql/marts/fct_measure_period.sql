@@ -29,6 +29,28 @@ completeness as (
     select * from intermediate.int_measure_completeness
 ),
 
+service_partners as (
+    select * from seeds.service_partners
+),
+
+-- months for which a partner of the service sent a row that validation held back and that no
+-- accepted row has replaced since
+held_back as (
+    select
+        quarantined.service_code,
+        quarantined.measure_code,
+        quarantined.period,
+        count(distinct quarantined.partner_code) as partners_held_back,
+    from intermediate.int_quarantined_rows as quarantined
+    inner join service_partners
+        on service_partners.service_code = quarantined.service_code
+        and service_partners.partner_code = quarantined.partner_code
+    where quarantined.submission_type = 'outcomes'
+        and quarantined.period_grain = 'month'
+        and not quarantined.is_replaced
+    group by all
+),
+
 joined as (
     select
         calendar.service_code,
@@ -46,6 +68,7 @@ joined as (
         targets.target_source,
         coalesce(actuals.reporting_partners, 0) as reporting_partners,
         coalesce(actuals.has_suppressed_figure, false) as has_suppressed_figure,
+        held_back.partners_held_back is not null as has_quarantined_figure,
         coalesce(completeness.expected_partners, 0) as expected_partners,
         service_measures.accountable_partner_code,
         coalesce(actuals.is_restated, false) or coalesce(targets.is_restated, false)
@@ -68,6 +91,10 @@ joined as (
     left join completeness
         on completeness.service_code = calendar.service_code
         and completeness.measure_code = service_measures.measure_code
+    left join held_back
+        on held_back.service_code = calendar.service_code
+        and held_back.measure_code = service_measures.measure_code
+        and held_back.period = calendar.period
 ),
 
 -- Cumulative figures are taken over the months that have an actual; a rate's target is weighted
@@ -164,9 +191,11 @@ scored as (
                 and assessed_target is not null then 150
         end as raw_attainment,
         case
-            when actual is null and not has_suppressed_figure then 'no data'
-            when has_suppressed_figure or reporting_partners < expected_partners
-                or assessed_actual is null then 'data incomplete'
+            when actual is null and not has_suppressed_figure and not has_quarantined_figure
+                then 'no data'
+            when has_suppressed_figure or has_quarantined_figure
+                or reporting_partners < expected_partners or assessed_actual is null
+                then 'data incomplete'
             when assessed_target is null then 'no target'
             when direction = 'higher_is_better' and assessed_actual >= assessed_target then 'green'
             when direction = 'higher_is_better'
@@ -209,6 +238,7 @@ final as (
         reporting_partners,
         expected_partners,
         has_suppressed_figure,
+        has_quarantined_figure,
         accountable_partner_code,
         is_restated,
     from scored

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
+import holidays
 import polars as pl
 
 AREA_NAMES = [
@@ -120,6 +122,19 @@ STAFF_ALLOCATIONS = [(1, "VCS", "CARE_WORKER", "HD", {"HD": 0.7, "EH": 0.3})]
 FIRST_PERIOD = "2023-04-01"
 MONTHS = 36
 
+# The largest plausible change of one partner's monthly figure from the month before, as a percentage
+# of the larger of the two (the demo's month-to-month noise stays well inside these bounds).
+PLAUSIBLE_MONTHLY_CHANGE_PCT = {
+    "HD_DISCHARGES": 70.0, "HD_SAME_DAY": 25.0, "HD_HOME_91": 25.0, "HD_READMIT_30": 40.0,
+    "EH_CASES": 70.0, "EH_ASSESS_15D": 30.0, "EH_NEEDS_MET": 25.0, "EH_REREFER_12M": 35.0,
+    "CMH_CONTACTS": 70.0, "CMH_SEEN_28D": 25.0, "CMH_IMPROVED": 25.0, "CMH_CRISIS": 45.0,
+}
+# Working days after the end of the month by which a month's return is due; a month's target is due
+# by the end of that month at the latest.
+SUBMISSION_DEADLINES = {"targets": 0, "outcomes": 15, "workforce": 15, "finance": 15}
+# England's bank holidays are kept for the years the demo covers and the two after it.
+BANK_HOLIDAY_YEARS = range(2023, 2029)
+
 
 def area_code(area: str) -> str:
     """Return the three-letter code used as prefix for an area's partners and services."""
@@ -184,7 +199,21 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
             "service_code", "measure_code", "first_period", "reason"]),
         "staff_groups": pl.DataFrame(STAFF_GROUPS, orient="row", schema=[
             "staff_group_code", "staff_group_name", "profession"]),
+        "measure_plausibility": pl.DataFrame(
+            list(PLAUSIBLE_MONTHLY_CHANGE_PCT.items()), orient="row",
+            schema=["measure_code", "plausible_monthly_change_pct"]),
+        "submission_deadlines": pl.DataFrame(
+            list(SUBMISSION_DEADLINES.items()), orient="row",
+            schema=["submission_type", "working_days_after_month_end"]),
+        "bank_holidays": bank_holidays(BANK_HOLIDAY_YEARS),
     }
+
+
+def bank_holidays(years: range) -> pl.DataFrame:
+    """Return England's bank holidays in `years` (date as YYYY-MM-DD text, name), from `holidays`."""
+    days: dict[date, str] = holidays.country_holidays("GB", subdiv="ENG", years=years)
+    return pl.DataFrame([(d.isoformat(), name) for d, name in sorted(days.items())], orient="row",
+                        schema=["holiday_date", "holiday_name"])
 
 
 def write_reference(tables: dict[str, pl.DataFrame], folder) -> None:

@@ -1,0 +1,290 @@
+-- How well each partner sends each kind of return, month by month: on time, complete, valid, restated.
+with
+
+service_partners as (
+    select * from seeds.service_partners
+),
+
+services as (
+    select * from seeds.joint_services
+),
+
+service_measures as (
+    select * from seeds.service_measures
+),
+
+measures as (
+    select * from seeds.measures
+),
+
+deadline_rules as (
+    select * from seeds.submission_deadlines
+),
+
+bank_holidays as (
+    select cast(holiday_date as date) as holiday_date from seeds.bank_holidays
+),
+
+service_months as (
+    select * from intermediate.int_service_months
+),
+
+held_back as (
+    select * from intermediate.int_quarantined_rows
+),
+
+-- every accepted row: its partner, service, month (or quarter start) and how many of its figures are filled
+accepted as (
+    select
+        'targets' as submission_type, partner_code, service_code, period, period_grain, submitted_on,
+        hash(service_code, measure_code) as key_hash,
+        cast(target_value is not null as int) + cast(tolerance is not null as int) as fields_filled,
+        2 as fields_expected,
+    from validated.targets
+    union all
+    select
+        'outcomes', outcomes.partner_code, outcomes.service_code, outcomes.period, outcomes.period_grain,
+        outcomes.submitted_on, hash(outcomes.service_code, outcomes.measure_code),
+        case when measures.value_type = 'rate'
+            then cast(outcomes.numerator is not null or list_contains(outcomes.suppressed_columns, 'numerator') as int)
+                + cast(outcomes.denominator is not null
+                       or list_contains(outcomes.suppressed_columns, 'denominator') as int)
+            else cast(outcomes.value is not null or list_contains(outcomes.suppressed_columns, 'value') as int)
+        end,
+        case when measures.value_type = 'rate' then 2 else 1 end,
+    from validated.outcomes as outcomes
+    inner join measures on measures.measure_code = outcomes.measure_code
+    union all
+    select
+        'workforce', partner_code, service_code, period, period_grain, submitted_on,
+        hash(service_code, staff_group_code),
+        cast(headcount is not null or list_contains(suppressed_columns, 'headcount') as int)
+            + cast(contracted_fte is not null as int) + cast(vacant_fte is not null as int)
+            + cast(leavers is not null or list_contains(suppressed_columns, 'leavers') as int)
+            + cast(sickness_days_lost is not null as int) + cast(available_days is not null as int)
+            + cast(agency_fte is not null as int) + cast(training_hours is not null as int)
+            + cast(pay_bill is not null as int),
+        9,
+    from validated.workforce
+    union all
+    select
+        'finance', partner_code, service_code, period, period_grain, submitted_on,
+        hash(service_code),
+        cast(pay_cost is not null as int) + cast(non_pay_cost is not null as int),
+        2,
+    from validated.finance
+),
+
+-- every held-back row; one whose period cannot be read counts against the month before it was sent
+rejected_rows as (
+    select
+        submission_type,
+        partner_code,
+        service_code,
+        coalesce(period, cast(date_trunc('month', submitted_on) - interval 1 month as date)) as period,
+        period_grain,
+        submitted_on,
+    from held_back
+),
+
+restated as (
+    select 'targets' as submission_type, partner_code, period,
+           count(distinct (service_code, measure_code)) filter (where is_restated) as restated_keys,
+    from staging.stg_targets_history group by all
+    union all
+    select 'outcomes', partner_code, period,
+           count(distinct (service_code, measure_code)) filter (where is_restated),
+    from staging.stg_outcomes_history where period_grain = 'month' group by all
+    union all
+    select 'workforce', partner_code, period,
+           count(distinct (service_code, staff_group_code)) filter (where is_restated),
+    from staging.stg_workforce_history group by all
+    union all
+    select 'finance', partner_code, period,
+           count(distinct service_code) filter (where is_restated),
+    from staging.stg_finance_history group by all
+),
+
+submission_types as (
+    select
+        kinds.submission_type,
+        -- a type the seed does not name is due 15 working days after the month ends
+        coalesce(cast(deadline_rules.working_days_after_month_end as integer), 15) as working_days_allowed,
+    from (values ('targets'), ('outcomes'), ('workforce'), ('finance')) as kinds (submission_type)
+    left join deadline_rules on deadline_rules.submission_type = kinds.submission_type
+),
+
+-- who should send what: the lead partner sends targets; the partners answerable for or reporting a
+-- service's measures send its outcomes; every partner of a service sends workforce and finance
+expected_senders as (
+    select 'targets' as submission_type, services.service_code, services.lead_partner_code as partner_code,
+    from services
+    union
+    select 'outcomes', service_code, accountable_partner_code from service_measures
+    union
+    select 'outcomes', service_code, partner_code from validated.outcomes
+    union
+    select kinds.submission_type, service_partners.service_code, service_partners.partner_code,
+    from service_partners
+    cross join (values ('workforce'), ('finance')) as kinds (submission_type)
+),
+
+expected as (
+    select
+        expected_senders.submission_type,
+        expected_senders.partner_code,
+        expected_senders.service_code,
+        service_months.period,
+    from expected_senders
+    inner join service_months on service_months.service_code = expected_senders.service_code
+),
+
+-- working days (Monday to Friday, not a bank holiday) from the first month to four months after the last
+working_days as (
+    select day, row_number() over (order by day) as working_day_number,
+    from (
+        select cast(unnest(generate_series(min(period), max(period) + interval 4 month, interval 1 day))
+                    as date) as day,
+        from service_months
+    ) as days
+    where isodow(day) <= 5 and day not in (select holiday_date from bank_holidays)
+),
+
+month_ends as (
+    select
+        months.period,
+        last_day(months.period) as month_end,
+        count(working_days.day) as working_days_before,
+    from (select distinct period from service_months) as months
+    left join working_days on working_days.day <= last_day(months.period)
+    group by all
+),
+
+deadlines as (
+    select
+        month_ends.period,
+        submission_types.submission_type,
+        case when submission_types.working_days_allowed = 0 then month_ends.month_end
+             else working_days.day end as deadline,
+    from month_ends
+    cross join submission_types
+    left join working_days
+        on working_days.working_day_number
+            = month_ends.working_days_before + submission_types.working_days_allowed
+),
+
+-- each expected return (partner, service, type, month): when its first row arrived, accepted or not
+returns as (
+    select
+        expected.submission_type,
+        expected.partner_code,
+        expected.service_code,
+        expected.period,
+        min(arrived.submitted_on) as first_submitted_on,
+    from expected
+    left join (
+        select submission_type, partner_code, service_code, period, submitted_on from accepted
+        where period_grain = 'month'
+        union all
+        select submission_type, partner_code, service_code, period, submitted_on from rejected_rows
+        where period_grain = 'month'
+    ) as arrived
+        on arrived.submission_type = expected.submission_type
+        and arrived.partner_code = expected.partner_code
+        and arrived.service_code = expected.service_code
+        and arrived.period = expected.period
+    group by all
+),
+
+timeliness as (
+    select
+        returns.submission_type,
+        returns.partner_code,
+        returns.period,
+        any_value(deadlines.deadline) as deadline,
+        count(*) as returns_expected,
+        count(returns.first_submitted_on) as returns_received,
+        count(*) filter (where returns.first_submitted_on <= deadlines.deadline) as returns_on_time,
+        max(returns.first_submitted_on - deadlines.deadline) as days_after_deadline,
+    from returns
+    inner join deadlines
+        on deadlines.period = returns.period
+        and deadlines.submission_type = returns.submission_type
+    group by all
+),
+
+rows_by_month as (
+    select
+        submission_type,
+        partner_code,
+        period,
+        count(*) as rows_passed,
+        sum(fields_filled) as fields_filled,
+        sum(fields_expected) as fields_expected,
+        count(distinct key_hash) as keys_reported,
+    from accepted
+    group by all
+),
+
+held_back_by_month as (
+    select submission_type, partner_code, period, count(*) as rows_held_back,
+    from rejected_rows
+    group by all
+),
+
+spine as (
+    select submission_type, partner_code, period from timeliness
+    union
+    select submission_type, partner_code, period from rows_by_month
+    union
+    select submission_type, partner_code, period from held_back_by_month
+),
+
+final as (
+    select
+        -- ids
+        spine.partner_code,
+        spine.period,
+        spine.submission_type,
+        -- timeliness
+        timeliness.deadline,
+        timeliness.days_after_deadline,
+        coalesce(timeliness.returns_on_time, 0) as returns_on_time,
+        100.0 * timeliness.returns_on_time / nullif(timeliness.returns_expected, 0) as timeliness_pct,
+        -- completeness
+        coalesce(timeliness.returns_expected, 0) as returns_expected,
+        coalesce(timeliness.returns_received, 0) as returns_received,
+        100.0 * timeliness.returns_received / nullif(timeliness.returns_expected, 0) as completeness_pct,
+        coalesce(rows_by_month.fields_filled, 0) as fields_filled,
+        coalesce(rows_by_month.fields_expected, 0) as fields_expected,
+        100.0 * rows_by_month.fields_filled / nullif(rows_by_month.fields_expected, 0) as fields_filled_pct,
+        -- validity
+        coalesce(rows_by_month.rows_passed, 0) + coalesce(held_back_by_month.rows_held_back, 0)
+            as rows_received,
+        coalesce(rows_by_month.rows_passed, 0) as rows_passed,
+        100.0 * coalesce(rows_by_month.rows_passed, 0)
+            / nullif(coalesce(rows_by_month.rows_passed, 0) + coalesce(held_back_by_month.rows_held_back, 0), 0)
+            as validity_pct,
+        -- restatements
+        coalesce(rows_by_month.keys_reported, 0) as keys_reported,
+        coalesce(restated.restated_keys, 0) as restated_keys,
+    from spine
+    left join timeliness
+        on timeliness.submission_type = spine.submission_type
+        and timeliness.partner_code = spine.partner_code
+        and timeliness.period = spine.period
+    left join rows_by_month
+        on rows_by_month.submission_type = spine.submission_type
+        and rows_by_month.partner_code = spine.partner_code
+        and rows_by_month.period = spine.period
+    left join held_back_by_month
+        on held_back_by_month.submission_type = spine.submission_type
+        and held_back_by_month.partner_code = spine.partner_code
+        and held_back_by_month.period = spine.period
+    left join restated
+        on restated.submission_type = spine.submission_type
+        and restated.partner_code = spine.partner_code
+        and restated.period = spine.period
+)
+
+select * from final
