@@ -3,17 +3,40 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from pipelines.settings import Settings
+from pipelines.scenarios import ScenarioError, write_suites
 
 app = typer.Typer(help="joinedup: performance-target monitoring for joint public services.",
                   no_args_is_help=True)
 inbox = typer.Typer(help="What partners sent and what became of it.", no_args_is_help=True)
 app.add_typer(inbox, name="inbox")
+
+
+def _settings():
+    """Return the settings (imported here, so that `run --scenario` can choose them before any import)."""
+    from pipelines.settings import Settings
+
+    return Settings.from_env()
+
+
+def _prepare_scenario():
+    """Return the settings, writing the scenario's suites first when it relaxes rules of the project's."""
+    import pipelines.settings as configured
+
+    scenario = configured.current_scenario()
+    if scenario and scenario.relax and "JOINEDUP_EXPECTATIONS_DIR" not in os.environ:
+        target = configured.scenario_suites_dir(scenario)
+        if target != configured.EXPECTATIONS_DIR:
+            raise ScenarioError(f"{scenario.name} validates with its own suites, chosen when the process "
+                                "starts: run it as `joinedup run --scenario NAME` or with "
+                                "JOINEDUP_SCENARIO set")
+        write_suites(scenario, configured.PROJECT_EXPECTATIONS_DIR, target)
+    return configured.Settings.from_env()
 
 
 @app.command("demo-data")
@@ -27,7 +50,7 @@ def demo_data(
     """Write a demo drop folder of partner submissions with planted truths and faults."""
     from pipelines.demo.submissions import generate_demo
 
-    target = out or Settings.from_env().inbox.parent
+    target = out or _settings().inbox.parent
     manifest = target / "demo_truth.json"
     if manifest.exists():
         previous = json.loads(manifest.read_text())
@@ -47,11 +70,22 @@ def demo_data(
 
 
 @app.command()
-def run() -> None:
+def run(
+    scenario: Annotated[str | None, typer.Option(help="run a scenario from scenarios/ (e.g. nhs-england) "
+                                                      "into its own warehouse and site")] = None,
+    inbox: Annotated[Path | None, typer.Option(help="read submissions from this folder instead")] = None,
+) -> None:
     """Run the nightly job once, in this process, and report what happened."""
+    if scenario:
+        os.environ["JOINEDUP_SCENARIO"] = scenario
+    if inbox:
+        os.environ["JOINEDUP_INBOX"] = str(inbox.resolve())
+    try:
+        settings = _prepare_scenario()
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     from pipelines.run import run_nightly
 
-    settings = Settings.from_env()
     report = run_nightly(settings)
     typer.echo(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}")
     for row in report.files.iter_rows(named=True):
@@ -87,7 +121,7 @@ def inbox_report(
     from pipelines.inbox_report import inbox_report as report
     from pipelines.inbox_report import latest_run
 
-    settings = Settings.from_env()
+    settings = _settings()
     database = settings.build_database if settings.build_database.exists() else settings.warehouse
     if not database.exists():
         raise typer.BadParameter(f"no warehouse at {database}: run `joinedup run` first")
@@ -104,7 +138,7 @@ def board_pack(
     """Print chosen services' scorecards to one A4 PDF (headless Chromium)."""
     from pipelines.board_pack import BoardPackError, render_board_pack, service_pages
 
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         pages = render_board_pack(service_pages(settings.site_dir, settings.warehouse, services), out)
     except BoardPackError as exc:
@@ -123,7 +157,7 @@ def sql(
 
     from pipelines.analyst import query
 
-    result = query(Settings.from_env().warehouse, statement)
+    result = query(_settings().warehouse, statement)
     if csv:
         result.write_csv(csv)
     if parquet:
@@ -140,7 +174,7 @@ def export(folder: Annotated[Path, typer.Argument(help="folder for one Parquet f
     """Export every published mart to Parquet for people on other tools."""
     from pipelines.analyst import export_marts
 
-    files = export_marts(Settings.from_env().warehouse, folder)
+    files = export_marts(_settings().warehouse, folder)
     typer.echo(f"{len(files)} mart(s) written to {folder}")
 
 
@@ -152,7 +186,7 @@ def contract(
     from pipelines.analyst import contract_differences, write_contract
     from pipelines.settings import PROJECT_ROOT
 
-    settings, file = Settings.from_env(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
+    settings, file = _settings(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
     if write:
         write_contract(settings.warehouse, file)
         typer.echo(f"{file} rewritten from {settings.warehouse}")
@@ -170,7 +204,7 @@ def rollback() -> None:
     """Put back the previously published warehouse and its scorecards."""
     from pipelines.rollback import roll_back_publication
 
-    settings = Settings.from_env()
+    settings = _settings()
     try:
         restored = roll_back_publication(settings)
     except FileNotFoundError as exc:

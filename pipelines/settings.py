@@ -6,10 +6,41 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from pipelines.scenarios import Scenario, load_scenario
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = PROJECT_ROOT / "dbt_like_sql"
-EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
+PROJECT_EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
+# A scenario (JOINEDUP_SCENARIO, or `joinedup run --scenario`) runs the same pipeline on its own
+# configuration, into a warehouse and site of its own under this folder.
+SCENARIO_OUTPUT = "scenario-output"
+
+
+def _home() -> Path:
+    return Path(os.environ.get("JOINEDUP_HOME", PROJECT_ROOT))
+
+
+def current_scenario() -> Scenario | None:
+    """Return the scenario JOINEDUP_SCENARIO names, if any."""
+    name = os.environ.get("JOINEDUP_SCENARIO")
+    return load_scenario(name) if name else None
+
+
+def scenario_suites_dir(scenario: Scenario) -> Path:
+    """Return where a scenario's copies of the suites (less the rules it relaxes) are written."""
+    return _home() / SCENARIO_OUTPUT / scenario.name / "expectations"
+
+
+def _expectations_dir() -> Path:
+    """The suites this process validates with (fixed when it starts): a scenario's, if it relaxes rules."""
+    if "JOINEDUP_EXPECTATIONS_DIR" in os.environ:
+        return Path(os.environ["JOINEDUP_EXPECTATIONS_DIR"])
+    scenario = current_scenario()
+    return scenario_suites_dir(scenario) if scenario and scenario.relax else PROJECT_EXPECTATIONS_DIR
+
+
+EXPECTATIONS_DIR = _expectations_dir()
 
 
 @dataclass(frozen=True)
@@ -25,18 +56,25 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        """Return settings from `JOINEDUP_*` environment variables, defaulting under the project."""
-        home = Path(os.environ.get("JOINEDUP_HOME", PROJECT_ROOT))
+        """Return settings from `JOINEDUP_*` environment variables, defaulting under the project.
+
+        With JOINEDUP_SCENARIO set, the defaults are the scenario's: its seeds, mappings and inbox, and
+        a warehouse and site of its own under `scenario-output/<name>/`.
+        """
+        scenario = current_scenario()
+        home = _home() / SCENARIO_OUTPUT / scenario.name if scenario else _home()
         warehouse = Path(os.environ.get("JOINEDUP_WAREHOUSE", home / "warehouse" / "joinedup.duckdb"))
 
         def path(name: str, default: Path) -> Path:
             return Path(os.environ.get(name, default))
 
         return cls(
-            inbox=path("JOINEDUP_INBOX", home / "inbox"),
-            reference_dir=path("JOINEDUP_REFERENCE_DIR", SQL_DIR / "seeds"),
+            inbox=path("JOINEDUP_INBOX", scenario.inbox if scenario else home / "inbox"),
+            reference_dir=path("JOINEDUP_REFERENCE_DIR", scenario.folder / "seeds" if scenario
+                               else SQL_DIR / "seeds"),
             build_database=path("JOINEDUP_BUILD_DATABASE", warehouse.parent / "build" / warehouse.name),
             warehouse=warehouse,
             site_dir=path("JOINEDUP_SITE", home / "site"),
-            partners_dir=path("JOINEDUP_PARTNERS_DIR", PARTNERS_DIR),
+            partners_dir=path("JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario
+                              else PARTNERS_DIR),
         )

@@ -12,7 +12,7 @@ MARCH = date(2024, 3, 1)
 
 @pytest.mark.parametrize("text", ["2024-03", "2024/3", "03/2024", "3-2024", "Mar-24", "Mar 24", "March 2024",
                                   "march-2024", "31/03/2024", "2024-03-31", "2024-03-01 00:00:00",
-                                  "45352", "45382", "31.03.24"])
+                                  "45352", "45382", "31.03.24", "2024-MAR", "2024-Mar", "2024 March"])
 def test_months(text):
     assert parse_period(text) == (MARCH, "month", None, None)
 

@@ -19,11 +19,12 @@ def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
         group_name="ingest",
         kinds={"polars", "duckdb"},
         owners=["team:data-engineering"],
-        description=f"Every {kind.name} row partners sent (inbox/{kind.name}/ and the {kind.name} "
-                    "sheets of workbooks in inbox/returns/), as received (text, headers and codes "
-                    "mapped to the contract), with its file, sheet, hash and row number. A file "
-                    "already loaded (same bytes) is not loaded again; one that cannot be read is "
-                    "in audit.rejected_files.",
+        description=f"Every {kind.name} row partners sent (inbox/{kind.name}/, the {kind.name} "
+                    "sheets of workbooks in inbox/returns/, and the publications source mappings "
+                    "name), as received (text, headers and codes mapped to the contract), with its "
+                    "file, sheet, hash and row number. A file already loaded (same bytes) is not "
+                    "loaded again; one that cannot be read is in audit.rejected_files; rows a "
+                    "mapping leaves out of scope are in audit.quarantine.",
     )
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
              paths: PathsResource) -> dg.MaterializeResult:

@@ -9,13 +9,15 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
-import polars as pl
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.ingest.batch import Batch, Context, Received, rejection
 from assets.ingest.files import RejectedFile, check_content, parse_file_name, partner_in_name
 from assets.ingest.partners import PartnerProfile, load_profiles
-from assets.ingest.reader import Extract, extract_rows, read_sheets
+from assets.ingest.publications import read_source_file
+from assets.ingest.reader import extract_rows, read_sheets
 from assets.ingest.sheets import Sheet
+from assets.ingest.sources import SourceMapping, load_sources, source_files
 
 log = logging.getLogger(__name__)
 
@@ -23,21 +25,6 @@ log = logging.getLogger(__name__)
 # reads the sheets that are its own, and the first type answers for the file as a whole.
 RETURNS_FOLDER = "returns"
 RETURNS_OWNER = next(iter(SUBMISSION_TYPES))
-
-LOAD_LOG_SCHEMA = {
-    "file_hash": pl.String, "submission_type": pl.String, "file_name": pl.String,
-    "partner_code": pl.String, "submitted_on": pl.Date, "encoding": pl.String, "sheets": pl.String,
-    "mapping": pl.String, "date_order": pl.String, "percent_scale": pl.String,
-    "rows_received": pl.Int64, "rows_loaded": pl.Int64, "rows_quarantined": pl.Int64,
-    "text_repairs": pl.Int64, "status": pl.String, "message": pl.String,
-    "ingested_at": pl.Datetime("us"), "validated_at": pl.Datetime("us"), "run_id": pl.String,
-}
-REJECTED_SCHEMA = {
-    "file_hash": pl.String, "submission_type": pl.String, "file_name": pl.String,
-    "partner_code": pl.String, "rule": pl.String, "reason": pl.String,
-    "same_as_file_name": pl.String, "bytes": pl.Int64, "run_id": pl.String,
-    "rejected_at": pl.Datetime("us"),
-}
 
 
 @dataclass
@@ -52,29 +39,6 @@ class IngestSummary:
     rows_received: int = 0
 
 
-@dataclass
-class _Batch:
-    """Everything one pass read, appended to the warehouse in one go at the end."""
-
-    rows: list[tuple] = field(default_factory=list)
-    file_indexes: list[int] = field(default_factory=list)
-    provenance: list[dict] = field(default_factory=list)
-    log_entries: list[dict] = field(default_factory=list)
-    rejections: list[dict] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class _Context:
-    """What every file of a pass is checked against."""
-
-    kind: SubmissionType
-    known_partners: frozenset[str]
-    profiles: dict[str, PartnerProfile]
-    profile_problems: dict[str, str]
-    run_id: str | None
-    now: datetime
-
-
 def inbox_files(inbox: Path, kind: SubmissionType) -> list[tuple[Path, bool]]:
     """Return (path, is in the type's own folder) for every file this type should look at."""
     def files(folder: Path) -> list[Path]:
@@ -82,6 +46,23 @@ def inbox_files(inbox: Path, kind: SubmissionType) -> list[tuple[Path, bool]]:
 
     return ([(p, True) for p in files(inbox / kind.name)]
             + [(p, False) for p in files(inbox / RETURNS_FOLDER)])
+
+
+def publication_files(inbox: Path, context: Context, broken: list[SourceMapping],
+                      taken: set[Path]) -> list[tuple[Path, SourceMapping]]:
+    """Return (path, source) for every file a source mapping giving this type names under the inbox.
+
+    Files of a source whose mapping is wrong are returned too (to be rejected), by the first type only.
+    """
+    claiming = [s for s in context.sources if s.mapping(context.kind) is not None]
+    if context.kind.name == RETURNS_OWNER:
+        claiming += broken
+    found: dict[Path, SourceMapping] = {}
+    for source in claiming:
+        for path in source_files(inbox, source):
+            if path not in taken:
+                found.setdefault(path, source)
+    return sorted(found.items())
 
 
 def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionType,
@@ -93,29 +74,38 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                               "where submission_type = ? and rule = 'duplicate_file'",
                               [kind.name]).fetchall())
     profiles, problems = load_profiles(partners_dir)
-    context = _Context(kind, frozenset(v for (v,) in con.execute(
-        "select partner_code from seeds.partners").fetchall()), profiles, problems, run_id, datetime.now())
-    summary, batch = IngestSummary(kind.name), _Batch()
-    for path, own_folder in inbox_files(inbox, kind):
+    sources, broken, source_problems = load_sources(partners_dir)
+    context = Context(kind, frozenset(v for (v,) in con.execute(
+        "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
+        source_problems, run_id, datetime.now())
+    summary, batch = IngestSummary(kind.name), Batch()
+    own = inbox_files(inbox, kind)
+    files = [(path, path.name, own_folder, None) for path, own_folder in own] + [
+        (path, path.relative_to(inbox).as_posix(), True, source)
+        for path, source in publication_files(inbox, context, broken, {p for p, _ in own})]
+    for path, name, own_folder, source in files:
         content = path.read_bytes()
         digest = hashlib.sha256(content).hexdigest()
         if digest in seen:
-            if seen[digest] != path.name and (digest, path.name) not in noticed:
-                noticed.add((digest, path.name))
-                batch.rejections.append(_duplicate(context, digest, path.name, len(content), seen[digest]))
-                summary.files_duplicate.append(path.name)
+            if seen[digest] != name and (digest, name) not in noticed:
+                noticed.add((digest, name))
+                batch.rejections.append(_duplicate(context, digest, name, len(content), seen[digest]))
+                summary.files_duplicate.append(name)
             else:
                 summary.files_already_loaded += 1
             continue
-        if _read_file(context, batch, path.name, content, digest, own_folder):
-            seen[digest] = path.name
-            outcome = batch.log_entries[-1]
-            (summary.files_loaded if outcome["status"] == "received" else summary.files_rejected
-             ).append(path.name)
-            summary.rows_received += outcome["rows_received"] or 0
+        if source is not None:
+            read_source_file(context, batch, Received(name, digest, source.partner_code, source.submitted_on,
+                                                      source.source), content, source)
+        elif not _read_file(context, batch, name, content, digest, own_folder):
+            continue
+        seen[digest] = name
+        outcome = batch.log_entries[-1]
+        (summary.files_loaded if outcome["status"] == "received" else summary.files_rejected).append(name)
+        summary.rows_received += outcome["rows_received"] or 0
     con.begin()
     try:
-        _append(con, kind, batch)
+        batch.append_to(con, kind)
     except BaseException:
         con.rollback()
         raise
@@ -123,16 +113,16 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     return summary
 
 
-def _duplicate(context: _Context, digest: str, name: str, size: int, first: str) -> dict:
+def _duplicate(context: Context, digest: str, name: str, size: int, first: str) -> dict:
     """Record a file whose bytes were already received under another name: noticed, not loaded."""
     rejected = RejectedFile("duplicate_file", f"the same content as {first}, already received; it was "
                                               "not loaded again (if you meant to send new figures, "
                                               "please check the attachment)")
-    return _rejection(context, digest, name, size, partner_in_name(name), rejected) | {
+    return rejection(context, digest, name, size, partner_in_name(name), rejected) | {
         "same_as_file_name": first}
 
 
-def _profile(context: _Context, partner: str) -> PartnerProfile:
+def _profile(context: Context, partner: str) -> PartnerProfile:
     if partner not in context.known_partners:
         raise RejectedFile("unknown_partner", f"{partner} (from the file name) is not a partner in the "
                                               "reference data; check the file name, or ask the "
@@ -148,7 +138,7 @@ def _claimed_by_any_type(sheets: list[Sheet], profile: PartnerProfile) -> bool:
                for t in SUBMISSION_TYPES.values())
 
 
-def _read_file(context: _Context, batch: _Batch, name: str, content: bytes, digest: str,
+def _read_file(context: Context, batch: Batch, name: str, content: bytes, digest: str,
                own_folder: bool) -> bool:
     """Add the file's rows or its rejection to the batch; return False when it is not for this type."""
     kind, owner = context.kind, own_folder or context.kind.name == RETURNS_OWNER
@@ -167,66 +157,12 @@ def _read_file(context: _Context, batch: _Batch, name: str, content: bytes, dige
         if not owner:
             return False
         log.warning("%s/%s rejected (%s): %s", kind.name, name, rejected.rule, rejected)
-        batch.rejections.append(_rejection(context, digest, name, len(content), partner, rejected))
-        batch.log_entries.append(_log_entry(context, digest, name) | {
-            "partner_code": partner, "status": "rejected", "message": str(rejected),
-            "rows_received": rejected.rows, "rows_loaded": 0, "rows_quarantined": rejected.rows,
-            "validated_at": context.now})
+        batch.reject(context, digest, name, len(content), partner, rejected)
         return True
     if extract is None:
         return False
-    _add_extract(context, batch, extract, _log_entry(context, digest, name) | {
-        "partner_code": partner, "submitted_on": submitted, "encoding": encoding,
-        "sheets": ", ".join(extract.sheets) or None,
+    batch.add_extract(context, Received(name, digest, partner, submitted, partner), extract, {
+        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
         "mapping": profile.source if kind.name in profile.returns or profile.date_order else None,
         "date_order": profile.date_order, "percent_scale": mapping.percent})
     return True
-
-
-def _log_entry(context: _Context, digest: str, name: str) -> dict:
-    return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
-            "ingested_at": context.now, "run_id": context.run_id}
-
-
-def _rejection(context: _Context, digest: str, name: str, size: int, partner: str | None,
-               rejected: RejectedFile) -> dict:
-    return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
-            "partner_code": partner, "rule": rejected.rule, "reason": str(rejected), "bytes": size,
-            "run_id": context.run_id, "rejected_at": context.now}
-
-
-def _add_extract(context: _Context, batch: _Batch, extract: Extract, entry: dict) -> None:
-    index = len(batch.provenance)
-    batch.rows += extract.rows
-    batch.file_indexes += [index] * len(extract.rows)
-    batch.provenance.append({"file_index": index, "file_hash": entry["file_hash"],
-                             "file_name": entry["file_name"], "file_partner_code": entry["partner_code"],
-                             "submitted_on": entry["submitted_on"], "loaded_at": context.now})
-    batch.log_entries.append(entry | {"status": "received", "rows_received": len(extract.rows),
-                                      "message": "; ".join(extract.notes) or None})
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("incoming_rows", frame.to_arrow())
-    try:
-        con.execute(f"insert into {table} by name select * from incoming_rows")
-    finally:
-        con.unregister("incoming_rows")
-
-
-def _append(con: duckdb.DuckDBPyConnection, kind: SubmissionType, batch: _Batch) -> None:
-    if batch.rows:
-        schema = {"sheet_name": pl.String, "row_number": pl.Int64} | dict.fromkeys(kind.columns, pl.String)
-        text = pl.col(kind.columns).str.strip_chars()
-        rows = (
-            pl.DataFrame(batch.rows, schema=schema, orient="row")
-            .with_columns(pl.when(text != "").then(text).name.keep(),
-                          pl.Series("file_index", batch.file_indexes, dtype=pl.Int64))
-            .join(pl.DataFrame(batch.provenance), on="file_index", maintain_order="left")
-            .drop("file_index")
-        )
-        _insert(con, f"raw.{kind.name}", rows)
-    if batch.log_entries:
-        _insert(con, "audit.load_log", pl.DataFrame(batch.log_entries, schema=LOAD_LOG_SCHEMA))
-    if batch.rejections:
-        _insert(con, "audit.rejected_files", pl.DataFrame(batch.rejections, schema=REJECTED_SCHEMA))

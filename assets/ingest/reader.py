@@ -1,4 +1,4 @@
-"""Turn a submission file's sheets into contract rows, using the partner's mapping where it has one."""
+"""Turn a submission file's sheets into contract rows, using the partner's or publication's mapping."""
 
 from __future__ import annotations
 
@@ -6,21 +6,28 @@ from dataclasses import dataclass
 
 from assets.contract import SubmissionType
 from assets.ingest.files import RejectedFile
-from assets.ingest.headers import Header, header_labels, locate_header, required_columns
-from assets.ingest.partners import ReturnMapping
+from assets.ingest.headers import Header, header_labels, locate_header
+from assets.ingest.layout import Layout, resolve_layout
+from assets.ingest.mapping import ReturnMapping
+from assets.ingest.rows import Excluded, build_rows
 from assets.ingest.sheets import Sheet, read_csv, read_workbook
+from assets.ingest.summing import sum_split
 
-# A sheet naming this many contract columns is meant as data; fewer is a cover, notes or lookup sheet.
+# A sheet naming this many wanted headers is meant as data; fewer is a cover, notes or lookup sheet.
 DATA_SHEET_MIN_COLUMNS = 2
 
 
 @dataclass(frozen=True)
 class Extract:
-    """The rows one file gives one submission type: (sheet, row number, *contract columns) each."""
+    """The rows one file gives one submission type: (sheet, row number, *contract columns) each.
+
+    `excluded` are source rows the mapping's filters leave out of scope (quarantined, never dropped).
+    """
 
     rows: list[tuple]
     sheets: tuple[str, ...]
     notes: tuple[str, ...]
+    excluded: tuple[Excluded, ...] = ()
 
 
 def read_sheets(extension: str, content: bytes) -> tuple[list[Sheet], str]:
@@ -40,43 +47,46 @@ def _data_rows(sheet: Sheet, header: Header) -> list[int]:
             if any(cell.strip() for cell in sheet.cells[r])]
 
 
-def _missing(kind: SubmissionType, sheet: Sheet, header: Header | None,
-             required: tuple[str, ...]) -> RejectedFile:
-    if header is None:
+def _missing(sheet: Sheet, header: Header | None, layout: Layout | None,
+             kind: SubmissionType) -> RejectedFile:
+    if header is None or layout is None:
         return RejectedFile("missing_columns", f"{_where(sheet)}no header row found in the first rows; "
-                                               f"expected columns {', '.join(required)}")
-    missing = [c for c in required if c not in header.positions]
+                                               f"expected columns {', '.join(kind.columns)}")
     return RejectedFile("missing_columns",
-                        f"{_where(sheet)}missing column(s) {', '.join(missing)} in the header on row "
+                        f"{_where(sheet)}missing column(s) {', '.join(layout.missing)} in the header on row "
                         f"{sheet.row_numbers[header.row_index]}",
                         rows=len(_data_rows(sheet, header)))
 
 
+def _candidates(sheets: list[Sheet], mapping: ReturnMapping) -> list[Sheet]:
+    if not mapping.sheets:
+        return sheets
+    by_name = {s.name.casefold(): s for s in sheets if s.name is not None}
+    absent = [n for n in mapping.sheets if n.casefold() not in by_name]
+    if absent:
+        raise RejectedFile("missing_sheet", f"the workbook has no sheet named {', '.join(absent)} "
+                                            f"(it has {', '.join(s.name for s in sheets)})")
+    return [by_name[n.casefold()] for n in mapping.sheets]
+
+
 def _choose_sheets(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping,
-                   strict: bool) -> tuple[list[tuple[Sheet, Header]], list[str]]:
-    """Return the sheets holding this type with their headers, and the names of sheets left aside."""
-    labels, required = header_labels(kind, mapping), required_columns(kind, mapping)
-    if mapping.sheets:
-        by_name = {s.name.casefold(): s for s in sheets if s.name is not None}
-        absent = [n for n in mapping.sheets if n.casefold() not in by_name]
-        if absent:
-            raise RejectedFile("missing_sheet", f"the workbook has no sheet named {', '.join(absent)} "
-                                                f"(it has {', '.join(s.name for s in sheets)})")
-        candidates = [by_name[n.casefold()] for n in mapping.sheets]
-    else:
-        candidates = sheets
+                   strict: bool) -> tuple[list[tuple[Sheet, Header, Layout]], list[str]]:
+    """Return the sheets holding this type with their headers and layouts, and the sheets left aside."""
+    labels = header_labels(kind, mapping)
+    candidates = _candidates(sheets, mapping)
     chosen, aside = [], [s.name for s in sheets if all(s is not c for c in candidates)]
     for sheet in candidates:
         header = locate_header(sheet, labels)
-        if header is not None and all(c in header.positions for c in required):
-            chosen.append((sheet, header))
+        layout = resolve_layout(kind, mapping, header) if header is not None else None
+        if layout is not None and not layout.missing:
+            chosen.append((sheet, header, layout))
         elif strict and (mapping.sheets or len(sheets) == 1
                          or (header and len(header.positions) >= DATA_SHEET_MIN_COLUMNS)):
-            raise _missing(kind, sheet, header, required)
+            raise _missing(sheet, header, layout, kind)
         else:
             aside.append(sheet.name)
     if strict and not chosen:
-        raise _missing(kind, candidates[0], None, required)
+        raise _missing(candidates[0], None, None, kind)
     return chosen, aside
 
 
@@ -91,21 +101,24 @@ def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMappi
     if not chosen:
         return None
     rows: list[tuple] = []
+    unread: list[tuple] = []
+    excluded: list[Excluded] = []
     ignored: list[str] = []
-    for sheet, header in chosen:
-        ignored += [c for c in header.ignored if c not in ignored]
-        positions = [header.positions.get(c) for c in kind.columns]
-        from_name = [c == "period" and p is None for c, p in zip(kind.columns, positions, strict=True)]
-        tables = [mapping.codes.get(c) for c in kind.columns]
-        for r in _data_rows(sheet, header):
-            cells = sheet.cells[r]
-            values = []
-            for position, named, table in zip(positions, from_name, tables, strict=True):
-                value = sheet.name if named else (cells[position] if position < len(cells) else None)
-                if table is not None and value is not None:
-                    value = table.get(value.strip(), value)
-                values.append(value)
-            rows.append((sheet.name, sheet.row_numbers[r], *values))
+    for sheet, header, layout in chosen:
+        not_read = tuple(p for p in sorted(header.cells) if p not in layout.used)
+        ignored += [header.cells[p] for p in not_read if header.cells[p] not in ignored]
+        built = build_rows(kind, sheet, _data_rows(sheet, header), layout, mapping,
+                           not_read if mapping.sum_over else ())
+        rows += built.rows
+        unread += built.unread
+        excluded += built.excluded
     notes = ([f"ignored column(s): {', '.join(ignored)}"] if ignored else []) + (
         [f"sheet(s) not read: {', '.join(n for n in aside if n)}"] if any(aside) else [])
-    return Extract(rows, tuple(s.name for s, _ in chosen if s.name is not None), tuple(notes))
+    if mapping.sum_over:
+        source_rows = len(rows)
+        rows = sum_split(kind, rows, unread)
+        notes.insert(0, f"{source_rows} rows summed over {', '.join(mapping.sum_over)} into {len(rows)} rows")
+    if excluded:
+        notes.append(f"{len(excluded)} row(s) out of scope (quarantined as not_in_scope)")
+    return Extract(rows, tuple(s.name for s, _, _ in chosen if s.name is not None), tuple(notes),
+                   tuple(excluded))

@@ -1,0 +1,46 @@
+"""Read a file that a source mapping names (an official publication) into contract rows, or reject it."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePosixPath
+
+from assets.ingest.batch import Batch, Context, Received
+from assets.ingest.files import ACCEPTED_EXTENSIONS, RejectedFile, check_content
+from assets.ingest.reader import extract_rows, read_sheets
+from assets.ingest.sources import SourceMapping
+
+log = logging.getLogger(__name__)
+
+
+def _checked(context: Context, source: SourceMapping, extension: str) -> None:
+    """Raise RejectedFile when the source's mapping or partner, or the file's type, cannot be used."""
+    if source.source in context.source_problems:
+        raise RejectedFile("mapping_file", "the partnership's mapping file for this publication is wrong: "
+                                           f"{context.source_problems[source.source]}")
+    if source.partner_code is not None and source.partner_code not in context.known_partners:
+        raise RejectedFile("unknown_partner", f"{source.partner_code} (from {source.source}) is not a "
+                                              "partner in the reference data")
+    if extension not in ACCEPTED_EXTENSIONS:
+        raise RejectedFile("wrong_file_type", f"this is a .{extension} file; the pipeline reads CSV files "
+                                              "and Excel .xlsx workbooks")
+
+
+def read_source_file(context: Context, batch: Batch, file: Received, content: bytes,
+                     source: SourceMapping) -> None:
+    """Add the publication's rows (with the rows its filters leave out) or its rejection to the batch."""
+    extension = PurePosixPath(file.name).suffix.lower().lstrip(".")
+    try:
+        _checked(context, source, extension)
+        check_content(extension, content)
+        sheets, encoding = read_sheets(extension, content)
+        mapping = source.mapping(context.kind)
+        extract = extract_rows(context.kind, sheets, mapping)
+    except RejectedFile as rejected:
+        log.warning("%s/%s rejected (%s): %s", context.kind.name, file.name, rejected.rule, rejected)
+        batch.reject(context, file.digest, file.name, len(content), source.partner_code, rejected)
+        return
+    batch.add_extract(context, file, extract, {
+        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
+        "mapping": f"sources/{source.source}", "date_order": source.date_order,
+        "percent_scale": mapping.percent})
