@@ -11,13 +11,16 @@ from assets.publish.changes import record_changes
 from assets.publish.site import render_site
 from assets.publish.swap import publish_file, publish_folder
 from assets.validate.accounting import accounting_gaps
+from assets.validate.data_docs import build_data_docs
+from assets.validate.records import latest_results
 from pipelines.resources import PathsResource
 
 MART_KEYS = [dg.AssetKey(["marts", name]) for name in (
     "dim_joint_service", "dim_partner", "dim_measure", "fct_measure_period",
     "fct_workforce_period", "fct_workforce_service_period", "fct_workforce_partnership_period",
     "scorecard_service_period", "peer_benchmark", "fct_measure_spc", "measure_spc_status",
-    "pay_parity", "accountability", "accountable_red_measures", "workforce_outcome_association")]
+    "pay_parity", "accountability", "accountable_red_measures", "workforce_outcome_association",
+    "partner_data_quality", "partner_league")]
 
 
 class PublicationRefused(Exception):
@@ -47,7 +50,9 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
                                 | changes)
 
 
-@dg.asset(key=["publish", "scorecards"], deps=[dg.AssetKey(["publish", "warehouse"])],
+@dg.asset(key=["publish", "scorecards"],
+          deps=[dg.AssetKey(["publish", "warehouse"]),
+                dg.AssetKey(["intermediate", "int_service_workforce_coverage"])],
           group_name="publish", kinds={"html"}, owners=["team:analytics"],
           description="The scorecard site: an index of all joint services and one page per "
                       "service, built aside and swapped into place.")
@@ -59,6 +64,9 @@ def scorecards(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     shutil.rmtree(built, ignore_errors=True)
     with duckdb.get_connection() as con:
         summary = render_site(con, built)
+        results = latest_results(con)
+    # Great Expectations' own report of the latest validation results, beside the scorecards
+    build_data_docs(results, built / "data-quality")
     publish_folder(built, site)
     context.log.info(f"{summary['pages']} scorecard page(s) published to {site}")
     return dg.MaterializeResult(metadata={"path": str(site / "index.html")} | summary)

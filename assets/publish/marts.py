@@ -48,6 +48,9 @@ QUERIES = {
         select service_code, period, vacancy_rate, turnover_rate_12m, sickness_rate, agency_share
         from marts.fct_workforce_service_period
         order by service_code, period""",
+    "coverage": """
+        select service_code, months_with_outcomes, months_with_workforce
+        from intermediate.int_service_workforce_coverage""",
     # pay in each service's latest workforce month
     "pay": """
         select service_code, period, partner_code, staff_group_code, headcount, contracted_fte,
@@ -97,6 +100,7 @@ class Marts:
     spc: dict[str, list[Row]]
     spc_status: dict[tuple[str, str], Row]
     workforce: dict[str, list[Row]]
+    coverage: dict[str, Row]
     pay: dict[str, list[Row]]
     pay_gaps: dict[str, list[Row]]
     associations: dict[str, list[Row]]
@@ -136,6 +140,7 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         spc=group_by(rows["spc"], "service_code"),
         spc_status={(r["service_code"], r["measure_code"]): r for r in rows["spc_status"]},
         workforce=group_by(rows["workforce"], "service_code"),
+        coverage={r["service_code"]: r for r in rows["coverage"]},
         pay=group_by(rows["pay"], "service_code"),
         pay_gaps=group_by(rows["pay_gaps"], "service_code"),
         associations=group_by(rows["associations"], "service_kind"),

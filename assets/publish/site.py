@@ -31,6 +31,8 @@ NAVIGATION = {
     "data-quality.html": "Data quality",
     "definitions.html": "Metric definitions",
     "dictionary.html": "Data dictionary",
+    # written by the publish step from Great Expectations' results (assets.validate.data_docs)
+    "data-quality/index.html": "Validation results",
 }
 
 

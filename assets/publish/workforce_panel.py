@@ -45,8 +45,12 @@ def workforce_panel(service: Row, marts: Marts) -> dict[str, Any]:
     trends = marts.workforce.get(code, [])
     pay = marts.pay.get(code, [])
     gaps = marts.pay_gaps.get(code, [])
+    coverage = marts.coverage.get(code)
+    sparse = bool(coverage) and 2 * coverage["months_with_workforce"] < coverage["months_with_outcomes"]
     return {
-        "chart": _trend_chart(service, trends) if trends else None,
+        # a line through a few scattered months would suggest a trend nobody measured
+        "chart": _trend_chart(service, trends) if trends and not sparse else None,
+        "coverage": coverage_words(coverage),
         "latest": _latest_rows(trends),
         "latest_month": long_month(trends[-1]["period"]) if trends else NO_VALUE,
         "pay_month": long_month(pay[0]["period"]) if pay else NO_VALUE,
@@ -56,6 +60,17 @@ def workforce_panel(service: Row, marts: Marts) -> dict[str, Any]:
         "findings": findings(marts.associations.get(service["service_kind"], []), marts),
         "caveat": CAVEAT,
     }
+
+
+def coverage_words(coverage: Row | None) -> str | None:
+    """Say how many of the service's months have workforce figures, when not all of them do."""
+    if not coverage or coverage["months_with_workforce"] >= coverage["months_with_outcomes"]:
+        return None
+    with_workforce, months = coverage["months_with_workforce"], coverage["months_with_outcomes"]
+    if not with_workforce:
+        return f"No workforce data for this service's {months} months."
+    return (f"Workforce data for {with_workforce} of {months} months: figures are shown for those "
+            "months only, not as a trend.")
 
 
 def _trend_chart(service: Row, trends: list[Row]) -> charts.ChartView:

@@ -1,4 +1,4 @@
--- Every month of every joint service, from its start to the latest month any partner reported.
+-- Every month of every joint service, from its start to the latest month reported for its kind.
 with
 
 services as (
@@ -9,8 +9,12 @@ outcomes as (
     select * from staging.stg_outcomes
 ),
 
+-- services of one kind are compared month by month, so they share the kind's reporting window
 reporting_window as (
-    select max(period) as last_period from outcomes
+    select services.service_kind, max(outcomes.period) as last_period,
+    from outcomes
+    inner join services on services.service_code = outcomes.service_code
+    group by all
 ),
 
 final as (
@@ -22,7 +26,7 @@ final as (
             interval 1 month
         )) as date) as period,
     from services
-    cross join reporting_window
+    inner join reporting_window on reporting_window.service_kind = services.service_kind
 )
 
 select * from final
