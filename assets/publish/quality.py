@@ -158,12 +158,16 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     """Work out returns received, late, quarantined and restated from the audit and validated tables."""
     services: dict[str, ServiceQuality] = defaultdict(ServiceQuality)
     returns: dict[tuple[str, str], Return] = {}
+    # official publications read through a source mapping have no partner deadline to miss
+    publications = set(con.execute("select submission_type, file_hash from audit.load_log "
+                                   "where mapping like 'sources/%'").fetchall())
     for kind, file_hash, file_name, partner, submitted, service, _, last_month in con.execute(
         _loaded_rows_sql()
     ).fetchall():
         found = returns.get((kind, file_hash))
         if found is None or last_month > found.last_month:
-            deadline = reporting_deadline(last_month) if kind in JUDGED_FOR_LATENESS else None
+            judged = kind in JUDGED_FOR_LATENESS and (kind, file_hash) not in publications
+            deadline = reporting_deadline(last_month) if judged else None
             returns[(kind, file_hash)] = Return(kind, file_name, partner, submitted, last_month,
                                                 deadline)
         services[service].returns[kind].add(file_hash)
