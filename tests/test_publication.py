@@ -33,6 +33,10 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_and_s
     assert [(s, m, str(p)) for _, s, m, p, _ in restated] == [("NOR-HD", "HD_DISCHARGES", "2026-03-01")]
     before, after = (float(v) for v in restated[0][4].split(" -> "))
     assert (after, before > 1) == (1.0, True)   # the late file replaced the trust's figure
+    index = (settings.site_dir / "index.html").read_text()
+    assert "Since the last publication" not in first_index
+    assert "Since the last publication" in index
+    assert "<li>1 new submissions</li>" in index and "<li>1 restated figures</li>" in index
     restored = roll_back_publication(settings)
     assert restored.parent.name == "history"
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:

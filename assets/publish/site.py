@@ -15,6 +15,7 @@ import duckdb
 import jinja2
 import vl_convert
 
+from assets.publish.changes_summary import publication_summary
 from assets.publish.index_page import index_context
 from assets.publish.marts import load_marts
 from assets.publish.quality import load_quality
@@ -48,7 +49,8 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, Any]
 
     written = page.write_asset(BUNDLE_PATH, javascript_bundle())
     written += page.write_asset(STYLE_PATH, (TEMPLATE_DIR / "style.css").read_text("utf-8"))
-    page("index.html", "index.html.j2", lambda: index_context(marts, quality, slugs))
+    changes = publication_summary(con)
+    page("index.html", "index.html.j2", lambda: index_context(marts, quality, slugs) | {"changes": changes})
     for service in marts.services:
         page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
              lambda service=service: service_context(service, marts, quality))
