@@ -8,8 +8,12 @@ import dagster as dg
 
 from pipelines.settings import Settings
 
+# Transient failures (the working database locked by another process, a file share that blinks)
+# are retried after 2, 4 and 8 seconds before a step fails.
+TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
+
 nightly_job = dg.define_asset_job(
-    "nightly", selection=dg.AssetSelection.all(),
+    "nightly", selection=dg.AssetSelection.all(), op_retry_policy=TRANSIENT_RETRIES,
     description="Ingest new partner files, validate, rebuild the marts and publish.")
 
 nightly_schedule = dg.ScheduleDefinition(

@@ -74,3 +74,8 @@ def test_resources_follow_the_settings(tmp_path, name):
     resource = definitions.resources[name]
     text = json.dumps(resource.model_dump() if hasattr(resource, "model_dump") else str(resource))
     assert str(tmp_path) in text
+
+
+def test_nightly_steps_retry_transient_failures_with_backoff():
+    policy = defs.resolve_job_def("nightly").op_retry_policy
+    assert (policy.max_retries, policy.delay, policy.backoff) == (3, 2, dg.Backoff.EXPONENTIAL)

@@ -55,3 +55,19 @@ def test_readers_and_a_killed_run_leave_the_published_outputs_intact(tmp_path):
     reader.close()
     with duckdb.connect(str(settings.warehouse), read_only=True) as fresh:
         assert fresh.execute("select count(*) from raw.outcomes").fetchone() == (rows_before + 1,)
+
+
+def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
+    generate_demo(tmp_path, scale="small", seed=4)
+    settings = settings_for(tmp_path)
+    settings.build_database.parent.mkdir(parents=True)
+    # another process holds the working database for 7 seconds (DuckDB allows one writer per file)
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               "con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
+                               "time.sleep(7)", str(settings.build_database)], stdout=subprocess.PIPE,
+                              text=True)
+    assert holder.stdout.readline().strip() == "locked"
+    report = run_nightly(settings)
+    holder.wait()
+    assert report.success
+    assert settings.warehouse.exists()
