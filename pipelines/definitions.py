@@ -9,6 +9,7 @@ from assets.models.spc_assets import measure_spc
 from assets.publish.assets import published_warehouse, scorecards
 from assets.validate.assets import validated_assets, validation_checks
 from assets.validate.mart_checks import mart_checks
+from assets.validate.overdue import no_returns_overdue
 from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
 from pipelines.resources import build_resources
 from pipelines.settings import Settings
@@ -20,7 +21,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
                 workforce_outcome_association,
                 published_warehouse, scorecards],
-        asset_checks=[*validation_checks, *mart_checks],
+        asset_checks=[*validation_checks, *mart_checks, no_returns_overdue],
         jobs=[nightly_job],
         schedules=[nightly_schedule],
         sensors=[inbox_sensor],

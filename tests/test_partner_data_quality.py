@@ -83,3 +83,19 @@ def test_the_league_ranks_partners_by_the_mean_of_the_components(con):
         # nothing sent: only timeliness and completeness have a figure, both 0
         ("P3", 3, 0.0, 0.0, 0.0, None, None, None),
     ]
+
+
+
+def test_returns_are_overdue_only_once_their_deadline_has_passed(con):
+    from assets.validate.overdue import overdue_returns
+
+    def p2_march(today):
+        found = overdue_returns(con, today)
+        return found.filter((found["partner_code"] == "P2") & (found["submission_type"] == "outcomes")
+                            & (found["period"] == MAR)).select("returns_missing", "days_overdue").rows()
+
+    # P2's March outcomes were due on 22 April 2024 (15 working days, Easter Monday excluded)
+    assert p2_march(date(2024, 4, 22)) == []
+    assert p2_march(date(2024, 4, 23)) == [(1, 1)]
+    later = overdue_returns(con, date(2024, 6, 30))
+    assert set(later.filter(later["submission_type"] == "finance")["partner_code"]) == {"P1", "P2", "P3"}
