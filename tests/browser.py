@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from pipelines.board_pack import CHROMIUM_FLAGS, BoardPackError, chromium
 
 
 def chromium_path() -> str:
     """Return the Chromium executable, failing in CI and skipping elsewhere when it is missing."""
-    path = os.environ.get("JOINEDUP_CHROMIUM") or shutil.which("chromium")
-    if not path:
+    try:
+        return chromium()
+    except BoardPackError:
         if os.environ.get("CI"):
             pytest.fail("Chromium is missing: `make test` installs Debian's chromium package")
         pytest.skip("Chromium is not installed (make test installs it)")
-    return path
 
 
 @contextmanager
