@@ -57,6 +57,11 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("warnings", "bigint not null"), ("seconds", "double not null"),
         ("validated_at", "timestamp not null"),
     ),
+    # The rules (suite and reference data, as a digest) each month of each type was last validated against.
+    "month_validations": (
+        ("submission_type", "varchar not null"), ("period_month", "date not null"),
+        ("fingerprint", "varchar not null"), ("run_id", "varchar"), ("validated_at", "timestamp not null"),
+    ),
     # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
     "validation_results": (
         ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
@@ -64,7 +69,8 @@ AUDIT_TABLES: dict[str, Columns] = {
     ),
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
-PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash")}
+PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash"),
+                "month_validations": ("submission_type", "period_month")}
 
 
 def raw_columns(kind: SubmissionType) -> Columns:

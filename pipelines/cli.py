@@ -5,11 +5,15 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from pipelines.scenarios import ScenarioError, write_suites
+
+if TYPE_CHECKING:
+    from pipelines.run import RunReport
+    from pipelines.settings import Settings
 
 app = typer.Typer(help="joinedup: performance-target monitoring for joint public services.",
                   no_args_is_help=True)
@@ -86,8 +90,38 @@ def run(
         raise typer.BadParameter(str(exc)) from exc
     from pipelines.run import run_nightly
 
-    report = run_nightly(settings)
+    _report(settings, run_nightly(settings))
+
+
+@app.command()
+def backfill(
+    first: Annotated[str, typer.Argument(help="first month to validate again, YYYY-MM")],
+    last: Annotated[str | None, typer.Argument(help="last month (default: the first)")] = None,
+) -> None:
+    """Validate every row of a range of months again (after a rules or reference change), then publish."""
+    from assets.partitions import MONTHS
+    from pipelines.run import run_nightly
+
+    last = last or first
+    keys = MONTHS.get_partition_keys()
+    for month in (first, last):
+        if month not in keys:
+            raise typer.BadParameter(f"{month} is not a month we hold: give YYYY-MM from {keys[0]} "
+                                     f"to {keys[-1]}")
+    if last < first:
+        raise typer.BadParameter(f"{last} comes before {first}")
+    try:
+        settings = _prepare_scenario()
+    except ScenarioError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    _report(settings, run_nightly(settings, [first, last]))
+
+
+def _report(settings: Settings, report: RunReport) -> None:
+    """Print what a run did and exit non-zero when it failed."""
     typer.echo(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}")
+    typer.echo(f"  months validated: {report.months[0]} to {report.months[-1]}" if report.months
+               else "  no month due: the marts were rebuilt and published without validating a month")
     for row in report.files.iter_rows(named=True):
         typer.echo(f"  {row['submission_type']:<10} {row['files']:>5} new file(s) "
                    f"({row['files_rejected']} rejected): {row['rows_received'] or 0} rows received, "
@@ -101,8 +135,14 @@ def run(
         typer.echo("  details (file, row, column, rule, value): audit.quarantine, audit.warnings")
     for failed in report.failed_checks:
         if failed.severity == "ERROR":
-            typer.echo(f"  CHECK FAILED: {failed.asset} {failed.check}: publishing stopped "
-                       "(details in the Dagster UI: make dev)")
+            typer.echo(f"  CHECK FAILED: {failed.asset} {failed.check}: publishing stopped; "
+                       + (failed.description or "the files and rows are in the check's metadata in "
+                                                "the Dagster UI (make dev)"))
+    for step in report.failed_steps:
+        typer.echo(f"  STEP FAILED: {step.step}: {step.message}")
+    if not report.success:
+        typer.echo("  yesterday's warehouse and scorecards stay published; once the cause is put right, "
+                   "run again (make run)")
     typer.echo(f"warehouse: {settings.warehouse}")
     typer.echo(f"scorecards: {settings.site_dir / 'index.html'}")
     if not report.success:

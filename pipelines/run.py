@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import dagster as dg
-import duckdb
 import polars as pl
 
+from assets.partitions import range_tags
+from pipelines.automation import months_left_out
+from pipelines.due import due_work
 from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
 
 # The CLI prints its own summary; Dagster's per-step log lines go to the run's event log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -22,15 +28,26 @@ class FailedCheck:
     asset: str
     check: str
     severity: str
+    description: str | None
+
+
+@dataclass(frozen=True)
+class FailedStep:
+    """A step that raised an error (after its retries), with the error's own message."""
+
+    step: str
+    message: str
 
 
 @dataclass(frozen=True)
 class RunReport:
-    """The outcome of one run: success, failed checks, and the audit figures of this run."""
+    """The outcome of one run: success, the months it validated, failed checks, and its audit figures."""
 
     success: bool
     run_id: str
+    months: list[str]
     failed_checks: list[FailedCheck]
+    failed_steps: list[FailedStep]
     files: pl.DataFrame
     findings_by_rule: pl.DataFrame
     step_seconds: dict[str, float]
@@ -41,23 +58,35 @@ def _instance() -> dg.DagsterInstance:
         dg.DagsterInstance.ephemeral()
 
 
-def run_nightly(settings: Settings) -> RunReport:
-    """Execute the `nightly` job in-process and return what it did."""
+def run_nightly(settings: Settings, months: list[str] | None = None) -> RunReport:
+    """Execute the `nightly` job in-process over the months given (by default, the months due).
+
+    With no month given or due, the run ingests, rebuilds the marts and publishes without validating
+    any month again.
+    """
     from pipelines.definitions import build_definitions
 
-    job = build_definitions(settings).resolve_job_def("nightly")
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def("nightly")
+    if months is None:
+        months = due_work(settings).months
+    selection = None if months else months_left_out(definitions.get_repository_def())
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET)
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
+                                        tags=range_tags(months), asset_selection=selection)
         step_seconds = {s.step_key: s.end_time - s.start_time
                         for s in instance.get_run_step_stats(result.run_id)
                         if s.start_time and s.end_time}
     failed = [FailedCheck(e.asset_check_evaluation_data.asset_key.to_user_string(),
                           e.asset_check_evaluation_data.check_name,
-                          e.asset_check_evaluation_data.severity.value)
+                          e.asset_check_evaluation_data.severity.value,
+                          e.asset_check_evaluation_data.description)
               for e in result.all_events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"
               and not e.asset_check_evaluation_data.passed]
-    with duckdb.connect(str(settings.build_database), read_only=True) as con:
+    # The resource's own connection: one a failed step left open in this process (dagster-duckdb does
+    # not close it on an exception) has its configuration, and a differently configured one is refused.
+    with definitions.resources["duckdb"].get_connection() as con:
         files = con.execute("""
             select submission_type, count(*) as files,
                    count(*) filter (where status = 'rejected') as files_rejected,
@@ -73,4 +102,16 @@ def run_nightly(settings: Settings) -> RunReport:
             from audit.warnings where run_id = $run group by all
             order by all
         """, {"run": result.run_id}).pl()
-    return RunReport(result.success, result.run_id, failed, files, rules, step_seconds)
+    steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
+             for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    return RunReport(result.success, result.run_id, sorted(months), failed, steps, files, rules,
+                     step_seconds)
+
+
+def _root_message(error: SerializableErrorInfo | None) -> str:
+    """Return the message of the error that started it all (retries wrap it in their own)."""
+    if error is None:
+        return "no error was recorded"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip()

@@ -9,7 +9,7 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
-from assets.validate.submissions import ValidationOutcome, validate_new_rows
+from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
@@ -40,7 +40,7 @@ def ingest_and_validate(con: duckdb.DuckDBPyConnection, home: Path,
                         kind: str = "outcomes") -> ValidationOutcome:
     """Ingest `home/inbox` (mappings from `home/partners`) for one type, then validate it."""
     ingest_inbox(con, home / "inbox", SUBMISSION_TYPES[kind], home / "partners", "run-1")
-    return validate_new_rows(con, SUBMISSION_TYPES[kind], "run-1")
+    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:

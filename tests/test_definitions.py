@@ -7,6 +7,7 @@ import dagster as dg
 import pytest
 
 from assets.models.project import load_models
+from assets.partitions import MONTHS
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import inbox_sensor
 from pipelines.definitions import build_definitions, defs
@@ -42,7 +43,7 @@ def test_marts_wait_for_blocking_validation_checks():
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
         f"validated/{kind}:{name}" for kind in ("targets", "outcomes", "workforce", "finance")
-        for name in ("rows_accounted_for", "loaded_rows_pass_suite")} | {
+        for name in ("rows_accounted_for", "validated_against_current_rules")} | {
         f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
 
@@ -54,17 +55,20 @@ def test_job_schedule_and_sensor_are_defined():
 
 
 def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch):
-    monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path))
-    (tmp_path / "outcomes").mkdir()
-    empty = inbox_sensor(dg.build_sensor_context())
+    inbox = tmp_path / "inbox"
+    monkeypatch.setenv("JOINEDUP_INBOX", str(inbox))
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(tmp_path / "warehouse" / "joinedup.duckdb"))
+    repository = defs.get_repository_def()
+    (inbox / "outcomes").mkdir(parents=True)
+    empty = inbox_sensor(dg.build_sensor_context(repository_def=repository))
     assert not empty.run_requests
-    (tmp_path / "outcomes" / "P1_20240301.csv").write_text("x\n")
-    first = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor))
+    (inbox / "outcomes" / "P1_20240301.csv").write_text("x\n")
+    first = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor, repository_def=repository))
     assert len(first.run_requests) == 1
-    unchanged = inbox_sensor(dg.build_sensor_context(cursor=first.cursor))
+    unchanged = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
     assert not unchanged.run_requests
-    (tmp_path / "outcomes" / "P1_20240301.csv").write_text("resubmitted\n")
-    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor))
+    (inbox / "outcomes" / "P1_20240301.csv").write_text("resubmitted\n")
+    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
     assert len(changed.run_requests) == 1
 
 
@@ -79,3 +83,13 @@ def test_resources_follow_the_settings(tmp_path, name):
 def test_nightly_steps_retry_transient_failures_with_backoff():
     policy = defs.resolve_job_def("nightly").op_retry_policy
     assert (policy.max_retries, policy.delay, policy.backoff) == (3, 2, dg.Backoff.EXPONENTIAL)
+
+
+def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run():
+    graph = defs.resolve_asset_graph()
+    partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
+    assert partitioned == {f"validated/{kind}" for kind in ("targets", "outcomes", "workforce", "finance")}
+    node = graph.get(dg.AssetKey(["validated", "outcomes"]))
+    assert node.partitions_def == MONTHS
+    assert node.backfill_policy == dg.BackfillPolicy.single_run()
+    assert MONTHS.get_first_partition_key() == "2015-04"

@@ -6,7 +6,7 @@ import xlsxwriter
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
-from assets.validate.submissions import validate_new_rows
+from assets.validate.submissions import validate_rows
 from tests.ingest_fixtures import drop, ingest_and_validate, rows, seeded_warehouse
 
 
@@ -98,7 +98,7 @@ def test_a_workbook_of_several_returns_feeds_each_type_its_sheet(tmp_path):
     con = seeded_warehouse(tmp_path / "w.duckdb")
     for kind in SUBMISSION_TYPES.values():
         ingest_inbox(con, tmp_path / "inbox", kind, tmp_path / "partners", "run-1")
-        validate_new_rows(con, kind, "run-1")
+        validate_rows(con, kind, "run-1")
     assert rows(con, "select submission_type, file_name, sheets, status, rows_loaded from audit.load_log "
                      "order by 1, 2") == [
         ("finance", "P3_20240305_return.xlsx", "Finance", "validated", 2),

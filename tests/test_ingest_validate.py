@@ -11,7 +11,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import RejectedFile, decode, parse_file_name
 from assets.ingest.load import ingest_inbox
 from assets.validate.accounting import accounting_gaps
-from assets.validate.submissions import validate_new_rows
+from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
@@ -39,7 +39,7 @@ def drop(inbox, kind, name, content: bytes):
 
 def run(con, inbox, kind="outcomes"):
     ingest_inbox(con, inbox, SUBMISSION_TYPES[kind], inbox.parent / "partners", "run-1")
-    return validate_new_rows(con, SUBMISSION_TYPES[kind], "run-1")
+    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
 
 
 def quarantine(con):

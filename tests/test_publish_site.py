@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -13,6 +14,7 @@ from markupsafe import escape
 
 from assets.publish.display import ASSURANCE_BADGES, RAG_BADGES, VARIATION_BADGES
 from assets.publish.site import render_site, service_slugs, template_environment
+from assets.validate.overdue import overdue_returns
 from tests.publish_fixtures import (
     BAD_FILE,
     NASTY,
@@ -300,6 +302,17 @@ def test_data_quality_page_lists_partners_rejected_files_and_quarantined_rows(si
     assert "p1_bad.csv — 7 numerator numeric &lt;script&gt;" in _text(page).replace(
         "<script>", "&lt;script&gt;")
     assert "the file holds binary data" in page
+
+
+def test_data_quality_page_lists_the_overdue_returns_the_check_finds(site, marts):
+    out, _, _ = site
+    table = _read(out, "data-quality.html").split('id="overdue-returns"')[1].split("</table>")[0]
+    rows = [_text(r) for r in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
+    assert len(rows) == overdue_returns(marts, date.today()).height
+    # P2's December 2025 workforce return: due on the 15th working day after 31 December (21 January
+    # 2026, bank holiday on 1 January), never received
+    overdue_days = (date.today() - date(2026, 1, 21)).days
+    assert f"Council P2 workforce December 2025 21 January 2026 {overdue_days} 1" in rows
 
 
 def test_print_stylesheet_lays_pages_on_a4(site):

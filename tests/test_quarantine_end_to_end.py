@@ -49,8 +49,10 @@ def rerun(demo_run, tmp_path_factory):
 def test_the_run_succeeds_and_dagster_reports_the_failed_check_as_a_warning(rerun):
     report, *_ = rerun
     assert report.success
-    assert {(f.asset, f.check, f.severity) for f in report.failed_checks} == {
-        ("validated/outcomes", "new_rows_pass_suite", "WARN")}
+    # the resent month is validated again for every type, so its standing warnings are reported again
+    failed = {(f.asset, f.check, f.severity) for f in report.failed_checks}
+    assert ("validated/outcomes", "rows_pass_suite", "WARN") in failed
+    assert {severity for *_, severity in failed} == {"WARN"}
 
 
 def test_every_row_of_the_bad_file_is_held_back_and_its_measures_are_data_incomplete(rerun):

@@ -2,16 +2,15 @@
 
 
 import dagster as dg
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
-from assets.models.build import build_model, load_table
-from assets.models.project import SqlModel, load_macros, load_models, load_seed_docs
+from assets.models.build import build_model
+from assets.models.project import SqlModel, load_macros, load_models
+from assets.models.seeds import SEED_DOCS, load_seed
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
 from pipelines.settings import SQL_DIR
 
-SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
 MACROS = load_macros(SQL_DIR)
 
 
@@ -22,11 +21,10 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
     @dg.asset(key=["seeds", name], group_name="reference", kinds={"polars", "duckdb"},
               owners=["team:data-engineering"], description=docs.description)
     def _seed(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
-        source = paths.path("reference_dir") / f"{name}.csv"
-        frame = pl.read_csv(source, infer_schema_length=None)
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            rows = load_table(con, "seeds", name, frame, docs)
+            rows = load_seed(con, paths.path("reference_dir"), name)
+        source = paths.path("reference_dir") / f"{name}.csv"
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "source": str(source)})
 
     return _seed

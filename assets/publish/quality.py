@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from assets.contract import SUBMISSION_TYPES
+from assets.validate.overdue import overdue_returns
 
 Row = dict[str, Any]
 
@@ -148,6 +149,7 @@ class Quality:
     rejected: list[Row]
     rules: list[Row]
     quarantined: list[Row]
+    overdue: list[Row]
 
     def service(self, service_code: str) -> ServiceQuality:
         """The service's figures (empty when nothing was received for it)."""
@@ -155,7 +157,7 @@ class Quality:
 
 
 def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
-    """Work out returns received, late, quarantined and restated from the audit and validated tables."""
+    """Work out returns received, late, overdue, quarantined and restated from the audit and marts."""
     services: dict[str, ServiceQuality] = defaultdict(ServiceQuality)
     returns: dict[tuple[str, str], Return] = {}
     # official publications read through a source mapping have no partner deadline to miss
@@ -199,4 +201,6 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
         rejected=con.execute(REJECTED_SQL).pl().to_dicts(),
         rules=con.execute(RULES_SQL).pl().to_dicts(),
         quarantined=con.execute(QUARANTINE_SQL).pl().to_dicts(),
+        overdue=overdue_returns(con, date.today()).sort(
+            "days_overdue", "partner_code", "submission_type", descending=[True, False, False]).to_dicts(),
     )

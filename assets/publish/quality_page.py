@@ -90,7 +90,7 @@ def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
 
 
 def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
-    """The data-quality page: each partner's returns, rejected files and quarantined rows."""
+    """The data-quality page: each partner's returns, overdue returns, rejected files and quarantined rows."""
     partners = [
         row | {"partner_name": row["partner_name"] or "Not a known partner",
                "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
@@ -102,6 +102,9 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
         "rules": quality.rules,
         "quarantined": quality.quarantined[:QUARANTINE_SHOWN],
         "quarantined_total": len(quality.quarantined),
+        "overdue": [row | {"partner_name": row["partner_name"] or row["partner_code"],
+                           "month": long_month(row["period"]), "deadline": day(row["deadline"])}
+                    for row in quality.overdue],
         "late_rule": LATE_RULE,
         "terms": TERMS,
     }

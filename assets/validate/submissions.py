@@ -1,14 +1,15 @@
-"""Validate newly received submission rows: load the good ones, quarantine the rest with reasons."""
+"""Validate submission rows (new files, and whole months again): load the good ones, quarantine the rest."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
+from assets.validate.months import record_months, row_months, rules_fingerprint, suite_name
 from assets.validate.records import record_run
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.suites import SuiteResult, run_suite
@@ -18,7 +19,7 @@ from assets.warehouse import validated_columns
 
 @dataclass(frozen=True)
 class ValidationOutcome:
-    """What validating one submission type's new files did."""
+    """What validating one submission type's rows did: new files' rows and the months re-validated."""
 
     submission_type: str
     files: int
@@ -27,11 +28,8 @@ class ValidationOutcome:
     rows_quarantined: int
     suite: SuiteResult
     findings: pl.DataFrame
-
-
-def suite_name(kind: SubmissionType) -> str:
-    """Return the name of the expectation suite (file in `expectations/`) for a submission type."""
-    return f"submission_{kind.name}"
+    new_rows: int
+    months: list[date]
 
 
 def check_rows(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame,
@@ -62,30 +60,74 @@ def _text_repairs(typed: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:
     return typed.group_by("file_hash").agg(repaired.sum().cast(pl.Int64).alias("repairs"))
 
 
-def validate_new_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
-                      run_id: str | None = None) -> ValidationOutcome:
-    """Validate rows of files not yet validated; write loaded rows, quarantine and the load log."""
-    raw = con.execute(
-        f"select r.*, l.date_order, l.percent_scale from raw.{kind.name} as r "
-        "join audit.load_log as l on l.file_hash = r.file_hash and l.submission_type = ? "
-        "where l.status = 'received' order by r.file_name, r.sheet_name nulls first, r.row_number",
-        [kind.name]).pl()
-    raw = raw.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
-    units = con.execute("select measure_code, unit from seeds.measures").pl()
-    typed, type_findings = cast_rows(raw, kind, units)
-    checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
-    suite = check_rows(con, checkable, kind)
-    findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
-    errors = findings.filter(pl.col("severity") == "critical")
-    warnings = findings.filter(pl.col("severity") != "critical")
-    loaded = typed.filter(~pl.col("row_id").is_in(errors["row_id"].implode()))
+def _previous_verdicts_removed(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
+                               rows: pl.DataFrame) -> None:
+    """Delete what an earlier validation made of these raw rows: loaded rows, quarantine, warnings."""
+    if rows.is_empty():
+        return
+    con.register("revalidated_rows", rows.select("file_hash", "sheet_name", "row_number").to_arrow())
+    try:
+        same_row = ("t.file_hash = r.file_hash and t.sheet_name is not distinct from r.sheet_name "
+                    "and t.row_number = r.row_number")
+        con.execute(f"delete from validated.{kind.name} as t using revalidated_rows as r where {same_row}")
+        for table in ("quarantine", "warnings"):
+            con.execute(f"delete from audit.{table} as t using revalidated_rows as r "
+                        f"where t.submission_type = ? and {same_row}", [kind.name])
+    finally:
+        con.unregister("revalidated_rows")
 
+
+def _months_to_record(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame,
+                      window: tuple[date, date] | None) -> list[date]:
+    """Return the months whose every row this pass validated: the window's and months new to the warehouse."""
+    recorded = {m for (m,) in con.execute(
+        "select period_month from audit.month_validations where submission_type = ?", [kind.name]).fetchall()}
+    months = raw.filter(pl.col("month").is_not_null())
+    in_window = (months.filter(pl.col("month").is_between(*window, closed="left"))
+                 if window else months.clear())
+    new = months.filter(pl.col("is_new") & ~pl.col("month").is_in(list(recorded)))
+    return sorted(set(in_window["month"]) | set(new["month"]))
+
+
+def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: str | None = None,
+                  window: tuple[date, date] | None = None) -> ValidationOutcome:
+    """Validate the rows of files not yet validated and re-validate every row for a month in `window`.
+
+    `window` is [first day, day after the last month). Re-validated rows replace their earlier
+    verdicts (loaded, quarantined or warned), so a month's rows always stand as today's rules and
+    reference data judge them; the months so judged are recorded with the rules' fingerprint.
+    """
+    fingerprint = rules_fingerprint(con, kind)
     con.begin()
     try:
+        raw = con.execute(
+            f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new "
+            f"from raw.{kind.name} as r "
+            "join audit.load_log as l on l.file_hash = r.file_hash and l.submission_type = ? "
+            "where l.status in ('received', 'validated') "
+            "order by r.file_name, r.sheet_name nulls first, r.row_number", [kind.name]).pl()
+        raw = raw.with_columns(row_months(raw))
+        selected = pl.col("is_new")
+        if window:
+            selected = selected | pl.col("month").is_between(*window, closed="left")
+        raw = raw.filter(selected).with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
+        _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
+        units = con.execute("select measure_code, unit from seeds.measures").pl()
+        typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
+        checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
+        suite = check_rows(con, checkable, kind)
+        findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
+        errors = findings.filter(pl.col("severity") == "critical")
+        warnings = findings.filter(pl.col("severity") != "critical")
+        loaded = typed.filter(~pl.col("row_id").is_in(errors["row_id"].implode()))
+
         con.register("loaded_rows", loaded.select(c for c, _ in validated_columns(kind)).to_arrow())
         con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
         con.unregister("loaded_rows")
-        con.register("repairs", _text_repairs(typed, kind).to_arrow())
+        # A file's text repairs depend only on its text, so they are counted once, when it is new.
+        con.register("repairs", _text_repairs(
+            typed.filter(pl.col("row_id").is_in(raw.filter("is_new")["row_id"].implode())), kind).to_arrow())
+        con.register("batch_files", raw.select("file_hash").unique().to_arrow())
         _write_findings(con, "quarantine", errors, raw, kind, run_id)
         _write_findings(con, "warnings", warnings, raw, kind, run_id)
         con.execute(
@@ -93,17 +135,19 @@ def validate_new_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
             update audit.load_log as l set
                 rows_loaded = coalesce(v.loaded, 0),
                 rows_quarantined = l.rows_received - coalesce(v.loaded, 0),
-                text_repairs = coalesce(v.repairs, 0),
+                text_repairs = coalesce(v.repairs, l.text_repairs, 0),
                 status = 'validated', validated_at = now()
-            from (select l2.file_hash, count(v2.file_hash) as loaded, any_value(r.repairs) as repairs
-                  from audit.load_log as l2
-                  left join validated.{kind.name} as v2 on v2.file_hash = l2.file_hash
-                  left join repairs as r on r.file_hash = l2.file_hash
-                  where l2.status = 'received' and l2.submission_type = ?
-                  group by l2.file_hash) as v
+            from (select b.file_hash, count(v2.file_hash) as loaded, any_value(r.repairs) as repairs
+                  from batch_files as b
+                  left join validated.{kind.name} as v2 on v2.file_hash = b.file_hash
+                  left join repairs as r on r.file_hash = b.file_hash
+                  group by b.file_hash) as v
             where l.file_hash = v.file_hash and l.submission_type = ?
-            """, [kind.name, kind.name])
+            """, [kind.name])
         con.unregister("repairs")
+        con.unregister("batch_files")
+        months = _months_to_record(con, kind, raw, window)
+        record_months(con, kind, months, fingerprint, run_id)
         record_run(con, suite, f"raw.{kind.name}", run_id, rows=raw.height,
                    errors=errors["row_id"].n_unique(), warnings=warnings["row_id"].n_unique())
     except BaseException:
@@ -111,4 +155,5 @@ def validate_new_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
         raise
     con.commit()
     return ValidationOutcome(kind.name, raw["file_hash"].n_unique(), raw.height, loaded.height,
-                             raw.height - loaded.height, suite, findings)
+                             raw.height - loaded.height, suite, findings,
+                             int(raw["is_new"].sum()), months)

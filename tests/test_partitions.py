@@ -1,0 +1,153 @@
+"""Monthly partitions: a resubmission runs only the month it touches; a rules change makes every month due."""
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
+from assets.validate.accounting import accounting_gaps
+from pipelines.automation import inbox_sensor, inbox_state, nightly_schedule
+from pipelines.definitions import build_definitions
+from pipelines.demo.resubmission import write_resubmission
+from pipelines.demo.submissions import generate_demo
+from pipelines.due import due_work
+from pipelines.run import run_nightly
+from pipelines.settings import Settings
+from tests.conftest import settings_for
+
+ENVIRONMENT = {"JOINEDUP_INBOX": "inbox", "JOINEDUP_REFERENCE_DIR": "reference",
+               "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
+               "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb", "JOINEDUP_SITE": "site",
+               "JOINEDUP_PARTNERS_DIR": "partners"}
+
+
+@pytest.fixture(scope="module")
+def published_demo(tmp_path_factory) -> Path:
+    """A small demo with its first nightly run done and published."""
+    home = tmp_path_factory.mktemp("published")
+    generate_demo(home, scale="small", seed=7)
+    assert run_nightly(settings_for(home)).success
+    return home
+
+
+@pytest.fixture
+def home(published_demo, tmp_path, monkeypatch) -> Path:
+    """A copy of the published demo, which the code location's sensor and schedule see."""
+    copy = tmp_path / "home"
+    shutil.copytree(published_demo, copy)
+    for name, relative in ENVIRONMENT.items():
+        monkeypatch.setenv(name, str(copy / relative))
+    assert Settings.from_env() == settings_for(copy)
+    return copy
+
+
+def _repository(home: Path) -> dg.RepositoryDefinition:
+    return build_definitions(settings_for(home)).get_repository_def()
+
+
+def _published(home: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    with duckdb.connect(str(settings_for(home).warehouse), read_only=True) as con:
+        return con.execute(sql, parameters or []).fetchall()
+
+
+def test_first_run_validated_every_month_of_the_demo(published_demo):
+    months = _published(published_demo, "select distinct period_month from audit.month_validations "
+                                         "order by 1")
+    assert (months[0][0].isoformat(), months[-1][0].isoformat(), len(months)) == (
+        "2023-04-01", "2026-03-01", 36)
+
+
+def test_a_resubmission_runs_only_the_month_it_touches(home):
+    settings = settings_for(home)
+    repository = _repository(home)
+    cursor = dg.build_sensor_context(repository_def=repository)
+    first = inbox_sensor(cursor)
+    assert first.run_requests == []  # everything in the inbox is already published
+
+    state = first.cursor
+    resubmitted = write_resubmission(settings.inbox)
+    result = inbox_sensor(dg.build_sensor_context(cursor=state, repository_def=repository))
+    (request,) = result.run_requests
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
+        resubmitted.month, resubmitted.month)
+    assert request.tags["joinedup/new_files"] == "1"
+    assert request.asset_selection is None  # the whole job, over that one month
+    assert result.cursor == json.dumps(inbox_state(settings), sort_keys=True)
+
+    before = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
+                              "where strftime(period, '%Y-%m') <> ? order by all", [resubmitted.month])
+    report = run_nightly(settings)
+    assert report.success and report.months == [resubmitted.month]
+    # only the resubmitted month was validated again; every other month's rows are untouched
+    assert _published(home, "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
+                            "where run_id = ?", [report.run_id]) == [(resubmitted.month,)]
+    after = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
+                             "where strftime(period, '%Y-%m') <> ? order by all", [resubmitted.month])
+    assert after == before
+    # the restated figure is the partner's current one in the marts
+    (numerator,) = _published(home, """
+        select numerator from staging.stg_outcomes
+        where partner_code = ? and service_code = ? and measure_code = ?
+          and strftime(period, '%Y-%m') = ?""", [resubmitted.partner_code, resubmitted.service_code,
+                                                 resubmitted.measure_code, resubmitted.month])[0]
+    assert numerator == resubmitted.numerator_after
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert accounting_gaps(con).is_empty()
+
+    # nothing is due now: tonight's run rebuilds and publishes without validating any month
+    tonight = nightly_schedule(dg.build_schedule_context(repository_def=repository))
+    assert RANGE_START_TAG not in tonight.tags
+    assert tonight.asset_selection and not any(k.path[0] == "validated" for k in tonight.asset_selection)
+    assert any(k.path[0] == "publish" for k in tonight.asset_selection)
+
+
+def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
+    settings = settings_for(home)
+    original = sorted((settings.inbox / "workforce").glob("*.csv"))[0]
+    partner = original.name.split("_")[0]
+    shutil.copy(original, original.with_name(f"{partner}_20991231_again.csv"))
+    due = due_work(settings)
+    assert due.new_files == [f"{partner}_20991231_again.csv"]
+    assert due.months == []  # no rows to validate: only the duplicate to record
+    report = run_nightly(settings)
+    assert report.success and report.months == []
+    assert _published(home, "select rule, same_as_file_name from audit.rejected_files where file_name = ?",
+                      [f"{partner}_20991231_again.csv"]) == [("duplicate_file", original.name)]
+
+
+def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publish(home):
+    settings = settings_for(home)
+    published = settings.warehouse.stat().st_mtime_ns
+    index = (settings.site_dir / "index.html").read_bytes()
+    partners = pl.read_csv(settings.reference_dir / "partners.csv")
+    partners.filter(pl.col("partner_code") != "NOR-VCS").write_csv(settings.reference_dir / "partners.csv")
+
+    due = due_work(settings)
+    assert due.new_files == [] and due.touched_months == []
+    assert len(due.months_under_older_rules) == 36
+
+    # validating one month again leaves 35 under the old reference data: the marts are not built and
+    # yesterday's warehouse and site stay
+    partial = run_nightly(settings, ["2025-01"])
+    assert not partial.success
+    assert ("validated/outcomes", "validated_against_current_rules", "ERROR") in {
+        (f.asset, f.check, f.severity) for f in partial.failed_checks}
+    assert settings.warehouse.stat().st_mtime_ns == published
+    assert (settings.site_dir / "index.html").read_bytes() == index
+
+    # the nightly run validates every month again: the dropped partner's rows are quarantined, named
+    full = run_nightly(settings)
+    assert full.success and (full.months[0], full.months[-1]) == ("2023-04", "2026-03")
+    assert _published(home, "select count(*) from validated.outcomes "
+                            "where partner_code = 'NOR-VCS'") == [(0,)]
+    ((quarantined,),) = _published(home, "select count(*) from audit.quarantine where rule = 'known_partner' "
+                                         "and value = 'NOR-VCS' and submission_type = 'outcomes'")
+    assert quarantined > 0
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert accounting_gaps(con).is_empty()
+    assert due_work(settings).months == []
