@@ -7,6 +7,7 @@ import json
 
 import dagster as dg
 
+from assets.contract import SUBMISSION_TYPES
 from assets.partitions import range_tags
 from pipelines.due import DueWork, due_work
 from pipelines.settings import Settings
@@ -15,26 +16,34 @@ from pipelines.settings import Settings
 # are retried after 2, 4 and 8 seconds before a step fails.
 TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
+# Overdue returns change with the date, not with the data: this mart and its check run every night.
+DATED = dg.AssetKey(["marts", "partner_data_quality"])
+
 nightly_job = dg.define_asset_job(
     "nightly", selection=dg.AssetSelection.all(), op_retry_policy=TRANSIENT_RETRIES,
     description="Ingest new partner files, validate, rebuild the marts and publish.")
 
 
 
-def months_left_out(repository: dg.RepositoryDefinition) -> list[dg.AssetKey]:
-    """Return every asset but the monthly-partitioned ones, for a run with no month due."""
-    selection = dg.AssetSelection.all() - dg.AssetSelection.groups("validate")
+def due_selection(repository: dg.RepositoryDefinition, due: DueWork) -> list[dg.AssetKey]:
+    """Return the assets a run must materialise: everything downstream of what changed.
+
+    The data-quality mart is always among them (its overdue-returns check depends on the date), and
+    so is publication; the validated assets of types with no month due are left out.
+    """
+    not_due = [dg.AssetKey(["validated", kind]) for kind in SUBMISSION_TYPES if kind not in due.types]
+    selection = (dg.AssetSelection.assets(*due.changed_assets(), DATED).downstream()
+                 - dg.AssetSelection.assets(*not_due))
     return sorted(selection.resolve(repository.asset_graph))
 
 
 def nightly_request(due: DueWork, repository: dg.RepositoryDefinition, run_key: str | None) -> dg.RunRequest:
-    """Return the run for the months due (one run over their range), or the rest of the job if none are."""
+    """Return one run over the range of months due and everything downstream of what changed."""
     tags = {"joinedup/new_files": str(len(due.new_files)),
-            "joinedup/touched_months": str(len(due.touched_months)),
-            "joinedup/months_under_older_rules": str(len(due.months_under_older_rules))}
-    if due.months:
-        return dg.RunRequest(run_key=run_key, tags=tags | range_tags(due.months))
-    return dg.RunRequest(run_key=run_key, tags=tags, asset_selection=months_left_out(repository))
+            "joinedup/types_validated": ", ".join(due.types) or "none",
+            "joinedup/reference_tables_changed": str(len(due.seeds_changed))}
+    return dg.RunRequest(run_key=run_key, tags=tags | range_tags(due.months),
+                         asset_selection=due_selection(repository, due))
 
 
 @dg.schedule(name="nightly_at_two", job=nightly_job, cron_schedule="0 2 * * *",
@@ -67,8 +76,8 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox", cursor=cursor)
     due = due_work(settings)
     if not due.new_files:
-        return dg.SensorResult(skip_reason="the changed files hold nothing not already received",
-                               cursor=cursor)
+        return dg.SensorResult(skip_reason="the changed files hold nothing not already received "
+                                           "(tonight's run publishes whatever else is due)", cursor=cursor)
     run_key = hashlib.sha256(cursor.encode()).hexdigest()
     return dg.SensorResult(run_requests=[nightly_request(due, context.repository_def, run_key)],
                            cursor=cursor)

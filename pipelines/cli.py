@@ -120,7 +120,8 @@ def backfill(
 def _report(settings: Settings, report: RunReport) -> None:
     """Print what a run did and exit non-zero when it failed."""
     typer.echo(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}")
-    typer.echo(f"  months validated: {report.months[0]} to {report.months[-1]}" if report.months
+    typer.echo(f"  months validated: {report.months[0]} to {report.months[-1]} ({len(report.months)} with "
+               "figures)" if report.months
                else "  no month due: the marts were rebuilt and published without validating a month")
     for row in report.files.iter_rows(named=True):
         typer.echo(f"  {row['submission_type']:<10} {row['files']:>5} new file(s) "

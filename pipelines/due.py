@@ -2,6 +2,8 @@
 
 The inbox's files not yet in the published warehouse are read the way ingestion reads them, into a
 database in memory, so the months found are exactly the months those rows will be validated under.
+(Before the first publication that is every file: the first run reads the inbox twice. Requesting
+every partition instead costs more, in Dagster's events for ~150 months, than reading the files.)
 """
 
 from __future__ import annotations
@@ -9,15 +11,16 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+import dagster as dg
 import duckdb
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
-from assets.models.seeds import load_seed
+from assets.models.seeds import SEED_DOCS, load_seed, table_digest
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
 from assets.warehouse import ensure_warehouse
@@ -28,23 +31,52 @@ PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations")
 
 
 @dataclass(frozen=True)
-class DueWork:
-    """The months a run should validate, and why."""
+class TypeDue:
+    """One submission type's new files, and its months due: touched by them, or under older rules."""
 
-    new_files: list[str]
-    touched_months: list[str]
-    months_under_older_rules: list[str]
-    months_outside_partitions: int
+    new_files: list[str] = field(default_factory=list)
+    touched_months: list[str] = field(default_factory=list)
+    months_under_older_rules: list[str] = field(default_factory=list)
+    # new rows whose period cannot be read, or falls outside the partitions (counted by distinct month)
+    months_outside_partitions: int = 0
 
     @property
     def months(self) -> list[str]:
-        """Return the partition keys to run: touched and stale months (or this month for stray rows)."""
+        """Return the partition keys to validate (this month's, if only stray rows need validating)."""
         keys = sorted(set(self.touched_months) | set(self.months_under_older_rules))
         if not keys and self.months_outside_partitions:
-            # New rows with no month (an unreadable period) or a month outside the partitions are
-            # validated (and quarantined) by whichever month a run covers.
+            # rows with no partition of their own are validated (and quarantined) by any month's run
             keys = [month_key(date.today())]
         return keys
+
+
+@dataclass(frozen=True)
+class DueWork:
+    """What changed since the last publication: new files and reference tables, and the months due."""
+
+    by_type: dict[str, TypeDue]
+    seeds_changed: list[str]
+
+    @property
+    def new_files(self) -> list[str]:
+        """Return the names of the files not yet received, of every type."""
+        return sorted({f for due in self.by_type.values() for f in due.new_files})
+
+    @property
+    def types(self) -> list[str]:
+        """Return the submission types with months due."""
+        return [kind for kind, due in self.by_type.items() if due.months]
+
+    @property
+    def months(self) -> list[str]:
+        """Return every month due for any type."""
+        return sorted({m for due in self.by_type.values() for m in due.months})
+
+    def changed_assets(self) -> list[dg.AssetKey]:
+        """Return the assets whose inputs changed: they and everything downstream of them are due."""
+        return ([dg.AssetKey(["seeds", name]) for name in self.seeds_changed]
+                + [dg.AssetKey(["raw", kind]) for kind, due in self.by_type.items() if due.new_files]
+                + [dg.AssetKey(["validated", kind]) for kind in self.types])
 
 
 @contextmanager
@@ -58,8 +90,6 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
 
 
 def _copy_published_audit(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    if not settings.warehouse.exists():
-        return
     with duckdb.connect(str(settings.warehouse), read_only=True) as published:
         tables = {t: published.execute(f"select * from audit.{t}").fetch_arrow_table()
                   for t in PUBLISHED_AUDIT}
@@ -69,26 +99,46 @@ def _copy_published_audit(con: duckdb.DuckDBPyConnection, settings: Settings) ->
         con.unregister("published_rows")
 
 
+def _seeds_changed(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
+    """Return the reference tables whose CSV differs from the table last published."""
+    if not settings.build_database.exists():
+        return list(SEED_DOCS)
+    with duckdb.connect(str(settings.warehouse), read_only=True) as published:
+        held = {name: table_digest(published, "seeds", name) for name in SEED_DOCS}
+    changed = []
+    for name in SEED_DOCS:
+        load_seed(con, settings.reference_dir, name)
+        if table_digest(con, "seeds", name) != held[name]:
+            changed.append(name)
+    return changed
+
+
 def due_work(settings: Settings) -> DueWork:
-    """Return the months that files not yet published touch, and months validated under older rules."""
+    """Return what changed since the last publication, and the months due because of it.
+
+    With nothing published (or the working database gone), every file and reference table is new.
+    """
+    published = settings.warehouse.exists() and settings.build_database.exists()
     # Reading ahead is silent: the run that loads the files reports what it rejects.
     with _quiet(ingest_log), duckdb.connect() as con:
         ensure_warehouse(con)
-        for name in VALIDATION_SEEDS:
-            load_seed(con, settings.reference_dir, name)
-        _copy_published_audit(con, settings)
-        new_files: list[str] = []
-        months: list[date | None] = []
-        stale: list[date] = []
+        if published:
+            seeds_changed = _seeds_changed(con, settings)
+            _copy_published_audit(con, settings)
+        else:
+            seeds_changed = list(SEED_DOCS)
+            for name in VALIDATION_SEEDS:
+                load_seed(con, settings.reference_dir, name)
+        by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir)
-            new_files += summary.files_loaded + summary.files_rejected + summary.files_duplicate
             raw = con.execute(
                 f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
                 "on l.file_hash = r.file_hash and l.submission_type = ?", [kind.name]).pl()
-            if raw.height:
-                months += row_months(raw).unique().to_list()
-            stale += stale_months(con, kind, rules_fingerprint(con, kind))
-    touched = partition_months(m for m in months if m is not None)
-    unplaced = sum(m is None or month_key(m) not in touched for m in months)
-    return DueWork(sorted(set(new_files)), touched, partition_months(stale), unplaced)
+            months: list[date | None] = row_months(raw).unique().to_list() if raw.height else []
+            touched = partition_months(m for m in months if m is not None)
+            by_type[kind.name] = TypeDue(
+                sorted(summary.files_loaded + summary.files_rejected + summary.files_duplicate), touched,
+                partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
+                sum(m is None or month_key(m) not in touched for m in months))
+    return DueWork(by_type, seeds_changed)

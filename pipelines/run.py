@@ -10,7 +10,7 @@ import dagster as dg
 import polars as pl
 
 from assets.partitions import range_tags
-from pipelines.automation import months_left_out
+from pipelines.automation import due_selection
 from pipelines.due import due_work
 from pipelines.settings import Settings
 
@@ -45,7 +45,7 @@ class RunReport:
 
     success: bool
     run_id: str
-    months: list[str]
+    months: list[str]  # the months whose rows this run validated (YYYY-MM)
     failed_checks: list[FailedCheck]
     failed_steps: list[FailedStep]
     files: pl.DataFrame
@@ -61,16 +61,18 @@ def _instance() -> dg.DagsterInstance:
 def run_nightly(settings: Settings, months: list[str] | None = None) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
-    With no month given or due, the run ingests, rebuilds the marts and publishes without validating
-    any month again.
+    By default the run materialises what is downstream of what changed since the last publication
+    (new files, months under older rules, reference tables), then publishes; given months, it
+    validates them for every type and rebuilds everything (a full run).
     """
     from pipelines.definitions import build_definitions
 
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("nightly")
+    selection = None  # months given: every asset, every type, over those months
     if months is None:
-        months = due_work(settings).months
-    selection = None if months else months_left_out(definitions.get_repository_def())
+        due = due_work(settings)
+        months, selection = due.months, due_selection(definitions.get_repository_def(), due)
     with _instance() as instance:
         result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
                                         tags=range_tags(months), asset_selection=selection)
@@ -102,9 +104,12 @@ def run_nightly(settings: Settings, months: list[str] | None = None) -> RunRepor
             from audit.warnings where run_id = $run group by all
             order by all
         """, {"run": result.run_id}).pl()
+        validated = [m for (m,) in con.execute(
+            "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
+            "where run_id = ? order by 1", [result.run_id]).fetchall()]
     steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
              for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    return RunReport(result.success, result.run_id, sorted(months), failed, steps, files, rules,
+    return RunReport(result.success, result.run_id, validated, failed, steps, files, rules,
                      step_seconds)
 
 

@@ -76,7 +76,13 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
     assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
         resubmitted.month, resubmitted.month)
     assert request.tags["joinedup/new_files"] == "1"
-    assert request.asset_selection is None  # the whole job, over that one month
+    # that one month of outcomes, and only what is downstream of outcomes: reference tables, the
+    # other types and the marts built from them alone are left as they are
+    selected = {k.to_user_string() for k in request.asset_selection}
+    assert {"raw/outcomes", "validated/outcomes", "marts/fct_measure_period", "marts/partner_data_quality",
+            "publish/warehouse", "publish/scorecards"} <= selected
+    assert not selected & {"validated/targets", "validated/workforce", "validated/finance", "raw/targets",
+                           "seeds/partners", "marts/pay_parity", "marts/dim_partner"}
     assert result.cursor == json.dumps(inbox_state(settings), sort_keys=True)
 
     before = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
@@ -102,8 +108,8 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
     # nothing is due now: tonight's run rebuilds and publishes without validating any month
     tonight = nightly_schedule(dg.build_schedule_context(repository_def=repository))
     assert RANGE_START_TAG not in tonight.tags
-    assert tonight.asset_selection and not any(k.path[0] == "validated" for k in tonight.asset_selection)
-    assert any(k.path[0] == "publish" for k in tonight.asset_selection)
+    assert {k.to_user_string() for k in tonight.asset_selection} == {
+        "marts/partner_data_quality", "marts/partner_league", "publish/warehouse", "publish/scorecards"}
 
 
 def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
@@ -128,8 +134,10 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     partners.filter(pl.col("partner_code") != "NOR-VCS").write_csv(settings.reference_dir / "partners.csv")
 
     due = due_work(settings)
-    assert due.new_files == [] and due.touched_months == []
-    assert len(due.months_under_older_rules) == 36
+    assert due.new_files == []
+    for kind in ("targets", "outcomes", "workforce", "finance"):  # the partners table feeds every suite
+        assert due.by_type[kind].touched_months == []
+        assert len(due.by_type[kind].months_under_older_rules) == 36, kind
 
     # validating one month again leaves 35 under the old reference data: the marts are not built and
     # yesterday's warehouse and site stay
