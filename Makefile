@@ -49,6 +49,7 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 
 bench: setup
 	$(RUN)/python bench/end_to_end.py
+	$(RUN)/python bench/nightly_incremental.py
 
 clean:
 	rm -rf warehouse site inbox reference demo_truth.json dagster_home

@@ -7,8 +7,8 @@ from datetime import date
 
 import dagster as dg
 
-# The first financial year any partner's figures (or the official publications) go back to.
-FIRST_MONTH = "2015-04"
+# A year before the earliest figures mapped (the official delayed-transfers series starts in April 2011).
+FIRST_MONTH = "2010-04"
 # Targets are set up to a year ahead, so the months run a year past the current one.
 MONTHS_AHEAD = 12
 MONTH_FORMAT = "%Y-%m"

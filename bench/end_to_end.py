@@ -21,10 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-# step key prefix -> stage; steps not named by an asset prefix (multi-assets such as measure_spc)
-# compute marts and count as models, except the marts' suite checks, which are validation
-STAGES = {"raw": "ingest", "validated": "validate", "publish": "publish"}
-MART_CHECK_SUFFIX = "_mart_passes_suite"
+from stages import stage_seconds
 
 
 def _child_pipeline(home: Path) -> dict:
@@ -34,11 +31,7 @@ def _child_pipeline(home: Path) -> dict:
     start = time.perf_counter()
     report = run_nightly(settings_for(home))
     seconds = time.perf_counter() - start
-    stages: dict[str, float] = {}
-    for step, spent in report.step_seconds.items():
-        stage = ("validate" if step.endswith(MART_CHECK_SUFFIX)
-                 else STAGES.get(step.split("__")[0], "models"))
-        stages[stage] = stages.get(stage, 0.0) + spent
+    stages = stage_seconds(report.step_seconds)
     return {"seconds": seconds, "success": report.success, "stages": stages,
             "rows": int(report.files["rows_received"].sum())}
 

@@ -25,8 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
-STAGES = {"raw": "ingest", "validated": "validate", "publish": "publish"}
-MART_CHECK_SUFFIX = "_mart_passes_suite"
+from stages import stage_seconds
+
 RUNS = ("first load", "incremental", "full run", "nothing due")
 
 
@@ -40,11 +40,7 @@ def _child(home: Path, months: list[str] | None) -> dict:
     start = time.perf_counter()
     report = run_nightly(settings, months)
     seconds = time.perf_counter() - start
-    stages: dict[str, float] = {}
-    for step, spent in report.step_seconds.items():
-        stage = ("validate" if step.endswith(MART_CHECK_SUFFIX)
-                 else STAGES.get(step.split("__")[0], "models"))
-        stages[stage] = stages.get(stage, 0.0) + spent
+    stages = stage_seconds(report.step_seconds)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (validated,) = con.execute(
             "select coalesce(sum(rows_validated), 0) from audit.validation_runs "

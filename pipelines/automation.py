@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 
 import dagster as dg
 
@@ -16,6 +17,8 @@ from pipelines.settings import Settings
 # are retried after 2, 4 and 8 seconds before a step fails.
 TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
+# A file changed less than this long ago may still be being written (a copy over a file share).
+SETTLE_SECONDS = 60
 # Overdue returns change with the date, not with the data: this mart and its check run every night.
 DATED = dg.AssetKey(["marts", "partner_data_quality"])
 
@@ -72,8 +75,15 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     state = inbox_state(settings)
     previous = json.loads(context.cursor) if context.cursor else {}
     cursor = json.dumps(state, sort_keys=True)
-    if not any(previous.get(path) != stamp for path, stamp in state.items()):
+    changed = [path for path, stamp in state.items() if previous.get(path) != stamp]
+    if not changed:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox", cursor=cursor)
+    arriving = [path for path in changed if time.time() - state[path][1] < SETTLE_SECONDS]
+    if arriving:
+        # the cursor stays where it was, so these files count as changed at the next evaluation
+        return dg.SensorResult(skip_reason=f"{len(arriving)} file(s) still being written, e.g. "
+                                           f"{arriving[0]}; waiting until none has changed for "
+                                           f"{SETTLE_SECONDS} seconds", cursor=context.cursor)
     due = due_work(settings)
     if not due.new_files:
         return dg.SensorResult(skip_reason="the changed files hold nothing not already received "

@@ -1,6 +1,8 @@
 """Shared fixtures: one small demo run, end to end, reused by the tests that read its outputs."""
 
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -8,6 +10,12 @@ import pytest
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import RunReport, run_nightly
 from pipelines.settings import Settings
+
+
+def settle(path: Path) -> None:
+    """Make a file look as if it was last written two minutes ago: arrived, no longer being written."""
+    two_minutes_ago = time.time() - 120
+    os.utime(path, (two_minutes_ago, two_minutes_ago))
 
 
 def settings_for(home: Path) -> Settings:

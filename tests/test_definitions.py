@@ -12,7 +12,7 @@ from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import inbox_sensor
 from pipelines.definitions import build_definitions, defs
 from pipelines.settings import SQL_DIR
-from tests.conftest import settings_for
+from tests.conftest import settings_for, settle
 
 SNAPSHOT = Path(__file__).with_name("asset_graph_snapshot.json")
 
@@ -62,14 +62,21 @@ def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatc
     (inbox / "outcomes").mkdir(parents=True)
     empty = inbox_sensor(dg.build_sensor_context(repository_def=repository))
     assert not empty.run_requests
-    (inbox / "outcomes" / "P1_20240301.csv").write_text("x\n")
-    first = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor, repository_def=repository))
+    sent = inbox / "outcomes" / "P1_20240301.csv"
+    sent.write_text("x\n")
+    arriving = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor, repository_def=repository))
+    assert not arriving.run_requests and "still being written" in arriving.skip_reason.skip_message
+    assert arriving.cursor == empty.cursor
+    settle(sent)
+    first = inbox_sensor(dg.build_sensor_context(cursor=arriving.cursor, repository_def=repository))
     assert len(first.run_requests) == 1
     unchanged = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
     assert not unchanged.run_requests
-    (inbox / "outcomes" / "P1_20240301.csv").write_text("resubmitted\n")
+    sent.write_text("resubmitted\n")
+    settle(sent)
     changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
     assert len(changed.run_requests) == 1
+
 
 
 @pytest.mark.parametrize("name", ["duckdb", "paths"])
@@ -92,4 +99,4 @@ def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_
     node = graph.get(dg.AssetKey(["validated", "outcomes"]))
     assert node.partitions_def == MONTHS
     assert node.backfill_policy == dg.BackfillPolicy.single_run()
-    assert MONTHS.get_first_partition_key() == "2015-04"
+    assert MONTHS.get_first_partition_key() == "2010-04"

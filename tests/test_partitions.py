@@ -18,7 +18,7 @@ from pipelines.demo.submissions import generate_demo
 from pipelines.due import due_work
 from pipelines.run import run_nightly
 from pipelines.settings import Settings
-from tests.conftest import settings_for
+from tests.conftest import settings_for, settle
 
 ENVIRONMENT = {"JOINEDUP_INBOX": "inbox", "JOINEDUP_REFERENCE_DIR": "reference",
                "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
@@ -40,10 +40,13 @@ def home(published_demo, tmp_path, monkeypatch) -> Path:
     """A copy of the published demo, which the code location's sensor and schedule see."""
     copy = tmp_path / "home"
     shutil.copytree(published_demo, copy)
+    for sent in (copy / "inbox").rglob("*"):  # sent before the first run, not still being written
+        settle(sent)
     for name, relative in ENVIRONMENT.items():
         monkeypatch.setenv(name, str(copy / relative))
     assert Settings.from_env() == settings_for(copy)
     return copy
+
 
 
 def _repository(home: Path) -> dg.RepositoryDefinition:
@@ -71,6 +74,7 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
 
     state = first.cursor
     resubmitted = write_resubmission(settings.inbox)
+    settle(resubmitted.path)
     result = inbox_sensor(dg.build_sensor_context(cursor=state, repository_def=repository))
     (request,) = result.run_requests
     assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
@@ -95,6 +99,16 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
     after = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
                              "where strftime(period, '%Y-%m') <> ? order by all", [resubmitted.month])
     assert after == before
+    # the rows validated are that month's, every partner's (the new file's three among them): each is
+    # loaded for the month or held back again by this run
+    ((validated,),) = _published(home, "select rows_validated from audit.validation_runs "
+                                       "where run_id = ? and target_table = 'raw.outcomes'", [report.run_id])
+    ((in_month,),) = _published(home, "select count(*) from validated.outcomes "
+                                      "where strftime(period, '%Y-%m') = ?", [resubmitted.month])
+    ((held_back,),) = _published(home, "select count(distinct (file_hash, sheet_name, row_number)) "
+                                       "from audit.quarantine where run_id = ?", [report.run_id])
+    assert validated == in_month + held_back
+    assert 3 < validated < len(before) / 10
     # the restated figure is the partner's current one in the marts
     (numerator,) = _published(home, """
         select numerator from staging.stg_outcomes

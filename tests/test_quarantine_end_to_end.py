@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.validate.data_docs import build_data_docs
+from assets.validate.data_docs import build_data_docs, result_outcome
 from assets.validate.records import latest_results
 from pipelines.run import run_nightly
 from tests.conftest import settings_for
@@ -88,6 +88,17 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
     text = index.read_text()
     assert re.search(r"submission_outcomes.*?raw\.outcomes.*?failed", text, re.S)
     assert re.search(r"mart_fct_measure_period.*?marts\.fct_measure_period.*?passed", text, re.S)
+    # targets break only a WARN rule (tolerance_given): kept, and said so
+    assert re.search(r"submission_targets</a>.*?raw\.targets.*?warnings only", text, re.S)
     pages = list(Path(index.parent).rglob("*.html"))
     assert len(pages) > 15
     assert not [p for p in pages if re.search(r"(src|href)=\"https?://|url\(['\"]?https?://", p.read_text())]
+
+
+@pytest.mark.parametrize(("severities", "outcome"), [
+    ([], "passed"), (["warning"], "warnings only"), (["warning", "critical"], "failed"),
+    (["critical"], "failed")])
+def test_a_suite_run_failing_only_warn_rules_is_labelled_warnings_only(severities, outcome):
+    results = [{"success": False, "expectation_config": {"severity": s}} for s in severities]
+    results.append({"success": True, "expectation_config": {"severity": "critical"}})
+    assert result_outcome({"success": not severities, "results": results}) == outcome

@@ -21,6 +21,7 @@ import pytest
 import python_calamine
 import xlsxwriter
 
+from assets.publish.quality import load_quality
 from assets.validate.accounting import accounting_gaps
 
 REAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -183,3 +184,15 @@ def test_scorecards_render_for_real_trusts_and_authorities(scenario):
     assert "Barking, Havering and Redbridge" in (sliced["site"] / "services" / "uec-rf4.html").read_text()
     assert "Derby hospital discharge" in (sliced["site"] / "services" / "hd-e06000015.html").read_text()
     assert "succeeded" in sliced["output"]
+
+
+def test_official_publications_are_never_judged_late(scenario):
+    con, _ = scenario
+    # the publications came out long after the months they cover: read as partner returns, every one
+    # would be past its deadline
+    sent = _rows(con, "select min(submitted_on) from audit.load_log where mapping like 'sources/%'")[0][0]
+    first = _rows(con, "select min(period) from validated.outcomes")[0][0]
+    assert (sent - first).days > 60
+    quality = load_quality(con)
+    assert [row["late"] for row in quality.partners] == [0] * len(quality.partners)
+    assert not [r for service in quality.services.values() for late in service.late.values() for r in late]

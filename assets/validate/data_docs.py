@@ -23,6 +23,7 @@ body { font-family: system-ui, sans-serif; margin: 1rem 2rem; color: #1d1d1d; }
 table { border-collapse: collapse; margin: 0.5rem 0; }
 th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: left; vertical-align: top; }
 .text-danger, .failed { color: #a4001d; } .text-success, .passed { color: #1b6b2f; }
+.warnings-only { color: #7a4d00; }
 .ge-walkthrough-modal, .modal, .navbar, .cooltip .top { display: none; }
 .fa-check-circle::before { content: "\\2713 passed"; } .fa-times::before { content: "\\2717 failed"; }
 </style>"""
@@ -88,19 +89,28 @@ def make_offline(folder: Path) -> None:
         page.write_text(html.replace("</head>", OFFLINE_STYLE + "</head>", 1), encoding="utf-8")
 
 
+def result_outcome(result: dict) -> str:
+    """Return 'passed', 'warnings only' (every expectation that failed is WARN) or 'failed'."""
+    if result["success"]:
+        return "passed"
+    failed = [r for r in result["results"] if not r["success"]]
+    warnings = all(r["expectation_config"].get("severity") == "warning" for r in failed)
+    return "warnings only" if warnings else "failed"
+
+
 def _index(results: Sequence[StoredResult]) -> str:
     rows = []
     for stored in results:
         statistics = stored.result["statistics"]
-        passed = stored.result["success"]
+        outcome = result_outcome(stored.result)
         rows.append(
             f'<tr><td><a href="expectations/{escape(stored.suite)}.html">{escape(stored.suite)}</a></td>'
             f"<td>{escape(stored.target_table)}{f' (chunk {stored.chunk + 1})' if stored.chunk else ''}</td>"
             f"<td>{stored.validated_at:%Y-%m-%d %H:%M}</td>"
             f"<td>{statistics['evaluated_expectations']}</td>"
             f"<td>{statistics['unsuccessful_expectations']}</td>"
-            f'<td class="{"passed" if passed else "failed"}"><a href="{escape(page_path(stored))}">'
-            f'{"passed" if passed else "failed"}</a></td></tr>\n')
+            f'<td class="{outcome.replace(" ", "-")}"><a href="{escape(page_path(stored))}">'
+            f'{outcome}</a></td></tr>\n')
     return INDEX_HEAD.format(style=OFFLINE_STYLE) + "".join(rows) + "</tbody></table></body></html>\n"
 
 

@@ -9,6 +9,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
+from assets.partitions import MONTH_FORMAT, MONTHS
 from assets.validate.months import record_months, row_months, rules_fingerprint, suite_name
 from assets.validate.records import record_run
 from assets.validate.reference import suite_parameters, with_check_columns
@@ -82,7 +83,8 @@ def _months_to_record(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw:
     """Return the months whose every row this pass validated: the window's and months new to the warehouse."""
     recorded = {m for (m,) in con.execute(
         "select period_month from audit.month_validations where submission_type = ?", [kind.name]).fetchall()}
-    months = raw.filter(pl.col("month").is_not_null())
+    # months outside the partitions are validated when their rows are new, never again by month
+    months = raw.filter(pl.col("month").dt.strftime(MONTH_FORMAT).is_in(MONTHS.get_partition_keys()))
     in_window = (months.filter(pl.col("month").is_between(*window, closed="left"))
                  if window else months.clear())
     new = months.filter(pl.col("is_new") & ~pl.col("month").is_in(list(recorded)))
