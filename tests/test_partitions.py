@@ -8,10 +8,12 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
+from typer.testing import CliRunner
 
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.validate.accounting import accounting_gaps
 from pipelines.automation import inbox_sensor, inbox_state, nightly_schedule
+from pipelines.cli import app
 from pipelines.definitions import build_definitions
 from pipelines.demo.resubmission import write_resubmission
 from pipelines.demo.submissions import generate_demo
@@ -173,3 +175,19 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert accounting_gaps(con).is_empty()
     assert due_work(settings).months == []
+
+
+def test_backfill_validates_a_chosen_range_for_every_type_and_refuses_months_we_do_not_hold(home):
+    runner = CliRunner()
+    done = runner.invoke(app, ["backfill", "2025-01", "2025-02"])
+    assert done.exit_code == 0, done.output
+    assert "months validated: 2025-01 to 2025-02 (2 with figures)" in done.output
+    assert _published(home, "select distinct submission_type from audit.month_validations "
+                            "where strftime(period_month, '%Y-%m') = '2025-01' and run_id = ("
+                            "select run_id from audit.month_validations "
+                            "order by validated_at desc limit 1) order by 1") == [
+        ("finance",), ("outcomes",), ("targets",), ("workforce",)]
+    for months, complaint in ((["1999-01"], "is not a month we hold"),
+                              (["2025-03", "2025-01"], "comes before")):
+        refused = runner.invoke(app, ["backfill", *months])
+        assert refused.exit_code != 0 and complaint in refused.output, refused.output
