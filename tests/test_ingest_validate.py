@@ -11,6 +11,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import RejectedFile, decode, parse_file_name
 from assets.ingest.load import ingest_inbox
 from assets.validate.accounting import accounting_gaps
+from assets.validate.months import rules_fingerprint, stale_months
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
@@ -163,3 +164,33 @@ def test_future_periods_are_quarantined_but_targets_may_be_set_ahead(con, tmp_pa
     assert targets.rows_loaded == 2
     warnings = con.execute("select row_number, rule from audit.warnings").fetchall()
     assert warnings == [(2, "tolerance_given")]
+
+
+def test_validating_a_month_again_applies_todays_reference_data_to_that_month_only(con, tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "outcomes", "P1_20240310.csv",
+         (HEADER + "P1,S1,OUT,2024-01,,,4,\n" + "P1,S1,OUT,2024-02,,,5,\n").encode())
+    kind = SUBMISSION_TYPES["outcomes"]
+    run(con, inbox)
+    january = (date(2024, 1, 1), date(2024, 2, 1))
+
+    def state():
+        return (con.execute("select strftime(period, '%Y-%m') from validated.outcomes order by 1").fetchall(),
+                quarantine(con), stale_months(con, kind, rules_fingerprint(con, kind)),
+                con.execute("select rows_loaded, rows_quarantined from audit.load_log").fetchone())
+
+    assert state() == ([("2024-01",), ("2024-02",)], [], [], (2, 0))
+    # P1 is taken off S1: January, validated again, is held back; February stands as it was, under
+    # the older reference data, and says so
+    con.execute("create temp table taken as select * from seeds.service_partners "
+                "where partner_code = 'P1' and service_code = 'S1'")
+    con.execute("delete from seeds.service_partners where partner_code = 'P1' and service_code = 'S1'")
+    validate_rows(con, kind, "run-2", january)
+    assert state() == ([("2024-02",)], [("P1_20240310.csv", 2, "partner_code, service_code",
+                                         "partner_in_service", "P1|S1")], [date(2024, 2, 1)], (1, 1))
+    # put back, January is loaded again when it is validated again, and nothing is left behind
+    con.execute("insert into seeds.service_partners select * from taken")
+    assert stale_months(con, kind, rules_fingerprint(con, kind)) == [date(2024, 1, 1)]
+    validate_rows(con, kind, "run-3", january)
+    assert state() == ([("2024-01",), ("2024-02",)], [], [], (2, 0))
+    assert accounting_gaps(con).is_empty()

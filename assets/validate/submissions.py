@@ -91,47 +91,30 @@ def _months_to_record(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw:
     return sorted(set(in_window["month"]) | set(new["month"]))
 
 
-def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: str | None = None,
-                  window: tuple[date, date] | None = None) -> ValidationOutcome:
-    """Validate the rows of files not yet validated and re-validate every row for a month in `window`.
+def _rows_to_validate(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
+                      window: tuple[date, date] | None) -> pl.DataFrame:
+    """Return raw rows of files not yet validated and of every file's rows for a month in `window`."""
+    raw = con.execute(
+        f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new "
+        f"from raw.{kind.name} as r "
+        "join audit.load_log as l on l.file_hash = r.file_hash and l.submission_type = ? "
+        "where l.status in ('received', 'validated') "
+        "order by r.file_name, r.sheet_name nulls first, r.row_number", [kind.name]).pl()
+    raw = raw.with_columns(row_months(raw))
+    selected = pl.col("is_new")
+    if window:
+        selected = selected | pl.col("month").is_between(*window, closed="left")
+    return raw.filter(selected).with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
 
-    `window` is [first day, day after the last month). Re-validated rows replace their earlier
-    verdicts (loaded, quarantined or warned), so a month's rows always stand as today's rules and
-    reference data judge them; the months so judged are recorded with the rules' fingerprint.
-    """
-    fingerprint = rules_fingerprint(con, kind)
-    con.begin()
+
+def _update_load_log(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame,
+                     typed: pl.DataFrame) -> None:
+    """Set rows loaded and quarantined of every file validated, and text repairs of the new ones."""
+    new = typed.filter(pl.col("row_id").is_in(raw.filter("is_new")["row_id"].implode()))
+    # A file's text repairs depend only on its text, so they are counted once, when it is new.
+    con.register("repairs", _text_repairs(new, kind).to_arrow())
+    con.register("batch_files", raw.select("file_hash").unique().to_arrow())
     try:
-        raw = con.execute(
-            f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new "
-            f"from raw.{kind.name} as r "
-            "join audit.load_log as l on l.file_hash = r.file_hash and l.submission_type = ? "
-            "where l.status in ('received', 'validated') "
-            "order by r.file_name, r.sheet_name nulls first, r.row_number", [kind.name]).pl()
-        raw = raw.with_columns(row_months(raw))
-        selected = pl.col("is_new")
-        if window:
-            selected = selected | pl.col("month").is_between(*window, closed="left")
-        raw = raw.filter(selected).with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
-        _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
-        units = con.execute("select measure_code, unit from seeds.measures").pl()
-        typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
-        checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
-        suite = check_rows(con, checkable, kind)
-        findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
-        errors = findings.filter(pl.col("severity") == "critical")
-        warnings = findings.filter(pl.col("severity") != "critical")
-        loaded = typed.filter(~pl.col("row_id").is_in(errors["row_id"].implode()))
-
-        con.register("loaded_rows", loaded.select(c for c, _ in validated_columns(kind)).to_arrow())
-        con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
-        con.unregister("loaded_rows")
-        # A file's text repairs depend only on its text, so they are counted once, when it is new.
-        con.register("repairs", _text_repairs(
-            typed.filter(pl.col("row_id").is_in(raw.filter("is_new")["row_id"].implode())), kind).to_arrow())
-        con.register("batch_files", raw.select("file_hash").unique().to_arrow())
-        _write_findings(con, "quarantine", errors, raw, kind, run_id)
-        _write_findings(con, "warnings", warnings, raw, kind, run_id)
         con.execute(
             f"""
             update audit.load_log as l set
@@ -146,8 +129,39 @@ def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: 
                   group by b.file_hash) as v
             where l.file_hash = v.file_hash and l.submission_type = ?
             """, [kind.name])
+    finally:
         con.unregister("repairs")
         con.unregister("batch_files")
+
+
+def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: str | None = None,
+                  window: tuple[date, date] | None = None) -> ValidationOutcome:
+    """Validate the rows of files not yet validated and re-validate every row for a month in `window`.
+
+    `window` is [first day, day after the last month). Re-validated rows replace their earlier
+    verdicts (loaded, quarantined or warned), so a month's rows always stand as today's rules and
+    reference data judge them; the months so judged are recorded with the rules' fingerprint.
+    """
+    fingerprint = rules_fingerprint(con, kind)
+    con.begin()
+    try:
+        raw = _rows_to_validate(con, kind, window)
+        _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
+        units = con.execute("select measure_code, unit from seeds.measures").pl()
+        typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
+        checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
+        suite = check_rows(con, checkable, kind)
+        findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
+        errors = findings.filter(pl.col("severity") == "critical")
+        warnings = findings.filter(pl.col("severity") != "critical")
+        loaded = typed.filter(~pl.col("row_id").is_in(errors["row_id"].implode()))
+
+        con.register("loaded_rows", loaded.select(c for c, _ in validated_columns(kind)).to_arrow())
+        con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
+        con.unregister("loaded_rows")
+        _write_findings(con, "quarantine", errors, raw, kind, run_id)
+        _write_findings(con, "warnings", warnings, raw, kind, run_id)
+        _update_load_log(con, kind, raw, typed)
         months = _months_to_record(con, kind, raw, window)
         record_months(con, kind, months, fingerprint, run_id)
         record_run(con, suite, f"raw.{kind.name}", run_id, rows=raw.height,
