@@ -107,8 +107,10 @@ def run_nightly(settings: Settings, months: list[str] | None = None) -> RunRepor
         validated = [m for (m,) in con.execute(
             "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
             "where run_id = ? order by 1", [result.run_id]).fetchall()]
+    # a blocking check that failed stops its step too; it is reported as the check, not again here
     steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
-             for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+             for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+             and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
     return RunReport(result.success, result.run_id, validated, failed, steps, files, rules,
                      step_seconds)
 

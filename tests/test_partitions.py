@@ -159,8 +159,11 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     # yesterday's warehouse and site stay
     partial = run_nightly(settings, ["2025-01"])
     assert not partial.success
-    assert ("validated/outcomes", "validated_against_current_rules", "ERROR") in {
-        (f.asset, f.check, f.severity) for f in partial.failed_checks}
+    (stale,) = [f for f in partial.failed_checks if (f.asset, f.check, f.severity) == (
+        "validated/outcomes", "validated_against_current_rules", "ERROR")]
+    assert "35 month(s) from 2023-04 to 2026-03" in stale.description
+    assert "run `joinedup backfill 2023-04 2026-03`" in stale.description
+    assert partial.failed_steps == []  # the blocked checks are not reported twice
     assert settings.warehouse.stat().st_mtime_ns == published
     assert (settings.site_dir / "index.html").read_bytes() == index
 

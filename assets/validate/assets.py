@@ -110,9 +110,9 @@ def current_rules_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             stale = [month_key(m) for m in stale_months(con, kind, rules_fingerprint(con, kind))]
-        advice = (f"the suite or reference data changed since months {stale[0]} to {stale[-1]} were "
-                  f"validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait for the nightly "
-                  "run, which re-validates them)" if stale else "")
+        advice = (f"the suite or reference data changed since {len(stale)} month(s) from {stale[0]} to "
+                  f"{stale[-1]} were validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait "
+                  "for the nightly run, which validates them again)" if stale else "")
         return dg.AssetCheckResult(passed=not stale, description=advice or None,
                                    metadata={"months_under_older_rules": stale})
 
