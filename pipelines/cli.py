@@ -242,7 +242,10 @@ def contract(
 
 @app.command()
 def rollback() -> None:
-    """Put back the previously published warehouse and its scorecards."""
+    """Put back the previously published warehouse and its scorecards (and the working database).
+
+    The next run reads the files received since then again: take a bad file out of the inbox first.
+    """
     from pipelines.rollback import roll_back_publication
 
     settings = _settings()

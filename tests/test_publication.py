@@ -8,7 +8,8 @@ from pipelines.run import run_nightly
 from tests.conftest import settings_for
 
 
-def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_and_site(tmp_path):
+def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_and_working_database(
+        tmp_path):
     generate_demo(tmp_path, scale="small", seed=5)
     settings = settings_for(tmp_path)
     assert run_nightly(settings).success
@@ -43,3 +44,8 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_and_s
         assert con.execute("select count(*) from raw.outcomes").fetchone()[0] == second - 1
     assert (settings.site_dir / "index.html").read_text().split("Generated")[0] == \
         first_index.split("Generated")[0]
+    # the working database went back too: the next run reads the late file again and publishes it
+    again = run_nightly(settings)
+    assert again.success and again.months == ["2026-03"]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        assert con.execute("select count(*) from raw.outcomes").fetchone()[0] == second
