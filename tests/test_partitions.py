@@ -194,3 +194,29 @@ def test_backfill_validates_a_chosen_range_for_every_type_and_refuses_months_we_
                               (["2025-03", "2025-01"], "comes before")):
         refused = runner.invoke(app, ["backfill", *months])
         assert refused.exit_code != 0 and complaint in refused.output, refused.output
+
+
+def test_months_validated_by_hand_without_what_is_built_from_them_are_not_published(home, tmp_path,
+                                                                                   monkeypatch):
+    # a persistent Dagster instance, as under `make dev`, remembers what each run built
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
+    (tmp_path / "dagster").mkdir()
+    settings = settings_for(home)
+    assert run_nightly(settings, ["2023-04", "2026-03"]).success
+    published = settings.warehouse.stat().st_mtime_ns
+    # someone validates January 2025 of outcomes from the UI, leaving out everything downstream
+    with dg.DagsterInstance.get() as instance:
+        by_hand = build_definitions(settings).resolve_job_def("nightly").execute_in_process(
+            instance=instance, asset_selection=[dg.AssetKey(["validated", "outcomes"])],
+            tags={RANGE_START_TAG: "2025-01", RANGE_END_TAG: "2025-01"})
+    assert by_hand.success
+    # tonight nothing is due, but the marts are older than the rows they are built from: refused
+    tonight = run_nightly(settings)
+    assert not tonight.success
+    (refused,) = tonight.failed_steps
+    assert refused.step == "publish__warehouse"
+    assert "marts/" in refused.message and "were last built before" in refused.message
+    assert settings.warehouse.stat().st_mtime_ns == published
+    # validating those months with what is downstream of them publishes again
+    assert run_nightly(settings, ["2025-01"]).success
+    assert settings.warehouse.stat().st_mtime_ns != published

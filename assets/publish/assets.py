@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
+from assets.contract import SUBMISSION_TYPES
 from assets.publish.changes import record_changes
 from assets.publish.site import render_site
 from assets.publish.swap import publish_file, publish_folder
@@ -23,8 +24,42 @@ MART_KEYS = [dg.AssetKey(["marts", name]) for name in (
     "partner_data_quality", "partner_league")]
 
 
-class PublicationRefused(Exception):
-    """The build failed a publishing precondition; yesterday's outputs stay in place."""
+class PublicationRefused(dg.Failure):
+    """The build failed a publishing precondition; yesterday's outputs stay in place (no retry helps)."""
+
+    def __init__(self, message: str):
+        super().__init__(description=message, allow_retries=False)
+
+
+def built_before_their_validation(context: dg.AssetExecutionContext) -> list[str]:
+    """Return the assets built from validated submissions whose last build is older than the validation.
+
+    Runs the sensor, the schedule and the CLI request always rebuild what is downstream of the months
+    they validate; a validation started by hand without its downstream assets would otherwise publish
+    validated rows ahead of the marts. Only the instance's recorded materialisations are compared.
+    """
+    graph = context.job_def.asset_layer.asset_graph
+
+    def built_at(key: dg.AssetKey) -> float | None:
+        event = context.instance.get_latest_materialization_event(key)
+        return event.timestamp if event else None
+
+    behind: set[str] = set()
+    for kind in SUBMISSION_TYPES:
+        validated = dg.AssetKey(["validated", kind])
+        validated_at = built_at(validated)
+        pending = list(graph.get(validated).child_keys)
+        seen: set[dg.AssetKey] = set()
+        while validated_at is not None and pending:
+            key = pending.pop()
+            if key in seen or key.path[0] == "publish":
+                continue
+            seen.add(key)
+            pending += graph.get(key).child_keys
+            built = built_at(key)
+            if built is not None and built < validated_at:
+                behind.add(key.to_user_string())
+    return sorted(behind)
 
 
 @dg.asset(key=["publish", "warehouse"], deps=MART_KEYS, group_name="publish",
@@ -34,6 +69,13 @@ class PublicationRefused(Exception):
 def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                         paths: PathsResource) -> dg.MaterializeResult:
     """Publish the working database as the analysts' warehouse."""
+    behind = built_before_their_validation(context)
+    if behind:
+        raise PublicationRefused(
+            f"{', '.join(behind[:3])}{f' and {len(behind) - 3} more' if len(behind) > 3 else ''} were "
+            "last built before the submissions they are built from were validated again (months "
+            "validated without what is downstream of them); run `joinedup backfill FIRST LAST` for "
+            "those months, or materialise validated/* with everything downstream")
     with duckdb.get_connection() as con:
         gaps = accounting_gaps(con)
         if not gaps.is_empty():
