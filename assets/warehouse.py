@@ -62,6 +62,10 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("submission_type", "varchar not null"), ("period_month", "date not null"),
         ("fingerprint", "varchar not null"), ("run_id", "varchar"), ("validated_at", "timestamp not null"),
     ),
+    # The version of the code each SQL or Python model was last built with.
+    "model_versions": (
+        ("model", "varchar not null"), ("version", "varchar not null"), ("built_at", "timestamp not null"),
+    ),
     # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
     "validation_results": (
         ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
@@ -70,7 +74,7 @@ AUDIT_TABLES: dict[str, Columns] = {
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
 PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash"),
-                "month_validations": ("submission_type", "period_month")}
+                "month_validations": ("submission_type", "period_month"), "model_versions": ("model",)}
 
 
 def raw_columns(kind: SubmissionType) -> Columns:

@@ -27,7 +27,6 @@ nightly_job = dg.define_asset_job(
     description="Ingest new partner files, validate, rebuild the marts and publish.")
 
 
-
 def due_selection(repository: dg.RepositoryDefinition, due: DueWork) -> list[dg.AssetKey]:
     """Return the assets a run must materialise: everything downstream of what changed.
 
@@ -44,7 +43,8 @@ def nightly_request(due: DueWork, repository: dg.RepositoryDefinition, run_key: 
     """Return one run over the range of months due and everything downstream of what changed."""
     tags = {"joinedup/new_files": str(len(due.new_files)),
             "joinedup/types_validated": ", ".join(due.types) or "none",
-            "joinedup/reference_tables_changed": str(len(due.seeds_changed))}
+            "joinedup/reference_tables_changed": str(len(due.seeds_changed)),
+            "joinedup/models_changed": str(len(due.models_changed))}
     return dg.RunRequest(run_key=run_key, tags=tags | range_tags(due.months),
                          asset_selection=due_selection(repository, due))
 

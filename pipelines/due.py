@@ -21,13 +21,14 @@ from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
 from assets.models.seeds import SEED_DOCS, load_seed, table_digest
+from assets.models.versions import MODEL_VERSIONS
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import Settings
 
 # What the published warehouse says was already received, and under which rules each month stands.
-PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations")
+PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations", "model_versions")
 
 
 @dataclass(frozen=True)
@@ -52,10 +53,11 @@ class TypeDue:
 
 @dataclass(frozen=True)
 class DueWork:
-    """What changed since the last publication: new files and reference tables, and the months due."""
+    """What changed since the last publication (files, reference tables, model code) and the months due."""
 
     by_type: dict[str, TypeDue]
     seeds_changed: list[str]
+    models_changed: list[str]
 
     @property
     def new_files(self) -> list[str]:
@@ -75,6 +77,7 @@ class DueWork:
     def changed_assets(self) -> list[dg.AssetKey]:
         """Return the assets whose inputs changed: they and everything downstream of them are due."""
         return ([dg.AssetKey(["seeds", name]) for name in self.seeds_changed]
+                + [dg.AssetKey(model.split("/")) for model in self.models_changed]
                 + [dg.AssetKey(["raw", kind]) for kind, due in self.by_type.items() if due.new_files]
                 + [dg.AssetKey(["validated", kind]) for kind in self.types])
 
@@ -116,7 +119,7 @@ def _seeds_changed(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[s
 def due_work(settings: Settings) -> DueWork:
     """Return what changed since the last publication, and the months due because of it.
 
-    With nothing published (or the working database gone), every file and reference table is new.
+    With nothing published (or the working database gone), every file, reference table and model is new.
     """
     published = settings.warehouse.exists() and settings.build_database.exists()
     # Reading ahead is silent: the run that loads the files reports what it rejects.
@@ -141,4 +144,6 @@ def due_work(settings: Settings) -> DueWork:
                 sorted(summary.files_loaded + summary.files_rejected + summary.files_duplicate), touched,
                 partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
                 sum(m is None or month_key(m) not in touched for m in months))
-    return DueWork(by_type, seeds_changed)
+        built_with = dict(con.execute("select model, version from audit.model_versions").fetchall())
+    models_changed = sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
+    return DueWork(by_type, seeds_changed, models_changed)

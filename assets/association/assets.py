@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from assets.association.estimate import WORKFORCE_MEASURES, associations
 from assets.models.build import load_table
 from assets.models.project import read_documentation
+from assets.models.versions import MODEL_VERSIONS, record_versions
 from pipelines.settings import SQL_DIR
 
 DOCS = read_documentation(SQL_DIR / "marts" / "workforce_outcome_association.yml")
@@ -30,7 +31,8 @@ WORKFORCE_SQL = f"""
 @dg.asset(key=["marts", "workforce_outcome_association"], group_name="marts",
           deps=[["marts", "scorecard_service_period"], ["marts", "fct_measure_period"],
                 ["marts", "fct_workforce_service_period"], ["seeds", "measures"]],
-          kinds={"duckdb", "polars"}, owners=["team:analytics"], description=DOCS.description)
+          kinds={"duckdb", "polars"}, owners=["team:analytics"], description=DOCS.description,
+          code_version=MODEL_VERSIONS["marts/workforce_outcome_association"])
 def workforce_outcome_association(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Fixed-effects regressions of results on staffing, by kind of service and lag."""
     with duckdb.get_connection() as con:
@@ -38,6 +40,7 @@ def workforce_outcome_association(duckdb: DuckDBResource) -> dg.MaterializeResul
         workforce = con.execute(WORKFORCE_SQL).pl()
         found = associations(outcomes, workforce)
         load_table(con, "marts", "workforce_outcome_association", found, DOCS)
+        record_versions(con, ["marts/workforce_outcome_association"])
     clear = found.filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0))
     return dg.MaterializeResult(metadata={
         "dagster/row_count": found.height, "clear_associations": clear.height,

@@ -7,6 +7,7 @@ from dagster_duckdb import DuckDBResource
 from assets.models.build import build_model
 from assets.models.project import SqlModel, load_macros, load_models
 from assets.models.seeds import SEED_DOCS, load_seed
+from assets.models.versions import MODEL_VERSIONS, record_versions
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
 from pipelines.settings import SQL_DIR
@@ -33,7 +34,9 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
 def model_asset(model: SqlModel) -> dg.AssetsDefinition:
     """Return the asset that builds one SQL model; its upstreams come from the SQL itself."""
 
-    @dg.asset(key=[model.layer, model.name], group_name=model.layer,
+    key = f"{model.layer}/{model.name}"
+
+    @dg.asset(key=[model.layer, model.name], group_name=model.layer, code_version=MODEL_VERSIONS[key],
               deps=[dg.AssetKey(list(table)) for table in model.upstream],
               kinds={"duckdb", "sql"}, owners=["team:analytics"],
               description=model.docs.description,
@@ -41,6 +44,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
     def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             rows = build_model(con, model, MACROS)
+            record_versions(con, [key])
             preview = con.execute(f"select * from {model.table} limit 5").pl()
         return dg.MaterializeResult(metadata={
             "dagster/row_count": rows,

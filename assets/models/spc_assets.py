@@ -6,6 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.models.build import load_table
 from assets.models.project import read_documentation
+from assets.models.versions import MODEL_VERSIONS, record_versions
 from assets.spc.series import SpcSettings, spc_points, spc_status
 from pipelines.settings import SQL_DIR
 
@@ -37,10 +38,12 @@ class SpcConfig(dg.Config):
         dg.AssetSpec(["marts", "fct_measure_spc"], description=POINTS_DOCS.description,
                      deps=[["marts", "fct_measure_period"], ["seeds", "measures"],
                            ["seeds", "spc_rebases"]],
-                     group_name="marts", kinds={"duckdb", "polars"}, owners=["team:analytics"]),
+                     group_name="marts", kinds={"duckdb", "polars"}, owners=["team:analytics"],
+                     code_version=MODEL_VERSIONS["marts/fct_measure_spc"]),
         dg.AssetSpec(["marts", "measure_spc_status"], description=STATUS_DOCS.description,
                      deps=[["marts", "fct_measure_spc"]], group_name="marts",
-                     kinds={"duckdb", "polars"}, owners=["team:analytics"]),
+                     kinds={"duckdb", "polars"}, owners=["team:analytics"],
+                     code_version=MODEL_VERSIONS["marts/measure_spc_status"]),
     ],
 )
 def measure_spc(context: dg.AssetExecutionContext, config: SpcConfig, duckdb: DuckDBResource):
@@ -54,6 +57,7 @@ def measure_spc(context: dg.AssetExecutionContext, config: SpcConfig, duckdb: Du
         status = spc_status(points, series)
         load_table(con, "marts", "fct_measure_spc", points, POINTS_DOCS)
         load_table(con, "marts", "measure_spc_status", status, STATUS_DOCS)
+        record_versions(con, ["marts/fct_measure_spc", "marts/measure_spc_status"])
     special = points.filter(pl.col("special_cause").fill_null(False))
     context.log.info(f"{status.height} series, {special.height} special-cause points")
     yield dg.MaterializeResult(asset_key=["marts", "fct_measure_spc"], metadata={
