@@ -16,6 +16,7 @@ from datetime import date
 
 import dagster as dg
 import duckdb
+import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
@@ -24,6 +25,7 @@ from assets.models.seeds import SEED_DOCS, load_seed, table_digest
 from assets.models.versions import MODEL_VERSIONS
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
+from assets.validate.plausibility import PLAUSIBILITY_CHECKED
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import Settings
 
@@ -139,11 +141,16 @@ def due_work(settings: Settings) -> DueWork:
                 f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
                 "on l.file_hash = r.file_hash and l.submission_type = ?", [kind.name]).pl()
             months: list[date | None] = row_months(raw).unique().to_list() if raw.height else []
-            touched = partition_months(m for m in months if m is not None)
+            found = [m for m in months if m is not None]
+            if kind.name == PLAUSIBILITY_CHECKED:
+                # each outcome figure is checked against the partner's month before: a changed month
+                # changes the check of the month after it
+                found += pl.Series(found, dtype=pl.Date).dt.offset_by("1mo").to_list()
+            touched = partition_months(found)
             by_type[kind.name] = TypeDue(
                 sorted(summary.files_loaded + summary.files_rejected + summary.files_duplicate), touched,
                 partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
-                sum(m is None or month_key(m) not in touched for m in months))
+                len({m for m in months if m is None or month_key(m) not in touched}))
         built_with = dict(con.execute("select model, version from audit.model_versions").fetchall())
     models_changed = sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
     return DueWork(by_type, seeds_changed, models_changed)

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -67,7 +68,7 @@ def test_first_run_validated_every_month_of_the_demo(published_demo):
         "2023-04-01", "2026-03-01", 36)
 
 
-def test_a_resubmission_runs_only_the_month_it_touches(home):
+def test_a_resubmission_runs_only_the_months_it_touches(home):
     settings = settings_for(home)
     repository = _repository(home)
     cursor = dg.build_sensor_context(repository_def=repository)
@@ -79,10 +80,12 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
     settle(resubmitted.path)
     result = inbox_sensor(dg.build_sensor_context(cursor=state, repository_def=repository))
     (request,) = result.run_requests
-    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == (
-        resubmitted.month, resubmitted.month)
+    # the month resent, and the month after it, whose figures are checked against it (plausibility)
+    month = date.fromisoformat(f"{resubmitted.month}-01")
+    touched = [resubmitted.month, f"{month.year + month.month // 12}-{month.month % 12 + 1:02d}"]
+    assert (request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]) == tuple(touched)
     assert request.tags["joinedup/new_files"] == "1"
-    # that one month of outcomes, and only what is downstream of outcomes: reference tables, the
+    # those months of outcomes, and only what is downstream of outcomes: reference tables, the
     # other types and the marts built from them alone are left as they are
     selected = {k.to_user_string() for k in request.asset_selection}
     assert {"raw/outcomes", "validated/outcomes", "marts/fct_measure_period", "marts/partner_data_quality",
@@ -91,25 +94,24 @@ def test_a_resubmission_runs_only_the_month_it_touches(home):
                            "seeds/partners", "marts/pay_parity", "marts/dim_partner"}
     assert result.cursor == json.dumps(inbox_state(settings), sort_keys=True)
 
-    before = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
-                              "where strftime(period, '%Y-%m') <> ? order by all", [resubmitted.month])
+    others = ("select file_hash, row_number, loaded_at from validated.outcomes "
+              "where strftime(period, '%Y-%m') not in (?, ?) order by all")
+    before = _published(home, others, touched)
     report = run_nightly(settings)
-    assert report.success and report.months == [resubmitted.month]
-    # only the resubmitted month was validated again; every other month's rows are untouched
+    assert report.success and report.months == touched
+    # only those months were validated again; every other month's rows are untouched
     assert _published(home, "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
-                            "where run_id = ?", [report.run_id]) == [(resubmitted.month,)]
-    after = _published(home, "select file_hash, row_number, loaded_at from validated.outcomes "
-                             "where strftime(period, '%Y-%m') <> ? order by all", [resubmitted.month])
-    assert after == before
-    # the rows validated are that month's, every partner's (the new file's three among them): each is
-    # loaded for the month or held back again by this run
+                            "where run_id = ? order by 1", [report.run_id]) == [(m,) for m in touched]
+    assert _published(home, others, touched) == before
+    # the rows validated are those months', every partner's (the new file's three among them): each
+    # is loaded for its month or held back again by this run
     ((validated,),) = _published(home, "select rows_validated from audit.validation_runs "
                                        "where run_id = ? and target_table = 'raw.outcomes'", [report.run_id])
-    ((in_month,),) = _published(home, "select count(*) from validated.outcomes "
-                                      "where strftime(period, '%Y-%m') = ?", [resubmitted.month])
+    ((in_months,),) = _published(home, "select count(*) from validated.outcomes "
+                                       "where strftime(period, '%Y-%m') in (?, ?)", touched)
     ((held_back,),) = _published(home, "select count(distinct (file_hash, sheet_name, row_number)) "
                                        "from audit.quarantine where run_id = ?", [report.run_id])
-    assert validated == in_month + held_back
+    assert validated == in_months + held_back
     assert 3 < validated < len(before) / 10
     # the restated figure is the partner's current one in the marts
     (numerator,) = _published(home, """

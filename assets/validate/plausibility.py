@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+# The submission type whose rows are checked against the partner's figure for the month before.
+PLAUSIBILITY_CHECKED = "outcomes"
 KEY = ["partner_code", "service_code", "measure_code", "period"]
 FIGURES = ["numerator", "denominator", "value"]
 ORDER = ["submitted_on", "loaded_at", "file_name", "row_number"]
