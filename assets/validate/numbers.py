@@ -54,7 +54,10 @@ def is_suppressed_text(text: str | None) -> bool:
 
 def read_figures(texts: Iterable[str]) -> dict[str, float | None]:
     """Return each distinct written figure as a number (None if it is not one), as `parse_number` reads it."""
-    distinct = pl.Series("figure", sorted(set(texts)), dtype=pl.String)
+    written = sorted(set(texts))
+    if not written:  # most files have no formula to work out: no frame to build
+        return {}
+    distinct = pl.Series("figure", written, dtype=pl.String)
     numbers = distinct.to_frame().select(parse_number("figure"))["figure"]
     return dict(zip(distinct.to_list(), numbers.to_list(), strict=True))
 
