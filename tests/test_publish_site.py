@@ -309,8 +309,8 @@ def test_data_quality_page_lists_the_overdue_returns_the_check_finds(site, marts
     table = _read(out, "data-quality.html").split('id="overdue-returns"')[1].split("</table>")[0]
     rows = [_text(r) for r in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
     assert len(rows) == overdue_returns(marts, date.today()).height
-    # P2's December 2025 workforce return: due on the 15th working day after 31 December (21 January
-    # 2026, bank holiday on 1 January), never received
+    # P2's December 2025 workforce return, never received: due on the 15th working day after 31
+    # December, 21 January 2026 (the fixture's reference data names no bank holiday in 2026)
     overdue_days = (date.today() - date(2026, 1, 21)).days
     assert f"Council P2 workforce December 2025 21 January 2026 {overdue_days} 1" in rows
 
