@@ -1,21 +1,11 @@
-"""When a return is due, and how association findings say when results moved."""
+"""When a return is late, and how association findings say when results moved."""
 
 from datetime import date
 
 import pytest
 
-from assets.publish.quality import Return, reporting_deadline
+from assets.publish.quality import Return
 from assets.publish.workforce_panel import lag_words
-
-
-@pytest.mark.parametrize(("last_month", "due"), [
-    (date(2025, 12, 1), date(2026, 1, 21)),  # 31 Dec is a Wednesday; 1 Jan counts (bank holidays do)
-    (date(2024, 6, 1), date(2024, 7, 19)),  # 30 June is a Sunday
-    (date(2024, 2, 1), date(2024, 3, 21)),  # a leap February ends on Thursday the 29th
-    (date(2026, 1, 1), date(2026, 2, 20)),  # 31 January is a Saturday
-])
-def test_a_return_is_due_on_the_15th_working_day_after_its_last_month(last_month, due):
-    assert reporting_deadline(last_month) == due
 
 
 def test_a_return_is_late_only_after_its_deadline_and_targets_never_are():

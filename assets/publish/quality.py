@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -14,7 +14,6 @@ from assets.validate.overdue import overdue_returns
 
 Row = dict[str, Any]
 
-WORKING_DAYS_ALLOWED = 15
 # Targets are plans sent ahead of the year they cover, so they cannot be late in this sense.
 JUDGED_FOR_LATENESS = ("outcomes", "workforce", "finance")
 
@@ -98,16 +97,6 @@ QUARANTINE_SQL = """
 """
 
 
-def reporting_deadline(last_month: date, working_days: int = WORKING_DAYS_ALLOWED) -> date:
-    """The last on-time day for a return: the 15th working day (Monday to Friday) after `last_month` ends."""
-    day = (last_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    counted = 0
-    while counted < working_days:
-        day += timedelta(days=1)
-        counted += day.weekday() < 5
-    return day
-
-
 @dataclass(frozen=True)
 class Return:
     """One file of one submission type: when it came and whether it was late."""
@@ -156,6 +145,13 @@ class Quality:
         return self.services.get(service_code) or ServiceQuality()
 
 
+DEADLINES_SQL = """
+    select submission_type, partner_code, period, deadline
+    from marts.partner_data_quality
+    where deadline is not null
+"""
+
+
 def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     """Work out returns received, late, overdue, quarantined and restated from the audit and marts."""
     services: dict[str, ServiceQuality] = defaultdict(ServiceQuality)
@@ -163,13 +159,16 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     # official publications read through a source mapping have no partner deadline to miss
     publications = set(con.execute("select submission_type, file_hash from audit.load_log "
                                    "where mapping like 'sources/%'").fetchall())
+    # each partner's deadline for each month and type, as marts.partner_data_quality sets it
+    deadlines = {(kind, partner, period): deadline for kind, partner, period, deadline in con.execute(
+        DEADLINES_SQL).fetchall()}
     for kind, file_hash, file_name, partner, submitted, service, _, last_month in con.execute(
         _loaded_rows_sql()
     ).fetchall():
         found = returns.get((kind, file_hash))
         if found is None or last_month > found.last_month:
             judged = kind in JUDGED_FOR_LATENESS and (kind, file_hash) not in publications
-            deadline = reporting_deadline(last_month) if judged else None
+            deadline = deadlines.get((kind, partner, last_month)) if judged else None
             returns[(kind, file_hash)] = Return(kind, file_name, partner, submitted, last_month,
                                                 deadline)
         services[service].returns[kind].add(file_hash)

@@ -8,16 +8,16 @@ from typing import Any, NamedTuple
 from assets.contract import SUBMISSION_TYPES
 from assets.publish.display import NO_VALUE, day, long_month, months_before, plural, sentence_case
 from assets.publish.marts import Marts, Row
-from assets.publish.quality import JUDGED_FOR_LATENESS, WORKING_DAYS_ALLOWED, Quality, ServiceQuality
+from assets.publish.quality import JUDGED_FOR_LATENESS, Quality, ServiceQuality
 
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
 QUARANTINE_SHOWN = 200
 LATE_RULE = (
-    f"A return is late when it arrived after the {WORKING_DAYS_ALLOWED}th working day (Monday to "
-    "Friday; bank holidays are not taken out) after the end of the last month it covers; the date "
-    "it arrived is the date in its file name. Targets are plans sent ahead of the year, so they are "
-    "never counted late."
+    "A return is late when it arrived after its deadline: the 15th working day (Monday to Friday, "
+    "England's bank holidays left out) after the end of the last month it covers, unless the reference "
+    "data sets another number of working days for its kind of return; the date it arrived is the date "
+    "in its file name. Targets are plans sent ahead of the year, so they are never counted late."
 )
 TERMS = {
     "received": "Returns received: files from partners with at least one row about the service.",
