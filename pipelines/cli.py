@@ -45,7 +45,9 @@ def _prepare_scenario():
 
 @app.command("demo-data")
 def demo_data(
-    scale: Annotated[str, typer.Option(help="small (3 areas) or medium (12 areas)")] = "small",
+    scale: Annotated[str, typer.Option(help="small (3 areas), medium (12), national (100), backlog "
+                                            "(100, one file per partner and type) or x10 (1,000)")]
+    = "small",
     seed: Annotated[int, typer.Option(help="random seed")] = 7,
     out: Annotated[Path | None, typer.Option(help="folder for inbox/, reference/ and "
                                                    "demo_truth.json (default: beside the inbox)")]

@@ -8,10 +8,23 @@ from datetime import date
 import holidays
 import polars as pl
 
-AREA_NAMES = [
+NAMED_AREAS = [
     "Northshire", "Eastborough", "Westmere", "Southdale", "Midford", "Highcombe",
     "Lowfield", "Riverton", "Oakbury", "Ashgate", "Elmstead", "Kingsbridge",
 ]
+# National demos go past the named areas: more names are made as stem + ending (40 x 25 = 1,000).
+_STEMS = [
+    "Amber", "Birch", "Cedar", "Dunham", "Ember", "Fairly", "Glen", "Hazel", "Ivy", "Juniper",
+    "Kestrel", "Larch", "Maple", "Nether", "Orchard", "Pine", "Quarry", "Rowan", "Sallow", "Thorn",
+    "Upton", "Vale", "Willow", "Yarrow", "Alder", "Bramble", "Clover", "Dale", "Fern", "Gorse",
+    "Heath", "Iron", "Kings", "Linden", "Moss", "Norton", "Oxley", "Poplar", "Redmoor", "Sedge",
+]
+_ENDINGS = [
+    "ford", "ham", "ton", "bury", "field", "wick", "ley", "stow", "by", "combe", "dale", "gate",
+    "holm", "mere", "port", "shaw", "thorpe", "well", "worth", "brook", "cliffe", "den", "ing",
+    "minster", "yard",
+]
+AREA_NAMES = NAMED_AREAS + [f"{stem}{ending}" for stem in _STEMS for ending in _ENDINGS]
 
 SERVICE_KINDS = {
     "HD": ("hospital_discharge", "Hospital discharge and reablement"),
@@ -137,8 +150,14 @@ BANK_HOLIDAY_YEARS = range(2023, 2029)
 
 
 def area_code(area: str) -> str:
-    """Return the three-letter code used as prefix for an area's partners and services."""
-    return area[:3].upper()
+    """Return the code used as prefix for an area's partners and services.
+
+    The named areas take three letters (NOR); made names take the stem's three and the ending's
+    (AMBFOR), unique over all 1,000."""
+    if area in NAMED_AREAS:
+        return area[:3].upper()
+    stem = next(s for s in _STEMS if area.startswith(s))
+    return (stem[:3] + area[len(stem):][:3]).upper()
 
 
 def build_reference(areas: int) -> dict[str, pl.DataFrame]:

@@ -22,6 +22,10 @@ SUBMISSION_TYPES = ("targets", "outcomes", "workforce", "finance")
 SCALES = {
     "small": (3, {"targets": 12, "outcomes": 3, "workforce": 3, "finance": 3}),
     "medium": (12, {"targets": 1, "outcomes": 1, "workforce": 1, "finance": 1}),
+    "national": (100, {"targets": 1, "outcomes": 1, "workforce": 1, "finance": 1}),
+    # a first load from a legacy system: one file per partner and type holding every month
+    "backlog": (100, {"targets": 36, "outcomes": 36, "workforce": 36, "finance": 36}),
+    "x10": (1000, {"targets": 1, "outcomes": 1, "workforce": 1, "finance": 1}),
 }
 SUBMITTED_DAYS_AFTER_PERIOD = (10, 20)
 RESUBMITTED_DAYS_AFTER_ORIGINAL = (20, 40)
