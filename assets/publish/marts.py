@@ -64,7 +64,8 @@ QUERIES = {
                fte_affected
         from marts.pay_parity
         qualify period = max(period) over (partition by service_code)
-        order by service_code, comparison desc, staff_group_code, gap_pct desc nulls last""",
+        order by service_code, comparison desc, staff_group_code, gap_pct desc nulls last, higher_paid,
+                 lower_paid""",
     # only the associations whose 95 % interval leaves zero out
     "associations": """
         select service_kind, outcome, workforce_measure, lag_months, slope, ci_low, ci_high,

@@ -93,7 +93,7 @@ RULES_SQL = """
 QUARANTINE_SQL = """
     select file_name, submission_type, sheet_name, row_number, column_name, rule, value
     from audit.quarantine
-    order by file_name, sheet_name nulls first, row_number, rule
+    order by file_name, sheet_name nulls first, row_number, rule, column_name, value
 """
 
 
@@ -185,7 +185,8 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     for quality in services.values():
         for kind, hashes in quality.returns.items():
             late = [returns[(kind, h)] for h in hashes if (kind, h) in returns]
-            quality.late[kind] = sorted((r for r in late if r.is_late), key=lambda r: r.submitted_on)
+            quality.late[kind] = sorted((r for r in late if r.is_late),
+                                        key=lambda r: (r.submitted_on, r.file_name))
     for kind, service, restated in con.execute(_restated_sql()).fetchall():
         services[service].restated[kind] += restated
 
