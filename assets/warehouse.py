@@ -66,6 +66,13 @@ AUDIT_TABLES: dict[str, Columns] = {
     "model_versions": (
         ("model", "varchar not null"), ("version", "varchar not null"), ("built_at", "timestamp not null"),
     ),
+    # Every inbox file each type has examined, by name, size and modification time: unchanged files
+    # are not read again (assets.ingest.catalog).
+    "inbox_files": (
+        ("submission_type", "varchar not null"), ("file_name", "varchar not null"),
+        ("bytes", "bigint not null"), ("modified_ns", "bigint not null"), ("file_hash", "varchar not null"),
+        ("mappings_digest", "varchar not null"), ("examined_at", "timestamp not null"),
+    ),
     # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
     "validation_results": (
         ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
@@ -74,7 +81,8 @@ AUDIT_TABLES: dict[str, Columns] = {
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
 PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash"),
-                "month_validations": ("submission_type", "period_month"), "model_versions": ("model",)}
+                "month_validations": ("submission_type", "period_month"), "model_versions": ("model",),
+                "inbox_files": ("submission_type", "file_name")}
 
 
 def raw_columns(kind: SubmissionType) -> Columns:

@@ -1,6 +1,7 @@
 """Whole files that cannot be read are rejected with a reason to act on; the run goes on; nothing twice."""
 
 import io
+import os
 
 import pytest
 import xlsxwriter
@@ -58,7 +59,14 @@ def test_same_content_under_a_new_name_is_noticed_once_and_not_loaded_twice(tmp_
     drop(inbox, "outcomes", "P1_20240312_again.csv", GOOD)
     for _ in range(2):
         summary = ingest_inbox(con, inbox, SUBMISSION_TYPES["outcomes"], tmp_path / "partners")
-    assert summary.files_loaded == [] and summary.files_already_loaded == 2
+    # the second pass reads neither file: both were examined before and are unchanged
+    assert summary.files_loaded == [] and summary.files_unchanged == 2
+    assert summary.files_already_loaded == 0
+    # touched (same bytes, newer modification time): read again, and known by its hash
+    path = inbox / "outcomes" / "P1_20240310.csv"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    summary = ingest_inbox(con, inbox, SUBMISSION_TYPES["outcomes"], tmp_path / "partners")
+    assert (summary.files_already_loaded, summary.files_unchanged, summary.files_duplicate) == (1, 1, [])
     assert rows(con, "select file_name, rule, same_as_file_name from audit.rejected_files") == [
         ("P1_20240312_again.csv", "duplicate_file", "P1_20240310.csv")]
     assert rows(con, "select count(*) from raw.outcomes") == [(1,)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date
 
 from charset_normalizer import from_bytes
 
@@ -37,8 +37,9 @@ def parse_file_name(name: str) -> tuple[str, date, str]:
     if not match:
         raise RejectedFile("file_name", f"{name} is not named <PARTNER_CODE>_<YYYYMMDD>[_label].csv or "
                                         ".xlsx, so we cannot tell whose it is or when it was sent")
+    digits = match["submitted"]
     try:
-        submitted = datetime.strptime(match["submitted"], "%Y%m%d").date()
+        submitted = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError as exc:
         raise RejectedFile("file_name", f"{match['submitted']} in the name {name} is not a date "
                                         "(YYYYMMDD)") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import duckdb
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.batch import Batch, Context, Received, rejection
+from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
 from assets.ingest.files import RejectedFile, check_content, parse_file_name, partner_in_name
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.publications import read_source_file
@@ -36,13 +38,17 @@ class IngestSummary:
     files_rejected: list[str] = field(default_factory=list)
     files_duplicate: list[str] = field(default_factory=list)
     files_already_loaded: int = 0
+    files_unchanged: int = 0  # examined before, and unchanged since: not read again
     rows_received: int = 0
 
 
 def inbox_files(inbox: Path, kind: SubmissionType) -> list[tuple[Path, bool]]:
     """Return (path, is in the type's own folder) for every file this type should look at."""
     def files(folder: Path) -> list[Path]:
-        return sorted(p for p in folder.glob("*") if p.is_file()) if folder.is_dir() else []
+        if not folder.is_dir():
+            return []
+        with os.scandir(folder) as entries:
+            return sorted(Path(e.path) for e in entries if e.is_file())
 
     return ([(p, True) for p in files(inbox / kind.name)]
             + [(p, False) for p in files(inbox / RETURNS_FOLDER)])
@@ -67,7 +73,10 @@ def publication_files(inbox: Path, context: Context, broken: list[SourceMapping]
 
 def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionType,
                  partners_dir: Path, run_id: str | None = None) -> IngestSummary:
-    """Load every not-yet-seen file for `kind` into `raw.<type>`; reject unreadable files whole."""
+    """Load every new file for `kind` into `raw.<type>`; reject unreadable files whole.
+
+    Files examined before and unchanged since (name, size, modification time) are not read again.
+    """
     seen = dict(con.execute("select file_hash, file_name from audit.load_log where submission_type = ?",
                             [kind.name]).fetchall())
     noticed = set(con.execute("select file_hash, file_name from audit.rejected_files "
@@ -75,17 +84,24 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                               [kind.name]).fetchall())
     profiles, problems = load_profiles(partners_dir)
     sources, broken, source_problems = load_sources(partners_dir)
+    mappings = mappings_digest(partners_dir)
+    known = known_files(con, kind, mappings)
     context = Context(kind, frozenset(v for (v,) in con.execute(
         "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
         source_problems, run_id, datetime.now())
-    summary, batch = IngestSummary(kind.name), Batch()
+    summary, batch, examined = IngestSummary(kind.name), Batch(), []
     own = inbox_files(inbox, kind)
     files = [(path, path.name, own_folder, None) for path, own_folder in own] + [
         (path, path.relative_to(inbox).as_posix(), True, source)
         for path, source in publication_files(inbox, context, broken, {p for p, _ in own})]
     for path, name, own_folder, source in files:
+        stamp = Stamp.of(path)
+        if known.get(name) == stamp:
+            summary.files_unchanged += 1
+            continue
         content = path.read_bytes()
         digest = hashlib.sha256(content).hexdigest()
+        examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))
         if digest in seen:
             if seen[digest] != name and (digest, name) not in noticed:
                 noticed.add((digest, name))
@@ -106,6 +122,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     con.begin()
     try:
         batch.append_to(con, kind)
+        record_examined(con, examined)
     except BaseException:
         con.rollback()
         raise

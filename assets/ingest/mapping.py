@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -27,6 +28,7 @@ FORMULA = re.compile(rf"^{TERM}(?:[-+]{TERM})*$")
 FORMULA_TERM = re.compile(r"([-+]?)\s*(\{[^{}]+\}|\d+(?:\.\d+)?)")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalise_header(text: str) -> str:
     """Return a header as compared with the contract: lower case, words separated by one space."""
     return re.sub(r"[^0-9a-z%£]+", " ", text.lower()).strip()

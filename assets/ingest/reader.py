@@ -90,6 +90,27 @@ def _choose_sheets(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMap
     return chosen, aside
 
 
+CONTRACT_LAYOUT = ReturnMapping()
+
+
+def _contract_layout_rows(kind: SubmissionType, sheets: list[Sheet],
+                          mapping: ReturnMapping) -> list[tuple] | None:
+    """Return the rows of a one-sheet file headed by exactly the contract's columns, as it reads them.
+
+    This is what locating the header and resolving the layout find for such a file (the most common
+    one by far), without their cost; any other file returns None and goes the general way.
+    """
+    if len(sheets) != 1 or mapping != CONTRACT_LAYOUT:
+        return None
+    sheet, width = sheets[0], len(kind.columns)
+    if not sheet.cells or [c.strip() for c in sheet.cells[0]] != list(kind.columns):
+        return None
+    return [(sheet.name, number, *cells) if len(cells) == width
+            else (sheet.name, number, *cells[:width], *[None] * (width - len(cells)))
+            for cells, number in zip(sheet.cells[1:], sheet.row_numbers[1:], strict=True)
+            if any(cell.strip() for cell in cells)]
+
+
 def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping,
                  strict: bool = True) -> Extract | None:
     """Return the contract rows of `kind` in the sheets; None when not strict and no sheet holds it.
@@ -97,6 +118,9 @@ def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMappi
     Strict (a file in the type's own folder): a sheet that looks like data but lacks a column rejects
     the file. Not strict (a workbook of several returns): such sheets are left for the other types.
     """
+    plain = _contract_layout_rows(kind, sheets, mapping)
+    if plain is not None:
+        return Extract(plain, tuple(s.name for s in sheets if s.name is not None), ())
     chosen, aside = _choose_sheets(kind, sheets, mapping, strict)
     if not chosen:
         return None
