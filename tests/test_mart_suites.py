@@ -5,7 +5,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from assets.validate import suites
 from assets.validate.mart_suites import CHECKED_MARTS, validate_mart
 from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 from tests.sql_fixtures import build_hand_made_warehouse
@@ -109,8 +108,7 @@ def test_a_row_breaking_the_rule_is_flagged_and_one_keeping_it_is_not(con, case)
     assert "critical" not in {severity for _, severity in kept}
 
 
-def test_chunks_keep_a_duplicate_key_together(con, monkeypatch):
-    monkeypatch.setattr(suites, "CHUNK_ROWS", 3)  # 13 rows in up to 5 chunks
+def test_both_copies_of_a_duplicate_key_are_flagged_in_one_result(con):
     con.begin()
     try:
         con.execute(f"insert into marts.fct_measure_period select * from marts.fct_measure_period "
@@ -119,7 +117,7 @@ def test_chunks_keep_a_duplicate_key_together(con, monkeypatch):
     finally:
         con.rollback()
     duplicates = result.findings.filter(rule="keys_unique")
-    assert len(result.results) > 1 and duplicates.height == 2
+    assert len(result.results) == 1 and duplicates.height == 2
     assert duplicates["value"].unique().to_list() == ["service_code=S1, measure_code=RATE, period=2024-01-01"]
 
 

@@ -1,24 +1,32 @@
-"""Run a Great Expectations suite from `expectations/` over a frame and return row-level findings."""
+"""Run a Great Expectations suite from `expectations/` over a frame as DuckDB SQL; return row-level findings.
+
+The suites stay the declared rules (and Great Expectations renders them and their results as Data Docs);
+`suite_sql` compiles them to SQL with GE's pandas semantics, so a whole frame is checked in one pass.
+"""
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import time
+import uuid
+from collections import Counter
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
+import duckdb
 import polars as pl
 
+from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate
 from assets.validate.typing import FINDING_SCHEMA
 from pipelines.settings import EXPECTATIONS_DIR
 
-# GE validates through pandas; bounded chunks keep memory flat on large marts.
-CHUNK_ROWS = 250_000
-# What a stored result keeps of each expectation's outcome: counts and GE's sample of bad values, not
-# the full lists of unexpected values and row indexes (those become row findings instead).
-UNBOUNDED_RESULT_KEYS = ("unexpected_list", "unexpected_index_list", "unexpected_index_query",
-                         "partial_unexpected_index_list", "unexpected_rows")
+# How many unexpected values a stored result keeps as GE's sample (GE's own default).
+PARTIAL_UNEXPECTED = 20
+NO_EXCEPTION = {"raised_exception": False, "exception_traceback": None, "exception_message": None}
 
 
 @dataclass(frozen=True)
@@ -62,80 +70,9 @@ class SuiteResult:
         }
 
 
-def bounded_result(outcome) -> dict:
-    """Return a GE suite validation result as JSON without its unbounded lists of unexpected values."""
-    result = outcome.to_json_dict()
-    for expectation in result["results"]:
-        for key in UNBOUNDED_RESULT_KEYS:
-            expectation["result"].pop(key, None)
-    return result
-
-
-def chunks(frame: pl.DataFrame, key: tuple[str, ...] = ()) -> list[pl.DataFrame]:
-    """Split a frame into pieces of about CHUNK_ROWS rows; rows sharing a key stay in one piece.
-
-    Keeping a key's rows together lets a uniqueness expectation see every copy of a duplicate.
-    """
-    pieces = -(-frame.height // CHUNK_ROWS)
-    if pieces <= 1:
-        return [frame]
-    if not key:
-        return [frame.slice(offset, CHUNK_ROWS) for offset in range(0, frame.height, CHUNK_ROWS)]
-    bucket = pl.struct(list(key)).hash() % pieces
-    return [part.drop("_chunk") for _, part in frame.with_columns(bucket.alias("_chunk"))
-            .sort("_chunk", "row_id").group_by("_chunk", maintain_order=True)]
-
-
-@cache
-def _context():
-    import great_expectations as gx
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return context
-
-
-@cache
-def _suite_and_batch(suite_name: str):
-    import great_expectations as gx
-
-    context = _context()
-    spec = json.loads((EXPECTATIONS_DIR / f"{suite_name}.json").read_text())
-    suite = context.suites.add(gx.ExpectationSuite(**spec))
-    source = context.data_sources.add_pandas(f"frames_{suite_name}")
-    batch = source.add_dataframe_asset(suite_name).add_batch_definition_whole_dataframe("whole")
-    return suite, batch
-
-
-def suite_expectation_count(suite_name: str) -> int:
-    """Return how many expectations the suite file holds."""
-    return len(json.loads((EXPECTATIONS_DIR / f"{suite_name}.json").read_text())["expectations"])
-
-
-@cache
-def unique_key(suite_name: str) -> tuple[str, ...]:
-    """Return the columns the suite expects to be unique together (none if it has no such rule)."""
-    spec = json.loads((EXPECTATIONS_DIR / f"{suite_name}.json").read_text())
-    return next((tuple(e["kwargs"]["column_list"]) for e in spec["expectations"]
-                 if e["type"] == "expect_compound_columns_to_be_unique"), ())
-
-
-def _findings(result) -> list[dict]:
-    config = result.expectation_config
-    kwargs = config.kwargs
-    columns = [*(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs),
-               *kwargs.get("column_list", ())]
-    base = {"column_name": config.meta.get("columns", ", ".join(columns)),
-            "rule": config.meta.get("rule", config.type),
-            "severity": config.severity.value, "meaning": config.meta.get("meaning", config.type)}
-    indexed = result.result.get("unexpected_index_list")
-    if not indexed:
-        return [base | {"row_id": None, "value": str(result.result.get("observed_value"))}]
-    return [base | {"row_id": int(row["row_id"]),
-                    "value": ", ".join(f"{c}={_text(row.get(c))}" for c in columns)
-                    if len(columns) > 1 else _text(row.get(columns[0])) if columns else None}
-            for row in indexed]
+def suite_spec(suite_name: str) -> dict:
+    """Return the suite's JSON as written in `expectations/`."""
+    return json.loads((EXPECTATIONS_DIR / f"{suite_name}.json").read_text())
 
 
 def _text(value: object) -> str | None:
@@ -150,23 +87,137 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def run_suite(frame: pl.DataFrame, suite_name: str, parameters: dict[str, list]) -> SuiteResult:
-    """Validate `frame` (which must have a unique `row_id`) with the named suite, chunk by chunk."""
+def _as_pandas(frame: pl.DataFrame, positions: list[int], columns: tuple[str, ...]):
+    """Return the rows at `positions` as pandas holds them once the whole frame is converted."""
+    rows = frame.select(list(dict.fromkeys(["row_id", *columns])))[positions]
+    # pandas has no integer with nulls: a whole column converted with a null in it becomes float64
+    floats = [c for c in columns if frame.schema[c].is_integer() and frame[c].null_count()]
+    return rows.with_columns(pl.col(floats).cast(pl.Float64)).to_pandas()
+
+
+def _json(value: Any) -> Any:
+    """Return a value pandas holds as GE writes it in a result's JSON."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, list):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    if value is None or pd.isna(value):
+        return None
+    if isinstance(value, (pd.Timestamp, date)):
+        return value.isoformat()
+    if isinstance(value, (np.generic, Decimal)):
+        return value.item() if isinstance(value, np.generic) else float(value)
+    return value
+
+
+def _findings(check: Check, rows: Any) -> list[dict]:
+    config, columns = check.config, check.columns
+    base = {"column_name": config.get("meta", {}).get("columns", ", ".join(columns)),
+            "rule": config.get("meta", {}).get("rule", config["type"]),
+            "severity": config.get("severity", "critical"),
+            "meaning": config.get("meta", {}).get("meaning", config["type"])}
+    if check.observed:
+        return [base | {"row_id": None, "value": check.observed[1]}]
+    return [base | {"row_id": int(row["row_id"]),
+                    "value": ", ".join(f"{c}={_text(row[c])}" for c in columns)
+                    if len(columns) > 1 else _text(row[columns[0]])}
+            for row in rows.to_dict("records")]
+
+
+def _result(check: Check, counts: Counts, rows: Any) -> tuple[bool, dict]:
+    """Return whether the check passed and its result as GE writes it (without the unbounded lists)."""
+    if check.error:
+        return False, {}
+    if check.observed:
+        return check.observed[0], {"observed_value": check.observed[1]}
+    elements, unexpected = counts.elements, len(counts.unexpected)
+    denominator = elements if check.considered is None else counts.considered
+    success = not denominator or (denominator - unexpected) / denominator >= check.mostly
+    sample = rows.head(PARTIAL_UNEXPECTED) if rows is not None else None
+    columns = list(check.columns)
+    if sample is None:
+        values = []
+    elif len(columns) == 1:
+        values = [_json(v) for v in sample[columns[0]]]
+    elif check.window is None:
+        values = [_json([r[c] for c in columns]) for r in sample.to_dict("records")]
+    else:
+        values = [_json({c: r[c] for c in columns}) for r in sample.to_dict("records")]
+    result: dict[str, Any] = {"element_count": elements, "unexpected_count": unexpected,
+                              "unexpected_percent": None, "partial_unexpected_list": values,
+                              "unexpected_index_column_names": ["row_id"]}
+    total = unexpected / elements * 100 if elements else None
+    if check.considered is None:
+        result["unexpected_percent"] = total
+    else:
+        missing = elements - counts.considered
+        nonmissing = unexpected / counts.considered * 100 if elements and counts.considered else None
+        result |= {"unexpected_percent": nonmissing, "missing_count": missing,
+                   "missing_percent": missing / elements * 100 if elements else None,
+                   "unexpected_percent_total": total, "unexpected_percent_nonmissing": nonmissing}
+    tally = Counter(tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
+                    for v in values)
+    result["partial_unexpected_counts"] = [
+        {"value": list(value) if isinstance(value, tuple) else value, "count": count}
+        for value, count in sorted(tally.most_common(PARTIAL_UNEXPECTED), key=lambda x: (-x[1], repr(x[0])))]
+    return success, result
+
+
+def _suite_result(suite_name: str, checks: list[Check], outcomes: list[tuple[bool, dict]]) -> dict:
+    """Return the suite's outcome in the shape of GE's validation result (as `to_json_dict` writes it)."""
+    results = [{"success": success,
+                "expectation_config": {"type": c.config["type"],
+                                       "kwargs": {"batch_id": f"sql-{suite_name}", **c.config["kwargs"]},
+                                       "meta": c.config.get("meta", {}), "id": _id(suite_name, i),
+                                       "severity": c.config.get("severity", "critical")},
+                "result": result, "meta": {},
+                "exception_info": {**NO_EXCEPTION, "raised_exception": True, "exception_message": c.error}
+                if c.error else dict(NO_EXCEPTION)}
+               for i, (c, (success, result)) in enumerate(zip(checks, outcomes, strict=True))]
+    passed = sum(r["success"] for r in results)
+    return {"success": passed == len(results), "results": results, "suite_name": suite_name,
+            "suite_parameters": {},
+            "statistics": {"evaluated_expectations": len(results), "successful_expectations": passed,
+                           "unsuccessful_expectations": len(results) - passed,
+                           "success_percent": passed / len(results) * 100 if results else None},
+            "meta": {"great_expectations_version": _ge_version(), "engine": "SQL compiled from the suite"},
+            "id": None}
+
+
+def _id(suite_name: str, index: int) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"joinedup:{suite_name}:{index}"))
+
+
+@cache
+def _ge_version() -> str:
+    return importlib.metadata.version("great_expectations")
+
+
+def run_suite(frame: pl.DataFrame, suite_name: str, parameters: dict[str, list],
+              con: duckdb.DuckDBPyConnection | None = None) -> SuiteResult:
+    """Validate `frame` (which must have a unique `row_id`) with the named suite, as SQL in one pass.
+
+    The frame is registered in `con` (an in-memory DuckDB by default) for the time of the run.
+    """
     start = time.perf_counter()
-    suite, batch_definition = _suite_and_batch(suite_name)
-    rows: list[dict] = []
-    failed: set[str] = set()
-    results = []
-    for chunk in chunks(frame, unique_key(suite_name)):
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": chunk.to_pandas()})
-        outcome = batch.validate(
-            suite, expectation_parameters=parameters,
-            result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]})
-        results.append(bounded_result(outcome))
-        for result in outcome.results:
-            if not result.success:
-                failed.add(result.expectation_config.id or result.expectation_config.type)
-                rows += _findings(result)
-    findings = pl.DataFrame(rows, schema=FINDING_SCHEMA)
-    return SuiteResult(suite_name, findings, frame.height, len(suite.expectations), len(failed),
-                       time.perf_counter() - start, tuple(results))
+    checks, bound = compile_suite(suite_spec(suite_name), frame, parameters)
+    connection = con or duckdb.connect()
+    try:
+        checks, counts = evaluate(connection, frame, checks, bound)
+    finally:
+        if con is None:
+            connection.close()
+    findings: list[dict] = []
+    outcomes = []
+    for check, found in zip(checks, counts, strict=True):
+        rows = _as_pandas(frame, found.unexpected, check.columns) if found.unexpected else None
+        outcome = _result(check, found, rows)
+        outcomes.append(outcome)
+        if not outcome[0]:
+            findings += _findings(check, rows)
+    failed = sum(not success for success, _ in outcomes)
+    return SuiteResult(suite_name, pl.DataFrame(findings, schema=FINDING_SCHEMA), frame.height, len(checks),
+                       failed, time.perf_counter() - start, (_suite_result(suite_name, checks, outcomes),))
