@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import time
+from collections.abc import Iterator
 
 import dagster as dg
 
@@ -58,36 +60,54 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return nightly_request(due_work(Settings.from_env()), context.repository_def, None)
 
 
-def inbox_state(settings: Settings) -> dict[str, list[float]]:
-    """Return {relative path: [size, modified time]} for every file in the inbox."""
+def _walk(folder: str) -> Iterator[os.DirEntry]:
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path)
+            elif entry.is_file():
+                yield entry
+
+
+def newer_files(settings: Settings, newest_ns: int) -> dict[str, int]:
+    """Return {path under the inbox: modification time (ns)} of the files modified after `newest_ns`."""
     inbox = settings.inbox
     if not inbox.is_dir():
         return {}
-    return {str(p.relative_to(inbox)): [p.stat().st_size, p.stat().st_mtime]
-            for p in sorted(inbox.rglob("*")) if p.is_file()}
+    found = {}
+    for entry in _walk(str(inbox)):
+        modified = entry.stat().st_mtime_ns
+        if modified > newest_ns:
+            found[os.path.relpath(entry.path, inbox)] = modified
+    return found
 
 
 @dg.sensor(job=nightly_job, minimum_interval_seconds=60,
            description="Starts a run for the months that files added to or replaced in the inbox touch.")
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
-    """Request one run over the months touched by files changed since the last evaluation."""
+    """Request one run over the months touched by files modified since the newest one seen before.
+
+    The cursor is the newest modification time handed to a run, whatever the files held. A file that
+    arrives bearing an older time (copied with its time kept) is not seen here; the nightly
+    schedule's run reads it, as it reads every file the warehouse does not know by name, size and time.
+    """
     settings = Settings.from_env()
-    state = inbox_state(settings)
-    previous = json.loads(context.cursor) if context.cursor else {}
-    cursor = json.dumps(state, sort_keys=True)
-    changed = [path for path, stamp in state.items() if previous.get(path) != stamp]
+    newest = json.loads(context.cursor)["newest_ns"] if context.cursor else 0
+    changed = newer_files(settings, newest)
     if not changed:
-        return dg.SensorResult(skip_reason="no new or changed files in the inbox", cursor=cursor)
-    arriving = [path for path in changed if time.time() - state[path][1] < SETTLE_SECONDS]
+        return dg.SensorResult(skip_reason="no new or changed files in the inbox", cursor=context.cursor)
+    settling = time.time_ns() - SETTLE_SECONDS * 10**9
+    arriving = sorted(path for path, modified in changed.items() if modified > settling)
     if arriving:
         # the cursor stays where it was, so these files count as changed at the next evaluation
         return dg.SensorResult(skip_reason=f"{len(arriving)} file(s) still being written, e.g. "
                                            f"{arriving[0]}; waiting until none has changed for "
                                            f"{SETTLE_SECONDS} seconds", cursor=context.cursor)
+    cursor = json.dumps({"newest_ns": max(changed.values())})
     due = due_work(settings)
     if not due.new_files:
         return dg.SensorResult(skip_reason="the changed files hold nothing not already received "
                                            "(tonight's run publishes whatever else is due)", cursor=cursor)
-    run_key = hashlib.sha256(cursor.encode()).hexdigest()
+    run_key = hashlib.sha256(f"{cursor}{due.new_files}".encode()).hexdigest()
     return dg.SensorResult(run_requests=[nightly_request(due, context.repository_def, run_key)],
                            cursor=cursor)

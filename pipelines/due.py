@@ -1,9 +1,9 @@
 """What a run has to do: the months that new or resubmitted files touch, and months under older rules.
 
-The inbox's files not yet in the published warehouse are read the way ingestion reads them, into a
-database in memory, so the months found are exactly the months those rows will be validated under.
-(Before the first publication that is every file: the first run reads the inbox twice. Requesting
-every partition instead costs more, in Dagster's events for ~150 months, than reading the files.)
+The sensor and the schedule read the inbox's new files the way ingestion reads them, into a database
+in memory, so the months found are exactly the months those rows will be validated under; files
+examined before and unchanged since are not read (assets.ingest.catalog). `joinedup run` ingests
+first and takes the months from the working database instead (`due_after_ingest`).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 
-from assets.contract import SUBMISSION_TYPES
+from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
 from assets.models.seeds import SEED_DOCS, load_seed, table_digest
@@ -30,7 +30,7 @@ from assets.warehouse import ensure_warehouse
 from pipelines.settings import Settings
 
 # What the published warehouse says was already received, and under which rules each month stands.
-PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations", "model_versions")
+PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations", "model_versions", "inbox_files")
 
 
 @dataclass(frozen=True)
@@ -104,53 +104,84 @@ def _copy_published_audit(con: duckdb.DuckDBPyConnection, settings: Settings) ->
         con.unregister("published_rows")
 
 
-def _seeds_changed(con: duckdb.DuckDBPyConnection, settings: Settings) -> list[str]:
-    """Return the reference tables whose CSV differs from the table last published."""
-    if not settings.build_database.exists():
+def _published(settings: Settings) -> bool:
+    return settings.warehouse.exists() and settings.build_database.exists()
+
+
+def seeds_changed(settings: Settings) -> list[str]:
+    """Return the reference tables whose CSV differs from the table last published (all, before that)."""
+    if not _published(settings):
         return list(SEED_DOCS)
     with duckdb.connect(str(settings.warehouse), read_only=True) as published:
         held = {name: table_digest(published, "seeds", name) for name in SEED_DOCS}
-    changed = []
-    for name in SEED_DOCS:
-        load_seed(con, settings.reference_dir, name)
-        if table_digest(con, "seeds", name) != held[name]:
-            changed.append(name)
+    with duckdb.connect() as con:
+        ensure_warehouse(con)
+        changed = []
+        for name in SEED_DOCS:
+            load_seed(con, settings.reference_dir, name)
+            if table_digest(con, "seeds", name) != held[name]:
+                changed.append(name)
     return changed
+
+
+def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: list[str]) -> TypeDue:
+    """Return a type's months due: those its rows not yet validated fall in, and those under older rules."""
+    raw = con.execute(
+        f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
+        "on l.file_hash = r.file_hash and l.submission_type = ? where l.status = 'received'",
+        [kind.name]).pl()
+    months: list[date | None] = row_months(raw).unique().to_list() if raw.height else []
+    found = [m for m in months if m is not None]
+    if kind.name == PLAUSIBILITY_CHECKED:
+        # each outcome figure is checked against the partner's month before: a changed month
+        # changes the check of the month after it
+        found += pl.Series(found, dtype=pl.Date).dt.offset_by("1mo").to_list()
+    touched = partition_months(found)
+    return TypeDue(sorted(new_files), touched,
+                   partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
+                   len({m for m in months if m is None or month_key(m) not in touched}))
+
+
+def _models_changed(con: duckdb.DuckDBPyConnection) -> list[str]:
+    built_with = dict(con.execute("select model, version from audit.model_versions").fetchall())
+    return sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
 
 
 def due_work(settings: Settings) -> DueWork:
     """Return what changed since the last publication, and the months due because of it.
 
-    With nothing published (or the working database gone), every file, reference table and model is new.
+    The inbox's new files (those not examined before, or changed since) are read ahead into a database
+    in memory beside a copy of the published audit trail, so the cost grows with what is new. With
+    nothing published (or the working database gone), every file, reference table and model is new.
     """
-    published = settings.warehouse.exists() and settings.build_database.exists()
+    changed_seeds = seeds_changed(settings)
     # Reading ahead is silent: the run that loads the files reports what it rejects.
     with _quiet(ingest_log), duckdb.connect() as con:
         ensure_warehouse(con)
-        if published:
-            seeds_changed = _seeds_changed(con, settings)
+        if _published(settings):
             _copy_published_audit(con, settings)
-        else:
-            seeds_changed = list(SEED_DOCS)
-            for name in VALIDATION_SEEDS:
-                load_seed(con, settings.reference_dir, name)
+        for name in VALIDATION_SEEDS:
+            load_seed(con, settings.reference_dir, name)
         by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir)
-            raw = con.execute(
-                f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
-                "on l.file_hash = r.file_hash and l.submission_type = ?", [kind.name]).pl()
-            months: list[date | None] = row_months(raw).unique().to_list() if raw.height else []
-            found = [m for m in months if m is not None]
-            if kind.name == PLAUSIBILITY_CHECKED:
-                # each outcome figure is checked against the partner's month before: a changed month
-                # changes the check of the month after it
-                found += pl.Series(found, dtype=pl.Date).dt.offset_by("1mo").to_list()
-            touched = partition_months(found)
-            by_type[kind.name] = TypeDue(
-                sorted(summary.files_loaded + summary.files_rejected + summary.files_duplicate), touched,
-                partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
-                len({m for m in months if m is None or month_key(m) not in touched}))
-        built_with = dict(con.execute("select model, version from audit.model_versions").fetchall())
-    models_changed = sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
-    return DueWork(by_type, seeds_changed, models_changed)
+            by_type[kind.name] = _type_due(
+                con, kind, summary.files_loaded + summary.files_rejected + summary.files_duplicate)
+        return DueWork(by_type, changed_seeds, _models_changed(con))
+
+
+def due_after_ingest(con: duckdb.DuckDBPyConnection, changed_seeds: list[str],
+                     ingest_run_id: str) -> DueWork:
+    """Return the work due in a working database whose new files and changed reference tables are loaded.
+
+    `joinedup run` ingests first and works out the months from what it loaded, instead of reading
+    the new files twice.
+    """
+    by_type = {}
+    for kind in SUBMISSION_TYPES.values():
+        new_files = [name for (name,) in con.execute(
+            "select file_name from audit.load_log where submission_type = ? and run_id = ? "
+            "union select file_name from audit.rejected_files where submission_type = ? and run_id = ?",
+            [kind.name, ingest_run_id, kind.name, ingest_run_id]).fetchall()]
+        by_type[kind.name] = _type_due(con, kind, new_files)
+    return DueWork(by_type, changed_seeds, _models_changed(con))

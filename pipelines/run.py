@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING
 import dagster as dg
 import polars as pl
 
+from assets.contract import SUBMISSION_TYPES
+from assets.models.seeds import SEED_DOCS
 from assets.partitions import range_tags
 from pipelines.automation import due_selection
-from pipelines.due import due_work
+from pipelines.due import due_after_ingest, seeds_changed
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -44,7 +46,7 @@ class RunReport:
     """The outcome of one run: success, the months it validated, failed checks, and its audit figures."""
 
     success: bool
-    run_id: str
+    run_id: str  # the run that validated, built and published (the first phase loaded the files)
     months: list[str]  # the months whose rows this run validated (YYYY-MM)
     failed_checks: list[FailedCheck]
     failed_steps: list[FailedStep]
@@ -58,32 +60,58 @@ def _instance() -> dg.DagsterInstance:
         dg.DagsterInstance.ephemeral()
 
 
+def _ingest_selection(changed_seeds: list[str]) -> list[dg.AssetKey]:
+    """The first phase of a run: the changed reference tables, then every type's new files."""
+    return ([dg.AssetKey(["seeds", name]) for name in changed_seeds]
+            + [dg.AssetKey(["raw", kind]) for kind in SUBMISSION_TYPES])
+
+
 def run_nightly(settings: Settings, months: list[str] | None = None) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
-    By default the run materialises what is downstream of what changed since the last publication
-    (new files, months under older rules, reference tables), then publishes; given months, it
-    validates them for every type and rebuilds everything (a full run).
+    A run has two phases, each a Dagster run: the changed reference tables and the new files are
+    loaded first; the months due are then read from what was loaded (new files, months under older
+    rules), and the second phase validates them and materialises what is downstream of what changed
+    (changed models too), then publishes. Given months, the second phase validates them for every
+    type and rebuilds everything (a full run).
     """
     from pipelines.definitions import build_definitions
 
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("nightly")
-    selection = None  # months given: every asset, every type, over those months
-    if months is None:
-        due = due_work(settings)
-        months, selection = due.months, due_selection(definitions.get_repository_def(), due)
+    changed_seeds = list(SEED_DOCS) if months is not None else seeds_changed(settings)
+    first = _ingest_selection(changed_seeds)
     with _instance() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
-                                        tags=range_tags(months), asset_selection=selection)
+        ingest = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
+                                        asset_selection=first)
+        runs = [ingest]
+        if ingest.success:
+            repository = definitions.get_repository_def()
+            if months is None:
+                with definitions.resources["duckdb"].get_connection() as con:
+                    due = due_after_ingest(con, changed_seeds, ingest.run_id)
+                months, selection = due.months, due_selection(repository, due)
+            else:
+                selection = sorted(dg.AssetSelection.all().resolve(repository.asset_graph))
+            runs.append(job.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(months),
+                asset_selection=[key for key in selection if key not in first]))
         step_seconds = {s.step_key: s.end_time - s.start_time
-                        for s in instance.get_run_step_stats(result.run_id)
+                        for run in runs for s in instance.get_run_step_stats(run.run_id)
                         if s.start_time and s.end_time}
+    return _report(definitions, runs, step_seconds)
+
+
+def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
+            step_seconds: dict[str, float]) -> RunReport:
+    """Return what the run's phases did, from their events and the audit tables they wrote."""
+    result, run_ids = runs[-1], [run.run_id for run in runs]
+    events = [e for run in runs for e in run.all_events]
     failed = [FailedCheck(e.asset_check_evaluation_data.asset_key.to_user_string(),
                           e.asset_check_evaluation_data.check_name,
                           e.asset_check_evaluation_data.severity.value,
                           e.asset_check_evaluation_data.description)
-              for e in result.all_events
+              for e in events
               if e.event_type_value == "ASSET_CHECK_EVALUATION"
               and not e.asset_check_evaluation_data.passed]
     # The resource's own connection: one a failed step left open in this process (dagster-duckdb does
@@ -94,25 +122,25 @@ def run_nightly(settings: Settings, months: list[str] | None = None) -> RunRepor
                    count(*) filter (where status = 'rejected') as files_rejected,
                    sum(rows_received) as rows_received, sum(rows_loaded) as rows_loaded,
                    sum(rows_quarantined) as rows_quarantined
-            from audit.load_log where run_id = ? group by all order by submission_type
-        """, [result.run_id]).pl()
+            from audit.load_log where list_contains($runs, run_id) group by all order by submission_type
+        """, {"runs": run_ids}).pl()
         rules = con.execute("""
             select 'quarantined' as action, submission_type, rule, count(*) as findings
-            from audit.quarantine where run_id = $run group by all
+            from audit.quarantine where list_contains($runs, run_id) group by all
             union all
             select 'warned (kept)', submission_type, rule, count(*)
-            from audit.warnings where run_id = $run group by all
+            from audit.warnings where list_contains($runs, run_id) group by all
             order by all
-        """, {"run": result.run_id}).pl()
+        """, {"runs": run_ids}).pl()
         validated = [m for (m,) in con.execute(
             "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
             "where run_id = ? order by 1", [result.run_id]).fetchall()]
     # a blocking check that failed stops its step too; it is reported as the check, not again here
     steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
-             for e in result.all_events if e.event_type_value == "STEP_FAILURE"
+             for e in events if e.event_type_value == "STEP_FAILURE"
              and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
-    return RunReport(result.success, result.run_id, validated, failed, steps, files, rules,
-                     step_seconds)
+    return RunReport(all(run.success for run in runs), result.run_id, validated, failed, steps, files,
+                     rules, step_seconds)
 
 
 def _root_message(error: SerializableErrorInfo | None) -> str:

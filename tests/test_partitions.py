@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.validate.accounting import accounting_gaps
-from pipelines.automation import inbox_sensor, inbox_state, nightly_schedule
+from pipelines.automation import inbox_sensor, nightly_schedule
 from pipelines.cli import app
 from pipelines.definitions import build_definitions
 from pipelines.demo.resubmission import write_resubmission
@@ -34,6 +34,8 @@ def published_demo(tmp_path_factory) -> Path:
     """A small demo with its first nightly run done and published."""
     home = tmp_path_factory.mktemp("published")
     generate_demo(home, scale="small", seed=7)
+    for sent in (home / "inbox").rglob("*"):  # sent before the first run, not still being written
+        settle(sent)
     assert run_nightly(settings_for(home)).success
     return home
 
@@ -42,9 +44,7 @@ def published_demo(tmp_path_factory) -> Path:
 def home(published_demo, tmp_path, monkeypatch) -> Path:
     """A copy of the published demo, which the code location's sensor and schedule see."""
     copy = tmp_path / "home"
-    shutil.copytree(published_demo, copy)
-    for sent in (copy / "inbox").rglob("*"):  # sent before the first run, not still being written
-        settle(sent)
+    shutil.copytree(published_demo, copy)  # modification times kept: the files are known as they were
     for name, relative in ENVIRONMENT.items():
         monkeypatch.setenv(name, str(copy / relative))
     assert Settings.from_env() == settings_for(copy)
@@ -92,13 +92,24 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
             "publish/warehouse", "publish/scorecards"} <= selected
     assert not selected & {"validated/targets", "validated/workforce", "validated/finance", "raw/targets",
                            "seeds/partners", "marts/pay_parity", "marts/dim_partner"}
-    assert result.cursor == json.dumps(inbox_state(settings), sort_keys=True)
+    # the cursor is the newest modification time handed to a run, not a list of the files held
+    assert json.loads(result.cursor) == {"newest_ns": resubmitted.path.stat().st_mtime_ns}
+    assert inbox_sensor(dg.build_sensor_context(cursor=result.cursor, repository_def=repository)
+                        ).run_requests == []
 
     others = ("select file_hash, row_number, loaded_at from validated.outcomes "
               "where strftime(period, '%Y-%m') not in (?, ?) order by all")
     before = _published(home, others, touched)
+    examined = _published(home, "select submission_type, file_name, examined_at from audit.inbox_files "
+                                "order by all", [])
     report = run_nightly(settings)
     assert report.success and report.months == touched
+    # the run read the new file alone: what it knows of every other file is as it was
+    after = _published(home, "select submission_type, file_name, examined_at from audit.inbox_files "
+                             "order by all", [])
+    assert sorted(set(after) - set(examined)) == [
+        ("outcomes", resubmitted.path.name, next(a for t, n, a in after if n == resubmitted.path.name))]
+    assert len(after) == len(examined) + 1
     # only those months were validated again; every other month's rows are untouched
     assert _published(home, "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
                             "where run_id = ? order by 1", [report.run_id]) == [(m,) for m in touched]

@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # reads the sheets that are its own, and the first type answers for the file as a whole.
 RETURNS_FOLDER = "returns"
 RETURNS_OWNER = next(iter(SUBMISSION_TYPES))
+# Rows read are appended to the warehouse in batches of about this many.
+FLUSH_ROWS = 200_000
 
 
 @dataclass
@@ -48,7 +50,7 @@ def inbox_files(inbox: Path, kind: SubmissionType) -> list[tuple[Path, bool]]:
         if not folder.is_dir():
             return []
         with os.scandir(folder) as entries:
-            return sorted(Path(e.path) for e in entries if e.is_file())
+            return [Path(p) for p in sorted(e.path for e in entries if e.is_file())]
 
     return ([(p, True) for p in files(inbox / kind.name)]
             + [(p, False) for p in files(inbox / RETURNS_FOLDER)])
@@ -89,38 +91,45 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     context = Context(kind, frozenset(v for (v,) in con.execute(
         "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
         source_problems, run_id, datetime.now())
-    summary, batch, examined = IngestSummary(kind.name), Batch(), []
+    summary = IngestSummary(kind.name)
     own = inbox_files(inbox, kind)
     files = [(path, path.name, own_folder, None) for path, own_folder in own] + [
         (path, path.relative_to(inbox).as_posix(), True, source)
         for path, source in publication_files(inbox, context, broken, {p for p, _ in own})]
-    for path, name, own_folder, source in files:
-        stamp = Stamp.of(path)
-        if known.get(name) == stamp:
-            summary.files_unchanged += 1
-            continue
-        content = path.read_bytes()
-        digest = hashlib.sha256(content).hexdigest()
-        examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))
-        if digest in seen:
-            if seen[digest] != name and (digest, name) not in noticed:
-                noticed.add((digest, name))
-                batch.rejections.append(_duplicate(context, digest, name, len(content), seen[digest]))
-                summary.files_duplicate.append(name)
-            else:
-                summary.files_already_loaded += 1
-            continue
-        if source is not None:
-            read_source_file(context, batch, Received(name, digest, source.partner_code, source.submitted_on,
-                                                      source.source), content, source)
-        elif not _read_file(context, batch, name, content, digest, own_folder):
-            continue
-        seen[digest] = name
-        outcome = batch.log_entries[-1]
-        (summary.files_loaded if outcome["status"] == "received" else summary.files_rejected).append(name)
-        summary.rows_received += outcome["rows_received"] or 0
+    # One transaction for the pass; what was read is appended every FLUSH_ROWS rows, so memory stays
+    # flat however many files arrive at once.
     con.begin()
     try:
+        batch, examined = Batch(), []
+        for path, name, own_folder, source in files:
+            stamp = Stamp.of(path)
+            if known.get(name) == stamp:
+                summary.files_unchanged += 1
+                continue
+            content = path.read_bytes()
+            digest = hashlib.sha256(content).hexdigest()
+            examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))
+            if digest in seen:
+                if seen[digest] != name and (digest, name) not in noticed:
+                    noticed.add((digest, name))
+                    batch.rejections.append(_duplicate(context, digest, name, len(content), seen[digest]))
+                    summary.files_duplicate.append(name)
+                else:
+                    summary.files_already_loaded += 1
+                continue
+            if source is not None:
+                read_source_file(context, batch, Received(name, digest, source.partner_code,
+                                                          source.submitted_on, source.source),
+                                 content, source)
+            elif not _read_file(context, batch, name, content, digest, own_folder):
+                continue
+            seen[digest] = name
+            outcome = batch.log_entries[-1]
+            (summary.files_loaded if outcome["status"] == "received" else summary.files_rejected).append(name)
+            summary.rows_received += outcome["rows_received"] or 0
+            if len(batch.rows) >= FLUSH_ROWS:
+                batch.append_to(con, kind)
+                batch = Batch()
         batch.append_to(con, kind)
         record_examined(con, examined)
     except BaseException:

@@ -93,18 +93,28 @@ def _months_to_record(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw:
 
 def _rows_to_validate(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
                       window: tuple[date, date] | None) -> pl.DataFrame:
-    """Return raw rows of files not yet validated and of every file's rows for a month in `window`."""
-    raw = con.execute(
-        f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new "
-        f"from raw.{kind.name} as r "
-        "join audit.load_log as l on l.file_hash = r.file_hash and l.submission_type = ? "
-        "where l.status in ('received', 'validated') "
-        "order by r.file_name, r.sheet_name nulls first, r.row_number", [kind.name]).pl()
-    raw = raw.with_columns(row_months(raw))
-    selected = pl.col("is_new")
-    if window:
-        selected = selected | pl.col("month").is_between(*window, closed="left")
-    return raw.filter(selected).with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
+    """Return raw rows of files not yet validated and of every file's rows for a month in `window`.
+
+    Each distinct period text is read once, and only the rows selected leave the database: a run
+    costs the months it validates, not every row held.
+    """
+    periods = con.execute(
+        f"select distinct r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
+        "on l.file_hash = r.file_hash and l.submission_type = ?", [kind.name]).pl()
+    con.register("period_months", periods.with_columns(row_months(periods)).to_arrow())
+    try:
+        raw = con.execute(
+            f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new, m.month "
+            f"from raw.{kind.name} as r join audit.load_log as l "
+            "on l.file_hash = r.file_hash and l.submission_type = ? "
+            "left join period_months as m on m.period is not distinct from r.period "
+            "and m.date_order is not distinct from l.date_order "
+            "where l.status = 'received' or (l.status = 'validated' and m.month >= ? and m.month < ?) "
+            "order by r.file_name, r.sheet_name nulls first, r.row_number",
+            [kind.name, *(window or (date.max, date.max))]).pl()
+    finally:
+        con.unregister("period_months")
+    return raw.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
 
 
 def _update_load_log(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame,

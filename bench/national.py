@@ -1,0 +1,180 @@
+"""National benchmark: the nightly job at national scale, against a plain script, in one invocation.
+
+On the national demo (100 partnership areas, 300 joint services, one file per partner, type and
+month) and its backlog shape (one file per partner and type holding every month), each measurement
+in a fresh process of its own (peak memory, ru_maxrss, is its own):
+  1. plain script: bench/plain_script.py on the monthly inbox (bulk reads, row checks in SQL,
+     per-service-month marts), the baseline the data stages are compared with;
+  2. full run: the first load of the monthly inbox, the last month's files held back;
+  3. incremental: the next night, after the last month's files arrive;
+  4. backlog: the first load of the backlog inbox (and the plain script on it).
+Prints per run: seconds, rows per second, peak memory, seconds per stage, and the ratios asked of it:
+the data stages (ingest, validate, models) to the plain script, the incremental run to the full run.
+
+    python bench/national.py [--scale national] [--data DIR] [--seed 7]
+
+`--scale x10` runs 1,000 areas (and no backlog); `--data DIR` keeps the generated inboxes there and
+reuses them next time (each measured run works on a fresh copy).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from stages import stage_seconds
+
+DATA_STAGES = ("ingest", "validate", "models")
+STAGES = (*DATA_STAGES, "publish")
+# files submitted from this month on are held back from the first load: the last month's returns
+LAST_MONTH_SENT = "202604"
+
+
+def _child_run(home: Path) -> dict:
+    import duckdb
+
+    from pipelines.run import run_nightly
+    from tests.conftest import settings_for
+
+    settings = settings_for(home)
+    start = time.perf_counter()
+    report = run_nightly(settings)
+    seconds = time.perf_counter() - start
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        (validated,) = con.execute(
+            "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
+            "where run_id = ? and target_table like 'raw.%'", [report.run_id]).fetchone()
+        (pages,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
+    return {"seconds": seconds, "success": report.success, "stages": stage_seconds(report.step_seconds),
+            "rows_received": int(report.files["rows_received"].sum() or 0),
+            "files": int(report.files["files"].sum() or 0), "rows_validated": int(validated),
+            "service_pages": int(pages), "failed": [s.step for s in report.failed_steps]}
+
+
+def _child_plain(home: Path) -> dict:
+    from plain_script import run
+
+    return run(home)
+
+
+def _measure(kind: str, home: Path) -> dict:
+    """Run one measurement in a fresh interpreter and return its figures plus peak memory."""
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("DAGSTER_HOME", None)
+    out = subprocess.run([sys.executable, __file__, "--child", kind, "--home", str(home)],
+                         env=env, capture_output=True, text=True)
+    if out.returncode:
+        raise SystemExit(f"{kind} measurement failed:\n{out.stderr[-4000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _generated(data: Path, scale: str, seed: int) -> Path:
+    """Return a folder holding the demo of this scale, generating it the first time."""
+    from pipelines.demo.submissions import generate_demo
+
+    folder = data / f"{scale}-{seed}"
+    if not (folder / "demo_truth.json").exists():
+        shutil.rmtree(folder, ignore_errors=True)
+        start = time.perf_counter()
+        truth = generate_demo(folder, scale=scale, seed=seed)
+        print(f"generated {scale}: {sum(truth['totals']['files'].values()):,} files, "
+              f"{sum(truth['totals']['rows'].values()):,} rows in {time.perf_counter() - start:.0f} s")
+    return folder
+
+
+def _copy(source: Path, scratch: Path) -> Path:
+    home = scratch / source.name
+    shutil.rmtree(home, ignore_errors=True)
+    shutil.copytree(source, home)
+    return home
+
+
+def _hold_back_last_month(home: Path) -> Path:
+    """Move the files sent in the last month out of the inbox; return where they wait."""
+    waiting = home / "last-month"
+    for path in sorted((home / "inbox").rglob("*_*.*")):
+        sent = path.name.split("_")[1][:6]
+        if sent.isdigit() and sent >= LAST_MONTH_SENT:
+            target = waiting / path.relative_to(home / "inbox")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+    return waiting
+
+
+def _deliver(waiting: Path, inbox: Path) -> int:
+    files = [p for p in waiting.rglob("*") if p.is_file()]
+    for path in files:
+        target = inbox / path.relative_to(waiting)
+        path.rename(target)
+        os.utime(target)  # arrived now
+    return len(files)
+
+
+def _row(name: str, run: dict, rows: int) -> str:
+    stages = run.get("stages", {})
+    return (f"{name:<22}{run['seconds']:>9.2f}{rows:>10,}{rows / run['seconds']:>10,.0f}"
+            f"{run['peak_rss_mb']:>9,.0f}" + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES)
+            + ("" if run.get("success", True) else f"   FAILED {run.get('failed')}"))
+
+
+def _data_seconds(run: dict) -> float:
+    return sum(run["stages"].get(s, 0.0) for s in DATA_STAGES)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", default="national", choices=["national", "x10", "medium"])
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, help="folder to keep the generated demos in for next time")
+    parser.add_argument("--child", choices=["run", "plain"], help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        figures = (_child_run if args.child == "run" else _child_plain)(args.home)
+        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(figures))
+        return
+
+    data = args.data or Path(tempfile.mkdtemp(prefix="joinedup-bench-data-"))
+    scratch = Path(tempfile.mkdtemp(prefix="joinedup-bench-"))
+    monthly = _generated(data, args.scale, args.seed)
+    backlog = _generated(data, "backlog", args.seed) if args.scale == "national" else None
+
+    home = _copy(monthly, scratch)
+    waiting = _hold_back_last_month(home)
+    runs = {"plain script": _measure("plain", monthly), "full run": _measure("run", home)}
+    delivered = _deliver(waiting, home / "inbox")
+    runs["incremental"] = _measure("run", home)
+    if backlog is not None:
+        runs["backlog: plain script"] = _measure("plain", backlog)
+        runs["backlog: full run"] = _measure("run", _copy(backlog, scratch))
+    shutil.rmtree(scratch, ignore_errors=True)
+
+    print(f"\n{args.scale}: {runs['full run']['files']:,} files in the first load, {delivered:,} more "
+          f"the next night (the last month's); {runs['full run']['service_pages']} service pages")
+    print(f"{'run':<22}{'seconds':>9}{'rows':>10}{'rows/s':>10}{'peak MB':>9}"
+          + "".join(f"{s:>9}" for s in STAGES))
+    for name, run in runs.items():
+        rows = run["rows"] if "plain" in name else run["rows_received"]
+        print(_row(name, run, rows))
+    print("  rows: rows read (plain script: contract-layout CSVs only) or received (runs: every file)")
+    full, incremental, plain = runs["full run"], runs["incremental"], runs["plain script"]
+    print(f"data stages (ingest + validate + models) / plain script: "
+          f"{_data_seconds(full) / plain['seconds']:.2f}x (full run)")
+    if backlog is not None:
+        ratio = _data_seconds(runs["backlog: full run"]) / runs["backlog: plain script"]["seconds"]
+        print(f"  backlog: {ratio:.2f}x")
+    print(f"incremental / full run: {100 * incremental['seconds'] / full['seconds']:.1f} % of the time, "
+          f"{incremental['rows_validated']:,} of {full['rows_validated']:,} rows validated")
+
+
+if __name__ == "__main__":
+    main()
