@@ -5,6 +5,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 import pytest
+import statsmodels.api as sm
 
 from assets.association.estimate import associations, fixed_effects_slope
 
@@ -36,6 +37,23 @@ def test_fixed_effects_slope_matches_a_hand_computed_within_estimate():
     slope, low, high, _ = fixed_effects_slope(frame, "y", "x")
     assert slope == pytest.approx(2.125)
     assert low < slope < high
+
+
+@pytest.mark.parametrize(("seed", "slope"), [(0, 0.0), (1, -0.4), (2, 1.5)])
+def test_fixed_effects_slope_equals_ols_with_one_dummy_per_service(seed, slope):
+    # unbalanced: 1 to 30 months per service, and service S0 seen once (its dummy fits it exactly)
+    rng = np.random.default_rng(seed)
+    months = [1, *rng.integers(2, 31, size=11)]
+    code = np.repeat([f"S{s}" for s in range(12)], months)
+    level = np.repeat(rng.normal(50, 20, size=12), months)
+    x = np.repeat(rng.uniform(0, 20, size=12), months) + rng.normal(0, 3, size=code.size)
+    y = level + slope * x + rng.normal(0, 2, size=code.size)
+    frame = pl.DataFrame({"service_code": code, "x": x, "y": y}).sample(fraction=1, shuffle=True, seed=seed)
+    # independent method: statsmodels OLS on x and one dummy column per service (no global constant)
+    dummies = frame["service_code"].to_dummies().to_numpy().astype(float)
+    ols = sm.OLS(frame["y"].to_numpy(), np.column_stack([frame["x"].to_numpy(), dummies])).fit()
+    expected = (ols.params[0], *ols.conf_int(alpha=0.05)[0], ols.pvalues[0])
+    assert fixed_effects_slope(frame, "y", "x") == pytest.approx(expected, rel=1e-9, abs=0)
 
 
 def test_planted_slope_is_inside_the_interval_and_unplanted_measures_are_null():

@@ -1,4 +1,4 @@
-"""How results move with staffing: fixed-effects regressions with confidence intervals (statsmodels).
+"""How results move with staffing: fixed-effects (within-service) regressions with confidence intervals.
 
 This measures association, not cause: services with more vacancies may differ in ways the model
 does not see, and results may drive staffing as much as staffing drives results.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-import statsmodels.api as sm
+from scipy import stats
 
 WORKFORCE_MEASURES = ("vacancy_rate", "turnover_rate_12m", "sickness_rate", "agency_share")
 LAGS = (0, 1, 2, 3)
@@ -18,21 +18,60 @@ RESULT_SCHEMA = {
     "lag_months": pl.Int64, "slope": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
     "p_value": pl.Float64, "observations": pl.Int64, "services": pl.Int64, "finding": pl.String,
 }
+SUMS = ("n", "xx", "xy", "yy", "within")
+
+
+def _service_sums(frame: pl.LazyFrame, by: list[str], pairs: dict[str, tuple[str, str]]) -> pl.LazyFrame:
+    """Sums over each `by` group (one service of one fit) of x and y demeaned inside the group.
+
+    `pairs` names (x column, y column) pairs; rows where x or y is null or NaN are left out of a pair.
+    Returns *by, pair and SUMS: n rows, Σx̃², Σx̃ỹ, Σỹ² and within = max |x̃|.
+    """
+    def known(column: str) -> pl.Expr:
+        return pl.col(column).cast(pl.Float64).fill_nan(None).is_not_null()
+
+    centred = frame.select(*by, *(
+        pl.when(known(x) & known(y)).then(pl.col(column).cast(pl.Float64)).alias(f"{name}.{axis}")
+        for name, (x, y) in pairs.items() for axis, column in (("x", x), ("y", y)))
+    ).with_columns(pl.col(f"{name}.{axis}") - pl.col(f"{name}.{axis}").mean().over(by)
+                   for name in pairs for axis in ("x", "y"))
+    sums = []
+    for name in pairs:
+        x, y = pl.col(f"{name}.x"), pl.col(f"{name}.y")
+        sums += [x.count().alias(f"{name}.n"), (x * x).sum().alias(f"{name}.xx"),
+                 (x * y).sum().alias(f"{name}.xy"), (y * y).sum().alias(f"{name}.yy"),
+                 x.abs().max().alias(f"{name}.within")]
+    grouped = centred.group_by(by).agg(sums)
+    return pl.concat([grouped.select(*by, pl.lit(name).alias("pair"),
+                                     *(pl.col(f"{name}.{s}").alias(s) for s in SUMS)) for name in pairs])
+
+
+def _fits(sums: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
+    """Slope of y on x with one intercept per service, for each `keys` group of `_service_sums` rows.
+
+    Equal to OLS on x and one dummy per service: slope = Σx̃ỹ ÷ Σx̃², RSS = Σỹ² − slope × Σx̃ỹ,
+    SE = √(RSS ÷ (n − services − 1) ÷ Σx̃²), t-distribution on n − services − 1 degrees of freedom.
+    Returns keys, observations, services, within, slope, ci_low, ci_high and p_value.
+    """
+    fits = sums.group_by(keys).agg(
+        pl.col("n").sum().cast(pl.Int64).alias("observations"),
+        (pl.col("n") > 0).sum().cast(pl.Int64).alias("services"),
+        pl.col("xx", "xy", "yy").sum(), pl.col("within").max()).collect()
+    sxx, sxy, syy = (fits[c].to_numpy() for c in ("xx", "xy", "yy"))
+    df = (fits["observations"] - fits["services"] - 1).to_numpy().astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        slope = sxy / sxx
+        se = np.sqrt(np.maximum(syy - slope * sxy, 0) / df / sxx)
+        half = stats.t.ppf(0.975, df) * se
+        p_value = 2 * stats.t.sf(np.abs(slope / se), df)
+    return fits.select(*keys, "observations", "services", "within").with_columns(
+        slope=slope, ci_low=slope - half, ci_high=slope + half, p_value=p_value)
 
 
 def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> tuple[float, float, float, float]:
     """Return (slope, 95 % CI low, CI high, p-value) of y on x with one intercept per service."""
-    dummies = frame["service_code"].to_dummies().to_numpy().astype(float)
-    design = np.column_stack([frame[x].to_numpy().astype(float), dummies])
-    fit = sm.OLS(frame[y].to_numpy().astype(float), design).fit()
-    low, high = fit.conf_int(alpha=0.05)[0]
-    return float(fit.params[0]), float(low), float(high), float(fit.pvalues[0])
-
-
-def _varies_within_services(sample: pl.DataFrame, column: str) -> bool:
-    """A measure constant inside every service cannot be told apart from the services' intercepts."""
-    within = sample.select((pl.col(column) - pl.col(column).mean().over("service_code")).abs().max()).item()
-    return within is not None and within > 1e-9
+    fit = _fits(_service_sums(frame.lazy(), ["service_code"], {"fit": (x, y)}), ["pair"])
+    return fit.select("slope", "ci_low", "ci_high", "p_value").row(0)
 
 
 def _finding(measure: str, outcome: str, lag: int, low: float, high: float) -> str:
@@ -51,20 +90,22 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame,
 
     `outcomes`: service_code, service_kind, period, outcome, value (one row per outcome and month).
     `workforce`: service_code, period and the WORKFORCE_MEASURES columns.
+    A fit needs MINIMUM_OBSERVATIONS service-months and a measure that changes inside some service
+    (one constant inside every service cannot be told apart from the services' intercepts).
     """
-    results = []
-    for lag in lags:
-        # staffing in month t is compared with results in month t + lag
-        shifted = workforce.with_columns(pl.col("period").dt.offset_by(f"{lag}mo"))
-        joined = outcomes.join(shifted, on=["service_code", "period"], how="inner")
-        for (kind, outcome), group in joined.group_by(["service_kind", "outcome"], maintain_order=True):
-            for measure in WORKFORCE_MEASURES:
-                sample = group.drop_nulls(["value", measure]).filter(pl.col("value").is_not_nan())
-                if sample.height < MINIMUM_OBSERVATIONS or not _varies_within_services(sample, measure):
-                    continue
-                slope, low, high, p_value = fixed_effects_slope(sample, "value", measure)
-                results.append((kind, outcome, measure, lag, slope, low, high, p_value, sample.height,
-                                sample["service_code"].n_unique(),
-                                _finding(measure, outcome, lag, low, high)))
-    return pl.DataFrame(results, schema=RESULT_SCHEMA, orient="row").sort(
+    # staffing in month t is compared with results in month t + lag
+    joined = pl.concat([
+        outcomes.lazy().join(workforce.lazy().with_columns(pl.col("period").dt.offset_by(f"{lag}mo")),
+                             on=["service_code", "period"], how="inner")
+        .with_columns(lag_months=pl.lit(lag, pl.Int64))
+        for lag in lags])
+    sums = _service_sums(joined, ["service_kind", "outcome", "lag_months", "service_code"],
+                         {measure: (measure, "value") for measure in WORKFORCE_MEASURES})
+    fits = _fits(sums.rename({"pair": "workforce_measure"}),
+                 ["service_kind", "outcome", "workforce_measure", "lag_months"]).filter(
+        (pl.col("observations") >= MINIMUM_OBSERVATIONS) & (pl.col("within") > 1e-9))
+    findings = [_finding(measure, outcome, lag, low, high) for measure, outcome, lag, low, high in
+                fits.select("workforce_measure", "outcome", "lag_months", "ci_low", "ci_high").iter_rows()]
+    return fits.with_columns(finding=pl.Series(findings, dtype=pl.String)).select(
+        pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()).sort(
         "service_kind", "outcome", "workforce_measure", "lag_months")
