@@ -10,10 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import vl_convert
 from markupsafe import escape
 
+from assets.publish.build_cache import cached_text
+from assets.publish.chart_views import chart_templates
 from assets.publish.display import ASSURANCE_BADGES, RAG_BADGES, VARIATION_BADGES
-from assets.publish.site import render_site, service_slugs, template_environment
+from assets.publish.site import javascript_bundle, render_site, service_slugs, template_environment
 from assets.validate.overdue import overdue_returns
 from tests.publish_fixtures import (
     BAD_FILE,
@@ -333,3 +336,33 @@ def test_slugs_are_safe_and_unique():
     assert slugs[""] == "service"
     assert slugs["A&B"] == "a-b"
     assert all(re.fullmatch(r"[a-z0-9-]+", s) for s in slugs.values())
+
+
+def test_slow_files_are_built_once_into_the_cache(tmp_path):
+    builds = []
+
+    def build() -> str:
+        builds.append(1)
+        return "built"
+
+    assert [cached_text(tmp_path / "cache", "f.js", build) for _ in range(2)] == ["built", "built"]
+    assert builds == [1]
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == ["f.js"]
+    assert cached_text(None, "f.js", build) == "built" and len(builds) == 2
+
+
+def test_a_site_built_with_the_cache_is_the_same_site(site, tmp_path, monkeypatch):
+    out, _, warehouse = site
+    bundle = javascript_bundle()  # built in this process for the `site` fixture
+    built = []
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **_: built.append(1) or bundle)
+    cache = tmp_path / "cache"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        render_site(con, tmp_path / "out", cache)
+    stamp = re.compile(r'<time datetime="[^"]*">[^<]*</time>')
+    for page in [*PAGES, "assets/vega-bundle.js", "assets/style.css"]:
+        assert stamp.sub("", _read(tmp_path / "out", page)) == stamp.sub("", _read(out, page)), page
+    assert built == [1]
+    names = sorted(p.name for p in cache.iterdir())
+    assert [n.split("-")[0] for n in names] == ["chart", "jinja", "vega"]
+    assert chart_templates.__wrapped__(cache) == chart_templates()  # read back from the cache file

@@ -104,8 +104,10 @@ def scorecards(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     site = paths.path("site_dir")
     built = site.with_name(f".{site.name}.building")
     shutil.rmtree(built, ignore_errors=True)
+    # the script bundle and chart templates, kept between runs in the build folder (see build_cache)
+    cache = Path(duckdb.database).parent / "publish-cache"
     with duckdb.get_connection() as con:
-        summary = render_site(con, built)
+        summary = render_site(con, built, cache)
         results = latest_results(con)
     # Great Expectations' own report of the latest validation results, beside the scorecards
     build_data_docs(results, built / "data-quality")

@@ -1,16 +1,14 @@
-"""Vega-Lite chart templates for the scorecards: built once with Altair, then filled with rows."""
+"""The scorecards' Vega-Lite chart templates, designed with Altair; `chart_views` fills them with rows."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from functools import cache
+from itertools import product
 from typing import Any
 
 import altair as alt
-from markupsafe import Markup
 
-ROWS = "rows"  # name of the dataset each template reads; `fill_spec` binds it
+ROWS = "rows"  # name of the dataset each template reads; `chart_views` binds it
 
 WIDTH = 560
 HEIGHT = 380
@@ -96,8 +94,7 @@ def _index_tooltip() -> list[alt.Tooltip]:
     ]
 
 
-@cache
-def partnership_template() -> dict[str, Any]:
+def _partnership() -> dict[str, Any]:
     """Scatter of every service's latest efficiency and effectiveness, by service kind."""
     points = (
         alt.Chart(alt.NamedData(name=ROWS))
@@ -116,11 +113,10 @@ def partnership_template() -> dict[str, Any]:
         )
     )
     chart = alt.layer(*_index_guides(WIDTH, HEIGHT), points).properties(width=WIDTH, height=HEIGHT)
-    return chart.to_dict()  # validated once; rows come later through `fill_spec`
+    return chart.to_dict()
 
 
-@cache
-def service_path_template() -> dict[str, Any]:
+def _service_path() -> dict[str, Any]:
     """One service's monthly path through efficiency and effectiveness, its peers' latest points behind."""
     base = alt.Chart(alt.NamedData(name=ROWS))
     focus = alt.datum.role == FOCUS_LABEL
@@ -157,7 +153,7 @@ def service_path_template() -> dict[str, Any]:
     chart = alt.layer(*_index_guides(WIDTH, HEIGHT), path, points, latest).properties(
         width=WIDTH, height=HEIGHT
     )
-    return chart.to_dict()  # validated once; rows come later through `fill_spec`
+    return chart.to_dict()
 
 
 SPC_WIDTH = 560
@@ -191,8 +187,7 @@ WORKFORCE_MEASURES = {  # column -> facet label, in reading order
 }
 
 
-@cache
-def spc_template(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
+def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
     """An XmR chart: values marked by point type; mean, limits and target, and rebases, if there are any."""
     base = alt.Chart(alt.NamedData(name=ROWS))
     x = alt.X("utcyearmonth(period):T", title=None, axis=alt.Axis(format="%b %Y"))
@@ -249,11 +244,10 @@ def spc_template(has_direction: bool, has_lines: bool, rebased: bool) -> dict[st
         .properties(width=SPC_WIDTH, height=SPC_HEIGHT)
         .configure_legend(orient="bottom", direction="horizontal", columns=3)
     )
-    return chart.to_dict()  # validated once; rows come later through `fill_spec`
+    return chart.to_dict()
 
 
-@cache
-def workforce_template() -> dict[str, Any]:
+def _workforce() -> dict[str, Any]:
     """Small multiples of the service's staffing rates by month, each on its own scale."""
     x = alt.X("utcyearmonth(period):T", title=None, axis=alt.Axis(format="%b %Y", tickCount=4))
     chart = (
@@ -276,52 +270,17 @@ def workforce_template() -> dict[str, Any]:
         )
         .resolve_scale(y="independent")
     )
-    return chart.to_dict()  # validated once; rows come later through `fill_spec`
+    return chart.to_dict()
 
 
-@dataclass(frozen=True)
-class ChartView:
-    """One chart on a page: its kind, heading, text description and embedded Vega-Lite spec."""
-
-    html_id: str
-    kind: str  # partnership, path, spc or workforce: the page's `data-chart` attribute
-    title: str
-    description: str
-    spec_json: Markup
+def spc_name(has_direction: bool, has_lines: bool, rebased: bool) -> str:
+    """The name of the SPC template for a measure with or without a direction, lines and rebases."""
+    return f"spc-{int(has_direction)}{int(has_lines)}{int(rebased)}"
 
 
-def chart_view(
-    html_id: str,
-    kind: str,
-    template: dict[str, Any],
-    rows: list[dict[str, Any]],
-    title: str,
-    description: str,
-    subtitle: str | None = None,
-) -> ChartView:
-    """A chart filled with `rows`, its title and description both in the spec and on the page."""
-    heading: str | dict[str, str] = {"text": title, "subtitle": subtitle} if subtitle else title
-    spec = fill_spec(template, rows, heading, description)
-    return ChartView(html_id, kind, title, description, spec_json(spec))
-
-
-def fill_spec(
-    template: dict[str, Any],
-    rows: list[dict[str, Any]],
-    title: str | dict[str, Any],
-    description: str,
-) -> dict[str, Any]:
-    """Return the template with `rows` bound to its dataset and its title and description set.
-
-    Only top-level keys are replaced, so the shared (cached) template is never modified and the
-    copy is cheap.
-    """
-    datasets = {**template.get("datasets", {}), ROWS: rows}
-    return {**template, "datasets": datasets, "title": title, "description": description}
-
-
-def spec_json(spec: dict[str, Any]) -> Markup:
-    """Serialise a spec for a `<script type="application/json">`, safe against `</script>`."""
-    text = json.dumps(spec, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+def build_specs() -> dict[str, dict[str, Any]]:
+    """Every chart template by name, built and validated by Altair (about a second: done once)."""
+    specs = {"partnership": _partnership(), "path": _service_path(), "workforce": _workforce()}
+    for flags in product((False, True), repeat=3):
+        specs[spc_name(*flags)] = _spc(*flags)
+    return specs

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 NO_VALUE = "—"
 
@@ -110,11 +111,13 @@ def format_count(value: float | None) -> str:
     return format_value(value, "count")
 
 
+@cache  # a site shows the same few dozen months tens of thousands of times
 def month(period: date | None) -> str:
     """A month as `Mar 2026`."""
     return period.strftime("%b %Y") if period else NO_VALUE
 
 
+@cache
 def long_month(period: date | None) -> str:
     """A month as `March 2026`."""
     return period.strftime("%B %Y") if period else NO_VALUE

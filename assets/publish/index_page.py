@@ -6,8 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from assets.publish import charts
-from assets.publish.charts import ChartView
+from assets.publish.chart_views import ChartTemplates, ChartView, chart_view
 from assets.publish.display import NO_VALUE, format_index, long_month, month, number, plural, sentence_case
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality
@@ -17,7 +16,8 @@ from assets.publish.service_charts import has_indices, index_point
 CONCERN = "special cause concern"
 
 
-def index_context(marts: Marts, quality: Quality, slugs: dict[str, str]) -> dict[str, Any]:
+def index_context(marts: Marts, quality: Quality, slugs: dict[str, str],
+                  templates: ChartTemplates) -> dict[str, Any]:
     """The index page's table rows, headline counts and chart."""
     periods = [r["period"] for rows in marts.scorecard.values() for r in rows]
     latest = max(periods, default=None)
@@ -25,7 +25,7 @@ def index_context(marts: Marts, quality: Quality, slugs: dict[str, str]) -> dict
         "rows": [_row(s, marts, quality, slugs, latest) for s in marts.services],
         "latest_month": long_month(latest),
         "area_count": len({s["partnership_area"] for s in marts.services}),
-        "partnership_chart": _partnership_chart(marts, slugs, latest),
+        "partnership_chart": _partnership_chart(marts, slugs, latest, templates),
     }
 
 
@@ -61,7 +61,8 @@ def _row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
     }
 
 
-def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None) -> ChartView | None:
+def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
+                       templates: ChartTemplates) -> ChartView | None:
     points = []
     for service in marts.services:
         code = service["service_code"]
@@ -85,5 +86,5 @@ def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None)
     )
     if missing := len(marts.services) - len(points):
         description += f" Not shown, having no index for this month: {plural(missing, 'service')}."
-    return charts.chart_view("chart-partnership", "partnership", charts.partnership_template(), points,
-                             title, description)
+    return chart_view("chart-partnership", "partnership", templates["partnership"], points, title,
+                      description)

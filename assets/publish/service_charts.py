@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assets.publish import charts
-from assets.publish.charts import ChartView
+from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
 from assets.publish.display import (
     UNIT_LABELS,
     format_index,
@@ -42,7 +42,7 @@ def index_point(row: Row, service: Row) -> Row:
     }
 
 
-def path_chart(service: Row, marts: Marts) -> ChartView | None:
+def path_chart(service: Row, marts: Marts, template: Template) -> ChartView | None:
     """The service's monthly path through efficiency and effectiveness, its peers' latest points behind."""
     code = service["service_code"]
     path = [index_point(r, service) for r in marts.scorecard.get(code, []) if has_indices(r)]
@@ -73,8 +73,7 @@ def path_chart(service: Row, marts: Marts) -> ChartView | None:
         f"{format_index(last['effectiveness_index'])} ({last['quadrant']}). Shown as grey diamonds for "
         f"{last['month']}: {plural(len(peers), 'other ' + kind + ' service')}."
     )
-    return charts.chart_view("chart-path", "path", charts.service_path_template(), path + peers,
-                             title, description)
+    return chart_view("chart-path", "path", template, path + peers, title, description)
 
 
 @dataclass(frozen=True)
@@ -86,14 +85,15 @@ class SpcView:
     limits_note: str | None  # said in text when a segment has too few points for limits
 
 
-def spc_charts(service: Row, marts: Marts, measure_codes: list[str]) -> list[SpcView]:
+def spc_charts(service: Row, marts: Marts, measure_codes: list[str],
+               templates: ChartTemplates) -> list[SpcView]:
     """An XmR chart per measure of the service, in the order given."""
     by_measure: dict[str, list[Row]] = {}
     for row in marts.spc.get(service["service_code"], []):
         by_measure.setdefault(row["measure_code"], []).append(row)
     # a series without a single value has nothing to draw
     drawn = [c for c in measure_codes if any(number(r["value"]) is not None for r in by_measure.get(c, []))]
-    return [_spc_chart(position, code, by_measure[code], marts)
+    return [_spc_chart(position, code, by_measure[code], marts, templates)
             for position, code in enumerate(drawn, start=1)]
 
 
@@ -117,7 +117,8 @@ def _spc_rows(rows: list[Row]) -> list[Row]:
     return points
 
 
-def _spc_chart(position: int, measure_code: str, rows: list[Row], marts: Marts) -> SpcView:
+def _spc_chart(position: int, measure_code: str, rows: list[Row], marts: Marts,
+               templates: ChartTemplates) -> SpcView:
     measure = marts.measures.get(measure_code, {})
     unit = measure.get("unit")
     name = marts.measure_name(measure_code)
@@ -160,9 +161,9 @@ def _spc_chart(position: int, measure_code: str, rows: list[Row], marts: Marts) 
                        f"{stretch} fewer, so no limits or special causes are shown there.")
         sentences.append(limits_note)
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
-    template = charts.spc_template(measure.get("direction") is not None, bool(lines), bool(rebases))
-    chart = charts.chart_view(f"chart-spc-{position}", "spc", template, points, name,
-                              " ".join(sentences), subtitle)
+    template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines), bool(rebases))]
+    chart = chart_view(f"chart-spc-{position}", "spc", template, points, name, " ".join(sentences),
+                       subtitle)
     return SpcView(measure_code, chart, limits_note)
 
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
+from assets.publish.chart_views import ChartTemplates
 from assets.publish.display import (
     CATEGORY_LABELS,
     JUDGED_ON_LABELS,
@@ -30,7 +31,8 @@ from assets.publish.workforce_panel import workforce_panel
 NO_ISSUES = "No issues found"
 
 
-def service_context(service: Row, marts: Marts, quality: Quality) -> dict[str, Any]:
+def service_context(service: Row, marts: Marts, quality: Quality,
+                    templates: ChartTemplates) -> dict[str, Any]:
     """Everything the service page shows, in the order it shows it."""
     code = service["service_code"]
     by_measure: dict[str, list[Row]] = defaultdict(list)
@@ -48,10 +50,10 @@ def service_context(service: Row, marts: Marts, quality: Quality) -> dict[str, A
         "tiles": [_tile(code, c, by_measure[c], latest, marts, found) for c in codes],
         "quadrant": sentence_case(score["quadrant"]) if score and score["quadrant"] else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
-        "path_chart": path_chart(service, marts),
+        "path_chart": path_chart(service, marts, templates["path"]),
         "direction": direction_words(score),
-        "spc": spc_charts(service, marts, codes),
-        "workforce": workforce_panel(service, marts),
+        "spc": spc_charts(service, marts, codes, templates),
+        "workforce": workforce_panel(service, marts, templates["workforce"]),
         "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],
         "quality": service_panel(code, quality),
     }

@@ -1,4 +1,9 @@
-"""Render the HTML scorecard site from the marts: index, one page per joint service, reference pages."""
+"""Render the HTML scorecard site from the marts: index, one page per joint service, reference pages.
+
+The offline Vega script bundle, the chart templates and the compiled page templates are slow to build
+and depend only on library and code versions: given a `cache_dir`, they are built once and kept there
+(see `build_cache`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +20,9 @@ import duckdb
 import jinja2
 import vl_convert
 
+from assets.publish.build_cache import cached_text
 from assets.publish.changes_summary import publication_summary
+from assets.publish.chart_views import chart_templates
 from assets.publish.index_page import index_context
 from assets.publish.marts import load_marts
 from assets.publish.quality import load_quality
@@ -37,23 +44,29 @@ NAVIGATION = {
 }
 
 
-def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, Any]:
-    """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page."""
+def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
+                cache_dir: Path | None = None) -> dict[str, Any]:
+    """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page.
+
+    `cache_dir` keeps the script bundle and chart templates between runs (built in-process without it).
+    """
     started = time.perf_counter()
     out_dir = Path(out_dir)
     marts = load_marts(con)
     quality = load_quality(con)
     slugs = service_slugs([s["service_code"] for s in marts.services])
+    templates = chart_templates(cache_dir)
     loaded = time.perf_counter()
-    page = _PageWriter(out_dir, template_environment(), datetime.now(UTC).astimezone())
+    page = _PageWriter(out_dir, template_environment(cache_dir), datetime.now(UTC).astimezone())
 
-    written = page.write_asset(BUNDLE_PATH, javascript_bundle())
+    written = page.write_asset(BUNDLE_PATH, javascript_bundle(cache_dir))
     written += page.write_asset(STYLE_PATH, (TEMPLATE_DIR / "style.css").read_text("utf-8"))
     changes = publication_summary(con)
-    page("index.html", "index.html.j2", lambda: index_context(marts, quality, slugs) | {"changes": changes})
+    page("index.html", "index.html.j2",
+         lambda: index_context(marts, quality, slugs, templates) | {"changes": changes})
     for service in marts.services:
         page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
-             lambda service=service: service_context(service, marts, quality))
+             lambda service=service: service_context(service, marts, quality, templates))
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))
@@ -110,17 +123,27 @@ def service_slugs(codes: list[str]) -> dict[str, str]:
 
 
 @cache
-def javascript_bundle() -> str:
+def javascript_bundle(cache_dir: Path | None = None) -> str:
     """Vega, Vega-Lite and Vega-Embed as one offline script, matching Altair's Vega-Lite."""
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")
+    vega_lite = f"v{major}_{minor}"
+    name = f"vega-bundle-vl-convert-{vl_convert.__version__}-vega-lite-{vega_lite}.js"
+    return cached_text(cache_dir, name, lambda: vl_convert.javascript_bundle(vl_version=vega_lite))
 
 
 @cache
-def template_environment() -> jinja2.Environment:
-    """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name."""
+def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name.
+
+    Given a `cache_dir`, compiled templates are kept in its `jinja/` folder, checked against their source.
+    """
+    bytecode = None
+    if cache_dir is not None:
+        (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

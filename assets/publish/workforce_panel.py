@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from assets.publish import charts
+from assets.publish.chart_views import ChartView, Template, chart_view
 from assets.publish.display import (
     NO_VALUE,
     format_count,
@@ -39,7 +40,7 @@ CAVEAT = (
 )
 
 
-def workforce_panel(service: Row, marts: Marts) -> dict[str, Any]:
+def workforce_panel(service: Row, marts: Marts, template: Template) -> dict[str, Any]:
     """Trends, pay by staff group and employer, pay gaps and association findings for one service."""
     code = service["service_code"]
     trends = marts.workforce.get(code, [])
@@ -49,7 +50,7 @@ def workforce_panel(service: Row, marts: Marts) -> dict[str, Any]:
     sparse = bool(coverage) and 2 * coverage["months_with_workforce"] < coverage["months_with_outcomes"]
     return {
         # a line through a few scattered months would suggest a trend nobody measured
-        "chart": _trend_chart(service, trends) if trends and not sparse else None,
+        "chart": _trend_chart(service, trends, template) if trends and not sparse else None,
         "coverage": coverage_words(coverage),
         "latest": _latest_rows(trends),
         "latest_month": long_month(trends[-1]["period"]) if trends else NO_VALUE,
@@ -73,7 +74,7 @@ def coverage_words(coverage: Row | None) -> str | None:
             "months only, not as a trend.")
 
 
-def _trend_chart(service: Row, trends: list[Row]) -> charts.ChartView:
+def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartView:
     rows = [
         {"period": r["period"].isoformat(), "month": month(r["period"]), "measure": label,
          "value": number(r[column])}
@@ -88,8 +89,8 @@ def _trend_chart(service: Row, trends: list[Row]) -> charts.ChartView:
         f"Four small line charts, one per staffing rate, by month from {month(trends[0]['period'])} "
         f"to {month(last['period'])}, each on its own scale. In {month(last['period'])}: {latest}."
     )
-    return charts.chart_view("chart-workforce", "workforce", charts.workforce_template(), rows,
-                             title, description, "Vacancy, turnover, sickness and agency, per cent")
+    return chart_view("chart-workforce", "workforce", template, rows, title, description,
+                      "Vacancy, turnover, sickness and agency, per cent")
 
 
 def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:

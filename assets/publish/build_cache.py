@@ -1,0 +1,35 @@
+"""Files that are slow to build and depend only on code and library versions, kept between runs.
+
+The scorecards asset keeps them in `publish-cache/` in the build folder (beside the working database,
+`warehouse/build/` by default), each named by what it is built from, so that another version of a
+library or of the chart code builds a new file instead of reusing a stale one:
+
+- `vega-bundle-vl-convert-<version>-vega-lite-<version>.js`: Vega, Vega-Lite and Vega-Embed as one
+  offline script (about 9 s to build); every publication copies it to `site/assets/`;
+- `chart-templates-altair-<version>-<digest of charts.py>.json`: the Vega-Lite chart templates
+  Altair builds and validates (about a second);
+- `jinja/`: the page templates compiled by Jinja2's own bytecode cache, which checks their source.
+
+Deleting the folder is always safe: the next publication builds the files again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+
+def cached_text(cache_dir: Path | None, name: str, build: Callable[[], str]) -> str:
+    """The text of `cache_dir/name`, built and saved there first if missing; built anew if no folder."""
+    if cache_dir is None:
+        return build()
+    path = cache_dir / name
+    if path.is_file():
+        return path.read_text("utf-8")
+    text = build()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{name}.{os.getpid()}")
+    staged.write_text(text, "utf-8")
+    os.replace(staged, path)  # a reader never sees half a file
+    return text

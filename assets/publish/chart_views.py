@@ -1,0 +1,87 @@
+"""Charts on pages: the chart templates serialised once, each page's rows, title and description set in."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import altair as alt
+from markupsafe import Markup
+
+from assets.publish import charts
+from assets.publish.build_cache import cached_text
+
+_SLOT = "\x00"  # stands for the rows, title and description while a template is serialised
+
+
+@dataclass(frozen=True)
+class Template:
+    """A chart spec serialised for a page, cut where its rows, title and description go."""
+
+    parts: tuple[str, str, str, str]
+
+    @classmethod
+    def of(cls, spec: dict[str, Any]) -> Template:
+        """Serialise `spec` once, its rows bound to the `charts.ROWS` dataset."""
+        if {"title", "description"} & spec.keys():
+            raise ValueError("a chart template's title and description are set on each page")
+        slotted = {**spec, "datasets": {**spec.get("datasets", {}), charts.ROWS: _SLOT},
+                   "title": _SLOT, "description": _SLOT}
+        parts = tuple(safe_json(slotted).split(json.dumps(_SLOT)))
+        if len(parts) != 4:
+            raise ValueError("a chart template holds the character that marks its slots")
+        return cls(parts)
+
+    def fill(self, rows: list[dict[str, Any]], title: str | dict[str, str], description: str) -> Markup:
+        """The spec with `rows`, `title` and `description` set, as `safe_json` would serialise it."""
+        head, after_rows, after_title, tail = self.parts
+        return Markup(f"{head}{safe_json(rows)}{after_rows}{safe_json(title)}{after_title}"
+                      f"{safe_json(description)}{tail}")
+
+
+ChartTemplates = dict[str, Template]
+
+
+@cache
+def chart_templates(cache_dir: Path | None = None) -> ChartTemplates:
+    """Every chart template by name (`charts.build_specs`), from the build cache when it holds them."""
+    code = hashlib.sha256(Path(charts.__file__).read_bytes()).hexdigest()[:16]
+    name = f"chart-templates-altair-{alt.__version__}-{code}.json"
+    specs = json.loads(cached_text(cache_dir, name, lambda: json.dumps(charts.build_specs())))
+    return {name: Template.of(spec) for name, spec in specs.items()}
+
+
+@dataclass(frozen=True)
+class ChartView:
+    """One chart on a page: its kind, heading, text description and embedded Vega-Lite spec."""
+
+    html_id: str
+    kind: str  # partnership, path, spc or workforce: the page's `data-chart` attribute
+    title: str
+    description: str
+    spec_json: Markup
+
+
+def chart_view(
+    html_id: str,
+    kind: str,
+    template: Template,
+    rows: list[dict[str, Any]],
+    title: str,
+    description: str,
+    subtitle: str | None = None,
+) -> ChartView:
+    """A chart filled with `rows`, its title and description both in the spec and on the page."""
+    heading: str | dict[str, str] = {"text": title, "subtitle": subtitle} if subtitle else title
+    return ChartView(html_id, kind, title, description, template.fill(rows, heading, description))
+
+
+def safe_json(value: Any) -> str:
+    """Serialise for a `<script type="application/json">`, safe against `</script>`."""
+    text = json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
