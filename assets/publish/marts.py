@@ -27,11 +27,17 @@ QUERIES = {
                efficiency_change_6m, effectiveness_change_6m, direction_of_travel
         from marts.scorecard_service_period
         order by service_code, period""",
+    # each measure's latest row, and every row of the service's latest month: all pages show
     "measure_periods": """
         select service_code, measure_code, period, actual, target, judged_on, assessed_actual,
                assessed_target, assessed_tolerance, attainment_pct, rag, is_restated,
                accountable_partner_code, reporting_partners, expected_partners
         from marts.fct_measure_period
+        where (service_code, measure_code, period) in (
+                select (service_code, measure_code, max(period)) from marts.fct_measure_period
+                group by service_code, measure_code)
+            or (service_code, period) in (
+                select (service_code, max(period)) from marts.fct_measure_period group by service_code)
         order by service_code, measure_code, period""",
     "spc": """
         select s.service_code, s.measure_code, s.period, s.value, s.segment, s.mean,
@@ -56,14 +62,16 @@ QUERIES = {
         select service_code, period, partner_code, staff_group_code, headcount, contracted_fte,
                mean_annual_pay_per_fte
         from marts.fct_workforce_period
-        qualify period = max(period) over (partition by service_code)
+        join (select service_code, max(period) as period from marts.fct_workforce_period group by all)
+            using (service_code, period)
         order by service_code, staff_group_code, partner_code""",
     "pay_gaps": """
         select service_code, period, comparison, staff_group_code, higher_paid, lower_paid,
                is_suppressed, higher_pay_per_fte, lower_pay_per_fte, gap_pounds, gap_pct,
                fte_affected
         from marts.pay_parity
-        qualify period = max(period) over (partition by service_code)
+        join (select service_code, max(period) as period from marts.pay_parity group by all)
+            using (service_code, period)
         order by service_code, comparison desc, staff_group_code, gap_pct desc nulls last, higher_paid,
                  lower_paid""",
     # only the associations whose 95 % interval leaves zero out
@@ -130,7 +138,7 @@ class Marts:
 
 def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
     """Read every mart the site shows."""
-    rows = {name: con.execute(sql).pl().to_dicts() for name, sql in QUERIES.items()}
+    rows = {name: fetch_rows(con, sql) for name, sql in QUERIES.items()}
     return Marts(
         services=rows["services"],
         partners={r["partner_code"]: r for r in rows["partners"]},
@@ -148,6 +156,13 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         accountability=group_by(rows["accountability"], "service_code"),
         red={(r["service_code"], r["measure_code"]): r for r in rows["red"]},
     )
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:
+    """A query's rows as dicts by column name."""
+    cursor = con.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def group_by(rows: list[Row], key: str) -> dict[str, list[Row]]:

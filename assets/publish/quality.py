@@ -49,12 +49,54 @@ def _quarantined_rows_sql() -> str:
             from audit.quarantine
         ),
         received as ({raw})
-        select q.submission_type, q.file_hash, q.file_name, q.sheet_name, q.row_number,
-               r.service_code, r.measure_code
+        select q.submission_type, q.file_hash, r.service_code, r.measure_code
         from quarantined as q
         left join received as r
             on r.submission_type = q.submission_type and r.file_hash = q.file_hash
             and r.sheet_name is not distinct from q.sheet_name and r.row_number = q.row_number"""
+
+
+def _returns_sql() -> str:
+    """Per service and submission type: returns received (files with a row about the service, loaded or
+    quarantined) and the late ones (after their deadline in marts.partner_data_quality), in order.
+
+    A return's last month is the latest its loaded rows cover; official publications read through a
+    source mapping have no partner deadline to miss.
+    """
+    judged = ", ".join(f"'{kind}'" for kind in JUDGED_FOR_LATENESS)
+    return f"""
+        with loaded as ({_loaded_rows_sql()}),
+        service_returns as (
+            select distinct submission_type, file_hash, service_code from loaded
+            union
+            select submission_type, file_hash, service_code
+            from ({_quarantined_rows_sql()})
+            where service_code is not null
+        ),
+        returns as (
+            select submission_type, file_hash, arg_max(file_name, last_month) as file_name,
+                   arg_max(file_partner_code, last_month) as partner_code,
+                   arg_max(submitted_on, last_month) as submitted_on, max(last_month) as last_month
+            from loaded
+            group by submission_type, file_hash
+        ),
+        late as (
+            select r.*, d.deadline
+            from returns as r
+            join marts.partner_data_quality as d
+                on d.submission_type = r.submission_type and d.partner_code = r.partner_code
+                and d.period = r.last_month
+            where r.submission_type in ({judged}) and r.submitted_on > d.deadline
+                and not exists (select 1 from audit.load_log as l
+                                where l.mapping like 'sources/%' and l.submission_type = r.submission_type
+                                    and l.file_hash = r.file_hash)
+        )
+        select s.service_code, s.submission_type, count(*) as received,
+               list((l.file_hash, l.file_name, l.partner_code, l.submitted_on, l.last_month, l.deadline)
+                    order by l.submitted_on, l.file_name) filter (where l.file_hash is not null) as late
+        from service_returns as s
+        left join late as l using (submission_type, file_hash)
+        group by s.service_code, s.submission_type"""
 
 
 def _restated_sql() -> str:
@@ -118,7 +160,7 @@ class Return:
 class ServiceQuality:
     """What one service's figures rest on, by submission type."""
 
-    returns: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    received: Counter = field(default_factory=Counter)  # submission type -> returns
     late: dict[str, list[Return]] = field(default_factory=lambda: defaultdict(list))
     quarantined: Counter = field(default_factory=Counter)  # submission type -> rows
     quarantined_by_measure: Counter = field(default_factory=Counter)
@@ -145,52 +187,26 @@ class Quality:
         return self.services.get(service_code) or ServiceQuality()
 
 
-DEADLINES_SQL = """
-    select submission_type, partner_code, period, deadline
-    from marts.partner_data_quality
-    where deadline is not null
-"""
-
-
 def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     """Work out returns received, late, overdue, quarantined and restated from the audit and marts."""
     services: dict[str, ServiceQuality] = defaultdict(ServiceQuality)
-    returns: dict[tuple[str, str], Return] = {}
-    # official publications read through a source mapping have no partner deadline to miss
-    publications = set(con.execute("select submission_type, file_hash from audit.load_log "
-                                   "where mapping like 'sources/%'").fetchall())
-    # each partner's deadline for each month and type, as marts.partner_data_quality sets it
-    deadlines = {(kind, partner, period): deadline for kind, partner, period, deadline in con.execute(
-        DEADLINES_SQL).fetchall()}
-    for kind, file_hash, file_name, partner, submitted, service, _, last_month in con.execute(
-        _loaded_rows_sql()
-    ).fetchall():
-        found = returns.get((kind, file_hash))
-        if found is None or last_month > found.last_month:
-            judged = kind in JUDGED_FOR_LATENESS and (kind, file_hash) not in publications
-            deadline = deadlines.get((kind, partner, last_month)) if judged else None
-            returns[(kind, file_hash)] = Return(kind, file_name, partner, submitted, last_month,
-                                                deadline)
-        services[service].returns[kind].add(file_hash)
-    for kind, file_hash, _, _, _, service, measure in con.execute(
-        _quarantined_rows_sql()
-    ).fetchall():
+    late: dict[tuple[str, str], Return] = {}
+    for service, kind, received, late_returns in con.execute(_returns_sql()).fetchall():
+        services[service].received[kind] = received
+        for file_hash, *fields in late_returns or []:
+            late[(kind, file_hash)] = found = Return(kind, *fields)
+            services[service].late[kind].append(found)
+    for kind, _, service, measure in con.execute(_quarantined_rows_sql()).fetchall():
         if service is None:
             continue
         quality = services[service]
-        quality.returns[kind].add(file_hash)
         quality.quarantined[kind] += 1
         if measure is not None:
             quality.quarantined_by_measure[measure] += 1
-    for quality in services.values():
-        for kind, hashes in quality.returns.items():
-            late = [returns[(kind, h)] for h in hashes if (kind, h) in returns]
-            quality.late[kind] = sorted((r for r in late if r.is_late),
-                                        key=lambda r: (r.submitted_on, r.file_name))
     for kind, service, restated in con.execute(_restated_sql()).fetchall():
         services[service].restated[kind] += restated
 
-    late_by_partner = Counter(r.partner_code for r in returns.values() if r.is_late)
+    late_by_partner = Counter(r.partner_code for r in late.values())
     partners = [
         row | {"late": late_by_partner.get(row["partner_code"], 0)}
         for row in con.execute(PARTNERS_SQL).pl().to_dicts()

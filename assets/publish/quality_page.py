@@ -73,7 +73,7 @@ def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
     rows = [
         {
             "submission_type": sentence_case(kind),
-            "received": len(found.returns.get(kind, ())),
+            "received": found.received.get(kind, 0),
             "late": len(found.late.get(kind, ())) if kind in JUDGED_FOR_LATENESS else NO_VALUE,
             "quarantined": found.quarantined.get(kind, 0),
             "restated": found.restated.get(kind, 0),
