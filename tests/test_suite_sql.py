@@ -196,7 +196,7 @@ def damaged(frame: pl.DataFrame) -> pl.DataFrame:
     numbers = [c for c, t in frame.schema.items() if t.is_numeric() and c != "row_id"]
     broken = frame.with_columns(
         *(pl.when(pl.col("row_id") % 7 == i % 7).then(None).otherwise(pl.col(c)).alias(c)
-          for i, c in enumerate(frame.columns) if c != "row_id"),
+          for i, c in enumerate(frame.columns) if c != "row_id")).with_columns(
         *(pl.when(pl.col("row_id") % 11 == i % 11).then(-pl.col(c) - 1).otherwise(pl.col(c)).alias(c)
           for i, c in enumerate(numbers)))
     copies = broken.filter(pl.col("row_id") % 13 == 0).with_columns(pl.col("row_id") + broken.height)
