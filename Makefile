@@ -48,8 +48,7 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(WITH_HOME) $(RUN)/dagster dev -w workspace.yaml
 
 bench: setup
-	$(RUN)/python bench/end_to_end.py
-	$(RUN)/python bench/nightly_incremental.py
+	$(RUN)/python bench/national.py --data .bench-data
 
 clean:
 	rm -rf warehouse site inbox reference demo_truth.json dagster_home

@@ -30,7 +30,7 @@ from assets.warehouse import ensure_warehouse
 from pipelines.settings import Settings
 
 # What the published warehouse says was already received, and under which rules each month stands.
-PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations", "model_versions", "inbox_files")
+PUBLISHED_AUDIT = ("load_log", "rejected_files", "month_validations", "inbox_files")
 
 
 @dataclass(frozen=True)
@@ -142,8 +142,12 @@ def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: l
                    len({m for m in months if m is None or month_key(m) not in touched}))
 
 
-def _models_changed(con: duckdb.DuckDBPyConnection) -> list[str]:
-    built_with = dict(con.execute("select model, version from audit.model_versions").fetchall())
+def _models_changed(settings: Settings) -> list[str]:
+    """Return the models whose code differs from the code their published version was built with."""
+    built_with = {}
+    if _published(settings):
+        with duckdb.connect(str(settings.warehouse), read_only=True) as published:
+            built_with = dict(published.execute("select model, version from audit.model_versions").fetchall())
     return sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
 
 
@@ -167,10 +171,10 @@ def due_work(settings: Settings) -> DueWork:
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir)
             by_type[kind.name] = _type_due(
                 con, kind, summary.files_loaded + summary.files_rejected + summary.files_duplicate)
-        return DueWork(by_type, changed_seeds, _models_changed(con))
+        return DueWork(by_type, changed_seeds, _models_changed(settings))
 
 
-def due_after_ingest(con: duckdb.DuckDBPyConnection, changed_seeds: list[str],
+def due_after_ingest(con: duckdb.DuckDBPyConnection, settings: Settings, changed_seeds: list[str],
                      ingest_run_id: str) -> DueWork:
     """Return the work due in a working database whose new files and changed reference tables are loaded.
 
@@ -184,4 +188,4 @@ def due_after_ingest(con: duckdb.DuckDBPyConnection, changed_seeds: list[str],
             "union select file_name from audit.rejected_files where submission_type = ? and run_id = ?",
             [kind.name, ingest_run_id, kind.name, ingest_run_id]).fetchall()]
         by_type[kind.name] = _type_due(con, kind, new_files)
-    return DueWork(by_type, changed_seeds, _models_changed(con))
+    return DueWork(by_type, changed_seeds, _models_changed(settings))

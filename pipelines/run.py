@@ -89,7 +89,7 @@ def run_nightly(settings: Settings, months: list[str] | None = None) -> RunRepor
             repository = definitions.get_repository_def()
             if months is None:
                 with definitions.resources["duckdb"].get_connection() as con:
-                    due = due_after_ingest(con, changed_seeds, ingest.run_id)
+                    due = due_after_ingest(con, settings, changed_seeds, ingest.run_id)
                 months, selection = due.months, due_selection(repository, due)
             else:
                 selection = sorted(dg.AssetSelection.all().resolve(repository.asset_graph))

@@ -38,7 +38,7 @@ INDEX_HEAD = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Data quality: validation results</title>
 {style}</head><body>
 <h1>Data quality: the latest validation results</h1>
-<p>Each row is one Great Expectations suite run over one table (large tables in chunks), as the
+<p>Each row is one Great Expectations suite run over one table, as the
 last pipeline run left it. Rules of severity ERROR hold rows back or stop publication; WARN rules
 are shown. Each suite's name leads to its expectations; each result to what failed and a sample of
 the values that failed.</p>

@@ -1,4 +1,4 @@
-"""Validate a published mart with its suite (`expectations/mart_<name>.json`) through pandas, in chunks."""
+"""Validate a published mart with its suite (`expectations/mart_<name>.json`), compiled to SQL."""
 
 from __future__ import annotations
 
