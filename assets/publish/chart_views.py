@@ -36,10 +36,11 @@ class Template:
             raise ValueError("a chart template holds the character that marks its slots")
         return cls(parts)
 
-    def fill(self, rows: list[dict[str, Any]], title: str | dict[str, str], description: str) -> Markup:
-        """The spec with `rows`, `title` and `description` set, as `safe_json` would serialise it."""
+    def fill(self, rows_json: str, title: str | dict[str, str], description: str) -> Markup:
+        """The spec with its rows (already `safe_json`), `title` and `description` set, as `safe_json` would
+        serialise it."""
         head, after_rows, after_title, tail = self.parts
-        return Markup(f"{head}{safe_json(rows)}{after_rows}{safe_json(title)}{after_title}"
+        return Markup(f"{head}{rows_json}{after_rows}{safe_json(title)}{after_title}"
                       f"{safe_json(description)}{tail}")
 
 
@@ -70,14 +71,15 @@ def chart_view(
     html_id: str,
     kind: str,
     template: Template,
-    rows: list[dict[str, Any]],
+    rows_json: str,
     title: str,
     description: str,
     subtitle: str | None = None,
 ) -> ChartView:
-    """A chart filled with `rows`, its title and description both in the spec and on the page."""
+    """A chart filled with its rows (serialised by `safe_json`), its title and description both in the spec
+    and on the page."""
     heading: str | dict[str, str] = {"text": title, "subtitle": subtitle} if subtitle else title
-    return ChartView(html_id, kind, title, description, template.fill(rows, heading, description))
+    return ChartView(html_id, kind, title, description, template.fill(rows_json, heading, description))
 
 
 def safe_json(value: Any) -> str:

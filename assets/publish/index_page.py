@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import date
 from typing import Any
 
-from assets.publish.chart_views import ChartTemplates, ChartView, chart_view
+from assets.publish.chart_views import ChartTemplates, ChartView, chart_view, safe_json
 from assets.publish.display import NO_VALUE, format_index, long_month, month, number, plural, sentence_case
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality
@@ -86,5 +86,5 @@ def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
     )
     if missing := len(marts.services) - len(points):
         description += f" Not shown, having no index for this month: {plural(missing, 'service')}."
-    return chart_view("chart-partnership", "partnership", templates["partnership"], points, title,
+    return chart_view("chart-partnership", "partnership", templates["partnership"], safe_json(points), title,
                       description)

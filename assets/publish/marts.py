@@ -9,6 +9,8 @@ from typing import Any
 
 import duckdb
 
+from assets.publish.spc_series import SpcSeries, load_spc_series
+
 Row = dict[str, Any]
 
 QUERIES = {
@@ -39,14 +41,6 @@ QUERIES = {
             or (service_code, period) in (
                 select (service_code, max(period)) from marts.fct_measure_period group by service_code)
         order by service_code, measure_code, period""",
-    "spc": """
-        select s.service_code, s.measure_code, s.period, s.value, s.segment, s.mean,
-               s.upper_limit, s.lower_limit, s.point_type, s.limits_status, f.target
-        from marts.fct_measure_spc as s
-        left join marts.fct_measure_period as f
-            on f.service_code = s.service_code and f.measure_code = s.measure_code
-            and f.period = s.period
-        order by s.service_code, s.measure_code, s.period""",
     "spc_status": """
         select service_code, measure_code, latest_period, variation, assurance
         from marts.measure_spc_status""",
@@ -106,7 +100,7 @@ class Marts:
     staff_groups: dict[str, str]
     scorecard: dict[str, list[Row]]
     measure_periods: dict[str, list[Row]]
-    spc: dict[str, list[Row]]
+    spc: dict[tuple[str, str], SpcSeries]  # by service and measure code
     spc_status: dict[tuple[str, str], Row]
     workforce: dict[str, list[Row]]
     coverage: dict[str, Row]
@@ -146,7 +140,7 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         staff_groups={r["staff_group_code"]: r["staff_group_name"] for r in rows["staff_groups"]},
         scorecard=group_by(rows["scorecard"], "service_code"),
         measure_periods=group_by(rows["measure_periods"], "service_code"),
-        spc=group_by(rows["spc"], "service_code"),
+        spc=load_spc_series(con),
         spc_status={(r["service_code"], r["measure_code"]): r for r in rows["spc_status"]},
         workforce=group_by(rows["workforce"], "service_code"),
         coverage={r["service_code"]: r for r in rows["coverage"]},

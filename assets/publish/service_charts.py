@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assets.publish import charts
-from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
+from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view, safe_json
 from assets.publish.display import (
     UNIT_LABELS,
     format_index,
@@ -18,11 +18,9 @@ from assets.publish.display import (
     months_before,
     number,
     plural,
-    variation_badge,
 )
 from assets.publish.marts import Marts, Row
-
-TOO_FEW = "too few points for limits"
+from assets.publish.spc_series import SpcSeries
 
 
 def has_indices(row: Row) -> bool:
@@ -73,7 +71,7 @@ def path_chart(service: Row, marts: Marts, template: Template) -> ChartView | No
         f"{format_index(last['effectiveness_index'])} ({last['quadrant']}). Shown as grey diamonds for "
         f"{last['month']}: {plural(len(peers), 'other ' + kind + ' service')}."
     )
-    return chart_view("chart-path", "path", template, path + peers, title, description)
+    return chart_view("chart-path", "path", template, safe_json(path + peers), title, description)
 
 
 @dataclass(frozen=True)
@@ -88,62 +86,37 @@ class SpcView:
 def spc_charts(service: Row, marts: Marts, measure_codes: list[str],
                templates: ChartTemplates) -> list[SpcView]:
     """An XmR chart per measure of the service, in the order given."""
-    by_measure: dict[str, list[Row]] = {}
-    for row in marts.spc.get(service["service_code"], []):
-        by_measure.setdefault(row["measure_code"], []).append(row)
+    code = service["service_code"]
     # a series without a single value has nothing to draw
-    drawn = [c for c in measure_codes if any(number(r["value"]) is not None for r in by_measure.get(c, []))]
-    return [_spc_chart(position, code, by_measure[code], marts, templates)
-            for position, code in enumerate(drawn, start=1)]
+    drawn = [(c, found) for c in measure_codes
+             if (found := marts.spc.get((code, c))) is not None and found.latest is not None]
+    return [_spc_chart(position, measure_code, series, marts, templates)
+            for position, (measure_code, series) in enumerate(drawn, start=1)]
 
 
-def _spc_rows(rows: list[Row]) -> list[Row]:
-    previous_segment = rows[0]["segment"]
-    points = []
-    for row in rows:
-        points.append({
-            "period": row["period"].isoformat(),
-            "month": month(row["period"]),
-            "value": number(row["value"], 4),
-            "mean": number(row["mean"], 4),
-            "upper_limit": number(row["upper_limit"], 4),
-            "lower_limit": number(row["lower_limit"], 4),
-            "target": number(row["target"], 4),
-            "segment": row["segment"],
-            "point_type": variation_badge(row["point_type"]).label if row["point_type"] else None,
-            "rebase": row["segment"] != previous_segment,
-        })
-        previous_segment = row["segment"]
-    return points
-
-
-def _spc_chart(position: int, measure_code: str, rows: list[Row], marts: Marts,
+def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts,
                templates: ChartTemplates) -> SpcView:
     measure = marts.measures.get(measure_code, {})
     unit = measure.get("unit")
     name = marts.measure_name(measure_code)
-    points = _spc_rows(rows)
-    rebases = [p["month"] for p in points if p["rebase"]]
-    segment_starts = {p["segment"]: p["month"] for p in reversed(points)}
-    without_limits = sorted({r["segment"] for r in rows if r["limits_status"] == TOO_FEW})
-    special = Counter(p["point_type"] for p in points if p["point_type"] and "Special" in p["point_type"])
-    latest = [r for r in rows if number(r["value"]) is not None][-1]
+    special = Counter(series.special)
+    period, value, mean, lower_limit, upper_limit, target = series.latest
 
     lines = [label for label, column in (("the mean", "mean"), ("the process limits", "upper_limit"),
                                          ("the target", "target"))
-             if any(p[column] is not None for p in points)]
+             if column in series.lines]
     sentences = [
-        f"Statistical process control chart of {name} by month from {points[0]['month']} to "
-        f"{points[-1]['month']}: each month's value is a point shaped and coloured by whether it "
+        f"Statistical process control chart of {name} by month from {series.first_month} to "
+        f"{series.last_month}: each month's value is a point shaped and coloured by whether it "
         "is common-cause variation or a special cause"
         + (f"; lines show {join_words(lines)}." if lines else ".")
     ]
     sentences.append(
-        f"Latest value {format_value(latest['value'], unit)} in {month(latest['period'])}"
-        + (f", mean {format_value(latest['mean'], unit)}" if latest["mean"] is not None else "")
-        + (f", limits {format_value(latest['lower_limit'], unit)} to "
-           f"{format_value(latest['upper_limit'], unit)}" if latest["upper_limit"] is not None else "")
-        + (f", target {format_value(latest['target'], unit)}" if latest["target"] is not None else "")
+        f"Latest value {format_value(value, unit)} in {month(period)}"
+        + (f", mean {format_value(mean, unit)}" if mean is not None else "")
+        + (f", limits {format_value(lower_limit, unit)} to "
+           f"{format_value(upper_limit, unit)}" if upper_limit is not None else "")
+        + (f", target {format_value(target, unit)}" if target is not None else "")
         + "."
     )
     if special:
@@ -151,19 +124,20 @@ def _spc_chart(position: int, measure_code: str, rows: list[Row], marts: Marts,
             [f"{n} {label.split(': ')[1]}" for label, n in sorted(special.items())]) + ".")
     else:
         sentences.append("No special-cause points.")
-    if rebases:
-        sentences.append(f"Limits were rebased from {join_words(rebases)}.")
+    if series.rebases:
+        sentences.append(f"Limits were rebased from {join_words(series.rebases)}.")
     limits_note = None
-    if without_limits:
-        stretch = ("this series has" if len(without_limits) == len(segment_starts) else
-                   join_words([f"the months from {segment_starts[s]}" for s in without_limits]) + " have")
+    if series.without_limits:
+        stretch = ("this series has" if len(series.without_limits) == series.segments else
+                   join_words([f"the months from {start}" for start in series.without_limits]) + " have")
         limits_note = (f"Too few points for limits: process limits need at least 12 months, and "
                        f"{stretch} fewer, so no limits or special causes are shown there.")
         sentences.append(limits_note)
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
-    template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines), bool(rebases))]
-    chart = chart_view(f"chart-spc-{position}", "spc", template, points, name, " ".join(sentences),
-                       subtitle)
+    template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines),
+                                         bool(series.rebases))]
+    chart = chart_view(f"chart-spc-{position}", "spc", template, series.rows_json, name,
+                       " ".join(sentences), subtitle)
     return SpcView(measure_code, chart, limits_note)
 
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from assets.publish import charts
-from assets.publish.chart_views import ChartView, Template, chart_view
+from assets.publish.chart_views import ChartView, Template, chart_view, safe_json
 from assets.publish.display import (
     NO_VALUE,
     format_count,
@@ -89,7 +89,7 @@ def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartVi
         f"Four small line charts, one per staffing rate, by month from {month(trends[0]['period'])} "
         f"to {month(last['period'])}, each on its own scale. In {month(last['period'])}: {latest}."
     )
-    return chart_view("chart-workforce", "workforce", template, rows, title, description,
+    return chart_view("chart-workforce", "workforce", template, safe_json(rows), title, description,
                       "Vacancy, turnover, sickness and agency, per cent")
 
 

@@ -1,0 +1,108 @@
+"""Every SPC series the site charts, read once: its chart rows already serialised, and what it says in words.
+
+DuckDB rounds and serialises the rows of all services at once. A figure is written as Python's
+`json.dumps(round(x, 4))` writes it: DuckDB's `format('{:.4f}')` rounds the exact binary value as
+`round` does, and its shortest text of the double read back is Python's `repr`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from assets.publish.chart_views import safe_json
+from assets.publish.display import variation_badge
+
+TOO_FEW = "too few points for limits"  # a segment's limits status when it has no limits
+
+
+def _number(column: str) -> str:
+    """SQL for a column's value as JSON, rounded to 4 places; null when missing or not finite."""
+    return (f"case when isfinite({column}) then "
+            f"cast(cast(format('{{:.4f}}', {column}) as double) as varchar) else 'null' end")
+
+
+SERIES_SQL = f"""
+    with labels as (
+        select unnest($point_types) as point_type, unnest($labels) as label,
+               unnest($label_json) as label_json
+    ),
+    points as (
+        select s.service_code, s.measure_code, s.period, s.segment, s.limits_status, s.value, s.mean,
+               s.upper_limit, s.lower_limit, f.target, l.label,
+               strftime(s.period, '%b %Y') as month,
+               row_number() over w > 1 and s.segment is distinct from lag(s.segment) over w as rebase,
+               '{{"period":"' || strftime(s.period, '%Y-%m-%d') || '","month":"' || month
+               || '","value":' || {_number("s.value")} || ',"mean":' || {_number("s.mean")}
+               || ',"upper_limit":' || {_number("s.upper_limit")}
+               || ',"lower_limit":' || {_number("s.lower_limit")}
+               || ',"target":' || {_number("f.target")}
+               || ',"segment":' || coalesce(cast(s.segment as varchar), 'null')
+               || ',"point_type":' || coalesce(l.label_json, 'null')
+               || ',"rebase":' || case when rebase then 'true' else 'false' end || '}}' as json
+        from marts.fct_measure_spc as s
+        left join marts.fct_measure_period as f
+            on f.service_code = s.service_code and f.measure_code = s.measure_code
+            and f.period = s.period
+        left join labels as l on l.point_type = s.point_type
+        window w as (partition by s.service_code, s.measure_code order by s.period)
+    ),
+    segments as (
+        select service_code, measure_code, segment, arg_min(month, period) as first_month,
+               bool_or(limits_status = $too_few) as too_few
+        from points
+        group by all
+    )
+    select p.service_code, p.measure_code,
+           '[' || string_agg(p.json, ',' order by p.period) || ']' as rows_json,
+           arg_min(p.month, p.period) as first_month, arg_max(p.month, p.period) as last_month,
+           bool_or(isfinite(p.mean)) as has_mean, bool_or(isfinite(p.upper_limit)) as has_limits,
+           bool_or(isfinite(p.target)) as has_target,
+           coalesce(list(p.month order by p.period) filter (where p.rebase), []) as rebases,
+           coalesce(list(p.label) filter (where p.label like '%Special%'), []) as special,
+           arg_max((p.period, p.value, p.mean, p.lower_limit, p.upper_limit, p.target), p.period)
+               filter (where isfinite(p.value)) as latest,
+           any_value(g.segments) as segments, any_value(g.without_limits) as without_limits
+    from points as p
+    join (select service_code, measure_code, count(*) as segments,
+                 coalesce(list(first_month order by segment) filter (where too_few), [])
+                     as without_limits
+          from segments group by all) as g
+        using (service_code, measure_code)
+    group by p.service_code, p.measure_code
+"""
+
+
+@dataclass(frozen=True)
+class SpcSeries:
+    """One measure's SPC series for a service: chart rows as JSON, and the facts its description states."""
+
+    rows_json: str
+    first_month: str
+    last_month: str
+    lines: tuple[str, ...]  # "mean", "upper_limit", "target": those with at least one value
+    rebases: list[str]  # months the limits were rebased from
+    special: list[str]  # the label of every special-cause point
+    latest: tuple[date, float, float | None, float | None, float | None, float | None] | None
+    segments: int
+    without_limits: list[str]  # first month of each segment with too few points for limits, in order
+
+
+def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], SpcSeries]:
+    """Every SPC series by service and measure code."""
+    point_types = [t for (t,) in con.execute(
+        "select distinct point_type from marts.fct_measure_spc where point_type <> ''").fetchall()]
+    labels = [variation_badge(t).label for t in point_types]
+    params = {"point_types": point_types, "labels": labels, "label_json": [safe_json(x) for x in labels],
+              "too_few": TOO_FEW}
+    series = {}
+    for (service, measure, rows_json, first, last, has_mean, has_limits, has_target, rebases, special,
+         latest, segments, without_limits) in con.execute(SERIES_SQL, params).fetchall():
+        lines = tuple(name for name, found in (("mean", has_mean), ("upper_limit", has_limits),
+                                               ("target", has_target)) if found)
+        series[(service, measure)] = SpcSeries(rows_json, first, last, lines, rebases, special,
+                                               latest, segments,
+                                               without_limits)
+    return series
