@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from assets.publish import charts
 from assets.publish.build_cache import cached_text
+from assets.publish.display import number
 
 _SLOT = "\x00"  # stands for the rows, title and description while a template is serialised
 
@@ -80,6 +81,12 @@ def chart_view(
     and on the page."""
     heading: str | dict[str, str] = {"text": title, "subtitle": subtitle} if subtitle else title
     return ChartView(html_id, kind, title, description, template.fill(rows_json, heading, description))
+
+
+def json_number(value: float | None, digits: int = 2) -> str:
+    """A figure as `safe_json` writes it once rounded by `display.number`: `null` when missing."""
+    found = number(value, digits)
+    return "null" if found is None else repr(found)
 
 
 def safe_json(value: Any) -> str:

@@ -8,10 +8,10 @@ from typing import Any
 
 from assets.publish.chart_views import ChartTemplates, ChartView, chart_view, safe_json
 from assets.publish.display import NO_VALUE, format_index, long_month, month, number, plural, sentence_case
+from assets.publish.index_paths import index_points
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality
 from assets.publish.quality_page import service_flags
-from assets.publish.service_charts import has_indices, index_point
 
 CONCERN = "special cause concern"
 
@@ -63,20 +63,19 @@ def _row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
 
 def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
                        templates: ChartTemplates) -> ChartView | None:
-    points = []
+    points, rows = [], []
     for service in marts.services:
         code = service["service_code"]
         row = marts.score_at(code, latest)
-        if row and has_indices(row):
-            points.append(index_point(row, service) | {
-                "area": service["partnership_area"],
-                "kind": service["service_kind_name"],
-                "url": f"services/{slugs[code]}.html",
-            })
+        for point in index_points(service, [row] if row else []):
+            points.append(point)
+            rows.append(f"{point.json_head},\"area\":{safe_json(service['partnership_area'])},"
+                        f"\"kind\":{safe_json(service['service_kind_name'])},"
+                        f"\"url\":{safe_json(f'services/{slugs[code]}.html')}}}")
     if not points:
         return None
     title = f"Efficiency and effectiveness of every joint service, {long_month(latest)}"
-    counts = Counter(p["quadrant"] for p in points).most_common()
+    counts = Counter(p.quadrant for p in points).most_common()
     quadrants = "; ".join(f"{n} {quadrant}" for quadrant, n in counts)
     description = (
         f"Scatter chart of {plural(len(points), 'joint service')} in {long_month(latest)}, "
@@ -86,5 +85,5 @@ def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
     )
     if missing := len(marts.services) - len(points):
         description += f" Not shown, having no index for this month: {plural(missing, 'service')}."
-    return chart_view("chart-partnership", "partnership", templates["partnership"], safe_json(points), title,
-                      description)
+    return chart_view("chart-partnership", "partnership", templates["partnership"], f"[{','.join(rows)}]",
+                      title, description)

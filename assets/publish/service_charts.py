@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
 
 from assets.publish import charts
-from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view, safe_json
+from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
 from assets.publish.display import (
     UNIT_LABELS,
     format_index,
@@ -19,59 +18,30 @@ from assets.publish.display import (
     number,
     plural,
 )
+from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts, Row
 from assets.publish.spc_series import SpcSeries
 
 
-def has_indices(row: Row) -> bool:
-    """Whether a scorecard row has both an efficiency and an effectiveness index."""
-    return number(row["efficiency_index"]) is not None and number(row["effectiveness_index"]) is not None
-
-
-def index_point(row: Row, service: Row) -> Row:
-    """A chart row for one service-month of the efficiency-versus-effectiveness charts."""
-    return {
-        "service": service["service_name"],
-        "period": row["period"].isoformat(),
-        "month": month(row["period"]),
-        "efficiency_index": number(row["efficiency_index"]),
-        "effectiveness_index": number(row["effectiveness_index"]),
-        "quadrant": row["quadrant"] or "not assessed",
-    }
-
-
-def path_chart(service: Row, marts: Marts, template: Template) -> ChartView | None:
+def path_chart(service: Row, paths: IndexPaths, template: Template) -> ChartView | None:
     """The service's monthly path through efficiency and effectiveness, its peers' latest points behind."""
-    code = service["service_code"]
-    path = [index_point(r, service) for r in marts.scorecard.get(code, []) if has_indices(r)]
+    path = paths.path(service)
     if not path:
         return None
-    for point in path:
-        point.update(role=charts.FOCUS_LABEL, is_latest=False)
-    last = path[-1]
-    last["is_latest"] = True
-    last_period = date.fromisoformat(last["period"])
-    peer_rows = [
-        (peer, marts.score_at(peer["service_code"], last_period))
-        for peer in marts.services
-        if peer["service_kind"] == service["service_kind"] and peer["service_code"] != code
-    ]
-    peers = [
-        dict(index_point(row, peer), role=charts.PEER_LABEL, is_latest=False)
-        for peer, row in peer_rows
-        if row and has_indices(row)
-    ]
+    first, last = path[0], path[-1]
+    peers = paths.peers(service, last.period)
+    rows = [p.json(charts.FOCUS_LABEL, False) for p in path[:-1]] + [last.json(charts.FOCUS_LABEL, True)]
     title = f"Efficiency and effectiveness of {service['service_name']} over time"
     kind = service["service_kind_name"]
     description = (
         f"Path of {service['service_name']} over {plural(len(path), 'month')} from "
-        f"{path[0]['month']} to {last['month']}, efficiency index across and effectiveness index "
-        f"up, with lines at 100 dividing the four quadrants. In {last['month']} its efficiency "
-        f"index was {format_index(last['efficiency_index'])} and its effectiveness index "
-        f"{format_index(last['effectiveness_index'])} ({last['quadrant']}). Shown as grey diamonds for "
-        f"{last['month']}: {plural(len(peers), 'other ' + kind + ' service')}."
+        f"{first.month} to {last.month}, efficiency index across and effectiveness index "
+        f"up, with lines at 100 dividing the four quadrants. In {last.month} its efficiency "
+        f"index was {format_index(last.efficiency_index)} and its effectiveness index "
+        f"{format_index(last.effectiveness_index)} ({last.quadrant}). Shown as grey diamonds for "
+        f"{last.month}: {plural(len(peers), 'other ' + kind + ' service')}."
     )
-    return chart_view("chart-path", "path", template, safe_json(path + peers), title, description)
+    return chart_view("chart-path", "path", template, f"[{','.join(rows + peers)}]", title, description)
 
 
 @dataclass(frozen=True)

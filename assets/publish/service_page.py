@@ -22,6 +22,7 @@ from assets.publish.display import (
     sentence_case,
     variation_badge,
 )
+from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality, ServiceQuality
 from assets.publish.quality_page import measure_flags, service_flags, service_panel
@@ -31,9 +32,9 @@ from assets.publish.workforce_panel import workforce_panel
 NO_ISSUES = "No issues found"
 
 
-def service_context(service: Row, marts: Marts, quality: Quality,
-                    templates: ChartTemplates) -> dict[str, Any]:
-    """Everything the service page shows, in the order it shows it."""
+def service_context(service: Row, marts: Marts, quality: Quality, templates: ChartTemplates,
+                    paths: IndexPaths, findings: dict[str, list[str]]) -> dict[str, Any]:
+    """Everything the service page shows, in the order it shows it; `findings` by kind of service."""
     code = service["service_code"]
     by_measure: dict[str, list[Row]] = defaultdict(list)
     for row in marts.measure_periods.get(code, []):
@@ -50,10 +51,11 @@ def service_context(service: Row, marts: Marts, quality: Quality,
         "tiles": [_tile(code, c, by_measure[c], latest, marts, found) for c in codes],
         "quadrant": sentence_case(score["quadrant"]) if score and score["quadrant"] else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
-        "path_chart": path_chart(service, marts, templates["path"]),
+        "path_chart": path_chart(service, paths, templates["path"]),
         "direction": direction_words(score),
         "spc": spc_charts(service, marts, codes, templates),
-        "workforce": workforce_panel(service, marts, templates["workforce"]),
+        "workforce": workforce_panel(service, marts, templates["workforce"],
+                                     findings.get(service["service_kind"], [])),
         "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],
         "quality": service_panel(code, quality),
     }

@@ -24,11 +24,13 @@ from assets.publish.build_cache import cached_text
 from assets.publish.changes_summary import publication_summary
 from assets.publish.chart_views import chart_templates
 from assets.publish.index_page import index_context
+from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import load_marts
 from assets.publish.quality import load_quality
 from assets.publish.quality_page import quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
 from assets.publish.service_page import service_context
+from assets.publish.workforce_panel import findings_by_kind
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 BUNDLE_PATH = Path("assets") / "vega-bundle.js"
@@ -64,9 +66,10 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
     changes = publication_summary(con)
     page("index.html", "index.html.j2",
          lambda: index_context(marts, quality, slugs, templates) | {"changes": changes})
+    paths, findings = IndexPaths(marts), findings_by_kind(marts)
     for service in marts.services:
         page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
-             lambda service=service: service_context(service, marts, quality, templates))
+             lambda service=service: service_context(service, marts, quality, templates, paths, findings))
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from assets.publish import charts
-from assets.publish.chart_views import ChartView, Template, chart_view, safe_json
+from assets.publish.chart_views import ChartView, Template, chart_view, json_number, safe_json
 from assets.publish.display import (
     NO_VALUE,
     format_count,
@@ -16,7 +16,6 @@ from assets.publish.display import (
     join_words,
     long_month,
     month,
-    number,
     plural,
     sentence_case,
 )
@@ -32,6 +31,7 @@ WORKFORCE_WORDS = {
     "sickness_rate": "the sickness rate",
     "agency_share": "the agency share of staff",
 }
+_MEASURE_JSON = {column: safe_json(label) for column, label in charts.WORKFORCE_MEASURES.items()}
 CAVEAT = (
     "Services with more vacancies may differ in ways these figures do not show, and poor results "
     "can drive staff away as much as vacancies cause poor results. Each finding compares every "
@@ -40,7 +40,7 @@ CAVEAT = (
 )
 
 
-def workforce_panel(service: Row, marts: Marts, template: Template) -> dict[str, Any]:
+def workforce_panel(service: Row, marts: Marts, template: Template, findings: list[str]) -> dict[str, Any]:
     """Trends, pay by staff group and employer, pay gaps and association findings for one service."""
     code = service["service_code"]
     trends = marts.workforce.get(code, [])
@@ -58,7 +58,7 @@ def workforce_panel(service: Row, marts: Marts, template: Template) -> dict[str,
         "pay": [_pay_row(r, marts) for r in pay],
         "gaps": [_gap_row(r, marts) for r in gaps if r["is_suppressed"] is False],
         "gaps_suppressed": [_pair_words(r, marts) for r in gaps if r["is_suppressed"] is not False],
-        "findings": findings(marts.associations.get(service["service_kind"], []), marts),
+        "findings": findings,
         "caveat": CAVEAT,
     }
 
@@ -76,9 +76,9 @@ def coverage_words(coverage: Row | None) -> str | None:
 
 def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartView:
     rows = [
-        {"period": r["period"].isoformat(), "month": month(r["period"]), "measure": label,
-         "value": number(r[column])}
-        for column, label in charts.WORKFORCE_MEASURES.items()
+        f'{{"period":"{r["period"].isoformat()}","month":"{month(r["period"])}","measure":{label},'
+        f'"value":{json_number(r[column])}}}'
+        for column, label in _MEASURE_JSON.items()
         for r in trends
     ]
     last = trends[-1]
@@ -89,7 +89,7 @@ def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartVi
         f"Four small line charts, one per staffing rate, by month from {month(trends[0]['period'])} "
         f"to {month(last['period'])}, each on its own scale. In {month(last['period'])}: {latest}."
     )
-    return chart_view("chart-workforce", "workforce", template, safe_json(rows), title, description,
+    return chart_view("chart-workforce", "workforce", template, f"[{','.join(rows)}]", title, description,
                       "Vacancy, turnover, sickness and agency, per cent")
 
 
@@ -186,6 +186,11 @@ def _finding_order(key: tuple[str, str, bool], marts: Marts) -> tuple[int, str, 
 
 def _signed(value: float) -> str:
     return f"{value:.2f}".replace("-", "−")
+
+
+def findings_by_kind(marts: Marts) -> dict[str, list[str]]:
+    """The association findings of each kind of service, in words."""
+    return {kind: findings(rows, marts) for kind, rows in marts.associations.items()}
 
 
 def findings(rows: list[Row], marts: Marts) -> list[str]:
