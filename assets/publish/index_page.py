@@ -21,8 +21,10 @@ def index_context(marts: Marts, quality: Quality, slugs: dict[str, str],
     """The index page's table rows, headline counts and chart."""
     periods = [r["period"] for rows in marts.scorecard.values() for r in rows]
     latest = max(periods, default=None)
+    concerns = Counter(service_code for (service_code, _), status in marts.spc_status.items()
+                       if status["variation"] == CONCERN)
     return {
-        "rows": [_row(s, marts, quality, slugs, latest) for s in marts.services],
+        "rows": [_row(s, marts, quality, slugs, latest, concerns[s["service_code"]]) for s in marts.services],
         "latest_month": long_month(latest),
         "area_count": len({s["partnership_area"] for s in marts.services}),
         "partnership_chart": _partnership_chart(marts, slugs, latest, templates),
@@ -35,13 +37,11 @@ def _sort_number(value: float | None) -> str:
 
 
 def _row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
-         site_latest: date | None) -> dict[str, Any]:
+         site_latest: date | None, concerns: int) -> dict[str, Any]:
     code = service["service_code"]
     latest = marts.latest_period(code)
     score = marts.score_at(code, latest)
     rags = Counter(r["rag"] for r in marts.measure_periods.get(code, []) if r["period"] == latest)
-    concerns = sum(1 for (service_code, _), status in marts.spc_status.items()
-                   if service_code == code and status["variation"] == CONCERN)
     flags = service_flags(code, marts, quality)
     return {
         "service": service,
