@@ -1,21 +1,8 @@
-"""When a return is late, and how association findings say when results moved."""
-
-from datetime import date
+"""How association findings say when results moved (lateness is judged in SQL: see test_publish_site)."""
 
 import pytest
 
-from assets.publish.quality import Return
 from assets.publish.workforce_panel import lag_words
-
-
-def test_a_return_is_late_only_after_its_deadline_and_targets_never_are():
-    def sent(on: date, deadline: date | None) -> Return:
-        return Return("outcomes", "f.csv", "P1", on, date(2025, 12, 1), deadline)
-
-    due = date(2026, 1, 21)
-    assert not sent(due, due).is_late
-    assert sent(date(2026, 1, 22), due).is_late
-    assert not sent(date(2027, 1, 1), None).is_late
 
 
 @pytest.mark.parametrize(("lags", "words"), [

@@ -141,7 +141,7 @@ QUARANTINE_SQL = """
 
 @dataclass(frozen=True)
 class Return:
-    """One file of one submission type: when it came and whether it was late."""
+    """One late file of one submission type: the last month it covers, when it was due and when it came."""
 
     submission_type: str
     file_name: str
@@ -149,11 +149,6 @@ class Return:
     submitted_on: date
     last_month: date
     deadline: date | None
-
-    @property
-    def is_late(self) -> bool:
-        """Submitted after its deadline (never for returns not judged for lateness)."""
-        return self.deadline is not None and self.submitted_on > self.deadline
 
 
 @dataclass
