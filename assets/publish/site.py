@@ -136,7 +136,8 @@ def javascript_bundle(cache_dir: Path | None = None) -> str:
 
 @cache
 def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name.
+    """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name; the
+    `badge` and `icon` macros as globals, each badge and icon rendered once.
 
     Given a `cache_dir`, compiled templates are kept in its `jinja/` folder, checked against their source.
     """
@@ -144,7 +145,7 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         bytecode_cache=bytecode,
         autoescape=True,
@@ -152,6 +153,10 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # the same few badges and icons appear thousands of times: each is rendered by its macro once
+    macros = env.get_template("macros.html.j2").module
+    env.globals.update(badge=cache(macros.badge), icon=cache(macros.icon))
+    return env
 
 
 def _write(path: Path, text: str) -> int:
