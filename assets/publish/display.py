@@ -118,6 +118,12 @@ def month(period: date | None) -> str:
 
 
 @cache
+def iso_date(value: date) -> str:
+    """A date as `2026-03-01`, as chart rows hold it."""
+    return value.isoformat()
+
+
+@cache
 def long_month(period: date | None) -> str:
     """A month as `March 2026`."""
     return period.strftime("%B %Y") if period else NO_VALUE

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from assets.publish import charts
 from assets.publish.chart_views import safe_json
-from assets.publish.display import month, number
+from assets.publish.display import iso_date, month, number
 from assets.publish.marts import Marts, Row
+
+_text_json = cache(safe_json)  # quadrants and roles: a few texts, each serialised once
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class IndexPoint:
 
     def json(self, role: str, is_latest: bool) -> str:
         """The chart row of the point drawn in `role`."""
-        return f'{self.json_head},"role":{safe_json(role)},"is_latest":{"true" if is_latest else "false"}}}'
+        return f'{self.json_head},"role":{_text_json(role)},"is_latest":{"true" if is_latest else "false"}}}'
 
 
 def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
@@ -41,9 +44,9 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
             continue
         period = row["period"]
         quadrant = row["quadrant"] or "not assessed"
-        head = (f'{{"service":{name},"period":"{period.isoformat()}","month":"{month(period)}",'
+        head = (f'{{"service":{name},"period":"{iso_date(period)}","month":"{month(period)}",'
                 f'"efficiency_index":{efficiency!r},"effectiveness_index":{effectiveness!r},'
-                f'"quadrant":{safe_json(quadrant)}')
+                f'"quadrant":{_text_json(quadrant)}')
         points.append(IndexPoint(period, month(period), efficiency, effectiveness, quadrant, head))
     return points
 

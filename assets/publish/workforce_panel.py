@@ -13,6 +13,7 @@ from assets.publish.display import (
     format_count,
     format_percent,
     format_pounds,
+    iso_date,
     join_words,
     long_month,
     month,
@@ -76,7 +77,7 @@ def coverage_words(coverage: Row | None) -> str | None:
 
 def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartView:
     rows = [
-        f'{{"period":"{r["period"].isoformat()}","month":"{month(r["period"])}","measure":{label},'
+        f'{{"period":"{iso_date(r["period"])}","month":"{month(r["period"])}","measure":{label},'
         f'"value":{json_number(r[column])}}}'
         for column, label in _MEASURE_JSON.items()
         for r in trends
