@@ -58,7 +58,8 @@ def parse_date_order(spec: dict, source: str) -> str | None:
 def read_yaml(text: str, source: str) -> Any:
     """Return a mapping file's YAML, or raise MappingError when it is not valid YAML."""
     try:
-        return yaml.safe_load(text)
+        # libyaml's loader where PyYAML was built with it: the same safe subset, several times faster
+        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise MappingError(f"{source}: not valid YAML ({exc})") from exc
 
