@@ -18,7 +18,7 @@ from assets.publish.display import variation_badge
 TOO_FEW = "too few points for limits"  # a segment's limits status when it has no limits
 
 
-def _number(column: str) -> str:
+def sql_json_number(column: str) -> str:
     """SQL for a column's value as JSON, rounded to 4 places; null when missing or not finite."""
     return (f"case when isfinite({column}) then "
             f"cast(cast(format('{{:.4f}}', {column}) as double) as varchar) else 'null' end")
@@ -35,10 +35,10 @@ SERIES_SQL = f"""
                strftime(s.period, '%b %Y') as month,
                row_number() over w > 1 and s.segment is distinct from lag(s.segment) over w as rebase,
                '{{"period":"' || strftime(s.period, '%Y-%m-%d') || '","month":"' || month
-               || '","value":' || {_number("s.value")} || ',"mean":' || {_number("s.mean")}
-               || ',"upper_limit":' || {_number("s.upper_limit")}
-               || ',"lower_limit":' || {_number("s.lower_limit")}
-               || ',"target":' || {_number("f.target")}
+               || '","value":' || {sql_json_number("s.value")} || ',"mean":' || {sql_json_number("s.mean")}
+               || ',"upper_limit":' || {sql_json_number("s.upper_limit")}
+               || ',"lower_limit":' || {sql_json_number("s.lower_limit")}
+               || ',"target":' || {sql_json_number("f.target")}
                || ',"segment":' || coalesce(cast(s.segment as varchar), 'null')
                || ',"point_type":' || coalesce(l.label_json, 'null')
                || ',"rebase":' || case when rebase then 'true' else 'false' end || '}}' as json
