@@ -104,7 +104,7 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
                                            f"{arriving[0]}; waiting until none has changed for "
                                            f"{SETTLE_SECONDS} seconds", cursor=context.cursor)
     cursor = json.dumps({"newest_ns": max(changed.values())})
-    due = due_work(settings)
+    due = due_work(settings, {str(settings.inbox / path) for path in changed})
     if not due.new_files:
         return dg.SensorResult(skip_reason="the changed files hold nothing not already received "
                                            "(tonight's run publishes whatever else is due)", cursor=cursor)

@@ -9,7 +9,7 @@ first and takes the months from the working database instead (`due_after_ingest`
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -151,12 +151,13 @@ def _models_changed(settings: Settings) -> list[str]:
     return sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
 
 
-def due_work(settings: Settings) -> DueWork:
+def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueWork:
     """Return what changed since the last publication, and the months due because of it.
 
-    The inbox's new files (those not examined before, or changed since) are read ahead into a database
-    in memory beside a copy of the published audit trail, so the cost grows with what is new. With
-    nothing published (or the working database gone), every file, reference table and model is new.
+    The inbox's new files (those not examined before, or changed since; or only `arrived`, the paths
+    the sensor saw arrive) are read ahead into a database in memory beside a copy of the published
+    audit trail, so the cost grows with what is new. With nothing published (or the working
+    database gone), every file, reference table and model is new.
     """
     changed_seeds = seeds_changed(settings)
     # Reading ahead is silent: the run that loads the files reports what it rejects.
@@ -168,7 +169,7 @@ def due_work(settings: Settings) -> DueWork:
             load_seed(con, settings.reference_dir, name)
         by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
-            summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir)
+            summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir, only=arrived)
             by_type[kind.name] = _type_due(
                 con, kind, summary.files_loaded + summary.files_rejected + summary.files_duplicate)
         return DueWork(by_type, changed_seeds, _models_changed(settings))

@@ -33,7 +33,7 @@ class Stamp:
     modified_ns: int
 
     @classmethod
-    def of(cls, path: Path) -> Stamp:
+    def of(cls, path: str | Path) -> Stamp:
         """Return the file's stamp as the file system gives it now."""
         status = os.stat(path)
         return cls(status.st_size, status.st_mtime_ns)
