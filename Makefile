@@ -39,9 +39,11 @@ demo: setup $(DAGSTER_HOME)/dagster.yaml
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(WITH_HOME) $(RUN)/joinedup run
 
-test: setup browser
+lint: setup
 	$(RUN)/ruff check .
 	$(RUN)/dagster definitions validate -w workspace.yaml
+
+test: setup browser lint
 	$(RUN)/pytest
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
