@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.publish.build_cache import cache_folder
 from assets.publish.site import render_site
 from assets.publish.swap import publish_folder, roll_back
 from pipelines.settings import Settings
@@ -26,6 +27,6 @@ def roll_back_publication(settings: Settings) -> Path:
     built = settings.site_dir.with_name(f".{settings.site_dir.name}.building")
     shutil.rmtree(built, ignore_errors=True)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        render_site(con, built)
+        render_site(con, built, cache_folder(settings.build_database))
     publish_folder(built, settings.site_dir)
     return restored

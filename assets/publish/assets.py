@@ -8,6 +8,7 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES
+from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.site import render_site
 from assets.publish.swap import publish_file, publish_folder
@@ -105,7 +106,7 @@ def scorecards(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     built = site.with_name(f".{site.name}.building")
     shutil.rmtree(built, ignore_errors=True)
     # the script bundle and chart templates, kept between runs in the build folder (see build_cache)
-    cache = Path(duckdb.database).parent / "publish-cache"
+    cache = cache_folder(Path(duckdb.database))
     with duckdb.get_connection() as con:
         summary = render_site(con, built, cache)
         results = latest_results(con)

@@ -1,8 +1,8 @@
 """Files that are slow to build and depend only on code and library versions, kept between runs.
 
-The scorecards asset keeps them in `publish-cache/` in the build folder (beside the working database,
-`warehouse/build/` by default), each named by what it is built from, so that another version of a
-library or of the chart code builds a new file instead of reusing a stale one:
+The scorecards asset and a rollback keep them in `publish-cache/` in the build folder (beside the
+working database, `warehouse/build/` by default), each named by what it is built from, so that
+another version of a library or of the chart code builds a new file instead of reusing a stale one:
 
 - `vega-bundle-vl-convert-<version>-vega-lite-<version>.js`: Vega, Vega-Lite and Vega-Embed as one
   offline script (about 9 s to build); every publication copies it to `site/assets/`;
@@ -18,6 +18,13 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+
+CACHE_FOLDER = "publish-cache"
+
+
+def cache_folder(working_database: Path) -> Path:
+    """Return the cache folder of the installation whose working database is `working_database`."""
+    return working_database.parent / CACHE_FOLDER
 
 
 def cached_text(cache_dir: Path | None, name: str, build: Callable[[], str]) -> str:
