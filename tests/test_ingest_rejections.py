@@ -97,3 +97,22 @@ def test_a_resubmission_supersedes_in_staging_and_the_old_figures_stay(tmp_path)
                      "order by loaded_at, submitted_on") == [
         (20.0, "P1_20240210.csv", "P1_20240220_resub.csv", False),
         (30.0, "P1_20240220_resub.csv", None, True)]
+
+
+def test_appending_in_batches_loads_and_catalogues_what_one_batch_would(tmp_path, monkeypatch):
+    from assets.ingest import load
+
+    inbox = tmp_path / "inbox"
+    for day in (10, 11, 12):
+        drop(inbox, "outcomes", f"P1_202403{day}.csv", OUTCOMES_HEADER + f"P1,S1,OUT,2024-0{day - 9},,,4,\n")
+    drop(inbox, "outcomes", "P1_20240313.pdf", "%PDF-1.4")
+    found = {}
+    for flush in (load.FLUSH_ROWS, 1):
+        monkeypatch.setattr(load, "FLUSH_ROWS", flush)
+        con = seeded_warehouse(tmp_path / f"w{flush}.duckdb")
+        ingest_inbox(con, inbox, SUBMISSION_TYPES["outcomes"], tmp_path / "partners")
+        found[flush] = [rows(con, "select file_name, row_number, period from raw.outcomes order by all"),
+                        rows(con, "select file_name, status from audit.load_log order by all"),
+                        rows(con, "select file_name, bytes from audit.inbox_files order by all")]
+    assert found[1] == found[load.FLUSH_ROWS]
+    assert len(found[1][0]) == 3 and len(found[1][2]) == 4

@@ -137,7 +137,8 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
             summary.rows_received += outcome["rows_received"] or 0
             if len(batch.rows) >= FLUSH_ROWS:
                 batch.append_to(con, kind)
-                batch = Batch()
+                record_examined(con, examined)
+                batch, examined = Batch(), []
         batch.append_to(con, kind)
         record_examined(con, examined)
     except BaseException:
