@@ -11,6 +11,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
 from assets.models.project import build_order, load_macros, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
+from pipelines.demo.reference import FIGURE_CEILINGS
 from pipelines.settings import SQL_DIR
 
 SEEDS = {
@@ -33,6 +34,7 @@ SEEDS = {
     "spc_rebases": [],
     "staff_allocations": [],
     "measure_plausibility": [("RATE", 50.0)],
+    "figure_ceilings": FIGURE_CEILINGS,
     "submission_deadlines": [("outcomes", 15), ("targets", 0)],
     "bank_holidays": [("2024-01-01", "New Year's Day")],
 }

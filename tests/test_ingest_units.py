@@ -1,5 +1,6 @@
 """Figures as partners write them: money, thousands, blanks, "n/a", "-", suppressed "*", percents as 0-1."""
 
+import math
 from datetime import date
 
 import polars as pl
@@ -17,6 +18,17 @@ TARGETS_HEADER = "partner_code,service_code,measure_code,period,target_value,tol
     ("1,2", None), ("12,34", None), ("nan", None), ("lots", None),
 ])
 def test_numbers_as_written(text, number):
+    assert pl.DataFrame({"x": [text]}).select(parse_number("x")).item() == number
+
+
+@pytest.mark.parametrize("text", ["-0", "-0.0", "(0)", "−0"])
+def test_minus_zero_is_read_as_zero_without_its_sign(text):
+    number = pl.DataFrame({"x": [text]}).select(parse_number("x")).item()
+    assert number == 0.0 and math.copysign(1.0, number) == 1.0
+
+
+@pytest.mark.parametrize(("text", "number"), [("1e308", 1e308), ("1e309", math.inf), ("-1e309", -math.inf)])
+def test_huge_figures_are_read_as_written_for_the_rules_to_judge(text, number):
     assert pl.DataFrame({"x": [text]}).select(parse_number("x")).item() == number
 
 

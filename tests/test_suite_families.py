@@ -55,6 +55,20 @@ CASES = [
     # P2's rate may move 50 % of the larger month: 75 % -> 25 % moves 66.7 %, 75 % -> 87.5 % moves 14.3 %
     Case("outcomes", "plausible_monthly_change", "P2,S1,RATE,2024-01,30,40,,\nP2,S1,RATE,2024-02,10,40,,\n",
          "P2,S1,RATE,2024-01,30,40,,\nP2,S1,RATE,2024-02,35,40,,\n", severity="warning", partner="P2"),
+    # absurd figures: above the partnership's ceilings (seeds.figure_ceilings), 1e309 is read as infinity
+    Case("outcomes", "plausible_range", "P1,S1,OUT,2024-01,,,1e15,\n", "P1,S1,OUT,2024-01,,,900000,\n"),
+    Case("outcomes", "plausible_range", "P1,S1,RATE,2024-01,30,1e309,,\n", "P1,S1,RATE,2024-01,30,1e6,,\n"),
+    Case("outcomes", "plausible_range", "P1,S1,LOW,2024-01,1e308,1e308,,\n", "P1,S1,LOW,2024-01,0,1e7,,\n"),
+    Case("targets", "plausible_range", "P1,S1,OUT,2024-01,1e308,5\n", "P1,S1,OUT,2024-01,1e7,5\n",
+         submitted="20231201"),
+    Case("targets", "plausible_range", "P1,S1,OUT,2024-01,100,1e400\n", "P1,S1,OUT,2024-01,100,1e3\n",
+         submitted="20231201"),
+    Case("outcomes", "not_a_number", "P1,S1,OUT,2024-01,,,inf,\n", "P1,S1,OUT,2024-01,,,-0,\n"),
+    Case("workforce", "plausible_range", "P1,S1,2024-01,NURSE,1,1,0,0,0,20,0,0,1e308\n",
+         "P1,S1,2024-01,NURSE,1,1,0,0,0,20,0,0,1e9\n"),
+    Case("workforce", "plausible_range", "P1,S1,2024-01,NURSE,1e15,1,0,0,0,20,0,0,2000\n",
+         "P1,S1,2024-01,NURSE,100000,1,0,0,0,20,0,0,2000\n"),
+    Case("finance", "plausible_range", "P1,S1,2024-01,1e15,100\n", "P1,S1,2024-01,999999999,100\n"),
     Case("targets", "percent_in_range", "P1,S1,RATE,2024-01,120,5\n", "P1,S1,RATE,2024-01,100,5\n",
          submitted="20231201"),
     Case("targets", "non_negative", "P1,S1,RATE,2024-01,85,-1\n", "P1,S1,RATE,2024-01,85,0\n",
@@ -105,7 +119,8 @@ def test_a_figure_read_as_text_breaks_the_type_rule_that_guards_loaded_rows():
     """Typing cannot give text to a number column, so a typed frame is checked directly."""
     frame = pl.DataFrame({"row_id": [0], "partner_code": ["P1"], "service_code": ["S1"],
                           "period": ["2024-01"], "pay_cost": ["5000"], "non_pay_cost": [1.0]})
-    no_codes = dict.fromkeys(PARAMETER_QUERIES, [])
+    no_codes = dict.fromkeys(PARAMETER_QUERIES, []) | {
+        f"ceiling_finance_{c}": 1e9 for c in ("pay_cost", "non_pay_cost")}
     typed = [r for r in run_suite(frame, "submission_finance", no_codes).findings.iter_rows(named=True)
              if r["rule"] == "typed"]
     assert {(r["column_name"], r["severity"]) for r in typed} == {

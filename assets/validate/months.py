@@ -15,7 +15,7 @@ from pipelines.settings import EXPECTATIONS_DIR
 
 # The reference tables the submission suites read; a change to any of them is a change of rules.
 VALIDATION_SEEDS = ("partners", "joint_services", "measures", "staff_groups", "service_partners",
-                    "service_measures", "measure_plausibility")
+                    "service_measures", "measure_plausibility", "figure_ceilings")
 
 
 def suite_name(kind: SubmissionType) -> str:

@@ -35,11 +35,14 @@ def has_percent_sign(column: str) -> pl.Expr:
 
 
 def parse_number(column: str) -> pl.Expr:
-    """Return a text figure as a number (pound signs, thousands commas, % and spaces dropped; (x) is -x)."""
+    """Return a text figure as a number (pound signs, thousands commas, % and spaces dropped; (x) is -x).
+
+    "-0" is read as 0 (adding 0.0 clears the sign), so no published figure shows as -0.
+    """
     text = pl.col(column).str.replace_all(r"[£%\s]", "").str.replace_all("\u2212", "-")
     signed = pl.when(text.str.contains(r"^\(.*\)$")).then("-" + text.str.strip_chars("()")).otherwise(text)
     return (pl.when(signed.str.contains(NUMBER) | signed.str.contains(GROUPED))
-            .then(signed.str.replace_all(",", "").cast(pl.Float64, strict=False)).alias(column))
+            .then(signed.str.replace_all(",", "").cast(pl.Float64, strict=False) + 0.0).alias(column))
 
 
 def is_missing_text(text: str | None) -> bool:

@@ -18,10 +18,18 @@ PARAMETER_QUERIES = {
 }
 
 
-def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
-    """Return the value sets the suites' `$PARAMETER`s refer to, read from the seeds."""
-    return {name: [v for (v,) in con.execute(sql).fetchall()]
-            for name, sql in PARAMETER_QUERIES.items()}
+def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str] | float]:
+    """Return what the suites' `$PARAMETER`s refer to, read from the seeds.
+
+    They are the code sets (`known_partners`, ...) and each column's ceiling from
+    `seeds.figure_ceilings`, named `ceiling_<submission type>_<column>`.
+    """
+    parameters: dict[str, list[str] | float] = {
+        name: [v for (v,) in con.execute(sql).fetchall()] for name, sql in PARAMETER_QUERIES.items()}
+    ceilings = con.execute("select submission_type, column_name, cast(ceiling as double) "
+                           "from seeds.figure_ceilings").fetchall()
+    parameters |= {f"ceiling_{kind}_{column}": ceiling for kind, column, ceiling in ceilings}
+    return parameters
 
 
 def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection,

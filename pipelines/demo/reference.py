@@ -142,6 +142,19 @@ PLAUSIBLE_MONTHLY_CHANGE_PCT = {
     "EH_CASES": 70.0, "EH_ASSESS_15D": 30.0, "EH_NEEDS_MET": 25.0, "EH_REREFER_12M": 35.0,
     "CMH_CONTACTS": 70.0, "CMH_SEEN_28D": 25.0, "CMH_IMPROVED": 25.0, "CMH_CRISIS": 45.0,
 }
+# The largest figure a partner may plausibly send in one row, per submission type and column (counts,
+# days, hours, FTE and pounds in one month); a larger one (1e15, 1e308, infinity) is quarantined.
+FIGURE_CEILINGS = [
+    ("outcomes", "numerator", 10_000_000), ("outcomes", "denominator", 10_000_000),
+    ("outcomes", "value", 10_000_000),
+    ("targets", "target_value", 10_000_000), ("targets", "tolerance", 10_000_000),
+    ("workforce", "headcount", 100_000), ("workforce", "contracted_fte", 100_000),
+    ("workforce", "vacant_fte", 100_000), ("workforce", "leavers", 100_000),
+    ("workforce", "sickness_days_lost", 3_000_000), ("workforce", "available_days", 3_000_000),
+    ("workforce", "agency_fte", 100_000), ("workforce", "training_hours", 10_000_000),
+    ("workforce", "pay_bill", 1_000_000_000),
+    ("finance", "pay_cost", 1_000_000_000), ("finance", "non_pay_cost", 1_000_000_000),
+]
 # Working days after the end of the month by which a month's return is due; a month's target is due
 # by the end of that month at the latest.
 SUBMISSION_DEADLINES = {"targets": 0, "outcomes": 15, "workforce": 15, "finance": 15}
@@ -221,6 +234,8 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
         "measure_plausibility": pl.DataFrame(
             list(PLAUSIBLE_MONTHLY_CHANGE_PCT.items()), orient="row",
             schema=["measure_code", "plausible_monthly_change_pct"]),
+        "figure_ceilings": pl.DataFrame(FIGURE_CEILINGS, orient="row", schema={
+            "submission_type": pl.String, "column_name": pl.String, "ceiling": pl.Int64}),
         "submission_deadlines": pl.DataFrame(
             list(SUBMISSION_DEADLINES.items()), orient="row",
             schema=["submission_type", "working_days_after_month_end"]),
