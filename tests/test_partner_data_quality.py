@@ -99,3 +99,26 @@ def test_returns_are_overdue_only_once_their_deadline_has_passed(con):
     assert p2_march(date(2024, 4, 23)) == [(1, 1)]
     later = overdue_returns(con, date(2024, 6, 30))
     assert set(later.filter(later["submission_type"] == "finance")["partner_code"]) == {"P1", "P2", "P3"}
+
+
+def test_months_after_the_calendar_neither_join_the_table_nor_shrink_the_league(tmp_path):
+    """A row for 2999-01 (held back) and a target set for 2999-01 (accepted) stay out of the months."""
+    connection = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
+    for name, body in {"P1_20240215.csv": "P1,S1,OUT,2024-01,,,100,\n",
+                       "P1_20240315.csv": "P1,S1,OUT,2024-02,,,110,\n",
+                       "P2_20240220.csv": "P2,S1,RATE,2999-01,30,40,,\n"}.items():  # period_in_future
+        drop(tmp_path / "inbox", "outcomes", name, OUTCOMES_HEADER + body)
+    drop(tmp_path / "inbox", "targets", "P1_20231220.csv",
+         TARGETS_HEADER + "P1,S1,RATE,2024-01,85,5\nP1,S1,RATE,2999-01,90,5\n")
+    ingest_and_validate(connection, tmp_path, "targets")
+    ingest_and_validate(connection, tmp_path, "outcomes")
+    build_models(connection)
+    assert rows(connection, "select rule from audit.quarantine") == [("period_in_future",)]
+    assert rows(connection, "select max(period) from marts.partner_data_quality") == [(FEB,)]
+    # the held-back row counts against January, the month before its file was sent
+    assert rows(connection, "select rows_received, rows_passed from marts.partner_data_quality "
+                            "where partner_code = 'P2' and submission_type = 'outcomes' "
+                            "and period = ?", [JAN]) == [(1, 0)]
+    assert rows(connection, "select partner_code, first_period, last_period from marts.partner_league "
+                            "order by 1") == [("P1", JAN, FEB), ("P2", JAN, FEB), ("P3", JAN, FEB)]
+    connection.close()

@@ -75,13 +75,16 @@ accepted as (
     from validated.finance
 ),
 
--- every held-back row; one whose period cannot be read counts against the month before it was sent
+-- every held-back row; one whose period cannot be read, or lies after the month it was sent in (2999-01),
+-- counts against the month before it was sent
 rejected_rows as (
     select
         submission_type,
         partner_code,
         service_code,
-        coalesce(period, cast(date_trunc('month', submitted_on) - interval 1 month as date)) as period,
+        case when period is null or period > date_trunc('month', submitted_on)
+            then cast(date_trunc('month', submitted_on) - interval 1 month as date)
+            else period end as period,
         period_grain,
         submitted_on,
     from held_back
@@ -232,12 +235,16 @@ held_back_by_month as (
     group by all
 ),
 
+-- the months of the calendar only: targets set for months ahead count once their month has come
 spine as (
-    select submission_type, partner_code, period from timeliness
-    union
-    select submission_type, partner_code, period from rows_by_month
-    union
-    select submission_type, partner_code, period from held_back_by_month
+    select * from (
+        select submission_type, partner_code, period from timeliness
+        union
+        select submission_type, partner_code, period from rows_by_month
+        union
+        select submission_type, partner_code, period from held_back_by_month
+    )
+    where period <= (select max(period) from service_months)
 ),
 
 final as (
