@@ -1,4 +1,4 @@
-"""What analysts do with the published warehouse: read-only SQL, exports, and the schema contract."""
+"""What analysts do with the published warehouse: locked read-only SQL, exports, the schema contract."""
 
 from __future__ import annotations
 
@@ -9,34 +9,67 @@ import polars as pl
 import yaml
 
 PUBLISHED_SCHEMA = "marts"
+LOCKED = {
+    "enable_external_access": False,  # no file, URL or other database: no read_csv, glob, attach
+    "autoinstall_known_extensions": False,
+    "autoload_known_extensions": False,
+    "lock_configuration": True,  # and no statement may set any of these back
+}
+# DuckDB 1.4 still lets a locked connection write its own database file and the `.wal` beside it
+# (`copy ... to '<warehouse>' (use_tmp_file false)` overwrites the warehouse), so analysts' SQL is
+# also held to queries before it runs.
+QUERIES = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+
+
+class RefusedStatement(ValueError):
+    """SQL that is not a query: analysts read the warehouse and change nothing."""
+
+
+def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
+    """Return a read-only connection that reads the warehouse's own tables and nothing else."""
+    return duckdb.connect(str(warehouse), read_only=True, config=LOCKED)
 
 
 def query(warehouse: Path, sql: str) -> pl.DataFrame:
-    """Run one SQL statement against the published warehouse, opened read-only."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    """Return the result of analysts' SQL on the published warehouse, opened read-only and locked.
+
+    Only queries run (select, with, from, values, describe, show, summarize, explain); a statement
+    of any other kind raises `RefusedStatement` before anything runs.
+    """
+    with open_warehouse(warehouse) as con:
+        for statement in con.extract_statements(sql):
+            if statement.type not in QUERIES:
+                raise RefusedStatement(
+                    f"{statement.type.name.lower()} statements are refused: joinedup sql runs queries "
+                    "on the warehouse's own tables and changes nothing")
         return con.execute(sql).pl()
 
 
 def export_marts(warehouse: Path, folder: Path) -> list[Path]:
-    """Write every published mart to `<folder>/<table>.parquet` and return the files."""
+    """Write every published mart to `<folder>/<table>.parquet` and return the files.
+
+    The marts are read through the same locked door as `query` and written by polars, as
+    `joinedup sql --parquet` is: DuckDB itself writes no file for analysts, and an exported mart
+    reads back equal to `query` on it (HUGEINT counts stay integers, as Decimal(38, 0), where DuckDB's
+    COPY wrote doubles). Each mart is held in memory while it is written.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse) as con:
         tables = [t for (t,) in con.execute(
             "select table_name from duckdb_tables() where schema_name = ? order by 1",
             [PUBLISHED_SCHEMA]).fetchall()]
         for table in tables:
+            name = table.replace('"', '""')
             target = folder / f"{table}.parquet"
-            path = target.as_posix().replace("'", "''")  # COPY takes no bound parameter
-            con.execute(f'copy "{PUBLISHED_SCHEMA}"."{table}" to \'{path}\' '
-                        "(format parquet)")
+            con.execute(f'select * from "{PUBLISHED_SCHEMA}"."{name}"').pl().write_parquet(target)
             written.append(target)
     return written
 
 
 def published_schema(warehouse: Path) -> dict[str, dict]:
     """Return {table: {description, columns: {column: {type, meaning}}}} for the published marts."""
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse) as con:
         tables = con.execute(
             "select table_name, comment from duckdb_tables() where schema_name = ? order by 1",
             [PUBLISHED_SCHEMA]).fetchall()

@@ -6,7 +6,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.analyst import contract_differences, export_marts, query, write_contract
+from pipelines.analyst import RefusedStatement, contract_differences, export_marts, query, write_contract
 from pipelines.settings import PROJECT_ROOT
 
 GUIDE = PROJECT_ROOT / "docs" / "analyst-guide.md"
@@ -41,9 +41,9 @@ def test_a_changed_column_breaks_the_contract(demo_run, tmp_path):
         "marts.scorecard_service_period.quadrant_label: missing from the warehouse"]
 
 
-def test_query_is_read_only(demo_run):
+def test_query_refuses_to_change_the_warehouse(demo_run):
     settings, _, _ = demo_run
-    with pytest.raises(Exception, match="read-only"):
+    with pytest.raises(RefusedStatement, match="drop statements are refused"):
         query(settings.warehouse, "drop table marts.dim_partner")
 
 
