@@ -191,25 +191,41 @@ def board_pack(
 
 @app.command()
 def sql(
-    statement: Annotated[str, typer.Argument(help="one SQL statement (the warehouse is read-only)")],
-    csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file")] = None,
+    statement: Annotated[str, typer.Argument(help="SQL on the warehouse's tables (read-only; no files, "
+                                                  "settings or extensions)")],
+    csv: Annotated[Path | None, typer.Option(help="write the result to this CSV file (text starting "
+                                                  "with =, +, -, @, tab or CR gets a leading ')")] = None,
     parquet: Annotated[Path | None, typer.Option(help="write the result to this Parquet file")] = None,
 ) -> None:
     """Query the published warehouse read-only; print a table or write CSV/Parquet."""
+    import duckdb
     import polars as pl
 
-    from pipelines.analyst import query
+    from pipelines.analyst import RefusedStatement, query
+    from pipelines.spreadsheet_csv import write_spreadsheet_csv
 
-    result = query(_settings().warehouse, statement)
-    if csv:
-        result.write_csv(csv)
-    if parquet:
-        result.write_parquet(parquet)
+    try:
+        result = query(_settings().warehouse, statement)
+        if csv:
+            write_spreadsheet_csv(result, csv)
+        if parquet:
+            result.write_parquet(parquet)
+    except (duckdb.Error, RefusedStatement, pl.exceptions.PolarsError, OSError) as exc:
+        typer.echo(f"joinedup sql: {_one_line(exc)}", err=True)
+        raise typer.Exit(code=1) from None
     if not (csv or parquet):
         with pl.Config(tbl_rows=50, tbl_cols=20, fmt_str_lengths=60):
             typer.echo(result)
     else:
         typer.echo(f"{result.height} row(s) written")
+
+
+def _one_line(error: Exception) -> str:
+    """Return an error's message on one line, without DuckDB's echo of the statement."""
+    message = " ".join(str(error).split("\nLINE ")[0].split())
+    if "disabled by configuration" in message or "configuration has been locked" in message:
+        message += " (joinedup sql reads the warehouse's own tables and nothing else)"
+    return message
 
 
 @app.command()
