@@ -1,3 +1,13 @@
+-- Sums and indices that come out the same, bit for bit, whatever order the rows arrive in and however
+-- DuckDB's threads split the work (docs/metrics.md, Precision).
+
+-- the sum of a figure, added exactly as a decimal of 10 places (a double sum depends on the order of
+-- its terms), returned as a double
+create or replace macro exact_sum(figure) as cast(sum(cast(figure as decimal(38, 10))) as double);
+
+-- 100 × a ÷ b, rounded to 6 decimal places before any threshold compares it with 100
+create or replace macro index_points(a, b) as round(100 * a / nullif(b, 0), 6);
+
 -- Workforce rates, defined once and used by every workforce model (docs/metrics.md, Workforce).
 -- Each is a ratio of the sums passed in, so the same macro serves every level of aggregation.
 

@@ -97,3 +97,20 @@ def test_a_measure_constant_within_each_service_is_not_estimated():
     found = associations(outcomes, level, lags=(0,))
     assert "agency_share" not in found["workforce_measure"].to_list()
     assert "vacancy_rate" in found["workforce_measure"].to_list()
+
+
+def test_estimates_are_the_same_to_the_last_bit_whatever_order_the_rows_come_in():
+    rng = np.random.default_rng(5)
+    services = [f"S{s:02d}" for s in range(40)]
+    months = [date(2023 + m // 12, m % 12 + 1, 1) for m in range(36)]
+    workforce = pl.DataFrame([(s, p, *rng.uniform(0, 30, 4)) for s in services for p in months], orient="row",
+                             schema=["service_code", "period", "vacancy_rate", "turnover_rate_12m",
+                                     "sickness_rate", "agency_share"])
+    outcomes = pl.DataFrame([(s, "K", p, f"OUTCOME_{o}", rng.normal(60, 9)) for s in services for p in months
+                             for o in range(4)], orient="row",
+                            schema=["service_code", "service_kind", "period", "outcome", "value"])
+    first = associations(outcomes, workforce)
+    for seed in range(4):
+        shuffled = associations(outcomes.sample(fraction=1, shuffle=True, seed=seed),
+                                workforce.sample(fraction=1, shuffle=True, seed=seed))
+        assert shuffled.equals(first)

@@ -21,56 +21,66 @@ RESULT_SCHEMA = {
 SUMS = ("n", "xx", "xy", "yy", "within")
 
 
-def _service_sums(frame: pl.LazyFrame, by: list[str], pairs: dict[str, tuple[str, str]]) -> pl.LazyFrame:
+def _runs(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, np.ndarray]:
+    """Return the first row of each run of equal `keys` (rows sorted by them) and where each run starts."""
+    first = frame.select(pl.struct(keys).is_first_distinct()).to_series().to_numpy()
+    return frame.filter(first).select(keys), np.flatnonzero(first)
+
+
+def _service_sums(frame: pl.DataFrame, by: list[str], pairs: dict[str, tuple[str, str]]) -> pl.DataFrame:
     """Sums over each `by` group (one service of one fit) of x and y demeaned inside the group.
 
     `pairs` names (x column, y column) pairs; rows where x or y is null or NaN are left out of a pair.
-    Returns *by, pair and SUMS: n rows, Σx̃², Σx̃ỹ, Σỹ² and within = max |x̃|.
+    Returns *by, pair and SUMS: n rows, Σx̃², Σx̃ỹ, Σỹ² and within = max |x̃|. Each sum adds its
+    terms in row order (numpy over sorted rows), so the same rows give the same bits every run.
     """
-    def known(column: str) -> pl.Expr:
-        return pl.col(column).cast(pl.Float64).fill_nan(None).is_not_null()
+    frame = frame.sort(by, maintain_order=True)
+    groups, starts = _runs(frame, by)
+    sizes = np.diff(np.append(starts, frame.height))
+    found = []
+    for name, (x_column, y_column) in pairs.items():
+        x, y = (frame[c].cast(pl.Float64).fill_null(np.nan).to_numpy() for c in (x_column, y_column))
+        known = ~(np.isnan(x) | np.isnan(y))
+        n = np.add.reduceat(known.astype(float), starts)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_mean, y_mean = (np.add.reduceat(np.where(known, v, 0.0), starts) / n for v in (x, y))
+        x_tilde = np.where(known, x - np.repeat(x_mean, sizes), 0.0)
+        y_tilde = np.where(known, y - np.repeat(y_mean, sizes), 0.0)
+        found.append(groups.with_columns(
+            pair=pl.lit(name), n=n, xx=np.add.reduceat(x_tilde * x_tilde, starts),
+            xy=np.add.reduceat(x_tilde * y_tilde, starts), yy=np.add.reduceat(y_tilde * y_tilde, starts),
+            within=np.maximum.reduceat(np.abs(x_tilde), starts)))
+    return pl.concat(found)
 
-    centred = frame.select(*by, *(
-        pl.when(known(x) & known(y)).then(pl.col(column).cast(pl.Float64)).alias(f"{name}.{axis}")
-        for name, (x, y) in pairs.items() for axis, column in (("x", x), ("y", y)))
-    ).with_columns(pl.col(f"{name}.{axis}") - pl.col(f"{name}.{axis}").mean().over(by)
-                   for name in pairs for axis in ("x", "y"))
-    sums = []
-    for name in pairs:
-        x, y = pl.col(f"{name}.x"), pl.col(f"{name}.y")
-        sums += [x.count().alias(f"{name}.n"), (x * x).sum().alias(f"{name}.xx"),
-                 (x * y).sum().alias(f"{name}.xy"), (y * y).sum().alias(f"{name}.yy"),
-                 x.abs().max().alias(f"{name}.within")]
-    grouped = centred.group_by(by).agg(sums)
-    return pl.concat([grouped.select(*by, pl.lit(name).alias("pair"),
-                                     *(pl.col(f"{name}.{s}").alias(s) for s in SUMS)) for name in pairs])
 
-
-def _fits(sums: pl.LazyFrame, keys: list[str]) -> pl.DataFrame:
+def _fits(sums: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Slope of y on x with one intercept per service, for each `keys` group of `_service_sums` rows.
 
     Equal to OLS on x and one dummy per service: slope = Σx̃ỹ ÷ Σx̃², RSS = Σỹ² − slope × Σx̃ỹ,
     SE = √(RSS ÷ (n − services − 1) ÷ Σx̃²), t-distribution on n − services − 1 degrees of freedom.
     Returns keys, observations, services, within, slope, ci_low, ci_high and p_value.
     """
-    fits = sums.group_by(keys).agg(
-        pl.col("n").sum().cast(pl.Int64).alias("observations"),
-        (pl.col("n") > 0).sum().cast(pl.Int64).alias("services"),
-        pl.col("xx", "xy", "yy").sum(), pl.col("within").max()).collect()
-    sxx, sxy, syy = (fits[c].to_numpy() for c in ("xx", "xy", "yy"))
-    df = (fits["observations"] - fits["services"] - 1).to_numpy().astype(float)
+    sums = sums.sort(keys, maintain_order=True)
+    fits, starts = _runs(sums, keys)
+    n = sums["n"].to_numpy()
+    sxx, sxy, syy = (np.add.reduceat(sums[c].to_numpy(), starts) for c in ("xx", "xy", "yy"))
+    observations = np.add.reduceat(n, starts).astype(np.int64)
+    services = np.add.reduceat((n > 0).astype(np.int64), starts)
+    df = (observations - services - 1).astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = sxy / sxx
         se = np.sqrt(np.maximum(syy - slope * sxy, 0) / df / sxx)
         half = stdtrit(df, 0.975) * se
         p_value = 2 * stdtr(df, -np.abs(slope / se))
-    return fits.select(*keys, "observations", "services", "within").with_columns(
+    return fits.with_columns(
+        observations=observations, services=services,
+        within=np.maximum.reduceat(sums["within"].to_numpy(), starts),
         slope=slope, ci_low=slope - half, ci_high=slope + half, p_value=p_value)
 
 
 def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> tuple[float, float, float, float]:
     """Return (slope, 95 % CI low, CI high, p-value) of y on x with one intercept per service."""
-    fit = _fits(_service_sums(frame.lazy(), ["service_code"], {"fit": (x, y)}), ["pair"])
+    fit = _fits(_service_sums(frame, ["service_code"], {"fit": (x, y)}), ["pair"])
     return fit.select("slope", "ci_low", "ci_high", "p_value").row(0)
 
 
@@ -95,10 +105,10 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame,
     """
     # staffing in month t is compared with results in month t + lag
     joined = pl.concat([
-        outcomes.lazy().join(workforce.lazy().with_columns(pl.col("period").dt.offset_by(f"{lag}mo")),
-                             on=["service_code", "period"], how="inner")
+        outcomes.join(workforce.with_columns(pl.col("period").dt.offset_by(f"{lag}mo")),
+                      on=["service_code", "period"], how="inner")
         .with_columns(lag_months=pl.lit(lag, pl.Int64))
-        for lag in lags])
+        for lag in lags]).sort("service_code", "period")
     sums = _service_sums(joined, ["service_kind", "outcome", "lag_months", "service_code"],
                          {measure: (measure, "value") for measure in WORKFORCE_MEASURES})
     fits = _fits(sums.rename({"pair": "workforce_measure"}),

@@ -14,9 +14,9 @@ summed as (
         outcomes.service_code,
         outcomes.measure_code,
         outcomes.period,
-        sum(outcomes.numerator) as numerator,
-        sum(outcomes.denominator) as denominator,
-        sum(outcomes.value) as value,
+        exact_sum(outcomes.numerator) as numerator,
+        exact_sum(outcomes.denominator) as denominator,
+        exact_sum(outcomes.value) as value,
         -- a partner whose figure is suppressed has reported, but its part is missing from the sums
         count(*) filter (where not coalesce(outcomes.is_suppressed, false)) as reporting_partners,
         coalesce(bool_or(outcomes.is_suppressed), false) as has_suppressed_figure,

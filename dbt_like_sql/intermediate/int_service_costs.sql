@@ -9,9 +9,9 @@ final as (
     select
         service_code,
         period,
-        sum(pay_cost) as pay_cost,
-        sum(non_pay_cost) as non_pay_cost,
-        sum(total_cost) as total_cost,
+        exact_sum(pay_cost) as pay_cost,
+        exact_sum(non_pay_cost) as non_pay_cost,
+        exact_sum(total_cost) as total_cost,
         count(*) as reporting_partners,
     from finance
     group by all

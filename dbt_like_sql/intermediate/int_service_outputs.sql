@@ -13,7 +13,7 @@ final as (
     select
         actuals.service_code,
         actuals.period,
-        sum(actuals.actual) as output_units,
+        exact_sum(actuals.actual) as output_units,
     from actuals
     inner join measures on measures.measure_code = actuals.measure_code
     where measures.is_output_unit

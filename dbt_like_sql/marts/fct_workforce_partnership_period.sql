@@ -13,15 +13,15 @@ summed as (
     select
         services.partnership_area,
         workforce.period,
-        sum(workforce.headcount) as headcount,
-        sum(workforce.contracted_fte) as contracted_fte,
-        sum(workforce.vacant_fte) as vacant_fte,
-        sum(workforce.agency_fte) as agency_fte,
-        sum(workforce.leavers) as leavers,
-        sum(workforce.sickness_days_lost) as sickness_days_lost,
-        sum(workforce.available_days) as available_days,
-        sum(workforce.training_hours) as training_hours,
-        sum(workforce.pay_bill) as pay_bill,
+        exact_sum(workforce.headcount) as headcount,
+        exact_sum(workforce.contracted_fte) as contracted_fte,
+        exact_sum(workforce.vacant_fte) as vacant_fte,
+        exact_sum(workforce.agency_fte) as agency_fte,
+        exact_sum(workforce.leavers) as leavers,
+        exact_sum(workforce.sickness_days_lost) as sickness_days_lost,
+        exact_sum(workforce.available_days) as available_days,
+        exact_sum(workforce.training_hours) as training_hours,
+        exact_sum(workforce.pay_bill) as pay_bill,
     from workforce
     inner join services on services.service_code = workforce.service_code
     group by all

@@ -29,9 +29,9 @@ by_profession as (
         workforce.service_code,
         workforce.period,
         staff_groups.profession,
-        sum(workforce.headcount) as headcount,
-        sum(workforce.contracted_fte) as contracted_fte,
-        12 * sum(workforce.pay_bill) / nullif(sum(workforce.contracted_fte), 0)
+        exact_sum(workforce.headcount) as headcount,
+        exact_sum(workforce.contracted_fte) as contracted_fte,
+        12 * exact_sum(workforce.pay_bill) / nullif(exact_sum(workforce.contracted_fte), 0)
             as annual_pay_per_fte,
     from workforce
     inner join staff_groups on staff_groups.staff_group_code = workforce.staff_group_code

@@ -37,8 +37,8 @@ effectiveness as (
     select
         measure_periods.service_code,
         measure_periods.period,
-        sum(coalesce(cast(rules.effectiveness_weight as double), 1) * measure_periods.attainment_pct)
-            / nullif(sum(coalesce(cast(rules.effectiveness_weight as double), 1)), 0)
+        round(exact_sum(coalesce(cast(rules.effectiveness_weight as double), 1) * measure_periods.attainment_pct)
+            / nullif(exact_sum(coalesce(cast(rules.effectiveness_weight as double), 1)), 0), 6)
             as effectiveness_index,
         count(*) as measures_assessed,
         100 * avg(case when measure_periods.rag = 'green' then 1 else 0 end) as share_on_target,
@@ -86,9 +86,9 @@ baseline_years as (
 baselines as (
     select
         resources.service_code,
-        sum(resources.total_cost) / nullif(sum(resources.output_units), 0)
+        exact_sum(resources.total_cost) / nullif(exact_sum(resources.output_units), 0)
             as baseline_unit_cost,
-        sum(resources.output_units) / nullif(sum(resources.total_fte), 0)
+        exact_sum(resources.output_units) / nullif(exact_sum(resources.total_fte), 0)
             as baseline_activity_per_fte,
     from resources
     inner join baseline_years
@@ -119,12 +119,10 @@ indexed as (
 efficiency as (
     select
         *,
-        100 * peer_median_unit_cost / nullif(unit_cost, 0) as efficiency_index,
-        100 * activity_per_fte / nullif(peer_median_activity_per_fte, 0)
-            as activity_per_fte_index,
-        100 * baseline_unit_cost / nullif(unit_cost, 0) as unit_cost_vs_baseline_index,
-        100 * activity_per_fte / nullif(baseline_activity_per_fte, 0)
-            as activity_per_fte_vs_baseline_index,
+        index_points(peer_median_unit_cost, unit_cost) as efficiency_index,
+        index_points(activity_per_fte, peer_median_activity_per_fte) as activity_per_fte_index,
+        index_points(baseline_unit_cost, unit_cost) as unit_cost_vs_baseline_index,
+        index_points(activity_per_fte, baseline_activity_per_fte) as activity_per_fte_vs_baseline_index,
     from indexed
 ),
 
