@@ -2,6 +2,7 @@
 
 import io
 import os
+from datetime import date, timedelta
 
 import pytest
 import xlsxwriter
@@ -36,6 +37,7 @@ def xlsx_bytes() -> bytes:
     ("march figures.csv", GOOD.encode(), "file_name", "is not named <PARTNER_CODE>_<YYYYMMDD>"),
     ("P1_20241340.csv", GOOD.encode(), "file_name", "is not a date"),
     ("P1_20240310.csv", b"a,b\n1,2\n", "missing_columns", "no header row found"),
+    ("P1_29990101.csv", GOOD.encode(), "submitted_in_future", "sent on 01 January 2999, after today"),
 ])
 def test_unreadable_files_are_rejected_with_a_reason_and_the_others_load(tmp_path, name, content, rule,
                                                                          says):
@@ -49,6 +51,16 @@ def test_unreadable_files_are_rejected_with_a_reason_and_the_others_load(tmp_pat
     assert rows(con, "select status, rows_loaded from audit.load_log where file_name = ?", [name]) == [
         ("rejected", 0)]
     assert accounting_gaps(con).is_empty()
+
+
+def test_a_file_dated_tomorrow_is_allowed_for_time_zones_and_one_dated_later_is_rejected(tmp_path):
+    today = date.today()
+    tomorrow, later = (f"P{n}_{today + timedelta(days=n):%Y%m%d}.csv" for n in (1, 2))
+    drop(tmp_path / "inbox", "outcomes", tomorrow, GOOD)
+    drop(tmp_path / "inbox", "outcomes", later, GOOD.replace("P1,S1", "P2,S1"))
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    assert ingest_and_validate(con, tmp_path).rows_loaded == 1
+    assert rows(con, "select file_name, rule from audit.rejected_files") == [(later, "submitted_in_future")]
 
 
 def test_same_content_under_a_new_name_is_noticed_once_and_not_loaded_twice(tmp_path):

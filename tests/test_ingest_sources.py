@@ -87,3 +87,12 @@ def test_files_of_a_source_feed_only_the_types_it_maps(tmp_path):
         ingest_and_validate(con, tmp_path, kind)
     assert rows(con, "select submission_type, status from audit.load_log") == [("outcomes", "validated")]
     assert accounting_gaps(con).is_empty()
+
+
+def test_a_publication_dated_in_the_future_is_rejected(tmp_path):
+    drop(tmp_path / "partners", "sources", "output.yaml", PUBLICATION.replace("2024-03-10", "2999-01-01"))
+    drop(tmp_path / "inbox", "stats", "output_jan.csv", "Org,Scheme,Month,Count\nP1,S1,2024-01,12\n")
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    assert ingest_and_validate(con, tmp_path).rows_loaded == 0
+    [(rule, reason)] = rows(con, "select rule, reason from audit.rejected_files")
+    assert rule == "submitted_in_future" and "output.yaml gives 01 January 2999" in reason

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 from charset_normalizer import from_bytes
 
@@ -14,6 +14,8 @@ ACCEPTED_EXTENSIONS = ("csv", "xlsx")
 CANDIDATE_ENCODINGS = ["utf_8", "utf_16", "cp1252", "latin_1"]
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 ZIP, OLE2, PDF = b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF"
+# A partner a time zone ahead may already date a file tomorrow.
+SUBMISSION_GRACE = timedelta(days=1)
 
 
 class RejectedFile(Exception):
@@ -48,6 +50,18 @@ def parse_file_name(name: str) -> tuple[str, date, str]:
         raise RejectedFile("wrong_file_type", f"this is a .{extension} file; please send the figures "
                                               "as a CSV file or an Excel .xlsx workbook")
     return match["partner"].upper(), submitted, extension
+
+
+def check_submitted(submitted: date, today: date) -> None:
+    """Raise RejectedFile when the submission date is after today (with a day's grace).
+
+    A file dated in the future would stand as the latest figures for its keys until that day, so no
+    real resubmission could supersede it.
+    """
+    if submitted > today + SUBMISSION_GRACE:
+        raise RejectedFile("submitted_in_future", f"the file name says it was sent on {submitted:%d %B %Y}, "
+                                                  f"after today ({today:%d %B %Y}); please put the day "
+                                                  "you send it in the name (YYYYMMDD) and send it again")
 
 
 def check_content(extension: str, content: bytes) -> None:

@@ -15,7 +15,7 @@ import duckdb
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.batch import Batch, Context, Received, rejection
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
-from assets.ingest.files import RejectedFile, check_content, parse_file_name, partner_in_name
+from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.publications import read_source_file
 from assets.ingest.reader import extract_rows, read_sheets
@@ -180,6 +180,7 @@ def _read_file(context: Context, batch: Batch, name: str, content: bytes, digest
     partner = partner_in_name(name)
     try:
         partner, submitted, extension = parse_file_name(name)
+        check_submitted(submitted, context.now.date())
         profile = _profile(context, partner)
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)

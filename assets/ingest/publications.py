@@ -6,7 +6,7 @@ import logging
 from pathlib import PurePosixPath
 
 from assets.ingest.batch import Batch, Context, Received
-from assets.ingest.files import ACCEPTED_EXTENSIONS, RejectedFile, check_content
+from assets.ingest.files import ACCEPTED_EXTENSIONS, SUBMISSION_GRACE, RejectedFile, check_content
 from assets.ingest.reader import extract_rows, read_sheets
 from assets.ingest.sources import SourceMapping
 
@@ -18,6 +18,12 @@ def _checked(context: Context, source: SourceMapping, extension: str) -> None:
     if source.source in context.source_problems:
         raise RejectedFile("mapping_file", "the partnership's mapping file for this publication is wrong: "
                                            f"{context.source_problems[source.source]}")
+    today = context.now.date()
+    if source.submitted_on > today + SUBMISSION_GRACE:
+        raise RejectedFile("submitted_in_future", f"{source.source} gives {source.submitted_on:%d %B %Y} "
+                                                  "as the day it was submitted, after today "
+                                                  f"({today:%d %B %Y}); the partnership team must "
+                                                  "correct submitted_on")
     if source.partner_code is not None and source.partner_code not in context.known_partners:
         raise RejectedFile("unknown_partner", f"{source.partner_code} (from {source.source}) is not a "
                                               "partner in the reference data")
