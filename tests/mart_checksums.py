@@ -1,0 +1,24 @@
+"""Order-independent checksums of the published marts, to compare the outcome of two runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def mart_checksums(warehouse: Path) -> dict[str, tuple[int, int]]:
+    """Return {table: (rows, sum of the rows' hashes)} for every table in schema `marts`.
+
+    A sum (not an exclusive or) so that two equal rows do not cancel out; the order of rows is ignored.
+    """
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from duckdb_tables() "
+                                            "where schema_name = 'marts' order by 1").fetchall()]
+        return {t: con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from marts."{t}" as t')
+                .fetchone() for t in tables}
+
+
+def differing_marts(one: dict[str, tuple[int, int]], other: dict[str, tuple[int, int]]) -> list[str]:
+    """Return the marts whose checksums differ between two results (or that only one has)."""
+    return sorted(t for t in one.keys() | other.keys() if one.get(t) != other.get(t))
