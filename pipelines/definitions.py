@@ -6,7 +6,7 @@ from assets.association.assets import workforce_outcome_association
 from assets.ingest.assets import raw_assets
 from assets.models.assets import model_assets, seed_assets
 from assets.models.spc_assets import measure_spc
-from assets.publish.assets import published_warehouse, scorecards
+from assets.publish.assets import publication
 from assets.validate.assets import validated_assets, validation_checks
 from assets.validate.mart_checks import mart_checks
 from assets.validate.overdue import no_returns_overdue
@@ -20,7 +20,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     return dg.Definitions(
         assets=[*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
                 workforce_outcome_association,
-                published_warehouse, scorecards],
+                publication],
         asset_checks=[*validation_checks, *mart_checks, no_returns_overdue],
         jobs=[nightly_job],
         schedules=[nightly_schedule],

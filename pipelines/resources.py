@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from assets.faults import fault_point
+from assets.publish.swap import copy_into_place
 from pipelines.settings import Settings
+
+
+def reset_working_database(working: Path, published: Path) -> None:
+    """Make the working database a copy of the published warehouse (or remove it, with none published)."""
+    Path(f"{working}.wal").unlink(missing_ok=True)  # a stopped process's log belongs to the old file
+    if published.exists():
+        copy_into_place(published, working)
+    else:
+        working.unlink(missing_ok=True)
+
+
+def _current_step() -> str | None:
+    """Return the key of the step running in this thread (None outside a step)."""
+    try:
+        return dg.OpExecutionContext.get().op_def.name
+    except dg.DagsterInvariantViolationError:
+        return None
 
 
 class WorkingDatabase(DuckDBResource):
@@ -17,21 +38,40 @@ class WorkingDatabase(DuckDBResource):
 
     Each step opens and closes a connection of its own; while the database is held open, closing one
     does not checkpoint the whole file (about 0.2 s a step at national scale). Publication checkpoints
-    before it copies the file.
+    before it copies the file. Each step's first connection is the fault point `step:<step key>` (see
+    assets.faults).
     """
 
     _held: AbstractContextManager | None = PrivateAttr(default=None)
+    _steps_started: set[str] = PrivateAttr(default_factory=set)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         """Open the database for the run (with the very configuration every step's connection has)."""
-        self._held = self.get_connection()
-        self._held.__enter__()
+        self._steps_started = set()
+        self._hold()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         """Let the database close (and checkpoint) with the run's last connection."""
+        self._release()
+
+    def _hold(self) -> None:
+        self._held = self.get_connection()
+        self._held.__enter__()
+
+    def _release(self) -> None:
         if self._held is not None:
             self._held.__exit__(None, None, None)
             self._held = None
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection to the working database (a step's first one passes its fault point)."""
+        step = _current_step()
+        if step is not None and step not in self._steps_started:
+            self._steps_started.add(step)
+            fault_point(f"step:{step}")
+        with super().get_connection() as con:
+            yield con
 
 
 class PathsResource(dg.ConfigurableResource):
@@ -41,6 +81,7 @@ class PathsResource(dg.ConfigurableResource):
     reference_dir: str
     warehouse: str
     site_dir: str
+    publications: str
     partners_dir: str
 
     def path(self, name: str) -> Path:
@@ -57,5 +98,6 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                reference_dir=str(settings.reference_dir),
                                warehouse=str(settings.warehouse),
                                site_dir=str(settings.site_dir),
+                               publications=str(settings.publications),
                                partners_dir=str(settings.partners_dir)),
     }

@@ -54,6 +54,11 @@ class Settings:
     site_dir: Path
     partners_dir: Path
 
+    @property
+    def publications(self) -> Path:
+        """Return the folder of the kept publications (each a warehouse and its site; see publish.swap)."""
+        return self.warehouse.parent / "publications"
+
     @classmethod
     def from_env(cls) -> Settings:
         """Return settings from `JOINEDUP_*` environment variables, defaulting under the project.

@@ -1,4 +1,6 @@
-"""Each publication records what changed; one command puts back the previous warehouse and site."""
+"""Each publication records what changed; one command puts back the previous warehouse and site whole."""
+
+import json
 
 import duckdb
 
@@ -14,6 +16,7 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     settings = settings_for(tmp_path)
     assert run_nightly(settings).success
     first_index = (settings.site_dir / "index.html").read_text()
+    first_publication = settings.warehouse.resolve().parent
     # a late resubmission changes a figure; the run publishes a second version
     extra = tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv"
     extra.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
@@ -39,11 +42,17 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     assert "Since the last publication" in index
     assert "<li>1 new submissions</li>" in index and "<li>1 restated figures</li>" in index
     restored = roll_back_publication(settings)
-    assert restored.parent.name == "history"
+    assert restored == first_publication == settings.warehouse.resolve().parent
+    assert sorted(p.name for p in settings.publications.iterdir()) == sorted(["current", restored.name])
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.outcomes").fetchone()[0] == second - 1
-    assert (settings.site_dir / "index.html").read_text().split("Generated")[0] == \
-        first_index.split("Generated")[0]
+        (run_id,) = con.execute("select run_id from audit.publications order by published_at desc "
+                                "limit 1").fetchone()
+    # the site comes back as it was published, the validation results beside the scorecards too
+    assert (settings.site_dir / "index.html").read_text() == first_index
+    assert json.loads((settings.site_dir / "publication.json").read_text()) == {"run_id": run_id}
+    assert "Data quality: the latest validation results" in (
+        settings.site_dir / "data-quality" / "index.html").read_text()
     # the working database went back too: the next run reads the late file again and publishes it
     again = run_nightly(settings)
     assert again.success and again.months == ["2026-03"]

@@ -1,58 +1,117 @@
-"""Publishing swaps finished outputs into place; a reader of the old file keeps reading it."""
+"""Publications: a warehouse and its site switched in together; readers of the old one keep reading it."""
+
+import errno
+import os
 
 import duckdb
 import pytest
 
-from assets.publish.swap import publish_file, publish_folder, published_versions, roll_back
+from assets.faults import DISK_FULL, FAULT, FAULT_AT
+from assets.publish.swap import CURRENT, Publications, copy_into_place
 
 
-def build(path, version):
-    with duckdb.connect(str(path)) as con:
-        con.execute("create or replace table t as select ? as version", [version])
+@pytest.fixture
+def store(tmp_path):
+    return Publications(tmp_path / "warehouse" / "publications", tmp_path / "warehouse" / "joinedup.duckdb",
+                        tmp_path / "site")
 
 
-def version(path):
-    with duckdb.connect(str(path), read_only=True) as con:
-        return con.execute("select version from t").fetchone()[0]
+def publish(store, version):
+    """Build a publication holding `version` in its warehouse and its site, and switch it in."""
+    staged = store.stage()
+    with duckdb.connect(str(store.warehouse_in(staged))) as con:
+        con.execute("create table t as select ? as version", [version])
+    store.site_in(staged).mkdir()
+    (store.site_in(staged) / "index.html").write_text(f"version {version}")
+    publication = store.complete(staged)
+    store.switch(publication)
+    return publication
 
 
-def test_publish_file_replaces_atomically_while_a_reader_has_the_old_one_open(tmp_path):
-    built, target = tmp_path / "build.duckdb", tmp_path / "pub" / "warehouse.duckdb"
-    build(built, 1)
-    publish_file(built, target)
-    reader = duckdb.connect(str(target), read_only=True)
-    build(built, 2)
-    publish_file(built, target)
+def shown(store):
+    """Return the version the warehouse path shows and the version the site path shows."""
+    with duckdb.connect(str(store.warehouse), read_only=True) as con:
+        (warehouse,) = con.execute("select version from t").fetchone()
+    return warehouse, int((store.site / "index.html").read_text().split()[-1])
+
+
+def test_warehouse_and_site_paths_show_one_publication_and_a_reader_keeps_the_old_one(store, tmp_path):
+    first = publish(store, 1)
+    assert shown(store) == (1, 1)
+    reader = duckdb.connect(str(first / "joinedup.duckdb"), read_only=True)  # as an analyst had it open
+    publish(store, 2)
+    assert shown(store) == (2, 2)
+    assert store.warehouse.is_symlink() and store.site.is_symlink()
+    assert os.readlink(store.warehouse) == "publications/current/joinedup.duckdb"  # relative links
+    store.clean(keep=0)  # the reader's publication is removed: its file stays readable
+    assert not first.exists()
     assert reader.execute("select version from t").fetchone() == (1,)
     reader.close()
-    assert version(target) == 2
-    assert sorted(p.name for p in target.parent.iterdir()) == ["history", "warehouse.duckdb"]
 
 
-def test_earlier_versions_are_kept_and_one_command_rolls_back(tmp_path):
-    built, target = tmp_path / "build.duckdb", tmp_path / "pub" / "warehouse.duckdb"
-    for n in range(1, 6):
-        build(built, n)
-        publish_file(built, target, keep=3)
-    assert version(target) == 5
-    assert [version(p) for p in published_versions(target)] == [4, 3, 2]   # newest first, 3 kept
-    roll_back(target)
-    assert version(target) == 4
-    assert [version(p) for p in published_versions(target)] == [3, 2]
-    roll_back(target)
-    roll_back(target)
-    with pytest.raises(FileNotFoundError, match="no earlier version"):
-        roll_back(target)
-    assert version(target) == 2
+def test_earlier_publications_are_kept_up_to_a_bound_and_previous_goes_back_one(store):
+    for version in range(1, 6):
+        publish(store, version)
+        store.clean(keep=3)
+    assert [p.name[:6] for p in store.published()] == ["000002", "000003", "000004", "000005"]
+    assert store.current() == store.published()[-1]
+    previous = store.previous()
+    store.switch(previous)
+    store.clean(keep=3)  # the publication rolled back from is newer than the current one: removed
+    assert shown(store) == (4, 4)
+    assert [p.name[:6] for p in store.published()] == ["000002", "000003", "000004"]
+    store.switch(store.previous())
+    store.switch(store.previous())
+    with pytest.raises(FileNotFoundError, match="no earlier publication"):
+        store.previous()
+    assert publish(store, 6).name.startswith("000005-")  # numbered after every folder there is
 
 
-def test_publish_folder_swaps_the_whole_site(tmp_path):
-    site = tmp_path / "site"
-    site.mkdir()
-    (site / "old.html").write_text("old")
-    built = tmp_path / ".site.building"
-    built.mkdir()
-    (built / "index.html").write_text("new")
-    publish_folder(built, site)
-    assert sorted(p.name for p in site.iterdir()) == ["index.html"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+def test_leftovers_of_stopped_runs_are_never_publications_and_the_next_clean_removes_them(store):
+    publish(store, 1)
+    store.stage()  # a run stopped while building
+    publish(store, 2)
+    store.switch(store.previous())  # stopped before removing the publication it rolled back from
+    (store.root / ".current.incoming").symlink_to("nowhere")  # stopped while swapping the pointer
+    assert [p.name[:6] for p in store.published()] == ["000001", "000003"]
+    assert shown(store) == (1, 1)
+    store.clean()
+    assert sorted(p.name for p in store.root.iterdir()) == sorted([CURRENT, store.current().name])
+
+
+def test_a_removal_stopped_half_way_is_a_leftover_not_a_publication(store, monkeypatch):
+    publish(store, 1)
+    publish(store, 2)
+    monkeypatch.setenv(FAULT_AT, "publish:cleanup")
+    monkeypatch.setenv(FAULT, DISK_FULL)
+    with pytest.raises(OSError) as stopped:
+        store.clean(keep=0)
+    assert stopped.value.errno == errno.ENOSPC
+    assert [p.name[:6] for p in store.published()] == ["000002"]
+    assert [p.name[:17] for p in store.root.glob(".*")] == [".removing-000001-"]
+    monkeypatch.delenv(FAULT_AT)
+    store.clean(keep=0)
+    assert sorted(p.name for p in store.root.iterdir()) == sorted([CURRENT, store.current().name])
+
+
+def test_a_warehouse_and_site_published_before_publications_become_the_first_one(store):
+    store.warehouse.parent.mkdir(parents=True)
+    with duckdb.connect(str(store.warehouse)) as con:
+        con.execute("create table t as select 0 as version")
+    store.site.mkdir()
+    (store.site / "index.html").write_text("version 0")
+    store.adopt_earlier_layout()
+    assert shown(store) == (0, 0) and store.warehouse.is_symlink()
+    publish(store, 1)
+    store.switch(store.previous())
+    assert shown(store) == (0, 0)
+
+
+def test_copy_into_place_leaves_nothing_behind_when_the_copy_fails(tmp_path):
+    target = tmp_path / "build" / "joinedup.duckdb"
+    target.parent.mkdir()
+    target.write_text("kept")
+    with pytest.raises(FileNotFoundError):
+        copy_into_place(tmp_path / "missing.duckdb", target)
+    assert [p.name for p in target.parent.iterdir()] == ["joinedup.duckdb"]
+    assert target.read_text() == "kept"

@@ -1,17 +1,22 @@
 """Dagster assets that publish the warehouse analysts open and the scorecards stakeholders read."""
 
-
+import errno
+import json
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES
+from assets.faults import fault_point
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.site import render_site
-from assets.publish.swap import publish_file, publish_folder
+from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
 from assets.validate.data_docs import build_data_docs
 from assets.validate.records import latest_results
@@ -25,8 +30,12 @@ MART_KEYS = [dg.AssetKey(["marts", name]) for name in (
     "partner_data_quality", "partner_league")]
 
 
+# the site's record of the publication it belongs to, beside the warehouse's audit.publications
+PUBLICATION_FILE = "publication.json"
+
+
 class PublicationRefused(dg.Failure):
-    """The build failed a publishing precondition; yesterday's outputs stay in place (no retry helps)."""
+    """The build cannot be published and no retry helps; yesterday's publication stays in place."""
 
     def __init__(self, message: str):
         super().__init__(description=message, allow_retries=False)
@@ -63,13 +72,48 @@ def built_before_their_validation(context: dg.AssetExecutionContext) -> list[str
     return sorted(behind)
 
 
-@dg.asset(key=["publish", "warehouse"], deps=MART_KEYS, group_name="publish",
-          kinds={"duckdb"}, owners=["team:data-engineering"],
-          description="Copies the built database to the published warehouse file analysts open "
-                      "read-only, replacing it atomically, once every row is accounted for.")
-def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
-                        paths: PathsResource) -> dg.MaterializeResult:
-    """Publish the working database as the analysts' warehouse."""
+WAREHOUSE = dg.AssetSpec(
+    ["publish", "warehouse"], deps=MART_KEYS, group_name="publish", kinds={"duckdb"},
+    owners=["team:data-engineering"],
+    description="The built database as the warehouse file analysts open read-only, published with "
+                "the scorecards built from it once every row is accounted for.")
+SCORECARDS = dg.AssetSpec(
+    ["publish", "scorecards"],
+    deps=[WAREHOUSE.key, dg.AssetKey(["intermediate", "int_service_workforce_coverage"])],
+    group_name="publish", kinds={"html"}, owners=["team:analytics"],
+    description="The scorecard site: an index of all joint services and one page per service, "
+                "published with the warehouse it was built from.")
+
+
+def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[str, Any]:
+    """Write the scorecards and validation results of `warehouse` into `site`; return render_site's figures.
+
+    `publication.json` names the run that published them, as the warehouse's audit.publications does.
+    """
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        summary = render_site(con, site, cache)
+        results = latest_results(con)
+    # Great Expectations' own report of the latest validation results, beside the scorecards
+    build_data_docs(results, site / "data-quality")
+    (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
+    return summary
+
+
+def _forget(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Take a publication that did not happen out of the working database's audit trail."""
+    for table in ("publications", "publication_changes"):
+        con.execute(f"delete from audit.{table} where run_id = ?", [run_id])
+
+
+@dg.multi_asset(name="publish", specs=[WAREHOUSE, SCORECARDS], can_subset=False)
+def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
+                paths: PathsResource) -> Iterator[dg.MaterializeResult]:
+    """Build the warehouse file and the site from it in a folder of their own, then put both in place
+    in one rename (see publish.swap); leftovers of runs that stopped are removed first.
+
+    Named fault points (assets.faults): `publish:warehouse-staged`, `publish:site-built`,
+    `publish:before-switch`, `publish:after-switch`, and `publish:cleanup` in each removal.
+    """
     behind = built_before_their_validation(context)
     if behind:
         raise PublicationRefused(
@@ -77,41 +121,44 @@ def published_warehouse(context: dg.AssetExecutionContext, duckdb: DuckDBResourc
             "last built before the submissions they are built from were validated again (months "
             "validated without what is downstream of them); run `joinedup backfill FIRST LAST` for "
             "those months, or materialise validated/* with everything downstream")
+    store = Publications(paths.path("publications"), paths.path("warehouse"), paths.path("site_dir"))
+    store.adopt_earlier_layout()
+    store.clean()
+    run_id = context.run.run_id
     with duckdb.get_connection() as con:
         gaps = accounting_gaps(con)
         if not gaps.is_empty():
             raise PublicationRefused(f"{gaps.height} file(s) have rows neither loaded nor "
                                      f"quarantined, e.g. {gaps.row(0, named=True)}")
-        target = paths.path("warehouse")
-        changes = record_changes(con, target, context.run.run_id)
+        changes = record_changes(con, store.warehouse, run_id)
         con.execute("checkpoint")
-        database = con.execute("select path from duckdb_databases() where database_name = "
-                               "current_database()").fetchone()[0]
-    publish_file(Path(database), target)
-    context.log.info(f"warehouse published to {target}; since the last publication: {changes}")
-    return dg.MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size}
-                                | changes)
-
-
-@dg.asset(key=["publish", "scorecards"],
-          deps=[dg.AssetKey(["publish", "warehouse"]),
-                dg.AssetKey(["intermediate", "int_service_workforce_coverage"])],
-          group_name="publish", kinds={"html"}, owners=["team:analytics"],
-          description="The scorecard site: an index of all joint services and one page per "
-                      "service, built aside and swapped into place.")
-def scorecards(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
-               paths: PathsResource) -> dg.MaterializeResult:
-    """Render the scorecard site from the marts and publish it atomically."""
-    site = paths.path("site_dir")
-    built = site.with_name(f".{site.name}.building")
-    shutil.rmtree(built, ignore_errors=True)
-    # the script bundle and chart templates, kept between runs in the build folder (see build_cache)
-    cache = cache_folder(Path(duckdb.database))
-    with duckdb.get_connection() as con:
-        summary = render_site(con, built, cache)
-        results = latest_results(con)
-    # Great Expectations' own report of the latest validation results, beside the scorecards
-    build_data_docs(results, built / "data-quality")
-    publish_folder(built, site)
-    context.log.info(f"{summary['pages']} scorecard page(s) published to {site}")
-    return dg.MaterializeResult(metadata={"path": str(site / "index.html")} | summary)
+        database = Path(con.execute("select path from duckdb_databases() where database_name = "
+                                    "current_database()").fetchone()[0])
+        staged = store.stage()
+        try:
+            shutil.copyfile(database, store.warehouse_in(staged))
+            fault_point("publish:warehouse-staged")
+            # the script bundle and chart templates, kept between runs in the build folder
+            summary = build_site(store.warehouse_in(staged), store.site_in(staged),
+                                 cache_folder(database), run_id)
+            fault_point("publish:site-built")
+            published = store.complete(staged)
+        except BaseException as stopped:
+            shutil.rmtree(staged, ignore_errors=True)
+            _forget(con, run_id)
+            if isinstance(stopped, OSError) and stopped.errno == errno.ENOSPC:
+                raise PublicationRefused(f"the disk is full ({stopped}); yesterday's publication stays "
+                                         "in place: free some space and run again") from None
+            raise
+    fault_point("publish:before-switch")
+    store.switch(published)
+    fault_point("publish:after-switch")
+    store.clean()
+    context.log.info(f"publication {published.name} in place: warehouse {store.warehouse}, "
+                     f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
+                     f"publication: {changes}")
+    yield dg.MaterializeResult(asset_key=WAREHOUSE.key, metadata={
+        "path": str(store.warehouse), "publication": published.name,
+        "bytes": store.warehouse.stat().st_size} | changes)
+    yield dg.MaterializeResult(asset_key=SCORECARDS.key, metadata={
+        "path": str(store.site / "index.html"), "publication": published.name} | summary)
