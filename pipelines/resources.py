@@ -38,21 +38,41 @@ class WorkingDatabase(DuckDBResource):
 
     Each step opens and closes a connection of its own; while the database is held open, closing one
     does not checkpoint the whole file (about 0.2 s a step at national scale). Publication checkpoints
-    before it copies the file. Each step's first connection is the fault point `step:<step key>` (see
-    assets.faults).
+    before it copies the file.
+
+    A run marks the database as in use (`<database>.running`) until its end. A run that finds the mark
+    follows one that was killed mid-way, whose changes may be half made (months validated, their marts
+    not rebuilt): it starts again from the published warehouse, and reads again the files received
+    since. Each step's first connection is the fault point `step:<step key>` (see assets.faults).
     """
 
+    published_warehouse: str
     _held: AbstractContextManager | None = PrivateAttr(default=None)
     _steps_started: set[str] = PrivateAttr(default_factory=set)
 
+    @property
+    def _running_mark(self) -> Path:
+        return Path(f"{self.database}.running")
+
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """Open the database for the run (with the very configuration every step's connection has)."""
+        """Open the database for the run (with the very configuration every step's connection has).
+
+        A run killed before has left its mark: the database goes back to the published warehouse first.
+        """
         self._steps_started = set()
         self._hold()
+        if self._running_mark.exists():
+            context.log.warning(f"the last run on {self.database} did not finish: this one starts again "
+                                f"from the published warehouse {self.published_warehouse}")
+            self._release()
+            reset_working_database(Path(self.database), Path(self.published_warehouse))
+            self._hold()
+        self._running_mark.touch()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Let the database close (and checkpoint) with the run's last connection."""
+        """Let the database close (and checkpoint) with the run's last connection; the run is over."""
         self._release()
+        self._running_mark.unlink(missing_ok=True)
 
     def _hold(self) -> None:
         self._held = self.get_connection()
@@ -93,7 +113,8 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """Return the `duckdb` (the working database a run builds) and `paths` resources."""
     settings.build_database.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": WorkingDatabase(database=str(settings.build_database)),
+        "duckdb": WorkingDatabase(database=str(settings.build_database),
+                                  published_warehouse=str(settings.warehouse)),
         "paths": PathsResource(inbox=str(settings.inbox),
                                reference_dir=str(settings.reference_dir),
                                warehouse=str(settings.warehouse),

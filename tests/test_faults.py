@@ -1,14 +1,18 @@
-"""The fault hook: named points where a test kills the process or fills the disk."""
+"""The fault hook, and the working database's recovery from a run that was killed."""
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 
+import dagster as dg
+import duckdb
 import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE, fault_point
+from pipelines.resources import WorkingDatabase
 from pipelines.settings import PROJECT_ROOT
 
 
@@ -30,3 +34,36 @@ def test_a_named_fault_point_kills_its_process_or_finds_the_disk_full(monkeypatc
     with pytest.raises(OSError) as full:
         fault_point("here")
     assert full.value.errno == errno.ENOSPC
+
+
+@dg.asset
+def tally(duckdb: WorkingDatabase) -> None:
+    """Add one row to `tally`, through two connections."""
+    with duckdb.get_connection() as con:
+        con.execute("create table if not exists tally (n int)")
+    with duckdb.get_connection() as con:
+        con.execute("insert into tally values (1)")
+
+
+def run_tally(working, published):
+    resource = WorkingDatabase(database=str(working), published_warehouse=str(published))
+    assert dg.materialize([tally], resources={"duckdb": resource}).success
+    with duckdb.connect(str(working), read_only=True) as con:
+        return con.execute("select count(*) from tally").fetchone()[0]
+
+
+def test_a_run_after_a_killed_one_starts_again_from_the_published_warehouse(tmp_path, monkeypatch):
+    working, published = tmp_path / "build" / "joinedup.duckdb", tmp_path / "joinedup.duckdb"
+    working.parent.mkdir()
+    monkeypatch.setenv(FAULT_TRACE, str(tmp_path / "trace"))
+    assert run_tally(working, published) == 1
+    assert (tmp_path / "trace").read_text().split() == ["step:tally"]  # once a step, at its start
+    shutil.copyfile(working, published)
+    assert run_tally(working, published) == 2  # a run that ends keeps its work for the next one
+    assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
+    working.with_name("joinedup.duckdb.running").touch()  # what a killed run leaves
+    assert run_tally(working, published) == 2  # from the published warehouse's 1, not the working 2
+    published.unlink()
+    working.with_name("joinedup.duckdb.running").touch()
+    assert run_tally(working, published) == 1  # nothing published: from nothing
+    assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
