@@ -107,3 +107,28 @@ def test_a_workbook_of_several_returns_feeds_each_type_its_sheet(tmp_path):
     assert rows(con, "select rule from audit.rejected_files") == [("missing_columns",)]
     for kind in SUBMISSION_TYPES.values():  # a second pass reads nothing new
         assert ingest_inbox(con, tmp_path / "inbox", kind, tmp_path / "partners").files_loaded == []
+
+
+def test_a_return_with_a_header_but_no_rows_gets_a_final_status(tmp_path):
+    def build(book, outcome: list | None):
+        book.add_worksheet("Targets").write_row(0, 0, list(SUBMISSION_TYPES["targets"].columns))
+        outcomes = book.add_worksheet("Outcomes")
+        outcomes.write_row(0, 0, list(SUBMISSION_TYPES["outcomes"].columns))
+        if outcome:
+            outcomes.write_row(1, 0, outcome)
+    returns = tmp_path / "inbox" / "returns"
+    workbook(returns / "P3_20240305_return.xlsx",
+             lambda book: build(book, ["P3", "S2", "OUT", "2024-01", None, None, 12, "ok"]))
+    workbook(returns / "P3_20240306_headers.xlsx", lambda book: build(book, None))
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    for kind in SUBMISSION_TYPES.values():
+        ingest_inbox(con, tmp_path / "inbox", kind, tmp_path / "partners", "run-1")
+        validate_rows(con, kind, "run-1")
+    # the empty targets sheet beside outcomes is no file of targets; headers alone are rejected whole
+    assert rows(con, "select submission_type, file_name, status, rows_received, rows_loaded "
+                     "from audit.load_log order by 1, 2") == [
+        ("outcomes", "P3_20240305_return.xlsx", "validated", 1, 1),
+        ("targets", "P3_20240306_headers.xlsx", "rejected", 0, 0)]
+    assert rows(con, "select rule, reason from audit.rejected_files") == [
+        ("no_rows", "there is a header but no rows of figures under it; please send the file again with "
+                    "your figures")]

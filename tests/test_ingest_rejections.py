@@ -38,6 +38,12 @@ def xlsx_bytes() -> bytes:
     ("P1_20241340.csv", GOOD.encode(), "file_name", "is not a date"),
     ("P1_20240310.csv", b"a,b\n1,2\n", "missing_columns", "no header row found"),
     ("P1_29990101.csv", GOOD.encode(), "submitted_in_future", "sent on 01 January 2999, after today"),
+    ("P1_20240310.csv", OUTCOMES_HEADER.encode(), "no_rows", "a header but no rows of figures"),
+    ("P1_20240310.xlsx", xlsx_bytes(), "no_rows", "a header but no rows of figures"),
+    ("P1_20240310.csv", b"1," * (5 * 2**20), "unreadable_file",
+     "line 1 is 10,485,760 characters long; lines may be at most 131,072 characters"),
+    ("P1_20240310.csv", OUTCOMES_HEADER.encode() + b"x" * 200_000 + b"\n", "unreadable_file",
+     "line 2 is 200,000 characters long"),
 ])
 def test_unreadable_files_are_rejected_with_a_reason_and_the_others_load(tmp_path, name, content, rule,
                                                                          says):

@@ -69,6 +69,22 @@ def test_filters_quarantine_rows_out_of_scope_with_the_mappings_reason(tmp_path)
     assert accounting_gaps(con).is_empty()
 
 
+def test_a_file_whose_every_row_is_out_of_scope_is_accounted_for_at_once(tmp_path):
+    drop(tmp_path, "partners", "P1.yaml", WIDE.replace("    blank: [comment]\n", """\
+    blank: [comment]
+    filters:
+      - {column: Site, keep: [Main], reason: only the main site is in the service}
+"""))
+    drop(tmp_path / "inbox", "outcomes", "P1_20240310.csv",
+         "Org,Site,Month,Output,Eligible,Missed\nP1,Annex,Jan-24,2,4,1\n")
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    ingest_and_validate(con, tmp_path)
+    # nothing is left to validate: the file does not stay 'received' for ever
+    assert rows(con, "select status, rows_received, rows_loaded, rows_quarantined from audit.load_log") == [
+        ("validated", 1, 0, 1)]
+    assert accounting_gaps(con).is_empty()
+
+
 NAMED = """\
 name: Delays by area
 files: ["delays.csv"]

@@ -100,8 +100,12 @@ class Batch:
             "submission_type": context.kind.name, "row_number": e.row_number, "column_name": e.column,
             "rule": OUT_OF_SCOPE, "value": e.value, "meaning": e.reason, "run_id": context.run_id,
             "quarantined_at": context.now} for e in extract.excluded]
-        self.log_entries.append(self.log_entry(context, file.digest, file.name) | entry | {
-            "partner_code": file.partner_code, "submitted_on": file.submitted_on, "status": "received",
+        # rows read wait for validation; a file whose every row is out of scope has nothing to validate
+        status = {"status": "received"} if extract.rows else {
+            "status": "validated", "rows_loaded": 0, "rows_quarantined": len(extract.excluded),
+            "validated_at": context.now}
+        self.log_entries.append(self.log_entry(context, file.digest, file.name) | entry | status | {
+            "partner_code": file.partner_code, "submitted_on": file.submitted_on,
             "rows_received": len(extract.rows) + len(extract.excluded),
             "message": "; ".join(extract.notes) or None})
 

@@ -18,7 +18,7 @@ from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_d
 from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.publications import read_source_file
-from assets.ingest.reader import extract_rows, read_sheets
+from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
 from assets.ingest.sheets import Sheet
 from assets.ingest.sources import SourceMapping, load_sources, source_files
 
@@ -133,7 +133,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                 continue
             seen[digest] = name
             outcome = batch.log_entries[-1]
-            (summary.files_loaded if outcome["status"] == "received" else summary.files_rejected).append(name)
+            (summary.files_rejected if outcome["status"] == "rejected" else summary.files_loaded).append(name)
             summary.rows_received += outcome["rows_received"] or 0
             if len(batch.rows) >= FLUSH_ROWS:
                 batch.append_to(con, kind)
@@ -168,9 +168,19 @@ def _profile(context: Context, partner: str) -> PartnerProfile:
     return context.profiles.get(partner) or PartnerProfile(partner)
 
 
-def _claimed_by_any_type(sheets: list[Sheet], profile: PartnerProfile) -> bool:
-    return any(extract_rows(t, sheets, profile.mapping(t), strict=False) is not None
-               for t in SUBMISSION_TYPES.values())
+def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool) -> RejectedFile | None:
+    """Return why a file gives its owner no rows; None when a workbook of returns has other types' rows."""
+    if own_folder:
+        return no_rows()
+    extracts = [extract_rows(t, sheets, profile.mapping(t), strict=False) for t in SUBMISSION_TYPES.values()]
+    if all(e is None for e in extracts):
+        return RejectedFile("missing_columns", "no sheet of this workbook holds a return we know "
+                                               f"({', '.join(SUBMISSION_TYPES)}) with all its columns")
+    return no_rows() if all(_empty(e) for e in extracts) else None
+
+
+def _empty(extract: Extract | None) -> bool:
+    return extract is None or extract.empty
 
 
 def _read_file(context: Context, batch: Batch, name: str, content: bytes, digest: str,
@@ -186,16 +196,15 @@ def _read_file(context: Context, batch: Batch, name: str, content: bytes, digest
         sheets, encoding = read_sheets(extension, content)
         mapping = profile.mapping(kind)
         extract = extract_rows(kind, sheets, mapping, strict=own_folder)
-        if extract is None and owner and not _claimed_by_any_type(sheets, profile):
-            raise RejectedFile("missing_columns", "no sheet of this workbook holds a return we know "
-                                                  f"({', '.join(SUBMISSION_TYPES)}) with all its columns")
+        if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
+            raise problem
     except RejectedFile as rejected:
         if not owner:
             return False
         log.warning("%s/%s rejected (%s): %s", kind.name, name, rejected.rule, rejected)
         batch.reject(context, digest, name, len(content), partner, rejected)
         return True
-    if extract is None:
+    if _empty(extract):
         return False
     batch.add_extract(context, Received(name, digest, partner, submitted, partner), extract, {
         "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,

@@ -7,7 +7,7 @@ from pathlib import PurePosixPath
 
 from assets.ingest.batch import Batch, Context, Received
 from assets.ingest.files import ACCEPTED_EXTENSIONS, SUBMISSION_GRACE, RejectedFile, check_content
-from assets.ingest.reader import extract_rows, read_sheets
+from assets.ingest.reader import extract_rows, no_rows, read_sheets
 from assets.ingest.sources import SourceMapping
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ def read_source_file(context: Context, batch: Batch, file: Received, content: by
         sheets, encoding = read_sheets(extension, content)
         mapping = source.mapping(context.kind)
         extract = extract_rows(context.kind, sheets, mapping)
+        if extract.empty:
+            raise no_rows()
     except RejectedFile as rejected:
         log.warning("%s/%s rejected (%s): %s", context.kind.name, file.name, rejected.rule, rejected)
         batch.reject(context, file.digest, file.name, len(content), source.partner_code, rejected)

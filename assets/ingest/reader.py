@@ -29,6 +29,17 @@ class Extract:
     notes: tuple[str, ...]
     excluded: tuple[Excluded, ...] = ()
 
+    @property
+    def empty(self) -> bool:
+        """Return whether the file gave no row at all: none read, none out of scope."""
+        return not self.rows and not self.excluded
+
+
+def no_rows() -> RejectedFile:
+    """Return the rejection of a file with a header but no rows of figures under it."""
+    return RejectedFile("no_rows", "there is a header but no rows of figures under it; please send the "
+                                   "file again with your figures", rows=0)
+
 
 def read_sheets(extension: str, content: bytes) -> tuple[list[Sheet], str]:
     """Return the file's sheets and its encoding ('xlsx' for a workbook)."""

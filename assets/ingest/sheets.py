@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
 import python_calamine
 
 from assets.ingest.files import RejectedFile, decode
+
+# The longest line a CSV may hold: Python's csv reader's own limit for a value. A row of figures is
+# a few hundred characters; a longer line is not a row (a whole file saved without line breaks, say).
+MAX_LINE_CHARS = 131_072
+LINE_BREAK = re.compile(r"\r\n?|\n")
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,6 +30,8 @@ class Sheet:
 def read_csv(content: bytes) -> tuple[Sheet, str]:
     """Return the CSV's rows as one sheet (row number = the line a row starts on) and its encoding."""
     text, encoding = decode(content)
+    if len(text) > MAX_LINE_CHARS:
+        _check_line_lengths(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     cells, numbers, line = [], [], 0
     try:
@@ -36,6 +44,16 @@ def read_csv(content: bytes) -> tuple[Sheet, str]:
                                               "the file may have been cut off: please send it again"
                            ) from exc
     return Sheet(None, cells, numbers), encoding
+
+
+def _check_line_lengths(text: str) -> None:
+    """Raise RejectedFile naming the first line longer than MAX_LINE_CHARS."""
+    lengths = list(map(len, LINE_BREAK.split(text)))
+    if max(lengths) > MAX_LINE_CHARS:
+        number, length = next((n, k) for n, k in enumerate(lengths, 1) if k > MAX_LINE_CHARS)
+        raise RejectedFile("unreadable_file", f"line {number} is {length:,} characters long; lines may be "
+                                              f"at most {MAX_LINE_CHARS:,} characters (one row of figures "
+                                              "per line): please save the file as CSV again and resend it")
 
 
 def _text(value: object) -> str:
