@@ -104,6 +104,10 @@ CASES = [
     Case("no_header", "outcomes", "rejected", ("missing_columns",), GOOD["outcomes"].encode()),
     Case("same_bytes_twice", "outcomes", "rejected", ("duplicate_file",),
          (CSV_HEADER + "P1,S1,OUT,2024-03,,,9,copy\n").encode(), "P1_20240311_copy_b.csv"),
+    Case("dated_2999", "outcomes", "rejected", ("submitted_in_future",), None, "P1_29990101_future.csv"),
+    Case("header_only", "outcomes", "rejected", ("no_rows",), CSV_HEADER.encode()),
+    Case("ten_megabyte_line", "outcomes", "rejected", ("unreadable_file",),
+         (CSV_HEADER + "P1,S1,OUT,2024-01,,,4," + "x" * 10_000_000 + "\n").encode()),
     # --- encodings and layouts partners really send ---
     Case("utf16", "outcomes", "loaded", (), codecs.BOM_UTF16_LE + (CSV_HEADER + GOOD["outcomes"])
          .encode("utf-16-le")),
