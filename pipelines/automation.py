@@ -61,11 +61,14 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
 
 
 def _walk(folder: str) -> Iterator[os.DirEntry]:
+    """Yield the regular files under `folder`: links are not followed, temporary (dot) names left alone."""
     with os.scandir(folder) as entries:
         for entry in entries:
+            if entry.name.startswith("."):
+                continue
             if entry.is_dir(follow_symlinks=False):
                 yield from _walk(entry.path)
-            elif entry.is_file():
+            elif entry.is_file(follow_symlinks=False):
                 yield entry
 
 
@@ -76,7 +79,7 @@ def newer_files(settings: Settings, newest_ns: int) -> dict[str, int]:
         return {}
     found = {}
     for entry in _walk(str(inbox)):
-        modified = entry.stat().st_mtime_ns
+        modified = entry.stat(follow_symlinks=False).st_mtime_ns
         if modified > newest_ns:
             found[os.path.relpath(entry.path, inbox)] = modified
     return found

@@ -156,8 +156,9 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
 
     The inbox's new files (those not examined before, or changed since; or only `arrived`, the paths
     the sensor saw arrive) are read ahead into a database in memory beside a copy of the published
-    audit trail, so the cost grows with what is new. With nothing published (or the working
-    database gone), every file, reference table and model is new.
+    audit trail, so the cost grows with what is new; links and pipes newly found count, to be recorded
+    as skipped by the run. With nothing published (or the working database gone), every file,
+    reference table and model is new.
     """
     changed_seeds = seeds_changed(settings)
     # Reading ahead is silent: the run that loads the files reports what it rejects.
@@ -170,8 +171,8 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
         by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir, only=arrived)
-            by_type[kind.name] = _type_due(
-                con, kind, summary.files_loaded + summary.files_rejected + summary.files_duplicate)
+            by_type[kind.name] = _type_due(con, kind, summary.files_loaded + summary.files_rejected
+                                           + summary.files_duplicate + summary.files_skipped)
         return DueWork(by_type, changed_seeds, _models_changed(settings))
 
 

@@ -23,8 +23,9 @@ def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
                     "sheets of workbooks in inbox/returns/, and the publications source mappings "
                     "name), as received (text, headers and codes mapped to the contract), with its "
                     "file, sheet, hash and row number. A file already loaded (same bytes) is not "
-                    "loaded again; one that cannot be read is in audit.rejected_files; rows a "
-                    "mapping leaves out of scope are in audit.quarantine.",
+                    "loaded again; one that cannot be read, and links, pipes and folders named like "
+                    "files (never read), are in audit.rejected_files; rows a mapping leaves out of "
+                    "scope are in audit.quarantine.",
     )
     def _raw(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
              paths: PathsResource) -> dg.MaterializeResult:
@@ -36,11 +37,13 @@ def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
         context.log.info(
             f"{kind.name}: {len(summary.files_loaded)} new file(s), {summary.rows_received} rows; "
             f"{len(summary.files_rejected)} rejected; {len(summary.files_duplicate)} duplicate(s) "
-            f"of files already received; {summary.files_already_loaded} already loaded")
+            f"of files already received; {summary.files_already_loaded} already loaded; "
+            f"{len(summary.files_skipped)} skipped (not files)")
         return dg.MaterializeResult(metadata={
             "files_loaded": len(summary.files_loaded),
             "files_rejected": summary.files_rejected,
             "files_duplicate": summary.files_duplicate,
+            "files_skipped": summary.files_skipped,
             "files_already_loaded": summary.files_already_loaded,
             "rows_received": summary.rows_received,
             "dagster/row_count": total,

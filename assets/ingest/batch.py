@@ -9,7 +9,8 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
-from assets.ingest.files import RejectedFile
+from assets.ingest.files import RejectedFile, partner_in_name
+from assets.ingest.inbox import NOT_A_FILE
 from assets.ingest.partners import PartnerProfile
 from assets.ingest.reader import Extract
 from assets.ingest.sources import SourceMapping
@@ -86,6 +87,11 @@ class Batch:
             "rows_received": rejected.rows, "rows_loaded": 0, "rows_quarantined": rejected.rows,
             "validated_at": context.now})
 
+    def skip(self, context: Context, name: str, reason: str) -> None:
+        """Record an inbox entry that is not a file: not read, so it has no hash and no load-log row."""
+        self.rejections.append(rejection(context, "", name, None, partner_in_name(name),
+                                         RejectedFile(NOT_A_FILE, reason)))
+
     def add_extract(self, context: Context, file: Received, extract: Extract, entry: dict) -> None:
         """Add a file's rows, the rows its mapping leaves out of scope, and its load-log entry."""
         index = len(self.provenance)
@@ -134,9 +140,9 @@ class Batch:
             _insert(con, "audit.quarantine", pl.DataFrame(self.out_of_scope, schema=QUARANTINE_SCHEMA))
 
 
-def rejection(context: Context, digest: str, name: str, size: int, partner: str | None,
+def rejection(context: Context, digest: str, name: str, size: int | None, partner: str | None,
               rejected: RejectedFile) -> dict:
-    """Return the audit.rejected_files row of a file that could not be loaded."""
+    """Return the audit.rejected_files row of a file that could not be loaded (or was not read)."""
     return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
             "partner_code": partner, "rule": rejected.rule, "reason": str(rejected), "bytes": size,
             "run_id": context.run_id, "rejected_at": context.now}

@@ -34,8 +34,8 @@ class Stamp:
 
     @classmethod
     def of(cls, path: str | Path) -> Stamp:
-        """Return the file's stamp as the file system gives it now."""
-        status = os.stat(path)
+        """Return the file's stamp as the file system gives it now (a link's own, never its target's)."""
+        status = os.lstat(path)
         return cls(status.st_size, status.st_mtime_ns)
 
 
@@ -69,7 +69,7 @@ def record_examined(con: duckdb.DuckDBPyConnection, examined: list[dict]) -> Non
 
 def examined_entry(kind: SubmissionType, name: str, stamp: Stamp, file_hash: str, digest: str,
                    now: datetime) -> dict:
-    """Return the catalog row of a file just read and hashed."""
+    """Return the catalog row of a file just read and hashed (an empty hash: skipped, not read)."""
     return {"submission_type": kind.name, "file_name": name, "bytes": stamp.bytes,
             "modified_ns": stamp.modified_ns, "file_hash": file_hash, "mappings_digest": digest,
             "examined_at": now}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,6 +15,7 @@ from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.batch import Batch, Context, Received, rejection
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
 from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
+from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, skip_reason
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.publications import read_source_file
 from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
@@ -24,10 +24,6 @@ from assets.ingest.sources import SourceMapping, load_sources, source_files
 
 log = logging.getLogger(__name__)
 
-# Workbooks holding several returns (one sheet per submission type) are dropped here; every type
-# reads the sheets that are its own, and the first type answers for the file as a whole.
-RETURNS_FOLDER = "returns"
-RETURNS_OWNER = next(iter(SUBMISSION_TYPES))
 # Rows read are appended to the warehouse in batches of about this many.
 FLUSH_ROWS = 200_000
 
@@ -42,27 +38,14 @@ class IngestSummary:
     files_duplicate: list[str] = field(default_factory=list)
     files_already_loaded: int = 0
     files_unchanged: int = 0  # examined before, and unchanged since: not read again
+    files_skipped: list[str] = field(default_factory=list)  # links, pipes, folders...: never read
     rows_received: int = 0
 
 
-def inbox_files(inbox: Path, kind: SubmissionType) -> list[tuple[str, str, bool]]:
-    """Return (path, file name, is in the type's own folder) for every file this type should look at.
-
-    Paths stay text: at national scale a run lists some 70,000 files and reads only the new ones.
-    """
-    def files(folder: Path) -> list[tuple[str, str]]:
-        if not folder.is_dir():
-            return []
-        with os.scandir(folder) as entries:
-            return sorted((e.name, e.path) for e in entries if e.is_file())
-
-    return ([(path, name, True) for name, path in files(inbox / kind.name)]
-            + [(path, name, False) for name, path in files(inbox / RETURNS_FOLDER)])
-
-
 def publication_files(inbox: Path, context: Context, broken: list[SourceMapping],
-                      taken: set[str]) -> list[tuple[Path, SourceMapping]]:
-    """Return (path, source) for every file a source mapping giving this type names under the inbox.
+                      taken: set[str]) -> tuple[list[tuple[Path, SourceMapping]], list[Skipped]]:
+    """Return (path, source) for every file a source mapping giving this type names under the inbox,
+    and the paths they name that are not read (links, pipes, anything outside the inbox), with why.
 
     Files of a source whose mapping is wrong are returned too (to be rejected), by the first type only.
     """
@@ -70,11 +53,18 @@ def publication_files(inbox: Path, context: Context, broken: list[SourceMapping]
     if context.kind.name == RETURNS_OWNER:
         claiming += broken
     found: dict[Path, SourceMapping] = {}
+    skipped: dict[Path, str] = {}
     for source in claiming:
         for path in source_files(inbox, source):
-            if str(path) not in taken:
+            if str(path) in taken or path in skipped:
+                continue
+            reason = skip_reason(path, inbox)
+            if reason is None:
                 found.setdefault(path, source)
-    return sorted(found.items())
+            else:
+                skipped[path] = reason
+    return sorted(found.items()), [(str(path), path.relative_to(inbox).as_posix(), reason)
+                                   for path, reason in sorted(skipped.items())]
 
 
 def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionType,
@@ -98,23 +88,34 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
         "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
         source_problems, run_id, datetime.now())
     summary = IngestSummary(kind.name)
-    own = inbox_files(inbox, kind)
+    own, skipped = inbox_files(inbox, kind)
+    publications, not_read = publication_files(
+        inbox, context, broken, {path for path, _, _ in own} | {path for path, _, _ in skipped})
     files = [(path, name, own_folder, None) for path, name, own_folder in own] + [
-        (str(path), path.relative_to(inbox).as_posix(), True, source)
-        for path, source in publication_files(inbox, context, broken, {path for path, _, _ in own})]
+        (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications]
+    skipped += not_read
     if only is not None:
         files = [f for f in files if f[0] in only]
+        skipped = [s for s in skipped if s[0] in only]
     # One transaction for the pass; what was read is appended every FLUSH_ROWS rows, so memory stays
     # flat however many files arrive at once.
     con.begin()
     try:
         batch, examined = Batch(), []
+        for path, name, reason in skipped:
+            stamp = Stamp.of(path)
+            if known.get(name) != stamp:  # listed once, until it changes
+                examined.append(examined_entry(kind, name, stamp, "", mappings, context.now))
+                batch.skip(context, name, reason)
+                summary.files_skipped.append(name)
         for path, name, own_folder, source in files:
             stamp = Stamp.of(path)
             if known.get(name) == stamp:
                 summary.files_unchanged += 1
                 continue
-            content = Path(path).read_bytes()
+            content = read_unchanged(path, stamp)
+            if content is None:  # changed since listed (a link put in its place, say): the next run reads it
+                continue
             digest = hashlib.sha256(content).hexdigest()
             examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))
             if digest in seen:

@@ -12,6 +12,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 from assets.contract import SubmissionType
+from assets.ingest.inbox import ignored
 from assets.ingest.mapping import MappingError, ReturnMapping
 from assets.ingest.partners import parse_date_order, parse_returns, read_yaml
 
@@ -87,5 +88,8 @@ def load_sources(folder: Path) -> tuple[list[SourceMapping], list[SourceMapping]
 
 
 def source_files(inbox: Path, source: SourceMapping) -> list[Path]:
-    """Return the files under the inbox that the source's patterns name, in order."""
-    return sorted({p for pattern in source.patterns for p in inbox.glob(pattern) if p.is_file()})
+    """Return the paths under the inbox that the source's patterns name, in order, links among them.
+
+    Temporary files (dot names) and the operator's own folders are left out.
+    """
+    return sorted({p for pattern in source.patterns for p in inbox.glob(pattern) if not ignored(p)})
