@@ -1,60 +1,217 @@
-"""A run never hurts analysts or yesterday's outputs: readers keep reading, a killed run changes nothing."""
+"""A run never hurts analysts or what is published.
 
-import hashlib
+A kill -9 at a named point of a run or of publishing (assets.faults), or a full disk, leaves one whole
+publication in place: the warehouse opens read-only, keeps its contract and belongs with its site. An
+analyst who had the warehouse open keeps reading it, and the next run publishes the marts one
+uninterrupted run does.
+"""
+
+import json
+import multiprocessing
 import os
+import shutil
 import signal
 import subprocess
 import sys
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
+import pytest
 
+from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE
+from pipelines.analyst import contract_differences
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import run_nightly
-from pipelines.settings import PROJECT_ROOT
-from tests.conftest import settings_for
+from pipelines.settings import PROJECT_ROOT, Settings
+from tests.conftest import settings_for, settle
+from tests.mart_checksums import differing_marts, mart_checksums
 
+CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
+LATE_NAME = "NOR-ACUTE_20260420_late.csv"
 LATE_FILE = ("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
              "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
+# Issue 14, point 6: these marts sum floats in an order that depends on thread scheduling, so two
+# uninterrupted runs of one inbox already differ in them. They are compared once that is fixed.
+NOT_YET_DETERMINISTIC = frozenset({"fct_workforce_partnership_period", "fct_workforce_service_period",
+                                   "pay_parity", "scorecard_service_period",
+                                   "workforce_outcome_association"})
+YESTERDAYS, TONIGHTS = "yesterday's", "tonight's"
+# point -> the publication in place after a kill there. Every step's point leaves the working
+# database half changed and is recovered the same way: one step of each phase of a run is killed
+# (test_every_step_and_publishing_point_is_named checks that every step has its point).
+KILL_POINTS = {
+    "step:raw__outcomes": YESTERDAYS,  # first phase: the new file loaded, not validated
+    "step:marts__fct_measure_period": YESTERDAYS,  # its month validated, the marts not rebuilt
+    "publish:cleanup": YESTERDAYS,  # removing what an earlier stopped run left, before staging
+    "publish:warehouse-staged": YESTERDAYS,
+    "publish:site-built": YESTERDAYS,
+    "publish:before-switch": YESTERDAYS,  # tonight's publication whole, not in place
+    "publish:after-switch": TONIGHTS,
+}
+LATEST_PUBLICATION = "select max_by(run_id, published_at) from audit.publications"
 
 
-def digest(path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def copy_home(home: Path, to: Path) -> Path:
+    """Copy an installation (inbox, working database, publications, links) with its files' times."""
+    shutil.copytree(home, to / "home", symlinks=True)
+    return to / "home"
 
 
-def test_readers_and_a_killed_run_leave_the_published_outputs_intact(tmp_path):
-    generate_demo(tmp_path, scale="small", seed=3)
-    settings = settings_for(tmp_path)
+@pytest.fixture(scope="module")
+def published_once(tmp_path_factory) -> Path:
+    """An installation after one run of the small demo, the late file waiting in its inbox."""
+    home = tmp_path_factory.mktemp("published-once")
+    generate_demo(home, scale="small", seed=3)
+    assert run_nightly(settings_for(home)).success
+    late = home / "inbox" / "outcomes" / LATE_NAME
+    late.write_text(LATE_FILE)
+    settle(late)
+    return home
+
+
+@dataclass(frozen=True)
+class Uninterrupted:
+    marts: dict[str, tuple[int, int]]
+    points: list[str]  # the fault points the run passed, in order
+    steps: set[str]
+
+
+@pytest.fixture(scope="module")
+def uninterrupted(published_once, tmp_path_factory) -> Uninterrupted:
+    """What the next run publishes when nothing stops it, and the fault points it passes."""
+    home = copy_home(published_once, tmp_path_factory.mktemp("uninterrupted"))
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(FAULT_TRACE, str(home.parent / "points"))
+        report = run_nightly(settings_for(home))
+    assert report.success and report.months == ["2026-03"]
+    return Uninterrupted(mart_checksums(settings_for(home).warehouse),
+                         (home.parent / "points").read_text().split(), set(report.step_seconds))
+
+
+@pytest.fixture(scope="module")
+def forkserver():
+    """Killed runs start from a process that imported the pipeline once (about 6 s a run saved)."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pipelines.definitions", "pipelines.run", "tests.conftest"])
+    return context
+
+
+def _run_until(home: str, point: str) -> None:
+    os.environ[FAULT_AT] = point
+    os.environ.pop(FAULT, None)
+    run_nightly(settings_for(Path(home)))
+
+
+def killed_run(forkserver, home: Path, point: str) -> int | None:
+    """Run the pipeline in another process with the fault at `point`; return its exit code."""
+    process = forkserver.Process(target=_run_until, args=(str(home), point))
+    process.start()
+    process.join(timeout=600)
+    return process.exitcode
+
+
+def whole_publication(settings: Settings) -> str:
+    """Check the publication in place is whole and return the run that published it."""
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        (run_id,) = con.execute(LATEST_PUBLICATION).fetchone()
+    assert contract_differences(settings.warehouse, CONTRACT) == []
+    assert json.loads((settings.site_dir / "publication.json").read_text()) == {"run_id": run_id}
+    assert (settings.site_dir / "index.html").is_file()
+    assert (settings.site_dir / "data-quality" / "index.html").is_file()
+    return run_id
+
+
+def marts_differing(settings: Settings, expected: dict[str, tuple[int, int]]) -> list[str]:
+    """Return the published marts (those deterministic so far) whose checksums are not those expected."""
+    published = mart_checksums(settings.warehouse)
+    return [t for t in differing_marts(published, expected) if t not in NOT_YET_DETERMINISTIC]
+
+
+def leftovers(home: Path) -> list[str]:
+    """Return what stopped runs left: unfinished folders and copies, run marks, database logs."""
+    return sorted(str(p.relative_to(home)) for p in (home / "warehouse").rglob("*")
+                  if p.name.startswith(".") or p.suffix in (".running", ".wal"))
+
+
+@contextmanager
+def analyst(warehouse: Path) -> Iterator[subprocess.Popen]:
+    """An analyst's process holding the published warehouse open; each line sent gets the run that
+    published what it reads."""
+    reader = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys\n"
+         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+         "for _ in sys.stdin:\n"
+         f"    print(con.execute({LATEST_PUBLICATION!r}).fetchone()[0], flush=True)\n", str(warehouse)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        yield reader
+    finally:
+        reader.stdin.close()
+        reader.wait()
+
+
+def reads(reader: subprocess.Popen) -> str:
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    return reader.stdout.readline().strip()
+
+
+def test_every_step_and_publishing_point_is_named(uninterrupted):
+    steps = {p.removeprefix("step:") for p in uninterrupted.points if p.startswith("step:")}
+    assert steps == uninterrupted.steps
+    publishing = [p for p in uninterrupted.points if p.startswith("publish:")]
+    assert publishing == ["publish:warehouse-staged", "publish:site-built", "publish:before-switch",
+                          "publish:after-switch"]  # and publish:cleanup in each removal
+    assert set(publishing) < set(KILL_POINTS)
+
+
+@pytest.mark.parametrize("point", KILL_POINTS)
+def test_a_kill_leaves_one_whole_publication_and_the_next_run_publishes_what_an_uninterrupted_one_does(
+        point, published_once, uninterrupted, forkserver, tmp_path):
+    home = copy_home(published_once, tmp_path)
+    settings = settings_for(home)
+    yesterday, yesterdays_marts = whole_publication(settings), mart_checksums(settings.warehouse)
+    if point == "publish:cleanup":
+        # a whole publication newer than the current one, as a stopped rollback leaves it: the run is
+        # killed half-way through removing it
+        newer = settings.publications / "000009-20990101T000000Z"
+        shutil.copytree(settings.warehouse.resolve().parent, newer)
+    with analyst(settings.warehouse) as reader:
+        assert reads(reader) == yesterday
+        assert killed_run(forkserver, home, point) == -signal.SIGKILL
+        in_place = whole_publication(settings)
+        if KILL_POINTS[point] == YESTERDAYS:
+            assert in_place == yesterday and marts_differing(settings, yesterdays_marts) == []
+        else:
+            assert in_place != yesterday and marts_differing(settings, uninterrupted.marts) == []
+        report = run_nightly(settings)
+        assert report.success, report.failed_steps
+        assert reads(reader) == yesterday
+    assert whole_publication(settings) not in (yesterday, in_place)
+    assert marts_differing(settings, uninterrupted.marts) == []
+    assert leftovers(home) == []
+
+
+def test_a_full_disk_while_staging_leaves_yesterdays_publication_and_nothing_behind(
+        published_once, uninterrupted, tmp_path, monkeypatch):
+    home = copy_home(published_once, tmp_path)
+    settings = settings_for(home)
+    yesterday = whole_publication(settings)
+    monkeypatch.setenv(FAULT_AT, "publish:warehouse-staged")
+    monkeypatch.setenv(FAULT, DISK_FULL)
+    full = run_nightly(settings)
+    assert not full.success
+    assert [(s.step, "the disk is full" in s.message) for s in full.failed_steps] == [("publish", True)]
+    assert whole_publication(settings) == yesterday
+    assert leftovers(home) == []
+    monkeypatch.delenv(FAULT_AT)
     assert run_nightly(settings).success
-    published, index = digest(settings.warehouse), (settings.site_dir / "index.html").read_bytes()
-    reader = duckdb.connect(str(settings.warehouse), read_only=True)
-    (rows_before,) = reader.execute("select count(*) from raw.outcomes").fetchone()
-    (tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv").write_text(LATE_FILE)
-
-    # a second run is killed (kill -9) once it has started writing the working database
-    build_mtime = settings.build_database.stat().st_mtime_ns
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from pipelines.run import "
-         "run_nightly; from tests.conftest import settings_for; run_nightly(settings_for(Path(sys.argv[1])))",
-         str(tmp_path)], cwd=PROJECT_ROOT, env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT)})
-    deadline = time.monotonic() + 60
-    while settings.build_database.stat().st_mtime_ns == build_mtime and time.monotonic() < deadline:
-        time.sleep(0.05)
-    time.sleep(1.0)
-    child.send_signal(signal.SIGKILL)
-    child.wait()
-    assert child.returncode == -signal.SIGKILL
-    assert digest(settings.warehouse) == published
-    assert (settings.site_dir / "index.html").read_bytes() == index
-    assert reader.execute("select count(*) from raw.outcomes").fetchone() == (rows_before,)
-
-    # the next run completes and publishes; the open reader still sees its version, a new one the new
-    assert run_nightly(settings).success
-    assert digest(settings.warehouse) != published
-    assert reader.execute("select count(*) from raw.outcomes").fetchone() == (rows_before,)
-    reader.close()
-    with duckdb.connect(str(settings.warehouse), read_only=True) as fresh:
-        assert fresh.execute("select count(*) from raw.outcomes").fetchone() == (rows_before + 1,)
+    assert whole_publication(settings) != yesterday
+    assert marts_differing(settings, uninterrupted.marts) == []
+    assert leftovers(home) == []
 
 
 def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
