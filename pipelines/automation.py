@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import dagster as dg
 
 from assets.contract import SUBMISSION_TYPES
+from assets.ingest.inbox import SETTLE_SECONDS, settled
 from assets.partitions import range_tags
 from pipelines.due import DueWork, due_work
 from pipelines.settings import Settings
@@ -19,8 +20,6 @@ from pipelines.settings import Settings
 # are retried after 2, 4 and 8 seconds before a step fails.
 TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
-# A file changed less than this long ago may still be being written (a copy over a file share).
-SETTLE_SECONDS = 60
 # Overdue returns change with the date, not with the data: this mart and its check run every night.
 DATED = dg.AssetKey(["marts", "partner_data_quality"])
 
@@ -90,24 +89,25 @@ def newer_files(settings: Settings, newest_ns: int) -> dict[str, int]:
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Request one run over the months touched by files modified since the newest one seen before.
 
-    The cursor is the newest modification time handed to a run, whatever the files held. A file that
-    arrives bearing an older time (copied with its time kept) is not seen here; the nightly
-    schedule's run reads it, as it reads every file the warehouse does not know by name, size and time.
+    The cursor is the newest modification time handed to a run, whatever the files held. Files still
+    being written (modified within the settle period) are left for a later evaluation: they are newer
+    than every file handed over, so the cursor never passes them. A file that arrives bearing an older
+    time (copied with its time kept) is not seen here; the nightly schedule's run reads it, as it
+    reads every file the warehouse does not know by name, size and time.
     """
     settings = Settings.from_env()
     newest = json.loads(context.cursor)["newest_ns"] if context.cursor else 0
     changed = newer_files(settings, newest)
     if not changed:
         return dg.SensorResult(skip_reason="no new or changed files in the inbox", cursor=context.cursor)
-    settling = time.time_ns() - SETTLE_SECONDS * 10**9
-    arriving = sorted(path for path, modified in changed.items() if modified > settling)
-    if arriving:
-        # the cursor stays where it was, so these files count as changed at the next evaluation
-        return dg.SensorResult(skip_reason=f"{len(arriving)} file(s) still being written, e.g. "
-                                           f"{arriving[0]}; waiting until none has changed for "
+    now = time.time_ns()
+    ready = {path: modified for path, modified in changed.items() if settled(modified, now)}
+    if not ready:
+        return dg.SensorResult(skip_reason=f"{len(changed)} file(s) still being written, e.g. "
+                                           f"{min(changed)}; each is read once it has not changed for "
                                            f"{SETTLE_SECONDS} seconds", cursor=context.cursor)
-    cursor = json.dumps({"newest_ns": max(changed.values())})
-    due = due_work(settings, {str(settings.inbox / path) for path in changed})
+    cursor = json.dumps({"newest_ns": max(ready.values())})
+    due = due_work(settings, {str(settings.inbox / path) for path in ready})
     if not due.new_files:
         return dg.SensorResult(skip_reason="the changed files hold nothing not already received "
                                            "(tonight's run publishes whatever else is due)", cursor=cursor)

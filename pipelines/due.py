@@ -156,9 +156,9 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
 
     The inbox's new files (those not examined before, or changed since; or only `arrived`, the paths
     the sensor saw arrive) are read ahead into a database in memory beside a copy of the published
-    audit trail, so the cost grows with what is new; links and pipes newly found count, to be recorded
-    as skipped by the run. With nothing published (or the working database gone), every file,
-    reference table and model is new.
+    audit trail, so the cost grows with what is new; ingestion's own rules apply (a file still being
+    written waits, links and pipes are skipped, to be recorded by the run). With nothing published
+    (or the working database gone), every file, reference table and model is new.
     """
     changed_seeds = seeds_changed(settings)
     # Reading ahead is silent: the run that loads the files reports what it rejects.

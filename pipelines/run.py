@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import dagster as dg
@@ -53,6 +53,8 @@ class RunReport:
     files: pl.DataFrame
     findings_by_rule: pl.DataFrame
     step_seconds: dict[str, float]
+    # inbox files still being written (modified within the settle period): read by a later run
+    files_waiting: list[str] = field(default_factory=list)
 
 
 def _instance() -> dg.DagsterInstance:
@@ -140,7 +142,17 @@ def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
              for e in events if e.event_type_value == "STEP_FAILURE"
              and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
     return RunReport(all(run.success for run in runs), result.run_id, validated, failed, steps, files,
-                     rules, step_seconds)
+                     rules, step_seconds, _waiting(events))
+
+
+def _waiting(events: list[dg.DagsterEvent]) -> list[str]:
+    """Return the inbox files the ingest steps left for a later run, as their metadata lists them."""
+    waiting = set()
+    for event in events:
+        if event.is_step_materialization:
+            listed = event.step_materialization_data.materialization.metadata.get("files_waiting")
+            waiting.update(listed.value if listed is not None else [])
+    return sorted(waiting)
 
 
 def _root_message(error: SerializableErrorInfo | None) -> str:

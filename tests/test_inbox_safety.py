@@ -1,16 +1,18 @@
-"""Only regular files inside the inbox are read; links, pipes and folders named like files are named."""
+"""Only regular files inside the inbox, left alone for the settle period, are read; the rest are named."""
 
 import os
 import signal
+import time
 from contextlib import contextmanager
 
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.catalog import Stamp
-from assets.ingest.inbox import read_unchanged
+from assets.ingest.inbox import SETTLE_SECONDS, read_unchanged
 from assets.ingest.load import ingest_inbox
 from assets.validate.accounting import accounting_gaps
+from pipelines.demo.submissions import generate_demo
 from tests.ingest_fixtures import OUTCOMES_HEADER, drop, ingest_and_validate, rows, seeded_warehouse
 
 NINE_ROWS = OUTCOMES_HEADER + "".join(f"P1,S1,OUT,2024-0{m},,,4,\n" for m in range(1, 10))
@@ -145,3 +147,28 @@ def test_a_file_changed_after_it_was_listed_is_not_read(tmp_path):
     os.mkfifo(path)
     with never_blocks():
         assert read_unchanged(str(path), Stamp.of(path)) is None
+
+
+def test_a_file_still_being_written_waits_for_the_next_run(tmp_path):
+    inbox = tmp_path / "inbox"
+    drop(inbox, "outcomes", "P2_20240311.csv", GOOD)
+    arriving = inbox / "outcomes" / "P1_20240310.csv"
+    arriving.write_text(NINE_ROWS[:60])  # the first rows of a copy still running
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    summary = ingest_inbox(con, inbox, OUTCOMES, tmp_path / "partners")
+    assert summary.files_loaded == ["P2_20240311.csv"]
+    assert summary.files_waiting == ["outcomes/P1_20240310.csv"]
+    # not read, and not catalogued as examined: the next run reads it whole
+    assert rows(con, "select file_name from audit.inbox_files") == [("P2_20240311.csv",)]
+    arriving.write_text(NINE_ROWS)
+    done = time.time() - SETTLE_SECONDS - 1
+    os.utime(arriving, (done, done))
+    summary = ingest_inbox(con, inbox, OUTCOMES, tmp_path / "partners")
+    assert (summary.files_loaded, summary.files_waiting) == (["P1_20240310.csv"], [])
+    assert summary.rows_received == 9
+
+
+def test_a_generated_demo_is_read_at_once(tmp_path):
+    generate_demo(tmp_path, scale="small", seed=7)
+    settled_by = (time.time() - SETTLE_SECONDS) * 10**9
+    assert all(p.stat().st_mtime_ns <= settled_by for p in (tmp_path / "inbox").rglob("*") if p.is_file())

@@ -7,15 +7,17 @@ import xlsxwriter
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
 from assets.validate.submissions import validate_rows
+from tests.conftest import settle
 from tests.ingest_fixtures import drop, ingest_and_validate, rows, seeded_warehouse
 
 
 def workbook(path, build) -> None:
-    """Write an XLSX with `build(book)` filling it."""
+    """Write an XLSX with `build(book)` filling it, as sent before the run."""
     path.parent.mkdir(parents=True, exist_ok=True)
     book = xlsxwriter.Workbook(str(path))
     build(book)
     book.close()
+    settle(path)
 
 
 def test_template_with_title_rows_and_merged_headers(tmp_path):

@@ -15,6 +15,7 @@ from assets.validate.months import rules_fingerprint, stale_months
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
+from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 
 HEADER = "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
@@ -36,6 +37,7 @@ def drop(inbox, kind, name, content: bytes):
     folder = inbox / kind
     folder.mkdir(parents=True, exist_ok=True)
     (folder / name).write_bytes(content)
+    settle(folder / name)
 
 
 def run(con, inbox, kind="outcomes"):
@@ -143,6 +145,7 @@ def test_xlsx_submission_loads_with_excel_row_numbers(con, tmp_path):
                                 ("P3", "S2", "2024-02", "7,500", -1)]):
         sheet.write_row(r, 0, values)
     book.close()
+    settle(folder / "P3_20240305.xlsx")
     outcome = run(con, tmp_path / "inbox", "finance")
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (1, 1)
     assert quarantine(con) == [("P3_20240305.xlsx", 3, "non_pay_cost", "non_negative", "-1.0")]

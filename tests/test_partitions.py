@@ -145,7 +145,7 @@ def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
     settings = settings_for(home)
     original = sorted((settings.inbox / "workforce").glob("*.csv"))[0]
     partner = original.name.split("_")[0]
-    shutil.copy(original, original.with_name(f"{partner}_20991231_again.csv"))
+    settle(shutil.copy(original, original.with_name(f"{partner}_20991231_again.csv")))
     due = due_work(settings)
     assert due.new_files == [f"{partner}_20991231_again.csv"]
     assert due.months == []  # no rows to validate: only the duplicate to record
@@ -153,6 +153,31 @@ def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
     assert report.success and report.months == []
     assert _published(home, "select rule, same_as_file_name from audit.rejected_files where file_name = ?",
                       [f"{partner}_20991231_again.csv"]) == [("duplicate_file", original.name)]
+
+
+def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(home):
+    settings = settings_for(home)
+    repository = _repository(home)
+    state = inbox_sensor(dg.build_sensor_context(repository_def=repository)).cursor
+    resubmitted = write_resubmission(settings.inbox)
+    settle(resubmitted.path)
+    arriving = settings.inbox / "outcomes" / "NOR-ACUTE_20260420_late.csv"
+    arriving.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
+                        "NOR-ACUTE,NOR-HD,HD_")  # a copy still running
+    # the sensor hands over the file that has settled and leaves the other to a later evaluation
+    result = inbox_sensor(dg.build_sensor_context(cursor=state, repository_def=repository))
+    (request,) = result.run_requests
+    assert request.tags["joinedup/new_files"] == "1"
+    assert json.loads(result.cursor) == {"newest_ns": resubmitted.path.stat().st_mtime_ns}
+    # the schedule's reading ahead and `joinedup run` leave it too, and the run says so
+    assert due_work(settings).new_files == [resubmitted.path.name]
+    report = run_nightly(settings)
+    assert report.success and report.files_waiting == [f"outcomes/{arriving.name}"]
+    for table in ("load_log", "rejected_files", "inbox_files"):
+        assert _published(home, f"select count(*) from audit.{table} where file_name = ?", [arriving.name]) \
+            == [(0,)], table
+    settle(arriving)
+    assert due_work(settings).new_files == [arriving.name]
 
 
 def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publish(home):

@@ -1,8 +1,10 @@
-"""What ingest may read in the inbox: regular files inside it.
+"""What ingest may read in the inbox: regular files inside it, left alone for the settle period.
 
 Links are never followed, and named pipes, devices, sockets and folders named like files are never
-opened: each is listed as skipped, with the reason. Names starting with a dot are a transfer's
-temporary files (rsync's `.name.XXXXXX`, a partner's write-then-rename) and are left alone.
+opened: each is listed as skipped, with the reason. A file modified less than `SETTLE_SECONDS` ago may
+still be being written (a copy over a file share) and waits for the next run. Names starting with a
+dot are a transfer's temporary files (rsync's `.name.XXXXXX`, a partner's write-then-rename) and are
+left alone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from assets.ingest.catalog import Stamp
 # reads the sheets that are its own, and the first type answers for the file as a whole.
 RETURNS_FOLDER = "returns"
 RETURNS_OWNER = next(iter(SUBMISSION_TYPES))
+# Every entry point (the sensor, the schedule, `joinedup run`) reads a file only once it has been
+# left alone this long.
+SETTLE_SECONDS = 60
 NOT_A_FILE = "not_a_file"
 LINK = "a link, not a file: links are not followed, so it was not read; please send the file itself"
 OUTSIDE = "outside the inbox (reached through a linked folder), so it was not read"
@@ -28,6 +33,11 @@ KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_IS
 # (path, name) of a file to read; (path, name, reason) of an entry skipped
 Found = tuple[str, str]
 Skipped = tuple[str, str, str]
+
+
+def settled(modified_ns: int, now_ns: int) -> bool:
+    """Return whether a file last modified at `modified_ns` has been left alone for the settle period."""
+    return modified_ns <= now_ns - SETTLE_SECONDS * 10**9
 
 
 def _not_a_file(mode: int) -> str:

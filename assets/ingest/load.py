@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,7 +16,7 @@ from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.batch import Batch, Context, Received, rejection
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
 from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
-from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, skip_reason
+from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, settled, skip_reason
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.publications import read_source_file
 from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
@@ -39,6 +40,7 @@ class IngestSummary:
     files_already_loaded: int = 0
     files_unchanged: int = 0  # examined before, and unchanged since: not read again
     files_skipped: list[str] = field(default_factory=list)  # links, pipes, folders...: never read
+    files_waiting: list[str] = field(default_factory=list)  # modified within the settle period
     rows_received: int = 0
 
 
@@ -97,6 +99,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     if only is not None:
         files = [f for f in files if f[0] in only]
         skipped = [s for s in skipped if s[0] in only]
+    now_ns = time.time_ns()
     # One transaction for the pass; what was read is appended every FLUSH_ROWS rows, so memory stays
     # flat however many files arrive at once.
     con.begin()
@@ -113,8 +116,10 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
             if known.get(name) == stamp:
                 summary.files_unchanged += 1
                 continue
-            content = read_unchanged(path, stamp)
-            if content is None:  # changed since listed (a link put in its place, say): the next run reads it
+            # a file still being written, or changed since listed, waits uncatalogued for a later run
+            content = read_unchanged(path, stamp) if settled(stamp.modified_ns, now_ns) else None
+            if content is None:
+                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
                 continue
             digest = hashlib.sha256(content).hexdigest()
             examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))

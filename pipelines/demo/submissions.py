@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import calendar
 import json
+import os
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -11,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from assets.ingest.inbox import SETTLE_SECONDS
 from pipelines.demo import faults, truth
 from pipelines.demo.layouts import XLSX_PARTNER_TYPES, layout_of, partner_mappings, render
 from pipelines.demo.quarterly import write_quarterly_returns
@@ -65,6 +69,7 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
     quarterly = write_quarterly_returns(inbox, faults.loaded(tables["outcomes"]), seed)
     written += [WrittenFile(q.path, q.rows, "csv", "utf-8", (), "quarterly", {}) for q in quarterly]
     rejects = write_rejects(inbox, [f.path for f in written])
+    sent_before_now(p for p in inbox.rglob("*") if p.is_file())
     write_reference(reference, Path(out_dir) / "reference")
     write_mappings(partner_mappings(sorted(names)), Path(out_dir) / "partners")
     located = {mark: (f.path, *place) for f in written for mark, place in f.marks.items()}
@@ -98,6 +103,17 @@ def without_annual_target_months(targets: pl.DataFrame, annual: pl.DataFrame) ->
         targets = targets.filter(~((pl.col("service_code") == service) & (pl.col("measure_code") == measure)
                                    & (months >= year_start) & (months < year_end)))
     return targets
+
+
+def sent_before_now(paths: Iterable[Path]) -> None:
+    """Date files written into the inbox before the settle period: sent, so the next run reads them.
+
+    Ingestion leaves a file modified within the settle period for a later run (it may still be being
+    written), so a demo generated and run at once would otherwise load nothing.
+    """
+    arrived = time.time() - 2 * SETTLE_SECONDS
+    for path in paths:
+        os.utime(path, (arrived, arrived))
 
 
 def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
