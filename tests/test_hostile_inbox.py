@@ -6,18 +6,26 @@ per submission type then judges them all, as a nightly run would. The outcome of
 - `held back`: read, but every row quarantined (`audit.quarantine`, with the rules);
 - `partly loaded`: the good rows loaded, the bad ones quarantined;
 - `loaded`: every row loaded (the rules named are warnings, kept with the row);
-- `skipped`: not read at all, listed with the reason.
+- `skipped`: not a regular file inside the inbox (a link, a pipe, a folder): never opened, listed with
+  the reason (`audit.rejected_files`, rule `not_a_file`);
+- `waiting`: still being written (modified within the settle period): left for a later run, unread.
 """
 
 from __future__ import annotations
 
 import codecs
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+from assets.contract import SUBMISSION_TYPES
+from assets.ingest.load import ingest_inbox
+from assets.validate.submissions import validate_rows
 from tests.conftest import settle
-from tests.ingest_fixtures import drop, ingest_and_validate, rows, seeded_warehouse
+from tests.ingest_fixtures import drop, rows, seeded_warehouse
 
 HEADERS = {
     "outcomes": "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n",
@@ -46,6 +54,7 @@ class Case:
     rules: tuple[str, ...]
     body: str | bytes | None = None    # rows after the header (str), or the whole file (bytes)
     file_name: str | None = None       # default: P1_<date>_<name>.csv
+    make: Callable[[Path, Path], None] | None = None  # makes (path, outside folder) when not a plain file
 
     def path_name(self) -> str:
         """Return the file's name in the inbox."""
@@ -220,17 +229,52 @@ CASES = [
     Case("too_many_fields", "outcomes", "loaded", (), "P1,S1,OUT,2024-01,,,4,,surplus,cells\n"),
     Case("too_few_fields", "outcomes", "partly loaded", ("required",), "P1,S1,OUT,2024-02,,,5,\nP1,S1,OUT\n"),
 ]
+
+
+def _link_to(target: str) -> Callable[[Path, Path], None]:
+    def make(path: Path, outside: Path) -> None:
+        path.symlink_to(target.format(outside=outside, inbox=path.parent))
+    return make
+
+
+def _outside_file(path: Path, outside: Path) -> None:
+    (outside / "elsewhere.csv").write_text(CSV_HEADER + "P1,S1,OUT,2024-01,,,4,from outside\n")
+    path.symlink_to(outside / "elsewhere.csv")
+
+
+def _fresh(path: Path, outside: Path) -> None:
+    path.write_text(CSV_HEADER + "P1,S1,OUT,2024-01,,,4,still being written\n")  # modified just now
+
+
+INBOX_CASES = [
+    Case("link_to_passwd", "outcomes", "skipped", ("not_a_file",), file_name="P1_20240310_passwd.csv",
+         make=_link_to("/etc/passwd")),
+    Case("link_to_csv_outside", "outcomes", "skipped", ("not_a_file",), file_name="P1_20240310_out.csv",
+         make=_outside_file),
+    Case("link_to_csv_inside", "outcomes", "skipped", ("not_a_file",), file_name="P1_20240310_in.csv",
+         make=_link_to("{inbox}/P1_20240311_copy_a.csv")),
+    Case("dangling_link", "outcomes", "skipped", ("not_a_file",), file_name="P1_20240310_gone.csv",
+         make=_link_to("{outside}/no-such-file.csv")),
+    Case("named_pipe", "outcomes", "skipped", ("not_a_file",), file_name="P1_20240310_pipe.csv",
+         make=lambda path, outside: os.mkfifo(path)),
+    Case("folder_named_like_a_file", "outcomes", "skipped", ("not_a_file",),
+         file_name="P1_20240310_folder.csv", make=lambda path, outside: path.mkdir()),
+    Case("still_being_written", "outcomes", "waiting", (), file_name="P1_20240310_fresh.csv", make=_fresh),
+]
 # the first of two files with the same bytes (the second, "same_bytes_twice", is rejected)
 FIRST_COPY = Case("copy_a", "outcomes", "loaded", (), (CSV_HEADER + "P1,S1,OUT,2024-03,,,9,copy\n").encode(),
                   "P1_20240311_copy_a.csv")
-ALL_CASES = [FIRST_COPY, *CASES]
+ALL_CASES = [FIRST_COPY, *CASES, *INBOX_CASES]
 
 
-def _outcome(con, case: Case) -> tuple[str, tuple[str, ...]]:
+def _outcome(con, case: Case, waiting: set[str]) -> tuple[str, tuple[str, ...]]:
     name = case.path_name()
+    if name in waiting:
+        return "waiting", ()
     rejected = rows(con, "select rule from audit.rejected_files where file_name = ?", [name])
     if rejected:
-        return "rejected", tuple(sorted({r for (r,) in rejected}))
+        rules = tuple(sorted({r for (r,) in rejected}))
+        return ("skipped" if rules == ("not_a_file",) else "rejected"), rules
     logged = rows(con, "select rows_loaded, rows_quarantined from audit.load_log where file_name = ?", [name])
     if not logged:
         return "not read", ()
@@ -246,12 +290,20 @@ def _outcome(con, case: Case) -> tuple[str, tuple[str, ...]]:
 def judged(tmp_path_factory) -> dict[str, tuple[str, tuple[str, ...]]]:
     """Drop every case into one inbox, ingest and validate each type once; return each case's outcome."""
     home = tmp_path_factory.mktemp("hostile")
+    outside = tmp_path_factory.mktemp("outside")
     for case in ALL_CASES:
-        settle(drop(home / "inbox", case.kind, case.path_name(), case.content()))
+        if case.make:
+            (home / "inbox" / case.kind).mkdir(parents=True, exist_ok=True)
+            case.make(home / "inbox" / case.kind / case.path_name(), outside)
+        else:
+            settle(drop(home / "inbox", case.kind, case.path_name(), case.content()))
     con = seeded_warehouse(home / "w.duckdb")
+    waiting: set[str] = set()
     for kind in HEADERS:
-        ingest_and_validate(con, home, kind)
-    outcomes = {case.name: _outcome(con, case) for case in ALL_CASES}
+        summary = ingest_inbox(con, home / "inbox", SUBMISSION_TYPES[kind], home / "partners", "run-1")
+        waiting |= {Path(p).name for p in summary.files_waiting}
+        validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
+    outcomes = {case.name: _outcome(con, case, waiting) for case in ALL_CASES}
     con.close()
     return outcomes
 
