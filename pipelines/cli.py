@@ -121,6 +121,8 @@ def backfill(
 
 def _report(settings: Settings, report: RunReport) -> None:
     """Print what a run did and exit non-zero when it failed."""
+    from assets.ingest.inbox import SETTLE_SECONDS
+
     typer.echo(f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}")
     typer.echo(f"  months validated: {report.months[0]} to {report.months[-1]} ({len(report.months)} with "
                "figures)" if report.months
@@ -131,6 +133,9 @@ def _report(settings: Settings, report: RunReport) -> None:
                    f"{row['rows_loaded'] or 0} loaded, {row['rows_quarantined'] or 0} quarantined")
     if report.files.is_empty():
         typer.echo("  no new partner files")
+    if report.files_waiting:
+        typer.echo(f"  {len(report.files_waiting)} file(s) still being written (changed in the last "
+                   f"{SETTLE_SECONDS} s), left for the next run: {', '.join(report.files_waiting)}")
     for row in report.findings_by_rule.iter_rows(named=True):
         typer.echo(f"  {row['action']}: {row['submission_type']} rows breaking rule "
                    f"{row['rule']}: {row['findings']}")

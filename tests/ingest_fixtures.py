@@ -12,6 +12,7 @@ from assets.ingest.load import ingest_inbox
 from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import SQL_DIR
+from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 
 OUTCOMES_HEADER = "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
@@ -28,11 +29,12 @@ def seeded_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
 
 
 def drop(inbox: Path, folder: str, name: str, content: bytes | str) -> Path:
-    """Put a file into `inbox/<folder>/`."""
+    """Put a file into `inbox/<folder>/`, dated before the settle period (as a file already sent)."""
     target = inbox / folder
     target.mkdir(parents=True, exist_ok=True)
     path = target / name
     path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    settle(path)  # sent, not still being written: the next ingest reads it
     return path
 
 

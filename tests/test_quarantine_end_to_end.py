@@ -11,7 +11,7 @@ import pytest
 from assets.validate.data_docs import build_data_docs, result_outcome
 from assets.validate.records import latest_results
 from pipelines.run import run_nightly
-from tests.conftest import settings_for
+from tests.conftest import settings_for, settle
 
 HEADER = "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
 BAD_PARTNER, BAD_SERVICE = "NOR-LA", "NOR-HD"
@@ -23,7 +23,7 @@ def rerun(demo_run, tmp_path_factory):
     """Copy the demo after its first run, drop a bad and a good resubmission, and run again."""
     settings, _, _ = demo_run
     home = tmp_path_factory.mktemp("bad_file") / "demo"
-    shutil.copytree(settings.inbox.parent, home)
+    shutil.copytree(settings.inbox.parent, home, symlinks=True)
     copied = settings_for(home)
     with duckdb.connect(str(copied.warehouse), read_only=True) as con:
         (latest,) = con.execute("select max(period) from staging.stg_outcomes").fetchone()
@@ -40,6 +40,8 @@ def rerun(demo_run, tmp_path_factory):
         for measure, denominator in bad))
     (copied.inbox / "outcomes" / f"{GOOD_PARTNER}_20260430_resend.csv").write_text(
         HEADER + f"{GOOD_PARTNER},{GOOD_SERVICE},{GOOD_MEASURE},{month},,,{value + 7:g},\n")
+    settle(copied.inbox / "outcomes" / f"{BAD_PARTNER}_20260430_resend.csv")
+    settle(copied.inbox / "outcomes" / f"{GOOD_PARTNER}_20260430_resend.csv")
     report = run_nightly(copied)
     con = duckdb.connect(str(copied.warehouse), read_only=True)
     yield report, con, latest, [m for m, _ in bad], value, home

@@ -10,6 +10,7 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import parse_file_name
+from pipelines.demo.submissions import sent_before_now
 
 OUTCOME_COLUMNS = list(SUBMISSION_TYPES["outcomes"].columns)
 
@@ -55,6 +56,7 @@ def write_resubmission(inbox: Path, partner_code: str | None = None) -> Resubmis
             .otherwise(pl.col("numerator")).alias("numerator")).drop("line")
         target = inbox / "outcomes" / f"{partner}_{sent + timedelta(days=31):%Y%m%d}_resubmission.csv"
         restated.write_csv(target)
+        sent_before_now([target])
         # contract-layout files give the month as YYYY-MM
         return Resubmission(target, partner, month[:7], changed["service_code"],
                             changed["measure_code"], before, before - 1)
