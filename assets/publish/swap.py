@@ -46,15 +46,22 @@ def copy_into_place(source: Path, target: Path) -> None:
 
 
 def _point(link: Path, to: Path) -> None:
-    """Make `link` a symbolic link to `to` (relative to the link's folder), replacing it in one rename."""
+    """Make `link` a symbolic link to `to` (relative to the link's folder), replacing it in one rename.
+
+    A folder in the link's place (an installation copied without its links) is moved aside first.
+    """
     relative = os.path.relpath(to, link.parent)
-    staged = link.with_name(f".{link.name}.incoming")
-    staged.unlink(missing_ok=True)  # a link left by a process that stopped here
+    staged, aside = link.with_name(f".{link.name}.incoming"), link.with_name(f".{link.name}.replaced")
+    staged.unlink(missing_ok=True)  # left by a process that stopped here
+    shutil.rmtree(aside, ignore_errors=True)
     if link.is_symlink() and os.readlink(link) == relative:
         return
     link.parent.mkdir(parents=True, exist_ok=True)
     os.symlink(relative, staged)
+    if link.is_dir() and not link.is_symlink():
+        link.rename(aside)
     os.replace(staged, link)
+    shutil.rmtree(aside, ignore_errors=True)
 
 
 def _remove(path: Path) -> None:
