@@ -1,3 +1,9 @@
+-- Macros the models call. Before a model is built, the macros it calls (and those they call) are created
+-- (assets/models/project.py), after the submission contract's own: submission_types(), submission_key(type),
+-- submission_figures(type), and received_rows(), accepted_rows(), submission_histories(), every type's rows
+-- of one stage, written from assets/contract.py by assets/models/contract_sql.py. The function
+-- read_period(text, date_order) is the validators' period reader (assets/models/functions.py).
+
 -- Sums and indices that come out the same, bit for bit, whatever order the rows arrive in and however
 -- DuckDB's threads split the work (docs/metrics.md, Precision).
 

@@ -9,7 +9,7 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
-from assets.models.project import build_order, load_macros, load_models, load_seed_docs
+from assets.models.project import build_order, load_models, load_seed_docs
 from assets.warehouse import ensure_warehouse
 from pipelines.demo.reference import FIGURE_CEILINGS
 from pipelines.settings import SQL_DIR
@@ -138,6 +138,5 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
 
 def build_models(con: duckdb.DuckDBPyConnection) -> None:
     """Build every SQL model, in order, from what the warehouse holds."""
-    macros = load_macros(SQL_DIR)
     for model in build_order(load_models(SQL_DIR)):
-        build_model(con, model, macros)
+        build_model(con, model)

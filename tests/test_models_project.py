@@ -1,16 +1,25 @@
 """SQL model discovery: upstreams come from the SQL, and documentation must match the columns."""
 
+import re
+
 import duckdb
 import pytest
 
+from assets.contract import SUBMISSION_TYPES
 from assets.models.build import comment_table
+from assets.models.contract_sql import MACRO_TABLES
 from assets.models.project import (
+    COMMENT,
     Documentation,
     SqlModel,
     build_order,
+    load_macros,
     load_models,
+    macros_called,
     upstream_tables,
 )
+from assets.models.versions import sql_versions
+from assets.warehouse import SCHEMAS
 from pipelines.settings import SQL_DIR
 
 
@@ -54,3 +63,62 @@ def test_a_cycle_between_models_is_reported():
     b = SqlModel("marts", "b", "", docs, (("marts", "a"),))
     with pytest.raises(Exception, match="cycle"):
         build_order([a, b])
+
+
+def test_a_model_calling_a_contract_union_reads_its_tables_and_a_cte_macro_reads_none():
+    sql = """
+        with submitted as (select * from validated.finance),
+        history as (select * from submission_history('submitted', 'finance'))
+        select * from received_rows() join history using (file_hash)
+    """
+    assert upstream_tables(sql) == (("raw", "finance"), ("raw", "outcomes"), ("raw", "targets"),
+                                    ("raw", "workforce"), ("validated", "finance"))
+
+
+def test_a_model_creates_the_macros_it_calls_and_those_they_call_only():
+    macros = {"ratio": "create or replace macro ratio(a, b) as a / nullif(b, 0);",
+              "pct": "create or replace macro pct(a, b) as 100 * ratio(a, b);",
+              "unused": "create or replace macro unused(a) as a;"}
+    assert macros_called("select pct(x, y) from t  -- not unused(x)", macros) == (
+        macros["ratio"] + "\n\n" + macros["pct"])
+    assert macros_called("select x from t", macros) == ""
+
+
+def test_every_macro_is_documented_and_reads_no_table_unless_the_contract_says_which():
+    for name, statement in load_macros(SQL_DIR).items():
+        assert statement.startswith("--"), f"{name}: a macro needs a comment saying what it returns"
+        body = COMMENT.sub("", statement)
+        if name not in MACRO_TABLES:
+            assert not re.search(rf"\b({'|'.join(SCHEMAS)})\.\w+", body), name
+
+
+def test_the_contract_macros_state_the_python_contract():
+    con = duckdb.connect()
+    for statement in load_macros(SQL_DIR).values():
+        if "query_table" not in statement and not any(f"{s}." in statement for s in SCHEMAS):
+            con.execute(statement)
+    types = [t for (t,) in con.execute("select submission_type from submission_types()").fetchall()]
+    assert types == list(SUBMISSION_TYPES)
+    for kind in SUBMISSION_TYPES.values():
+        key, figures = con.execute("select submission_key(?), submission_figures(?)",
+                                   [kind.name, kind.name]).fetchone()
+        assert (key, figures) == ([*kind.key, "period_grain"], list(kind.numeric))
+
+
+def test_a_model_version_changes_with_the_macros_and_functions_it_calls_only(tmp_path):
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "marts" / "plain.sql").write_text("select 1 as a")
+    (tmp_path / "marts" / "summed.sql").write_text("select exact_sum(a) as a from marts.plain")
+    (tmp_path / "marts" / "period.sql").write_text("select read_period('2024-03', null) as p")
+    macros = (SQL_DIR / "macros.sql").read_text()
+    (tmp_path / "macros.sql").write_text(macros)
+    before = sql_versions(tmp_path)
+    (tmp_path / "macros.sql").write_text(macros.replace("decimal(38, 10)", "decimal(38, 12)"))
+    after = sql_versions(tmp_path)
+    assert [key for key in before if before[key] != after[key]] == ["marts/summed"]
+    parser = tmp_path / "parser.py"
+    parser.write_text("# the period parser")
+    with_parser = sql_versions(tmp_path, {"read_period": parser})
+    parser.write_text("# the period parser, changed")
+    changed = sql_versions(tmp_path, {"read_period": parser})
+    assert [key for key in with_parser if with_parser[key] != changed[key]] == ["marts/period"]

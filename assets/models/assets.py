@@ -5,14 +5,12 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.models.build import build_model
-from assets.models.project import SqlModel, load_macros, load_models
+from assets.models.project import SqlModel, load_models
 from assets.models.seeds import SEED_DOCS, load_seed
 from assets.models.versions import MODEL_VERSIONS, record_versions
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
 from pipelines.settings import SQL_DIR
-
-MACROS = load_macros(SQL_DIR)
 
 
 def seed_asset(name: str) -> dg.AssetsDefinition:
@@ -43,7 +41,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
               metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")})
     def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
-            rows = build_model(con, model, MACROS)
+            rows = build_model(con, model)
             record_versions(con, [key])
             preview = con.execute(f"select * from {model.table} limit 5").pl()
         return dg.MaterializeResult(metadata={

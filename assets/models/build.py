@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
+from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
 
 
@@ -38,13 +39,14 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel, macros: str = "") -> int:
-    """Create or replace the model's table (after the shared macros), comment it; return its rows."""
+def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
+    """Create or replace the model's table (after its macros and functions), comment it; return its rows."""
     target = f"{quote(model.layer)}.{quote(model.name)}"
+    register_functions(con)
     con.begin()
     try:
-        if macros:
-            con.execute(macros)
+        if model.macros:
+            con.execute(model.macros)
         con.execute(f"create or replace table {target} as {model.sql}")
         comment_table(con, model.layer, model.name, model.docs)
     except BaseException:

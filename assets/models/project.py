@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -10,7 +11,11 @@ import sqlglot
 import yaml
 from sqlglot import exp
 
+from assets.models.contract_sql import MACRO_TABLES, contract_macros
+
 LAYERS = ("staging", "intermediate", "marts")
+MACRO = re.compile(r"create or replace macro (\w+)")
+COMMENT = re.compile(r"--[^\n]*")
 
 
 @dataclass(frozen=True)
@@ -23,13 +28,14 @@ class Documentation:
 
 @dataclass(frozen=True)
 class SqlModel:
-    """One `.sql` file: a select that becomes the table `<layer>.<name>`."""
+    """One `.sql` file: a select that becomes the table `<layer>.<name>`, and the macros it calls."""
 
     layer: str
     name: str
     sql: str
     docs: Documentation
     upstream: tuple[tuple[str, str], ...]
+    macros: str = ""
 
     @property
     def table(self) -> str:
@@ -38,11 +44,17 @@ class SqlModel:
 
 
 def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
-    """Return the (schema, table) pairs a select reads, ignoring its own CTEs."""
+    """Return the (schema, table) pairs a select reads, ignoring its own CTEs.
+
+    A table macro reads the tables `MACRO_TABLES` gives it (the contract's unions); any other (those of
+    `macros.sql`) reads only the CTE named in its call.
+    """
     tree = sqlglot.parse_one(sql, read="duckdb")
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
+    macros = [t.this.name for t in tree.find_all(exp.Table) if isinstance(t.this, exp.Anonymous)]
     tables = {(t.db, t.name) for t in tree.find_all(exp.Table)
-              if t.name not in ctes or t.db}
+              if not isinstance(t.this, exp.Anonymous) and (t.name not in ctes or t.db)}
+    tables |= {table for macro in macros for table in MACRO_TABLES.get(macro, ())}
     unqualified = sorted(name for schema, name in tables if not schema)
     if unqualified:
         raise ValueError(f"tables must be schema-qualified: {', '.join(unqualified)}")
@@ -59,6 +71,7 @@ def read_documentation(path: Path) -> Documentation:
 def load_models(sql_dir: Path) -> list[SqlModel]:
     """Return every model under the layer folders of `sql_dir`, in a stable order."""
     models = []
+    macros = load_macros(sql_dir)
     for layer in LAYERS:
         for path in sorted((sql_dir / layer).glob("*.sql")):
             docs_path = path.with_suffix(".yml")
@@ -66,14 +79,41 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
                 raise FileNotFoundError(f"{path}: every model needs its documentation {docs_path.name}")
             sql = path.read_text()
             models.append(SqlModel(layer, path.stem, sql, read_documentation(docs_path),
-                                   upstream_tables(sql)))
+                                   upstream_tables(sql), macros_called(sql, macros)))
     return models
 
 
-def load_macros(sql_dir: Path) -> str:
-    """Return the shared SQL macros (`macros.sql`) that models may call."""
+def load_macros(sql_dir: Path) -> dict[str, str]:
+    """Return {name: the statement creating it, with its comment} for every macro models may call.
+
+    The contract's macros (assets.models.contract_sql) come first, then those of `macros.sql`.
+    """
     path = sql_dir / "macros.sql"
-    return path.read_text() if path.exists() else ""
+    text = contract_macros() + "\n" + (path.read_text() if path.exists() else "")
+    statements = [s.strip() + ";" for s in re.split(r";\s*\n", text) if MACRO.search(s)]
+    return {MACRO.search(s)[1]: s for s in statements}  # type: ignore[index]
+
+
+def calls(sql: str, name: str) -> bool:
+    """Return whether SQL (its comments aside) calls the function or macro `name`."""
+    return re.search(rf"\b{name}\s*\(", COMMENT.sub("", sql)) is not None
+
+
+def macros_called(sql: str, macros: dict[str, str]) -> str:
+    """Return the statements creating the macros `sql` calls and those they call, in their order.
+
+    A model creates only these before it is built: a macro reading tables of a later model (the
+    contract's `submission_histories`) can only be created once they exist.
+    """
+    needed: set[str] = set()
+    pending = [sql]
+    while pending:
+        text = pending.pop()
+        for name, statement in macros.items():
+            if name not in needed and calls(text, name):
+                needed.add(name)
+                pending.append(statement)
+    return "\n\n".join(statement for name, statement in macros.items() if name in needed)
 
 
 def load_seed_docs(seed_dir: Path) -> dict[str, Documentation]:

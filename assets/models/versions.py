@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
+from pathlib import Path
 
 import duckdb
 
+from assets.models.functions import FUNCTION_SOURCES
+from assets.models.project import calls, load_macros, macros_called
 from pipelines.settings import PROJECT_ROOT, SQL_DIR
 
 # Marts built in Python, and the package whose code builds each.
@@ -21,12 +24,24 @@ def _digest(*texts: str) -> str:
     return digest.hexdigest()[:16]
 
 
+def sql_versions(sql_dir: Path, functions: dict[str, Path] = FUNCTION_SOURCES) -> dict[str, str]:
+    """Return {"<layer>/<name>": digest} for the SQL models of `sql_dir`.
+
+    A model's code is its SQL, the macros it calls (and those they call) and the source of the functions
+    it calls (`functions`: name to source file).
+    """
+    macros = load_macros(sql_dir)
+    versions = {}
+    for path in sorted(sql_dir.glob("*/*.sql")):
+        sql = path.read_text()
+        called = [source.read_text() for name, source in functions.items() if calls(sql, name)]
+        versions[f"{path.parent.name}/{path.stem}"] = _digest(sql, macros_called(sql, macros), *called)
+    return versions
+
+
 def model_versions() -> dict[str, str]:
     """Return {"<layer>/<name>": digest of the code that builds it} for every SQL and Python model."""
-    macros = SQL_DIR / "macros.sql"
-    shared = macros.read_text() if macros.exists() else ""
-    versions = {f"{path.parent.name}/{path.stem}": _digest(path.read_text(), shared)
-                for path in sorted(SQL_DIR.glob("*/*.sql"))}
+    versions = sql_versions(SQL_DIR)
     for key, package in PYTHON_MODELS.items():
         versions[key] = _digest(*(p.read_text() for p in sorted((PROJECT_ROOT / package).glob("*.py"))))
     return versions
