@@ -10,6 +10,9 @@ import pytest
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import RunReport, run_nightly
 from pipelines.settings import Settings
+from tests.mart_checksums import mart_checksums
+
+FIRST_RUN_MARTS = "first_run_marts.json"
 
 
 def settle(path: Path) -> None:
@@ -28,9 +31,15 @@ def settings_for(home: Path) -> Settings:
 
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Settings, RunReport, dict]:
-    """Generate the small demo and run the nightly job once over it, in-process."""
+    """Generate the small demo and run the nightly job once over it, in-process.
+
+    The marts' checksums as this run published them are kept in `first_run_marts.json` beside the
+    demo, before any test adds files or runs again.
+    """
     home = tmp_path_factory.mktemp("demo")
     generate_demo(home, scale="small", seed=7)
     settings = settings_for(home)
     report = run_nightly(settings)
+    if settings.warehouse.exists():
+        (home / FIRST_RUN_MARTS).write_text(json.dumps(mart_checksums(settings.warehouse)))
     return settings, report, json.loads((home / "demo_truth.json").read_text())

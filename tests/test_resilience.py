@@ -33,11 +33,6 @@ CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 LATE_NAME = "NOR-ACUTE_20260420_late.csv"
 LATE_FILE = ("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
              "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
-# Issue 14, point 6: these marts sum floats in an order that depends on thread scheduling, so two
-# uninterrupted runs of one inbox already differ in them. They are compared once that is fixed.
-NOT_YET_DETERMINISTIC = frozenset({"fct_workforce_partnership_period", "fct_workforce_service_period",
-                                   "pay_parity", "scorecard_service_period",
-                                   "workforce_outcome_association"})
 YESTERDAYS, TONIGHTS = "yesterday's", "tonight's"
 # point -> the publication in place after a kill there. Every step's point leaves the working
 # database half changed and is recovered the same way: one step of each phase of a run is killed
@@ -125,9 +120,8 @@ def whole_publication(settings: Settings) -> str:
 
 
 def marts_differing(settings: Settings, expected: dict[str, tuple[int, int]]) -> list[str]:
-    """Return the published marts (those deterministic so far) whose checksums are not those expected."""
-    published = mart_checksums(settings.warehouse)
-    return [t for t in differing_marts(published, expected) if t not in NOT_YET_DETERMINISTIC]
+    """Return the published marts whose checksums are not those expected."""
+    return differing_marts(mart_checksums(settings.warehouse), expected)
 
 
 def leftovers(home: Path) -> list[str]:
