@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import polars as pl
-import yaml
+
+if TYPE_CHECKING:
+    import polars as pl
+
+# Only DuckDB is imported here: `joinedup sql` prints DuckDB's own table without polars (about 0.4 s
+# to import on these machines), which, like yaml, is imported by the functions that need it.
 
 PUBLISHED_SCHEMA = "marts"
 LOCKED = {
@@ -30,19 +37,31 @@ def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True, config=LOCKED)
 
 
-def query(warehouse: Path, sql: str) -> pl.DataFrame:
-    """Return the result of analysts' SQL on the published warehouse, opened read-only and locked.
+@contextmanager
+def locked_query(warehouse: Path, sql: str) -> Iterator[duckdb.DuckDBPyRelation]:
+    """Yield the result of analysts' SQL on the published warehouse, opened read-only and locked.
 
-    Only queries run (select, with, from, values, describe, show, summarize, explain); a statement
-    of any other kind raises `RefusedStatement` before anything runs.
+    Only queries run (select, with, from, values, describe, show, summarize, explain); SQL holding
+    a statement of any other kind, or none, raises `RefusedStatement` before anything runs. The
+    result (of the last statement) is read while the connection is open: printed by DuckDB, fetched
+    as rows or as a polars DataFrame.
     """
     with open_warehouse(warehouse) as con:
-        for statement in con.extract_statements(sql):
+        statements = con.extract_statements(sql)
+        if not statements:
+            raise RefusedStatement("no statement to run: give a query (select, with, from, ...)")
+        for statement in statements:
             if statement.type not in QUERIES:
                 raise RefusedStatement(
                     f"{statement.type.name.lower()} statements are refused: joinedup sql runs queries "
                     "on the warehouse's own tables and changes nothing")
-        return con.execute(sql).pl()
+        yield con.sql(sql)
+
+
+def query(warehouse: Path, sql: str) -> pl.DataFrame:
+    """Return the result of analysts' SQL on the published warehouse as a DataFrame (see locked_query)."""
+    with locked_query(warehouse, sql) as result:
+        return result.pl()
 
 
 def export_marts(warehouse: Path, folder: Path) -> list[Path]:
@@ -86,6 +105,8 @@ def published_schema(warehouse: Path) -> dict[str, dict]:
 
 def write_contract(warehouse: Path, contract: Path) -> None:
     """Write the published schema as the contract file analysts rely on."""
+    import yaml
+
     header = ("# The published warehouse contract: every table and column analysts may rely on.\n"
               "# Written by `joinedup contract --write` from a built warehouse; a test fails when the\n"
               "# warehouse and this file disagree, so a change to a mart is a change to this file.\n")
@@ -95,6 +116,8 @@ def write_contract(warehouse: Path, contract: Path) -> None:
 
 def contract_differences(warehouse: Path, contract: Path) -> list[str]:
     """Return how the warehouse differs from the contract (empty when they agree)."""
+    import yaml
+
     promised = yaml.safe_load(contract.read_text())
     actual = published_schema(warehouse)
     problems = [f"{t}: in the contract, not in the warehouse" for t in promised if t not in actual]

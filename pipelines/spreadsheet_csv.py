@@ -30,3 +30,8 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
 def write_spreadsheet_csv(frame: pl.DataFrame, path: Path) -> None:
     """Write `frame` to `path` as CSV that is safe to open in a spreadsheet."""
     neutralise_formulas(frame).write_csv(path)
+
+
+def spreadsheet_csv(frame: pl.DataFrame) -> str:
+    """Return `frame` as CSV text that is safe to open in a spreadsheet (for printing)."""
+    return neutralise_formulas(frame).write_csv()
