@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,8 @@ from pipelines.settings import Settings
 
 if TYPE_CHECKING:
     from dagster_shared.error import SerializableErrorInfo
+
+    from pipelines.progress import RunProgress
 
 # The CLI prints its own summary; Dagster's per-step log lines go to the run's event log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -68,14 +71,25 @@ def _ingest_selection(changed_seeds: list[str]) -> list[dg.AssetKey]:
             + [dg.AssetKey(["raw", kind]) for kind in SUBMISSION_TYPES])
 
 
-def run_nightly(settings: Settings, months: list[str] | None = None) -> RunReport:
+def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, progress: RunProgress | None,
+             phase: str, **options) -> dg.ExecuteInProcessResult:
+    """Execute one phase in-process, its events reported to `progress` (when given) as they happen."""
+    run_id = str(uuid.uuid4())
+    if progress is not None:
+        instance.add_event_listener(run_id, progress.listener(phase))
+    return job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False,
+                                  run_config=QUIET, **options)
+
+
+def run_nightly(settings: Settings, months: list[str] | None = None,
+                progress: RunProgress | None = None) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
     A run has two phases, each a Dagster run: the changed reference tables and the new files are
     loaded first; the months due are then read from what was loaded (new files, months under older
     rules), and the second phase validates them and materialises what is downstream of what changed
     (changed models too), then publishes. Given months, the second phase validates them for every
-    type and rebuilds everything (a full run).
+    type and rebuilds everything (a full run). `progress` hears of each phase's steps as they run.
     """
     from pipelines.definitions import build_definitions
 
@@ -84,20 +98,20 @@ def run_nightly(settings: Settings, months: list[str] | None = None) -> RunRepor
     changed_seeds = list(SEED_DOCS) if months is not None else seeds_changed(settings)
     first = _ingest_selection(changed_seeds)
     with _instance() as instance:
-        ingest = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET,
-                                        asset_selection=first)
+        ingest = _execute(job, instance, progress, "load", asset_selection=first)
         runs = [ingest]
         if ingest.success:
             repository = definitions.get_repository_def()
+            if progress is not None:
+                progress.stage("working out the months due")
             if months is None:
                 with definitions.resources["duckdb"].get_connection() as con:
                     due = due_after_ingest(con, settings, changed_seeds, ingest.run_id)
                 months, selection = due.months, due_selection(repository, due)
             else:
                 selection = sorted(dg.AssetSelection.all().resolve(repository.asset_graph))
-            runs.append(job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET, tags=range_tags(months),
-                asset_selection=[key for key in selection if key not in first]))
+            runs.append(_execute(job, instance, progress, "validate and publish", tags=range_tags(months),
+                                 asset_selection=[key for key in selection if key not in first]))
         step_seconds = {s.step_key: s.end_time - s.start_time
                         for run in runs for s in instance.get_run_step_stats(run.run_id)
                         if s.start_time and s.end_time}
