@@ -1,17 +1,25 @@
-"""The `joinedup` command line: demo data is written once, a second call is harmless, and `sql` errors
-are one line, its CSV is safe in a spreadsheet and its Parquet keeps values as they are."""
+"""The `joinedup` command line: demo data is written once, a second call is harmless, `sql` prints
+DuckDB's table, JSON, Markdown or CSV safe in a spreadsheet and its Parquet keeps values as they are;
+every command's errors are one line with exit status 1, usage errors exit 2, and the help shows no
+Python types."""
 
 import csv
+import io
+import json
 import os
 import subprocess
 import sys
+from importlib.metadata import version
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from pipelines.cli import app
+from pipelines.run import FailedCheck, FailedStep, RunReport
 from tests.analyst_fixtures import FORMULA_NAMES, PLAIN_NAMES, build_small_warehouse, digest
 
 PARTNERS_WITH_BALANCES = """
@@ -111,3 +119,129 @@ def test_sql_parquet_keeps_values_as_they_are(tmp_path, monkeypatch):
     names = dict(zip(written["partner_code"], written["partner_name"], strict=True))
     assert names == {**FORMULA_NAMES, **PLAIN_NAMES}
     assert written["balance"].max() < 0 and set(written["files"]) == {-7}
+
+
+def test_version_comes_from_the_package_metadata():
+    result = CliRunner().invoke(app, ["--version"])
+    assert (result.exit_code, result.output) == (0, f"joinedup {version('joinedup')}\n")
+
+
+def test_sql_prints_duckdbs_table_json_records_markdown_and_safe_csv(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(build_small_warehouse(tmp_path)))
+    runner, query = CliRunner(), "select partner_code, partner_name, kind from marts.dim_partner order by 1"
+    shown = runner.invoke(app, ["sql", query])
+    assert shown.exit_code == 0 and shown.output.startswith("┌") and "partner_code" in shown.output
+    assert "varchar" in shown.output and shown.output.count("│ P-") == 8
+    assert "\\r=1+1" in shown.output  # a carriage return in partner text is shown, not obeyed
+    records = json.loads(runner.invoke(app, ["sql", query, "--format", "json"]).stdout)
+    assert {r["partner_code"]: r["partner_name"] for r in records} == {**FORMULA_NAMES, **PLAIN_NAMES}
+    table = runner.invoke(app, ["sql", query, "--format", "markdown"]).stdout.splitlines()
+    assert table[0].split("|")[1].strip() == "partner_code" and len(table) == 2 + 8
+    rows = {r["partner_code"]: r for r in csv.DictReader(
+        io.StringIO(runner.invoke(app, ["sql", query, "--format", "csv"]).stdout, newline=""))}
+    assert rows["P-EQ"]["partner_name"] == f"'{FORMULA_NAMES['P-EQ']}"
+    assert rows["P-OK"]["partner_name"] == PLAIN_NAMES["P-OK"]
+
+
+def test_sql_table_keeps_to_the_terminal_width_and_max_rows(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(build_small_warehouse(tmp_path)))
+    monkeypatch.setenv("COLUMNS", "90")
+    shown = CliRunner().invoke(app, ["sql", "select *, partner_name || partner_name as twice, "
+                                            "partner_name as again from marts.dim_partner",
+                                     "--max-rows", "4"])
+    assert shown.exit_code == 0, shown.output
+    assert max(len(line) for line in shown.output.splitlines()) <= 90
+    assert "8 rows (4 shown)" in shown.output
+
+
+# Each fails in its own way with no warehouse published; each says so in one line.
+WITHOUT_A_WAREHOUSE = {
+    "export": ["export", "{home}/parquet"],
+    "contract": ["contract"],
+    "inbox report": ["inbox", "report"],
+    "rollback": ["rollback", "--yes"],
+    "sql": ["sql", "select 1"],
+}
+
+
+@pytest.mark.parametrize("command", WITHOUT_A_WAREHOUSE)
+def test_every_command_fails_in_one_line_on_stderr_with_exit_1(tmp_path, command):
+    arguments = [a.format(home=tmp_path) for a in WITHOUT_A_WAREHOUSE[command]]
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "joinedup"), *arguments], capture_output=True, text=True,
+        env={**os.environ, "JOINEDUP_HOME": str(tmp_path), "JOINEDUP_WAREHOUSE":
+             str(tmp_path / "warehouse" / "joinedup.duckdb")}, timeout=120)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stderr.startswith(f"joinedup {command}: ") and done.stderr.count("\n") == 1, done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("arguments", [["sql"], ["sql", "select 1", "--format", "xml"],
+                                       ["sql", "select 1", "--max-rows", "-1"], ["nonsense"]])
+def test_usage_errors_exit_2(arguments):
+    assert CliRunner().invoke(app, arguments).exit_code == 2
+
+
+def _commands(group=app, prefix=()) -> list[tuple[str, ...]]:
+    command = typer.main.get_command(group)
+    return [(*prefix, name) for name in command.commands]
+
+
+@pytest.mark.parametrize("command", [c for c in _commands() if c != ("inbox",)] + [("inbox", "report")])
+def test_help_has_no_python_type_hints(command):
+    shown = CliRunner().invoke(app, [*command, "--help"])
+    assert shown.exit_code == 0
+    for hint in ("<bool>", "<list[", "<str>", "<path>", "<int>"):
+        assert hint not in shown.output, f"{' '.join(command)} --help shows {hint}"
+
+
+def test_run_refuses_an_inbox_that_is_not_there(tmp_path, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
+    monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path / "nowhere"))
+    refused = CliRunner().invoke(app, ["run"])
+    assert refused.exit_code == 2
+    assert f"no inbox folder at {tmp_path / 'nowhere'}" in " ".join(refused.output.split())
+    assert not (tmp_path / "warehouse").exists()
+
+
+def test_backfill_names_the_months_the_warehouse_holds(tmp_path, monkeypatch):
+    warehouse = build_small_warehouse(tmp_path)
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema audit")
+        con.execute("create table audit.month_validations as select 'outcomes' as submission_type, "
+                    "unnest([date '2024-01-01', date '2025-03-01']) as period_month")
+    monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(warehouse))
+    for month in ("2024-13", "2023-12", "2025-04", "24-01"):
+        refused = CliRunner().invoke(app, ["backfill", month])
+        assert refused.exit_code == 2
+        assert f"{month} is not a month we hold: the warehouse holds 2024-01 to 2025-03" in " ".join(
+            refused.output.split())
+
+
+def test_run_json_prints_the_summary_for_scripts_and_exits_1_when_the_run_failed(tmp_path, monkeypatch):
+    (tmp_path / "inbox").mkdir()
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
+    monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path / "inbox"))
+    report = RunReport(
+        success=False, run_id="abc", months=["2026-02", "2026-03"],
+        failed_checks=[FailedCheck("marts/fct_measure_period", "mart_passes_suite", "ERROR", "2 rows")],
+        failed_steps=[FailedStep("publish", "disk full")],
+        files=pl.DataFrame({"submission_type": ["outcomes"], "files": [3], "files_rejected": [1],
+                            "rows_received": [12], "rows_loaded": [10], "rows_quarantined": [None]}),
+        findings_by_rule=pl.DataFrame({"action": ["quarantined"], "submission_type": ["outcomes"],
+                                       "rule": ["known_partner"], "findings": [2]}),
+        step_seconds={"raw__outcomes": 1.23456}, files_waiting=["outcomes/late.csv"])
+    monkeypatch.setattr("pipelines.run.run_nightly", lambda settings, months, progress: report)
+    done = CliRunner().invoke(app, ["run", "--json", "--no-progress"])
+    assert done.exit_code == 1
+    summary = json.loads(done.stdout)
+    assert summary["success"] is False and summary["run_id"] == "abc"
+    assert summary["months"] == ["2026-02", "2026-03"]
+    assert summary["files"] == {"outcomes": {"files": 3, "files_rejected": 1, "rows_received": 12,
+                                             "rows_loaded": 10, "rows_quarantined": 0}}
+    assert summary["findings_by_rule"] == [
+        {"action": "quarantined", "submission_type": "outcomes", "rule": "known_partner", "findings": 2}]
+    assert summary["failed_checks"][0]["check"] == "mart_passes_suite"
+    assert summary["failed_steps"] == [{"step": "publish", "message": "disk full"}]
+    assert summary["files_waiting"] == ["outcomes/late.csv"] and summary["step_seconds"] == {
+        "raw__outcomes": 1.235}

@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
+import os
+import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 import pytest
 
+from pipelines.demo.submissions import generate_demo
 from pipelines.progress import CLEAR_LINE, RunProgress, elapsed
 from pipelines.run import _execute
+from tests.conftest import settings_for
 
 
 @dg.asset(key=["raw", "outcomes"])
@@ -114,3 +122,26 @@ def test_on_a_terminal_the_time_elapsed_moves_during_a_long_step():
 def test_elapsed_time_reads_as_a_clock(seconds, shown):
     assert elapsed(seconds) == shown
 
+
+def test_a_run_away_from_a_terminal_logs_its_steps_on_stderr_and_prints_json_on_stdout(tmp_path):
+    generate_demo(tmp_path, scale="small", seed=7)
+    settings = settings_for(tmp_path)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")},
+           "JOINEDUP_INBOX": str(settings.inbox), "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
+           "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
+           "JOINEDUP_WAREHOUSE": str(settings.warehouse), "JOINEDUP_SITE": str(settings.site_dir),
+           "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir)}
+    done = subprocess.run([str(Path(sys.executable).parent / "joinedup"), "run", "--json"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    summary = json.loads(done.stdout)  # nothing but the summary on stdout
+    assert summary["success"] and summary["files"]["outcomes"]["files"] > 0
+    lines = done.stderr.splitlines()
+    assert lines[0] == "[0:00] loading the pipeline"
+    for phase in ("load", "validate and publish"):
+        steps = [int(m.group(1)) for line in lines
+                 if (m := re.fullmatch(rf"\[\d+:\d\d\] {phase}: step (\d+) of (\d+): .+", line))]
+        assert steps == list(range(1, len(steps) + 1)) and len(steps) > 1, phase
+    assert any(re.fullmatch(r"\[\d+:\d\d\] load: outcomes: \d+ new file\(s\) read, [\d,]+ rows received.*",
+                            line) for line in lines), done.stderr
+    assert "\r" not in done.stderr
