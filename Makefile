@@ -50,6 +50,7 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(WITH_HOME) $(RUN)/dagster dev -w workspace.yaml
 
 bench: setup
+	$(RUN)/python bench/cli_startup.py
 	$(RUN)/python bench/national.py --data .bench-data
 
 clean:
