@@ -43,3 +43,36 @@ create or replace macro per_fte(amount, contracted_fte) as amount / nullif(contr
 -- 1,000 × (contracted + agency FTE) ÷ units of output
 create or replace macro staff_per_1000_units(contracted_fte, agency_fte, output_units) as
     1000 * (contracted_fte + agency_fte) / nullif(output_units, 0);
+
+-- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
+-- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
+
+-- Each row of a submission type (a CTE of validated.<type> rows: its key, figures, suppressed_columns if
+-- the type has any, and provenance) with the later submission of the same key (submission_key) that
+-- superseded it, if any, and whether the key was ever sent with other figures (submission_figures, or
+-- other figures suppressed): adds superseded_by, superseded_at, is_current, is_restated. Submissions are
+-- ordered by the date on the file, then by when they were loaded.
+create or replace macro submission_history(submitted, submission_type) as table
+    with keyed as (
+        select
+            *,
+            row(*columns(column_name -> list_contains(submission_key(submission_type), column_name)))
+                as figure_key,
+            hash(*columns(column_name -> column_name = 'suppressed_columns'
+                or list_contains(submission_figures(submission_type), column_name))) as figures,
+        from query_table(submitted)
+    ),
+    sequenced as (
+        select
+            *,
+            lead(file_name) over later as superseded_by,
+            lead(loaded_at) over later as superseded_at,
+            count(distinct figures) over (partition by figure_key) as figure_versions,
+        from keyed
+        window later as (partition by figure_key order by submitted_on, loaded_at, file_name, row_number)
+    )
+    select
+        * exclude (figure_key, figures, figure_versions),
+        superseded_by is null as is_current,
+        figure_versions > 1 as is_restated,
+    from sequenced;

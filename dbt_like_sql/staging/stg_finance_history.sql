@@ -2,25 +2,6 @@
 with
 
 submitted as (
-    select * from validated.finance
-),
-
-sequenced as (
-    select
-        *,
-        lead(file_name) over later as superseded_by,
-        lead(loaded_at) over later as superseded_at,
-        count(distinct hash(pay_cost, non_pay_cost)) over same_key as figure_versions,
-    from submitted
-    window
-        same_key as (partition by partner_code, service_code, period, period_grain),
-        later as (
-            partition by partner_code, service_code, period, period_grain
-            order by submitted_on, loaded_at, file_name, row_number
-        )
-),
-
-final as (
     select
         -- ids
         partner_code,
@@ -36,12 +17,11 @@ final as (
         row_number,
         submitted_on,
         loaded_at,
-        -- supersession
-        superseded_by,
-        superseded_at,
-        superseded_by is null as is_current,
-        figure_versions > 1 as is_restated,
-    from sequenced
+    from validated.finance
+),
+
+final as (
+    select * from submission_history('submitted', 'finance')
 )
 
 select * from final

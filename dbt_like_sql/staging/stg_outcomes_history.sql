@@ -2,25 +2,6 @@
 with
 
 submitted as (
-    select * from validated.outcomes
-),
-
-sequenced as (
-    select
-        *,
-        lead(file_name) over later as superseded_by,
-        lead(loaded_at) over later as superseded_at,
-        count(distinct hash(numerator, denominator, value, suppressed_columns)) over same_key as figure_versions,
-    from submitted
-    window
-        same_key as (partition by partner_code, service_code, measure_code, period, period_grain),
-        later as (
-            partition by partner_code, service_code, measure_code, period, period_grain
-            order by submitted_on, loaded_at, file_name, row_number
-        )
-),
-
-final as (
     select
         -- ids
         partner_code,
@@ -33,21 +14,20 @@ final as (
         denominator,
         value,
         suppressed_columns,
+        coalesce(len(suppressed_columns), 0) > 0 as is_suppressed,
         comment,
         comment_as_received,
-        coalesce(len(suppressed_columns), 0) > 0 as is_suppressed,
         -- provenance
         file_name,
         sheet_name,
         row_number,
         submitted_on,
         loaded_at,
-        -- supersession
-        superseded_by,
-        superseded_at,
-        superseded_by is null as is_current,
-        figure_versions > 1 as is_restated,
-    from sequenced
+    from validated.outcomes
+),
+
+final as (
+    select * from submission_history('submitted', 'outcomes')
 )
 
 select * from final
