@@ -76,3 +76,42 @@ create or replace macro submission_history(submitted, submission_type) as table
         superseded_by is null as is_current,
         figure_versions > 1 as is_restated,
     from sequenced;
+
+-- The staffing measures of docs/metrics.md (Workforce) for rows of workforce figures (a CTE holding the
+-- figures of submission_figures('workforce'), a period, and columns saying whose staff they count: a
+-- service, a partner, a staff group...). Returns those columns and the period, in the CTE's order, then the
+-- staffing and the rates; turnover looks back over the 12 months to each row's.
+create or replace macro workforce_measures(staffing) as table
+    with identified as (
+        select
+            *,
+            row(*columns(column_name -> column_name <> 'period'
+                and not list_contains(submission_figures('workforce'), column_name))) as staff,
+        from query_table(staffing)
+    ),
+    windowed as (
+        select
+            *,
+            sum(leavers) over last_12_months as leavers_12m,
+            avg(headcount) over last_12_months as mean_headcount_12m,
+            count(*) over last_12_months as months_in_window,
+        from identified
+        window last_12_months as (
+            partition by staff order by period
+            range between interval 11 months preceding and current row
+        )
+    )
+    select
+        columns(column_name -> not list_contains(submission_figures('workforce'), column_name)
+            and column_name not in ('staff', 'leavers_12m', 'mean_headcount_12m', 'months_in_window')),
+        headcount,
+        contracted_fte,
+        vacant_fte,
+        agency_fte,
+        vacancy_rate(vacant_fte, contracted_fte) as vacancy_rate,
+        turnover_rate_12m(leavers_12m, mean_headcount_12m, months_in_window) as turnover_rate_12m,
+        sickness_rate(sickness_days_lost, available_days) as sickness_rate,
+        agency_share(agency_fte, contracted_fte) as agency_share,
+        per_fte(training_hours, contracted_fte) as training_hours_per_fte,
+        annual_pay_per_fte(pay_bill, contracted_fte) as mean_annual_pay_per_fte,
+    from windowed;

@@ -1,7 +1,7 @@
 -- Staffing measures for every service, employing partner, staff group and month.
 with
 
-workforce as (
+allocated as (
     select * from intermediate.int_workforce_allocated
 ),
 
@@ -9,45 +9,19 @@ outputs as (
     select * from intermediate.int_service_outputs
 ),
 
-windowed as (
-    select
-        *,
-        sum(leavers) over last_12_months as leavers_12m,
-        avg(headcount) over last_12_months as mean_headcount_12m,
-        count(*) over last_12_months as months_in_window,
-    from workforce
-    window last_12_months as (
-        partition by partner_code, service_code, staff_group_code
-        order by period
-        range between interval 11 months preceding and current row
-    )
+-- the rates of each staff group of each employer (macros in dbt_like_sql/macros.sql)
+staffing as (
+    select * from workforce_measures('allocated')
 ),
 
 final as (
     select
-        -- ids
-        windowed.service_code,
-        windowed.partner_code,
-        windowed.staff_group_code,
-        windowed.period,
-        -- staffing
-        windowed.headcount,
-        windowed.contracted_fte,
-        windowed.vacant_fte,
-        windowed.agency_fte,
-        -- rates (macros in dbt_like_sql/macros.sql)
-        vacancy_rate(windowed.vacant_fte, windowed.contracted_fte) as vacancy_rate,
-        turnover_rate_12m(windowed.leavers_12m, windowed.mean_headcount_12m, windowed.months_in_window)
-            as turnover_rate_12m,
-        sickness_rate(windowed.sickness_days_lost, windowed.available_days) as sickness_rate,
-        agency_share(windowed.agency_fte, windowed.contracted_fte) as agency_share,
-        per_fte(windowed.training_hours, windowed.contracted_fte) as training_hours_per_fte,
-        annual_pay_per_fte(windowed.pay_bill, windowed.contracted_fte) as mean_annual_pay_per_fte,
-        staff_per_1000_units(windowed.contracted_fte, windowed.agency_fte, outputs.output_units)
+        staffing.*,
+        staff_per_1000_units(staffing.contracted_fte, staffing.agency_fte, outputs.output_units)
             as staff_per_1000_units,
-    from windowed
+    from staffing
     left join outputs
-        on outputs.service_code = windowed.service_code and outputs.period = windowed.period
+        on outputs.service_code = staffing.service_code and outputs.period = staffing.period
 )
 
 select * from final
