@@ -44,6 +44,32 @@ create or replace macro per_fte(amount, contracted_fte) as amount / nullif(contr
 create or replace macro staff_per_1000_units(contracted_fte, agency_fte, output_units) as
     1000 * (contracted_fte + agency_fte) / nullif(output_units, 0);
 
+-- Measures, defined once (docs/metrics.md, Measure figures).
+
+-- what a rate measure's ratio is multiplied by: 1,000 for a rate per 1,000, else 100 (a percentage)
+create or replace macro unit_scale(unit) as case unit when 'rate_per_1000' then 1000 else 100 end;
+
+-- a rate in its measure's unit: numerator ÷ denominator × the unit's scale
+create or replace macro rate_in_unit(numerator, denominator, unit) as
+    numerator / nullif(denominator, 0) * unit_scale(unit);
+
+-- 100 × actual ÷ target when higher is better, 100 × target ÷ actual when lower is better; uncapped,
+-- and empty for a target (higher) or an actual (lower) of 0 or less
+create or replace macro attainment_ratio(actual, target, direction) as
+    case
+        when direction = 'higher_is_better' and target > 0 then 100 * actual / target
+        when direction = 'lower_is_better' and actual > 0 then 100 * target / actual
+    end;
+
+-- attainment_ratio capped at 150, so that one measure far above its target cannot hide others; a
+-- lower-is-better actual of 0 scores the cap; empty without an actual or a target
+create or replace macro attainment_pct(actual, target, direction) as
+    case
+        when direction = 'lower_is_better' and actual = 0 and target is not null then 150
+        when attainment_ratio(actual, target, direction) > 150 then 150
+        else attainment_ratio(actual, target, direction)
+    end;
+
 -- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
 -- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
 

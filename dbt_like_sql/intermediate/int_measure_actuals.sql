@@ -36,8 +36,7 @@ final as (
         summed.denominator,
         case measures.value_type
             when 'count' then summed.value
-            else summed.numerator / nullif(summed.denominator, 0)
-                * case measures.unit when 'rate_per_1000' then 1000 else 100 end
+            else rate_in_unit(summed.numerator, summed.denominator, measures.unit)
         end as actual,
         summed.reporting_partners,
         summed.has_suppressed_figure,

@@ -25,8 +25,7 @@ contributions as (
             as share_of_denominator,
         100 * outcomes.value / nullif(sum(outcomes.value) over figure, 0) as share_of_value,
         case measures.value_type
-            when 'rate' then outcomes.numerator / nullif(outcomes.denominator, 0)
-                * case measures.unit when 'rate_per_1000' then 1000 else 100 end
+            when 'rate' then rate_in_unit(outcomes.numerator, outcomes.denominator, measures.unit)
         end as partner_rate,
         measures.direction,
     from outcomes
@@ -51,12 +50,8 @@ final as (
         -- the partner's own result where the measure can be split (rates)
         contributions.partner_rate,
         measure_periods.target as service_target,
-        case
-            when contributions.direction = 'higher_is_better' and measure_periods.target > 0
-                then 100 * contributions.partner_rate / measure_periods.target
-            when contributions.direction = 'lower_is_better' and contributions.partner_rate > 0
-                then 100 * measure_periods.target / contributions.partner_rate
-        end as partner_attainment_pct,
+        attainment_ratio(contributions.partner_rate, measure_periods.target, contributions.direction)
+            as partner_attainment_pct,
         measure_periods.actual as service_actual,
         measure_periods.rag as service_rag,
     from contributions

@@ -58,7 +58,7 @@ joined as (
         calendar.period,
         measures.direction,
         measures.value_type,
-        case measures.unit when 'rate_per_1000' then 1000 else 100 end as scale,
+        unit_scale(measures.unit) as scale,
         coalesce(rules.judged_on, 'month') as judged_on,
         actuals.numerator,
         actuals.denominator,
@@ -183,14 +183,6 @@ scored as (
     select
         *,
         case
-            when direction = 'higher_is_better' and assessed_target > 0
-                then 100 * assessed_actual / assessed_target
-            when direction = 'lower_is_better' and assessed_actual > 0
-                then 100 * assessed_target / assessed_actual
-            when direction = 'lower_is_better' and assessed_actual = 0
-                and assessed_target is not null then 150
-        end as raw_attainment,
-        case
             when actual is null and not has_suppressed_figure and not has_quarantined_figure
                 then 'no data'
             when has_suppressed_figure or has_quarantined_figure
@@ -231,8 +223,7 @@ final as (
         assessed_actual,
         assessed_target,
         assessed_tolerance,
-        -- least() would skip a null and return 150, so cap explicitly
-        case when raw_attainment > 150 then 150 else raw_attainment end as attainment_pct,
+        attainment_pct(assessed_actual, assessed_target, direction) as attainment_pct,
         rag,
         -- accountability and provenance
         reporting_partners,
