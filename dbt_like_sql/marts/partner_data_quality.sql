@@ -33,46 +33,37 @@ held_back as (
     select * from intermediate.int_quarantined_rows
 ),
 
--- every accepted row: its partner, service, month (or quarter start) and how many of its figures are filled
+-- every accepted row, of every submission type
+accepted_rows as (
+    select * from accepted_rows()
+),
+
+-- each accepted row's partner, service, month (or quarter start), and the figures it gives of those it
+-- should: both parts of a rate, the value of a count, every figure of the other types
 accepted as (
     select
-        'targets' as submission_type, partner_code, service_code, period, period_grain, submitted_on,
-        hash(service_code, measure_code) as key_hash,
-        cast(target_value is not null as int) + cast(tolerance is not null as int) as fields_filled,
-        2 as fields_expected,
-    from validated.targets
-    union all
-    select
-        'outcomes', outcomes.partner_code, outcomes.service_code, outcomes.period, outcomes.period_grain,
-        outcomes.submitted_on, hash(outcomes.service_code, outcomes.measure_code),
-        case when measures.value_type = 'rate'
-            then cast(outcomes.numerator is not null or list_contains(outcomes.suppressed_columns, 'numerator') as int)
-                + cast(outcomes.denominator is not null
-                       or list_contains(outcomes.suppressed_columns, 'denominator') as int)
-            else cast(outcomes.value is not null or list_contains(outcomes.suppressed_columns, 'value') as int)
-        end,
-        case when measures.value_type = 'rate' then 2 else 1 end,
-    from validated.outcomes as outcomes
-    inner join measures on measures.measure_code = outcomes.measure_code
-    union all
-    select
-        'workforce', partner_code, service_code, period, period_grain, submitted_on,
-        hash(service_code, staff_group_code),
-        cast(headcount is not null or list_contains(suppressed_columns, 'headcount') as int)
-            + cast(contracted_fte is not null as int) + cast(vacant_fte is not null as int)
-            + cast(leavers is not null or list_contains(suppressed_columns, 'leavers') as int)
-            + cast(sickness_days_lost is not null as int) + cast(available_days is not null as int)
-            + cast(agency_fte is not null as int) + cast(training_hours is not null as int)
-            + cast(pay_bill is not null as int),
-        9,
-    from validated.workforce
-    union all
-    select
-        'finance', partner_code, service_code, period, period_grain, submitted_on,
-        hash(service_code),
-        cast(pay_cost is not null as int) + cast(non_pay_cost is not null as int),
-        2,
-    from validated.finance
+        accepted_rows.submission_type,
+        accepted_rows.partner_code,
+        accepted_rows.service_code,
+        accepted_rows.period,
+        accepted_rows.period_grain,
+        accepted_rows.submitted_on,
+        -- what the figure is about: the key less the partner and the month
+        hash(accepted_rows.service_code, accepted_rows.measure_code, accepted_rows.staff_group_code)
+            as key_hash,
+        case
+            when measures.value_type = 'rate' then ['numerator', 'denominator']
+            when measures.value_type is not null then ['value']
+            else submission_figures(accepted_rows.submission_type)
+        end as figures_expected,
+        len(list_intersect(accepted_rows.figures_given, figures_expected)) as fields_filled,
+        len(figures_expected) as fields_expected,
+    from accepted_rows
+    left join measures
+        on accepted_rows.submission_type = 'outcomes'
+        and measures.measure_code = accepted_rows.measure_code
+    -- an outcome counts against the measure it reports
+    where accepted_rows.submission_type <> 'outcomes' or measures.measure_code is not null
 ),
 
 -- every held-back row; one whose period cannot be read, or lies after the month it was sent in (2999-01),
@@ -90,22 +81,17 @@ rejected_rows as (
     from held_back
 ),
 
+-- the keys resubmitted with different figures, by partner and month
 restated as (
-    select 'targets' as submission_type, partner_code, period,
-           count(distinct (service_code, measure_code)) filter (where is_restated) as restated_keys,
-    from staging.stg_targets_history group by all
-    union all
-    select 'outcomes', partner_code, period,
-           count(distinct (service_code, measure_code)) filter (where is_restated),
-    from staging.stg_outcomes_history where period_grain = 'month' group by all
-    union all
-    select 'workforce', partner_code, period,
-           count(distinct (service_code, staff_group_code)) filter (where is_restated),
-    from staging.stg_workforce_history group by all
-    union all
-    select 'finance', partner_code, period,
-           count(distinct service_code) filter (where is_restated),
-    from staging.stg_finance_history group by all
+    select
+        submission_type,
+        partner_code,
+        period,
+        count(distinct (service_code, measure_code, staff_group_code)) filter (where is_restated)
+            as restated_keys,
+    from submission_histories()
+    where period_grain = 'month'
+    group by all
 ),
 
 submission_types as (
@@ -113,23 +99,24 @@ submission_types as (
         kinds.submission_type,
         -- a type the seed does not name is due 15 working days after the month ends
         coalesce(cast(deadline_rules.working_days_after_month_end as integer), 15) as working_days_allowed,
-    from (values ('targets'), ('outcomes'), ('workforce'), ('finance')) as kinds (submission_type)
+    from submission_types() as kinds
     left join deadline_rules on deadline_rules.submission_type = kinds.submission_type
 ),
 
 -- who should send what: the lead partner sends targets; the partners answerable for or reporting a
--- service's measures send its outcomes; every partner of a service sends workforce and finance
+-- service's measures send its outcomes; every partner of a service sends every other type
 expected_senders as (
     select 'targets' as submission_type, services.service_code, services.lead_partner_code as partner_code,
     from services
     union
     select 'outcomes', service_code, accountable_partner_code from service_measures
     union
-    select 'outcomes', service_code, partner_code from validated.outcomes
+    select 'outcomes', service_code, partner_code from accepted_rows where submission_type = 'outcomes'
     union
     select kinds.submission_type, service_partners.service_code, service_partners.partner_code,
     from service_partners
-    cross join (values ('workforce'), ('finance')) as kinds (submission_type)
+    cross join submission_types() as kinds
+    where kinds.submission_type not in ('targets', 'outcomes')
 ),
 
 expected as (
