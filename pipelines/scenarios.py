@@ -11,8 +11,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
 SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 SCENARIO_KEYS = {"name", "inbox", "relax"}
 
@@ -37,6 +35,8 @@ def load_scenario(name: str, scenarios_dir: Path = SCENARIOS_DIR) -> Scenario:
     if not (folder / "scenario.yaml").is_file():
         known = sorted(p.parent.name for p in scenarios_dir.glob("*/scenario.yaml"))
         raise ScenarioError(f"no scenario {name!r} (scenarios: {', '.join(known) or 'none'})")
+    import yaml  # only when a scenario is chosen: the analysts' `joinedup sql` never needs it
+
     spec = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
     if not isinstance(spec, dict) or set(spec) - SCENARIO_KEYS or "inbox" not in spec:
         raise ScenarioError(f"{folder / 'scenario.yaml'}: expected inbox and keys from "
