@@ -18,7 +18,7 @@ by_employer as (
         partner_code,
         headcount,
         contracted_fte,
-        12 * pay_bill / nullif(contracted_fte, 0) as annual_pay_per_fte,
+        annual_pay_per_fte(pay_bill, contracted_fte) as annual_pay_per_fte,
     from workforce
     where contracted_fte > 0
 ),
@@ -31,7 +31,7 @@ by_profession as (
         staff_groups.profession,
         exact_sum(workforce.headcount) as headcount,
         exact_sum(workforce.contracted_fte) as contracted_fte,
-        12 * exact_sum(workforce.pay_bill) / nullif(exact_sum(workforce.contracted_fte), 0)
+        annual_pay_per_fte(exact_sum(workforce.pay_bill), exact_sum(workforce.contracted_fte))
             as annual_pay_per_fte,
     from workforce
     inner join staff_groups on staff_groups.staff_group_code = workforce.staff_group_code
