@@ -84,7 +84,7 @@ def newer_files(settings: Settings, newest_ns: int) -> dict[str, int]:
     return found
 
 
-@dg.sensor(job=nightly_job, minimum_interval_seconds=60,
+@dg.sensor(job=nightly_job, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
            description="Starts a run for the months that files added to or replaced in the inbox touch.")
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Request one run over the months touched by files modified since the newest one seen before.
