@@ -83,3 +83,39 @@ class Settings:
             partners_dir=path("JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario
                               else PARTNERS_DIR),
         )
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in os.environ.get(name, "").split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    """Where failures are sent: email through an SMTP server, a webhook; neither is required."""
+
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "joinedup@localhost"
+    smtp_to: tuple[str, ...] = ()
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    webhook_url: str | None = None
+
+    @property
+    def email_configured(self) -> bool:
+        """Return whether an SMTP server and at least one recipient are set."""
+        return bool(self.smtp_host and self.smtp_to)
+
+    @classmethod
+    def from_env(cls) -> NotifySettings:
+        """Return the channels the `JOINEDUP_NOTIFY_*` environment variables configure (none by default)."""
+        env = os.environ.get
+        return cls(smtp_host=env("JOINEDUP_NOTIFY_SMTP_HOST") or None,
+                   smtp_port=int(env("JOINEDUP_NOTIFY_SMTP_PORT") or 25),
+                   smtp_from=env("JOINEDUP_NOTIFY_SMTP_FROM") or cls.smtp_from,
+                   smtp_to=_env_list("JOINEDUP_NOTIFY_SMTP_TO"),
+                   smtp_starttls=env("JOINEDUP_NOTIFY_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+                   smtp_user=env("JOINEDUP_NOTIFY_SMTP_USER") or None,
+                   smtp_password=env("JOINEDUP_NOTIFY_SMTP_PASSWORD") or None,
+                   webhook_url=env("JOINEDUP_NOTIFY_WEBHOOK_URL") or None)

@@ -11,6 +11,7 @@ from assets.partitions import MONTHS
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import inbox_sensor
 from pipelines.definitions import build_definitions, defs
+from pipelines.freshness import NIGHTLY_WINDOW, PARTNER_DATA_WINDOW
 from pipelines.settings import SQL_DIR
 from tests.conftest import settings_for, settle
 
@@ -52,6 +53,33 @@ def test_job_schedule_and_sensor_are_defined():
     schedule = defs.resolve_schedule_def("nightly_at_two")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/London")
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "nightly"
+
+
+SENSORS = ["freshness_checks_sensor", "inbox_sensor", "notify_failed_checks", "notify_run_failure"]
+
+
+def test_schedule_and_sensors_run_by_default():
+    """`make dev`'s daemon starts them; the tests, with no daemon, evaluate a sensor only by calling it."""
+    assert defs.resolve_schedule_def("nightly_at_two").default_status == dg.DefaultScheduleStatus.RUNNING
+    assert sorted(sensor.name for sensor in defs.sensors) == SENSORS
+    for name in SENSORS:
+        assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING, name
+
+
+def test_every_published_mart_fed_by_partner_files_declares_its_freshness():
+    graph = defs.resolve_asset_graph()
+    bounds = {}
+    for key in graph.asset_check_keys:
+        if key.name == "freshness_check":
+            params = graph.get_check_spec(key).metadata["dagster/freshness_params"].value
+            bounds[key.asset_key.to_user_string()] = params["lower_bound_delta_seconds"]
+    published = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] in ("marts", "publish")}
+    reference_only = {"marts/dim_joint_service", "marts/dim_measure", "marts/dim_partner"}
+    assert set(bounds) == published - reference_only
+    nightly = {"marts/partner_data_quality", "marts/partner_league", "publish/warehouse",
+               "publish/scorecards"}
+    assert {k for k, seconds in bounds.items() if seconds == NIGHTLY_WINDOW.total_seconds()} == nightly
+    assert set(bounds.values()) == {NIGHTLY_WINDOW.total_seconds(), PARTNER_DATA_WINDOW.total_seconds()}
 
 
 def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch):
