@@ -28,9 +28,10 @@ browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-$(DAGSTER_HOME)/dagster.yaml:
+# the instance's settings: no telemetry, no sign-up prompt in the UI (rewritten when this file changes)
+$(DAGSTER_HOME)/dagster.yaml: Makefile
 	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\n' > $@
+	printf 'telemetry:\n  enabled: false\nnux:\n  enabled: false\n' > $@
 
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	$(RUN)/joinedup demo-data --scale small --seed 7
@@ -46,8 +47,9 @@ lint: setup
 test: setup browser lint
 	$(RUN)/pytest
 
+DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml
-	$(WITH_HOME) $(RUN)/dagster dev -w workspace.yaml
+	$(WITH_HOME) $(RUN)/python -m pipelines.dev_server -w workspace.yaml -p $(DEV_PORT)
 
 bench: setup
 	$(RUN)/python bench/cli_startup.py
