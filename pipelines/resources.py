@@ -85,13 +85,20 @@ class WorkingDatabase(DuckDBResource):
 
     @contextmanager
     def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """Yield a connection to the working database (a step's first one passes its fault point)."""
+        """Yield a connection to the working database (a step's first one passes its fault point).
+
+        The connection is closed when the step raises too (dagster-duckdb closes it only on success,
+        leaving a failed step's connection, and the file's write-ahead log, to the garbage collector).
+        """
         step = _current_step()
         if step is not None and step not in self._steps_started:
             self._steps_started.add(step)
             fault_point(f"step:{step}")
         with super().get_connection() as con:
-            yield con
+            try:
+                yield con
+            finally:
+                con.close()
 
 
 class PathsResource(dg.ConfigurableResource):

@@ -7,7 +7,7 @@ import duckdb
 from pipelines.demo.submissions import generate_demo
 from pipelines.rollback import roll_back_publication
 from pipelines.run import run_nightly
-from tests.conftest import settings_for
+from tests.conftest import settings_for, settle
 
 
 def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_and_working_database(
@@ -21,6 +21,7 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     extra = tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv"
     extra.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
                      "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
+    settle(extra)
     assert run_nightly(settings).success
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from audit.load_log").fetchone()[0] > 0
