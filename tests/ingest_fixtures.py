@@ -15,7 +15,9 @@ from pipelines.settings import SQL_DIR
 from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 
-OUTCOMES_HEADER = "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
+# each submission type's header row, as the contract names its columns
+HEADERS = {name: ",".join(kind.columns) + "\n" for name, kind in SUBMISSION_TYPES.items()}
+OUTCOMES_HEADER = HEADERS["outcomes"]
 
 
 def seeded_warehouse(path: Path) -> duckdb.DuckDBPyConnection:

@@ -24,16 +24,8 @@ import pytest
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
 from assets.validate.submissions import validate_rows
-from tests.conftest import settle
-from tests.ingest_fixtures import drop, rows, seeded_warehouse
+from tests.ingest_fixtures import HEADERS, drop, rows, seeded_warehouse
 
-HEADERS = {
-    "outcomes": "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n",
-    "targets": "partner_code,service_code,measure_code,period,target_value,tolerance\n",
-    "workforce": "partner_code,service_code,period,staff_group_code,headcount,contracted_fte,vacant_fte,"
-                 "leavers,sickness_days_lost,available_days,agency_fte,training_hours,pay_bill\n",
-    "finance": "partner_code,service_code,period,pay_cost,non_pay_cost\n",
-}
 # one good row per type (P1 sends for S1, which started in January 2024)
 GOOD = {
     "outcomes": "P1,S1,OUT,2024-01,,,4,\n",
@@ -296,7 +288,7 @@ def judged(tmp_path_factory) -> dict[str, tuple[str, tuple[str, ...]]]:
             (home / "inbox" / case.kind).mkdir(parents=True, exist_ok=True)
             case.make(home / "inbox" / case.kind / case.path_name(), outside)
         else:
-            settle(drop(home / "inbox", case.kind, case.path_name(), case.content()))
+            drop(home / "inbox", case.kind, case.path_name(), case.content())
     con = seeded_warehouse(home / "w.duckdb")
     waiting: set[str] = set()
     for kind in HEADERS:

@@ -7,15 +7,8 @@ import pytest
 
 from assets.validate.reference import PARAMETER_QUERIES
 from assets.validate.suites import run_suite
-from tests.ingest_fixtures import drop, ingest_and_validate, rows, seeded_warehouse
+from tests.ingest_fixtures import HEADERS, drop, ingest_and_validate, rows, seeded_warehouse
 
-HEADERS = {
-    "outcomes": "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n",
-    "targets": "partner_code,service_code,measure_code,period,target_value,tolerance\n",
-    "workforce": "partner_code,service_code,period,staff_group_code,headcount,contracted_fte,vacant_fte,"
-                 "leavers,sickness_days_lost,available_days,agency_fte,training_hours,pay_bill\n",
-    "finance": "partner_code,service_code,period,pay_cost,non_pay_cost\n",
-}
 NURSES = "P1,S1,2024-01,NURSE,10,9,1,0,{sick},{available},0,5,30000\n"
 
 
