@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/dagster_home
 WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser demo run test lint dev bench clean
+.PHONY: setup browser demo run test test-faults lint dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -46,6 +46,10 @@ lint: setup
 
 test: setup browser lint
 	$(RUN)/pytest
+
+# the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)
+test-faults: setup
+	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
 
 DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml
