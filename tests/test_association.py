@@ -114,3 +114,12 @@ def test_estimates_are_the_same_to_the_last_bit_whatever_order_the_rows_come_in(
         shuffled = associations(outcomes.sample(fraction=1, shuffle=True, seed=seed),
                                 workforce.sample(fraction=1, shuffle=True, seed=seed))
         assert shuffled.equals(first)
+
+
+def test_findings_name_the_outcome_in_words_when_given_its_name():
+    outcomes, workforce = panel(slope=-0.6)
+    found = associations(outcomes, workforce, lags=(0,), outcome_names={"OUTCOME": "people still at home"})
+    vacancy = found.filter(pl.col("workforce_measure") == "vacancy_rate").row(0, named=True)
+    assert vacancy["outcome"] == "OUTCOME"   # the code stays the key
+    assert vacancy["finding"] == ("Where vacancy rate was higher, people still at home was lower the same "
+                                  "month (an association, not proof of cause).")

@@ -38,7 +38,9 @@ def workforce_outcome_association(duckdb: DuckDBResource) -> dg.MaterializeResul
     with duckdb.get_connection() as con:
         outcomes = con.execute(OUTCOMES_SQL).pl()
         workforce = con.execute(WORKFORCE_SQL).pl()
-        found = associations(outcomes, workforce)
+        names = dict(con.execute("select measure_code, lower(measure_name) from seeds.measures").fetchall())
+        found = associations(outcomes, workforce,
+                             outcome_names=names | {"effectiveness_index": "the effectiveness index"})
         load_table(con, "marts", "workforce_outcome_association", found, DOCS)
         record_versions(con, ["marts/workforce_outcome_association"])
     clear = found.filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0))

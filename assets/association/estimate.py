@@ -94,12 +94,13 @@ def _finding(measure: str, outcome: str, lag: int, low: float, high: float) -> s
             "(an association, not proof of cause).")
 
 
-def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame,
-                 lags: tuple[int, ...] = LAGS) -> pl.DataFrame:
+def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame, lags: tuple[int, ...] = LAGS,
+                 outcome_names: dict[str, str] | None = None) -> pl.DataFrame:
     """Estimate every outcome × workforce measure × lag within each kind of service.
 
     `outcomes`: service_code, service_kind, period, outcome, value (one row per outcome and month).
     `workforce`: service_code, period and the WORKFORCE_MEASURES columns.
+    `outcome_names`: how each outcome code reads in the plain-words finding (default: the code).
     A fit needs MINIMUM_OBSERVATIONS service-months and a measure that changes inside some service
     (one constant inside every service cannot be told apart from the services' intercepts).
     """
@@ -114,7 +115,9 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame,
     fits = _fits(sums.rename({"pair": "workforce_measure"}),
                  ["service_kind", "outcome", "workforce_measure", "lag_months"]).filter(
         (pl.col("observations") >= MINIMUM_OBSERVATIONS) & (pl.col("within") > 1e-9))
-    findings = [_finding(measure, outcome, lag, low, high) for measure, outcome, lag, low, high in
+    names = outcome_names or {}
+    findings = [_finding(measure, names.get(outcome, outcome), lag, low, high)
+                for measure, outcome, lag, low, high in
                 fits.select("workforce_measure", "outcome", "lag_months", "ci_low", "ci_high").iter_rows()]
     return fits.with_columns(finding=pl.Series(findings, dtype=pl.String)).select(
         pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()).sort(
