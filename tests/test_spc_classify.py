@@ -1,39 +1,56 @@
-"""Reading the rules: point types by side of the mean and direction, and assurance against a target."""
+"""Reading the rules: which way each signal points, point types by direction, assurance against a target."""
 
 import numpy as np
 import pytest
 
-from assets.spc.classify import assurance, direction_sign, point_types
+from assets.spc.classify import assurance, direction_sign, point_types, signal_sides
 
-# special causes at 12 (above the mean of 10), 8 (below) and 10 (exactly on it); 12 again is common cause
-SPECIAL = np.array([True, True, True, False])
+# mean 10; points 12 (above), 8 (below), 10 (exactly on the mean), 12 again
 VALUES = np.array([12.0, 8.0, 10.0, 12.0])
+NOWHERE = np.zeros(4, dtype=bool)
+NO_TREND = np.zeros(4)
+
+
+def test_a_signal_outside_any_trend_points_to_its_side_of_the_mean_and_on_the_mean_reads_as_below():
+    # NHSRplotthedots ptd_special_cause_type: ifelse(relative_to_mean > 0, "Above", "Below")
+    assert signal_sides(VALUES, 10.0, NOWHERE, NO_TREND).tolist() == [1, -1, -1, 1]
+
+
+def test_a_point_in_a_trend_points_the_trend_s_way_whichever_side_of_the_mean_it_lies():
+    # issue #171 of the package: 12 in a falling trend points down, 8 in a rising one up
+    trends = np.array([-1.0, 1.0, 1.0, 0.0])
+    assert signal_sides(VALUES, 10.0, NOWHERE, trends).tolist() == [-1, 1, 1, 1]
+
+
+def test_outside_the_limits_comes_before_the_trend():
+    # the package's case_when tests outside_limits first: 8 below the lower limit in a rising trend
+    # points down
+    outside = np.array([False, True, False, False])
+    assert signal_sides(VALUES, 10.0, outside, np.array([1.0, 1.0, 1.0, 0.0])).tolist() == [1, -1, 1, 1]
+
+
+SPECIAL = np.array([True, True, False, True])
+SIDES = np.array([1, -1, 1, -1])
 
 
 def types(direction: str | None) -> list[str]:
-    return point_types(SPECIAL, VALUES, 10.0, direction).tolist()
+    return point_types(SPECIAL, SIDES, direction).tolist()
 
 
-def test_higher_is_better_reads_above_as_improvement_and_below_or_on_as_concern():
+def test_higher_is_better_reads_up_as_improvement_and_down_as_concern():
     assert types("higher_is_better") == ["special cause improvement", "special cause concern",
-                                         "special cause concern", "common cause"]
+                                         "common cause", "special cause concern"]
 
 
-def test_lower_is_better_reads_below_as_improvement_and_above_or_on_as_concern():
+def test_lower_is_better_reads_down_as_improvement_and_up_as_concern():
     assert types("lower_is_better") == ["special cause concern", "special cause improvement",
-                                        "special cause concern", "common cause"]
+                                        "common cause", "special cause improvement"]
 
 
 @pytest.mark.parametrize("direction", [None, "neutral"])
 def test_neutral_measures_read_high_and_low(direction):
-    assert types(direction) == ["special cause high", "special cause low", "special cause low",
-                                "common cause"]
-
-
-def test_a_rising_trend_below_the_mean_of_a_higher_is_better_measure_is_concern():
-    rising = np.array([4.0, 5, 6, 7, 8, 9, 9.5])
-    assert set(point_types(np.ones(7, dtype=bool), rising, 10.0, "higher_is_better")) == {
-        "special cause concern"}
+    assert types(direction) == ["special cause high", "special cause low", "common cause",
+                                "special cause low"]
 
 
 def test_an_unknown_direction_is_refused():

@@ -46,6 +46,18 @@ def test_screening_leaves_out_every_range_at_or_above_the_screen():
     assert screened_mean_moving_range(np.array([1.0] * 9 + [50.0])) == pytest.approx(1)
 
 
+def test_when_every_non_zero_range_screens_out_the_limits_cannot_be_computed():
+    # 14 equal values and one different: ranges 0 (x 13) and 2; mean 2 / 14 = 0.143, screen 0.467 leaves out
+    # the 2 and only zeros remain
+    assert screened_mean_moving_range(np.array([0.0] * 13 + [2.0])) is None
+    assert xmr_limits(np.array([10.0] * 14 + [12.0])) is None
+    # one equal value in the middle: ranges 2 and 2 both screen out too (mean 4 / 14, screen 0.93)
+    assert xmr_limits(np.array([10.0] * 7 + [12.0] + [10.0] * 7)) is None
+    # a smaller range survives the screen: ranges 0 (x 12), 2 and 0.1: mean 2.1 / 14 = 0.15, screen 0.49
+    # leaves out the 2; the mean of the rest is 0.1 / 13
+    assert screened_mean_moving_range(np.array([0.0] * 12 + [2.0, 0.1])) == pytest.approx(0.1 / 13)
+
+
 def test_baseline_sets_the_limits_from_its_first_points_only():
     # baseline 10, 12, ... (12 points): mean 11, 11 moving ranges of 2 -> mean mR 2, limits 11 +/- 5.32;
     # the later 30 and 40 and the range 12 -> 30 play no part

@@ -54,9 +54,32 @@ def test_a_segment_with_fewer_than_12_points_gets_no_limits_and_no_special_cause
 
 
 def test_twelve_points_get_limits():
-    points = spc_points(series_frame([10.0] * 11 + [50.0]))
+    # ranges 2 (ten times) and 40: mean 60 / 11 = 5.45, screen 17.8 leaves out 40, mean mR 2;
+    # mean 170 / 12 = 14.17, upper limit 14.17 + 5.32 = 19.49, so 50 is outside (improvement); the 11 months
+    # before lie below the mean, a shift (concern)
+    points = spc_points(series_frame([10.0, 12.0] * 5 + [10.0, 50.0]))
     assert points["limits_status"].unique().to_list() == ["limits set"]
-    assert points["point_type"][-1] == "special cause improvement"
+    assert points["upper_limit"][0] == pytest.approx(170 / 12 + 5.32)
+    assert points["shift"].to_list() == [True] * 11 + [False]
+    assert points["point_type"].to_list() == ["special cause concern"] * 11 + ["special cause improvement"]
+
+
+def test_limits_that_cannot_be_computed_flag_nothing():
+    # 10 ranges of 0 and one of 40: mean 40 / 11 = 3.64, screen 11.9 leaves out the 40 and only zeros remain;
+    # limits on the mean would put all 12 points outside them
+    points = spc_points(series_frame([10.0] * 11 + [50.0]))
+    assert points["limits_status"].unique().to_list() == ["limits cannot be computed"]
+    assert points.select("mean", "upper_limit", "lower_near").null_count().row(0) == (12, 12, 12)
+    assert points["special_cause"].to_list() == [False] * 12
+    assert points["point_type"].to_list() == [None] * 12
+    assert points["moving_range"].to_list() == [None] + [0.0] * 10 + [40.0]
+
+
+def test_a_constant_segment_keeps_limits_on_its_mean_and_flags_nothing():
+    points = spc_points(series_frame([7.0] * 12))
+    assert points["limits_status"].unique().to_list() == ["limits set"]
+    assert points["upper_limit"].unique().to_list() == [7.0]
+    assert points["point_type"].unique().to_list() == ["common cause"]
 
 
 def test_rebasing_gives_each_segment_its_own_mean_and_limits():
@@ -108,20 +131,35 @@ def test_baseline_points_fix_the_limits_on_the_first_points():
     assert points["outside_limits"].to_list() == [False] * 12 + [True] * 3
 
 
-def test_a_trend_reads_by_each_point_s_side_of_the_mean():
-    # 9, 11, ... 10 then the trend 8.5 ... 11.5; mean (6 x 9 + 6 x 11 + 10 + 70) / 20 = 10 exactly
+def test_a_trend_reads_by_its_direction_on_either_side_of_the_mean():
+    # 9, 11, ... 10 then the trend 8.5 ... 11.5; mean (6 x 9 + 6 x 11 + 10 + 70) / 20 = 10 exactly; mean mR
+    # 27.5 / 19 = 1.45, limits 6.15 and 13.85, near-limit lines 7.43 and 12.57: only the trend fires
     values = [9, 11] * 6 + [10] + [8.5, 9, 9.5, 10, 10.5, 11, 11.5]
     higher = spc_points(series_frame(values, "higher_is_better"))
     assert higher["mean"][0] == 10.0
     assert higher["trend"].to_list() == [False] * 13 + [True] * 7
     assert higher["special_cause"].to_list() == higher["trend"].to_list()
-    # below the mean (and on it) a rising trend of a higher-is-better measure is concern
-    concern, improvement = "special cause concern", "special cause improvement"
-    assert higher["point_type"][13:].to_list() == [concern] * 4 + [improvement] * 3
+    # a rising trend is improvement for a higher-is-better measure below the mean (8.5, 9, 9.5), on it (10)
+    # and above it (NHSRplotthedots 0.2, after its issue #171); before, the package read the first four as
+    # concern
+    assert higher["point_type"][13:].to_list() == ["special cause improvement"] * 7
     lower = spc_points(series_frame(values, "lower_is_better"))
-    assert lower["point_type"][13:].to_list() == [improvement] * 3 + [concern] * 4
+    assert lower["point_type"][13:].to_list() == ["special cause concern"] * 7
     neutral = spc_points(series_frame(values, None))
-    assert neutral["point_type"][13:].to_list() == ["special cause low"] * 4 + ["special cause high"] * 3
+    assert neutral["point_type"][13:].to_list() == ["special cause high"] * 7
+
+
+def test_a_point_outside_the_limits_reads_by_its_side_even_in_a_trend():
+    # 10, 12 (x 6) then 5 ... 11 rising: ranges 2 (x 11), 7, 1 (x 6): mean 35 / 18 = 1.94, screen 6.35 leaves
+    # out 7; mean mR 28 / 17 = 1.647; mean (132 + 56) / 19 = 9.895; lower limit 9.895 - 4.381 = 5.514: 5 is
+    # below it, so concern although the trend it starts rises; 6 ... 11 read by the trend (improvement)
+    values = [10, 12] * 6 + [5, 6, 7, 8, 9, 10, 11]
+    points = spc_points(series_frame(values))
+    assert points["lower_limit"][0] == pytest.approx(188 / 19 - 2.66 * 28 / 17)
+    assert points["outside_limits"][12:].to_list() == [True, False, False, False, False, False, False]
+    assert points["trend"][12:].to_list() == [True] * 7
+    assert points["point_type"][12:].to_list() == (["special cause concern"]
+                                                  + ["special cause improvement"] * 6)
 
 
 def test_special_causes_of_a_neutral_measure_read_high_and_low():

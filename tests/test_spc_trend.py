@@ -1,8 +1,8 @@
-"""Rule 3: a trend, 7 or more consecutive points each strictly above (or below) the one before."""
+"""Rule 3: a trend, 7 or more consecutive points each strictly above (or below) the one before; its way."""
 
 import numpy as np
 
-from assets.spc.rules import trend
+from assets.spc.rules import trend, trend_direction
 
 
 def flags(values: list[float], run_length: int = 7) -> list[bool]:
@@ -48,3 +48,35 @@ def test_the_run_length_is_configurable():
 def test_short_series_have_no_trend():
     assert flags([]) == []
     assert flags([1]) == [False]
+
+
+def directions(values: list[float], run_length: int = 7) -> list[float]:
+    return trend_direction(np.array(values, dtype=float), run_length).tolist()
+
+
+def test_a_rising_trend_points_up_and_a_falling_one_down():
+    assert directions([2, 1, 2, 3, 4, 5, 6, 7, 3]) == [0] + [1] * 7 + [0]
+    assert directions([9, 8, 7, 6, 5, 4, 3, 9]) == [-1] * 7 + [0]
+
+
+def test_a_turning_point_takes_the_trend_after_it():
+    # NHSRplotthedots ptd_special_cause_type: "if a point is part of a trend either side, use right side";
+    # the peak 7 ends the rise and starts the fall, so it points down
+    assert directions([1, 2, 3, 4, 5, 6, 7, 6, 5, 4, 3, 2, 1]) == [1] * 6 + [-1] * 7
+
+
+def test_the_last_point_of_a_trend_followed_by_no_trend_keeps_its_own():
+    # 7 ends the rise; the step 7 -> 6 is in no trend, so 7 still points up
+    assert directions([1, 2, 3, 4, 5, 6, 7, 6, 7]) == [1] * 7 + [0, 0]
+
+
+def test_a_tie_between_two_trends_leaves_each_point_its_own_trend():
+    # 1..7 rising, then 7 again and 6..1 falling: the flat step is in neither, so the first 7 points up and
+    # the second down (the package would read the first as decreasing from the zero step)
+    assert directions([1, 2, 3, 4, 5, 6, 7, 7, 6, 5, 4, 3, 2, 1]) == [1] * 7 + [-1] * 7
+
+
+def test_directions_follow_the_run_length():
+    assert directions([1, 2, 3, 4, 5, 1], run_length=5) == [1] * 5 + [0]
+    assert directions([1, 2, 3, 4, 5, 1]) == [0] * 6
+    assert directions([]) == [] and directions([4]) == [0]

@@ -25,12 +25,24 @@ def direction_sign(direction: str | None) -> int:
     return DIRECTIONS[direction]
 
 
-def point_types(special_cause: np.ndarray, values: np.ndarray, mean: float,
-                direction: str | None) -> np.ndarray:
-    """Return each point's type, a special cause read by its side of the mean (on the mean: concern / low)."""
+def signal_sides(values: np.ndarray, mean: float, outside_limits: np.ndarray,
+                 trend_directions: np.ndarray) -> np.ndarray:
+    """Return the way each point's signal points, +1 (up) or -1 (down), as NHSRplotthedots 0.2 reads it.
+
+    A point outside the limits points to its side of the mean; else a point in a trend points the trend's
+    way, whichever side of the mean it lies (the package's change after its issue #171); else its side of
+    the mean. A point exactly on the mean reads as below it, as in the package.
+    """
+    side_of_mean = np.where(values > mean, 1, -1)
+    by_trend = np.where(trend_directions != 0, np.sign(trend_directions), side_of_mean)
+    return np.where(outside_limits, side_of_mean, by_trend).astype(int)
+
+
+def point_types(special_cause: np.ndarray, sides: np.ndarray, direction: str | None) -> np.ndarray:
+    """Return each point's type: a special cause pointing the better way is improvement, the other concern;
+    high or low for a neutral measure (None); common cause where no rule fired."""
     sign = direction_sign(direction)
-    side = np.sign(values - mean)
-    special = np.where(side > 0, HIGH, LOW) if sign == 0 else np.where(side == sign, IMPROVEMENT, CONCERN)
+    special = np.where(sides > 0, HIGH, LOW) if sign == 0 else np.where(sides == sign, IMPROVEMENT, CONCERN)
     return np.where(special_cause, special, COMMON_CAUSE)
 
 

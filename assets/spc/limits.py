@@ -35,18 +35,25 @@ def moving_ranges(values: np.ndarray) -> np.ndarray:
     return np.abs(np.diff(values))
 
 
-def screened_mean_moving_range(ranges: np.ndarray) -> float:
-    """Return the mean moving range after leaving out ranges of 3.267 x the mean or more (0 if all are 0)."""
+def screened_mean_moving_range(ranges: np.ndarray) -> float | None:
+    """Return the mean moving range after leaving out ranges of 3.267 x the mean or more; 0 when every
+    range is 0, and None when the screen leaves only zero ranges of values that vary (no spread to go by).
+    """
     first_mean = float(ranges.mean())
     if first_mean == 0.0:
         return 0.0
-    return float(ranges[ranges < SCREEN_FACTOR * first_mean].mean())
+    screened = float(ranges[ranges < SCREEN_FACTOR * first_mean].mean())
+    return screened if screened > 0.0 else None
 
 
-def xmr_limits(values: np.ndarray, baseline_points: int | None = None) -> XmrLimits:
-    """Return the limits set from the first `baseline_points` values (all when None); needs 2 or more."""
+def xmr_limits(values: np.ndarray, baseline_points: int | None = None) -> XmrLimits | None:
+    """Return the limits set from the first `baseline_points` values (all when None), None when they cannot be
+    computed (see `screened_mean_moving_range`); needs 2 or more values."""
     baseline = values if baseline_points is None else values[:baseline_points]
-    return XmrLimits.around(float(baseline.mean()), screened_mean_moving_range(moving_ranges(baseline)))
+    mean_moving_range = screened_mean_moving_range(moving_ranges(baseline))
+    if mean_moving_range is None:
+        return None
+    return XmrLimits.around(float(baseline.mean()), mean_moving_range)
 
 
 def segment_starts(periods: np.ndarray, change_periods: np.ndarray) -> np.ndarray:

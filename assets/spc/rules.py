@@ -27,13 +27,21 @@ def shift(values: np.ndarray, mean: float, run_length: int = 7) -> np.ndarray:
     return members_of_long_runs(np.sign(values - mean), run_length)
 
 
+def trend_direction(values: np.ndarray, run_length: int = 7) -> np.ndarray:
+    """Return +1 for each point of a rising run of `run_length` or more (each strictly above the one before),
+    -1 for a falling one and 0 elsewhere; a point ending one trend and starting the next takes the next's."""
+    steps = np.sign(np.diff(values))
+    trend_steps = np.where(members_of_long_runs(steps, run_length - 1), steps, 0)
+    directions = np.zeros(len(values))
+    directions[1:] = trend_steps
+    # as NHSRplotthedots reads a turning point: by the step after it when that step is in a trend
+    directions[:-1] = np.where(trend_steps != 0, trend_steps, directions[:-1])
+    return directions
+
+
 def trend(values: np.ndarray, run_length: int = 7) -> np.ndarray:
     """Flag every point of a run of `run_length` or more, each strictly above (or below) the one before."""
-    trend_steps = members_of_long_runs(np.sign(np.diff(values)), run_length - 1)
-    flags = np.zeros(len(values), dtype=bool)
-    flags[:-1] |= trend_steps
-    flags[1:] |= trend_steps
-    return flags
+    return trend_direction(values, run_length) != 0
 
 
 def two_in_three(values: np.ndarray, limits: XmrLimits) -> np.ndarray:

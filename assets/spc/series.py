@@ -3,8 +3,9 @@
 Missing values (null or NaN) are left out of the calculation: a segment's limits and rules use the values
 present, so a moving range and a run span the gap; the missing point keeps its row, segment and lines, with
 a null moving range, rule flags, special cause and point type. A segment with fewer than `minimum_points`
-values gets no limits: null lines, rule flags false and a null point type. A special-cause point exactly
-on the mean reads as concern (low for a neutral measure); see `classify.point_types`.
+values gets no limits: null lines, rule flags false and a null point type; so does a segment whose limits
+cannot be computed (every non-zero moving range screened out: `limits.screened_mean_moving_range`). A special
+cause reads by the way its signal points (`classify.signal_sides`).
 """
 
 from __future__ import annotations
@@ -26,12 +27,14 @@ POINT_COLUMNS = [*SERIES_KEYS, "period", "value", "segment", *LINE_COLUMNS, *RUL
 STATUS_COLUMNS = [*SERIES_KEYS, "latest_period", "latest_value", "variation", "latest_target", "assurance"]
 LIMITS_SET = "limits set"
 TOO_FEW_POINTS = "too few points for limits"
+CANNOT_COMPUTE = "limits cannot be computed"
 HAS_VALUE = pl.col("value").is_not_null() & pl.col("value").is_not_nan()
 
 
 @dataclass(frozen=True)
 class SpcSettings:
-    """Rule lengths, baseline and minimum segment size; the defaults are Making Data Count's."""
+    """Run lengths of the shift and trend rules (7 by default, as in Making Data Count), baseline (all
+    points) and minimum segment size (12)."""
 
     shift_points: int = 7
     trend_points: int = 7
@@ -53,7 +56,7 @@ class _PointBuffers:
         self.lines = {name: np.full(size, np.nan) for name in LINE_COLUMNS}
         self.rules = {name: np.zeros(size, dtype=bool) for name in RULE_COLUMNS}
         self.point_type = np.full(size, None, dtype=object)
-        self.limits_set = np.zeros(size, dtype=bool)
+        self.limits_status = np.full(size, TOO_FEW_POINTS, dtype=object)
 
     def fill_segment(self, rows: slice, number: int, values: np.ndarray, direction: str | None,
                      settings: SpcSettings) -> None:
@@ -65,19 +68,24 @@ class _PointBuffers:
         if len(present) < settings.minimum_points:
             return
         limits = xmr_limits(present, settings.baseline_points)
+        if limits is None:
+            self.limits_status[rows] = CANNOT_COMPUTE
+            return
         lines = {"mean": limits.mean, "upper_limit": limits.upper, "lower_limit": limits.lower,
                  "upper_near": limits.upper_near, "lower_near": limits.lower_near}
         for name, line in lines.items():
             self.lines[name][rows] = line
+        trend_directions = rules.trend_direction(present, settings.trend_points)
         flags = {"outside_limits": rules.outside_limits(present, limits),
                  "shift": rules.shift(present, limits.mean, settings.shift_points),
-                 "trend": rules.trend(present, settings.trend_points),
+                 "trend": trend_directions != 0,
                  "two_in_three": rules.two_in_three(present, limits)}
         for name, flagged in flags.items():
             self.rules[name][valued] = flagged
         special_cause = np.logical_or.reduce(list(flags.values()))
-        self.point_type[valued] = classify.point_types(special_cause, present, limits.mean, direction)
-        self.limits_set[rows] = True
+        sides = classify.signal_sides(present, limits.mean, flags["outside_limits"], trend_directions)
+        self.point_type[valued] = classify.point_types(special_cause, sides, direction)
+        self.limits_status[rows] = LIMITS_SET
 
 
 def _ordered_input(frame: pl.DataFrame) -> pl.DataFrame:
@@ -143,8 +151,7 @@ def _points_frame(ordered: pl.DataFrame, buffers: _PointBuffers) -> pl.DataFrame
                *(pl.Series(name, line).fill_nan(None) for name, line in buffers.lines.items()),
                *(pl.Series(name, flags) for name, flags in buffers.rules.items()),
                pl.Series("point_type", buffers.point_type.tolist(), dtype=pl.String),
-               pl.Series("limits_status", np.where(buffers.limits_set, LIMITS_SET, TOO_FEW_POINTS),
-                         dtype=pl.String)]
+               pl.Series("limits_status", buffers.limits_status.tolist(), dtype=pl.String)]
     special_cause = pl.any_horizontal(RULE_COLUMNS).alias("special_cause")
     return (ordered.with_columns(columns).with_columns(special_cause)
             .with_columns(pl.when(HAS_VALUE).then(pl.col(name)).alias(name)
@@ -153,18 +160,20 @@ def _points_frame(ordered: pl.DataFrame, buffers: _PointBuffers) -> pl.DataFrame
 
 
 def spc_status(points: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
-    """Return one row per series: its latest point's variation and its assurance against the latest target."""
+    """Return one row per series: its latest point's variation, and its assurance against the target of that
+    same month (none when that month has no target)."""
     latest_point = (points.filter(HAS_VALUE)
                     .sort([*SERIES_KEYS, "period"]).group_by(SERIES_KEYS).last()
                     .select(*SERIES_KEYS, pl.col("period").alias("latest_period"),
                             pl.col("value").alias("latest_value"), pl.col("point_type").alias("variation"),
                             "upper_limit", "lower_limit"))
-    ordered = frame.sort([*SERIES_KEYS, "period"])
-    latest_target = ordered.group_by(SERIES_KEYS).agg(
-        pl.col("target").drop_nulls().last().alias("latest_target"), pl.col("direction").last())
+    targets = frame.select(*SERIES_KEYS, pl.col("period").alias("latest_period"),
+                           pl.col("target").alias("latest_target"))
+    directions = frame.sort([*SERIES_KEYS, "period"]).group_by(SERIES_KEYS).agg(pl.col("direction").last())
     status = (points.select(SERIES_KEYS).unique()
               .join(latest_point, on=SERIES_KEYS, how="left")
-              .join(latest_target, on=SERIES_KEYS, how="left")
+              .join(targets, on=[*SERIES_KEYS, "latest_period"], how="left")
+              .join(directions, on=SERIES_KEYS, how="left")
               .sort(SERIES_KEYS))
     assurance = [classify.assurance(target, upper, lower, direction) for target, upper, lower, direction
                  in status.select("latest_target", "upper_limit", "lower_limit", "direction").iter_rows()]
