@@ -11,6 +11,7 @@ from datetime import date
 from functools import cache
 
 from assets.publish import charts
+from assets.publish.board_rules import QUADRANT_NAMES
 from assets.publish.chart_views import safe_json
 from assets.publish.display import iso_date, month, number
 from assets.publish.marts import Marts, Row
@@ -43,7 +44,7 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
         if efficiency is None or effectiveness is None:
             continue
         period = row["period"]
-        quadrant = row["quadrant"] or "not assessed"
+        quadrant = QUADRANT_NAMES.get(row["quadrant"] or "not assessed", row["quadrant"])
         head = (f'{{"service":{name},"period":"{iso_date(period)}","month":"{month(period)}",'
                 f'"efficiency_index":{efficiency!r},"effectiveness_index":{effectiveness!r},'
                 f'"quadrant":{_text_json(quadrant)}')

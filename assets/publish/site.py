@@ -20,6 +20,7 @@ import duckdb
 import jinja2
 import vl_convert
 
+from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cached_text
 from assets.publish.changes_summary import publication_summary
 from assets.publish.chart_views import chart_templates
@@ -47,11 +48,13 @@ NAVIGATION = {
 
 
 def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
-                cache_dir: Path | None = None) -> dict[str, Any]:
+                cache_dir: Path | None = None, rules: BoardRules | None = None) -> dict[str, Any]:
     """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page.
 
-    `cache_dir` keeps the script bundle and chart templates between runs (built in-process without it).
+    `cache_dir` keeps the script bundle and chart templates between runs (built in-process without it);
+    `rules` are the partnership's reading rules (from the environment without them).
     """
+    rules = rules or BoardRules.from_env()
     started = time.perf_counter()
     out_dir = Path(out_dir)
     marts = load_marts(con)
@@ -59,13 +62,14 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
     slugs = service_slugs([s["service_code"] for s in marts.services])
     templates = chart_templates(cache_dir)
     loaded = time.perf_counter()
-    page = _PageWriter(out_dir, template_environment(cache_dir), datetime.now(UTC).astimezone())
+    generated_at = datetime.now(UTC).astimezone()
+    page = _PageWriter(out_dir, template_environment(cache_dir), generated_at)
 
     written = page.write_asset(BUNDLE_PATH, javascript_bundle(cache_dir))
     written += page.write_asset(STYLE_PATH, (TEMPLATE_DIR / "style.css").read_text("utf-8"))
     changes = publication_summary(con)
     page("index.html", "index.html.j2",
-         lambda: index_context(marts, quality, slugs, templates) | {"changes": changes})
+         lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes))
     paths, findings = IndexPaths(marts), findings_by_kind(marts)
     for service in marts.services:
         page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
