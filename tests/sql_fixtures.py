@@ -10,6 +10,8 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
 from assets.models.project import build_order, load_models, load_seed_docs
+from assets.models.spc_assets import build_spc_tables
+from assets.spc.series import SpcSettings
 from assets.warehouse import ensure_warehouse
 from pipelines.demo.reference import FIGURE_CEILINGS
 from pipelines.settings import SQL_DIR
@@ -136,7 +138,18 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
     return con
 
 
+SPC_TABLES = {("marts", "fct_measure_spc"), ("marts", "measure_spc_status")}
+
+
 def build_models(con: duckdb.DuckDBPyConnection) -> None:
-    """Build every SQL model, in order, from what the warehouse holds."""
+    """Build every SQL model, in order, from what the warehouse holds.
+
+    The SPC marts (built in Python) are built, with the default settings, before the first model that
+    reads them.
+    """
+    spc_built = False
     for model in build_order(load_models(SQL_DIR)):
+        if not spc_built and SPC_TABLES & set(model.upstream):
+            build_spc_tables(con, SpcSettings())
+            spc_built = True
         build_model(con, model)

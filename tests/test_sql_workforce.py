@@ -143,7 +143,9 @@ def test_accountability_shares_and_partner_results(con):
 
 
 def test_red_list_per_accountable_partner(con):
+    # two months of a series are too few for SPC limits: no variation, no assurance
     assert rows(con, "select * from marts.accountable_red_measures") == [{
+        "service_code": "W1", "service_name": "Service W1", "measure_code": "RATE", "measure_name": "Rate",
         "accountable_partner_code": "NHS", "accountable_partner_name": "Trust",
-        "service_code": "W1", "measure_code": "RATE", "latest_period": JAN,
-        "red_since": DEC, "months_red": 2}]
+        "months_red": 2, "red_since": DEC, "latest_period": JAN, "latest_actual": 40.0,
+        "latest_target": 50.0, "variation": None, "assurance": None}]

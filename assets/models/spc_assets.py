@@ -1,6 +1,7 @@
 """Dagster assets for statistical process control over every service-measure series."""
 
 import dagster as dg
+import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
@@ -22,6 +23,18 @@ SERIES_SQL = """
 REBASE_SQL = """
     select service_code, measure_code, cast(first_period as date) as period from seeds.spc_rebases
 """
+
+
+def build_spc_tables(con: duckdb.DuckDBPyConnection,
+                     settings: SpcSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Build marts.fct_measure_spc and marts.measure_spc_status from the warehouse; return both."""
+    series = con.execute(SERIES_SQL).pl()
+    rebases = con.execute(REBASE_SQL).pl()
+    points = spc_points(series, rebases, settings)
+    status = spc_status(points, series)
+    load_table(con, "marts", "fct_measure_spc", points, POINTS_DOCS)
+    load_table(con, "marts", "measure_spc_status", status, STATUS_DOCS)
+    return points, status
 
 
 class SpcConfig(dg.Config):
@@ -51,12 +64,7 @@ def measure_spc(context: dg.AssetExecutionContext, config: SpcConfig, duckdb: Du
     settings = SpcSettings(config.shift_points, config.trend_points, config.baseline_points,
                            config.minimum_points)
     with duckdb.get_connection() as con:
-        series = con.execute(SERIES_SQL).pl()
-        rebases = con.execute(REBASE_SQL).pl()
-        points = spc_points(series, rebases, settings)
-        status = spc_status(points, series)
-        load_table(con, "marts", "fct_measure_spc", points, POINTS_DOCS)
-        load_table(con, "marts", "measure_spc_status", status, STATUS_DOCS)
+        points, status = build_spc_tables(con, settings)
         record_versions(con, ["marts/fct_measure_spc", "marts/measure_spc_status"])
     special = points.filter(pl.col("special_cause").fill_null(False))
     context.log.info(f"{status.height} series, {special.height} special-cause points")
