@@ -48,7 +48,9 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("reason", "varchar not null"), ("same_as_file_name", "varchar"), ("bytes", "bigint"),
         ("run_id", "varchar"), ("rejected_at", "timestamp not null"),
     ),
-    "quarantine": _findings("quarantined_at"),
+    # whose rows were held back: the partner that sent the row (the file's, or the row's own in a
+    # publication of many partners) and the service it named, when the reference data knows it
+    "quarantine": (*_findings("quarantined_at"), ("partner_code", "varchar"), ("service_code", "varchar")),
     "warnings": _findings("warned_at"),
     "validation_runs": (
         ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),

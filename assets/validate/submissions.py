@@ -54,6 +54,38 @@ def _write_findings(con: duckdb.DuckDBPyConnection, table: str, findings: pl.Dat
     con.unregister("finding_rows")
 
 
+def _attribute_quarantine(con: duckdb.DuckDBPyConnection, kind: SubmissionType) -> None:
+    """Fill in the partner and service of this type's quarantined rows that have none yet.
+
+    The partner is the one that sent the row (raw.<type>.file_partner_code: the file's partner, or
+    the row's own in a publication of many partners), else the file's in the load log; the service is
+    the one the row named, trimmed and upper-cased, when it is a joint service of the reference data.
+    Rows quarantined at ingest (out of scope) have no raw row: they get the file's partner only.
+    """
+    con.execute(
+        f"""
+        update audit.quarantine as q set partner_code = a.partner_code, service_code = a.service_code
+        from (
+            select held.file_hash, held.sheet_name, held.row_number,
+                   coalesce(received.file_partner_code, log.partner_code) as partner_code,
+                   services.service_code,
+            from (select distinct file_hash, sheet_name, row_number from audit.quarantine
+                  where submission_type = $kind and partner_code is null) as held
+            left join audit.load_log as log
+                on log.submission_type = $kind and log.file_hash = held.file_hash
+            left join raw.{kind.name} as received
+                on received.file_hash = held.file_hash
+                and received.sheet_name is not distinct from held.sheet_name
+                and received.row_number = held.row_number
+            left join seeds.joint_services as services
+                on services.service_code = upper(trim(received.service_code))
+        ) as a
+        where q.submission_type = $kind and q.partner_code is null and q.file_hash = a.file_hash
+            and q.sheet_name is not distinct from a.sheet_name
+            and q.row_number is not distinct from a.row_number
+        """, {"kind": kind.name})
+
+
 def _text_repairs(typed: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:
     """Return, per file, how many free-text values were repaired."""
     repaired = (pl.sum_horizontal([pl.col(f"{c}_as_received").is_not_null() for c in kind.free_text])
@@ -171,6 +203,7 @@ def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: 
         con.unregister("loaded_rows")
         _write_findings(con, "quarantine", errors, raw, kind, run_id)
         _write_findings(con, "warnings", warnings, raw, kind, run_id)
+        _attribute_quarantine(con, kind)
         _update_load_log(con, kind, raw, typed)
         months = _months_to_record(con, kind, raw, window)
         record_months(con, kind, months, fingerprint, run_id)
