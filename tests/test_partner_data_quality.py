@@ -5,7 +5,7 @@ after the month ends (21 February, 21 March, and 22 April: Easter Monday, 1 Apri
 a month's target is due by the month's end.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -121,4 +121,95 @@ def test_months_after_the_calendar_neither_join_the_table_nor_shrink_the_league(
                             "and period = ?", [JAN]) == [(1, 0)]
     assert rows(connection, "select partner_code, first_period, last_period from marts.partner_league "
                             "order by 1") == [("P1", JAN, FEB), ("P2", JAN, FEB), ("P3", JAN, FEB)]
+    connection.close()
+
+
+def test_a_file_covering_a_quarter_is_due_after_the_quarter(tmp_path):
+    """One definition of late, for the league and the pages: the deadline of the last month a file covers.
+
+    With only New Year's Day as a bank holiday, March's outcomes are due on 19 April 2024 (15 working
+    days after 31 March) and January's on 21 February.
+    """
+    from assets.publish.quality import load_quality
+
+    connection = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
+    for name, body in {
+        "P1_20240419.csv": "P1,S1,OUT,2024-01,,,100,\nP1,S1,OUT,2024-02,,,110,\nP1,S1,OUT,2024-03,,,120,\n",
+        "P1_20240422.csv": "P1,S1,LOW,2024-01,5,50,,\nP1,S1,LOW,2024-03,5,50,,\n",  # 3 days late
+        "P2_20240419.csv": "P2,S1,RATE,2024-01,30,40,,\n",                         # 58 days late
+    }.items():
+        drop(tmp_path / "inbox", "outcomes", name, OUTCOMES_HEADER + body)
+    ingest_and_validate(connection, tmp_path, "outcomes")
+    build_models(connection)
+    assert rows(connection, "select file_name, first_month, last_month, deadline, days_after_deadline, "
+                            "is_late from intermediate.int_return_files order by file_name") == [
+        ("P1_20240419.csv", JAN, MAR, date(2024, 4, 19), 0, False),
+        ("P1_20240422.csv", JAN, MAR, date(2024, 4, 19), 3, True),
+        ("P2_20240419.csv", JAN, JAN, date(2024, 2, 21), 58, True)]
+    # P1's January to March came first in the quarter's file, on time; P2's January came late
+    assert rows(connection, "select partner_code, period, returns_received, returns_on_time, "
+                            "days_after_deadline from marts.partner_data_quality "
+                            "where submission_type = 'outcomes' and partner_code in ('P1', 'P2') "
+                            "and returns_received > 0 order by 1, 2") == [
+        ("P1", JAN, 1, 1, 0), ("P1", FEB, 1, 1, 0), ("P1", MAR, 1, 1, 0), ("P2", JAN, 1, 0, 58)]
+    # the site's data-quality page counts the same late files
+    quality = load_quality(connection)
+    late = {p["partner_code"]: p["late"] for p in quality.partners}
+    assert (late["P1"], late["P2"]) == (1, 1)
+    assert sorted(r.file_name for kind in quality.service("S1").late.values() for r in kind) == [
+        "P1_20240422.csv", "P2_20240419.csv"]
+    connection.close()
+
+
+def _league(tmp_path, scores: dict[tuple[str, str], tuple[int, int]]):
+    """Build marts.partner_league alone from one month of returns per partner: (on time, expected)."""
+    import duckdb
+
+    from assets.models.build import build_model
+    from assets.models.project import load_models
+    from pipelines.settings import SQL_DIR
+
+    connection = duckdb.connect(str(tmp_path / "league.duckdb"))
+    connection.execute("create schema seeds; create schema marts")
+    connection.execute("create table seeds.partners (partner_code varchar, partner_name varchar)")
+    connection.execute("create table marts.partner_data_quality (partner_code varchar, period date, "
+                       "returns_on_time int, returns_expected int, returns_received int, fields_filled int, "
+                       "fields_expected int, rows_passed int, rows_received int, restated_keys int, "
+                       "keys_reported int)")
+    for (code, name), (on_time, expected) in scores.items():
+        connection.execute("insert into seeds.partners values (?, ?)", [code, name])
+        connection.execute("insert into marts.partner_data_quality values (?, ?, ?, ?, ?, 1, 1, 1, 1, 0, 1)",
+                           [code, JAN, on_time, expected, expected])
+    (league,) = [m for m in load_models(SQL_DIR) if m.table == "marts.partner_league"]
+    build_model(connection, league)
+    return connection
+
+
+def test_ties_share_a_position_the_next_skips_and_equals_are_listed_by_name(tmp_path):
+    # scores: A (1 of 1 on time) 100; B and C (1 of 3, 2 of 6) equal, to the last bit or not; D (0 of 1)
+    connection = _league(tmp_path, {("P-A", "Ash"): (1, 1), ("P-B", "Zeta"): (1, 3),
+                                    ("P-C", "Alder"): (2, 6), ("P-D", "Birch"): (0, 1)})
+    assert rows(connection, "select partner_code, league_position, is_tied, league_order "
+                            "from marts.partner_league order by league_order") == [
+        ("P-A", 1, False, 1), ("P-C", 2, True, 2), ("P-B", 2, True, 3), ("P-D", 4, False, 4)]
+    connection.close()
+
+
+def test_the_league_on_the_page_shows_ties_and_escapes_partner_names(tmp_path):
+    from assets.publish.quality_page import league_rows
+    from assets.publish.site import NAVIGATION, template_environment
+
+    connection = _league(tmp_path, {("P-A", "<script>alert(1)</script>"): (1, 1),
+                                    ("P-B", "Zeta & Co"): (1, 2), ("P-C", "Alder"): (1, 2)})
+    league = connection.execute("select * from marts.partner_league order by league_order").pl().to_dicts()
+    shown = league_rows(league)
+    assert [(r["position"], r["partner_code"]) for r in shown] == [("1", "P-A"), ("=2", "P-C"), ("=2", "P-B")]
+    assert shown[1]["timeliness_pct"] == "50.0"
+    html = template_environment().get_template("quality.html.j2").render(
+        root="", page="data-quality.html", navigation=NAVIGATION, generated_at=datetime.now(UTC),
+        partners=[], league=shown, league_rule="", rejected=[], rules=[], quarantined=[],
+        quarantined_total=0, overdue=[], late_rule="", terms={})
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "Zeta &amp; Co" in html
+    assert html.index("P-A") < html.index("P-C") < html.index("P-B")
     connection.close()

@@ -14,22 +14,14 @@ from assets.validate.overdue import overdue_returns
 
 Row = dict[str, Any]
 
-# Targets are plans sent ahead of the year they cover, so they cannot be late in this sense.
-JUDGED_FOR_LATENESS = ("outcomes", "workforce", "finance")
-
-
 def _with_measure(kind: str) -> str:
     return "measure_code" if "measure_code" in SUBMISSION_TYPES[kind].columns else "null"
 
 
 def _loaded_rows_sql() -> str:
-    """Every validated row: its return, the service and measure it is about, and the months it covers."""
+    """Every validated row: its return and the service it is about."""
     return "\nunion all\n".join(
-        f"""select '{kind}' as submission_type, file_hash, file_name, file_partner_code,
-                   submitted_on, service_code, {_with_measure(kind)} as measure_code,
-                   cast(period + to_months(case period_grain when 'quarter' then 2 else 0 end)
-                        as date) as last_month
-            from validated.{kind}"""
+        f"select '{kind}' as submission_type, file_hash, service_code from validated.{kind}"
         for kind in SUBMISSION_TYPES
     )
 
@@ -58,12 +50,11 @@ def _quarantined_rows_sql() -> str:
 
 def _returns_sql() -> str:
     """Per service and submission type: returns received (files with a row about the service, loaded or
-    quarantined) and the late ones (after their deadline in marts.partner_data_quality), in order.
+    quarantined) and the late ones, in order.
 
-    A return's last month is the latest its loaded rows cover; official publications read through a
-    source mapping have no partner deadline to miss.
+    Late is judged once, in SQL, by intermediate.int_return_files (the definition the partner league's
+    timeliness uses too): a file is late when sent after the deadline of the last month it covers.
     """
-    judged = ", ".join(f"'{kind}'" for kind in JUDGED_FOR_LATENESS)
     return f"""
         with loaded as ({_loaded_rows_sql()}),
         service_returns as (
@@ -73,23 +64,10 @@ def _returns_sql() -> str:
             from ({_quarantined_rows_sql()})
             where service_code is not null
         ),
-        returns as (
-            select submission_type, file_hash, arg_max(file_name, last_month) as file_name,
-                   arg_max(file_partner_code, last_month) as partner_code,
-                   arg_max(submitted_on, last_month) as submitted_on, max(last_month) as last_month
-            from loaded
-            group by submission_type, file_hash
-        ),
         late as (
-            select r.*, d.deadline
-            from returns as r
-            join marts.partner_data_quality as d
-                on d.submission_type = r.submission_type and d.partner_code = r.partner_code
-                and d.period = r.last_month
-            where r.submission_type in ({judged}) and r.submitted_on > d.deadline
-                and not exists (select 1 from audit.load_log as l
-                                where l.mapping like 'sources/%' and l.submission_type = r.submission_type
-                                    and l.file_hash = r.file_hash)
+            select submission_type, file_hash, file_name, partner_code, submitted_on, last_month, deadline
+            from intermediate.int_return_files
+            where is_late
         )
         select s.service_code, s.submission_type, count(*) as received,
                list((l.file_hash, l.file_name, l.partner_code, l.submitted_on, l.last_month, l.deadline)
@@ -120,6 +98,12 @@ PARTNERS_SQL = """
     left join marts.dim_partner as p on p.partner_code = l.partner_code
     group by all
     order by l.partner_code
+"""
+LEAGUE_SQL = """
+    select partner_code, partner_name, league_position, is_tied, data_quality_score, timeliness_pct,
+           completeness_pct, fields_filled_pct, validity_pct, unrestated_pct, first_period, last_period
+    from marts.partner_league
+    order by league_order
 """
 REJECTED_SQL = """
     select file_name, submission_type, partner_code, reason
@@ -168,10 +152,11 @@ class ServiceQuality:
 
 @dataclass(frozen=True)
 class Quality:
-    """Data quality for the whole site: per service, per partner, and what was turned away."""
+    """Data quality for the whole site: per service, per partner, the league, and what was turned away."""
 
     services: dict[str, ServiceQuality]
     partners: list[Row]
+    league: list[Row]
     rejected: list[Row]
     rules: list[Row]
     quarantined: list[Row]
@@ -209,6 +194,7 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
     return Quality(
         services=dict(services),
         partners=partners,
+        league=con.execute(LEAGUE_SQL).pl().to_dicts(),
         rejected=con.execute(REJECTED_SQL).pl().to_dicts(),
         rules=con.execute(RULES_SQL).pl().to_dicts(),
         quarantined=con.execute(QUARANTINE_SQL).pl().to_dicts(),

@@ -8,16 +8,27 @@ from typing import Any, NamedTuple
 from assets.contract import SUBMISSION_TYPES
 from assets.publish.display import NO_VALUE, day, long_month, months_before, plural, sentence_case
 from assets.publish.marts import Marts, Row
-from assets.publish.quality import JUDGED_FOR_LATENESS, Quality, ServiceQuality
+from assets.publish.quality import Quality, ServiceQuality
 
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
 QUARANTINE_SHOWN = 200
+LEAGUE_COMPONENTS = ("data_quality_score", "timeliness_pct", "completeness_pct", "fields_filled_pct",
+                     "validity_pct", "unrestated_pct")
 LATE_RULE = (
-    "A return is late when it arrived after its deadline: the 15th working day (Monday to Friday, "
-    "England's bank holidays left out) after the end of the last month it covers, unless the reference "
-    "data sets another number of working days for its kind of return; the date it arrived is the date "
-    "in its file name. Targets are plans sent ahead of the year, so they are never counted late."
+    "A return (one file of one kind) is late when it was sent after the deadline of the last month it "
+    "covers: the 15th working day (Monday to Friday, England's bank holidays left out) after that month "
+    "ends, unless the reference data sets another number of working days for its kind of return "
+    "(targets: by the month's last day). A file covering a quarter is so due after the quarter, and a "
+    "plan sent ahead of its months is on time. The date it was sent is the date in its file name; "
+    "official publications have no deadline to miss."
+)
+LEAGUE_RULE = (
+    "Each partner's score is the mean of five components over the latest 12 months, each 0-100: "
+    "returns on time (a return is on time when the file that first brought it was not late), returns "
+    "received, figures filled in, rows that passed validation and figures not restated. Partners with "
+    "the same score share a position (=) and the next position skips as many places; equal scores are "
+    "listed by partner name."
 )
 TERMS = {
     "received": "Returns received: files from partners with at least one row about the service.",
@@ -74,7 +85,7 @@ def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
         {
             "submission_type": sentence_case(kind),
             "received": found.received.get(kind, 0),
-            "late": len(found.late.get(kind, ())) if kind in JUDGED_FOR_LATENESS else NO_VALUE,
+            "late": len(found.late.get(kind, ())),
             "quarantined": found.quarantined.get(kind, 0),
             "restated": found.restated.get(kind, 0),
         }
@@ -89,8 +100,25 @@ def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
     return {"rows": rows, "late": late, "late_rule": LATE_RULE, "terms": TERMS}
 
 
+def league_rows(league: list[Row]) -> list[dict[str, Any]]:
+    """The partner league as the page shows it: a shared position marked "=", scores to one decimal place."""
+    def shown(value: float | None) -> str:
+        return NO_VALUE if value is None else f"{value:.1f}"
+
+    return [
+        {"position": f"={row['league_position']}" if row["is_tied"] else str(row["league_position"]),
+         "position_sort": row["league_position"],
+         "partner_code": row["partner_code"],
+         "partner_name": row["partner_name"] or "Not a known partner",
+         **{name: shown(row[name]) for name in LEAGUE_COMPONENTS},
+         "months": f"{long_month(row['first_period'])} to {long_month(row['last_period'])}"}
+        for row in league
+    ]
+
+
 def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
-    """The data-quality page: each partner's returns, overdue returns, rejected files and quarantined rows."""
+    """The data-quality page: each partner's returns, the league, overdue returns, rejected files and
+    quarantined rows."""
     partners = [
         row | {"partner_name": row["partner_name"] or "Not a known partner",
                "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
@@ -98,6 +126,8 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
     ]
     return {
         "partners": partners,
+        "league": league_rows(quality.league),
+        "league_rule": LEAGUE_RULE,
         "rejected": quality.rejected,
         "rules": quality.rules,
         "quarantined": quality.quarantined[:QUARANTINE_SHOWN],

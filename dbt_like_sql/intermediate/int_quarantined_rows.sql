@@ -35,6 +35,7 @@ held_back as (
 described as (
     select
         held_back.submission_type,
+        held_back.file_hash,
         received.file_name,
         held_back.sheet_name,
         held_back.row_number,
@@ -86,6 +87,7 @@ final as (
     select
         -- ids
         described.submission_type,
+        described.file_hash,
         described.file_name,
         described.sheet_name,
         described.row_number,

@@ -17,12 +17,13 @@ measures as (
     select * from seeds.measures
 ),
 
-deadline_rules as (
-    select * from seeds.submission_deadlines
+deadlines as (
+    select * from intermediate.int_return_deadlines
 ),
 
-bank_holidays as (
-    select cast(holiday_date as date) as holiday_date from seeds.bank_holidays
+-- each file, its deadline and whether it was late: the one definition of a late return
+return_files as (
+    select * from intermediate.int_return_files
 ),
 
 service_months as (
@@ -43,6 +44,7 @@ accepted_rows as (
 accepted as (
     select
         accepted_rows.submission_type,
+        accepted_rows.file_hash,
         accepted_rows.partner_code,
         accepted_rows.service_code,
         accepted_rows.period,
@@ -71,6 +73,7 @@ accepted as (
 rejected_rows as (
     select
         submission_type,
+        file_hash,
         partner_code,
         service_code,
         case when period is null or period > date_trunc('month', submitted_on)
@@ -92,15 +95,6 @@ restated as (
     from submission_histories()
     where period_grain = 'month'
     group by all
-),
-
-submission_types as (
-    select
-        kinds.submission_type,
-        -- a type the seed does not name is due 15 working days after the month ends
-        coalesce(cast(deadline_rules.working_days_after_month_end as integer), 15) as working_days_allowed,
-    from submission_types() as kinds
-    left join deadline_rules on deadline_rules.submission_type = kinds.submission_type
 ),
 
 -- who should send what: the lead partner sends targets; the partners answerable for or reporting a
@@ -129,60 +123,49 @@ expected as (
     inner join service_months on service_months.service_code = expected_senders.service_code
 ),
 
--- working days (Monday to Friday, not a bank holiday) from the first month to four months after the last
-working_days as (
-    select day, row_number() over (order by day) as working_day_number,
-    from (
-        select cast(unnest(generate_series(min(period), max(period) + interval 4 month, interval 1 day))
-                    as date) as day,
-        from service_months
-    ) as days
-    where isodow(day) <= 5 and day not in (select holiday_date from bank_holidays)
-),
-
-month_ends as (
-    select
-        months.period,
-        last_day(months.period) as month_end,
-        count(working_days.day) as working_days_before,
-    from (select distinct period from service_months) as months
-    left join working_days on working_days.day <= last_day(months.period)
-    group by all
-),
-
-deadlines as (
-    select
-        month_ends.period,
-        submission_types.submission_type,
-        case when submission_types.working_days_allowed = 0 then month_ends.month_end
-             else working_days.day end as deadline,
-    from month_ends
-    cross join submission_types
-    left join working_days
-        on working_days.working_day_number
-            = month_ends.working_days_before + submission_types.working_days_allowed
-),
-
--- each expected return (partner, service, type, month): when its first row arrived, accepted or not
-returns as (
+-- each expected return (partner, service, type, month) and the files that brought its rows, accepted or not
+arrivals as (
     select
         expected.submission_type,
         expected.partner_code,
         expected.service_code,
         expected.period,
-        min(arrived.submitted_on) as first_submitted_on,
+        arrived.submitted_on,
+        return_files.days_after_deadline,
+        return_files.is_late,
+        rank() over (partition by expected.submission_type, expected.partner_code, expected.service_code,
+                                  expected.period
+                     order by arrived.submitted_on) as arrival_order,
     from expected
     left join (
-        select submission_type, partner_code, service_code, period, submitted_on from accepted
+        select submission_type, file_hash, partner_code, service_code, period, submitted_on from accepted
         where period_grain = 'month'
         union all
-        select submission_type, partner_code, service_code, period, submitted_on from rejected_rows
+        select submission_type, file_hash, partner_code, service_code, period, submitted_on from rejected_rows
         where period_grain = 'month'
     ) as arrived
         on arrived.submission_type = expected.submission_type
         and arrived.partner_code = expected.partner_code
         and arrived.service_code = expected.service_code
         and arrived.period = expected.period
+    left join return_files
+        on return_files.submission_type = arrived.submission_type
+        and return_files.file_hash = arrived.file_hash
+),
+
+-- a return is on time when the file that first brought it (any of them, if several came that day) was not
+-- late (intermediate.int_return_files)
+returns as (
+    select
+        submission_type,
+        partner_code,
+        service_code,
+        period,
+        min(submitted_on) as first_submitted_on,
+        min(days_after_deadline) as days_after_deadline,
+        not bool_and(is_late) as is_on_time,
+    from arrivals
+    where arrival_order = 1
     group by all
 ),
 
@@ -194,8 +177,9 @@ timeliness as (
         any_value(deadlines.deadline) as deadline,
         count(*) as returns_expected,
         count(returns.first_submitted_on) as returns_received,
-        count(*) filter (where returns.first_submitted_on <= deadlines.deadline) as returns_on_time,
-        max(returns.first_submitted_on - deadlines.deadline) as days_after_deadline,
+        count(*) filter (where returns.first_submitted_on is not null and returns.is_on_time)
+            as returns_on_time,
+        max(returns.days_after_deadline) as days_after_deadline,
     from returns
     inner join deadlines
         on deadlines.period = returns.period

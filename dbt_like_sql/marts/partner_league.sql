@@ -42,26 +42,42 @@ scored as (
     from summed
 ),
 
+-- standard competition ranking ("1, 2, 2, 4") on the score to 6 decimal places, so that equal scores
+-- summed in another order still tie; among equals, by partner name, then code
+ranked as (
+    select
+        scored.*,
+        partners.partner_name,
+        rank() over by_score as league_position,
+        count(*) over (partition by round(scored.data_quality_score, 6)) > 1 as is_tied,
+        row_number() over (order by round(scored.data_quality_score, 6) desc nulls last,
+                           partners.partner_name, scored.partner_code) as league_order,
+    from scored
+    left join partners on partners.partner_code = scored.partner_code
+    window by_score as (order by round(scored.data_quality_score, 6) desc nulls last)
+),
+
 final as (
     select
         -- ids
-        scored.partner_code,
-        partners.partner_name,
+        partner_code,
+        partner_name,
         -- the league
-        rank() over (order by scored.data_quality_score desc nulls last) as league_position,
-        scored.data_quality_score,
+        league_position,
+        is_tied,
+        league_order,
+        data_quality_score,
         -- its components
-        scored.timeliness_pct,
-        scored.completeness_pct,
-        scored.fields_filled_pct,
-        scored.validity_pct,
-        scored.unrestated_pct,
-        scored.restated_keys,
+        timeliness_pct,
+        completeness_pct,
+        fields_filled_pct,
+        validity_pct,
+        unrestated_pct,
+        restated_keys,
         -- the months it covers
-        scored.first_period,
-        scored.last_period,
-    from scored
-    left join partners on partners.partner_code = scored.partner_code
+        first_period,
+        last_period,
+    from ranked
 )
 
 select * from final
