@@ -141,3 +141,9 @@ create or replace macro workforce_measures(staffing) as table
         per_fte(training_hours, contracted_fte) as training_hours_per_fte,
         annual_pay_per_fte(pay_bill, contracted_fte) as mean_annual_pay_per_fte,
     from windowed;
+
+-- Peer comparison (docs/metrics.md, Peer benchmark).
+
+-- the fewest services with a figure a peer group needs for quartiles: with fewer, quarters of the group
+-- are not groups at all (with 3 peers the best lands in quartile 2 and nobody in 1)
+create or replace macro min_peers_for_quartile() as 4;

@@ -56,7 +56,8 @@ final as (
         peer_median,
         peer_rank,
         peers,
-        cast(ceil(4.0 * peer_rank / peers) as integer) as quartile,
+        case when peers >= min_peers_for_quartile()
+            then cast(ceil(4.0 * peer_rank / peers) as integer) end as quartile,
     from ranked
 )
 
