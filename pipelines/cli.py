@@ -286,16 +286,17 @@ def board_pack(
     services: Annotated[list[str], typer.Argument(metavar="SERVICE", hidden=True)],
     out: Annotated[Path, typer.Option(metavar="FILE", help="the PDF to write")] = Path("board-pack.pdf"),
 ) -> None:
-    """Print chosen services' scorecards to one A4 PDF.
+    """Print a board pack of chosen services to one A4 PDF.
 
-    SERVICE... are service codes, in the order to print; their published pages are printed by
-    headless Chromium.
+    SERVICE... are service codes, in the order to print. The pack has a cover with its contents, a
+    one-page summary, then each service's published page from a fresh page, printed by headless
+    Chromium; every footer gives the page number and the data's latest month.
     """
-    from pipelines.board_pack import BoardPackError, render_board_pack, service_pages
+    from pipelines.board_pack import BoardPackError, render_board_pack
 
     settings = _settings()
     with _failing_in_one_line("board-pack", BoardPackError, OSError):
-        pages = render_board_pack(service_pages(settings.site_dir, settings.warehouse, services), out)
+        pages = render_board_pack(settings.site_dir, settings.warehouse, services, out)
     typer.echo(f"{out}: {pages} A4 page(s) for {len(services)} service(s)")
 
 

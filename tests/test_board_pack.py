@@ -1,26 +1,83 @@
-"""`joinedup board-pack`: chosen service scorecards printed to one A4 PDF by headless Chromium."""
+"""`joinedup board-pack`: a cover with contents, a summary and chosen scorecards in one A4 PDF."""
 
+import re
+from datetime import date
+
+import duckdb
 import pytest
 from pypdf import PdfReader
 
-from pipelines.board_pack import BoardPackError, render_board_pack, service_pages
+from pipelines.board_pack import (
+    MAX_PAGES_PER_SERVICE,
+    BoardPackError,
+    render_board_pack,
+    service_pages,
+    summary_matrix,
+)
 from tests.browser import chromium_path
 
+NAMES = ["Northshire hospital discharge and reablement", "Eastborough community mental health"]
 
-def test_board_pack_prints_the_chosen_services_on_a4(demo_run, tmp_path):
+
+@pytest.fixture(scope="module")
+def pack(demo_run, tmp_path_factory):
     chromium_path()   # skip on a developer machine without Chromium; fail in CI
     settings, _, _ = demo_run
-    pages = service_pages(settings.site_dir, settings.warehouse, ["NOR-HD", "EAS-CMH"])
-    out = tmp_path / "pack.pdf"
-    count = render_board_pack(pages, out)
+    out = tmp_path_factory.mktemp("pack") / "pack.pdf"
+    count = render_board_pack(settings.site_dir, settings.warehouse, ["NOR-HD", "EAS-CMH"], out,
+                              printed=date(2026, 12, 1))
+    return out, count, settings
+
+
+def test_the_pack_is_a4_with_a_cover_summary_and_each_service_on_at_most_four_pages(pack):
+    out, count, _ = pack
     reader = PdfReader(out)
-    assert len(reader.pages) == count >= 2
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(reader.pages) == count
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert (width, height) == (pytest.approx(595.3, abs=1), pytest.approx(841.9, abs=1))   # A4 in points
-    text = " ".join(page.extract_text() for page in reader.pages)
-    assert "Northshire hospital discharge and reablement" in text
-    assert "Eastborough community mental health" in text
-    assert text.index("Northshire hospital") < text.index("Eastborough community")
+    cover = texts[0]
+    for fact in ("Joint services board pack", "Northshire and Eastborough", "Period", "March 2026",
+                 "Printed", "1 December 2026", "Contents"):
+        assert fact in cover, fact
+    assert texts[1].startswith("Summary") and "measures red" in texts[1]
+    # the contents give the page each service starts on, and it starts there, on a fresh page
+    starts = {name: int(re.search(rf"{re.escape(name)}\s*page (\d+)", cover).group(1)) for name in NAMES}
+    assert starts[NAMES[0]] == 3 and starts[NAMES[1]] > starts[NAMES[0]]
+    for name, start in starts.items():
+        assert texts[start - 1].startswith(name), name
+    assert starts[NAMES[1]] - starts[NAMES[0]] <= MAX_PAGES_PER_SERVICE
+    assert count - starts[NAMES[1]] + 1 <= MAX_PAGES_PER_SERVICE
+
+
+def test_every_footer_numbers_the_page_and_gives_the_data_month(pack):
+    out, count, _ = pack
+    for number, page in enumerate(PdfReader(out).pages, start=1):
+        text = " ".join(page.extract_text().split())
+        assert text.endswith(f"Data to March 2026 · page {number} of {count}"), number
+
+
+def test_the_summary_matrix_counts_each_measure_once(pack):
+    _, _, settings = pack
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        statuses = [dict(zip(("variation", "assurance"), row, strict=True)) for row in con.execute(
+            "select variation, assurance from marts.measure_spc_status "
+            "where service_code in ('NOR-HD', 'EAS-CMH')").fetchall()]
+    matrix = summary_matrix(statuses)
+    assert sum(sum(cells) for _, cells in matrix["rows"]) == len(statuses) == 8
+    rows = dict(matrix["rows"])
+    assert [label for label, _ in matrix["rows"]][:3] == ["Improvement", "Common cause", "Concern"]
+    assert rows["Concern"] == [0, 0, 0, 0]
+
+
+def test_summary_matrix_by_hand():
+    statuses = [{"variation": "common cause", "assurance": "consistently failing"},
+                {"variation": "common cause", "assurance": "hit and miss"},
+                {"variation": "special cause low", "assurance": None},
+                {"variation": None, "assurance": None}]
+    rows = dict(summary_matrix(statuses)["rows"])
+    assert rows == {"Improvement": [0, 0, 0, 0], "Common cause": [0, 1, 1, 0], "Concern": [0, 0, 0, 0],
+                    "Low": [0, 0, 0, 1], "No limits yet": [0, 0, 0, 1]}
 
 
 def test_unknown_services_are_named(demo_run):

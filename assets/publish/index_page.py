@@ -48,7 +48,7 @@ def index_context(con: duckdb.DuckDBPyConnection, marts: Marts, quality: Quality
     return {
         "headline": headline(marts, peers, rules, newest_special_causes(con, marts), changes),
         "data_age": data_age(con, latest, published_on),
-        "rows": [_row(s, marts, quality, slugs, latest, concerns[s["service_code"]], peers, rules)
+        "rows": [service_row(s, marts, quality, slugs, latest, concerns[s["service_code"]], peers, rules)
                  for s in marts.services],
         "latest_month": long_month(latest),
         "area_count": len({s["partnership_area"] for s in marts.services}),
@@ -69,8 +69,10 @@ def _assurance(code: str, marts: Marts) -> dict[str, int]:
             "hit_and_miss": found["hit and miss"]}
 
 
-def _row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
-         site_latest: date | None, concerns: int, peers: PeerCounts, rules: BoardRules) -> dict[str, Any]:
+def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
+                site_latest: date | None, concerns: int, peers: PeerCounts,
+                rules: BoardRules) -> dict[str, Any]:
+    """One service's row of the index table: its latest month's quadrant, indices, counts and flags."""
     code = service["service_code"]
     latest = marts.latest_period(code)
     score = marts.score_at(code, latest)
