@@ -18,7 +18,7 @@ from assets.models.project import (
     macros_called,
     upstream_tables,
 )
-from assets.models.versions import sql_versions
+from assets.models.versions import PYTHON_MODELS, sql_versions
 from assets.warehouse import SCHEMAS
 from pipelines.settings import SQL_DIR
 
@@ -43,6 +43,8 @@ def test_every_model_has_documentation_and_builds_after_its_upstreams():
     order = [m.table for m in build_order(models)]
     for model in models:
         for schema, table in model.upstream:
+            if f"{schema}/{table}" in PYTHON_MODELS:  # built in Python (the SPC marts), by Dagster's order
+                continue
             if schema in ("staging", "intermediate", "marts"):
                 assert order.index(f"{schema}.{table}") < order.index(model.table)
         assert model.docs.description, model.table
