@@ -1,0 +1,102 @@
+"""The pages a board runs a meeting from, in a real browser: the index's headline and columns, named
+points on the partnership chart, and no sideways scrolling on a phone (390 px).
+
+Screenshots are written to `test-artifacts/screenshots/` (JOINEDUP_ARTIFACTS).
+"""
+
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.publish.board_rules import BoardRules
+from assets.publish.build_cache import cache_folder
+from assets.publish.site import render_site
+from pipelines.settings import PROJECT_ROOT
+from tests.browser import browser, offline_page
+
+ARTIFACTS = Path(os.environ.get("JOINEDUP_ARTIFACTS", PROJECT_ROOT / "test-artifacts")) / "screenshots"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
+    figure => figure.querySelector('svg .mark-symbol, svg .mark-line, svg .mark-rect, svg .mark-rule'))"""
+SCROLL_WIDTH = "document.scrollingElement.scrollWidth"
+
+
+def _open(instance, path: Path, viewport: dict[str, int]):
+    errors, blocked = [], []
+    page = offline_page(instance, errors, blocked)
+    page.set_viewport_size(viewport)
+    page.goto(path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
+    return page, errors
+
+
+@pytest.fixture(scope="module")
+def site(demo_run):
+    settings, _, _ = demo_run
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def test_index_headline_and_board_columns(site):
+    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+        (red,) = con.execute("""
+            select count(*) from marts.fct_measure_period as f
+            where f.rag = 'red' and f.period = (select max(period) from marts.fct_measure_period
+                                                where service_code = f.service_code)""").fetchone()
+        (publications,) = con.execute("select count(*) from audit.publications").fetchone()
+    with browser() as instance:
+        page, errors = _open(instance, site.site_dir / "index.html", DESKTOP)
+        headline = page.locator('[data-field="headline"]')
+        assert headline.locator('[data-count="red"]').inner_text().startswith(f"{red} measures red")
+        assert "consistently failing" in headline.inner_text()
+        since = page.locator('[data-field="since-last"]').inner_text()
+        assert since.startswith("This is the first publication" if publications < 2
+                                else "Since the last publication: ")
+        assert "Data to March 2026" in page.locator('[data-field="data-age"]').inner_text()
+        headers = [h.strip() for h in page.locator("table.services thead th").all_inner_texts()]
+        for column in ("Lead partner", "Direction of travel", "Assurance", "Worsening (special cause)"):
+            assert any(h.startswith(column) for h in headers), column
+        assert "Concerns" not in headers
+        # 3 services of each kind in the demo: fewer than the 5 a median needs
+        assert set(page.locator('td[data-field="efficiency"]').all_inner_texts()) == {"Too few peers (3)"}
+        assert page.locator('td[data-field="lead-partner"]').first.inner_text().strip()
+        page.screenshot(path=ARTIFACTS / "board-index-1400.png", full_page=True)
+        assert errors == []
+
+
+@pytest.mark.parametrize("page_path", ["index.html", "services/nor-hd.html", "definitions.html"])
+def test_no_page_scrolls_sideways_on_a_phone(site, page_path):
+    with browser() as instance:
+        page, errors = _open(instance, site.site_dir / page_path, PHONE)
+        assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], page_path
+        # each chart fits the screen
+        for right in page.eval_on_selector_all(
+                "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"):
+            assert right <= PHONE["width"], page_path
+        if page_path == "index.html":
+            # the table scrolls inside itself, its first column staying in view
+            scroll = page.locator(".table-scroll").first
+            assert scroll.evaluate("e => e.scrollWidth > e.clientWidth")
+            scroll.evaluate("e => { e.scrollLeft = e.scrollWidth; }")
+            first = page.locator("table.services tbody th").first.bounding_box()
+            assert first["x"] >= 0 and first["x"] < 40
+        name = page_path.replace("/", "-").removesuffix(".html")
+        page.screenshot(path=ARTIFACTS / f"board-{name}-390.png", full_page=True)
+        assert errors == []
+
+
+def test_scatter_points_are_named_where_kinds_have_enough_peers(site, tmp_path):
+    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+        names = [n for (n,) in con.execute("select service_name from marts.dim_joint_service").fetchall()]
+        render_site(con, tmp_path, cache_folder(site.build_database), BoardRules(min_peers=3))
+    with browser() as instance:
+        page, errors = _open(instance, tmp_path / "index.html", DESKTOP)
+        labels = page.eval_on_selector_all("#chart-partnership svg .mark-text text",
+                                           "texts => texts.map(t => t.textContent)")
+        assert sorted(label for label in labels if label in names) == sorted(names)
+        assert page.locator('td[data-field="efficiency"]').first.inner_text() != "Too few peers (3)"
+        page.locator("#chart-partnership").screenshot(path=ARTIFACTS / "board-scatter.png")
+        assert errors == []
