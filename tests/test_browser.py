@@ -4,6 +4,7 @@ Screenshots of each kind of page are written to `test-artifacts/screenshots/` (J
 """
 
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -73,6 +74,23 @@ def test_service_tiles_show_what_the_marts_hold(site):
             assert (float(shown_target) if shown_target else None) == pytest.approx(target), measure
             assert labels[rag] in tile.locator('[data-field="rag"]').inner_text(), measure
             assert tile.locator('[data-field="accountable"]').inner_text().strip()
+            # the Making Data Count icons, named as the browser's accessibility tree computes it
+            variation = tile.get_by_role("img", name=re.compile(r"^(Common|Special) cause variation"))
+            assert variation.count() == 1, measure
+            icons = tile.locator("svg.mdc-icon")
+            for i in range(icons.count()):
+                icon = icons.nth(i)
+                assert icon.is_visible() and icon.locator("title").text_content() == icon.get_attribute(
+                    "aria-label"), measure
+        assert page.get_by_role("img", name=re.compile(r"^Assurance: ")).count() >= 1
+        matrix = page.get_by_role("table", name="Variation and assurance at a glance")
+        assert matrix.is_visible()
+        assert sum(int(n) for n in matrix.locator("td[data-count]").evaluate_all(
+            "cells => cells.map(c => c.dataset.count)")) == len(latest)
+        # SPC charts take the width of the page (Vega-Lite width "container")
+        widths = page.locator(".spc-chart .chart-canvas").evaluate_all(
+            "els => els.map(e => [e.clientWidth, e.querySelector('svg').getBoundingClientRect().width])")
+        assert widths and all(drawn >= 0.9 * box > 600 for box, drawn in widths), widths
         assert errors == []
 
 

@@ -13,6 +13,8 @@ import pytest
 from dagster_duckdb import DuckDBResource
 
 from assets.models.spc_assets import measure_spc
+from assets.publish.service_charts import limits_note
+from assets.publish.spc_series import load_spc_series
 from assets.warehouse import ensure_warehouse
 from pipelines.settings import PROJECT_ROOT
 
@@ -60,7 +62,8 @@ def marts(tmp_path_factory):
         status = {row[0]: row for row in con.execute(
             "select service_code, latest_period, latest_value, variation, latest_target, assurance "
             "from marts.measure_spc_status").fetchall()}
-    return points, status
+        series = load_spc_series(con)
+    return points, status, series
 
 
 def test_the_documented_values_are_the_ones_tested():
@@ -129,3 +132,14 @@ def test_the_run_lengths_are_the_asset_s_config(tmp_path):
                                            "where service_code = 'EX' order by period").fetchall()]
     assert types == (["common cause"] * 4 + ["special cause improvement"] + ["special cause concern"] * 2
                      + ["common cause"] * 5)
+
+
+def test_the_page_says_the_limits_cannot_be_computed(marts):
+    series = marts[2]
+    flat, example = series[("FLAT", "UP")], series[("EX", "UP")]
+    assert flat.not_computed == ["Jan 2024"] and flat.without_limits == []
+    assert flat.limits_cannot_be_computed
+    assert flat.lines == ("target",)
+    assert limits_note(flat).startswith("The limits cannot be computed for this series: ")
+    assert example.not_computed == [] and not example.limits_cannot_be_computed
+    assert limits_note(example) is None

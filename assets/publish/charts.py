@@ -8,6 +8,8 @@ from typing import Any
 
 import altair as alt
 
+from assets.publish import mdc_icons
+
 ROWS = "rows"  # name of the dataset each template reads; `chart_views` binds it
 
 WIDTH = 560
@@ -19,7 +21,6 @@ KIND_COLOURS = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9"
 KIND_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-down", "wedge"]
 FOCUS_COLOUR = "#0072B2"
 PEER_COLOUR = "#767676"
-TARGET_COLOUR = "#222222"
 GUIDE_COLOUR = "#595959"
 
 FOCUS_LABEL = "This service"
@@ -156,21 +157,24 @@ def _service_path() -> dict[str, Any]:
     return chart.to_dict()
 
 
-SPC_WIDTH = 560
+SPC_WIDTH = "container"  # the page's width: the chart follows its figure (see templates/mdc.css)
 SPC_HEIGHT = 220
-SPC_LINES = {  # series -> (legend label, colour, dash); upper and lower limits share a label
-    "mean": ("Mean", "#595959", [1, 0]),
+# series -> (legend label, colour, dash), as Making Data Count draws them: the mean solid, the process
+# limits grey dashed, the target red dashed; upper and lower limits share a label
+SPC_LINES = {
+    "mean": ("Mean", "#3B3B3B", [1, 0]),
     "upper_limit": ("Process limits", "#8C8C8C", [4, 3]),
     "lower_limit": ("Process limits", "#8C8C8C", [4, 3]),
-    "target": ("Target", TARGET_COLOUR, [8, 4]),
+    "target": ("Target", mdc_icons.TARGET_COLOUR, [8, 4]),
 }
-# SPC point type label -> (colour, shape); the badges on the page use the same shapes.
+# SPC point type label -> (colour, shape): Making Data Count's grey, blue, orange and purple; the shapes are
+# the page's badges' and tell the types apart without colour
 POINT_TYPE_STYLE = {
-    "Common cause": ("#8C8C8C", "circle"),
-    "Special cause: improvement": ("#0072B2", "diamond"),
-    "Special cause: concern": ("#D55E00", "square"),
-    "Special cause: high": ("#CC79A7", "triangle-up"),
-    "Special cause: low": ("#CC79A7", "triangle-down"),
+    "Common cause": (mdc_icons.COMMON_COLOUR, "circle"),
+    "Special cause: improvement": (mdc_icons.IMPROVEMENT_COLOUR, "diamond"),
+    "Special cause: concern": (mdc_icons.CONCERN_COLOUR, "square"),
+    "Special cause: high": (mdc_icons.NEUTRAL_COLOUR, "triangle-up"),
+    "Special cause: low": (mdc_icons.NEUTRAL_COLOUR, "triangle-down"),
 }
 # a measure with a direction has improvement and concern; one without has high and low
 POINT_TYPES_WITH_DIRECTION = ["Common cause", "Special cause: improvement", "Special cause: concern"]
@@ -188,7 +192,11 @@ WORKFORCE_MEASURES = {  # column -> facet label, in reading order
 
 
 def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
-    """An XmR chart: values marked by point type; mean, limits and target, and rebases, if there are any."""
+    """An XmR chart: values marked by point type; mean, limits and target, and rebases, if there are any.
+
+    The lines are drawn as steps (each month's level until the next month): flat for the mean and limits,
+    which hold over a segment, and a step where the target changes rather than a slope between months.
+    """
     base = alt.Chart(alt.NamedData(name=ROWS))
     x = alt.X("utcyearmonth(period):T", title=None, axis=alt.Axis(format="%b %Y"))
     labels = {series: label for series, (label, _, _) in SPC_LINES.items()}
@@ -197,7 +205,7 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
     lines = (
         base.transform_fold(list(SPC_LINES), as_=["series", "level"])
         .transform_calculate(line=f"{json.dumps(labels)}[datum.series]")
-        .mark_line(strokeWidth=1.5)
+        .mark_line(strokeWidth=1.5, interpolate="step-after")
         .encode(
             x=x,
             y=alt.Y("level:Q", title=None, scale=_loose_scale()),

@@ -50,7 +50,7 @@ class SpcView:
 
     measure_code: str
     chart: ChartView
-    limits_note: str | None  # said in text when a segment has too few points for limits
+    limits_note: str | None  # said in text when a segment has no limits (too few points, or not computable)
 
 
 def spc_charts(service: Row, marts: Marts, measure_codes: list[str],
@@ -96,19 +96,33 @@ def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts
         sentences.append("No special-cause points.")
     if series.rebases:
         sentences.append(f"Limits were rebased from {join_words(series.rebases)}.")
-    limits_note = None
-    if series.without_limits:
-        stretch = ("this series has" if len(series.without_limits) == series.segments else
-                   join_words([f"the months from {start}" for start in series.without_limits]) + " have")
-        limits_note = (f"Too few points for limits: process limits need at least 12 months, and "
-                       f"{stretch} fewer, so no limits or special causes are shown there.")
-        sentences.append(limits_note)
+    note = limits_note(series)
+    if note:
+        sentences.append(note)
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
     template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines),
                                          bool(series.rebases))]
     chart = chart_view(f"chart-spc-{position}", "spc", template, series.rows_json, name,
                        " ".join(sentences), subtitle)
-    return SpcView(measure_code, chart, limits_note)
+    return SpcView(measure_code, chart, note)
+
+
+def limits_note(series: SpcSeries) -> str | None:
+    """What the chart cannot show for want of limits, in words: segments with too few points, and segments
+    whose limits cannot be computed; None when every segment has limits."""
+    notes = []
+    if series.without_limits:
+        stretch = ("this series has" if len(series.without_limits) == series.segments else
+                   join_words([f"the months from {start}" for start in series.without_limits]) + " have")
+        notes.append(f"Too few points for limits: process limits need at least 12 months, and "
+                     f"{stretch} fewer, so no limits or special causes are shown there.")
+    if series.not_computed:
+        stretch = ("this series" if len(series.not_computed) == series.segments else
+                   join_words([f"the months from {start}" for start in series.not_computed]))
+        notes.append(f"The limits cannot be computed for {stretch}: the values barely vary from month to "
+                     "month, and once the few large jumps are screened out no variation is left to set "
+                     "limits by, so no limits or special causes are shown there.")
+    return " ".join(notes) or None
 
 
 def direction_words(score: Row | None) -> str:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from markupsafe import Markup
+
+from assets.publish import mdc_icons
 from assets.publish.chart_views import ChartTemplates
 from assets.publish.display import (
     CATEGORY_LABELS,
     JUDGED_ON_LABELS,
     NO_VALUE,
     UNIT_LABELS,
+    Badge,
     assurance_badge,
     format_percent,
     format_value,
@@ -30,6 +35,7 @@ from assets.publish.service_charts import direction_words, path_chart, spc_chart
 from assets.publish.workforce_panel import workforce_panel
 
 NO_ISSUES = "No issues found"
+CANNOT_COMPUTE = Badge("Limits cannot be computed", "ring", "neutral")
 
 
 def service_context(service: Row, marts: Marts, quality: Quality, templates: ChartTemplates,
@@ -43,12 +49,16 @@ def service_context(service: Row, marts: Marts, quality: Quality, templates: Cha
     latest = marts.latest_period(code)
     score = marts.score_at(code, max((r["period"] for r in marts.scorecard.get(code, [])), default=None))
     found = quality.service(code)
+    tiles = [_tile(code, c, by_measure[c], latest, marts, found) for c in codes]
     return {
         "service": service,
         "start_month": long_month(service["start_period"]),
         "latest_month": long_month(latest),
         "flags": service_flags(code, marts, quality),
-        "tiles": [_tile(code, c, by_measure[c], latest, marts, found) for c in codes],
+        "tiles": tiles,
+        "matrix_columns": mdc_icons.MATRIX_COLUMNS,
+        "matrix_rows": mdc_icons.summary_matrix_rows(
+            (t["name"], t["variation_state"], t["assurance_state"]) for t in tiles),
         "quadrant": sentence_case(score["quadrant"]) if score and score["quadrant"] else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
         "path_chart": path_chart(service, paths, templates["path"]),
@@ -84,6 +94,9 @@ def _tile(service_code: str, measure_code: str, rows: list[Row], latest: date | 
     row = _at(rows, latest)
     status = marts.spc_status.get((service_code, measure_code))
     status_period = status["latest_period"] if status else None
+    variation = status["variation"] if status else None
+    assurance = status["assurance"] if status else None
+    series = marts.spc.get((service_code, measure_code))
     flags = measure_flags(row, quality, measure_code)
     judged_on = row["judged_on"] if row else rows[-1]["judged_on"]
     return {
@@ -97,14 +110,24 @@ def _tile(service_code: str, measure_code: str, rows: list[Row], latest: date | 
         "target": format_value(row["assessed_target"] if row else None, unit),
         "target_value": _raw(row["assessed_target"] if row else None),
         "rag": rag_badge(row["rag"] if row else None),
-        "variation": variation_badge(status["variation"] if status else None),
-        "assurance": assurance_badge(status["assurance"] if status else None),
+        "variation": (CANNOT_COMPUTE if variation is None and series and series.limits_cannot_be_computed
+                      else variation_badge(variation)),
+        "assurance": assurance_badge(assurance),
+        "variation_state": variation,
+        "assurance_state": assurance,
+        "variation_icon": _icon(mdc_icons.variation_kind(variation, measure.get("direction")),
+                                mdc_icons.variation_icon),
+        "assurance_icon": _icon(mdc_icons.assurance_kind(assurance), mdc_icons.assurance_icon),
         "spc_month": month(status_period) if status_period and status_period != latest else None,
         "dq": "; ".join(flags) if flags else NO_ISSUES,
         "dq_ok": not flags,
         "accountable": marts.partner_name(row["accountable_partner_code"] if row
                                           else rows[-1]["accountable_partner_code"]) or NO_VALUE,
     }
+
+
+def _icon(kind: str | None, draw: Callable[[str], Markup]) -> Markup | None:
+    return draw(kind) if kind else None
 
 
 def _contribution(row: Row, unit: str | None, marts: Marts) -> str:

@@ -15,7 +15,8 @@ import duckdb
 from assets.publish.chart_views import safe_json
 from assets.publish.display import variation_badge
 
-TOO_FEW = "too few points for limits"  # a segment's limits status when it has no limits
+TOO_FEW = "too few points for limits"  # a segment's limits status when it has too few values for limits
+CANNOT_COMPUTE = "limits cannot be computed"  # ... when its moving ranges all screened out
 
 
 def sql_json_number(column: str) -> str:
@@ -51,7 +52,8 @@ SERIES_SQL = f"""
     ),
     segments as (
         select service_code, measure_code, segment, arg_min(month, period) as first_month,
-               bool_or(limits_status = $too_few) as too_few
+               bool_or(limits_status = $too_few) as too_few,
+               bool_or(limits_status = $cannot_compute) as cannot_compute
         from points
         group by all
     )
@@ -64,11 +66,15 @@ SERIES_SQL = f"""
            coalesce(list(p.label) filter (where p.label like '%Special%'), []) as special,
            arg_max((p.period, p.value, p.mean, p.lower_limit, p.upper_limit, p.target), p.period)
                filter (where isfinite(p.value)) as latest,
-           any_value(g.segments) as segments, any_value(g.without_limits) as without_limits
+           any_value(g.segments) as segments, any_value(g.without_limits) as without_limits,
+           any_value(g.not_computed) as not_computed,
+           arg_max(p.limits_status, p.period) as latest_limits_status
     from points as p
     join (select service_code, measure_code, count(*) as segments,
                  coalesce(list(first_month order by segment) filter (where too_few), [])
-                     as without_limits
+                     as without_limits,
+                 coalesce(list(first_month order by segment) filter (where cannot_compute), [])
+                     as not_computed
           from segments group by all) as g
         using (service_code, measure_code)
     group by p.service_code, p.measure_code
@@ -88,6 +94,13 @@ class SpcSeries:
     latest: tuple[date, float, float | None, float | None, float | None, float | None] | None
     segments: int
     without_limits: list[str]  # first month of each segment with too few points for limits, in order
+    not_computed: list[str]  # first month of each segment whose limits cannot be computed, in order
+    latest_limits_status: str  # the limits status of the latest segment
+
+    @property
+    def limits_cannot_be_computed(self) -> bool:
+        """Whether the latest segment's limits cannot be computed (its moving ranges all screened out)."""
+        return self.latest_limits_status == CANNOT_COMPUTE
 
 
 def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], SpcSeries]:
@@ -96,13 +109,13 @@ def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], Spc
         "select distinct point_type from marts.fct_measure_spc where point_type <> ''").fetchall()]
     labels = [variation_badge(t).label for t in point_types]
     params = {"point_types": point_types, "labels": labels, "label_json": [safe_json(x) for x in labels],
-              "too_few": TOO_FEW}
+              "too_few": TOO_FEW, "cannot_compute": CANNOT_COMPUTE}
     series = {}
     for (service, measure, rows_json, first, last, has_mean, has_limits, has_target, rebases, special,
-         latest, segments, without_limits) in con.execute(SERIES_SQL, params).fetchall():
+         latest, segments, without_limits, not_computed, latest_status) in con.execute(SERIES_SQL,
+                                                                                      params).fetchall():
         lines = tuple(name for name, found in (("mean", has_mean), ("upper_limit", has_limits),
                                                ("target", has_target)) if found)
-        series[(service, measure)] = SpcSeries(rows_json, first, last, lines, rebases, special,
-                                               latest, segments,
-                                               without_limits)
+        series[(service, measure)] = SpcSeries(rows_json, first, last, lines, rebases, special, latest,
+                                               segments, without_limits, not_computed, latest_status)
     return series
