@@ -1,4 +1,6 @@
-"""The metric definitions (from docs/metrics.md) and data dictionary (from the warehouse's comments) pages."""
+"""The metric definitions (in plain words, from definitions.md beside this module) and data dictionary (from
+the warehouse's comments) pages. The analysts' definitions, with formulas and worked examples, stay in
+docs/metrics.md."""
 
 from __future__ import annotations
 
@@ -11,9 +13,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
-from pipelines.settings import PROJECT_ROOT
-
-METRICS_DOC = PROJECT_ROOT / "docs" / "metrics.md"
+READER_DEFINITIONS = Path(__file__).parent / "definitions.md"
 
 DICTIONARY_SQL = """
     select t.table_name, t.comment as table_comment, c.column_name, c.data_type,
@@ -58,7 +58,7 @@ def _markdown() -> MarkdownIt:
     return parser
 
 
-def definitions_page(source: Path = METRICS_DOC) -> dict[str, Any]:
+def definitions_page(source: Path = READER_DEFINITIONS) -> dict[str, Any]:
     """The metric definitions rendered from their Markdown, with a contents list of its sections."""
     parser = _markdown()
     text = source.read_text("utf-8")
@@ -73,7 +73,7 @@ def definitions_page(source: Path = METRICS_DOC) -> dict[str, Any]:
     body = parser.renderer.render(_without_title(tokens), parser.options, {})
     title = next((tokens[i + 1].content for i, t in enumerate(tokens)
                   if t.type == "heading_open" and t.tag == "h1"), "Metric definitions")
-    return {"title": title, "contents": contents, "body": Markup(body), "source": source.name}
+    return {"title": title, "contents": contents, "body": Markup(body)}
 
 
 def _without_title(tokens: list) -> list:
