@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import build_data_docs, result_outcome
 from assets.validate.records import latest_results
 from pipelines.run import run_nightly
@@ -86,9 +87,11 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
         results = latest_results(con)
     # one result per suite and table, run after run
     assert len({(r.suite, r.target_table) for r in results}) == len(results)
-    index = build_data_docs(results, tmp_path / "data-quality")
+    index = build_data_docs(results, tmp_path / "data-quality", NAVIGATION)
     text = index.read_text()
-    assert re.search(r"submission_outcomes.*?raw\.outcomes.*?failed", text, re.S)
+    # the outcomes' broken rows were held back and the rest published: not "failed"
+    assert re.search(r"submission_outcomes.*?raw\.outcomes.*?rows held back", text, re.S)
+    assert 'href="../index.html"' in text and 'href="../assets/style.css"' in text
     assert re.search(r"mart_fct_measure_period.*?marts\.fct_measure_period.*?passed", text, re.S)
     # targets break only a WARN rule (tolerance_given): kept, and said so
     assert re.search(r"submission_targets</a>.*?raw\.targets.*?warnings only", text, re.S)
@@ -97,10 +100,11 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
     assert not [p for p in pages if re.search(r"(src|href)=\"https?://|url\(['\"]?https?://", p.read_text())]
 
 
-@pytest.mark.parametrize(("severities", "outcome"), [
-    ([], "passed"), (["warning"], "warnings only"), (["warning", "critical"], "failed"),
-    (["critical"], "failed")])
-def test_a_suite_run_failing_only_warn_rules_is_labelled_warnings_only(severities, outcome):
+@pytest.mark.parametrize(("severities", "holds_rows_back", "outcome"), [
+    ([], False, "passed"), (["warning"], False, "warnings only"), (["warning", "critical"], False, "failed"),
+    (["critical"], False, "failed"), (["critical"], True, "rows held back"), ([], True, "passed"),
+    (["warning"], True, "warnings only")])
+def test_a_suite_run_failing_only_warn_rules_is_labelled_warnings_only(severities, holds_rows_back, outcome):
     results = [{"success": False, "expectation_config": {"severity": s}} for s in severities]
     results.append({"success": True, "expectation_config": {"severity": "critical"}})
-    assert result_outcome({"success": not severities, "results": results}) == outcome
+    assert result_outcome({"success": not severities, "results": results}, holds_rows_back) == outcome

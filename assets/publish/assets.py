@@ -15,7 +15,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
-from assets.publish.site import render_site
+from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
 from assets.validate.data_docs import build_data_docs
@@ -94,7 +94,7 @@ def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[st
         summary = render_site(con, site, cache)
         results = latest_results(con)
     # Great Expectations' own report of the latest validation results, beside the scorecards
-    build_data_docs(results, site / "data-quality")
+    build_data_docs(results, site / "data-quality", NAVIGATION)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 

@@ -32,6 +32,7 @@ from assets.publish.quality_page import quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
 from assets.publish.service_page import service_context
 from assets.publish.workforce_panel import findings_by_kind
+from assets.validate.data_docs import DATA_DOCS_PAGE
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 BUNDLE_PATH = Path("assets") / "vega-bundle.js"
@@ -43,7 +44,7 @@ NAVIGATION = {
     "definitions.html": "Metric definitions",
     "dictionary.html": "Data dictionary",
     # written by the publish step from Great Expectations' results (assets.validate.data_docs)
-    "data-quality/index.html": "Validation results",
+    DATA_DOCS_PAGE: "Validation results",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 
@@ -13,6 +13,7 @@ from assets.validate.records import StoredResult
 from pipelines.settings import EXPECTATIONS_DIR
 
 SITE = "joinedup"
+DATA_DOCS_PAGE = "data-quality/index.html"  # where the site publishes the Data Docs index
 # GE's page templates load Bootstrap, jQuery, Vega and Font Awesome from CDNs, its logo from S3 (in an
 # <img> and in a CSS background) and end in a newsletter footer; a page read offline gets none of the
 # assets. Every script (GE's inline ones need jQuery), link, remote image and background and the footer
@@ -26,6 +27,8 @@ th, td { border: 1px solid #bbb; padding: 0.2rem 0.5rem; text-align: left; verti
 .warnings-only { color: #7a4d00; }
 .ge-walkthrough-modal, .modal, .navbar, .cooltip .top { display: none; }
 .fa-check-circle::before { content: "\\2713 passed"; } .fa-times::before { content: "\\2717 failed"; }
+nav.site-nav ul { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; list-style: none; padding: 0; }
+nav.site-nav a { color: #005a9c; }
 </style>"""
 REMOVED = [
     re.compile(r"<script\b[^>]*>.*?</script>", re.S | re.I),
@@ -33,18 +36,43 @@ REMOVED = [
     re.compile(r"<link\b[^>]*>", re.I),
     re.compile(r"<img\b[^>]*src=\"https?://[^>]*>", re.S | re.I),
 ]
+BODY = re.compile(r"<body\b[^>]*>", re.I)
 REMOTE_BACKGROUND = re.compile(r"url\(['\"]?https?://[^)]*\)", re.I)
+# suites on partner rows hold the rows that break an ERROR rule back and publish the rest
+HOLDS_ROWS_BACK = "raw."
 INDEX_HEAD = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>Data quality: validation results</title>
-{style}</head><body>
-<h1>Data quality: the latest validation results</h1>
-<p>Each row is one Great Expectations suite run over one table, as the
-last pipeline run left it. Rules of severity ERROR hold rows back or stop publication; WARN rules
-are shown. Each suite's name leads to its expectations; each result to what failed and a sample of
-the values that failed.</p>
-<table><thead><tr><th>Suite</th><th>Table</th><th>Validated at</th><th>Expectations</th>
-<th>Failed</th><th>Result</th></tr></thead><tbody>
+<html lang="en-GB"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Validation results · Joint services scorecard</title>
+<link rel="stylesheet" href="../assets/style.css"></head><body>
+{navigation}
+<header class="site-header"><h1>Validation results</h1>
+<p class="lede">Each row is one set of validation rules (a Great Expectations suite) run over one table,
+as the last run left it. Rules on partners' rows hold back the rows that break them and publish the
+rest: such a suite reads <strong>rows held back</strong>, and the data-quality page lists the rows.
+Rules on the published tables stop publication when they fail. Rules marked as warnings are shown and
+hold nothing back. Each suite's name leads to its rules; each result to what failed, with a sample of
+the values.</p></header>
+<main id="main"><div class="table-scroll"><table class="validation-results">
+<thead><tr><th scope="col">Suite</th><th scope="col">Table</th><th scope="col">Validated at</th>
+<th scope="col" class="num">Rules</th><th scope="col" class="num">Rules broken</th>
+<th scope="col">Result</th></tr></thead><tbody>
 """
+INDEX_TAIL = """</tbody></table></div></main>
+<footer class="site-footer"><p>Written by Great Expectations from the latest validation results.</p>
+</footer></body></html>
+"""
+OUTCOME_STYLE = {"passed": "flag-ok", "warnings only": "flag", "rows held back": "flag",
+                 "failed": "dq-flag"}
+
+
+def site_navigation(navigation: Mapping[str, str], root: str, current: str | None) -> str:
+    """The scorecards' navigation bar for a page `root` below the site (each link made relative)."""
+    current_page = ' aria-current="page"'
+    links = "".join(
+        f'<li><a href="{escape(root + file)}"{current_page if file == current else ""}>'
+        f"{escape(label)}</a></li>" for file, label in navigation.items())
+    return f'<nav class="site-nav" aria-label="Scorecard pages"><ul>{links}</ul></nav>'
 
 
 def _context(folder: Path):
@@ -79,46 +107,59 @@ def page_path(stored: StoredResult) -> str:
     return "validations/" + "/".join(_identifier(stored).to_tuple()) + ".html"
 
 
-def make_offline(folder: Path) -> None:
-    """Strip every script, link, remote image and background and the footer from the pages under `folder`."""
+def make_offline(folder: Path, navigation: Mapping[str, str] | None = None) -> None:
+    """Strip every script, link, remote image and background and the footer from the pages under `folder`;
+    with `navigation` (the site's pages, `folder` being the site's `data-quality/`), put the site's
+    navigation bar at the top of each."""
     for page in folder.rglob("*.html"):
         html = page.read_text(encoding="utf-8")
         for pattern in REMOVED:
             html = pattern.sub("", html)
         html = REMOTE_BACKGROUND.sub("none", html)
-        page.write_text(html.replace("</head>", OFFLINE_STYLE + "</head>", 1), encoding="utf-8")
+        html = html.replace("</head>", OFFLINE_STYLE + "</head>", 1)
+        if navigation:
+            bar = site_navigation(navigation, "../" * len(page.relative_to(folder).parts), None)
+            html = BODY.sub(lambda found, bar=bar: found.group(0) + bar, html, count=1)
+        page.write_text(html, encoding="utf-8")
 
 
-def result_outcome(result: dict) -> str:
-    """Return 'passed', 'warnings only' (every expectation that failed is WARN) or 'failed'."""
+def result_outcome(result: dict, holds_rows_back: bool = False) -> str:
+    """Return 'passed', 'warnings only' (every expectation that failed is WARN), 'rows held back' (an ERROR
+    rule failed on a suite that quarantines the rows breaking it and publishes the rest) or 'failed'."""
     if result["success"]:
         return "passed"
     failed = [r for r in result["results"] if not r["success"]]
-    warnings = all(r["expectation_config"].get("severity") == "warning" for r in failed)
-    return "warnings only" if warnings else "failed"
+    if all(r["expectation_config"].get("severity") == "warning" for r in failed):
+        return "warnings only"
+    return "rows held back" if holds_rows_back else "failed"
 
 
-def _index(results: Sequence[StoredResult]) -> str:
+def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> str:
     rows = []
     for stored in results:
         statistics = stored.result["statistics"]
-        outcome = result_outcome(stored.result)
+        outcome = result_outcome(stored.result, stored.target_table.startswith(HOLDS_ROWS_BACK))
         rows.append(
-            f'<tr><td><a href="expectations/{escape(stored.suite)}.html">{escape(stored.suite)}</a></td>'
-            f"<td>{escape(stored.target_table)}{f' (chunk {stored.chunk + 1})' if stored.chunk else ''}</td>"
+            f'<tr><th scope="row"><a href="expectations/{escape(stored.suite)}.html">{escape(stored.suite)}'
+            f"</a></th><td>{escape(stored.target_table)}"
+            f"{f' (chunk {stored.chunk + 1})' if stored.chunk else ''}</td>"
             f"<td>{stored.validated_at:%Y-%m-%d %H:%M}</td>"
-            f"<td>{statistics['evaluated_expectations']}</td>"
-            f"<td>{statistics['unsuccessful_expectations']}</td>"
-            f'<td class="{outcome.replace(" ", "-")}"><a href="{escape(page_path(stored))}">'
-            f'{outcome}</a></td></tr>\n')
-    return INDEX_HEAD.format(style=OFFLINE_STYLE) + "".join(rows) + "</tbody></table></body></html>\n"
+            f'<td class="num">{statistics["evaluated_expectations"]}</td>'
+            f'<td class="num">{statistics["unsuccessful_expectations"]}</td>'
+            f'<td class="{outcome.replace(" ", "-")}"><a class="{OUTCOME_STYLE[outcome]}" '
+            f'href="{escape(page_path(stored))}">{outcome}</a></td></tr>\n')
+    head = INDEX_HEAD.format(navigation=site_navigation(navigation, "../", DATA_DOCS_PAGE))
+    return head + "".join(rows) + INDEX_TAIL
 
 
-def build_data_docs(results: Sequence[StoredResult], folder: Path) -> Path:
+def build_data_docs(results: Sequence[StoredResult], folder: Path,
+                    navigation: Mapping[str, str] | None = None) -> Path:
     """Build Data Docs for `results` (see `records.latest_results`) into `folder`; return its index.html.
 
     The folder gets GE's page per result and per suite, without scripts or remote assets, and an index
-    of plain HTML (GE's own index is drawn by scripts from a CDN, so it would be empty offline).
+    in the scorecards' style (GE's own index is drawn by scripts from a CDN, so it would be empty
+    offline). `navigation` is the site's pages by file and title, when `folder` is the site's
+    `data-quality/`.
     """
     import great_expectations as gx
     from great_expectations.core.expectation_validation_result import (
@@ -137,7 +178,7 @@ def build_data_docs(results: Sequence[StoredResult], folder: Path) -> Path:
     # GE's static folder (brand fonts, animated help images: about 8 MB) is only linked from the pages,
     # and every link goes; its stylesheet is inlined in each page
     shutil.rmtree(folder / "static", ignore_errors=True)
-    make_offline(folder)
+    make_offline(folder, navigation)
     index = folder / "index.html"
-    index.write_text(_index(results), encoding="utf-8")
+    index.write_text(_index(results, navigation or {}), encoding="utf-8")
     return index
