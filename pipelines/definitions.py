@@ -3,6 +3,7 @@
 import dagster as dg
 
 from assets.association.assets import workforce_outcome_association
+from assets.forecast.assets import measure_forecast
 from assets.ingest.assets import raw_assets
 from assets.models.assets import model_assets, seed_assets
 from assets.models.spc_assets import measure_spc
@@ -20,7 +21,7 @@ from pipelines.settings import Settings
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Return the code location wired to the given installation's paths."""
     assets = [*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
-              workforce_outcome_association, publication]
+              workforce_outcome_association, measure_forecast, publication]
     freshness = freshness_checks(assets)
     return dg.Definitions(
         assets=assets,

@@ -14,7 +14,8 @@ from pipelines.settings import PROJECT_ROOT, SQL_DIR
 
 # Marts built in Python, and the package whose code builds each.
 PYTHON_MODELS = {"marts/fct_measure_spc": "assets/spc", "marts/measure_spc_status": "assets/spc",
-                 "marts/workforce_outcome_association": "assets/association"}
+                 "marts/workforce_outcome_association": "assets/association",
+                 "marts/fct_measure_forecast": "assets/forecast"}
 
 
 def _digest(*texts: str) -> str:

@@ -1,0 +1,75 @@
+"""Dagster asset forecasting every service-measure series to its year end (marts.fct_measure_forecast)."""
+
+import time
+
+import dagster as dg
+import duckdb
+import polars as pl
+from dagster_duckdb import DuckDBResource
+
+from assets.forecast.mart import forecast_rows
+from assets.forecast.outlook import VerdictThresholds
+from assets.forecast.series import ForecastSettings
+from assets.models.build import load_table
+from assets.models.project import read_documentation
+from assets.models.versions import MODEL_VERSIONS, record_versions
+from pipelines.settings import SQL_DIR
+
+KEY = "marts/fct_measure_forecast"
+DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_forecast.yml")
+
+SERIES_SQL = """
+    select f.service_code, f.measure_code, f.period, f.actual, f.target, f.denominator, f.judged_on,
+           m.unit, m.value_type, m.direction
+    from marts.fct_measure_period as f
+    join seeds.measures as m on m.measure_code = f.measure_code
+"""
+
+
+class ForecastConfig(dg.Config):
+    """Months ahead, the fewest months a forecast needs, simulated futures, the services held out per
+    measure and the verdict's thresholds (ForecastSettings)."""
+
+    months_ahead: int = 12
+    minimum_months: int = 12
+    repetitions: int = 2000
+    holdout_series: int = 30
+    workers: int = 2  # processes fitting the series (from 400 series to fit)
+    on_course_probability: float = 0.75
+    off_course_probability: float = 0.25
+
+
+def previous_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Return the mart as last built in this database, or None before its first build."""
+    exists = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
+                         "and table_name = 'fct_measure_forecast'").fetchone()[0]
+    return con.execute("select * from marts.fct_measure_forecast").pl() if exists else None
+
+
+@dg.asset(key=["marts", "fct_measure_forecast"], group_name="marts",
+          deps=[["marts", "fct_measure_period"], ["seeds", "measures"]],
+          kinds={"duckdb", "polars"}, owners=["team:analytics"], description=DOCS.description,
+          code_version=MODEL_VERSIONS[KEY])
+def measure_forecast(context: dg.AssetExecutionContext, config: ForecastConfig,
+                     duckdb: DuckDBResource) -> dg.MaterializeResult:
+    """Forecasts, 80 % and 95 % intervals, and the chance of meeting the year-end target per series."""
+    thresholds = VerdictThresholds(config.on_course_probability, config.off_course_probability)
+    settings = ForecastSettings(config.months_ahead, config.minimum_months, config.repetitions,
+                                config.holdout_series, thresholds)
+    with duckdb.get_connection() as con:
+        series = con.execute(SERIES_SQL).pl()
+        started = time.perf_counter()
+        rows, fitted = forecast_rows(series, settings, MODEL_VERSIONS[KEY], previous_rows(con),
+                                     config.workers)
+        seconds = time.perf_counter() - started
+        load_table(con, "marts", "fct_measure_forecast", rows, DOCS)
+        record_versions(con, [KEY])
+    outlook = rows.filter(pl.col("months_ahead") == 1)
+    context.log.info(f"{outlook.height} series forecast ({fitted} fitted, the rest unchanged) "
+                     f"in {seconds:.1f} s")
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": rows.height, "series": outlook.height, "series_fitted": fitted,
+        "fitting_seconds": round(seconds, 2),
+        "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
+        "measures_not_beating_naive": sorted(
+            outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list())})
