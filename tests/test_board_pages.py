@@ -6,7 +6,9 @@ import duckdb
 import pytest
 
 from assets.publish.board_rules import BoardRules, board_quadrant, effectiveness_direction
+from assets.publish.marts import Marts
 from assets.publish.staleness import DataAge, data_age
+from assets.publish.workforce_panel import ACROSS_PROFESSIONS, workforce_panel
 from assets.validate.overdue import latest_month_due, overdue_returns, return_deadline
 
 # England's bank holidays of spring 2026 (the reference data holds them too)
@@ -83,3 +85,41 @@ def test_demo_age_and_overdue_returns_are_judged_against_the_calendar(demo_run):
     assert dict(zip(april["partner_code"], april["returns_missing"], strict=True)) == owed
     assert set(april["deadline"]) == {date(2026, 5, 22)} and set(april["days_overdue"]) == {1}
     assert on_deadline.filter(on_deadline["submission_type"] == "outcomes").is_empty()
+
+
+def _marts(**facts) -> Marts:
+    empty = {field: {} for field in Marts.__dataclass_fields__}
+    return Marts(**(empty | {"services": []} | facts))
+
+
+def test_a_workforce_panel_with_sickness_only_says_what_is_and_is_not_given():
+    months = [date(2025, m, 1) for m in range(1, 13)]
+    trends = [{"period": p, "vacancy_rate": None, "turnover_rate_12m": None, "sickness_rate": 5.6,
+               "agency_share": None} for p in months]
+    pay = [{"period": months[-1], "partner_code": "P1", "staff_group_code": "NURSE", "headcount": None,
+            "contracted_fte": None, "mean_annual_pay_per_fte": None}]
+    gaps = [{"staff_group_code": "NURSE", "higher_paid": "P1", "lower_paid": "P2", "is_suppressed": True}]
+    marts = _marts(workforce={"S": trends}, pay={"S": pay}, pay_gaps={"S": gaps},
+                   coverage={"S": {"months_with_outcomes": 12, "months_with_workforce": 0}},
+                   staff_groups={"NURSE": "Nurse"}, partners={})
+    panel = workforce_panel({"service_code": "S", "service_name": "S"}, marts, None, [])
+    assert panel["coverage"] == ("Given for this service: the sickness rate (12 of 12 months). Not given: "
+                                 "the vacancy rate, 12-month staff turnover, the agency share of staff, "
+                                 "headcount and pay.")
+    assert "No workforce" not in panel["coverage"]
+    assert panel["pay"][0]["pay"] == "not given" and panel["gaps_suppressed"] == []
+
+
+def test_pay_gaps_put_like_for_like_first_and_label_comparisons_across_professions():
+    gap = {"higher_pay_per_fte": 40000.0, "lower_pay_per_fte": 30000.0, "gap_pounds": 10000.0,
+           "gap_pct": 25.0, "fte_affected": 6.0, "is_suppressed": False}
+    gaps = [gap | {"staff_group_code": None, "higher_paid": "social work", "lower_paid": "social care"},
+            gap | {"staff_group_code": "CARE", "higher_paid": "P1", "lower_paid": "P2"}]
+    pay = [{"period": date(2025, 1, 1), "partner_code": p, "staff_group_code": "CARE", "headcount": h,
+            "contracted_fte": 6.0, "mean_annual_pay_per_fte": 30000.0} for p, h in (("P1", 6), ("P2", None))]
+    marts = _marts(pay={"S": pay}, pay_gaps={"S": gaps}, staff_groups={"CARE": "Care worker"},
+                   partners={"P1": {"partner_name": "Council"}, "P2": {"partner_name": "Provider"}})
+    panel = workforce_panel({"service_code": "S", "service_name": "S"}, marts, None, [])
+    assert [g["comparison"] for g in panel["gaps"]] == ["Care worker", ACROSS_PROFESSIONS]
+    assert "not like for like" in ACROSS_PROFESSIONS
+    assert [r["pay"] for r in panel["pay"]] == ["£30,000", "not shown (headcount not given)"]

@@ -22,9 +22,14 @@ from assets.publish.display import (
 )
 from assets.publish.marts import Marts, Row
 
-# As marts.pay_parity does: figures about fewer than 5 people in post are not shown.
+# As marts.pay_parity does: figures about fewer than 5 people in post are not shown, nor figures about a
+# group whose headcount was not given (it may be fewer than 5).
 SMALL_GROUP = 5
 SUPPRESSED = "not shown (fewer than 5 people)"
+HEADCOUNT_NOT_GIVEN = "not shown (headcount not given)"
+PAY_NOT_GIVEN = "not given"
+# a comparison between professions is not like for like: said beside each such gap
+ACROSS_PROFESSIONS = "Between professions (different jobs, training and grades: not like for like)"
 
 WORKFORCE_WORDS = {
     "vacancy_rate": "the vacancy rate",
@@ -49,30 +54,50 @@ def workforce_panel(service: Row, marts: Marts, template: Template, findings: li
     gaps = marts.pay_gaps.get(code, [])
     coverage = marts.coverage.get(code)
     sparse = bool(coverage) and 2 * coverage["months_with_workforce"] < coverage["months_with_outcomes"]
+    # like for like (one staff group, different employers) first, then between professions
+    gaps = sorted(gaps, key=lambda r: r["staff_group_code"] is None)
+    headcount_given = any(r["headcount"] is not None for r in pay)
     return {
         # a line through a few scattered months would suggest a trend nobody measured
         "chart": _trend_chart(service, trends, template) if trends and not sparse else None,
-        "coverage": coverage_words(coverage),
+        "coverage": given_words(trends, pay, coverage),
         "latest": _latest_rows(trends),
         "latest_month": long_month(trends[-1]["period"]) if trends else NO_VALUE,
         "pay_month": long_month(pay[0]["period"]) if pay else NO_VALUE,
         "pay": [_pay_row(r, marts) for r in pay],
         "gaps": [_gap_row(r, marts) for r in gaps if r["is_suppressed"] is False],
-        "gaps_suppressed": [_pair_words(r, marts) for r in gaps if r["is_suppressed"] is not False],
+        # a pair whose headcounts were not given is not said to be a small group
+        "gaps_suppressed": [_pair_words(r, marts) for r in gaps
+                            if r["is_suppressed"] is not False and headcount_given],
         "findings": findings,
         "caveat": CAVEAT,
     }
 
 
-def coverage_words(coverage: Row | None) -> str | None:
-    """Say how many of the service's months have workforce figures, when not all of them do."""
-    if not coverage or coverage["months_with_workforce"] >= coverage["months_with_outcomes"]:
+def given_words(trends: list[Row], pay: list[Row], coverage: Row | None) -> str | None:
+    """Say which workforce figures the service's partners give and which they do not, when some are never
+    given or staff are reported for only some months: `Given for this service: the sickness rate (12 of
+    12 months). Not given: … and pay.`"""
+    months = coverage["months_with_outcomes"] if coverage else len(trends)
+    sparse = bool(coverage) and coverage["months_with_workforce"] < months
+    rates = {words: sum(1 for r in trends if r[column] is not None)
+             for column, words in WORKFORCE_WORDS.items()}
+    others = {"headcount": any(r["headcount"] is not None for r in pay),
+              "pay": any(r["mean_annual_pay_per_fte"] is not None for r in pay)}
+    given = [f"{words} ({found} of {months} months)" for words, found in rates.items() if found]
+    given += [words for words, found in others.items() if found]
+    missing = [words for words, found in rates.items() if not found]
+    missing += [words for words, found in others.items() if not found]
+    if not missing and not sparse:
         return None
-    with_workforce, months = coverage["months_with_workforce"], coverage["months_with_outcomes"]
-    if not with_workforce:
-        return f"No workforce data for this service's {months} months."
-    return (f"Workforce data for {with_workforce} of {months} months: figures are shown for those "
-            "months only, not as a trend.")
+    if not given:
+        return f"No workforce figures have been received for this service's {plural(months, 'month')}."
+    text = f"Given for this service: {join_words(given)}."
+    if missing:
+        text += f" Not given: {join_words(missing)}."
+    if 2 * max(rates.values()) < months:
+        text += " Figures are shown for those months only, not as a trend."
+    return text
 
 
 def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartView:
@@ -108,20 +133,27 @@ def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:
 
 
 def _pay_row(row: Row, marts: Marts) -> dict[str, str]:
-    small = row["headcount"] is None or row["headcount"] < SMALL_GROUP
+    if row["mean_annual_pay_per_fte"] is None:
+        shown = PAY_NOT_GIVEN
+    elif row["headcount"] is None:
+        shown = HEADCOUNT_NOT_GIVEN
+    elif row["headcount"] < SMALL_GROUP:
+        shown = SUPPRESSED
+    else:
+        shown = format_pounds(row["mean_annual_pay_per_fte"])
     return {
         "staff_group": marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
         "employer": marts.partner_name(row["partner_code"]),
         "fte": format_count(row["contracted_fte"]),
-        "pay": SUPPRESSED if small else format_pounds(row["mean_annual_pay_per_fte"]),
-        "suppressed": small,
+        "pay": shown,
+        "suppressed": shown != format_pounds(row["mean_annual_pay_per_fte"]),
     }
 
 
 def _sides(row: Row, marts: Marts) -> tuple[str, str, str]:
     """What is compared (a staff group, or professions) and the two sides' names."""
     if row["staff_group_code"] is None:
-        return "Professions", sentence_case(row["higher_paid"]), sentence_case(row["lower_paid"])
+        return ACROSS_PROFESSIONS, sentence_case(row["higher_paid"]), sentence_case(row["lower_paid"])
     return (marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
             marts.partner_name(row["higher_paid"]), marts.partner_name(row["lower_paid"]))
 
