@@ -1,8 +1,10 @@
 """The `joinedup` command: make demo data, run the pipeline, say where the outputs are, query the warehouse.
 
-Importing this module imports typer and nothing heavier: each command imports what it needs, so that
+Importing this module imports click and nothing heavier: each command imports what it needs, so that
 `joinedup --help` and `joinedup sql` never load Dagster, Great Expectations or polars (each of which
-takes longer to import than the whole of `joinedup sql "select 1"` may).
+takes longer to import than the whole of `joinedup sql "select 1"` may). Click rather than typer:
+typer 0.29 builds a pydantic adapter for every parameter each time a command runs (a quarter of a
+second, as long as the rest of `joinedup sql "select 1"` above a bare DuckDB query).
 """
 
 from __future__ import annotations
@@ -12,11 +14,10 @@ import shutil
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
-import typer
+import click
 
 if TYPE_CHECKING:
     import duckdb
@@ -24,36 +25,61 @@ if TYPE_CHECKING:
     from pipelines.run import RunReport
     from pipelines.settings import Settings
 
-# Plain help, as other command-line tools print it (and without Rich's import, a third of a second).
-app = typer.Typer(no_args_is_help=True, rich_markup_mode=None, pretty_exceptions_show_locals=False)
-inbox = typer.Typer(help="What partners sent and what became of it.", no_args_is_help=True,
-                    rich_markup_mode=None)
-app.add_typer(inbox, name="inbox")
+OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
+FILE = click.Path(dir_okay=False, path_type=Path)
+FOLDER = click.Path(file_okay=False, path_type=Path)
 
 
-class OutputFormat(StrEnum):
-    """How `joinedup sql` prints a result."""
+class _CommandsInOrder(click.Group):
+    """A group whose help lists its commands in the order they were added, not alphabetically."""
 
-    table = "table"
-    csv = "csv"
-    json = "json"
-    markdown = "markdown"
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
 
-def _version(asked: bool) -> None:
-    if asked:
+def _version(ctx: click.Context, _: click.Parameter, asked: bool) -> None:
+    if asked and not ctx.resilient_parsing:
         from importlib.metadata import version
 
-        typer.echo(f"joinedup {version('joinedup')}")
-        raise typer.Exit()
+        click.echo(f"joinedup {version('joinedup')}")
+        ctx.exit()
 
 
-@app.callback()
-def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print joinedup's version and exit.")] = False,
-) -> None:
+def _show_completion(ctx: click.Context, _: click.Parameter, asked: bool) -> None:
+    if asked and not ctx.resilient_parsing:
+        from pipelines.cli_completion import completion_script, current_shell
+
+        root = ctx.find_root()
+        click.echo(completion_script(root.command, root.info_name or "joinedup", current_shell()))
+        ctx.exit()
+
+
+def _install_completion(ctx: click.Context, _: click.Parameter, asked: bool) -> None:
+    if asked and not ctx.resilient_parsing:
+        from pipelines.cli_completion import current_shell, install_completion
+
+        root, shell = ctx.find_root(), current_shell()
+        script = install_completion(root.command, root.info_name or "joinedup", shell, Path.home())
+        click.echo(f"{shell} completion installed in {script}: it works in shells started from now on")
+        ctx.exit()
+
+
+# Defaults are shown in every command's help (a flag that is off by default shows none).
+@click.group(cls=_CommandsInOrder, name="joinedup", context_settings={"show_default": True})
+@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_version,
+              help="Print joinedup's version and exit.")
+@click.option("--install-completion", is_flag=True, is_eager=True, expose_value=False,
+              callback=_install_completion, help="Install completion for the current shell.")
+@click.option("--show-completion", is_flag=True, is_eager=True, expose_value=False,
+              callback=_show_completion,
+              help="Show completion for the current shell, to copy it or customize the installation.")
+def app() -> None:
     """joinedup: performance-target monitoring for joint public services."""
+
+
+@click.group(cls=_CommandsInOrder)
+def inbox() -> None:
+    """What partners sent and what became of it."""
 
 
 @contextmanager
@@ -62,8 +88,8 @@ def _failing_in_one_line(command: str, *errors: type[Exception]) -> Iterator[Non
     try:
         yield
     except errors as exc:
-        typer.echo(f"joinedup {command}: {_one_line(exc)}", err=True)
-        raise typer.Exit(code=1) from None
+        click.echo(f"joinedup {command}: {_one_line(exc)}", err=True)
+        raise SystemExit(1) from None
 
 
 def _one_line(error: Exception) -> str:
@@ -83,7 +109,7 @@ def _settings() -> Settings:
 
         return Settings.from_env()
     except ScenarioError as exc:  # JOINEDUP_SCENARIO names no scenario
-        raise typer.BadParameter(str(exc)) from exc
+        raise click.BadParameter(str(exc)) from exc
 
 
 def _published(warehouse: Path) -> Path:
@@ -109,19 +135,17 @@ def _prepare_scenario() -> Settings:
                                     "JOINEDUP_SCENARIO set")
             write_suites(scenario, configured.PROJECT_EXPECTATIONS_DIR, target)
     except ScenarioError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+        raise click.BadParameter(str(exc)) from exc
     return configured.Settings.from_env()
 
 
 @app.command("demo-data")
-def demo_data(
-    scale: Annotated[str, typer.Option(metavar="SCALE", help="small (3 areas), medium (12), national "
-                                       "(100), backlog (100, one file per partner and type) or x10 "
-                                       "(1,000)")] = "small",
-    seed: Annotated[int, typer.Option(metavar="N", help="random seed")] = 7,
-    out: Annotated[Path | None, typer.Option(metavar="FOLDER", help="folder for inbox/, reference/ and "
-                                             "demo_truth.json (default: beside the inbox)")] = None,
-) -> None:
+@click.option("--scale", metavar="SCALE", default="small", help="small (3 areas), medium (12), national "
+              "(100), backlog (100, one file per partner and type) or x10 (1,000)")
+@click.option("--seed", metavar="N", type=int, default=7, help="random seed")
+@click.option("--out", metavar="FOLDER", type=FOLDER, help="folder for inbox/, reference/ and "
+              "demo_truth.json (default: beside the inbox)")
+def demo_data(scale: str, seed: int, out: Path | None) -> None:
     """Write demo partner files with planted truths and faults."""
     import json
 
@@ -132,36 +156,36 @@ def demo_data(
     if manifest.exists():
         previous = json.loads(manifest.read_text())
         if (previous["scale"], previous["seed"]) == (scale, seed):
-            typer.echo(f"demo data ({scale}, seed {seed}) already in {target / 'inbox'}")
+            click.echo(f"demo data ({scale}, seed {seed}) already in {target / 'inbox'}")
             return
-        raise typer.BadParameter(
+        raise click.BadParameter(
             f"{target / 'inbox'} holds the {previous['scale']} demo (seed {previous['seed']}); "
             "run `make clean` first, or give --out another folder")
     with _failing_in_one_line("demo-data", OSError):
         try:
             truth = generate_demo(target, scale=scale, seed=seed)
         except FileExistsError as exc:
-            raise typer.BadParameter(f"{exc}; run `make clean` first, or give --out another folder") \
+            raise click.BadParameter(f"{exc}; run `make clean` first, or give --out another folder") \
                 from exc
     totals = ", ".join(f"{kind} {n}" for kind, n in truth["totals"]["files"].items())
-    typer.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
-    typer.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
+    click.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
+    click.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
 
 
-JSON_HELP = "print the run's summary as JSON (for scripts) instead of lines"
-PROGRESS_HELP = "show progress on stderr (a status line on a terminal, log lines otherwise)"
+# The options `run` and `backfill` share.
+as_json_option = click.option("--json", "as_json", is_flag=True,
+                              help="print the run's summary as JSON (for scripts) instead of lines")
+progress_option = click.option("--progress/--no-progress", default=True, help="show progress on stderr "
+                               "(a status line on a terminal, log lines otherwise)")
 
 
 @app.command()
-def run(
-    scenario: Annotated[str | None, typer.Option(metavar="NAME", help="run a scenario from scenarios/ "
-                                                 "(e.g. nhs-england) into its own warehouse and site")]
-    = None,
-    inbox: Annotated[Path | None, typer.Option(metavar="FOLDER", help="read submissions from this "
-                                               "folder instead")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
-    progress: Annotated[bool, typer.Option(help=PROGRESS_HELP)] = True,
-) -> None:
+@click.option("--scenario", metavar="NAME", help="run a scenario from scenarios/ (e.g. nhs-england) into "
+              "its own warehouse and site")
+@click.option("--inbox", metavar="FOLDER", type=FOLDER, help="read submissions from this folder instead")
+@as_json_option
+@progress_option
+def run(scenario: str | None, inbox: Path | None, as_json: bool, progress: bool) -> None:
     """Run the nightly job once, in this process, and report it.
 
     Loads the new files and changed reference tables, validates the months they touch (and months
@@ -173,18 +197,17 @@ def run(
         os.environ["JOINEDUP_INBOX"] = str(inbox.resolve())
     settings = _prepare_scenario()
     if not settings.inbox.is_dir():
-        raise typer.BadParameter(f"no inbox folder at {settings.inbox}: give --inbox, set JOINEDUP_INBOX, "
+        raise click.BadParameter(f"no inbox folder at {settings.inbox}: give --inbox, set JOINEDUP_INBOX, "
                                  "or write the demo's with `joinedup demo-data`")
     _run_and_report("run", settings, None, as_json, progress)
 
 
 @app.command()
-def backfill(
-    first: Annotated[str, typer.Argument(metavar="FIRST", hidden=True)],
-    last: Annotated[str | None, typer.Argument(metavar="LAST", hidden=True)] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
-    progress: Annotated[bool, typer.Option(help=PROGRESS_HELP)] = True,
-) -> None:
+@click.argument("first")
+@click.argument("last", required=False)
+@as_json_option
+@progress_option
+def backfill(first: str, last: str | None, as_json: bool, progress: bool) -> None:
     """Validate a range of months again, then publish.
 
     FIRST and LAST (default: FIRST) are months the warehouse holds, as YYYY-MM. For a change of
@@ -198,9 +221,9 @@ def backfill(
         if held is None or month not in held:
             where = f"the warehouse holds {held[0]} to {held[-1]}" if held else \
                 "the warehouse holds none yet (run `joinedup run` first)"
-            raise typer.BadParameter(f"{month} is not a month we hold: {where}; give YYYY-MM")
+            raise click.BadParameter(f"{month} is not a month we hold: {where}; give YYYY-MM")
     if last < first:
-        raise typer.BadParameter(f"{last} comes before {first}")
+        raise click.BadParameter(f"{last} comes before {first}")
     _run_and_report("backfill", settings, [first, last], as_json, progress)
 
 
@@ -249,21 +272,19 @@ def _report(settings: Settings, report: RunReport, as_json: bool) -> None:
     from pipelines.run_summary import summary_json, summary_lines
 
     if as_json:
-        typer.echo(json.dumps(summary_json(settings, report), indent=2))
+        click.echo(json.dumps(summary_json(settings, report), indent=2))
     else:
         for line in summary_lines(settings, report):
-            typer.echo(line)
+            click.echo(line)
     if not report.success:
-        raise typer.Exit(code=1)
+        raise SystemExit(1)
 
 
 @inbox.command("report")
-def inbox_report(
-    run_id: Annotated[str | None, typer.Option("--run", metavar="RUN_ID",
-                                               help="run id (default: the latest run)")] = None,
-    all_runs: Annotated[bool, typer.Option("--all", help="every file ever received")] = False,
-    partner: Annotated[str | None, typer.Option(metavar="CODE", help="one partner's code")] = None,
-) -> None:
+@click.option("--run", "run_id", metavar="RUN_ID", help="run id (default: the latest run)")
+@click.option("--all", "all_runs", is_flag=True, help="every file ever received")
+@click.option("--partner", metavar="CODE", help="one partner's code")
+def inbox_report(run_id: str | None, all_runs: bool, partner: str | None) -> None:
     """Print per partner the files received, rows held back and why.
 
     Also lists the files rejected, with the reason: the summary to send back to partners.
@@ -278,14 +299,13 @@ def inbox_report(
     with _failing_in_one_line("inbox report", duckdb.Error, OSError), \
             duckdb.connect(str(_published(database)), read_only=True) as con:
         chosen = None if all_runs else run_id or latest_run(con)
-        typer.echo(report(con, chosen, partner.upper() if partner else None))
+        click.echo(report(con, chosen, partner.upper() if partner else None))
 
 
 @app.command("board-pack")
-def board_pack(
-    services: Annotated[list[str], typer.Argument(metavar="SERVICE", hidden=True)],
-    out: Annotated[Path, typer.Option(metavar="FILE", help="the PDF to write")] = Path("board-pack.pdf"),
-) -> None:
+@click.argument("services", metavar="SERVICE...", nargs=-1, required=True)
+@click.option("--out", metavar="FILE", type=FILE, default=Path("board-pack.pdf"), help="the PDF to write")
+def board_pack(services: tuple[str, ...], out: Path) -> None:
     """Print a board pack of chosen services to one A4 PDF.
 
     SERVICE... are service codes, in the order to print. The pack has a cover with its contents, a
@@ -296,24 +316,21 @@ def board_pack(
 
     settings = _settings()
     with _failing_in_one_line("board-pack", BoardPackError, OSError):
-        pages = render_board_pack(settings.site_dir, settings.warehouse, services, out)
-    typer.echo(f"{out}: {pages} A4 page(s) for {len(services)} service(s)")
+        pages = render_board_pack(settings.site_dir, settings.warehouse, list(services), out)
+    click.echo(f"{out}: {pages} A4 page(s) for {len(services)} service(s)")
 
 
 @app.command()
-def sql(
-    statement: Annotated[str, typer.Argument(metavar="SQL", hidden=True)],
-    output: Annotated[OutputFormat, typer.Option("--format", help="how to print the result: DuckDB's "
-                                                 "boxed table (cut to the terminal's width), CSV, JSON "
-                                                 "records or Markdown")] = OutputFormat.table,
-    max_rows: Annotated[int, typer.Option(metavar="N", help="rows the table shows (the first and last, "
-                                          "and how many are left out)")] = 40,
-    csv: Annotated[Path | None, typer.Option(metavar="FILE", help="write the result to this CSV file "
-                                             "(text starting with =, +, -, @, tab or CR gets a leading ')")]
-    = None,
-    parquet: Annotated[Path | None, typer.Option(metavar="FILE", help="write the result to this Parquet "
-                                                 "file")] = None,
-) -> None:
+@click.argument("statement", metavar="SQL")
+@click.option("--format", "output", type=click.Choice(OUTPUT_FORMATS), default="table",
+              help="how to print the result: DuckDB's boxed table (cut to the terminal's width), CSV, "
+              "JSON records or Markdown")
+@click.option("--max-rows", metavar="N", type=int, default=40,
+              help="rows the table shows (the first and last, and how many are left out)")
+@click.option("--csv", metavar="FILE", type=FILE, help="write the result to this CSV file (text starting "
+              "with =, +, -, @, tab or CR gets a leading ')")
+@click.option("--parquet", metavar="FILE", type=FILE, help="write the result to this Parquet file")
+def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: Path | None) -> None:
     """Query the published warehouse, read-only.
 
     SQL is a query of the warehouse's own tables (select, with, from, describe, show, summarize,
@@ -325,9 +342,9 @@ def sql(
     from pipelines.analyst import RefusedStatement, locked_query
 
     if max_rows < 0:
-        raise typer.BadParameter(f"{max_rows} rows: give 0 or more", param_hint="--max-rows")
+        raise click.BadParameter(f"{max_rows} rows: give 0 or more", param_hint="--max-rows")
     errors: list[type[Exception]] = [duckdb.Error, RefusedStatement, OSError]
-    if csv or parquet or output is OutputFormat.csv:
+    if csv or parquet or output == "csv":
         import polars as pl
 
         errors.append(pl.exceptions.PolarsError)
@@ -335,15 +352,15 @@ def sql(
             locked_query(_published(_settings().warehouse), statement) as result:
         if csv or parquet:
             printed = _write_files(result, csv, parquet)
-        elif output is OutputFormat.table:
+        elif output == "table":
             from pipelines.sql_output import table
 
             printed = table(result, width=shutil.get_terminal_size().columns, max_rows=max_rows)
         else:
             from pipelines.sql_output import FORMATS
 
-            printed = FORMATS[output.value](result)
-    typer.echo(printed, nl=False)
+            printed = FORMATS[output](result)
+    click.echo(printed, nl=False)
 
 
 def _write_files(result: duckdb.DuckDBPyRelation, csv: Path | None, parquet: Path | None) -> str:
@@ -359,7 +376,8 @@ def _write_files(result: duckdb.DuckDBPyRelation, csv: Path | None, parquet: Pat
 
 
 @app.command()
-def export(folder: Annotated[Path, typer.Argument(metavar="FOLDER", hidden=True)]) -> None:
+@click.argument("folder", type=FOLDER)
+def export(folder: Path) -> None:
     """Export every published mart to Parquet, for other tools.
 
     FOLDER receives one Parquet file per mart, read through the same locked door as `joinedup sql`.
@@ -371,13 +389,12 @@ def export(folder: Annotated[Path, typer.Argument(metavar="FOLDER", hidden=True)
 
     with _failing_in_one_line("export", duckdb.Error, pl.exceptions.PolarsError, OSError):
         files = export_marts(_published(_settings().warehouse), folder)
-    typer.echo(f"{len(files)} mart(s) written to {folder}")
+    click.echo(f"{len(files)} mart(s) written to {folder}")
 
 
 @app.command()
-def contract(
-    write: Annotated[bool, typer.Option("--write", help="rewrite the contract from the warehouse")] = False,
-) -> None:
+@click.option("--write", is_flag=True, help="rewrite the contract from the warehouse")
+def contract(write: bool) -> None:
     """Check the published warehouse against its contract.
 
     The contract is docs/warehouse-contract.yml: every published table and column, with its type.
@@ -393,22 +410,20 @@ def contract(
         warehouse = _published(settings.warehouse)
         if write:
             write_contract(warehouse, file)
-            typer.echo(f"{file} rewritten from {warehouse}")
+            click.echo(f"{file} rewritten from {warehouse}")
             return
         differences = contract_differences(warehouse, file)
     for line in differences:
-        typer.echo(line)
+        click.echo(line)
     if differences:
-        raise typer.Exit(code=1)
-    typer.echo("the published warehouse keeps its contract")
+        raise SystemExit(1)
+    click.echo("the published warehouse keeps its contract")
 
 
 @app.command()
-def rollback(
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="roll back without asking")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="say what would change, change nothing")]
-    = False,
-) -> None:
+@click.option("--yes", "-y", is_flag=True, help="roll back without asking")
+@click.option("--dry-run", is_flag=True, help="say what would change, change nothing")
+def rollback(yes: bool, dry_run: bool) -> None:
     """Put back the previous publication: warehouse and scorecards.
 
     The working database goes back to it too, so the next run reads the files received since then
@@ -422,9 +437,12 @@ def rollback(
     settings = _settings()
     with _failing_in_one_line("rollback", duckdb.Error, OSError):
         for line in plan_lines(rollback_plan(settings)):
-            typer.echo(line)
-        if dry_run or not (yes or typer.confirm("roll back?")):
-            typer.echo("nothing changed")
+            click.echo(line)
+        if dry_run or not (yes or click.confirm("roll back?")):
+            click.echo("nothing changed")
             return
         restored = roll_back_publication(settings)
-    typer.echo(f"restored {restored.name} as {settings.warehouse}; scorecards re-published")
+    click.echo(f"restored {restored.name} as {settings.warehouse}; scorecards re-published")
+
+
+app.add_command(inbox)  # added last, so that the help lists it last

@@ -12,11 +12,11 @@ import sys
 from importlib.metadata import version
 from pathlib import Path
 
+import click
 import duckdb
 import polars as pl
 import pytest
-import typer
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.run import FailedCheck, FailedStep, RunReport
@@ -182,17 +182,44 @@ def test_usage_errors_exit_2(arguments):
     assert CliRunner().invoke(app, arguments).exit_code == 2
 
 
-def _commands(group=app, prefix=()) -> list[tuple[str, ...]]:
-    command = typer.main.get_command(group)
-    return [(*prefix, name) for name in command.commands]
+def _commands(group: click.Group = app, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Return every command of `group`, and of the groups inside it, as the words that name it."""
+    return [(*prefix, name) for name, command in group.commands.items()] + [
+        found for name, command in group.commands.items() if isinstance(command, click.Group)
+        for found in _commands(command, (*prefix, name))]
 
 
-@pytest.mark.parametrize("command", [c for c in _commands() if c != ("inbox",)] + [("inbox", "report")])
+@pytest.mark.parametrize("command", [(), *_commands()])
 def test_help_has_no_python_type_hints(command):
     shown = CliRunner().invoke(app, [*command, "--help"])
     assert shown.exit_code == 0
     for hint in ("<bool>", "<list[", "<str>", "<path>", "<int>"):
         assert hint not in shown.output, f"{' '.join(command)} --help shows {hint}"
+    assert "{" not in shown.output.splitlines()[0], f"braces in the usage line: {shown.output}"
+
+
+def test_completion_is_shown_installed_once_and_answered(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/bash")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    runner = CliRunner()
+    shown = runner.invoke(app, ["--show-completion"], prog_name="joinedup")
+    assert shown.exit_code == 0 and "_JOINEDUP_COMPLETE=bash_complete" in shown.output
+    for _ in range(2):
+        installed = runner.invoke(app, ["--install-completion"], prog_name="joinedup")
+        assert installed.exit_code == 0, installed.output
+    script = tmp_path / ".bash_completions" / "joinedup.sh"
+    assert script.read_text() == shown.output
+    assert (tmp_path / ".bashrc").read_text() == f"source '{script}'\n"  # once, though installed twice
+    answered = runner.invoke(app, [], prog_name="joinedup", env={
+        "_JOINEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "joinedup inbox re", "COMP_CWORD": "2"})
+    assert (answered.exit_code, answered.output) == (0, "plain,report\n")
+
+
+def test_completion_for_a_shell_click_cannot_complete_is_one_line_and_exit_1(monkeypatch):
+    monkeypatch.setenv("SHELL", "/bin/tcsh")
+    refused = CliRunner().invoke(app, ["--show-completion"])
+    assert refused.exit_code == 1
+    assert refused.stderr == "Error: no completion for the shell tcsh: bash, zsh, fish have it\n"
 
 
 def test_run_refuses_an_inbox_that_is_not_there(tmp_path, monkeypatch):

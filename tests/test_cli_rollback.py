@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from assets.publish.swap import Publications
 from pipelines.cli import app

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.validate.accounting import accounting_gaps

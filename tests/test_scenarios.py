@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from typer.testing import CliRunner
+from click.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.scenarios import ScenarioError, load_scenario, write_suites
