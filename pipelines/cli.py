@@ -26,8 +26,7 @@ if TYPE_CHECKING:
     from pipelines.settings import Settings
 
 OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
-FILE = click.Path(dir_okay=False, path_type=Path)
-FOLDER = click.Path(file_okay=False, path_type=Path)
+PATH = click.Path(path_type=Path)  # checked by the command that uses it, which says what is wrong
 
 
 class _CommandsInOrder(click.Group):
@@ -143,14 +142,16 @@ def _prepare_scenario() -> Settings:
 @click.option("--scale", metavar="SCALE", default="small", help="small (3 areas), medium (12), national "
               "(100), backlog (100, one file per partner and type) or x10 (1,000)")
 @click.option("--seed", metavar="N", type=int, default=7, help="random seed")
-@click.option("--out", metavar="FOLDER", type=FOLDER, help="folder for inbox/, reference/ and "
+@click.option("--out", metavar="FOLDER", type=PATH, help="folder for inbox/, reference/ and "
               "demo_truth.json (default: beside the inbox)")
 def demo_data(scale: str, seed: int, out: Path | None) -> None:
     """Write demo partner files with planted truths and faults."""
     import json
 
-    from pipelines.demo.submissions import generate_demo
+    from pipelines.demo.submissions import SCALES, generate_demo
 
+    if scale not in SCALES:
+        raise click.BadParameter(f"{scale} is none of {', '.join(SCALES)}", param_hint="--scale")
     target = out or _settings().inbox.parent
     manifest = target / "demo_truth.json"
     if manifest.exists():
@@ -182,7 +183,7 @@ progress_option = click.option("--progress/--no-progress", default=True, help="s
 @app.command()
 @click.option("--scenario", metavar="NAME", help="run a scenario from scenarios/ (e.g. nhs-england) into "
               "its own warehouse and site")
-@click.option("--inbox", metavar="FOLDER", type=FOLDER, help="read submissions from this folder instead")
+@click.option("--inbox", metavar="FOLDER", type=PATH, help="read submissions from this folder instead")
 @as_json_option
 @progress_option
 def run(scenario: str | None, inbox: Path | None, as_json: bool, progress: bool) -> None:
@@ -304,7 +305,7 @@ def inbox_report(run_id: str | None, all_runs: bool, partner: str | None) -> Non
 
 @app.command("board-pack")
 @click.argument("services", metavar="SERVICE...", nargs=-1, required=True)
-@click.option("--out", metavar="FILE", type=FILE, default=Path("board-pack.pdf"), help="the PDF to write")
+@click.option("--out", metavar="FILE", type=PATH, default=Path("board-pack.pdf"), help="the PDF to write")
 def board_pack(services: tuple[str, ...], out: Path) -> None:
     """Print a board pack of chosen services to one A4 PDF.
 
@@ -327,9 +328,9 @@ def board_pack(services: tuple[str, ...], out: Path) -> None:
               "JSON records or Markdown")
 @click.option("--max-rows", metavar="N", type=int, default=40,
               help="rows the table shows (the first and last, and how many are left out)")
-@click.option("--csv", metavar="FILE", type=FILE, help="write the result to this CSV file (text starting "
+@click.option("--csv", metavar="FILE", type=PATH, help="write the result to this CSV file (text starting "
               "with =, +, -, @, tab or CR gets a leading ')")
-@click.option("--parquet", metavar="FILE", type=FILE, help="write the result to this Parquet file")
+@click.option("--parquet", metavar="FILE", type=PATH, help="write the result to this Parquet file")
 def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: Path | None) -> None:
     """Query the published warehouse, read-only.
 
@@ -376,7 +377,7 @@ def _write_files(result: duckdb.DuckDBPyRelation, csv: Path | None, parquet: Pat
 
 
 @app.command()
-@click.argument("folder", type=FOLDER)
+@click.argument("folder", type=PATH)
 def export(folder: Path) -> None:
     """Export every published mart to Parquet, for other tools.
 

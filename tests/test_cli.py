@@ -177,7 +177,8 @@ def test_every_command_fails_in_one_line_on_stderr_with_exit_1(tmp_path, command
 
 
 @pytest.mark.parametrize("arguments", [["sql"], ["sql", "select 1", "--format", "xml"],
-                                       ["sql", "select 1", "--max-rows", "-1"], ["nonsense"]])
+                                       ["sql", "select 1", "--max-rows", "-1"], ["nonsense"],
+                                       ["demo-data", "--scale", "tiny"]])
 def test_usage_errors_exit_2(arguments):
     assert CliRunner().invoke(app, arguments).exit_code == 2
 
