@@ -3,8 +3,8 @@
 Importing this module imports click and nothing heavier: each command imports what it needs, so that
 `joinedup --help` and `joinedup sql` never load Dagster, Great Expectations or polars (each of which
 takes longer to import than the whole of `joinedup sql "select 1"` may). Click rather than typer:
-typer 0.29 builds a pydantic adapter for every parameter each time a command runs (a quarter of a
-second, as long as the rest of `joinedup sql "select 1"` above a bare DuckDB query).
+typer 0.29 builds a pydantic adapter for every parameter each time a command runs, about a quarter of
+a second of every command (bench/RESULTS.md).
 """
 
 from __future__ import annotations
