@@ -49,7 +49,7 @@ class RunReport:
     """The outcome of one run: success, the months it validated, failed checks, and its audit figures."""
 
     success: bool
-    run_id: str  # the run that validated, built and published (the first phase loaded the files)
+    run_id: str  # the run that validated the months (the first phase loaded the files, the last published)
     months: list[str]  # the months whose rows this run validated (YYYY-MM)
     failed_checks: list[FailedCheck]
     failed_steps: list[FailedStep]
@@ -81,15 +81,24 @@ def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, progress: RunP
                                   run_config=QUIET, **options)
 
 
+def _partitioned(repository: dg.RepositoryDefinition, keys: list[dg.AssetKey]) -> list[dg.AssetKey]:
+    """Return the keys of monthly-partitioned assets among `keys`."""
+    graph = repository.asset_graph
+    return [key for key in keys if graph.get(key).partitions_def is not None]
+
+
 def run_nightly(settings: Settings, months: list[str] | None = None,
                 progress: RunProgress | None = None) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
-    A run has two phases, each a Dagster run: the changed reference tables and the new files are
+    A run has three phases, each a Dagster run: the changed reference tables and the new files are
     loaded first; the months due are then read from what was loaded (new files, months under older
-    rules), and the second phase validates them and materialises what is downstream of what changed
-    (changed models too), then publishes. Given months, the second phase validates them for every
-    type and rebuilds everything (a full run). `progress` hears of each phase's steps as they run.
+    rules); the second phase validates those months, and the third materialises what is downstream
+    of what changed (changed models too), then publishes. Given months, every type is validated over
+    them and everything is rebuilt (a full run). Validation runs on its own, over the range of months:
+    Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
+    the models and pages are not partitioned. Nothing is built or published when validation fails.
+    `progress` hears of each phase's steps as they run.
     """
     from pipelines.definitions import build_definitions
 
@@ -99,7 +108,7 @@ def run_nightly(settings: Settings, months: list[str] | None = None,
     first = _ingest_selection(changed_seeds)
     with _instance() as instance:
         ingest = _execute(job, instance, progress, "load", asset_selection=first)
-        runs = [ingest]
+        runs, validating = [ingest], ingest
         if ingest.success:
             repository = definitions.get_repository_def()
             if progress is not None:
@@ -110,18 +119,25 @@ def run_nightly(settings: Settings, months: list[str] | None = None,
                 months, selection = due.months, due_selection(repository, due)
             else:
                 selection = sorted(dg.AssetSelection.all().resolve(repository.asset_graph))
-            runs.append(_execute(job, instance, progress, "validate and publish", tags=range_tags(months),
-                                 asset_selection=[key for key in selection if key not in first]))
+            rest = [key for key in selection if key not in first]
+            validate = _partitioned(repository, rest)
+            if validate:
+                runs.append(_execute(job, instance, progress, "validate", tags=range_tags(months),
+                                     asset_selection=validate))
+            validating = runs[-1]
+            if validating.success:
+                runs.append(_execute(job, instance, progress, "build and publish",
+                                     asset_selection=[key for key in rest if key not in validate]))
         step_seconds = {s.step_key: s.end_time - s.start_time
                         for run in runs for s in instance.get_run_step_stats(run.run_id)
                         if s.start_time and s.end_time}
-    return _report(definitions, runs, step_seconds)
+    return _report(definitions, runs, validating, step_seconds)
 
 
 def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
-            step_seconds: dict[str, float]) -> RunReport:
+            validating: dg.ExecuteInProcessResult, step_seconds: dict[str, float]) -> RunReport:
     """Return what the run's phases did, from their events and the audit tables they wrote."""
-    result, run_ids = runs[-1], [run.run_id for run in runs]
+    run_ids = [run.run_id for run in runs]
     events = [e for run in runs for e in run.all_events]
     failed = [FailedCheck(e.asset_check_evaluation_data.asset_key.to_user_string(),
                           e.asset_check_evaluation_data.check_name,
@@ -150,12 +166,12 @@ def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
         """, {"runs": run_ids}).pl()
         validated = [m for (m,) in con.execute(
             "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
-            "where run_id = ? order by 1", [result.run_id]).fetchall()]
+            "where run_id = ? order by 1", [validating.run_id]).fetchall()]
     # a blocking check that failed stops its step too; it is reported as the check, not again here
     steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
              for e in events if e.event_type_value == "STEP_FAILURE"
              and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
-    return RunReport(all(run.success for run in runs), result.run_id, validated, failed, steps, files,
+    return RunReport(all(run.success for run in runs), validating.run_id, validated, failed, steps, files,
                      rules, step_seconds, _waiting(events))
 
 

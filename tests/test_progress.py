@@ -138,7 +138,7 @@ def test_a_run_away_from_a_terminal_logs_its_steps_on_stderr_and_prints_json_on_
     assert summary["success"] and summary["files"]["outcomes"]["files"] > 0
     lines = done.stderr.splitlines()
     assert lines[0] == "[0:00] loading the pipeline"
-    for phase in ("load", "validate and publish"):
+    for phase in ("load", "validate", "build and publish"):
         steps = [int(m.group(1)) for line in lines
                  if (m := re.fullmatch(rf"\[\d+:\d\d\] {phase}: step (\d+) of (\d+): .+", line))]
         assert steps == list(range(1, len(steps) + 1)) and len(steps) > 1, phase
