@@ -49,26 +49,22 @@ def built_before_their_validation(context: dg.AssetExecutionContext) -> list[str
     validated rows ahead of the marts. Only the instance's recorded materialisations are compared.
     """
     graph = context.job_def.asset_layer.asset_graph
-
-    def built_at(key: dg.AssetKey) -> float | None:
-        event = context.instance.get_latest_materialization_event(key)
-        return event.timestamp if event else None
-
-    behind: set[str] = set()
+    downstream: dict[dg.AssetKey, set[dg.AssetKey]] = {}
     for kind in SUBMISSION_TYPES:
         validated = dg.AssetKey(["validated", kind])
-        validated_at = built_at(validated)
-        pending = list(graph.get(validated).child_keys)
-        seen: set[dg.AssetKey] = set()
-        while validated_at is not None and pending:
+        pending, seen = list(graph.get(validated).child_keys), set()
+        while pending:
             key = pending.pop()
-            if key in seen or key.path[0] == "publish":
-                continue
-            seen.add(key)
-            pending += graph.get(key).child_keys
-            built = built_at(key)
-            if built is not None and built < validated_at:
-                behind.add(key.to_user_string())
+            if key not in seen and key.path[0] != "publish":
+                seen.add(key)
+                pending += graph.get(key).child_keys
+        downstream[validated] = seen
+    # one query for every asset's latest materialisation
+    latest = context.instance.get_latest_materialization_events(
+        set(downstream) | {key for keys in downstream.values() for key in keys})
+    built_at = {key: event.timestamp for key, event in latest.items() if event is not None}
+    behind = {key.to_user_string() for validated, keys in downstream.items() if validated in built_at
+              for key in keys if key in built_at and built_at[key] < built_at[validated]}
     return sorted(behind)
 
 
@@ -138,9 +134,9 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         try:
             shutil.copyfile(database, store.warehouse_in(staged))
             fault_point("publish:warehouse-staged")
-            # the script bundle and chart templates, kept between runs in the build folder
+            # the script bundle and chart templates, kept between runs in the user's cache folder
             summary = build_site(store.warehouse_in(staged), store.site_in(staged),
-                                 cache_folder(database), run_id)
+                                 cache_folder(), run_id)
             fault_point("publish:site-built")
             published = store.complete(staged)
         except BaseException as stopped:
