@@ -120,15 +120,21 @@ def fixed_tables() -> dict[str, Columns]:
 
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and fixed tables if they do not exist; refuse a database of older shape."""
+    schemas = {name for (name,) in con.execute(
+        "select schema_name from duckdb_schemas() where database_name = current_database()").fetchall()}
     for schema in SCHEMAS:
-        con.execute(f"create schema if not exists {schema}")
+        if schema not in schemas:
+            con.execute(f"create schema {schema}")
+    found: dict[str, list[str]] = {}
+    for table, column in con.execute(
+            "select schema_name || '.' || table_name, column_name from duckdb_columns() "
+            "where database_name = current_database() order by schema_name, table_name, column_index"
+    ).fetchall():
+        found.setdefault(table, []).append(column)
     for table, columns in fixed_tables().items():
-        con.execute(_create(table, columns, PRIMARY_KEYS.get(table.split(".")[1], ())
-                            if table.startswith("audit.") else ()))
-        schema, name = table.split(".")
-        found = [c for (c,) in con.execute(
-            "select column_name from duckdb_columns() where schema_name = ? and table_name = ? "
-            "order by column_index", [schema, name]).fetchall()]
-        if found != [c for c, _ in columns]:
+        if table not in found:
+            con.execute(_create(table, columns, PRIMARY_KEYS.get(table.split(".")[1], ())
+                                if table.startswith("audit.") else ()))
+        elif found[table] != [c for c, _ in columns]:
             raise RuntimeError(f"{table} in this database has an older shape than this version of "
                                "joinedup expects; remove the build database (make clean) and run again")
