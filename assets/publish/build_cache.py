@@ -1,8 +1,9 @@
 """Files that are slow to build and depend only on code and library versions, kept between runs.
 
-The scorecards asset and a rollback keep them in `publish-cache/` in the build folder (beside the
-working database, `warehouse/build/` by default), each named by what it is built from, so that
-another version of a library or of the chart code builds a new file instead of reusing a stale one:
+The scorecards asset keeps them in the user's cache folder (`~/.cache/joinedup/publish/` on Linux,
+as platformdirs places it; `JOINEDUP_CACHE_DIR` chooses another), shared by every warehouse of the
+installation, each named by what it is built from, so that another version of a library or of the
+chart code builds a new file instead of reusing a stale one:
 
 - `vega-bundle-vl-convert-<version>-vega-lite-<version>.js`: Vega, Vega-Lite and Vega-Embed as one
   offline script (about 9 s to build); every publication copies it to `site/assets/`;
@@ -10,7 +11,8 @@ another version of a library or of the chart code builds a new file instead of r
   Altair builds and validates (about a second);
 - `jinja/`: the page templates compiled by Jinja2's own bytecode cache, which checks their source.
 
-Deleting the folder is always safe: the next publication builds the files again.
+Deleting the folder is always safe: the next publication builds the files again. Processes share
+it safely: each file is written under a temporary name and renamed into place.
 """
 
 from __future__ import annotations
@@ -19,12 +21,15 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
-CACHE_FOLDER = "publish-cache"
+import platformdirs
+
+CACHE_DIR_VARIABLE = "JOINEDUP_CACHE_DIR"
 
 
-def cache_folder(working_database: Path) -> Path:
-    """Return the cache folder of the installation whose working database is `working_database`."""
-    return working_database.parent / CACHE_FOLDER
+def cache_folder() -> Path:
+    """Return the folder the publication's slow-to-build files are kept in (see the module's docs)."""
+    chosen = os.environ.get(CACHE_DIR_VARIABLE)
+    return Path(chosen) if chosen else platformdirs.user_cache_path("joinedup") / "publish"
 
 
 def cached_text(cache_dir: Path | None, name: str, build: Callable[[], str]) -> str:
