@@ -26,6 +26,10 @@ class RejectedFile(Exception):
         self.rule = rule
         self.rows = rows
 
+    def __reduce__(self) -> tuple:
+        """Pickle with the rule and rows (files are examined in worker processes)."""
+        return RejectedFile, (self.rule, str(self), self.rows)
+
 
 def partner_in_name(name: str) -> str | None:
     """Return the partner code a file name starts with, if it is named as the contract says."""

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.contract import SubmissionType
 from assets.ingest.batch import Batch, Context, Received, rejection
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
-from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
+from assets.ingest.examine import Examined, File, examined_files
+from assets.ingest.files import RejectedFile, partner_in_name
 from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, settled, skip_reason
-from assets.ingest.partners import PartnerProfile, load_profiles
+from assets.ingest.partners import load_profiles
 from assets.ingest.publications import read_source_file
-from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
-from assets.ingest.sheets import Sheet
 from assets.ingest.sources import SourceMapping, load_sources, source_files
 
 log = logging.getLogger(__name__)
@@ -104,54 +103,93 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     # flat however many files arrive at once.
     con.begin()
     try:
-        batch, examined = Batch(), []
+        state = _Pass(con, context, summary, seen, noticed, mappings)
         for path, name, reason in skipped:
             stamp = Stamp.of(path)
             if known.get(name) != stamp:  # listed once, until it changes
-                examined.append(examined_entry(kind, name, stamp, "", mappings, context.now))
-                batch.skip(context, name, reason)
+                state.examined.append(examined_entry(kind, name, stamp, "", mappings, context.now))
+                state.batch.skip(context, name, reason)
                 summary.files_skipped.append(name)
+        own: list[File] = []
+        publications: list[tuple[File, SourceMapping]] = []
         for path, name, own_folder, source in files:
             stamp = Stamp.of(path)
             if known.get(name) == stamp:
                 summary.files_unchanged += 1
-                continue
-            # a file still being written, or changed since listed, waits uncatalogued for a later run
-            content = read_unchanged(path, stamp) if settled(stamp.modified_ns, now_ns) else None
+            elif not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
+                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
+            elif source is None:
+                own.append((path, name, own_folder, stamp))
+            else:
+                publications.append(((path, name, own_folder, stamp), source))
+        for (path, name, _, stamp), read in zip(own, examined_files(context, own, kind, partners_dir,
+                                                                      mappings), strict=True):
+            if read is None:  # changed since listed: waits for a later run
+                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
+            elif state.is_new(name, stamp, read.digest, read.size) and _record(
+                    context, state.batch, name, read.digest, read.size, read.examined):
+                state.loaded(name, read.digest)
+        for (path, name, _, stamp), source in publications:
+            content = read_unchanged(path, stamp)
             if content is None:
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
                 continue
             digest = hashlib.sha256(content).hexdigest()
-            examined.append(examined_entry(kind, name, stamp, digest, mappings, context.now))
-            if digest in seen:
-                if seen[digest] != name and (digest, name) not in noticed:
-                    noticed.add((digest, name))
-                    batch.rejections.append(_duplicate(context, digest, name, len(content), seen[digest]))
-                    summary.files_duplicate.append(name)
-                else:
-                    summary.files_already_loaded += 1
-                continue
-            if source is not None:
-                read_source_file(context, batch, Received(name, digest, source.partner_code,
-                                                          source.submitted_on, source.source),
+            if state.is_new(name, stamp, digest, len(content)):
+                read_source_file(context, state.batch, Received(name, digest, source.partner_code,
+                                                                source.submitted_on, source.source),
                                  content, source)
-            elif not _read_file(context, batch, name, content, digest, own_folder):
-                continue
-            seen[digest] = name
-            outcome = batch.log_entries[-1]
-            (summary.files_rejected if outcome["status"] == "rejected" else summary.files_loaded).append(name)
-            summary.rows_received += outcome["rows_received"] or 0
-            if len(batch.rows) >= FLUSH_ROWS:
-                batch.append_to(con, kind)
-                record_examined(con, examined)
-                batch, examined = Batch(), []
-        batch.append_to(con, kind)
-        record_examined(con, examined)
+                state.loaded(name, digest)
+        state.flush()
     except BaseException:
         con.rollback()
         raise
     con.commit()
     return summary
+
+
+@dataclass
+class _Pass:
+    """One pass's files already known, and what it has read but not yet appended."""
+
+    con: duckdb.DuckDBPyConnection
+    context: Context
+    summary: IngestSummary
+    seen: dict[str, str]  # file hash: the name it was first received under
+    noticed: set[tuple[str, str]]  # (hash, name) of duplicates already recorded
+    mappings: str
+    batch: Batch = field(default_factory=Batch)
+    examined: list[dict] = field(default_factory=list)
+
+    def is_new(self, name: str, stamp: Stamp, digest: str, size: int) -> bool:
+        """Catalogue the file as examined; return whether its bytes are new (a duplicate is noticed)."""
+        context, summary = self.context, self.summary
+        self.examined.append(examined_entry(context.kind, name, stamp, digest, self.mappings, context.now))
+        if digest not in self.seen:
+            return True
+        if self.seen[digest] != name and (digest, name) not in self.noticed:
+            self.noticed.add((digest, name))
+            self.batch.rejections.append(_duplicate(context, digest, name, size, self.seen[digest]))
+            summary.files_duplicate.append(name)
+        else:
+            summary.files_already_loaded += 1
+        return False
+
+    def loaded(self, name: str, digest: str) -> None:
+        """Count the file just added to the batch (loaded or rejected); append the batch when large."""
+        self.seen[digest] = name
+        outcome = self.batch.log_entries[-1]
+        summary = self.summary
+        (summary.files_rejected if outcome["status"] == "rejected" else summary.files_loaded).append(name)
+        summary.rows_received += outcome["rows_received"] or 0
+        if len(self.batch.rows) >= FLUSH_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Append what was read to the warehouse, and catalogue the files examined."""
+        self.batch.append_to(self.con, self.context.kind)
+        record_examined(self.con, self.examined)
+        self.batch, self.examined = Batch(), []
 
 
 def _duplicate(context: Context, digest: str, name: str, size: int, first: str) -> dict:
@@ -163,57 +201,18 @@ def _duplicate(context: Context, digest: str, name: str, size: int, first: str) 
         "same_as_file_name": first}
 
 
-def _profile(context: Context, partner: str) -> PartnerProfile:
-    if partner not in context.known_partners:
-        raise RejectedFile("unknown_partner", f"{partner} (from the file name) is not a partner in the "
-                                              "reference data; check the file name, or ask the "
-                                              "partnership team to add the partner")
-    if partner in context.profile_problems:
-        raise RejectedFile("mapping_file", "the partnership's mapping file for this partner is wrong: "
-                                           f"{context.profile_problems[partner]}")
-    return context.profiles.get(partner) or PartnerProfile(partner)
-
-
-def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool) -> RejectedFile | None:
-    """Return why a file gives its owner no rows; None when a workbook of returns has other types' rows."""
-    if own_folder:
-        return no_rows()
-    extracts = [extract_rows(t, sheets, profile.mapping(t), strict=False) for t in SUBMISSION_TYPES.values()]
-    if all(e is None for e in extracts):
-        return RejectedFile("missing_columns", "no sheet of this workbook holds a return we know "
-                                               f"({', '.join(SUBMISSION_TYPES)}) with all its columns")
-    return no_rows() if all(_empty(e) for e in extracts) else None
-
-
-def _empty(extract: Extract | None) -> bool:
-    return extract is None or extract.empty
-
-
-def _read_file(context: Context, batch: Batch, name: str, content: bytes, digest: str,
-               own_folder: bool) -> bool:
+def _record(context: Context, batch: Batch, name: str, digest: str, size: int, examined: Examined) -> bool:
     """Add the file's rows or its rejection to the batch; return False when it is not for this type."""
-    kind, owner = context.kind, own_folder or context.kind.name == RETURNS_OWNER
-    partner = partner_in_name(name)
-    try:
-        partner, submitted, extension = parse_file_name(name)
-        check_submitted(submitted, context.now.date())
-        profile = _profile(context, partner)
-        check_content(extension, content)
-        sheets, encoding = read_sheets(extension, content)
-        mapping = profile.mapping(kind)
-        extract = extract_rows(kind, sheets, mapping, strict=own_folder)
-        if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
-            raise problem
-    except RejectedFile as rejected:
-        if not owner:
+    kind = context.kind
+    if examined.rejected is not None:
+        if not examined.owner:
             return False
+        rejected = examined.rejected
         log.warning("%s/%s rejected (%s): %s", kind.name, name, rejected.rule, rejected)
-        batch.reject(context, digest, name, len(content), partner, rejected)
+        batch.reject(context, digest, name, size, examined.partner, rejected)
         return True
-    if _empty(extract):
+    if examined.extract is None or examined.extract.empty:
         return False
-    batch.add_extract(context, Received(name, digest, partner, submitted, partner), extract, {
-        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
-        "mapping": profile.source if kind.name in profile.returns or profile.date_order else None,
-        "date_order": profile.date_order, "percent_scale": mapping.percent})
+    batch.add_extract(context, Received(name, digest, examined.partner, examined.submitted, examined.partner),
+                      examined.extract, examined.entry)
     return True

@@ -1,0 +1,179 @@
+"""Read, hash and parse a partner's own file into what it gives one submission type, on every core.
+
+Examining a file (reading its bytes, hashing them, decoding, parsing sheets and finding the contract's
+rows) depends only on the file and the partnership's mappings, so a pass with many files to read
+shares the work among worker processes: each examines a chunk of files in order and returns what
+it found, and the pass records the results in the order the files were listed, as if read one by
+one. Logging, the audit trail and the warehouse stay in the pass's own process.
+"""
+
+from __future__ import annotations
+
+import atexit
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.ingest.batch import Context
+from assets.ingest.catalog import Stamp
+from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
+from assets.ingest.inbox import RETURNS_OWNER, read_unchanged
+from assets.ingest.partners import PartnerProfile, load_profiles
+from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
+from assets.ingest.sheets import Sheet
+
+# Fewer files than this are examined in the pass's own process: starting workers costs about a second.
+PARALLEL_FROM_FILES = 2_000
+CHUNK_FILES = 250
+# chunks handed to the workers ahead of the one being recorded (bounds the rows held in memory)
+CHUNKS_AHEAD = 4
+
+
+@dataclass(frozen=True)
+class Examined:
+    """What one file gives one submission type.
+
+    `rejected` when the file cannot be loaded (recorded only if this type answers for the file);
+    otherwise `extract` (None or empty: nothing for this type) with how the file was read.
+    """
+
+    partner: str | None
+    owner: bool
+    rejected: RejectedFile | None = None
+    extract: Extract | None = None
+    submitted: date | None = None
+    entry: dict | None = None
+
+
+@dataclass(frozen=True)
+class ReadFile:
+    """A file read whole while still as listed: its size, the hash of its bytes and what it gives."""
+
+    size: int
+    digest: str
+    examined: Examined
+
+
+def examine_file(context: Context, name: str, content: bytes, own_folder: bool) -> Examined:
+    """Return what the file named `name` (a partner's own file, not a publication) gives the pass's type."""
+    kind, owner = context.kind, own_folder or context.kind.name == RETURNS_OWNER
+    partner = partner_in_name(name)
+    try:
+        partner, submitted, extension = parse_file_name(name)
+        check_submitted(submitted, context.now.date())
+        profile = _profile(context, partner)
+        check_content(extension, content)
+        sheets, encoding = read_sheets(extension, content)
+        mapping = profile.mapping(kind)
+        extract = extract_rows(kind, sheets, mapping, strict=own_folder)
+        if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
+            raise problem
+    except RejectedFile as rejected:
+        return Examined(partner, owner, rejected=rejected)
+    return Examined(partner, owner, extract=extract, submitted=submitted, entry={
+        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None if extract else None,
+        "mapping": profile.source if kind.name in profile.returns or profile.date_order else None,
+        "date_order": profile.date_order, "percent_scale": mapping.percent})
+
+
+def _profile(context: Context, partner: str) -> PartnerProfile:
+    if partner not in context.known_partners:
+        raise RejectedFile("unknown_partner", f"{partner} (from the file name) is not a partner in the "
+                                              "reference data; check the file name, or ask the "
+                                              "partnership team to add the partner")
+    if partner in context.profile_problems:
+        raise RejectedFile("mapping_file", "the partnership's mapping file for this partner is wrong: "
+                                           f"{context.profile_problems[partner]}")
+    return context.profiles.get(partner) or PartnerProfile(partner)
+
+
+def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool) -> RejectedFile | None:
+    """Return why a file gives its owner no rows; None when a workbook of returns has other types' rows."""
+    if own_folder:
+        return no_rows()
+    extracts = [extract_rows(t, sheets, profile.mapping(t), strict=False) for t in SUBMISSION_TYPES.values()]
+    if all(e is None for e in extracts):
+        return RejectedFile("missing_columns", "no sheet of this workbook holds a return we know "
+                                               f"({', '.join(SUBMISSION_TYPES)}) with all its columns")
+    return no_rows() if all(_empty(e) for e in extracts) else None
+
+
+def _empty(extract: Extract | None) -> bool:
+    return extract is None or extract.empty
+
+
+def read_and_examine(context: Context, path: str, name: str, own_folder: bool,
+                     stamp: Stamp) -> ReadFile | None:
+    """Return the file read and examined; None when it is no longer as `stamp` saw it (being written)."""
+    content = read_unchanged(path, stamp)
+    if content is None:
+        return None
+    return ReadFile(len(content), hashlib.sha256(content).hexdigest(),
+                    examine_file(context, name, content, own_folder))
+
+
+File = tuple[str, str, bool, Stamp]  # path, name under the inbox, in the type's own folder, stamp
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """What a worker needs to rebuild a pass's context (mappings are read from the folder once)."""
+
+    kind: str
+    partners_dir: str
+    mappings: str  # their digest: the worker's copy is read again when they change
+    known_partners: frozenset[str]
+    run_id: str | None
+    now: datetime
+
+
+@cache
+def _worker_context(job: _Pass) -> Context:
+    profiles, problems = load_profiles(Path(job.partners_dir))
+    return Context(SUBMISSION_TYPES[job.kind], job.known_partners, profiles, problems, [], {}, job.run_id,
+                   job.now)
+
+
+def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
+    context = _worker_context(job)
+    return [read_and_examine(context, *file) for file in files]
+
+
+@cache
+def _pool() -> ProcessPoolExecutor:
+    """The worker processes, started on first use and kept for the process's later passes."""
+    pool = ProcessPoolExecutor(max_workers=_cores(), mp_context=multiprocessing.get_context("spawn"))
+    atexit.register(pool.shutdown, cancel_futures=True)
+    return pool
+
+
+def _cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def examined_files(context: Context, files: Sequence[File], kind: SubmissionType, partners_dir: Path,
+                   mappings: str) -> Iterator[ReadFile | None]:
+    """Yield each file read and examined (None: changed since listed), in the order given.
+
+    Many files on a machine of several cores are shared among worker processes, chunk by chunk.
+    """
+    if len(files) < PARALLEL_FROM_FILES or _cores() < 2:
+        for file in files:
+            yield read_and_examine(context, *file)
+        return
+    job = _Pass(kind.name, str(partners_dir), mappings, context.known_partners, context.run_id, context.now)
+    chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    ahead: list[Future] = []
+    for chunk in chunks:
+        ahead.append(_pool().submit(_examine_chunk, job, chunk))
+        if len(ahead) > CHUNKS_AHEAD:
+            yield from ahead.pop(0).result()
+    for future in ahead:
+        yield from future.result()
