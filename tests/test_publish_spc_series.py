@@ -6,7 +6,7 @@ import struct
 
 import duckdb
 
-from assets.publish.spc_series import sql_json_number
+from assets.publish.spc_series import load_spc_series, sql_json_number
 
 
 def test_sql_writes_each_figure_as_python_rounds_and_serialises_it():
@@ -21,3 +21,14 @@ def test_sql_writes_each_figure_as_python_rounds_and_serialises_it():
     written = con.execute(sql, {"values": values}).fetchall()
     expected = ["null" if x is None or not math.isfinite(x) else repr(round(x, 4)) for x in values]
     assert [text for (text,) in written] == expected
+
+
+def test_a_warehouse_without_any_spc_point_has_no_series(demo_run):
+    """A first run whose every file is still being written publishes a site with no charts, not an error."""
+    settings, _, _ = demo_run
+    con = duckdb.connect()
+    con.execute(f"attach '{settings.warehouse}' as demo (read_only)")
+    con.execute("create schema marts")
+    for table in ("fct_measure_spc", "fct_measure_period"):
+        con.execute(f"create table marts.{table} as select * from demo.marts.{table} limit 0")
+    assert load_spc_series(con) == {}

@@ -27,8 +27,8 @@ def sql_json_number(column: str) -> str:
 
 SERIES_SQL = f"""
     with labels as (
-        select unnest($point_types) as point_type, unnest($labels) as label,
-               unnest($label_json) as label_json
+        select unnest($point_types::varchar[]) as point_type, unnest($labels::varchar[]) as label,
+               unnest($label_json::varchar[]) as label_json
     ),
     points as (
         select s.service_code, s.measure_code, s.period, s.segment, s.limits_status, s.value, s.mean,
