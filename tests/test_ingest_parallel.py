@@ -1,5 +1,10 @@
 """Files examined by worker processes load exactly as files read one by one in the pass's own process."""
 
+import os
+import signal
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
 import xlsxwriter
 
 from assets.contract import SUBMISSION_TYPES
@@ -54,3 +59,18 @@ def test_worker_processes_load_what_one_process_loads(tmp_path, monkeypatch):
     loaded, rejected, duplicate, received = one_by_one["summary"][0]
     assert (len(loaded), len(rejected), duplicate, received) == (12, 2, ["P2_20240321.csv"], 23)
     assert {r[4] for r in one_by_one["rejected"]} == {"unknown_partner", "unreadable_file", "duplicate_file"}
+
+
+def test_a_worker_that_dies_fails_the_pass_and_the_retry_starts_new_workers(tmp_path, monkeypatch):
+    _inbox(tmp_path)
+    monkeypatch.setattr(examine, "PARALLEL_FROM_FILES", 1)
+    monkeypatch.setattr(examine, "CHUNK_FILES", 2)
+    worker = examine._pool().submit(os.getpid).result()
+    os.kill(worker, signal.SIGKILL)  # as the kernel does to a process out of memory
+    con = seeded_warehouse(tmp_path / "warehouse.duckdb")
+    with pytest.raises(BrokenProcessPool):
+        ingest_inbox(con, tmp_path / "inbox", SUBMISSION_TYPES["outcomes"], tmp_path / "partners", "run-1")
+    assert rows(con, "select count(*) from raw.outcomes") == [(0,)]  # nothing half-loaded
+    summary = ingest_inbox(con, tmp_path / "inbox", SUBMISSION_TYPES["outcomes"], tmp_path / "partners",
+                           "run-2")
+    assert summary.rows_received == 23

@@ -15,6 +15,7 @@ import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -171,9 +172,13 @@ def examined_files(context: Context, files: Sequence[File], kind: SubmissionType
     job = _Pass(kind.name, str(partners_dir), mappings, context.known_partners, context.run_id, context.now)
     chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ahead: list[Future] = []
-    for chunk in chunks:
-        ahead.append(_pool().submit(_examine_chunk, job, chunk))
-        if len(ahead) > CHUNKS_AHEAD:
-            yield from ahead.pop(0).result()
-    for future in ahead:
-        yield from future.result()
+    try:
+        for chunk in chunks:
+            ahead.append(_pool().submit(_examine_chunk, job, chunk))
+            if len(ahead) > CHUNKS_AHEAD:
+                yield from ahead.pop(0).result()
+        for future in ahead:
+            yield from future.result()
+    except BrokenProcessPool:
+        _pool.cache_clear()  # a worker died (killed, out of memory): the step's retry starts new ones
+        raise
