@@ -19,6 +19,24 @@ class SubmissionType:
     suppressible: tuple[str, ...] = ()
     in_measure_unit: tuple[str, ...] = ()
     grains: tuple[str, ...] = ("month",)
+    # columns telling apart the rows of one key (a report card's actions); a file holds each once
+    item: tuple[str, ...] = ()
+    # day columns (an action's due date), typed as dates
+    dates: tuple[str, ...] = ()
+    # columns holding one of a fixed set of labels, read ignoring case, spaces, hyphens and underscores
+    labels: tuple[str, ...] = ()
+    # what a resubmission can restate, when the type has no figures (a report card's text and actions)
+    content: tuple[str, ...] = ()
+
+    @property
+    def figures(self) -> tuple[str, ...]:
+        """Columns whose change makes a resubmission a restatement: the figures, else the content."""
+        return self.numeric or self.content
+
+    @property
+    def row_key(self) -> tuple[str, ...]:
+        """Columns a file may hold each value of once: the key and the item."""
+        return (*self.key, *self.item)
 
     @property
     def text(self) -> tuple[str, ...]:
@@ -66,6 +84,23 @@ SUBMISSION_TYPES: dict[str, SubmissionType] = {
             ("partner_code", "service_code", "period", "pay_cost", "non_pay_cost"),
             key=("partner_code", "service_code", "period"),
             numeric=("pay_cost", "non_pay_cost"),
+        ),
+        # One row per action of a report card, the card's text on its first row (repeated or left blank
+        # on the rows below); a card without actions is one row with the action columns blank. A card is
+        # sent whole: a resubmission supersedes every row of the earlier one (docs/data-contract.md).
+        SubmissionType(
+            "narratives",
+            ("partner_code", "service_code", "measure_code", "period", "story", "partners_with_a_role",
+             "what_works", "action", "action_owner_code", "action_due", "action_status"),
+            key=("service_code", "measure_code", "period"),
+            item=("action",),
+            numeric=(),
+            free_text=("story", "partners_with_a_role", "what_works", "action"),
+            grains=("quarter",),
+            dates=("action_due",),
+            labels=("action_status",),
+            content=("story", "partners_with_a_role", "what_works", "action", "action_owner_code",
+                     "action_due", "action_status"),
         ),
     )
 }

@@ -95,7 +95,7 @@ def raw_columns(kind: SubmissionType) -> Columns:
 def validated_columns(kind: SubmissionType) -> Columns:
     """Return `validated.<type>`'s columns: typed contract columns, what was repaired, provenance."""
     def column_type(c: str) -> str:
-        return "double" if c in kind.numeric else "date" if c == "period" else "varchar"
+        return "double" if c in kind.numeric else "date" if c == "period" or c in kind.dates else "varchar"
 
     return (*((c, column_type(c)) for c in kind.columns),
             ("period_grain", "varchar"), ("suppressed_columns", "varchar[]"),

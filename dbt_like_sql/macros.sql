@@ -147,3 +147,15 @@ create or replace macro workforce_measures(staffing) as table
 -- the fewest services with a figure a peer group needs for quartiles: with fewer, quarters of the group
 -- are not groups at all (with 3 peers the best lands in quartile 2 and nobody in 1)
 create or replace macro min_peers_for_quartile() as 4;
+
+-- Report cards (docs/metrics.md, Report cards).
+
+-- a UK financial quarter as boards write it, from its first day: 'Q4 2024/25' (Q1 is April to June)
+create or replace macro financial_quarter_label(quarter_start) as
+    'Q' || ((month(quarter_start) + 8) % 12 // 3 + 1) || ' '
+    || (year(quarter_start) - (month(quarter_start) < 4)::integer) || '/'
+    || lpad(((year(quarter_start) - (month(quarter_start) < 4)::integer + 1) % 100)::varchar, 2, '0');
+
+-- the day the marts are judged against (the publication's date): an action due before it and not done is
+-- overdue, a card whose deadline has passed without one is missing
+create or replace macro publication_date() as current_date;

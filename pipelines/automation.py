@@ -20,8 +20,10 @@ from pipelines.settings import Settings
 # are retried after 2, 4 and 8 seconds before a step fails.
 TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EXPONENTIAL)
 
-# Overdue returns change with the date, not with the data: this mart and its check run every night.
-DATED = dg.AssetKey(["marts", "partner_data_quality"])
+# Overdue returns, overdue actions and missing report cards change with the date, not with the data:
+# these marts (and what is built from them) run every night.
+DATED = (dg.AssetKey(["marts", "partner_data_quality"]), dg.AssetKey(["marts", "fct_action_plan"]),
+         dg.AssetKey(["marts", "fct_report_card"]))
 
 nightly_job = dg.define_asset_job(
     "nightly", selection=dg.AssetSelection.all(), op_retry_policy=TRANSIENT_RETRIES,
@@ -31,11 +33,11 @@ nightly_job = dg.define_asset_job(
 def due_selection(repository: dg.RepositoryDefinition, due: DueWork) -> list[dg.AssetKey]:
     """Return the assets a run must materialise: everything downstream of what changed.
 
-    The data-quality mart is always among them (its overdue-returns check depends on the date), and
-    so is publication; the validated assets of types with no month due are left out.
+    The marts judged against the date (DATED) are always among them, and so is publication; the
+    validated assets of types with no month due are left out.
     """
     not_due = [dg.AssetKey(["validated", kind]) for kind in SUBMISSION_TYPES if kind not in due.types]
-    selection = (dg.AssetSelection.assets(*due.changed_assets(), DATED).downstream()
+    selection = (dg.AssetSelection.assets(*due.changed_assets(), *DATED).downstream()
                  - dg.AssetSelection.assets(*not_due))
     return sorted(selection.resolve(repository.asset_graph))
 

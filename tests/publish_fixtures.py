@@ -19,6 +19,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.association.assets import workforce_outcome_association
+from assets.forecast.assets import measure_forecast
 from assets.models.spc_assets import measure_spc
 from tests.sql_fixtures import build_warehouse, outcome
 
@@ -179,7 +180,7 @@ def build_site_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
                                         "finance": _finance(), "workforce": _workforce()})
     _audit(con)
     con.close()
-    result = dg.materialize([measure_spc, workforce_outcome_association],
+    result = dg.materialize([measure_spc, workforce_outcome_association, measure_forecast],
                             resources={"duckdb": DuckDBResource(database=str(path))})
     assert result.success
     return duckdb.connect(str(path))

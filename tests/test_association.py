@@ -6,8 +6,9 @@ import numpy as np
 import polars as pl
 import pytest
 import statsmodels.api as sm
+from statsmodels.stats.multitest import multipletests
 
-from assets.association.estimate import associations, fixed_effects_slope
+from assets.association.estimate import associations, benjamini_hochberg, fixed_effects_slope
 
 
 def panel(slope: float, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -123,3 +124,31 @@ def test_findings_name_the_outcome_in_words_when_given_its_name():
     assert vacancy["outcome"] == "OUTCOME"   # the code stays the key
     assert vacancy["finding"] == ("Where vacancy rate was higher, people still at home was lower the same "
                                   "month (an association, not proof of cause).")
+
+
+def test_benjamini_hochberg_gives_the_adjusted_p_values_worked_by_hand():
+    # docs/metrics.md: m = 8; m × p ÷ k = 0.008, 0.032, 0.104, 0.082, 0.0672, 0.08, 0.0846, 0.205, each
+    # then the smallest of itself and those above it; given out of order, with a test that gave no p-value
+    p = np.array([0.205, 0.001, 0.042, np.nan, 0.039, 0.008, 0.074, 0.041, 0.060])
+    expected = [0.205, 0.008, 0.0672, np.nan, 0.0672, 0.032, 8 * 0.074 / 7, 0.0672, 0.08]
+    assert benjamini_hochberg(p) == pytest.approx(expected, rel=1e-12, nan_ok=True)
+    # a second method: statsmodels' multipletests
+    finite = np.isfinite(p)
+    reject, adjusted, _, _ = multipletests(p[finite], alpha=0.05, method="fdr_bh")
+    assert benjamini_hochberg(p)[finite] == pytest.approx(adjusted, rel=1e-12)
+    assert reject.sum() == 2 and (p[finite] < 0.05).sum() == 5
+
+
+def test_findings_are_controlled_over_every_test_run():
+    outcomes, workforce = panel(slope=-0.6)
+    found = associations(outcomes, workforce)
+    assert (found["tests"] == found.height).all()   # every fit of every kind and lag is one test
+    assert found["q_value"].to_list() == pytest.approx(
+        benjamini_hochberg(found["p_value"].to_numpy()).tolist(), rel=1e-12)
+    assert (found["q_value"] >= found["p_value"]).all()
+    assert found["is_discovery"].to_list() == (found["q_value"] <= 0.05).to_list()
+    for row in found.iter_rows(named=True):
+        assert row["finding"].startswith("Where") == row["is_discovery"]
+        assert "1 months" not in row["finding"]
+        if not row["is_discovery"]:
+            assert f"once the {found.height} tests run are allowed for" in row["finding"]

@@ -26,14 +26,14 @@ def pack(demo_run, tmp_path_factory):
     out = tmp_path_factory.mktemp("pack") / "pack.pdf"
     count = render_board_pack(settings.site_dir, settings.warehouse, ["NOR-HD", "EAS-CMH"], out,
                               printed=date(2026, 12, 1))
-    return out, count, settings
+    # reading the text back is slow (pages of chart paths): once for every test
+    return out, count, settings, [page.extract_text() for page in PdfReader(out).pages]
 
 
 def test_the_pack_is_a4_with_a_cover_summary_and_each_service_on_at_most_four_pages(pack):
-    out, count, _ = pack
+    out, count, _, texts = pack
     reader = PdfReader(out)
-    texts = [page.extract_text() for page in reader.pages]
-    assert len(reader.pages) == count
+    assert len(reader.pages) == len(texts) == count
     width, height = (float(v) for v in reader.pages[0].mediabox.upper_right)
     assert (width, height) == (pytest.approx(595.3, abs=1), pytest.approx(841.9, abs=1))   # A4 in points
     cover = texts[0]
@@ -51,14 +51,14 @@ def test_the_pack_is_a4_with_a_cover_summary_and_each_service_on_at_most_four_pa
 
 
 def test_every_footer_numbers_the_page_and_gives_the_data_month(pack):
-    out, count, _ = pack
-    for number, page in enumerate(PdfReader(out).pages, start=1):
-        text = " ".join(page.extract_text().split())
+    _, count, _, texts = pack
+    for number, page in enumerate(texts, start=1):
+        text = " ".join(page.split())
         assert text.endswith(f"Data to March 2026 · page {number} of {count}"), number
 
 
 def test_the_summary_matrix_counts_each_measure_once(pack):
-    _, _, settings = pack
+    _, _, settings, _ = pack
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         statuses = [dict(zip(("variation", "assurance"), row, strict=True)) for row in con.execute(
             "select variation, assurance from marts.measure_spc_status "

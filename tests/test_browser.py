@@ -91,6 +91,19 @@ def test_service_tiles_show_what_the_marts_hold(site):
         widths = page.locator(".spc-chart .chart-canvas").evaluate_all(
             "els => els.map(e => [e.clientWidth, e.querySelector('svg').getBoundingClientRect().width])")
         assert widths and all(drawn >= 0.9 * box > 600 for box, drawn in widths), widths
+        # partners' own words: a comment beside its month under its measure's chart, and report cards
+        with duckdb.connect(str(site.warehouse), read_only=True) as con:
+            measure, period, comment = con.execute(
+                "select measure_code, period, comment from marts.fct_measure_comments "
+                "where service_code = 'NOR-HD' order by period desc limit 1").fetchone()
+            cards = con.execute("select count(*) from marts.fct_report_card "
+                                "where service_code = 'NOR-HD' and is_latest_card").fetchone()[0]
+        note = page.locator(f'.spc-chart[data-measure="{measure}"] [data-field="comments"] '
+                            f'li[data-period="{period.isoformat()}"]')
+        note.first.scroll_into_view_if_needed()
+        assert comment in note.first.inner_text()
+        assert page.get_by_role("heading", name="Turning the curve: report cards").is_visible()
+        assert page.locator("article.report-card [data-field='story']").count() == cards > 0
         assert errors == []
 
 

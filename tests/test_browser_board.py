@@ -1,5 +1,5 @@
 """The pages a board runs a meeting from, in a real browser: the index's headline and columns, named
-points on the partnership chart, and no sideways scrolling on a phone (390 px).
+points on the partnership chart, no sideways scrolling on a phone (390 px), and the forecast bands drawn.
 
 Screenshots are written to `test-artifacts/screenshots/` (JOINEDUP_ARTIFACTS).
 """
@@ -76,6 +76,12 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
             for right in page.eval_on_selector_all(
                     "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"):
                 assert right <= PHONE["width"], page_path
+            if page_path == "services/nor-hd.html":
+                # each SPC chart draws its forecast's 80 % band (a named layer) after the latest month
+                bands = page.eval_on_selector_all(
+                    ".spc-chart", """charts => charts.map(c => [...c.querySelectorAll(
+                        '.forecast_band_80_marks path')].map(p => (p.getAttribute('d') || '').length))""")
+                assert bands and all(len(b) == 1 and b[0] > 10 for b in bands), bands
             if page_path == "index.html":
                 # the table scrolls inside itself, its first column staying in view
                 scroll = page.locator(".table-scroll").first

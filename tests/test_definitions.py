@@ -6,6 +6,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
 from assets.partitions import MONTHS
 from assets.validate.mart_suites import CHECKED_MARTS
@@ -43,7 +44,7 @@ def test_marts_wait_for_blocking_validation_checks():
     graph = defs.resolve_asset_graph()
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
-        f"validated/{kind}:{name}" for kind in ("targets", "outcomes", "workforce", "finance")
+        f"validated/{kind}:{name}" for kind in SUBMISSION_TYPES
         for name in ("rows_accounted_for", "validated_against_current_rules")} | {
         f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
@@ -76,8 +77,9 @@ def test_every_published_mart_fed_by_partner_files_declares_its_freshness():
     published = {k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] in ("marts", "publish")}
     reference_only = {"marts/dim_joint_service", "marts/dim_measure", "marts/dim_partner"}
     assert set(bounds) == published - reference_only
-    nightly = {"marts/partner_data_quality", "marts/partner_league", "publish/warehouse",
-               "publish/scorecards"}
+    # judged against the date: overdue returns and actions, missing report cards
+    nightly = {"marts/partner_data_quality", "marts/partner_league", "marts/fct_action_plan",
+               "marts/fct_report_card", "publish/warehouse", "publish/scorecards"}
     assert {k for k, seconds in bounds.items() if seconds == NIGHTLY_WINDOW.total_seconds()} == nightly
     assert set(bounds.values()) == {NIGHTLY_WINDOW.total_seconds(), PARTNER_DATA_WINDOW.total_seconds()}
 
@@ -123,7 +125,7 @@ def test_nightly_steps_retry_transient_failures_with_backoff():
 def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run():
     graph = defs.resolve_asset_graph()
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
-    assert partitioned == {f"validated/{kind}" for kind in ("targets", "outcomes", "workforce", "finance")}
+    assert partitioned == {f"validated/{kind}" for kind in SUBMISSION_TYPES}
     node = graph.get(dg.AssetKey(["validated", "outcomes"]))
     assert node.partitions_def == MONTHS
     assert node.backfill_policy == dg.BackfillPolicy.single_run()

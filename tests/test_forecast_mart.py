@@ -114,3 +114,13 @@ def test_unchanged_series_keep_their_rows_and_a_changed_one_is_fitted_again(thre
     assert after.filter(pl.col("service_code") == "S1").equals(rows.filter(pl.col("service_code") == "S1"))
     _, fitted = forecast_rows(three_series, ForecastSettings(), "v2", rows)   # new code: every series
     assert fitted == 2
+
+
+def test_two_worker_processes_give_the_numbers_of_one(three_series, monkeypatch):
+    """Fails if the spawned workers fit differently (threads, seeds) from this process."""
+    import assets.forecast.fitting as fitting
+
+    serial, _ = forecast_rows(three_series, ForecastSettings(), "v1")
+    monkeypatch.setattr(fitting, "POOL_MIN_SERIES", 0)
+    pooled, fitted = forecast_rows(three_series, ForecastSettings(), "v1", workers=2)
+    assert fitted == 2 and pooled.equals(serial)

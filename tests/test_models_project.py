@@ -73,8 +73,8 @@ def test_a_model_calling_a_contract_union_reads_its_tables_and_a_cte_macro_reads
         history as (select * from submission_history('submitted', 'finance'))
         select * from received_rows() join history using (file_hash)
     """
-    assert upstream_tables(sql) == (("raw", "finance"), ("raw", "outcomes"), ("raw", "targets"),
-                                    ("raw", "workforce"), ("validated", "finance"))
+    assert upstream_tables(sql) == (("raw", "finance"), ("raw", "narratives"), ("raw", "outcomes"),
+                                    ("raw", "targets"), ("raw", "workforce"), ("validated", "finance"))
 
 
 def test_a_model_creates_the_macros_it_calls_and_those_they_call_only():
@@ -104,7 +104,7 @@ def test_the_contract_macros_state_the_python_contract():
     for kind in SUBMISSION_TYPES.values():
         key, figures = con.execute("select submission_key(?), submission_figures(?)",
                                    [kind.name, kind.name]).fetchone()
-        assert (key, figures) == ([*kind.key, "period_grain"], list(kind.numeric))
+        assert (key, figures) == ([*kind.key, "period_grain"], list(kind.figures))
 
 
 def test_a_model_version_changes_with_the_macros_and_functions_it_calls_only(tmp_path):

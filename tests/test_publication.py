@@ -2,8 +2,10 @@
 
 import json
 
+import dagster as dg
 import duckdb
 
+from pipelines.definitions import defs
 from pipelines.demo.submissions import generate_demo
 from pipelines.rollback import roll_back_publication
 from pipelines.run import run_nightly
@@ -59,3 +61,11 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     assert again.success and again.months == ["2026-03"]
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.outcomes").fetchone()[0] == second
+
+
+def test_publication_waits_for_every_mart_in_the_graph():
+    """A mart left out of MART_KEYS would be published from the previous build's table."""
+    graph = defs.resolve_asset_graph()
+    marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
+    assert dg.AssetKey(["marts", "fct_measure_forecast"]) in marts
+    assert graph.get(dg.AssetKey(["publish", "warehouse"])).parent_keys == marts

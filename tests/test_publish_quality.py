@@ -11,6 +11,7 @@ from assets.publish.workforce_panel import lag_words
     ([2], "2 months later"),
     ([0, 1, 2], "in the same month and up to 2 months later"),
     ([0, 2], "in the same month and 2 months later"),
+    ([0, 1], "in the same month and 1 month later"),
     ([0, 1, 3], "in the same month and 1 and 3 months later"),
     ([1, 2, 3], "1 to 3 months later"),
     ([1, 3], "1 and 3 months later"),

@@ -9,14 +9,18 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 from scipy.special import stdtr, stdtrit
+from scipy.stats import false_discovery_control
 
 WORKFORCE_MEASURES = ("vacancy_rate", "turnover_rate_12m", "sickness_rate", "agency_share")
 LAGS = (0, 1, 2, 3)
 MINIMUM_OBSERVATIONS = 12
+# the share of findings shown that may be false, controlled over every test run (Benjamini-Hochberg)
+FALSE_DISCOVERY_RATE = 0.05
 RESULT_SCHEMA = {
     "service_kind": pl.String, "outcome": pl.String, "workforce_measure": pl.String,
     "lag_months": pl.Int64, "slope": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-    "p_value": pl.Float64, "observations": pl.Int64, "services": pl.Int64, "finding": pl.String,
+    "p_value": pl.Float64, "q_value": pl.Float64, "tests": pl.Int64, "is_discovery": pl.Boolean,
+    "observations": pl.Int64, "services": pl.Int64, "finding": pl.String,
 }
 SUMS = ("n", "xx", "xy", "yy", "within")
 
@@ -84,12 +88,26 @@ def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> tuple[float, flo
     return fit.select("slope", "ci_low", "ci_high", "p_value").row(0)
 
 
-def _finding(measure: str, outcome: str, lag: int, low: float, high: float) -> str:
+def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (q-values) over every finite p-value given; NaN stays NaN.
+
+    A test is a discovery at false discovery rate q when its adjusted p-value is at most q: of the k-th
+    smallest of m p-values, m × p ÷ k, made non-decreasing from the largest down and capped at 1.
+    """
+    found = np.full(len(p_values), np.nan)
+    finite = np.isfinite(p_values)
+    if finite.any():
+        found[finite] = false_discovery_control(p_values[finite], method="bh")
+    return found
+
+
+def _finding(measure: str, outcome: str, lag: int, slope: float, is_discovery: bool, tests: int) -> str:
     when = "the same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
     name = measure.replace("_12m", "").replace("_", " ")
-    if low <= 0 <= high:
-        return f"No clear association between {name} and {outcome} ({when})."
-    way = "higher" if low > 0 else "lower"
+    if not is_discovery:
+        return (f"No clear association between {name} and {outcome} ({when}), once the "
+                f"{tests} test{'s' if tests != 1 else ''} run are allowed for.")
+    way = "higher" if slope > 0 else "lower"
     return (f"Where {name} was higher, {outcome} was {way} {when} "
             "(an association, not proof of cause).")
 
@@ -102,7 +120,8 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame, lags: tuple[in
     `workforce`: service_code, period and the WORKFORCE_MEASURES columns.
     `outcome_names`: how each outcome code reads in the plain-words finding (default: the code).
     A fit needs MINIMUM_OBSERVATIONS service-months and a measure that changes inside some service
-    (one constant inside every service cannot be told apart from the services' intercepts).
+    (one constant inside every service cannot be told apart from the services' intercepts). Every fit is
+    one of `tests`; a discovery holds at FALSE_DISCOVERY_RATE after Benjamini-Hochberg over all of them.
     """
     # staffing in month t is compared with results in month t + lag
     joined = pl.concat([
@@ -115,10 +134,15 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame, lags: tuple[in
     fits = _fits(sums.rename({"pair": "workforce_measure"}),
                  ["service_kind", "outcome", "workforce_measure", "lag_months"]).filter(
         (pl.col("observations") >= MINIMUM_OBSERVATIONS) & (pl.col("within") > 1e-9))
+    # every fit is a test: the false discovery rate is controlled over all of them, every kind and lag
+    q_values = benjamini_hochberg(fits["p_value"].to_numpy())
+    tests = int(np.isfinite(q_values).sum())
+    fits = fits.with_columns(q_value=q_values, tests=pl.lit(tests, pl.Int64),
+                             is_discovery=pl.Series(q_values <= FALSE_DISCOVERY_RATE))
     names = outcome_names or {}
-    findings = [_finding(measure, names.get(outcome, outcome), lag, low, high)
-                for measure, outcome, lag, low, high in
-                fits.select("workforce_measure", "outcome", "lag_months", "ci_low", "ci_high").iter_rows()]
+    findings = [_finding(measure, names.get(outcome, outcome), lag, slope, is_discovery, tests)
+                for measure, outcome, lag, slope, is_discovery in fits.select(
+                    "workforce_measure", "outcome", "lag_months", "slope", "is_discovery").iter_rows()]
     return fits.with_columns(finding=pl.Series(findings, dtype=pl.String)).select(
         pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()).sort(
         "service_kind", "outcome", "workforce_measure", "lag_months")

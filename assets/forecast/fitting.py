@@ -37,8 +37,8 @@ def year_end_outlook(series: Series, paths: np.ndarray, end: date
     rows, weights, targets = [], [], []
     latest_target = next((t for t in reversed(series.targets) if t is not None), None)
     carried = False
-    for month in window:
-        if month <= last and month in known:
+    for month in (m for m in window if m >= series.periods[0]):  # months before the series count as none
+        if month in known:
             i = known[month]
             rows.append(np.full(paths.shape[1], series.values[i]))
             weights.append(series.denominators[i])

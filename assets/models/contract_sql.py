@@ -57,13 +57,14 @@ def contract_macros() -> str:
     """Return the SQL creating the contract's macros, each after a comment saying what it returns."""
     return "\n\n".join([
         "-- The submission contract (assets/contract.py), written as SQL by assets/models/contract_sql.py.\n"
-        "-- every submission type, one row each\n"
+        "-- every submission type, one row each, with the grains its periods may have (month, quarter)\n"
         "create or replace macro submission_types() as table\n"
-        f"    select unnest({_list(tuple(SUBMISSION_TYPES))}) as submission_type;",
+        f"    select unnest({_list(tuple(SUBMISSION_TYPES))}) as submission_type,\n"
+        f"        unnest([{', '.join(_list(t.grains) for t in SUBMISSION_TYPES.values())}]) as grains;",
         "-- the columns that identify one figure of a submission type (its key), and the period's grain\n"
         + _by_type("submission_key", lambda t: (*t.key, "period_grain")),
-        "-- the figures a row of a submission type gives\n"
-        + _by_type("submission_figures", lambda t: t.numeric),
+        "-- the figures a row of a submission type gives (a type without figures: what it reports)\n"
+        + _by_type("submission_figures", lambda t: t.figures),
         "-- every row received (raw.<type>) of every type, with its type; a column a type lacks is empty\n"
         + _union("received_rows"),
         "-- every row that passed validation (validated.<type>) of every type, with its type and\n"

@@ -11,8 +11,12 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
+from assets.association.assets import workforce_outcome_association
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
+from assets.forecast.assets import measure_forecast
+from assets.models.assets import model_assets
+from assets.models.spc_assets import measure_spc
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.site import NAVIGATION, render_site
@@ -22,12 +26,15 @@ from assets.validate.data_docs import build_data_docs
 from assets.validate.records import latest_results
 from pipelines.resources import PathsResource
 
-MART_KEYS = [dg.AssetKey(["marts", name]) for name in (
-    "dim_joint_service", "dim_partner", "dim_measure", "fct_measure_period",
-    "fct_workforce_period", "fct_workforce_service_period", "fct_workforce_partnership_period",
-    "scorecard_service_period", "peer_benchmark", "fct_measure_spc", "measure_spc_status",
-    "pay_parity", "accountability", "accountable_red_measures", "workforce_outcome_association",
-    "partner_data_quality", "partner_league")]
+
+def mart_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
+    """Every `marts/*` asset key the given assets produce, sorted: what publication waits for."""
+    return sorted({key for asset in assets for key in asset.keys if key.path[0] == "marts"},
+                  key=lambda key: key.path)
+
+
+# the SQL models' marts and those built in Python: a new mart is waited for without being listed here
+MART_KEYS = mart_keys([*model_assets, measure_spc, workforce_outcome_association, measure_forecast])
 
 
 # the site's record of the publication it belongs to, beside the warehouse's audit.publications

@@ -9,6 +9,7 @@ from typing import Any
 import altair as alt
 
 from assets.publish import mdc_icons
+from assets.publish.board_rules import QUADRANT_NAMES
 
 ROWS = "rows"  # name of the dataset each template reads; `chart_views` binds it
 
@@ -29,11 +30,12 @@ PEER_LABEL = "Peer services, latest month"
 EFFICIENCY_TITLE = "Efficiency index (100 = peer median unit cost; higher = cheaper)"
 EFFECTIVENESS_TITLE = "Effectiveness index (100 = on target on average)"
 
+# the quadrants in a board's words (as the index and service pages name them), in the chart's corners
 QUADRANT_CORNERS = [
-    ("Efficient and effective", "right", "top"),
-    ("Effective but costly", "left", "top"),
-    ("Cheap but failing", "right", "bottom"),
-    ("Neither", "left", "bottom"),
+    (QUADRANT_NAMES["efficient and effective"], "right", "top"),
+    (QUADRANT_NAMES["effective but costly"], "left", "top"),
+    (QUADRANT_NAMES["cheap but failing"], "right", "bottom"),
+    (QUADRANT_NAMES["neither"], "left", "bottom"),
 ]
 
 
@@ -180,6 +182,13 @@ POINT_TYPE_STYLE = {
 POINT_TYPES_WITH_DIRECTION = ["Common cause", "Special cause: improvement", "Special cause: concern"]
 POINT_TYPES_WITHOUT_DIRECTION = ["Common cause", "Special cause: high", "Special cause: low"]
 REBASE_COLOUR = "#000000"
+# Results-Based Accountability's forecast, after the latest month: a dashed line in a colour no SPC line or
+# point uses (5:1 against white), its 80 % prediction interval shaded and its 95 % one lighter
+FORECAST_COLOUR = "#00798C"
+FORECAST_LABEL = "Forecast with 80 % and 95 % bands"
+FORECAST_DASH = [6, 3]
+FORECAST_BANDS = {"forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer name -> bounds, opacity
+                  "forecast_band_80": ("lower_80", "upper_80", 0.28)}
 
 WORKFORCE_WIDTH = 250
 WORKFORCE_HEIGHT = 120
@@ -191,8 +200,9 @@ WORKFORCE_MEASURES = {  # column -> facet label, in reading order
 }
 
 
-def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
-    """An XmR chart: values marked by point type; mean, limits and target, and rebases, if there are any.
+def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) -> dict[str, Any]:
+    """An XmR chart: values marked by point type; mean, limits and target, rebases and the forecast, if
+    there are any.
 
     The lines are drawn as steps (each month's level until the next month): flat for the mean and limits,
     which hold over a segment, and a step where the target changes rather than a slope between months.
@@ -246,6 +256,8 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
             rebases.mark_text(align="left", baseline="top", dx=3, y=2, color=REBASE_COLOUR,
                               fontSize=11).encode(x=x, text=alt.value("Rebased")),
         ]
+    if forecast:
+        layers += _forecast_layers(base, x)
     chart = (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
@@ -253,6 +265,37 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool) -> dict[str, Any]:
         .configure_legend(orient="bottom", direction="horizontal", columns=3)
     )
     return chart.to_dict()
+
+
+def _forecast_layers(base: alt.Chart, x: alt.X) -> list[alt.Chart]:
+    """The forecast's 95 % and 80 % bands (named layers, so their marks can be found on the page), its dashed
+    line from the latest month on, and a point per forecast month carrying the figures as a tooltip."""
+    rows = base.transform_filter("isValid(datum.months_ahead)")
+    y = alt.Y("forecast:Q", title=None)
+    bands = [rows.mark_area(color=FORECAST_COLOUR, opacity=opacity)
+             .encode(x=x, y=alt.Y(f"{lower}:Q", title=None), y2=alt.Y2(f"{upper}:Q"))
+             .properties(name=name)
+             for name, (lower, upper, opacity) in FORECAST_BANDS.items()]
+    line = (
+        rows.transform_calculate(line=json.dumps(FORECAST_LABEL))
+        .mark_line(strokeWidth=1.5, strokeDash=FORECAST_DASH)
+        .encode(x=x, y=y, color=alt.Color("line:N", title="Forecast", legend=alt.Legend(labelLimit=260),
+                                          scale=alt.Scale(domain=[FORECAST_LABEL], range=[FORECAST_COLOUR])))
+        .properties(name="forecast_line")
+    )
+    months = rows.transform_filter("datum.months_ahead > 0").mark_point(
+        color=FORECAST_COLOUR, size=18, filled=True).encode(
+        x=x, y=y,
+        tooltip=[
+            alt.Tooltip("month:N", title="Forecast month"),
+            alt.Tooltip("forecast:Q", title="Forecast", format=",.1f"),
+            alt.Tooltip("lower_80:Q", title="80 % interval from", format=",.1f"),
+            alt.Tooltip("upper_80:Q", title="80 % interval to", format=",.1f"),
+            alt.Tooltip("lower_95:Q", title="95 % interval from", format=",.1f"),
+            alt.Tooltip("upper_95:Q", title="95 % interval to", format=",.1f"),
+        ],
+    )
+    return [*bands, line, months]
 
 
 def _workforce() -> dict[str, Any]:
@@ -281,14 +324,15 @@ def _workforce() -> dict[str, Any]:
     return chart.to_dict()
 
 
-def spc_name(has_direction: bool, has_lines: bool, rebased: bool) -> str:
-    """The name of the SPC template for a measure with or without a direction, lines and rebases."""
-    return f"spc-{int(has_direction)}{int(has_lines)}{int(rebased)}"
+def spc_name(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool = False) -> str:
+    """The name of the SPC template for a measure with or without a direction, lines, rebases and a
+    forecast."""
+    return f"spc-{int(has_direction)}{int(has_lines)}{int(rebased)}{int(forecast)}"
 
 
 def build_specs() -> dict[str, dict[str, Any]]:
     """Every chart template by name, built and validated by Altair (about a second: done once)."""
     specs = {"partnership": _partnership(), "path": _service_path(), "workforce": _workforce()}
-    for flags in product((False, True), repeat=3):
+    for flags in product((False, True), repeat=4):
         specs[spc_name(*flags)] = _spc(*flags)
     return specs

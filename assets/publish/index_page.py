@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 from markupsafe import Markup
 
+from assets.publish import mdc_icons
 from assets.publish.board_rules import NOT_COMPARED, BoardRules, effectiveness_direction, target_words
 from assets.publish.chart_views import ChartTemplates, ChartView, chart_view, safe_json
 from assets.publish.display import NO_VALUE, format_index, long_month, month, number, plural, sentence_case
@@ -45,11 +46,17 @@ def index_context(con: duckdb.DuckDBPyConnection, marts: Marts, quality: Quality
     peers = PeerCounts.of(marts)
     concerns = Counter(service_code for (service_code, _), status in marts.spc_status.items()
                        if status["variation"] == CONCERN)
+    states = {s["service_code"]: measure_states(s["service_code"], marts) for s in marts.services}
     return {
         "headline": headline(marts, peers, rules, newest_special_causes(con, marts), changes),
         "data_age": data_age(con, latest, published_on),
         "rows": [service_row(s, marts, quality, slugs, latest, concerns[s["service_code"]], peers, rules)
+                 | {"variation": variation_counts(states[s["service_code"]])}
                  for s in marts.services],
+        "matrix_columns": mdc_icons.MATRIX_COLUMNS,
+        "assurance_icons": {kind: mdc_icons.assurance_icon(kind, decorative=True)
+                            for kind in mdc_icons.ASSURANCE_ICONS},
+        "matrix_rows": mdc_icons.summary_matrix_rows(m for found in states.values() for m in found),
         "latest_month": long_month(latest),
         "area_count": len({s["partnership_area"] for s in marts.services}),
         "min_peers": rules.min_peers,
@@ -67,6 +74,27 @@ def _assurance(code: str, marts: Marts) -> dict[str, int]:
     found = Counter(s["assurance"] for (service, _), s in marts.spc_status.items() if service == code)
     return {"failing": found["consistently failing"], "passing": found["consistently passing"],
             "hit_and_miss": found["hit and miss"]}
+
+
+def measure_states(code: str, marts: Marts) -> list[tuple[str, str | None, str | None]]:
+    """Each measure the service reports, named with its service, with its latest variation and assurance
+    (`measure_spc_status`), as `mdc_icons.summary_matrix_rows` takes them; as the service page counts them."""
+    measures = dict.fromkeys(r["measure_code"] for r in marts.measure_periods.get(code, []))
+    states = []
+    for measure in measures:
+        status = marts.spc_status.get((code, measure)) or {}
+        states.append((f"{code} {marts.measure_name(measure)}", status.get("variation"),
+                       status.get("assurance")))
+    return states
+
+
+def variation_counts(states: list[tuple[str, str | None, str | None]]) -> list[dict[str, Any]]:
+    """The service's measures counted by the variation of their latest point, a count per variation that
+    occurs, each with its Making Data Count icon (decorative: the words say the same)."""
+    return [{"key": row.heading.key or "", "label": row.heading.label, "icon": row.heading.icon,
+             "count": count}
+            for row in mdc_icons.summary_matrix_rows(states)
+            if (count := sum(cell.count for cell in row.cells))]
 
 
 def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],

@@ -68,12 +68,12 @@ QUERIES = {
             using (service_code, period)
         order by service_code, comparison desc, staff_group_code, gap_pct desc nulls last, higher_paid,
                  lower_paid""",
-    # only the associations whose 95 % interval leaves zero out
+    # only the associations that hold once every test run is allowed for (Benjamini-Hochberg)
     "associations": """
         select service_kind, outcome, workforce_measure, lag_months, slope, ci_low, ci_high,
-               observations, services
+               q_value, observations, services
         from marts.workforce_outcome_association
-        where ci_low > 0 or ci_high < 0
+        where is_discovery
         order by service_kind, outcome, workforce_measure, lag_months""",
     # contributions in each service's latest month
     "accountability": """
@@ -87,6 +87,33 @@ QUERIES = {
     "red": """
         select service_code, measure_code, red_since, months_red
         from marts.accountable_red_measures""",
+    # how many associations were tested (over every kind), and how many held
+    "association_tests": """
+        select count(*) as tests, count(*) filter (where is_discovery) as discoveries
+        from marts.workforce_outcome_association
+        where q_value is not null""",
+    # partners' comments on their figures, newest first
+    "comments": """
+        select c.service_code, c.measure_code, c.period, c.period_grain, c.partner_code, c.comment
+        from marts.fct_measure_comments as c
+        order by c.service_code, c.measure_code, c.period desc, c.partner_code""",
+    # each measure's latest report card, and its latest quarter whose card is due (to say it is missing)
+    "report_cards": """
+        select service_code, measure_code, period, quarter_label, deadline, card_status, is_latest_card,
+               story, partners_with_a_role, what_works, actions, actions_overdue, sent_by_partner_code,
+               submitted_on, as_of
+        from marts.fct_report_card
+        where is_latest_card
+            or (service_code, measure_code, period) in (
+                select (service_code, measure_code, max(period)) from marts.fct_report_card
+                where card_status <> 'not yet due' group by service_code, measure_code)
+        order by service_code, measure_code, period""",
+    "actions": """
+        select service_code, measure_code, action_number, action, owner_partner_code, due_date, status,
+               is_overdue, days_overdue
+        from marts.fct_action_plan
+        where is_on_latest_card
+        order by service_code, measure_code, action_number""",
 }
 
 
@@ -109,6 +136,10 @@ class Marts:
     associations: dict[str, list[Row]]
     accountability: dict[str, list[Row]]
     red: dict[tuple[str, str], Row]
+    association_tests: Row  # tests (every kind's) and discoveries; empty when none was run
+    comments: dict[tuple[str, str], list[Row]]  # by service and measure code, newest first
+    report_cards: dict[tuple[str, str], list[Row]]  # the latest card and the latest quarter due
+    actions: dict[tuple[str, str], list[Row]]  # the latest card's actions
 
     def latest_period(self, service_code: str) -> date | None:
         """The service's latest month in its measure results."""
@@ -149,7 +180,19 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         associations=group_by(rows["associations"], "service_kind"),
         accountability=group_by(rows["accountability"], "service_code"),
         red={(r["service_code"], r["measure_code"]): r for r in rows["red"]},
+        association_tests=rows["association_tests"][0],
+        comments=_by_measure(rows["comments"]),
+        report_cards=_by_measure(rows["report_cards"]),
+        actions=_by_measure(rows["actions"]),
     )
+
+
+def _by_measure(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:
+    """Rows grouped by service and measure code, keeping their order."""
+    grouped: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in rows:
+        grouped[(row["service_code"], row["measure_code"])].append(row)
+    return grouped
 
 
 def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[Row]:

@@ -78,12 +78,12 @@ def _returns_sql() -> str:
 
 
 def _restated_sql() -> str:
-    """Figures sent again for a key already reported: every submission after the first counts."""
+    """Figures sent again for a key already reported: every submission (file) after the first counts."""
     return "\nunion all\n".join(
-        f"""select '{kind}' as submission_type, service_code, count(*) - 1 as restated
+        f"""select '{kind}' as submission_type, service_code, count(distinct file_hash) - 1 as restated
             from validated.{kind}
             group by {", ".join(SUBMISSION_TYPES[kind].key)}, period_grain
-            having count(*) > 1"""
+            having count(distinct file_hash) > 1"""
         for kind in SUBMISSION_TYPES
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from assets.publish import charts
 from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
 from assets.publish.display import (
+    JUDGED_ON_LABELS,
     UNIT_LABELS,
     format_index,
     format_value,
@@ -20,7 +21,7 @@ from assets.publish.display import (
 )
 from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts, Row
-from assets.publish.spc_series import SpcSeries
+from assets.publish.spc_series import Forecast, SpcSeries
 
 
 def path_chart(service: Row, paths: IndexPaths, template: Template) -> ChartView | None:
@@ -99,9 +100,11 @@ def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts
     note = limits_note(series)
     if note:
         sentences.append(note)
+    if series.forecast:
+        sentences.append(forecast_words(series.forecast, unit))
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
     template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines),
-                                         bool(series.rebases))]
+                                         bool(series.rebases), series.forecast is not None)]
     chart = chart_view(f"chart-spc-{position}", "spc", template, series.rows_json, name,
                        " ".join(sentences), subtitle)
     return SpcView(measure_code, chart, note)
@@ -123,6 +126,48 @@ def limits_note(series: SpcSeries) -> str | None:
                      "month, and once the few large jumps are screened out no variation is left to set "
                      "limits by, so no limits or special causes are shown there.")
     return " ".join(notes) or None
+
+
+def forecast_words(forecast: Forecast, unit: str | None) -> str:
+    """The forecast drawn on the chart in words: its next month, the year-end verdict and the chance of
+    meeting the target, and whether it did better than the latest figure when tested on past months."""
+    sentences = [
+        f"The dashed line is the forecast from {month(forecast.next_period)} to "
+        f"{month(forecast.last_period)}, its 80 % prediction interval shaded and its 95 % interval "
+        f"lighter: {format_value(forecast.next_forecast, unit)} in {month(forecast.next_period)} (80 % "
+        f"interval {format_value(forecast.next_lower_80, unit)} to "
+        f"{format_value(forecast.next_upper_80, unit)})."
+    ]
+    basis = JUDGED_ON_LABELS.get(forecast.judged_on, forecast.judged_on)
+    outlook = f"Year-end outlook for {long_month(forecast.year_end_period)}, judged on {basis}: "
+    expected = format_value(forecast.year_end_forecast, unit)
+    if forecast.probability_meeting_target is None or forecast.year_end_target is None:
+        sentences.append(f"{outlook}no target, forecast {expected}.")
+    else:
+        sentences.append(
+            f"{outlook}{forecast.verdict}; the chance of meeting the target of "
+            f"{format_value(forecast.year_end_target, unit)} is "
+            f"{chance(forecast.probability_meeting_target)} (forecast {expected}).")
+    if forecast.beats_naive is None:
+        sentences.append("Forecasts of this measure could not yet be tested against past months.")
+    elif forecast.beats_naive:
+        sentences.append("Tested on past months, forecasts of this measure did better than the latest "
+                         "figure repeated.")
+    else:
+        sentences.append("Tested on past months, forecasts of this measure did no better than the latest "
+                         "figure repeated: trust this one no more than the latest figure.")
+    return " ".join(sentences)
+
+
+def chance(probability: float) -> str:
+    """A probability (a share of simulated futures) as a whole percentage; under 1 % or over 99 % rather than
+    0 % or 100 %, a certainty a simulation cannot give."""
+    percent = round(probability * 100)
+    if percent == 0:
+        return "under 1 %"
+    if percent == 100:
+        return "over 99 %"
+    return f"{percent} %"
 
 
 def direction_words(score: Row | None) -> str:

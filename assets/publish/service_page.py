@@ -1,4 +1,5 @@
-"""A joint service's page: headlines, efficiency path, SPC charts, workforce, accountability, data quality."""
+"""A joint service's page: headlines, efficiency path, SPC charts with partners' comments, report cards,
+workforce, accountability, data quality."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality, ServiceQuality
 from assets.publish.quality_page import measure_flags, service_flags, service_panel
+from assets.publish.report_cards import measure_comments, report_card
 from assets.publish.service_charts import direction_words, path_chart, spc_charts
 from assets.publish.workforce_panel import workforce_panel
 
@@ -64,6 +66,8 @@ def service_context(service: Row, marts: Marts, quality: Quality, templates: Cha
         "path_chart": path_chart(service, paths, templates["path"]),
         "direction": direction_words(score),
         "spc": spc_charts(service, marts, codes, templates),
+        "comments": {c: measure_comments(code, c, marts) for c in codes},
+        "report_cards": [report_card(code, c, marts) for c in codes],
         "workforce": workforce_panel(service, marts, templates["workforce"],
                                      findings.get(service["service_kind"], [])),
         "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],

@@ -56,34 +56,100 @@ SERIES_SQL = f"""
                bool_or(limits_status = $cannot_compute) as cannot_compute
         from points
         group by all
+    ),
+    series as (
+        select p.service_code, p.measure_code,
+               string_agg(p.json, ',' order by p.period) as points_json,
+               arg_min(p.month, p.period) as first_month, arg_max(p.month, p.period) as last_month,
+               bool_or(isfinite(p.mean)) as has_mean, bool_or(isfinite(p.upper_limit)) as has_limits,
+               bool_or(isfinite(p.target)) as has_target,
+               coalesce(list(p.month order by p.period) filter (where p.rebase), []) as rebases,
+               coalesce(list(p.label) filter (where p.label like '%Special%'), []) as special,
+               arg_max((p.period, p.value, p.mean, p.lower_limit, p.upper_limit, p.target), p.period)
+                   filter (where isfinite(p.value)) as latest,
+               any_value(g.segments) as segments, any_value(g.without_limits) as without_limits,
+               any_value(g.not_computed) as not_computed,
+               arg_max(p.limits_status, p.period) as latest_limits_status
+        from points as p
+        join (select service_code, measure_code, count(*) as segments,
+                     coalesce(list(first_month order by segment) filter (where too_few), [])
+                         as without_limits,
+                     coalesce(list(first_month order by segment) filter (where cannot_compute), [])
+                         as not_computed
+              from segments group by all) as g
+            using (service_code, measure_code)
+        group by p.service_code, p.measure_code
+    ),
+    -- the forecast months; year-end columns repeat on every row of a series, so month 1's are taken
+    forecasts as (
+        select service_code, measure_code, max(period) as last_period,
+               string_agg('{{"period":"' || strftime(period, '%Y-%m-%d') || '","month":"'
+                   || strftime(period, '%b %Y') || '","months_ahead":' || months_ahead
+                   || ',"forecast":' || {sql_json_number("forecast")}
+                   || ',"lower_80":' || {sql_json_number("lower_80")}
+                   || ',"upper_80":' || {sql_json_number("upper_80")}
+                   || ',"lower_95":' || {sql_json_number("lower_95")}
+                   || ',"upper_95":' || {sql_json_number("upper_95")} || '}}', ',' order by period)
+                   as json,
+               any_value({{'next_period': period, 'next_forecast': forecast, 'next_lower_80': lower_80,
+                          'next_upper_80': upper_80, 'last_actual_period': last_actual_period,
+                          'year_end_period': year_end_period, 'judged_on': judged_on,
+                          'year_end_forecast': year_end_forecast, 'year_end_target': year_end_target,
+                          'probability_meeting_target': probability_meeting_target, 'verdict': verdict,
+                          'beats_naive': beats_naive}}) filter (where months_ahead = 1) as outlook
+        from marts.fct_measure_forecast
+        group by all
+    ),
+    -- the latest actual as the forecast's month 0, every bound at its value: the line and bands leave it
+    starts as (
+        select f.service_code, f.measure_code,
+               '{{"period":"' || strftime(p.period, '%Y-%m-%d') || '","month":"' || p.month
+               || '","months_ahead":0,"forecast":' || {sql_json_number("p.value")}
+               || ',"lower_80":' || {sql_json_number("p.value")}
+               || ',"upper_80":' || {sql_json_number("p.value")}
+               || ',"lower_95":' || {sql_json_number("p.value")}
+               || ',"upper_95":' || {sql_json_number("p.value")} || '}}' as json
+        from forecasts as f
+        join points as p
+            on p.service_code = f.service_code and p.measure_code = f.measure_code
+            and p.period = f.outlook.last_actual_period and isfinite(p.value)
     )
-    select p.service_code, p.measure_code,
-           '[' || string_agg(p.json, ',' order by p.period) || ']' as rows_json,
-           arg_min(p.month, p.period) as first_month, arg_max(p.month, p.period) as last_month,
-           bool_or(isfinite(p.mean)) as has_mean, bool_or(isfinite(p.upper_limit)) as has_limits,
-           bool_or(isfinite(p.target)) as has_target,
-           coalesce(list(p.month order by p.period) filter (where p.rebase), []) as rebases,
-           coalesce(list(p.label) filter (where p.label like '%Special%'), []) as special,
-           arg_max((p.period, p.value, p.mean, p.lower_limit, p.upper_limit, p.target), p.period)
-               filter (where isfinite(p.value)) as latest,
-           any_value(g.segments) as segments, any_value(g.without_limits) as without_limits,
-           any_value(g.not_computed) as not_computed,
-           arg_max(p.limits_status, p.period) as latest_limits_status
-    from points as p
-    join (select service_code, measure_code, count(*) as segments,
-                 coalesce(list(first_month order by segment) filter (where too_few), [])
-                     as without_limits,
-                 coalesce(list(first_month order by segment) filter (where cannot_compute), [])
-                     as not_computed
-          from segments group by all) as g
-        using (service_code, measure_code)
-    group by p.service_code, p.measure_code
+    select s.* exclude (points_json),
+           '[' || s.points_json || coalesce(',' || st.json, '') || coalesce(',' || f.json, '') || ']'
+               as rows_json,
+           f.outlook, f.last_period as forecast_last_period
+    from series as s
+    left join forecasts as f using (service_code, measure_code)
+    left join starts as st using (service_code, measure_code)
 """
 
 
 @dataclass(frozen=True)
+class Forecast:
+    """Where a series is heading (`marts.fct_measure_forecast`): its next month and its year-end outlook."""
+
+    next_period: date
+    next_forecast: float | None
+    next_lower_80: float | None
+    next_upper_80: float | None
+    last_period: date  # the last forecast month
+    last_actual_period: date
+    year_end_period: date
+    judged_on: str
+    year_end_forecast: float | None
+    year_end_target: float | None
+    probability_meeting_target: float | None  # None without a target
+    verdict: str  # on course, at risk, off course or no target
+    beats_naive: bool | None  # None when no series of the measure could be held out
+
+
+@dataclass(frozen=True)
 class SpcSeries:
-    """One measure's SPC series for a service: chart rows as JSON, and the facts its description states."""
+    """One measure's SPC series for a service: chart rows as JSON, and the facts its description states.
+
+    The rows are the months' points, then, when the series has a forecast, its months with `months_ahead`
+    (0 for the latest actual, where the forecast line and bands start) and no `value`.
+    """
 
     rows_json: str
     first_month: str
@@ -96,6 +162,7 @@ class SpcSeries:
     without_limits: list[str]  # first month of each segment with too few points for limits, in order
     not_computed: list[str]  # first month of each segment whose limits cannot be computed, in order
     latest_limits_status: str  # the limits status of the latest segment
+    forecast: Forecast | None = None  # None when the series is too short to forecast
 
     @property
     def limits_cannot_be_computed(self) -> bool:
@@ -104,18 +171,20 @@ class SpcSeries:
 
 
 def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], SpcSeries]:
-    """Every SPC series by service and measure code."""
+    """Every SPC series by service and measure code, with its forecast where it has one."""
     point_types = [t for (t,) in con.execute(
         "select distinct point_type from marts.fct_measure_spc where point_type <> ''").fetchall()]
     labels = [variation_badge(t).label for t in point_types]
     params = {"point_types": point_types, "labels": labels, "label_json": [safe_json(x) for x in labels],
               "too_few": TOO_FEW, "cannot_compute": CANNOT_COMPUTE}
     series = {}
-    for (service, measure, rows_json, first, last, has_mean, has_limits, has_target, rebases, special,
-         latest, segments, without_limits, not_computed, latest_status) in con.execute(SERIES_SQL,
-                                                                                      params).fetchall():
+    for (service, measure, first, last, has_mean, has_limits, has_target, rebases, special, latest,
+         segments, without_limits, not_computed, latest_status, rows_json, outlook,
+         forecast_last) in con.execute(SERIES_SQL, params).fetchall():
         lines = tuple(name for name, found in (("mean", has_mean), ("upper_limit", has_limits),
                                                ("target", has_target)) if found)
+        forecast = Forecast(last_period=forecast_last, **outlook) if outlook else None
         series[(service, measure)] = SpcSeries(rows_json, first, last, lines, rebases, special, latest,
-                                               segments, without_limits, not_computed, latest_status)
+                                               segments, without_limits, not_computed, latest_status,
+                                               forecast)
     return series

@@ -41,8 +41,9 @@ _MEASURE_JSON = {column: safe_json(label) for column, label in charts.WORKFORCE_
 CAVEAT = (
     "Services with more vacancies may differ in ways these figures do not show, and poor results "
     "can drive staff away as much as vacancies cause poor results. Each finding compares every "
-    "service of this kind with itself over time, and is listed only when its 95% interval leaves "
-    "out no change at all."
+    "service of this kind with itself over time, and is listed only when it still holds once every "
+    "association tested is allowed for (on average at most 1 in 20 of the findings listed is "
+    "expected to be chance: the Benjamini-Hochberg method)."
 )
 
 
@@ -71,7 +72,18 @@ def workforce_panel(service: Row, marts: Marts, template: Template, findings: li
                             if r["is_suppressed"] is not False and headcount_given],
         "findings": findings,
         "caveat": CAVEAT,
+        "tested": tested_words(marts.association_tests),
     }
+
+
+def tested_words(tests: Row) -> str | None:
+    """How many associations were tested and how many held: `Of 192 associations tested (every kind of
+    service, result, staffing measure and lag), 5 hold.`; None when none was tested."""
+    if not tests.get("tests"):
+        return None
+    held = tests["discoveries"]
+    return (f"Of {plural(tests['tests'], 'association')} tested (every kind of service, result, staffing "
+            f"measure and lag), {held:,} {'holds' if held == 1 else 'hold'}.")
 
 
 def given_words(trends: list[Row], pay: list[Row], coverage: Row | None) -> str | None:
@@ -188,7 +200,8 @@ def lag_words(lags: list[int]) -> str:
             return "in the same month"
         if run and later[0] == 1:
             return f"in the same month and up to {later[-1]} months later"
-        return f"in the same month and {join_words([str(lag) for lag in later])} months later"
+        return (f"in the same month and {join_words([str(lag) for lag in later])} "
+                f"{'month' if later == [1] else 'months'} later")
     if run:
         return f"{later[0]} to {later[-1]} months later"
     return f"{join_words([str(lag) for lag in later])} {'month' if later == [1] else 'months'} later"

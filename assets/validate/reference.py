@@ -56,4 +56,16 @@ def with_check_columns(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection,
     if "vacant_fte" in rows.columns:
         derived.append((pl.col("contracted_fte") + pl.col("vacant_fte")).alias("funded_fte"))
     rows = rows.with_columns(derived)
+    if kind.item:
+        rows = with_card_text(rows, kind)
     return with_monthly_change(rows, con) if kind.name == "outcomes" else rows
+
+
+def with_card_text(rows: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:
+    """Add `<text>_on_card`: each free text of a key's rows (a report card) as its first row in the file
+    gives it (the first row giving it), for the rules that a card has its text and that rows repeat it."""
+    card = ["file_hash", "sheet_name", *kind.key, "period_grain"]
+    texts = [c for c in kind.free_text if c not in kind.item]
+    return rows.with_columns(
+        pl.col(c).sort_by("row_number").drop_nulls().first().over(card).alias(f"{c}_on_card")
+        for c in texts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 
 from assets.contract import SubmissionType
+from assets.validate.days import parse_days
 from assets.validate.numbers import has_percent_sign, is_missing, is_suppressed, parse_number
 from assets.validate.periods import parse_periods
 from assets.validate.text_repair import repair_column
@@ -47,11 +48,18 @@ def _period_findings(raw: pl.DataFrame, typed: pl.DataFrame, kind: SubmissionTyp
     ]
 
 
+def _day_findings(typed: pl.DataFrame, kind: SubmissionType) -> list[pl.DataFrame]:
+    return [typed.filter(pl.col(f"{c}_rule").is_not_null()).select(
+        "row_id", pl.lit(c).alias("column_name"), pl.col(f"{c}_rule").alias("rule"),
+        pl.lit("critical").alias("severity"), pl.col(f"{c}_as_written").alias("value"),
+        pl.col(f"{c}_problem").alias("meaning")) for c in kind.dates]
+
+
 def _duplicate_findings(typed: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:
-    key = [*kind.key, "period_grain"]
+    key = [*kind.row_key, "period_grain"]
     duplicates = typed.filter(pl.struct(["file_hash", *key]).is_first_distinct().not_())
-    return _finding(duplicates, ", ".join(kind.key), "duplicate_key",
-                    pl.concat_str([pl.col(k).cast(pl.String) for k in kind.key], separator=" | ",
+    return _finding(duplicates, ", ".join(kind.row_key), "duplicate_key",
+                    pl.concat_str([pl.col(k).cast(pl.String) for k in kind.row_key], separator=" | ",
                                   ignore_nulls=True),
                     "the file already has a row with this key; the first one is kept")
 
@@ -68,12 +76,19 @@ def cast_rows(raw: pl.DataFrame, kind: SubmissionType,
         *(has_percent_sign(c).alias(f"{c}_percent_sign") for c in kind.in_measure_unit),
         pl.concat_list([pl.when(is_suppressed(c)).then(pl.lit(c)) for c in kind.suppressible]
                        or [pl.lit(None, pl.String)]).list.drop_nulls().alias("suppressed_columns"),
-        *(pl.Series(c, repair_column(raw, c)) for c in kind.free_text))
+        *(pl.Series(c, repair_column(raw, c)) for c in kind.free_text),
+        # a label is read ignoring case and spacing: "In-progress" is "in progress"
+        *(pl.col(c).str.to_lowercase().str.replace_all(r"[\s_\-]+", " ").str.strip_chars()
+          for c in kind.labels),
+        *(pl.col(c).alias(f"{c}_as_written") for c in kind.dates))
     typed = typed.with_columns(
         pl.when(pl.col(c) != raw[c]).then(raw[c]).alias(f"{c}_as_received") for c in kind.free_text)
+    for c in kind.dates:
+        typed = pl.concat([typed.drop(c), parse_days(raw, c)], how="horizontal")
     typed, unit_findings = scale_percents(typed, kind, measure_units)
     findings = [*_number_findings(raw, typed, kind), *_period_findings(raw, typed, kind),
-                _duplicate_findings(typed, kind), unit_findings]
+                *_day_findings(typed, kind), _duplicate_findings(typed, kind), unit_findings]
     typed = typed.drop("period_rule", "period_problem",
-                       *(f"{c}_percent_sign" for c in kind.in_measure_unit))
+                       *(f"{c}_percent_sign" for c in kind.in_measure_unit),
+                       *(f"{c}_{part}" for c in kind.dates for part in ("rule", "problem", "as_written")))
     return typed, pl.concat([f.cast(FINDING_SCHEMA) for f in findings])

@@ -39,6 +39,12 @@ accepted_rows as (
     select * from accepted_rows()
 ),
 
+-- the returns judged month by month: every type whose periods may be months (report cards are
+-- quarterly, judged in marts.fct_report_card)
+monthly_types as (
+    select submission_type from submission_types() where list_contains(grains, 'month')
+),
+
 -- each accepted row's partner, service, month (or quarter start), and the figures it gives of those it
 -- should: both parts of a rate, the value of a count, every figure of the other types
 accepted as (
@@ -65,7 +71,8 @@ accepted as (
         on accepted_rows.submission_type = 'outcomes'
         and measures.measure_code = accepted_rows.measure_code
     -- an outcome counts against the measure it reports
-    where accepted_rows.submission_type <> 'outcomes' or measures.measure_code is not null
+    where (accepted_rows.submission_type <> 'outcomes' or measures.measure_code is not null)
+        and accepted_rows.submission_type in (select submission_type from monthly_types)
 ),
 
 -- every held-back row; one whose period cannot be read, or lies after the month it was sent in (2999-01),
@@ -82,6 +89,7 @@ rejected_rows as (
         period_grain,
         submitted_on,
     from held_back
+    where submission_type in (select submission_type from monthly_types)
 ),
 
 -- the keys resubmitted with different figures, by partner and month
@@ -110,7 +118,7 @@ expected_senders as (
     select kinds.submission_type, service_partners.service_code, service_partners.partner_code,
     from service_partners
     cross join submission_types() as kinds
-    where kinds.submission_type not in ('targets', 'outcomes')
+    where kinds.submission_type not in ('targets', 'outcomes') and list_contains(kinds.grains, 'month')
 ),
 
 expected as (

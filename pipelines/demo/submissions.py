@@ -17,6 +17,7 @@ import polars as pl
 from assets.ingest.inbox import SETTLE_SECONDS
 from pipelines.demo import faults, truth
 from pipelines.demo.layouts import XLSX_PARTNER_TYPES, layout_of, partner_mappings, render
+from pipelines.demo.narratives import write_narratives
 from pipelines.demo.quarterly import write_quarterly_returns
 from pipelines.demo.reference import build_reference, write_reference
 from pipelines.demo.rejects import write_rejects
@@ -68,6 +69,10 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
         inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng, names)]
     quarterly = write_quarterly_returns(inbox, faults.loaded(tables["outcomes"]), seed)
     written += [WrittenFile(q.path, q.rows, "csv", "utf-8", (), "quarterly", {}) for q in quarterly]
+    narratives = write_narratives(inbox, partnership, names, seed)
+    written += [WrittenFile(path, rows, extension, "utf-8" if extension == "csv" else None,
+                            ("Report cards",) if extension == "xlsx" else (), "report_cards", {})
+                for path, rows, extension in narratives.paths]
     rejects = write_rejects(inbox, [f.path for f in written])
     sent_before_now(p for p in inbox.rglob("*") if p.is_file())
     write_reference(reference, Path(out_dir) / "reference")
@@ -86,7 +91,7 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
                            "sheets": list(f.sheets), "layout": f.layout} for f in written},
         "rejects": rejects,
         "truths": truths | {"resubmission": _locate_resubmission(resubmission, located),
-                            "quarterly": [q.truth for q in quarterly]},
+                            "quarterly": [q.truth for q in quarterly], "narratives": narratives.truth},
         "faults": [_locate_fault(record, located) for record in fault_records],
     }
     (Path(out_dir) / "demo_truth.json").write_text(
@@ -117,7 +122,8 @@ def sent_before_now(paths: Iterable[Path]) -> None:
 
 
 def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
-    by_type = {k: [f for f in written if f.path.startswith(f"{k}/")] for k in SUBMISSION_TYPES}
+    by_type = {k: [f for f in written if f.path.startswith(f"{k}/")]
+               for k in (*SUBMISSION_TYPES, "narratives")}
     return {"files": {k: len(files) for k, files in by_type.items()},
             "rows": {k: sum(f.rows for f in files) for k, files in by_type.items()}}
 
