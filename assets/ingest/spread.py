@@ -24,7 +24,7 @@ class Service:
 def load_services(con: duckdb.DuckDBPyConnection) -> tuple[Service, ...]:
     """Return every joint service of the reference data with the measures it reports."""
     found = con.execute("""
-        select s.service_code, s.service_kind, s.lead_partner_code, s.start_period,
+        select s.service_code, s.service_kind, s.lead_partner_code, try_cast(s.start_period as date),
                list(m.measure_code order by m.measure_code) filter (where m.measure_code is not null)
         from seeds.joint_services as s
         left join seeds.service_measures as m using (service_code)
