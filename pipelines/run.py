@@ -15,6 +15,7 @@ from assets.models.seeds import SEED_DOCS
 from assets.partitions import range_tags
 from pipelines.automation import due_selection
 from pipelines.due import due_after_ingest, seeds_changed
+from pipelines.run_summary import nothing_loaded
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -58,6 +59,8 @@ class RunReport:
     step_seconds: dict[str, float]
     # inbox files still being written (modified within the settle period): read by a later run
     files_waiting: list[str] = field(default_factory=list)
+    # what a run that succeeded must still say: a type whose files gave no row loaded
+    warnings: list[str] = field(default_factory=list)
 
 
 def _instance() -> dg.DagsterInstance:
@@ -172,7 +175,7 @@ def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
              for e in events if e.event_type_value == "STEP_FAILURE"
              and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
     return RunReport(all(run.success for run in runs), validating.run_id, validated, failed, steps, files,
-                     rules, step_seconds, _waiting(events))
+                     rules, step_seconds, _waiting(events), nothing_loaded(files))
 
 
 def _waiting(events: list[dg.DagsterEvent]) -> list[str]:

@@ -8,15 +8,32 @@ from typing import TYPE_CHECKING, Any
 from assets.ingest.inbox import SETTLE_SECONDS
 
 if TYPE_CHECKING:
+    import polars as pl
+
     from pipelines.run import RunReport
     from pipelines.settings import Settings
 
 FILE_COUNTS = ("files", "files_rejected", "rows_received", "rows_loaded", "rows_quarantined")
 
 
+def nothing_loaded(files: pl.DataFrame) -> list[str]:
+    """Return a warning for each submission type that files were sent for but of which no row was loaded.
+
+    `files` has a row per type with its counts (`FILE_COUNTS`): such a run did its job (every row is
+    accounted for), yet whatever the files held is missing from the marts, so it must say so.
+    """
+    return [f"no {row['submission_type']} row was loaded: {row['files']} file(s) sent "
+            f"{row['rows_received'] or 0} row(s); {row['rows_quarantined'] or 0} were quarantined and "
+            f"{row['files_rejected']} file(s) rejected (the rules they broke are listed above)"
+            for row in files.iter_rows(named=True)
+            if row["files"] and not row["rows_loaded"]]
+
+
 def summary_lines(settings: Settings, report: RunReport) -> list[str]:
-    """Return what a run did, line by line: months, files and rows per type, rules broken, failures."""
-    lines = [f"run {report.run_id}: {'succeeded' if report.success else 'FAILED'}"]
+    """Return what a run did, line by line: months, files and rows per type, rules, warnings, failures."""
+    outcome = "FAILED" if not report.success else (
+        f"succeeded, with {len(report.warnings)} warning(s)" if report.warnings else "succeeded")
+    lines = [f"run {report.run_id}: {outcome}"]
     lines.append(f"  months validated: {report.months[0]} to {report.months[-1]} ({len(report.months)} "
                  "with figures)" if report.months
                  else "  no month due: the marts were rebuilt and published without validating a month")
@@ -34,6 +51,7 @@ def summary_lines(settings: Settings, report: RunReport) -> list[str]:
                      f"{row['rule']}: {row['findings']}")
     if report.findings_by_rule.height:
         lines.append("  details (file, row, column, rule, value): audit.quarantine, audit.warnings")
+    lines += [f"  WARNING: {warning}" for warning in report.warnings]
     for failed in report.failed_checks:
         if failed.severity == "ERROR":
             lines.append(f"  CHECK FAILED: {failed.asset} {failed.check}: publishing stopped; "
@@ -61,6 +79,7 @@ def summary_json(settings: Settings, report: RunReport) -> dict[str, Any]:
         "failed_checks": [asdict(check) for check in report.failed_checks],
         "failed_steps": [asdict(step) for step in report.failed_steps],
         "files_waiting": report.files_waiting,
+        "warnings": report.warnings,
         "step_seconds": {step: round(seconds, 3) for step, seconds in report.step_seconds.items()},
         "warehouse": str(settings.warehouse),
         "scorecards": str(settings.site_dir / "index.html"),

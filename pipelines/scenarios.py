@@ -8,10 +8,13 @@ expectation suites it relaxes for data it cannot carry (applied to copies, never
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-SCENARIOS_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+# JOINEDUP_SCENARIOS_DIR: scenarios kept elsewhere (a test's own, say), read when the process starts
+SCENARIOS_DIR = Path(os.environ.get("JOINEDUP_SCENARIOS_DIR")
+                     or Path(__file__).resolve().parent.parent / "scenarios")
 SCENARIO_KEYS = {"name", "inbox", "relax"}
 
 

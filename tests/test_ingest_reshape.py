@@ -62,8 +62,10 @@ def test_filters_quarantine_rows_out_of_scope_with_the_mappings_reason(tmp_path)
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (2, 0)  # validation saw only rows in scope
     assert rows(con, "select sheet_name, row_number, column_name, rule, value, meaning from audit.quarantine "
                      "order by row_number") == [
-        (None, 3, "Site", "not_in_scope", "Annex", "only the main site is in the service"),
-        (None, 4, "Org", "not_in_scope", "Total", "totals are worked out here")]
+        (None, 3, "Site", "not_in_scope", "Annex",
+         "only the main site is in the service (in scope: Site in [Main])"),
+        (None, 4, "Org", "not_in_scope", "Total",
+         "totals are worked out here (in scope: Org not in [Total])")]
     assert rows(con, "select rows_received, rows_loaded, rows_quarantined, message from audit.load_log") == [
         (4, 2, 2, "2 row(s) out of scope (quarantined as not_in_scope)")]
     assert accounting_gaps(con).is_empty()
@@ -163,7 +165,7 @@ def test_a_header_the_mapping_reads_must_be_in_the_file(tmp_path):
     ({"values": {"period_start": "x"}}, "is not a outcomes column"),
     ({"blank": "comment"}, "blank is a list"),
     ({"filters": [{"column": "Type", "keep": ["1"]}]}, "the reason rows outside it"),
-    ({"filters": [{"column": "Type", "keep": ["1"], "drop": ["2"], "reason": "r"}]}, "either keep or drop"),
+    ({"filters": [{"column": "Type", "keep": ["1"], "drop": ["2"], "reason": "r"}]}, "one of condition"),
     ({"figures": [{"columns": {"A": "value"}}]}, "each with a label"),
     ({"figures": [{"label": "a"}, {"label": "a"}]}, "its own label"),
     ({"sum_over": "Nationality"}, "sum_over is a list"),

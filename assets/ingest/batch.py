@@ -14,6 +14,7 @@ from assets.ingest.inbox import NOT_A_FILE
 from assets.ingest.partners import PartnerProfile
 from assets.ingest.reader import Extract
 from assets.ingest.sources import SourceMapping
+from assets.ingest.spread import Service
 
 LOAD_LOG_SCHEMA = {
     "file_hash": pl.String, "submission_type": pl.String, "file_name": pl.String,
@@ -34,8 +35,6 @@ QUARANTINE_SCHEMA = {
     "row_number": pl.Int64, "column_name": pl.String, "rule": pl.String, "value": pl.String,
     "meaning": pl.String, "run_id": pl.String, "quarantined_at": pl.Datetime("us"),
 }
-OUT_OF_SCOPE = "not_in_scope"
-
 
 @dataclass(frozen=True)
 class Context:
@@ -49,6 +48,7 @@ class Context:
     source_problems: dict[str, str]
     run_id: str | None
     now: datetime
+    services: tuple[Service, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -104,7 +104,7 @@ class Batch:
         self.out_of_scope += [{
             "file_hash": file.digest, "file_name": file.name, "sheet_name": e.sheet_name,
             "submission_type": context.kind.name, "row_number": e.row_number, "column_name": e.column,
-            "rule": OUT_OF_SCOPE, "value": e.value, "meaning": e.reason, "run_id": context.run_id,
+            "rule": e.rule, "value": e.value, "meaning": e.reason, "run_id": context.run_id,
             "quarantined_at": context.now} for e in extract.excluded]
         # rows read wait for validation; a file whose every row is out of scope has nothing to validate
         status = {"status": "received"} if extract.rows else {

@@ -28,7 +28,9 @@ from assets.ingest.files import RejectedFile, check_content, check_submitted, pa
 from assets.ingest.inbox import RETURNS_OWNER, read_unchanged
 from assets.ingest.partners import PartnerProfile, load_profiles
 from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
+from assets.ingest.rows import FileFacts
 from assets.ingest.sheets import Sheet
+from assets.ingest.spread import Service
 
 # Fewer files than this are examined in the pass's own process: starting workers costs about a second.
 PARALLEL_FROM_FILES = 2_000
@@ -73,7 +75,8 @@ def examine_file(context: Context, name: str, content: bytes, own_folder: bool) 
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)
         mapping = profile.mapping(kind)
-        extract = extract_rows(kind, sheets, mapping, strict=own_folder)
+        extract = extract_rows(kind, sheets, mapping, strict=own_folder,
+                               facts=FileFacts(name, context.services, profile.date_order))
         if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
             raise problem
     except RejectedFile as rejected:
@@ -133,13 +136,14 @@ class _Pass:
     known_partners: frozenset[str]
     run_id: str | None
     now: datetime
+    services: tuple[Service, ...] = ()
 
 
 @cache
 def _worker_context(job: _Pass) -> Context:
     profiles, problems = load_profiles(Path(job.partners_dir))
     return Context(SUBMISSION_TYPES[job.kind], job.known_partners, profiles, problems, [], {}, job.run_id,
-                   job.now)
+                   job.now, job.services)
 
 
 def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
@@ -169,7 +173,8 @@ def examined_files(context: Context, files: Sequence[File], kind: SubmissionType
         for file in files:
             yield read_and_examine(context, *file)
         return
-    job = _Pass(kind.name, str(partners_dir), mappings, context.known_partners, context.run_id, context.now)
+    job = _Pass(kind.name, str(partners_dir), mappings, context.known_partners, context.run_id, context.now,
+                context.services)
     chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ahead: list[Future] = []
     try:

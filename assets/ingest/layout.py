@@ -6,17 +6,34 @@ from dataclasses import dataclass
 
 from assets.contract import SubmissionType
 from assets.ingest.headers import Header
-from assets.ingest.mapping import Figure, Formula, ReturnMapping, RowFilter, Template, normalise_header
+from assets.ingest.mapping import (
+    SPREAD_COLUMNS,
+    Figure,
+    Formula,
+    ReturnMapping,
+    RowFilter,
+    Template,
+    normalise_header,
+)
 
 
 @dataclass(frozen=True)
 class ColumnSource:
-    """Where one contract column's value comes from (all empty: the layout leaves it blank)."""
+    """Where one contract column's value comes from (all empty: the layout leaves it blank).
+
+    A period read from a cell, the sheet name or the file name goes through the mapping's `period`
+    pattern or table (`decoded`); a constant period is checked against the sheet's period column
+    (`check_position`) when it has one. `spread`: every_service gives the value, row by row.
+    """
 
     position: int | None = None
     template: Template | None = None
     formula: Formula | None = None
     from_sheet_name: bool = False
+    from_file_name: bool = False
+    decoded: bool = False
+    check_position: int | None = None
+    spread: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,7 @@ class Layout:
     headers_as_written: dict[int, str]
     missing: tuple[str, ...]
     used: frozenset[int]
+    period_index: int = 0  # the position of `period` among the contract's columns
 
 
 def _header_of(figure: Figure, column: str, header: Header) -> int | None:
@@ -52,17 +70,24 @@ def _figure_layout(kind: SubmissionType, mapping: ReturnMapping, figure: Figure,
                    header: Header) -> tuple[FigureLayout, list[str]]:
     read = {c: p for c in kind.columns if (p := _header_of(figure, c, header)) is not None}
     sources, missing = [], []
+    decoded = mapping.period.decoded
     for column in kind.columns:
-        if column in figure.values:
-            sources.append(ColumnSource(template=figure.values[column]))
+        if mapping.every_service is not None and column in SPREAD_COLUMNS:
+            sources.append(ColumnSource(spread=True))
+        elif column in figure.values:
+            template = figure.values[column]
+            check = read.get(column) if column == "period" and not template.placeholders else None
+            sources.append(ColumnSource(template=template, check_position=check))
         elif column in figure.formulas:
             sources.append(ColumnSource(formula=figure.formulas[column]))
         elif column in figure.blank:
             sources.append(ColumnSource())
+        elif column == "period" and mapping.period.source == "file_name":
+            sources.append(ColumnSource(from_file_name=True, decoded=True))
+        elif column == "period" and mapping.period.source == "sheet_name":
+            sources.append(ColumnSource(from_sheet_name=True, decoded=decoded))
         elif column in read:
-            sources.append(ColumnSource(position=read[column]))
-        elif column == "period" and mapping.period_from_sheet_name:
-            sources.append(ColumnSource(from_sheet_name=True))
+            sources.append(ColumnSource(position=read[column], decoded=decoded and column == "period"))
         else:
             sources.append(ColumnSource())
             missing.append(column)
@@ -81,7 +106,8 @@ def resolve_layout(kind: SubmissionType, mapping: ReturnMapping, header: Header)
         layout, lacking = _figure_layout(kind, mapping, figure, header)
         figures.append(layout)
         missing += [m for m in lacking if m not in missing]
-    for wanted in (*(f.column for f in mapping.filters), *mapping.sum_over):
+    spread = (mapping.every_service.first, mapping.every_service.last) if mapping.every_service else ()
+    for wanted in (*(f.column for f in mapping.filters), *mapping.sum_over, *spread):
         if wanted not in header.positions and wanted not in missing:
             missing.append(wanted)
     used = {s.position for f in figures for s in f.sources if s.position is not None}
@@ -89,4 +115,5 @@ def resolve_layout(kind: SubmissionType, mapping: ReturnMapping, header: Header)
     return Layout(tuple(figures),
                   tuple((f, header.positions[f.column]) for f in mapping.filters
                         if f.column in header.positions),
-                  header.positions, header.cells, tuple(missing), frozenset(used))
+                  header.positions, header.cells, tuple(missing), frozenset(used),
+                  kind.columns.index("period"))

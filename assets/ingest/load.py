@@ -21,6 +21,7 @@ from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchan
 from assets.ingest.partners import load_profiles
 from assets.ingest.publications import read_source_file
 from assets.ingest.sources import SourceMapping, load_sources, source_files
+from assets.ingest.spread import load_services
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +88,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     known = known_files(con, kind, mappings)
     context = Context(kind, frozenset(v for (v,) in con.execute(
         "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
-        source_problems, run_id, datetime.now())
+        source_problems, run_id, datetime.now(), load_services(con))
     summary = IngestSummary(kind.name)
     own, skipped = inbox_files(inbox, kind)
     publications, not_read = publication_files(
@@ -136,9 +137,7 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                 continue
             digest = hashlib.sha256(content).hexdigest()
             if state.is_new(name, stamp, digest, len(content)):
-                read_source_file(context, state.batch, Received(name, digest, source.partner_code,
-                                                                source.submitted_on, source.source),
-                                 content, source)
+                read_source_file(context, state.batch, name, digest, stamp.modified_ns, content, source)
                 state.loaded(name, digest)
         state.flush()
     except BaseException:

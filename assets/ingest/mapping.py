@@ -3,7 +3,9 @@
 A return mapping names the file's headers for contract columns (`columns`), translates codes (`codes`),
 builds values from text and other columns (`values`), adds or subtracts figures (`formulas`), says which
 contract columns the layout does not carry (`blank`), which rows are out of scope (`filters`), how one
-row of several figures becomes several contract rows (`figures`), and which split it sums (`sum_over`).
+row of several figures becomes several contract rows (`figures`), which split it sums (`sum_over`),
+where and how the period is written (`period`), and which services a row's figures are for when it
+names none (`every_service`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,19 @@ from types import MappingProxyType
 from typing import Any
 
 from assets.contract import SubmissionType
+from assets.ingest.conditions import Condition, ConditionError, listed, parse_condition
+from assets.ingest.date_patterns import DatePattern, PatternError, compile_pattern
 
 PERCENT_SCALES = ("fraction", "percent")
 RETURN_KEYS = {"columns", "codes", "sheets", "period_from_sheet_name", "percent", "values", "formulas",
-               "blank", "filters", "figures", "sum_over"}
+               "blank", "filters", "figures", "sum_over", "period", "every_service"}
 FIGURE_KEYS = {"label", "columns", "values", "formulas", "blank"}
-FILTER_KEYS = {"column", "keep", "drop", "reason"}
+FILTER_KEYS = {"column", "keep", "drop", "condition", "reason"}
+PERIOD_KEYS = {"from", "pattern", "codes"}
+PERIOD_SOURCES = ("column", "file_name", "sheet_name")
+EVERY_SERVICE_KEYS = {"kinds", "from", "to"}
+# contract columns that every_service gives each row it spreads (the service, its lead partner, the month)
+SPREAD_COLUMNS = ("partner_code", "service_code", "period")
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 TERM = r"\s*(\{[^{}]+\}|\d+(?:\.\d+)?)\s*"
 FORMULA = re.compile(rf"^{TERM}(?:[-+]{TERM})*$")
@@ -65,16 +74,58 @@ class Formula:
 
 @dataclass(frozen=True)
 class RowFilter:
-    """Rows whose `column` holds (keep) or does not hold (drop) one of the values are out of scope."""
+    """Rows whose `column` does not meet the condition are out of scope, for the reason given."""
 
     column: str
-    values: frozenset[str]
-    keep: bool
+    condition: Condition
     reason: str
 
-    def admits(self, cell: str) -> bool:
-        """Return whether a row with this cell is in scope."""
-        return (cell.strip().casefold() in self.values) == self.keep
+    def admits(self, cell: str, number: float | None = None) -> bool:
+        """Return whether a row with this cell (`number`: read as a figure, if one) is in scope."""
+        return self.condition.admits(cell, number)
+
+    def why_not(self, header: str) -> str:
+        """Return the reason a row left out is quarantined with: the mapping's reason and the condition."""
+        return f"{self.reason} (in scope: {header} {self.condition.text})"
+
+
+@dataclass(frozen=True)
+class PeriodSpec:
+    """Where the period is written (a column, the file name or the sheet name); how: a pattern or a table."""
+
+    source: str = "column"
+    pattern: DatePattern | None = None
+    codes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def decoded(self) -> bool:
+        """Return whether the period is read through a pattern or a table, rather than as written."""
+        return self.pattern is not None or bool(self.codes)
+
+    def read(self, text: str) -> str | None:
+        """Return the period as the contract reads it, or None when neither the table nor the pattern
+        gives one (a file name need only contain the pattern; a cell or sheet name must match it whole)."""
+        value = text.strip()
+        if value in self.codes:
+            return self.codes[value]
+        if self.pattern is None:
+            return None if self.codes else value
+        return self.pattern.period(value, whole=self.source != "file_name")
+
+    def describe(self) -> str:
+        """Return how the mapping reads the period, for reasons given to partners."""
+        ways = ([f"the pattern {self.pattern.text}"] if self.pattern else []) + (
+            ["the mapping's table of period codes"] if self.codes else [])
+        return " or ".join(ways)
+
+
+@dataclass(frozen=True)
+class EveryService:
+    """A row naming no service gives its figures to every service (of these kinds) for a range of months."""
+
+    kinds: frozenset[str]
+    first: str  # normalised header of the range's first month
+    last: str   # normalised header of its last month (inclusive)
 
 
 @dataclass(frozen=True)
@@ -103,12 +154,13 @@ class ReturnMapping:
 
     codes: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     sheets: tuple[str, ...] = ()
-    period_from_sheet_name: bool = False
+    period: PeriodSpec = PeriodSpec()
     percent: str | None = None
     base: Figure = Figure()
     figures: tuple[Figure, ...] = ()
     filters: tuple[RowFilter, ...] = ()
     sum_over: tuple[str, ...] = ()
+    every_service: EveryService | None = None
 
     def effective_figures(self) -> tuple[Figure, ...]:
         """Return the figures each source row gives, return-level settings merged in."""
@@ -117,6 +169,8 @@ class ReturnMapping:
     def wanted_headers(self) -> set[str]:
         """Return every normalised header the mapping reads."""
         wanted = {f.column for f in self.filters} | set(self.sum_over)
+        if self.every_service is not None:
+            wanted |= {self.every_service.first, self.every_service.last}
         for figure in self.effective_figures():
             wanted |= set(figure.columns)
             wanted |= {h for formula in figure.formulas.values() for h in formula.headers}
@@ -169,18 +223,63 @@ def _figure(kind: SubmissionType, spec: dict, where: str, label: str | None = No
 
 def _filters(spec: Any, where: str) -> tuple[RowFilter, ...]:
     if not isinstance(spec, list):
-        raise MappingError(f"{where}: filters is a list of {{column, keep or drop, reason}}")
+        raise MappingError(f"{where}: filters is a list of {{column, condition (or keep or drop), reason}}")
     filters = []
     for i, item in enumerate(spec):
+        ways = [k for k in ("keep", "drop", "condition") if isinstance(item, dict) and k in item]
         if (not isinstance(item, dict) or set(item) - FILTER_KEYS or not item.get("column")
-                or ("keep" in item) == ("drop" in item) or not item.get("reason")):
-            raise MappingError(f"{where}: filter {i + 1} needs a column, either keep or drop (a list of "
-                               "values) and the reason rows outside it are not loaded")
-        values = item.get("keep", item.get("drop"))
-        filters.append(RowFilter(normalise_header(str(item["column"])),
-                                 frozenset(str(v).strip().casefold() for v in values or []),
-                                 "keep" in item, str(item["reason"])))
+                or len(ways) != 1 or not item.get("reason")):
+            raise MappingError(f"{where}: filter {i + 1} needs a column, one of condition (e.g. '> 0'), "
+                               "keep or drop (a list of values) and the reason rows outside it are not "
+                               "loaded")
+        if ways == ["condition"]:
+            try:
+                condition = parse_condition(item["condition"], f"{where} filter {i + 1}")
+            except ConditionError as exc:
+                raise MappingError(str(exc)) from exc
+        else:
+            condition = listed(item[ways[0]] or [], ways[0] == "keep")
+        filters.append(RowFilter(normalise_header(str(item["column"])), condition, str(item["reason"])))
     return tuple(filters)
+
+
+def _pattern(text: Any, where: str, days: bool = False) -> DatePattern:
+    try:
+        return compile_pattern(str(text), days)
+    except PatternError as exc:
+        raise MappingError(f"{where}: {exc}") from exc
+
+
+def _period(spec: dict, where: str) -> PeriodSpec:
+    period = spec.get("period")
+    if period is None:
+        return PeriodSpec("sheet_name" if spec.get("period_from_sheet_name") else "column")
+    if not isinstance(period, dict) or set(period) - PERIOD_KEYS or (
+            period.get("from", "column") not in PERIOD_SOURCES):
+        raise MappingError(f"{where}: period takes from ({', '.join(PERIOD_SOURCES)}), pattern "
+                           "(e.g. 'MSitAE-{MONTH}-{YEAR}') and codes (a table of period codes)")
+    codes = period.get("codes") or {}
+    if not isinstance(codes, dict):
+        raise MappingError(f"{where}: period codes map each code to its period (M01: 2024-04)")
+    source = str(period.get("from", "column"))
+    if source == "file_name" and not period.get("pattern"):
+        raise MappingError(f"{where}: a period read from the file name needs the pattern it is written in")
+    pattern = _pattern(period["pattern"], f"{where} period") if period.get("pattern") else None
+    return PeriodSpec(source, pattern, _frozen({str(k): str(v) for k, v in codes.items()}))
+
+
+def _every_service(kind: SubmissionType, spec: Any, where: str) -> EveryService:
+    if kind.name != "targets":
+        raise MappingError(f"{where}: every_service gives targets only")
+    if (not isinstance(spec, dict) or set(spec) - EVERY_SERVICE_KEYS
+            or not (spec.get("from") and spec.get("to"))):
+        raise MappingError(f"{where}: every_service takes from and to (the headers of the range's first and "
+                           "last month) and optionally kinds (a list of service kinds)")
+    kinds = spec.get("kinds") or []
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    return EveryService(frozenset(str(k) for k in kinds), normalise_header(str(spec["from"])),
+                        normalise_header(str(spec["to"])))
 
 
 def _figures(kind: SubmissionType, spec: Any, where: str) -> tuple[Figure, ...]:
@@ -213,10 +312,11 @@ def parse_return_mapping(kind: SubmissionType, spec: Any, where: str) -> ReturnM
         codes=_frozen({column: _frozen({str(k): str(v) for k, v in table.items()})
                        for column, table in codes.items()}),
         sheets=tuple(str(s) for s in spec.get("sheets") or ()),
-        period_from_sheet_name=bool(spec.get("period_from_sheet_name", False)),
+        period=_period(spec, where),
         percent=percent,
         base=_figure(kind, spec, where),
         figures=_figures(kind, spec["figures"], where) if "figures" in spec else (),
         filters=_filters(spec["filters"], where) if "filters" in spec else (),
         sum_over=tuple(normalise_header(str(h)) for h in sum_over),
+        every_service=_every_service(kind, spec["every_service"], where) if "every_service" in spec else None,
     )

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from datetime import date
 from pathlib import PurePosixPath
 
 from assets.ingest.batch import Batch, Context, Received
 from assets.ingest.files import ACCEPTED_EXTENSIONS, SUBMISSION_GRACE, RejectedFile, check_content
 from assets.ingest.reader import extract_rows, no_rows, read_sheets
+from assets.ingest.rows import FileFacts
 from assets.ingest.sources import SourceMapping
+from assets.ingest.submitted import submitted_day
 
 log = logging.getLogger(__name__)
 
@@ -18,12 +21,6 @@ def _checked(context: Context, source: SourceMapping, extension: str) -> None:
     if source.source in context.source_problems:
         raise RejectedFile("mapping_file", "the partnership's mapping file for this publication is wrong: "
                                            f"{context.source_problems[source.source]}")
-    today = context.now.date()
-    if source.submitted_on > today + SUBMISSION_GRACE:
-        raise RejectedFile("submitted_in_future", f"{source.source} gives {source.submitted_on:%d %B %Y} "
-                                                  "as the day it was submitted, after today "
-                                                  f"({today:%d %B %Y}); the partnership team must "
-                                                  "correct submitted_on")
     if source.partner_code is not None and source.partner_code not in context.known_partners:
         raise RejectedFile("unknown_partner", f"{source.partner_code} (from {source.source}) is not a "
                                               "partner in the reference data")
@@ -32,22 +29,36 @@ def _checked(context: Context, source: SourceMapping, extension: str) -> None:
                                               "and Excel .xlsx workbooks")
 
 
-def read_source_file(context: Context, batch: Batch, file: Received, content: bytes,
-                     source: SourceMapping) -> None:
-    """Add the publication's rows (with the rows its filters leave out) or its rejection to the batch."""
-    extension = PurePosixPath(file.name).suffix.lower().lstrip(".")
+def _check_day(context: Context, source: SourceMapping, day: date) -> None:
+    """Raise RejectedFile when the day the file counts as submitted is after today (a day's grace)."""
+    today = context.now.date()
+    if day > today + SUBMISSION_GRACE:
+        raise RejectedFile("submitted_in_future", f"{source.source} gives {day:%d %B %Y} (from "
+                                                  f"{source.submitted_on.describe()}) as the day it was "
+                                                  f"submitted, after today ({today:%d %B %Y}); the "
+                                                  "partnership team must correct submitted_on")
+
+
+def read_source_file(context: Context, batch: Batch, name: str, digest: str, modified_ns: int,
+                     content: bytes, source: SourceMapping) -> None:
+    """Add the publication's rows (with the rows held back at ingest) or its rejection to the batch."""
+    extension = PurePosixPath(name).suffix.lower().lstrip(".")
     try:
         _checked(context, source, extension)
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)
+        facts = FileFacts(name, context.services, source.date_order)
+        day = submitted_day(source.submitted_on, facts.base_name, modified_ns, sheets, source.date_order)
+        _check_day(context, source, day)
         mapping = source.mapping(context.kind)
-        extract = extract_rows(context.kind, sheets, mapping)
+        extract = extract_rows(context.kind, sheets, mapping, facts=facts)
         if extract.empty:
             raise no_rows()
     except RejectedFile as rejected:
-        log.warning("%s/%s rejected (%s): %s", context.kind.name, file.name, rejected.rule, rejected)
-        batch.reject(context, file.digest, file.name, len(content), source.partner_code, rejected)
+        log.warning("%s/%s rejected (%s): %s", context.kind.name, name, rejected.rule, rejected)
+        batch.reject(context, digest, name, len(content), source.partner_code, rejected)
         return
+    file = Received(name, digest, source.partner_code, day, source.source)
     batch.add_extract(context, file, extract, {
         "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
         "mapping": f"sources/{source.source}", "date_order": source.date_order,

@@ -9,7 +9,7 @@ from assets.ingest.files import RejectedFile
 from assets.ingest.headers import Header, header_labels, locate_header
 from assets.ingest.layout import Layout, resolve_layout
 from assets.ingest.mapping import ReturnMapping
-from assets.ingest.rows import Excluded, build_rows
+from assets.ingest.rows import NO_FACTS, Excluded, FileFacts, build_rows
 from assets.ingest.sheets import Sheet, read_csv, read_workbook
 from assets.ingest.summing import sum_split
 
@@ -123,7 +123,7 @@ def _contract_layout_rows(kind: SubmissionType, sheets: list[Sheet],
 
 
 def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping,
-                 strict: bool = True) -> Extract | None:
+                 strict: bool = True, facts: FileFacts = NO_FACTS) -> Extract | None:
     """Return the contract rows of `kind` in the sheets; None when not strict and no sheet holds it.
 
     Strict (a file in the type's own folder): a sheet that looks like data but lacks a column rejects
@@ -143,7 +143,7 @@ def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMappi
         not_read = tuple(p for p in sorted(header.cells) if p not in layout.used)
         ignored += [header.cells[p] for p in not_read if header.cells[p] not in ignored]
         built = build_rows(kind, sheet, _data_rows(sheet, header), layout, mapping,
-                           not_read if mapping.sum_over else ())
+                           not_read if mapping.sum_over else (), facts)
         rows += built.rows
         unread += built.unread
         excluded += built.excluded
@@ -154,6 +154,8 @@ def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMappi
         rows = sum_split(kind, rows, unread)
         notes.insert(0, f"{source_rows} rows summed over {', '.join(mapping.sum_over)} into {len(rows)} rows")
     if excluded:
-        notes.append(f"{len(excluded)} row(s) out of scope (quarantined as not_in_scope)")
+        rules = sorted({e.rule for e in excluded})
+        notes.append(f"{len(excluded)} row(s) out of scope (quarantined as not_in_scope)" if rules == [
+            "not_in_scope"] else f"{len(excluded)} row(s) held back at ingest ({', '.join(rules)})")
     return Extract(rows, tuple(s.name for s, _, _ in chosen if s.name is not None), tuple(notes),
                    tuple(excluded))

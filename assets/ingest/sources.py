@@ -1,13 +1,13 @@
 """Source mappings (`<partners folder>/sources/<name>.yaml`): publications not named `<PARTNER>_<DATE>`.
 
 A source mapping says which files under the inbox it reads (name patterns), the day they count as
-submitted, whose figures they are (one partner, or each row's own), and their layout per submission type.
+submitted (one day, or each file's own: `assets.ingest.submitted`), whose figures they are (one partner,
+or each row's own), and their layout per submission type.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from types import MappingProxyType
 
@@ -15,6 +15,7 @@ from assets.contract import SubmissionType
 from assets.ingest.inbox import ignored
 from assets.ingest.mapping import MappingError, ReturnMapping
 from assets.ingest.partners import parse_date_order, parse_returns, read_yaml
+from assets.ingest.submitted import SubmittedOn, parse_submitted
 
 SOURCES_FOLDER = "sources"
 SOURCE_KEYS = {"name", "files", "submitted_on", "partner_code", "date_order", "returns"}
@@ -26,7 +27,7 @@ class SourceMapping:
 
     source: str
     patterns: tuple[str, ...]
-    submitted_on: date | None = None
+    submitted_on: SubmittedOn | None = None
     partner_code: str | None = None
     date_order: str | None = None
     returns: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
@@ -58,10 +59,7 @@ def parse_source(text: str, source: str) -> SourceMapping:
     if set(spec) - SOURCE_KEYS or "returns" not in spec:
         raise MappingError(f"{source}: expected files, submitted_on, returns and keys from "
                            f"{sorted(SOURCE_KEYS)}")
-    submitted = spec.get("submitted_on")
-    if not isinstance(submitted, date):
-        raise MappingError(f"{source}: submitted_on is the day the publication counts as submitted "
-                           "(YYYY-MM-DD)")
+    submitted = parse_submitted(spec.get("submitted_on"), source)
     partner = spec.get("partner_code")
     return SourceMapping(source=source, patterns=patterns, submitted_on=submitted,
                          partner_code=str(partner).upper() if partner else None,

@@ -1,0 +1,180 @@
+"""A second scenario, end to end: small official-style publications configured by one mapping each (issue 18).
+
+The files are written here in the shapes NHS England publishes: monthly A&E by provider with the month
+as a code (`MSitAE-APRIL-2024`), a TOTAL row and a provider with no type 1 department, one file per
+month named with its publication day; and the four-hour standard as one national row (`0.78`, a range
+of months, no service). The scenario is a folder of its own (seeds cut from nhs-england's, two
+mappings, `scenario.yaml`) run once through `joinedup run --scenario`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from assets.validate.accounting import accounting_gaps
+from pipelines.settings import PROJECT_ROOT
+
+NAME = "ae-small"
+TRUSTS = {"R1H", "RF4"}
+SERVICES = {f"UEC-{t}" for t in TRUSTS}
+HEADER = ("Period,Org Code,Parent Org,Org name,A&E attendances Type 1,A&E attendances Type 2,"
+          "Attendances over 4hrs Type 1,Emergency admissions via A&E - Type 1\n")
+# month code, (R1H attendances, breaches, admissions), (RF4 ...): 4-hour = 1 - breaches / attendances
+MONTHS = {
+    "AE-by-provider-April-2024_published_2024-05-09.csv": ("MSitAE-APRIL-2024", (20000, 6000, 5000),
+                                                           (11000, 2200, 3100)),
+    "AE-by-provider-May-2024_published_2024-06-13.csv": ("MSitAE-MAY-2024", (21000, 4200, 5200),
+                                                         (11500, 2875, 3300)),
+}
+AE_MAPPING = """\
+name: A&E attendances and emergency admissions by provider, monthly (NHS England)
+files: ["ae/AE-by-provider-*.csv"]
+submitted_on: {from: file_name, pattern: "published_{YYYY}-{MM}-{DD}"}
+returns:
+  outcomes:
+    period: {pattern: "MSitAE-{MONTH}-{YEAR}"}
+    columns: {Period: period, Org Code: partner_code}
+    values: {service_code: "UEC-{partner_code}"}
+    blank: [comment]
+    filters:
+      - {column: A&E attendances Type 1, condition: "> 0", reason: the trust has no type 1 department}
+      - {column: Org Code, condition: "not in [TOTAL]", reason: England's total is not a trust}
+    figures:
+      - label: 4-hour
+        values: {measure_code: AE_4HR}
+        formulas: {numerator: "{A&E attendances Type 1} - {Attendances over 4hrs Type 1}"}
+        columns: {A&E attendances Type 1: denominator}
+        blank: [value]
+      - label: attendances
+        values: {measure_code: AE_ATTENDANCES}
+        columns: {A&E attendances Type 1: value}
+        blank: [numerator, denominator]
+      - label: admissions
+        values: {measure_code: AE_ADMISSIONS}
+        columns: {Emergency admissions via A&E - Type 1: value}
+        blank: [numerator, denominator]
+"""
+STANDARD_MAPPING = """\
+name: The A&E four-hour standard (NHS England planning guidance)
+files: ["standards/ae_four_hour_standard.csv"]
+submitted_on: {from: modified}
+returns:
+  targets:
+    columns: {Measure: measure_code, Target: target_value}
+    blank: [tolerance]
+    percent: fraction
+    every_service: {kinds: [urgent_emergency_care], from: From, to: To}
+"""
+STANDARD_SENT = datetime(2024, 3, 28, 12)
+
+
+def _seeds(target: Path) -> None:
+    """Copy nhs-england's reference data, cut to two trusts and their urgent and emergency care services."""
+    target.mkdir(parents=True)
+    for path in sorted((PROJECT_ROOT / "scenarios" / "nhs-england" / "seeds").glob("*.csv")):
+        with path.open(newline="", encoding="utf-8") as source:
+            reader = csv.DictReader(source)
+            kept = [row for row in reader if row.get("partner_code", next(iter(TRUSTS))) in TRUSTS
+                    and row.get("service_code", next(iter(SERVICES))) in SERVICES]
+        with (target / path.name).open("w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, reader.fieldnames)
+            writer.writeheader()
+            writer.writerows(kept)
+
+
+def _publications(inbox: Path) -> None:
+    (inbox / "ae").mkdir(parents=True)
+    for name, (code, r1h, rf4) in MONTHS.items():
+        total = [a + b for a, b in zip(r1h, rf4, strict=True)]
+        (inbox / "ae" / name).write_text(HEADER + "".join(
+            f"{code},{org},NHS ENGLAND LONDON,{org} NAME,{att},0,{breaches},{admissions}\n"
+            for org, (att, breaches, admissions) in (("TOTAL", total), ("R1H", r1h), ("RF4", rf4),
+                                                     ("RYX", (0, 0, 0))))
+            .replace("TOTAL,NHS ENGLAND LONDON,TOTAL NAME", "TOTAL,TOTAL,TOTAL"))
+    (inbox / "standards").mkdir()
+    standard = inbox / "standards" / "ae_four_hour_standard.csv"
+    standard.write_text("Standard,Measure,Target,From,To\n"
+                        "A&E four-hour standard (type 1),AE_4HR,0.78,April 2024,March 2025\n")
+    sent = STANDARD_SENT.timestamp()
+    for path in inbox.rglob("*.csv"):
+        os.utime(path, (sent, sent))
+
+
+@pytest.fixture(scope="module")
+def scenario(tmp_path_factory):
+    home = tmp_path_factory.mktemp("publications")
+    folder = home / "scenarios" / NAME
+    _seeds(folder / "seeds")
+    (folder / "mappings" / "sources").mkdir(parents=True)
+    (folder / "mappings" / "sources" / "ae_monthly.yaml").write_text(AE_MAPPING)
+    (folder / "mappings" / "sources" / "four_hour_standard.yaml").write_text(STANDARD_MAPPING)
+    (folder / "scenario.yaml").write_text("name: Small A&E publications\ninbox: inbox\n")
+    _publications(folder / "inbox")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
+    env |= {"JOINEDUP_HOME": str(home), "JOINEDUP_SCENARIOS_DIR": str(home / "scenarios")}
+    done = subprocess.run([str(Path(sys.executable).parent / "joinedup"), "run", "--scenario", NAME, "--json",
+                           "--no-progress"], env=env, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stdout + done.stderr
+    warehouse = home / "scenario-output" / NAME / "warehouse" / "joinedup.duckdb"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    yield con, json.loads(done.stdout)
+    con.close()
+
+
+def _rows(con, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def test_every_row_is_loaded_or_held_back_with_the_filters_condition_in_the_reason(scenario):
+    con, summary = scenario
+    # per monthly file: 4 source rows; R1H and RF4 give 3 contract rows each; TOTAL and RYX are left out.
+    # the one national row gives the standard to 2 services x 12 months.
+    assert summary["files"] == {
+        "outcomes": {"files": 2, "files_rejected": 0, "rows_received": 16, "rows_loaded": 12,
+                     "rows_quarantined": 4},
+        "targets": {"files": 1, "files_rejected": 0, "rows_received": 24, "rows_loaded": 24,
+                    "rows_quarantined": 0}}
+    assert summary["warnings"] == [] and summary["success"] is True
+    assert _rows(con, "select distinct column_name, rule, value, meaning from audit.quarantine "
+                      "where submission_type = 'outcomes' order by 3") == [
+        ("A&E attendances Type 1", "not_in_scope", "0",
+         "the trust has no type 1 department (in scope: A&E attendances Type 1 > 0)"),
+        ("Org Code", "not_in_scope", "TOTAL",
+         "England's total is not a trust (in scope: Org Code not in [TOTAL])")]
+    assert accounting_gaps(con).is_empty()
+
+
+def test_the_month_written_as_a_code_is_read_and_each_file_has_its_own_submission_day(scenario):
+    con, _ = scenario
+    assert _rows(con, "select file_name, submitted_on from audit.load_log order by 1") == [
+        ("ae/AE-by-provider-April-2024_published_2024-05-09.csv", date(2024, 5, 9)),
+        ("ae/AE-by-provider-May-2024_published_2024-06-13.csv", date(2024, 6, 13)),
+        ("standards/ae_four_hour_standard.csv", STANDARD_SENT.date())]
+    assert _rows(con, "select distinct file_name, period from validated.outcomes order by 2") == [
+        ("ae/AE-by-provider-April-2024_published_2024-05-09.csv", date(2024, 4, 1)),
+        ("ae/AE-by-provider-May-2024_published_2024-06-13.csv", date(2024, 5, 1))]
+
+
+def test_the_national_standard_is_every_trusts_target_for_each_month_of_its_range(scenario):
+    con, _ = scenario
+    assert _rows(con, "select service_code, partner_code, count(*), min(period), max(period), "
+                      "min(target_value), max(target_value) from validated.targets "
+                      "group by all order by 1") == [
+        ("UEC-R1H", "R1H", 12, date(2024, 4, 1), date(2025, 3, 1), 78.0, 78.0),
+        ("UEC-RF4", "RF4", 12, date(2024, 4, 1), date(2025, 3, 1), 78.0, 78.0)]
+    # R1H April: (20000 - 6000) / 20000 = 70 %; RF4 April: (11000 - 2200) / 11000 = 80 %;
+    # R1H May: (21000 - 4200) / 21000 = 80 %; RF4 May: (11500 - 2875) / 11500 = 75 %; all against 78 %
+    assert _rows(con, "select service_code, period, round(actual, 6), target, rag "
+                      "from marts.fct_measure_period where measure_code = 'AE_4HR' and actual is not null "
+                      "order by 1, 2") == [
+        ("UEC-R1H", date(2024, 4, 1), 70.0, 78.0, "red"), ("UEC-R1H", date(2024, 5, 1), 80.0, 78.0, "green"),
+        ("UEC-RF4", date(2024, 4, 1), 80.0, 78.0, "green"), ("UEC-RF4", date(2024, 5, 1), 75.0, 78.0, "red")]
