@@ -13,6 +13,7 @@ from tests.notify_receivers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 10
+START_SECONDS = 240
 
 
 def _answers(url: str) -> bool:
@@ -31,7 +32,7 @@ def _serving(group: int) -> list[str]:
 
 
 def test_make_dev_serves_the_ui_and_stops_within_seconds_of_sigterm(tmp_path):
-    """About 30 s: the UI answers, then SIGTERM to make stops the webserver and daemon within 10 s."""
+    """The UI answers, then SIGTERM to make stops the webserver and daemon within 10 s (~30 s calm)."""
     port = free_port()
     env = os.environ | {"JOINEDUP_HOME": str(tmp_path)}
     process = subprocess.Popen(["make", "--no-print-directory", "dev", f"DEV_PORT={port}",
@@ -39,10 +40,11 @@ def test_make_dev_serves_the_ui_and_stops_within_seconds_of_sigterm(tmp_path):
                                cwd=ROOT, env=env, stdout=(tmp_path / "dev.log").open("w"),
                                stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
+        # starting is not what is tested: a busy 2-core machine takes a minute or more to load the code
+        deadline = time.monotonic() + START_SECONDS
         while not _answers(f"http://127.0.0.1:{port}/server_info"):
             assert process.poll() is None, (tmp_path / "dev.log").read_text()
-            assert time.monotonic() < deadline, "the webserver did not answer within 60 s"
+            assert time.monotonic() < deadline, f"the webserver did not answer within {START_SECONDS} s"
             time.sleep(0.5)
         process.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
