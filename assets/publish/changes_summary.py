@@ -20,8 +20,11 @@ DETAILS_SQL = """
     order by change, service_code, measure_code, period
     limit 20
 """
-LABELS = {"new_submissions": "new submissions", "restated_figures": "restated figures",
-          "measures_newly_red": "measures newly red", "new_special_causes": "new special causes"}
+# each count's noun, one and many
+LABELS = {"new_submissions": ("new submission", "new submissions"),
+          "restated_figures": ("restated figure", "restated figures"),
+          "measures_newly_red": ("measure newly red", "measures newly red"),
+          "new_special_causes": ("new special cause", "new special causes")}
 
 
 def publication_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:

@@ -111,5 +111,5 @@ def headline(marts: Marts, peers: PeerCounts, rules: BoardRules, newest: list[st
 def _since_last(changes: dict[str, Any] | None) -> str:
     if changes is None:
         return "This is the first publication: there is no earlier one to compare with."
-    found = [f"{count} {label}" for label, count in changes["counts"]]
+    found = [plural(count, *nouns) for nouns, count in changes["counts"]]
     return f"Since the last publication: {join_words(found)}."
