@@ -176,9 +176,9 @@ def _audit(con: duckdb.DuckDBPyConnection) -> None:
 
 def build_site_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     """Return a connection to the partnership's warehouse, every mart built as the nightly job builds it."""
+    # the audit is written before the models, as ingest writes it: lateness is judged from the load log
     con = build_warehouse(path, SEEDS, {"outcomes": _outcomes(), "targets": _targets(),
-                                        "finance": _finance(), "workforce": _workforce()})
-    _audit(con)
+                                        "finance": _finance(), "workforce": _workforce()}, _audit)
     con.close()
     result = dg.materialize([measure_spc, workforce_outcome_association, measure_forecast],
                             resources={"duckdb": DuckDBResource(database=str(path))})

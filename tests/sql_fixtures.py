@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 
 import duckdb
@@ -111,11 +112,13 @@ def build_hand_made_warehouse(path) -> duckdb.DuckDBPyConnection:
                                          "finance": FINANCE, "workforce": WORKFORCE})
 
 
-def build_warehouse(path, seeds: dict[str, list[tuple]],
-                    submissions: dict[str, list[dict]]) -> duckdb.DuckDBPyConnection:
+def build_warehouse(path, seeds: dict[str, list[tuple]], submissions: dict[str, list[dict]],
+                    before_models: Callable[[duckdb.DuckDBPyConnection], None] | None = None,
+                    ) -> duckdb.DuckDBPyConnection:
     """Return a connection to a warehouse built by every SQL model from the given inputs.
 
-    Reference data the inputs do not give is loaded empty.
+    Reference data the inputs do not give is loaded empty. `before_models` writes what ingest would
+    have written besides validated rows (the audit tables, raw rows) before the models read them.
     """
     con = duckdb.connect(str(path))
     ensure_warehouse(con)
@@ -134,6 +137,8 @@ def build_warehouse(path, seeds: dict[str, list[tuple]],
         con.register("hand_rows", frame.to_arrow())
         con.execute(f"insert into validated.{kind} by name select * from hand_rows")
         con.unregister("hand_rows")
+    if before_models is not None:
+        before_models(con)
     build_models(con)
     return con
 
