@@ -42,7 +42,7 @@ def freshness_tiers(assets: Sequence[dg.AssetsDefinition]) -> tuple[list[dg.Asse
     change only with the reference tables: they have no freshness bound.
     """
     keys = [key for definition in assets for key in definition.keys]
-    nightly = dg.AssetSelection.assets(*DATED).downstream().resolve(assets)
+    nightly = dg.AssetSelection.assets(*[k for k in DATED if k in keys]).downstream().resolve(assets)
     from_partners = dg.AssetSelection.assets(*[k for k in keys if k.path[0] in PARTNER_DATA]) \
         .downstream().resolve(assets)
     published = [k for k in keys if k.path[0] in ("marts", "publish")]
