@@ -85,7 +85,7 @@ def _late_files_by_hand(con) -> dict[tuple[str, str], bool]:
         "select cast(holiday_date as date) from seeds.bank_holidays").fetchall()]
     calendar_end = con.execute("select max(period) from intermediate.int_service_months").fetchone()[0]
     files = {}
-    for kind in ("targets", "outcomes", "workforce", "finance"):
+    for kind in ("targets", "outcomes", "workforce", "finance", "narratives"):  # report cards: quarterly
         for name, sent, last, mapping in con.execute(f"""
                 select v.file_name, any_value(v.submitted_on),
                        max(case v.period_grain when 'quarter' then v.period + interval 2 month

@@ -138,7 +138,8 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
     tonight = nightly_schedule(dg.build_schedule_context(repository_def=repository))
     assert RANGE_START_TAG not in tonight.tags
     assert {k.to_user_string() for k in tonight.asset_selection} == {
-        "marts/partner_data_quality", "marts/partner_league", "publish/warehouse", "publish/scorecards"}
+        "marts/partner_data_quality", "marts/partner_league", "marts/fct_report_card",
+        "marts/fct_action_plan", "publish/warehouse", "publish/scorecards"}
 
 
 def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
@@ -227,7 +228,7 @@ def test_backfill_validates_a_chosen_range_for_every_type_and_refuses_months_we_
                             "where strftime(period_month, '%Y-%m') = '2025-01' and run_id = ("
                             "select run_id from audit.month_validations "
                             "order by validated_at desc limit 1) order by 1") == [
-        ("finance",), ("outcomes",), ("targets",), ("workforce",)]
+        ("finance",), ("narratives",), ("outcomes",), ("targets",), ("workforce",)]
     for months, complaint in ((["1999-01"], "is not a month we hold"),
                               (["2025-03", "2025-01"], "comes before")):
         refused = runner.invoke(app, ["backfill", *months])

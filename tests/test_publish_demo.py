@@ -27,10 +27,11 @@ def _page(site, slugs, code: str) -> str:
 
 
 def _chart_rows(page: str, title: str) -> list[dict]:
+    """The chart's months as the partners reported them (its forecast months left out)."""
     for text in re.findall(r'<script type="application/json" id="[\w-]+-spec">(.*?)</script>', page, re.S):
         spec = json.loads(text)
         if isinstance(spec["title"], dict) and spec["title"]["text"] == title:
-            return spec["datasets"]["rows"]
+            return [row for row in spec["datasets"]["rows"] if "months_ahead" not in row]
     raise AssertionError(f"no chart titled {title}")
 
 

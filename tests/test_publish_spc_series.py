@@ -29,6 +29,6 @@ def test_a_warehouse_without_any_spc_point_has_no_series(demo_run):
     con = duckdb.connect()
     con.execute(f"attach '{settings.warehouse}' as demo (read_only)")
     con.execute("create schema marts")
-    for table in ("fct_measure_spc", "fct_measure_period"):
+    for table in ("fct_measure_spc", "fct_measure_period", "fct_measure_forecast"):
         con.execute(f"create table marts.{table} as select * from demo.marts.{table} limit 0")
     assert load_spc_series(con) == {}

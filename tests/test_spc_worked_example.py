@@ -9,9 +9,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
+import polars as pl
 import pytest
 from dagster_duckdb import DuckDBResource
 
+from assets.forecast.mart import SCHEMA as FORECAST_SCHEMA
 from assets.models.spc_assets import measure_spc
 from assets.publish.service_charts import limits_note
 from assets.publish.spc_series import load_spc_series
@@ -43,6 +45,9 @@ def _warehouse(path: Path) -> None:
                     "('DOWN', 'lower_is_better')")
         con.execute("create table seeds.spc_rebases (service_code varchar, measure_code varchar, "
                     "first_period varchar, reason varchar)")
+        # no forecasts: the charts' series read the mart, empty here
+        con.register("no_forecasts", pl.DataFrame(schema=FORECAST_SCHEMA).to_arrow())
+        con.execute("create table marts.fct_measure_forecast as select * from no_forecasts")
         for service, (measure, values, target, last_target) in SERIES.items():
             con.executemany("insert into marts.fct_measure_period values (?, ?, ?, ?, ?)",
                             [(service, measure, MONTHS[i], value,
