@@ -135,3 +135,17 @@ def test_the_planted_pay_gap_is_shown(published):
     higher, lower = names[gap["higher_paid_partner_code"]], names[gap["lower_paid_partner_code"]]
     assert re.search(rf"{re.escape(group)} {re.escape(higher)} {re.escape(lower)} £[\d,]+ "
                      rf"{gap['gap_pct']:.1f}%", page)
+
+
+def test_each_service_page_names_its_quadrant_as_the_index_does(published):
+    """The demo's kinds have 3 services each, fewer than the 5 peers a cost comparison needs: every page
+    judges its latest month on targets alone (100 = on target), as the index does (not 'Neither')."""
+    site, con, slugs, _ = published
+    latest = con.execute("""
+        select service_code, arg_max(effectiveness_index, period) from marts.scorecard_service_period
+        where effectiveness_index is not null group by all""").fetchall()
+    assert len(latest) == len(slugs)
+    for code, effectiveness in latest:
+        words = f"{'On' if effectiveness >= 100 else 'Below'} target (cost not compared: too few peers)"
+        page = _page(site, slugs, code)
+        assert re.search(r'<dd data-field="quadrant">([^<]*)</dd>', page)[1] == words, code

@@ -11,6 +11,7 @@ from typing import Any
 from markupsafe import Markup
 
 from assets.publish import mdc_icons
+from assets.publish.board_rules import BoardRules
 from assets.publish.chart_views import ChartTemplates
 from assets.publish.display import (
     CATEGORY_LABELS,
@@ -25,9 +26,9 @@ from assets.publish.display import (
     month,
     number,
     rag_badge,
-    sentence_case,
     variation_badge,
 )
+from assets.publish.headline import PeerCounts, service_quadrant
 from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality, ServiceQuality
@@ -41,8 +42,12 @@ CANNOT_COMPUTE = Badge("Limits cannot be computed", "ring", "neutral")
 
 
 def service_context(service: Row, marts: Marts, quality: Quality, templates: ChartTemplates,
-                    paths: IndexPaths, findings: dict[str, list[str]]) -> dict[str, Any]:
-    """Everything the service page shows, in the order it shows it; `findings` by kind of service."""
+                    paths: IndexPaths, findings: dict[str, list[str]], peers: PeerCounts,
+                    rules: BoardRules) -> dict[str, Any]:
+    """Everything the service page shows, in the order it shows it; `findings` by kind of service.
+
+    The quadrant is named as on the index: on targets alone where the kind has too few peers.
+    """
     code = service["service_code"]
     by_measure: dict[str, list[Row]] = defaultdict(list)
     for row in marts.measure_periods.get(code, []):
@@ -61,7 +66,7 @@ def service_context(service: Row, marts: Marts, quality: Quality, templates: Cha
         "matrix_columns": mdc_icons.MATRIX_COLUMNS,
         "matrix_rows": mdc_icons.summary_matrix_rows(
             (t["name"], t["variation_state"], t["assurance_state"]) for t in tiles),
-        "quadrant": sentence_case(score["quadrant"]) if score and score["quadrant"] else NO_VALUE,
+        "quadrant": service_quadrant(service, score, peers, rules) if score else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
         "path_chart": path_chart(service, paths, templates["path"]),
         "direction": direction_words(score),

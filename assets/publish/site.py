@@ -24,6 +24,7 @@ from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cached_text
 from assets.publish.changes_summary import publication_summary
 from assets.publish.chart_views import chart_templates
+from assets.publish.headline import PeerCounts
 from assets.publish.index_page import index_context
 from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import load_marts
@@ -71,10 +72,11 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
     changes = publication_summary(con)
     page("index.html", "index.html.j2",
          lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes))
-    paths, findings = IndexPaths(marts), findings_by_kind(marts)
+    paths, findings, peers = IndexPaths(marts), findings_by_kind(marts), PeerCounts.of(marts)
     for service in marts.services:
         page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
-             lambda service=service: service_context(service, marts, quality, templates, paths, findings))
+             lambda service=service: service_context(service, marts, quality, templates, paths, findings,
+                                                     peers, rules))
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))
