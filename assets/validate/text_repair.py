@@ -14,7 +14,6 @@ from functools import cache
 import ftfy
 import polars as pl
 from ftfy.fixes import fix_latin_ligatures
-from wordfreq import zipf_frequency
 
 LIGATURES = {"V": "ff", "W": "fi", "X": "fl", "Y": "ffi"}
 # Zipf frequency 2.5 is about one use in 3 million words: rarer spellings do not count as words.
@@ -31,6 +30,8 @@ SUSPECT = r"[^\x00-\x7F]|[a-z][VWXY]|[VWXY][a-z]"
 @cache
 def is_word(text: str, frequency: float = WORD_FREQUENCY) -> bool:
     """Return whether `text` is an English word at least as common as `frequency` (Zipf scale)."""
+    from wordfreq import zipf_frequency  # its import takes 0.6 s and few files need a word looked up
+
     return zipf_frequency(text.lower(), "en") >= frequency
 
 
