@@ -19,10 +19,10 @@ from assets.models.assets import model_assets
 from assets.models.spc_assets import measure_spc
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
+from assets.publish.data_docs_alongside import data_docs_alongside
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
-from assets.validate.data_docs import build_data_docs
 from assets.validate.records import latest_results
 from pipelines.resources import PathsResource
 
@@ -94,10 +94,11 @@ def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[st
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        summary = render_site(con, site, cache)
         results = latest_results(con)
-    # Great Expectations' own report of the latest validation results, beside the scorecards
-    build_data_docs(results, site / "data-quality", NAVIGATION)
+        (services,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
+        # Great Expectations' own report of the latest validation results, beside the scorecards
+        with data_docs_alongside(results, site / "data-quality", NAVIGATION, services):
+            summary = render_site(con, site, cache)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
