@@ -29,6 +29,16 @@ def settings_for(home: Path) -> Settings:
                     partners_dir=home / "partners")
 
 
+@pytest.fixture(autouse=True)
+def environment_restored():
+    """Undo whatever a test changed in os.environ: the CLI sets the scenario's variables in-process
+    (`run --scenario` and `--inbox`), which would otherwise carry into later tests of the worker."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory) -> tuple[Settings, RunReport, dict]:
     """Generate the small demo and run the nightly job once over it, in-process.
