@@ -50,7 +50,12 @@ def test_marts_wait_for_blocking_validation_checks():
 
 
 def test_job_schedule_and_sensor_are_defined():
-    assert defs.resolve_job_def("nightly") is not None
+    # the nightly job holds every asset and every check but the freshness checks, left to their sensor
+    graph, job = defs.resolve_asset_graph(), defs.resolve_job_def("nightly")
+    in_job = job.asset_layer.asset_graph
+    assert set(in_job.get_all_asset_keys()) == set(graph.get_all_asset_keys())
+    freshness = {k for k in graph.asset_check_keys if k.name == "freshness_check"}
+    assert freshness and set(in_job.asset_check_keys) == set(graph.asset_check_keys) - freshness
     schedule = defs.resolve_schedule_def("nightly_at_two")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 2 * * *", "Europe/London")
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "nightly"
