@@ -54,7 +54,11 @@ def test_documentation_that_does_not_match_the_columns_is_an_error():
     con = duckdb.connect()
     con.execute("create schema marts")
     con.execute("create table marts.t as select 1 as a, 2 as b")
-    comment_table(con, "marts", "t", Documentation("A table.", {"a": "first", "b": "second"}))
+    comment_table(con, "marts", "t", Documentation("A partner's table.", {"a": "first", "b": "it's second"}))
+    assert con.execute("select comment from duckdb_tables() where table_name = 't'").fetchone() == (
+        "A partner's table.",)
+    assert con.execute("select column_name, comment from duckdb_columns() where table_name = 't' "
+                       "order by column_index").fetchall() == [("a", "first"), ("b", "it's second")]
     with pytest.raises(ValueError, match="undocumented: \\['b'\\], documented but absent: \\['c'\\]"):
         comment_table(con, "marts", "t", Documentation("A table.", {"a": "first", "c": "gone"}))
 
