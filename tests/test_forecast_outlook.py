@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from assets.forecast.fitting import year_end_outlook
-from assets.forecast.model import forecast
+from assets.forecast.outlook import year_end_outlook
+
 from assets.forecast.outlook import VerdictThresholds, judged_figure, judged_window, meets, verdict, year_end
 from assets.forecast.series import Series
 
