@@ -3,12 +3,12 @@
     .venv/bin/python bench/forecast_speed.py [--services 300] [--months 36]
 
 The series are simulated like the demo's (a level, noise, a yearly cycle on counts, a step in some),
-with targets and every judging basis; the first build's last month is March. It prints the wall and CPU seconds
-and the models estimated of: the first build (every model estimated), the same build again with the
-parameters kept (nothing changed), a new month (April) for every series (no model estimated: the
-latest quarter still ends in March), one series resubmitted, and a build from scratch of the April
-data (which must give the same rows as the incremental one). The load average shows how busy the
-machine was.
+with targets and every judging basis; the first build's last month is March. It prints the wall
+and CPU seconds and the models estimated of: the first build (every model estimated), the same build
+again with the parameters kept (nothing changed), a new month (April) for every series (no model
+estimated: the latest quarter still ends in March), one series resubmitted, and a build from scratch
+of the April data (which must give the same rows as the incremental one). The load average shows
+how busy the machine was.
 """
 
 from __future__ import annotations
