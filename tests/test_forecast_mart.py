@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from assets.forecast.backtest import rolling_origin, summary
-from assets.forecast.calibration import Z_80, Z_95, conformal_quantile, interval_scales
+from assets.forecast.calibration import Z_80, Z_95, conformal_quantile, group_scales, interval_scales
 from assets.forecast.engine import forecast_batch
 from assets.forecast.holdout import beats_naive, holdout_sample
 from assets.forecast.mart import forecast_rows
@@ -169,3 +169,12 @@ def test_the_intervals_are_the_models_scaled_by_the_measures_factors(three_serie
     assert plain["interval_scale_80"].unique().to_list() == [1.0]
     ratio = ((rows["upper_80"] - rows["forecast"]) / (plain["upper_80"] - plain["forecast"])).to_numpy()
     assert ratio == pytest.approx(np.full(len(ratio), one["interval_scale_80"][0]))
+
+
+def test_seasonal_and_other_models_get_factors_of_their_own_when_each_has_enough_scores():
+    """Mondrian conformal prediction: 40 scores of 1 for the measure's other models, 10 of 3 for its
+    seasonal ones: the others get 1 ÷ 1.2816; the seasonal ones, too few, the measure's 50 together,
+    whose ⌈51 × 0.8⌉ = 41st smallest is 3."""
+    scales = group_scales({("M", False): [np.ones(40)], ("M", True): [np.full(10, 3.0)]})
+    assert scales[("M", False)][0] == pytest.approx(1 / Z_80)
+    assert ("M", True) not in scales and scales["M"][0] == pytest.approx(3 / Z_80)

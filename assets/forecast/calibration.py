@@ -8,6 +8,8 @@ import numpy as np
 
 Z_80 = 1.2815516  # the standard normal's 90th percentile: mean ± Z_80 sd holds 80 %
 Z_95 = 1.9599640  # its 97.5th percentile
+MIN_SCORES = 30  # scores a group of models needs for factors of its own
+Scores = dict[tuple[str, bool], list[np.ndarray]]  # by measure and whether the model is seasonal
 
 
 def conformal_quantile(scores: np.ndarray, coverage: float) -> float:
@@ -32,3 +34,18 @@ def interval_scales(scores: np.ndarray) -> tuple[float, float]:
     if not len(scores):
         return 1.0, 1.0
     return conformal_quantile(scores, 0.80) / Z_80, conformal_quantile(scores, 0.95) / Z_95
+
+
+def group_scales(scores: Scores) -> dict:
+    """Return the interval factors per (measure, seasonal model or not) with MIN_SCORES scores or more,
+    and per measure over both, for a group with fewer (Mondrian conformal prediction: seasonal models'
+    own standard deviations are further off than the others')."""
+    scales: dict = {}
+    for measure in {m for m, _ in scores}:
+        pooled = [np.concatenate(scores.get((measure, seasonal), [np.empty(0)]))
+                  for seasonal in (False, True)]
+        scales[measure] = interval_scales(np.concatenate(pooled))
+        for seasonal, found in zip((False, True), pooled, strict=True):
+            if len(found) >= MIN_SCORES:
+                scales[(measure, seasonal)] = interval_scales(found)
+    return scales

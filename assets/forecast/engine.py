@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assets.forecast.calibration import Z_80, Z_95, interval_scales
+from assets.forecast.calibration import Z_80, Z_95, Scores, group_scales
 from assets.forecast.ets import Parameters, by_length, impulse, predict, relative_variance, smooth
 from assets.forecast.holdout import HOLDOUT_MONTHS, holdout_sample
 from assets.forecast.naive import naive, seasonal_naive
@@ -27,7 +27,7 @@ class Filtered:
     level: np.ndarray
     slope: np.ndarray
     season: np.ndarray
-    sigma: np.ndarray  # root mean square one-step error over all the months
+    sigma: np.ndarray  # one-step error standard deviation over all the months (run_filter)
 
     def mean_and_sd(self, horizon: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the forecast means and the model's standard deviations, series x months ahead."""
@@ -35,16 +35,29 @@ class Filtered:
         return mean, self.sigma[:, None] * np.sqrt(relative_variance(self.params, horizon))
 
 
+def estimated_numbers(params: Parameters) -> np.ndarray:
+    """Return how many numbers each model took from its data: the level's smoothing parameter and
+    initial state (2), the trend's smoothing and damping parameters and initial slope (3), the
+    season's smoothing parameter and 11 free initial states (12; the 12th makes them sum to 0)."""
+    return 2 + 3 * params.trend.astype(int) + 12 * params.seasonal.astype(int)
+
+
 def run_filter(series: list[np.ndarray], params: Parameters) -> Filtered:
-    """Return the filtered series (each with its own parameters, fixed)."""
+    """Return the filtered series (each with its own parameters, fixed).
+
+    σ, the one-step error's standard deviation, is √(sum of squared one-step errors ÷ (months −
+    the numbers the model took from the data)): dividing by the months alone (statsmodels' choice)
+    understates it most for seasonal models, which take 14 numbers from two or three years.
+    """
     states = np.zeros((len(series), 4))
     season = np.zeros_like(params.season)
     for rows, values in by_length(series):
         p = params.take(rows)
         _, sse, level, slope, last = smooth(values, p.alpha, p.beta, p.gamma, p.phi, p.level, p.slope,
                                             p.season, errors=False)
-        states[rows] = np.column_stack([level, slope, np.sqrt(sse / values.shape[1]), np.full(len(rows),
-                                                                                           values.shape[1])])
+        free = np.maximum(values.shape[1] - estimated_numbers(p), 1)
+        months = np.full(len(rows), values.shape[1])
+        states[rows] = np.column_stack([level, slope, np.sqrt(sse / free), months])
         season[rows] = last
     return Filtered(params, states[:, 3].astype(np.int64), states[:, 0], states[:, 1], season, states[:, 2])
 
@@ -89,12 +102,13 @@ class Batch:
 
 def _calibration(series: list[Series], estimated: list[int], sample: set[tuple[str, str]], minimum: int,
                  store: ParameterStore, code_version: str
-                 ) -> tuple[dict[str, list[np.ndarray]], dict[tuple[str, str], tuple[float, float]]]:
-    """Return the scaled errors per measure of the sampled series' forecasts from their calibration
-    origins (scored on the months to the end of their estimation months), and their holdout errors."""
+                 ) -> tuple[Scores, dict[tuple[str, str], tuple[float, float]]]:
+    """Return the scaled errors, by measure and model seasonality, of the sampled series' forecasts from
+    their calibration origins (scored on the months to the end of their estimation months), and their
+    holdout errors."""
     jobs = [(s, end, origin) for s, end in zip(series, estimated, strict=True)
             if (s.service_code, s.measure_code) in sample for origin in calibration_origins(end, minimum)]
-    scores: dict[str, list[np.ndarray]] = {}
+    scores: Scores = {}
     holdout: dict[tuple[str, str], tuple[float, float]] = {}
     if not jobs:
         return scores, holdout
@@ -105,7 +119,8 @@ def _calibration(series: list[Series], estimated: list[int], sample: set[tuple[s
         held = s.values[origin:end]
         k = len(held)
         usable = sd[i, :k] > 0
-        scores.setdefault(s.measure_code, []).append((held - mean[i, :k])[usable] / sd[i, :k][usable])
+        scores.setdefault((s.measure_code, bool(params.seasonal[i])), []).append(
+            (held - mean[i, :k])[usable] / sd[i, :k][usable])
         if k == HOLDOUT_MONTHS:
             train = s.values[:origin]
             forecast = np.clip(mean[i], *UNIT_BOUNDS[s.unit])
@@ -120,22 +135,24 @@ def forecast_batch(series: list[Series], horizon: int, minimum_months: int, hold
     """Return the forecasts `horizon` months ahead of every series (each of at least `minimum_months`).
 
     Each model is estimated on the series' months to the latest quarter's end (schedule.py) and run
-    over all its months. Each measure's intervals are the model's scaled by the measure's factors,
-    learnt from the errors of forecasts made by up to `holdout_series` sampled series of the measure
-    from each quarter of the year before their estimation months' end.
+    over all its months. Each measure's intervals are the model's scaled by the measure's factors
+    (for its seasonal and its other models apart, when each has enough scores), learnt from the
+    errors of forecasts made by up to `holdout_series` sampled series of the measure from each quarter
+    of the year before their estimation months' end.
     """
     fitted_before = store.fitted
     estimated = [estimation_months(s.periods, minimum_months) for s in series]
     keys = [(s.service_code, s.measure_code) for s in series]
     sample = holdout_sample(keys, holdout_series)
     scores, holdout = _calibration(series, estimated, sample, minimum_months, store, code_version)
-    scales = {measure: interval_scales(np.concatenate(found)) for measure, found in scores.items()}
+    scales = group_scales(scores)
     prefixes = [s.values[:end] for s, end in zip(series, estimated, strict=True)]
     params = store.parameters([fit_key(p, code_version) for p in prefixes], prefixes)
     filtered = run_filter([s.values for s in series], params)
     mean, sd = filtered.mean_and_sd(horizon)
-    scale_80 = np.array([scales.get(s.measure_code, (1.0, 1.0))[0] for s in series])
-    scale_95 = np.array([scales.get(s.measure_code, (1.0, 1.0))[1] for s in series])
+    groups = [(s.measure_code, bool(seasonal)) for s, seasonal in zip(series, params.seasonal, strict=True)]
+    scale_80 = np.array([scales.get(g, scales.get(g[0], (1.0, 1.0)))[0] for g in groups])
+    scale_95 = np.array([scales.get(g, scales.get(g[0], (1.0, 1.0)))[1] for g in groups])
     bounds = np.array([UNIT_BOUNDS[s.unit] for s in series]).reshape(-1, 2)
     low, high = bounds[:, :1], bounds[:, 1:]
     half_80, half_95 = Z_80 * scale_80[:, None] * sd, Z_95 * scale_95[:, None] * sd
