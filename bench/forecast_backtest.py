@@ -5,12 +5,13 @@
 reads every service-measure series of a built warehouse's marts.fct_measure_period (the demo's:
 `make demo`, then warehouse/joinedup.duckdb; the nhs-england scenario's: `joinedup run --scenario
 nhs-england`, then scenario-output/nhs-england/warehouse/joinedup.duckdb), and from every origin
-from month 24 on (every `--step` months) fits the forecast to the months before it and forecasts
-up to 12 months after it. It prints, per measure and over all, for the forecast (ets), the naive
-forecast (last value) and the seasonal naive one (same month a year earlier): the held-out months,
-MAE, MASE (|error| ÷ the training months' mean absolute month-on-month change) and, for ets, the
-share of held-out months inside the 80 % and 95 % intervals; then whether ets beat both naive
-forecasts (lower MASE), and the seconds taken.
+from month 24 on (every `--step` months) forecasts up to 12 months after it as a build given the
+months before it would publish: the models estimated on the schedule and the intervals calibrated on
+the sampled series' errors up to the origin (assets/forecast/backtest.py). It prints, per measure
+and over all, for the forecast (ets), the naive forecast (last value) and the seasonal naive one
+(same month a year earlier): the held-out months, MAE, MASE (|error| ÷ the training months' mean
+absolute month-on-month change) and, for ets, the share of held-out months inside the 80 % and 95 %
+intervals; then whether ets beat both naive forecasts (lower MASE), and the seconds taken.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import polars as pl
 from threadpoolctl import threadpool_limits
 
 from assets.forecast.backtest import rolling_origin, summary
-from assets.forecast.series import series_from_frame
+from assets.forecast.series import Series, series_from_frame
+from assets.models.versions import MODEL_VERSIONS
 
 SERIES_SQL = """
     select f.service_code, f.measure_code, f.period, f.actual, f.target, f.denominator, f.judged_on,
@@ -33,13 +35,13 @@ SERIES_SQL = """
 """
 
 
-def load_series(warehouse: str, measures: list[str] | None) -> list[tuple[str, str, object]]:
-    """Return (service, measure, values) of every series of the warehouse, or of `measures` only."""
+def load_series(warehouse: str, measures: list[str] | None) -> list[Series]:
+    """Return every series of the warehouse, or of `measures` only."""
     with duckdb.connect(warehouse, read_only=True) as con:
         frame = con.execute(SERIES_SQL).pl()
     if measures:
         frame = frame.filter(pl.col("measure_code").is_in(measures))
-    return [(s.service_code, s.measure_code, s.values) for s in series_from_frame(frame)]
+    return series_from_frame(frame)
 
 
 def beats_naive_table(table: pl.DataFrame) -> pl.DataFrame:
@@ -59,9 +61,9 @@ def main() -> None:
     series = load_series(args.warehouse, args.measures.split(",") if args.measures else None)
     started = time.perf_counter()
     with threadpool_limits(1):
-        errors = rolling_origin((f"{service}|{measure}", values) for service, measure, values in series)
+        errors = rolling_origin(series, MODEL_VERSIONS["marts/fct_measure_forecast"],
+                                min_train=args.min_train, origin_step=args.step)
     seconds = time.perf_counter() - started
-    errors = errors.with_columns(measure=pl.col("series").str.split("|").list.get(1))
     table = pl.concat([summary(errors, ["measure"]),
                        summary(errors.with_columns(measure=pl.lit("(all)")), ["measure"])])
     with pl.Config(tbl_rows=200, tbl_width_chars=160, float_precision=3, tbl_hide_dataframe_shape=True,

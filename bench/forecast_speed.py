@@ -3,10 +3,12 @@
     .venv/bin/python bench/forecast_speed.py [--services 300] [--months 36]
 
 The series are simulated like the demo's (a level, noise, a yearly cycle on counts, a step in some),
-with targets and every judging basis. It prints the wall and CPU seconds of fitting every series
-(the mart's first build, or a new month for every service) with `--workers` processes, then of the
-same build with nothing changed (every series kept from the previous rows), and one changed series.
-CPU seconds add this process's and its workers'; the load average shows how busy the machine was.
+with targets and every judging basis; the first build's last month is March. It prints the wall
+and CPU seconds and the models estimated of: the first build (every model estimated), the same build
+again with the parameters kept (nothing changed), a new month (April) for every series (no model
+estimated: the latest quarter still ends in March), one series resubmitted, and a build from scratch
+of the April data (which must give the same rows as the incremental one). The load average shows
+how busy the machine was.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import polars as pl
 from assets.forecast.mart import forecast_rows
 from assets.forecast.outlook import add_months
 from assets.forecast.series import ForecastSettings
+from assets.forecast.store import ParameterStore
 
 MEASURES = [  # code, unit, value type, direction, judged on, level, noise sd
     ("DISCHARGES", "count", "count", "higher_is_better", "year_to_date", 260.0, 13.0),
@@ -31,10 +34,10 @@ MEASURES = [  # code, unit, value type, direction, judged on, level, noise sd
 ]
 
 
-def simulated_series(services: int, months: int, seed: int = 15) -> pl.DataFrame:
-    """Return fct_measure_period-shaped rows for `services` services of the four measures."""
+def simulated_series(services: int, months: int, last: date, seed: int = 15) -> pl.DataFrame:
+    """Return fct_measure_period-shaped rows for `services` services of the four measures to `last`."""
     rng = np.random.default_rng(seed)
-    periods = [add_months(date(2023, 4, 1), k) for k in range(months)]
+    periods = [add_months(last, k - months + 1) for k in range(months)]
     frames = []
     for s in range(services):
         for code, unit, value_type, direction, judged_on, level, sd in MEASURES:
@@ -52,36 +55,35 @@ def simulated_series(services: int, months: int, seed: int = 15) -> pl.DataFrame
     return pl.concat(frames)
 
 
-def _cpu_seconds() -> float:
-    """Return the CPU seconds of this process and of its finished worker processes."""
-    times = os.times()
-    return times.user + times.system + times.children_user + times.children_system
-
-
-def timed(label: str, frame: pl.DataFrame, previous: pl.DataFrame | None, workers: int) -> pl.DataFrame:
-    """Build the mart's rows, print the wall and CPU seconds, return the rows."""
-    wall, cpu = time.perf_counter(), _cpu_seconds()
-    rows, fitted = forecast_rows(frame, ForecastSettings(), "bench", previous, workers)
-    wall, cpu = time.perf_counter() - wall, _cpu_seconds() - cpu
+def timed(label: str, frame: pl.DataFrame, kept: pl.DataFrame | None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Build the mart's rows from the parameters `kept`, print the wall and CPU seconds, return the rows
+    and the parameters the build keeps."""
+    store = ParameterStore(kept)
+    wall, cpu = time.perf_counter(), time.process_time()
+    rows, fitted = forecast_rows(frame, ForecastSettings(), "bench", store)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     series = rows.filter(pl.col("months_ahead") == 1).height
-    print(f"{label:24s} {series:5d} series {fitted:5d} fitted {wall:7.2f} s wall {cpu:7.2f} s CPU")
-    return rows
+    print(f"{label:28s} {series:5d} series {fitted:5d} estimated {wall:7.2f} s wall {cpu:7.2f} s CPU")
+    return rows, store.frame()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=300)
     parser.add_argument("--months", type=int, default=36)
-    parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    frame = simulated_series(args.services, args.months)
+    history = simulated_series(args.services, args.months + 1, date(2026, 4, 1))
+    frame = history.filter(pl.col("period") < pl.col("period").max())
     print(f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before")
-    rows = timed("every series fitted", frame, None, args.workers)
-    timed("nothing changed", frame, rows, args.workers)
+    _, kept = timed("first build", frame, None)
+    timed("nothing changed", frame, kept)
+    incremental, after = timed("a new month for every series", history, kept)
     changed = frame.with_columns(actual=pl.when((pl.col("service_code") == "S000")
                                                 & (pl.col("measure_code") == "SAME_DAY"))
                                  .then(pl.col("actual") + 1).otherwise(pl.col("actual")))
-    timed("one series resubmitted", changed, rows, args.workers)
+    timed("one series resubmitted", changed, kept)
+    scratch, _ = timed("the new month from scratch", history, None)
+    print(f"incremental and from-scratch rows equal: {incremental.equals(scratch)}")
     print(f"load average {os.getloadavg()[0]:.1f} after")
 
 

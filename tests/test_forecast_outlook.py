@@ -6,10 +6,18 @@ import numpy as np
 import pytest
 from scipy.stats import norm
 
-from assets.forecast.fitting import year_end_outlook
-from assets.forecast.model import forecast
-from assets.forecast.outlook import VerdictThresholds, judged_figure, judged_window, meets, verdict, year_end
+from assets.forecast.engine import forecast_batch, futures
+from assets.forecast.outlook import (
+    VerdictThresholds,
+    judged_figure,
+    judged_window,
+    meets,
+    verdict,
+    year_end,
+    year_end_outlook,
+)
 from assets.forecast.series import Series
+from assets.forecast.store import ParameterStore
 
 
 @pytest.mark.parametrize(("latest", "end"), [
@@ -93,11 +101,11 @@ def test_no_target_gives_no_probability():
 
 
 def test_the_simulated_probability_matches_the_normal_distribution_of_the_forecast():
-    """A second method: for a month-judged measure, P = 1 − Φ((target − mean) ÷ sd) from the intervals."""
-    rng = np.random.default_rng(11)
-    values = 70 + rng.normal(0, 2, 36)
-    fitted = forecast(values, 12, repetitions=20000)
+    """A second method: for a month-judged measure, P = 1 - Φ((target - mean) ÷ sd) from the intervals."""
+    values = 70 + np.random.default_rng(11).normal(0, 2, 36)
     series = _series(values, [71.0] * 36, first=date(2023, 4, 1))      # last month March 2026
-    _, _, _, probability = year_end_outlook(series, fitted.paths, date(2027, 3, 1))
-    sd = (fitted.upper_80[-1] - fitted.mean[-1]) / norm.ppf(0.9)
-    assert probability == pytest.approx(1 - norm.cdf((71.0 - fitted.mean[-1]) / sd), abs=0.015)
+    batch = forecast_batch([series], 12, 12, 0, ParameterStore(), "test")
+    paths = futures(batch.filtered, np.array([0]), batch.unclipped_mean, np.ones(1), 12, 20000, batch.bounds)
+    _, _, _, probability = year_end_outlook(series, paths[0], date(2027, 3, 1))
+    mean, sd = batch.mean[0, -1], (batch.upper_80[0, -1] - batch.mean[0, -1]) / norm.ppf(0.9)
+    assert probability == pytest.approx(1 - norm.cdf((71.0 - mean) / sd), abs=0.015)

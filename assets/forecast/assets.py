@@ -10,6 +10,8 @@ from dagster_duckdb import DuckDBResource
 from assets.forecast.mart import forecast_rows
 from assets.forecast.outlook import VerdictThresholds
 from assets.forecast.series import ForecastSettings
+from assets.forecast.store import DOCUMENTATION as PARAMETERS_DOCS
+from assets.forecast.store import ParameterStore
 from assets.models.build import load_table
 from assets.models.project import read_documentation
 from assets.models.versions import MODEL_VERSIONS, record_versions
@@ -17,6 +19,7 @@ from pipelines.settings import SQL_DIR
 
 KEY = "marts/fct_measure_forecast"
 DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_forecast.yml")
+PARAMETERS_TABLE = ("intermediate", "forecast_parameters")  # kept by this asset, not published
 
 SERIES_SQL = """
     select f.service_code, f.measure_code, f.period, f.actual, f.target, f.denominator, f.judged_on,
@@ -26,24 +29,24 @@ SERIES_SQL = """
 """
 
 
+
 class ForecastConfig(dg.Config):
     """Months ahead, the fewest months a forecast needs, simulated futures, the services held out per
-    measure and the verdict's thresholds (ForecastSettings)."""
+    measure (they calibrate the intervals too) and the verdict's thresholds (ForecastSettings)."""
 
     months_ahead: int = 12
     minimum_months: int = 12
     repetitions: int = 2000
     holdout_series: int = 30
-    workers: int = 2  # processes fitting the series (from 400 series to fit)
     on_course_probability: float = 0.75
     off_course_probability: float = 0.25
 
 
-def previous_rows(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """Return the mart as last built in this database, or None before its first build."""
-    exists = con.execute("select count(*) from duckdb_tables() where schema_name = 'marts' "
-                         "and table_name = 'fct_measure_forecast'").fetchone()[0]
-    return con.execute("select * from marts.fct_measure_forecast").pl() if exists else None
+def kept_parameters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """Return the parameters the last build kept in this database, or None before the first."""
+    exists = con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                         list(PARAMETERS_TABLE)).fetchone()[0]
+    return con.execute("select * from intermediate.forecast_parameters").pl() if exists else None
 
 
 @dg.asset(key=["marts", "fct_measure_forecast"], group_name="marts",
@@ -59,16 +62,18 @@ def measure_forecast(context: dg.AssetExecutionContext, config: ForecastConfig,
     with duckdb.get_connection() as con:
         series = con.execute(SERIES_SQL).pl()
         started = time.perf_counter()
-        rows, fitted = forecast_rows(series, settings, MODEL_VERSIONS[KEY], previous_rows(con),
-                                     config.workers)
+        store = ParameterStore(kept_parameters(con))
+        rows, fitted = forecast_rows(series, settings, MODEL_VERSIONS[KEY], store)
         seconds = time.perf_counter() - started
+        con.execute("create schema if not exists intermediate")
+        load_table(con, *PARAMETERS_TABLE, store.frame(), PARAMETERS_DOCS)
         load_table(con, "marts", "fct_measure_forecast", rows, DOCS)
         record_versions(con, [KEY])
     outlook = rows.filter(pl.col("months_ahead") == 1)
-    context.log.info(f"{outlook.height} series forecast ({fitted} fitted, the rest unchanged) "
-                     f"in {seconds:.1f} s")
+    context.log.info(f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
+                     f"from earlier builds) in {seconds:.1f} s")
     return dg.MaterializeResult(metadata={
-        "dagster/row_count": rows.height, "series": outlook.height, "series_fitted": fitted,
+        "dagster/row_count": rows.height, "series": outlook.height, "models_estimated": fitted,
         "fitting_seconds": round(seconds, 2),
         "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
         "measures_not_beating_naive": sorted(

@@ -1,64 +1,65 @@
-"""Rolling-origin backtest of the forecasts against the naive and seasonal naive forecasts."""
+"""Rolling-origin backtest of the published forecasts against the naive and seasonal naive forecasts."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import replace
 
 import numpy as np
 import polars as pl
 
-from assets.forecast.model import SEASON, forecast
+from assets.forecast.engine import forecast_batch
+from assets.forecast.naive import naive, seasonal_naive
+from assets.forecast.series import Series
+from assets.forecast.store import ParameterStore
 
 METHODS = ("ets", "naive", "seasonal_naive")
+SCHEMA = {"series": pl.String, "measure": pl.String, "origin": pl.Int64, "method": pl.String,
+          "months_ahead": pl.Int64, "error": pl.Float64, "scale": pl.Float64, "in_80": pl.Boolean,
+          "in_95": pl.Boolean}
 
 
-def naive(train: np.ndarray, horizon: int) -> np.ndarray:
-    """Return the last value, repeated `horizon` times."""
-    return np.full(horizon, train[-1], dtype=float)
+def truncated(series: Series, months: int) -> Series:
+    """Return the series as it stood with its first `months` months."""
+    return replace(series, periods=series.periods[:months], values=series.values[:months],
+                   targets=series.targets[:months], denominators=series.denominators[:months])
 
 
-def seasonal_naive(train: np.ndarray, horizon: int) -> np.ndarray:
-    """Return the value of the same month a year earlier (the last year repeated); naive before a year."""
-    if len(train) < SEASON:
-        return naive(train, horizon)
-    last_year = train[-SEASON:]
-    return np.array([last_year[k % SEASON] for k in range(horizon)], dtype=float)
+def rolling_origin(series: list[Series], code_version: str, horizon: int = 12, min_train: int = 24,
+                   origin_step: int = 1, minimum_months: int = 12, holdout_series: int = 30) -> pl.DataFrame:
+    """Return each method's errors from every origin from `min_train` months on, every `origin_step`.
 
-
-def origin_errors(values: np.ndarray, origin: int, horizon: int) -> pl.DataFrame:
-    """Return each method's errors on the months after `origin` (the months before it are the training).
-
-    One row per method and month ahead: the error (actual − forecast), its scale (the training
-    months' mean absolute month-on-month change, which makes MASE) and, for ETS, whether the 80 % and
-    95 % intervals held the actual.
+    At each origin every series is cut to its months before it and forecast as a build would then
+    publish it (forecast_batch: the model estimated on the schedule, the intervals calibrated on the
+    sampled series' errors up to the cut, never on the months scored). One row per series, origin,
+    method and month ahead: the error (actual - forecast), its scale (the training months' mean
+    absolute month-on-month change, which makes MASE) and, for ETS, whether the 80 % and 95 %
+    intervals held the actual.
     """
-    train, held = values[:origin], values[origin:origin + horizon]
-    steps = len(held)
-    fitted = forecast(train, steps, repetitions=0)
-    scale = float(np.mean(np.abs(np.diff(train))))
-    rows = {"method": [], "months_ahead": [], "error": [], "in_80": [], "in_95": []}
-    for method, predicted in (("ets", fitted.mean), ("naive", naive(train, steps)),
-                              ("seasonal_naive", seasonal_naive(train, steps))):
-        rows["method"] += [method] * steps
-        rows["months_ahead"] += list(range(1, steps + 1))
-        rows["error"] += list(held - predicted)
-        for column, low, high in (("in_80", fitted.lower_80, fitted.upper_80),
-                                  ("in_95", fitted.lower_95, fitted.upper_95)):
-            rows[column] += list((low <= held) & (held <= high)) if method == "ets" else [None] * steps
-    return pl.DataFrame(rows, schema={"method": pl.String, "months_ahead": pl.Int64, "error": pl.Float64,
-                                      "in_80": pl.Boolean, "in_95": pl.Boolean}
-                        ).with_columns(scale=pl.lit(scale))
-
-
-def rolling_origin(series: Iterable[tuple[str, np.ndarray]], horizon: int = 12, min_train: int = 24,
-                   origin_step: int = 1) -> pl.DataFrame:
-    """Return the errors of every origin from `min_train` months on, every `origin_step` months."""
-    frames = []
-    for key, values in series:
-        for origin in range(min_train, len(values), origin_step):
-            frames.append(origin_errors(values, origin, horizon).with_columns(
-                series=pl.lit(key), origin=pl.lit(origin)))
-    return pl.concat(frames) if frames else pl.DataFrame()
+    store = ParameterStore()  # models estimated on the same months are shared between origins
+    columns: dict[str, list] = {name: [] for name in SCHEMA}
+    longest = max((len(s.values) for s in series), default=0)
+    for origin in range(min_train, longest, origin_step):
+        cut = [truncated(s, origin) for s in series if len(s.values) > origin]
+        batch = forecast_batch(cut, horizon, minimum_months, holdout_series, store, code_version)
+        for i, (s, train) in enumerate(zip((s for s in series if len(s.values) > origin), cut, strict=True)):
+            held = s.values[origin:origin + horizon]
+            steps = len(held)
+            scale = float(np.mean(np.abs(np.diff(train.values))))
+            inside_80 = (batch.lower_80[i, :steps] <= held) & (held <= batch.upper_80[i, :steps])
+            inside_95 = (batch.lower_95[i, :steps] <= held) & (held <= batch.upper_95[i, :steps])
+            for method, predicted in (("ets", batch.mean[i, :steps]), ("naive", naive(train.values, steps)),
+                                      ("seasonal_naive", seasonal_naive(train.values, steps))):
+                ets = method == "ets"
+                columns["series"] += [f"{s.service_code}|{s.measure_code}"] * steps
+                columns["measure"] += [s.measure_code] * steps
+                columns["origin"] += [origin] * steps
+                columns["method"] += [method] * steps
+                columns["months_ahead"] += list(range(1, steps + 1))
+                columns["error"] += (held - predicted).tolist()
+                columns["scale"] += [scale] * steps
+                columns["in_80"] += inside_80.tolist() if ets else [None] * steps
+                columns["in_95"] += inside_95.tolist() if ets else [None] * steps
+    return pl.DataFrame(columns, schema=SCHEMA)
 
 
 def summary(errors: pl.DataFrame, by: list[str] | None = None) -> pl.DataFrame:

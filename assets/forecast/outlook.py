@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from assets.forecast.series import Series
 
 YEAR_END_MONTH = 3  # the financial year runs April to March
 
@@ -76,3 +80,60 @@ def verdict(probability: float | None, thresholds: VerdictThresholds) -> str:
     if probability < thresholds.off_course:
         return "off course"
     return "at risk"
+
+
+@dataclass(frozen=True)
+class YearEndBasis:
+    """What a series' judged figure at the year end is made of: the months known, the months forecast."""
+
+    known: float  # the known months' part: their sum (counts) or weighted sum (rates)
+    weights: np.ndarray  # per month ahead, the weight of its forecast (0 outside the window)
+    divisor: float  # 1 for counts, else the sum of all the window's weights
+    target: float | None
+    carried: bool
+
+
+def year_end_basis(series: Series, end: date, horizon: int) -> YearEndBasis:
+    """Return how the judged figure at `end` is worked out from the series' actuals and `horizon` months
+    of forecasts: counts add up; rates weight each month by its denominator (months ahead by the mean
+    denominator of the latest 12), so the figure is the window's numerators over its denominators."""
+    last = series.periods[-1]
+    recent_denominator = float(np.mean(series.denominators[-12:]))
+    latest_target = next((t for t in reversed(series.targets) if t is not None), None)
+    known, weights, targets, carried = 0.0, np.zeros(horizon), [], False
+    for month in judged_window(series.judged_on, end):
+        if month < series.periods[0]:  # months before the series count as none
+            continue
+        i = months_between(series.periods[0], month)
+        if i < len(series.values):
+            weight = 1.0 if series.value_type == "count" else float(series.denominators[i])
+            known += weight * float(series.values[i])
+            targets.append((series.targets[i], float(series.denominators[i])))
+        else:
+            weight = 1.0 if series.value_type == "count" else recent_denominator
+            weights[months_between(last, month) - 1] = weight
+            targets.append((latest_target, recent_denominator))
+            carried = True
+    total = sum(w for _, w in targets)
+    divisor = 1.0 if series.value_type == "count" else total
+    if any(t is None for t, _ in targets):
+        return YearEndBasis(known, weights, divisor, None, carried)
+    target = (sum(t for t, _ in targets) if series.value_type == "count"
+              else sum(t * w for t, w in targets) / total)
+    return YearEndBasis(known, weights, divisor, float(target), carried)
+
+
+def year_end_figures(basis: YearEndBasis, paths: np.ndarray) -> np.ndarray:
+    """Return the judged figure at the year end in each simulated future (paths: months ahead x futures)."""
+    return (basis.known + basis.weights[:len(paths)] @ paths) / basis.divisor
+
+
+def year_end_outlook(series: Series, paths: np.ndarray, end: date
+                     ) -> tuple[float, float | None, bool, float | None]:
+    """Return the judged figure's median forecast at `end`, its target, whether carried, the probability."""
+    basis = year_end_basis(series, end, len(paths))
+    figure = year_end_figures(basis, paths)
+    if basis.target is None:
+        return float(np.median(figure)), None, basis.carried, None
+    return (float(np.median(figure)), basis.target, basis.carried,
+            float(np.mean(meets(figure, basis.target, series.direction))))

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
 import polars as pl
 
-from assets.forecast.outlook import VerdictThresholds, add_months, months_between
+from assets.forecast.outlook import VerdictThresholds, add_months
 
 
 @dataclass(frozen=True)
@@ -47,43 +45,35 @@ def series_from_frame(frame: pl.DataFrame) -> list[Series]:
     Each runs from its first to its last actual; months inside without an actual (or without a row)
     are filled on a straight line between their neighbours (ETS needs every month), and counted.
     """
-    ordered = frame.sort("service_code", "measure_code", "period")
-    columns = {name: ordered[name].to_list() for name in ordered.columns}
-    keys = list(zip(columns["service_code"], columns["measure_code"], strict=True))
-    found, start = [], 0
-    for end in range(1, len(keys) + 1):
-        if end < len(keys) and keys[end] == keys[start]:
-            continue
-        rows = {name: values[start:end] for name, values in columns.items()}
-        start = end
-        with_actual = [i for i, a in enumerate(rows["actual"]) if a is not None]
-        if not with_actual:
-            continue
-        first = rows["period"][with_actual[0]]
-        months = months_between(first, rows["period"][with_actual[-1]]) + 1
-        actual, targets = np.full(months, np.nan), [None] * months
-        denominators = np.full(months, np.nan)
-        for i in range(with_actual[0], with_actual[-1] + 1):
-            k = months_between(first, rows["period"][i])
-            actual[k] = np.nan if rows["actual"][i] is None else rows["actual"][i]
-            targets[k] = rows["target"][i]
-            denominators[k] = np.nan if rows["denominator"][i] is None else rows["denominator"][i]
+    month = pl.col("period").dt.year() * 12 + pl.col("period").dt.month() - 1
+    keys = ["service_code", "measure_code"]
+    spans = (frame.with_columns(index=month)
+             .filter(pl.col("index").is_between(
+                 pl.col("index").filter(pl.col("actual").is_not_null()).min().over(keys),
+                 pl.col("index").filter(pl.col("actual").is_not_null()).max().over(keys)))
+             .sort([*keys, "period"])
+             .group_by(keys, maintain_order=True)
+             .agg(pl.col("index"), pl.col("actual"), pl.col("target"), pl.col("denominator").cast(pl.Float64),
+                  pl.col("unit", "value_type", "direction", "judged_on").first()))
+    found = []
+    for row in spans.iter_rows(named=True):
+        first = row["index"][0]
+        months = row["index"][-1] - first + 1
+        at = np.array(row["index"]) - first
+        actual, denominators = np.full(months, np.nan), np.full(months, np.nan)
+        targets: list[float | None] = [None] * months
+        actual[at] = np.array(row["actual"], dtype=float)
+        denominators[at] = np.array(row["denominator"], dtype=float)
+        for k, target in zip(at.tolist(), row["target"], strict=True):
+            targets[k] = target
         gaps = np.isnan(actual)
         index = np.arange(months)
         values = np.interp(index, index[~gaps], actual[~gaps]) if gaps.any() else actual
         known = ~np.isnan(denominators)
         weights = np.interp(index, index[known], denominators[known]) if known.any() else np.ones(months)
-        found.append(Series(keys[start - 1][0], keys[start - 1][1],
-                            [add_months(first, k) for k in range(months)], values, targets, weights,
-                            int(gaps.sum()), rows["unit"][0], rows["value_type"][0], rows["direction"][0],
-                            rows["judged_on"][0]))
+        start = date(first // 12, first % 12 + 1, 1)
+        found.append(Series(row["service_code"], row["measure_code"],
+                            [add_months(start, k) for k in range(months)], values, targets, weights,
+                            int(gaps.sum()), row["unit"], row["value_type"], row["direction"],
+                            row["judged_on"]))
     return found
-
-
-def digest(series: Series, settings: ForecastSettings, code_version: str) -> str:
-    """Return a digest of everything a series' rows depend on: unchanged digest, unchanged rows."""
-    payload = json.dumps([code_version, asdict(settings), series.service_code, series.measure_code,
-                          [p.isoformat() for p in series.periods], series.values.tolist(),
-                          series.targets, series.denominators.tolist(), series.unit, series.value_type,
-                          series.direction, series.judged_on])
-    return hashlib.sha256(payload.encode()).hexdigest()[:16]
