@@ -60,4 +60,4 @@ bench: setup
 	$(RUN)/python bench/national.py --data .bench-data
 
 clean:
-	rm -rf warehouse site inbox reference demo_truth.json dagster_home
+	rm -rf warehouse site inbox reference partners demo_truth.json dagster_home
