@@ -112,6 +112,7 @@ class PathsResource(dg.ConfigurableResource):
     partners_dir: str
     lake: str = ""  # a DuckLake catalog the marts are published to as well (none by default)
     lake_data: str = ""
+    lake_schema: str = "marts"
 
     def path(self, name: str) -> Path:
         """Return one of the configured locations as a Path."""
@@ -119,7 +120,7 @@ class PathsResource(dg.ConfigurableResource):
 
     def lake_settings(self) -> LakeSettings | None:
         """Return the lake the publication also writes to, if one is configured."""
-        return LakeSettings(self.lake, self.lake_data or None) if self.lake else None
+        return LakeSettings(self.lake, self.lake_data or None, self.lake_schema) if self.lake else None
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
@@ -135,5 +136,6 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                publications=str(settings.publications),
                                partners_dir=str(settings.partners_dir),
                                lake=settings.lake.url if settings.lake else "",
-                               lake_data=(settings.lake.data_path or "") if settings.lake else ""),
+                               lake_data=(settings.lake.data_path or "") if settings.lake else "",
+                               lake_schema=settings.lake.schema if settings.lake else "marts"),
     }

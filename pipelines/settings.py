@@ -129,14 +129,18 @@ class LakeSettings:
 
     `url` is what DuckDB attaches, e.g. `ducklake:postgres:dbname=joinedup host=db.example user=joinedup`
     (the catalog in PostgreSQL); `data_path` is the folder or object-store prefix of its Parquet files,
-    needed when the catalog is created (it is recorded in the catalog for every later reader).
+    needed when the catalog is created (it is recorded in the catalog for every later reader). `schema`
+    is the lake's schema this installation's marts go to: one per partnership when several share a lake.
     """
 
     url: str
     data_path: str | None = None
+    schema: str = "marts"
 
     @classmethod
     def from_env(cls) -> LakeSettings | None:
-        """Return the lake `JOINEDUP_LAKE` (and `JOINEDUP_LAKE_DATA`) name, or None: no lake."""
+        """Return the lake `JOINEDUP_LAKE` names (with `JOINEDUP_LAKE_DATA`, `JOINEDUP_LAKE_SCHEMA`), or
+        None: no lake."""
         url = os.environ.get("JOINEDUP_LAKE", "").strip()
-        return cls(url=url, data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None) if url else None
+        return cls(url=url, data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
+                   schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts") if url else None

@@ -7,26 +7,23 @@ from __future__ import annotations
 import json
 import multiprocessing
 import shutil
+import signal
 from dataclasses import replace
 from pathlib import Path
 
-import dagster as dg
 import duckdb
 import pytest
 
 from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
-from pipelines.definitions import build_definitions
 from pipelines.lake import LAKE, connect_lake, sql_text
 from pipelines.local_postgres import LocalPostgres
 from pipelines.rollback import roll_back_publication
-from pipelines.run import QUIET
 from pipelines.settings import LakeSettings, Settings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
-from tests.lake_reader import DONE, read_while_publishing
+from tests.lake_processes import DONE, publish_killed_at, read_while_publishing
+from tests.lake_runs import publish_alone
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture)
-
-PUBLISH = [dg.AssetKey(["publish", "warehouse"]), dg.AssetKey(["publish", "scorecards"])]
 
 
 def _lake(postgres: LocalPostgres, name: str, folder: Path) -> LakeSettings:  # noqa: F811
@@ -47,20 +44,19 @@ def _descriptions(con: duckdb.DuckDBPyConnection, database: str) -> list[tuple]:
                        [database]).fetchall()
 
 
-def _publish(settings: Settings) -> None:
-    """Run the nightly job's publication alone, on what the working database holds."""
-    job = build_definitions(settings).resolve_job_def("nightly")
-    with dg.DagsterInstance.ephemeral() as instance:
-        assert job.execute_in_process(instance=instance, asset_selection=PUBLISH, run_config=QUIET).success
+def _installation(demo_run, lake: LakeSettings, home: Path) -> Settings:
+    """An installation under `home` whose working database is the demo's, publishing to `lake`."""
+    settings = replace(settings_for(home), lake=lake)
+    settings.build_database.parent.mkdir(parents=True)
+    shutil.copyfile(demo_run[0].build_database, settings.build_database)
+    return settings
 
 
 def test_the_publication_writes_the_embedded_marts_to_the_lake_and_rollback_goes_back_by_time_travel(
         demo_run, postgres, tmp_path):  # noqa: F811
     demo_settings, _, _ = demo_run
-    settings = replace(settings_for(tmp_path), lake=_lake(postgres, "publication", tmp_path))
-    settings.build_database.parent.mkdir(parents=True)
-    shutil.copyfile(demo_settings.build_database, settings.build_database)
-    _publish(settings)
+    settings = _installation(demo_run, _lake(postgres, "publication", tmp_path), tmp_path)
+    assert publish_alone(settings)
     first = mart_checksums(settings.warehouse)
     # the demo's marts, as its own run published them, are what the lake holds: every row of every mart
     demo_marts = json.loads((demo_settings.warehouse.parent.parent / FIRST_RUN_MARTS).read_text())
@@ -78,7 +74,7 @@ def test_the_publication_writes_the_embedded_marts_to_the_lake_and_rollback_goes
     with duckdb.connect(str(settings.build_database)) as con:
         con.execute("delete from marts.partner_league where partner_code = "
                     "(select min(partner_code) from marts.partner_league)")
-    _publish(settings)
+    assert publish_alone(settings)
     second = mart_checksums(settings.warehouse)
     assert [t for t in first if first[t] != second[t]] == ["partner_league"]
     assert _lake_marts(settings.lake) == second
@@ -133,6 +129,30 @@ def test_a_reader_sees_whole_publications_only(demo_run, postgres, tmp_path):  #
         reader.join(timeout=60)
     assert [marts for marts in seen[:-1] if marts not in expected] == []   # no error, no mix of two
     assert expected[1] in seen and len(seen) > 3
+
+
+def test_a_publication_killed_before_its_lake_commit_leaves_the_last_snapshot_and_the_next_completes(
+        demo_run, postgres, tmp_path):  # noqa: F811
+    lake, warehouse = _lake(postgres, "killed", tmp_path), demo_run[0].warehouse
+    publish_to_lake(warehouse, lake, "run-1")
+    published = mart_checksums(warehouse)
+    with connect_lake(lake) as con:   # a mart dropped meanwhile: the killed publication would bring it back
+        con.execute(f"drop table {LAKE}.marts.partner_league")
+        before = con.execute(f"select max(snapshot_id) from {LAKE}.snapshots()").fetchone()[0]
+    killed = multiprocessing.get_context("spawn").Process(
+        target=publish_killed_at, args=(warehouse, lake, "run-2", "publish:lake-staged"))
+    killed.start()
+    killed.join(timeout=300)
+    assert killed.exitcode == -signal.SIGKILL   # every mart copied into the lake, not committed
+    with connect_lake(lake, read_only=True) as con:
+        assert con.execute(f"select max(snapshot_id) from {LAKE}.snapshots()").fetchone()[0] == before
+        assert "partner_league" not in catalog_mart_checksums(con, LAKE)
+    publish_to_lake(warehouse, lake, "run-3")   # the next one completes
+    with connect_lake(lake, read_only=True) as con:
+        commits = con.execute(f"select commit_extra_info from {LAKE}.snapshots() where snapshot_id > ?",
+                              [before]).fetchall()
+        assert [json.loads(info) for (info,) in commits] == [{"run_id": "run-3"}]
+        assert catalog_mart_checksums(con, LAKE) == published
 
 
 @pytest.mark.parametrize("value", ["/tmp/it's here", "dbname=x host=/tmp/a''b", "plain"])
