@@ -57,8 +57,8 @@ class LocalPostgres:
         return f"dbname={database} host={self.socket_dir} user={SUPERUSER}"
 
     def url(self, database: str = "postgres") -> str:
-        """Return a postgresql:// URL to `database` (for SQLAlchemy and Dagster's postgres_url)."""
-        return f"postgresql://{SUPERUSER}@/{database}?host={self.socket_dir}"
+        """Return a URL to `database` for Dagster's postgres_url (SQLAlchemy with psycopg2)."""
+        return f"postgresql+psycopg2://{SUPERUSER}@/{database}?host={self.socket_dir}"
 
     def _run(self, *command: str) -> None:
         subprocess.run(_as_server_user([str(server_binaries() / command[0]), *command[1:]]), check=True,
