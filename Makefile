@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/dagster_home
 WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres demo run test test-faults lint dev bench clean
+.PHONY: setup browser postgres demo run test test-faults test-scale-out lint dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -56,6 +56,10 @@ test: setup browser postgres lint
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)
 test-faults: setup
 	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
+
+# four partnerships' runs at once into one lake, one Dagster instance on PostgreSQL (several minutes)
+test-scale-out: setup postgres
+	JOINEDUP_SCALE_OUT=1 $(RUN)/pytest tests/test_scale_out.py -n 0 -s
 
 DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml
