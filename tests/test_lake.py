@@ -18,6 +18,7 @@ from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
 from pipelines.lake import LAKE, connect_lake, sql_text
 from pipelines.local_postgres import LocalPostgres
 from pipelines.rollback import roll_back_publication
+from pipelines.rollback_plan import RollbackPlan, plan_lines
 from pipelines.settings import LakeSettings, Settings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
 from tests.lake_processes import DONE, publish_killed_at, read_while_publishing
@@ -158,3 +159,11 @@ def test_a_publication_killed_before_its_lake_commit_leaves_the_last_snapshot_an
 @pytest.mark.parametrize("value", ["/tmp/it's here", "dbname=x host=/tmp/a''b", "plain"])
 def test_sql_text_gives_duckdb_the_value_back(value):
     assert duckdb.execute(f"select {sql_text(value)}").fetchone()[0] == value
+
+
+def test_a_rollback_plan_says_the_lake_goes_back_too():
+    plan = RollbackPlan(previous=Path("publications/000003-20261129T020000Z"), current=None,
+                        previous_run="run-3", current_run=None, files_again=[], lake=True)
+    assert "would commit to the lake the marts of 000003-20261129T020000Z again, read by time travel " \
+           "(the lake keeps every publication's snapshot)" in plan_lines(plan)
+    assert not any("lake" in line for line in plan_lines(replace(plan, lake=False)))
