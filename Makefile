@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/dagster_home
 WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser demo run test test-faults lint dev bench clean
+.PHONY: setup browser postgres demo run test test-faults test-scale-out lint dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -27,6 +27,12 @@ $(VENV)/.synced: $(UV) pyproject.toml uv.lock
 browser:
 	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+# Debian's PostgreSQL for the lake tests: each test module starts a throwaway cluster of its own on a
+# Unix socket (pipelines/local_postgres.py); nothing runs as a service
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
 # the instance's settings: no telemetry, no sign-up prompt in the UI (rewritten when this file changes)
 $(DAGSTER_HOME)/dagster.yaml: Makefile
@@ -44,12 +50,16 @@ lint: setup
 	$(RUN)/ruff check .
 	$(RUN)/dagster definitions validate -w workspace.yaml
 
-test: setup browser lint
+test: setup browser postgres lint
 	$(RUN)/pytest
 
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)
 test-faults: setup
 	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
+
+# four partnerships' runs at once into one lake, one Dagster instance on PostgreSQL (several minutes)
+test-scale-out: setup postgres
+	JOINEDUP_SCALE_OUT=1 $(RUN)/pytest tests/test_scale_out.py -n 0 -s
 
 DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml

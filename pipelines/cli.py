@@ -436,7 +436,7 @@ def rollback(yes: bool, dry_run: bool) -> None:
     from pipelines.rollback_plan import plan_lines, rollback_plan
 
     settings = _settings()
-    with _failing_in_one_line("rollback", duckdb.Error, OSError):
+    with _failing_in_one_line("rollback", duckdb.Error, OSError, LookupError):
         for line in plan_lines(rollback_plan(settings)):
             click.echo(line)
         if dry_run or not (yes or click.confirm("roll back?")):

@@ -13,7 +13,7 @@ from pydantic import PrivateAttr
 
 from assets.faults import fault_point
 from assets.publish.swap import copy_into_place
-from pipelines.settings import Settings
+from pipelines.settings import LakeSettings, Settings
 
 
 def reset_working_database(working: Path, published: Path) -> None:
@@ -110,10 +110,17 @@ class PathsResource(dg.ConfigurableResource):
     site_dir: str
     publications: str
     partners_dir: str
+    lake: str = ""  # a DuckLake catalog the marts are published to as well (none by default)
+    lake_data: str = ""
+    lake_schema: str = "marts"
 
     def path(self, name: str) -> Path:
         """Return one of the configured locations as a Path."""
         return Path(getattr(self, name))
+
+    def lake_settings(self) -> LakeSettings | None:
+        """Return the lake the publication also writes to, if one is configured."""
+        return LakeSettings(self.lake, self.lake_data or None, self.lake_schema) if self.lake else None
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
@@ -127,5 +134,8 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                warehouse=str(settings.warehouse),
                                site_dir=str(settings.site_dir),
                                publications=str(settings.publications),
-                               partners_dir=str(settings.partners_dir)),
+                               partners_dir=str(settings.partners_dir),
+                               lake=settings.lake.url if settings.lake else "",
+                               lake_data=(settings.lake.data_path or "") if settings.lake else "",
+                               lake_schema=settings.lake.schema if settings.lake else "marts"),
     }

@@ -24,6 +24,7 @@ class RollbackPlan:
     previous_run: str | None
     current_run: str | None
     files_again: list[str]  # loaded since the previous publication: the next run reads them again
+    lake: bool = False  # the lake's marts go back to the previous publication too
 
 
 def rollback_plan(settings: Settings) -> RollbackPlan:
@@ -35,8 +36,9 @@ def rollback_plan(settings: Settings) -> RollbackPlan:
         earlier = _files_loaded(store.warehouse_in(previous))
         files_again = sorted(name for key, name in _files_loaded(store.warehouse_in(current)).items()
                              if key not in earlier)
-    return RollbackPlan(previous, current, _run_of(store.site_in(previous)),
-                        _run_of(store.site_in(current)) if current else None, files_again)
+    return RollbackPlan(previous, current, published_run(store.site_in(previous)),
+                        published_run(store.site_in(current)) if current else None, files_again,
+                        lake=settings.lake is not None)
 
 
 def plan_lines(plan: RollbackPlan) -> list[str]:
@@ -46,6 +48,9 @@ def plan_lines(plan: RollbackPlan) -> list[str]:
     if plan.current is not None:
         lines.append(f"would remove publication {plan.current.name} (run {plan.current_run or 'unknown'}),"
                      " published since")
+    if plan.lake:
+        lines.append(f"would commit to the lake the marts of {plan.previous.name} again, read by time "
+                     "travel (the lake keeps every publication's snapshot)")
     lines.append(f"would reset the working database to {plan.previous.name}'s warehouse")
     if plan.files_again:
         shown, left = ", ".join(plan.files_again[:FILES_NAMED]), len(plan.files_again) - FILES_NAMED
@@ -57,7 +62,7 @@ def plan_lines(plan: RollbackPlan) -> list[str]:
     return lines
 
 
-def _run_of(site: Path) -> str | None:
+def published_run(site: Path) -> str | None:
     """Return the run that published a site, as its publication.json names it."""
     record = site / PUBLICATION_FILE
     return json.loads(record.read_text()).get("run_id") if record.is_file() else None

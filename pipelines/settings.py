@@ -53,6 +53,7 @@ class Settings:
     warehouse: Path
     site_dir: Path
     partners_dir: Path
+    lake: LakeSettings | None = None  # the lake the marts are published to as well (JOINEDUP_LAKE)
 
     @property
     def publications(self) -> Path:
@@ -82,6 +83,7 @@ class Settings:
             site_dir=path("JOINEDUP_SITE", home / "site"),
             partners_dir=path("JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario
                               else PARTNERS_DIR),
+            lake=LakeSettings.from_env(),
         )
 
 
@@ -119,3 +121,26 @@ class NotifySettings:
                    smtp_user=env("JOINEDUP_NOTIFY_SMTP_USER") or None,
                    smtp_password=env("JOINEDUP_NOTIFY_SMTP_PASSWORD") or None,
                    webhook_url=env("JOINEDUP_NOTIFY_WEBHOOK_URL") or None)
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Where the publication also writes the marts, as a DuckLake catalog (none by default).
+
+    `url` is what DuckDB attaches, e.g. `ducklake:postgres:dbname=joinedup host=db.example user=joinedup`
+    (the catalog in PostgreSQL); `data_path` is the folder or object-store prefix of its Parquet files,
+    needed when the catalog is created (it is recorded in the catalog for every later reader). `schema`
+    is the lake's schema this installation's marts go to: one per partnership when several share a lake.
+    """
+
+    url: str
+    data_path: str | None = None
+    schema: str = "marts"
+
+    @classmethod
+    def from_env(cls) -> LakeSettings | None:
+        """Return the lake `JOINEDUP_LAKE` names (with `JOINEDUP_LAKE_DATA`, `JOINEDUP_LAKE_SCHEMA`), or
+        None: no lake."""
+        url = os.environ.get("JOINEDUP_LAKE", "").strip()
+        return cls(url=url, data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
+                   schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts") if url else None

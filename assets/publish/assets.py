@@ -20,6 +20,7 @@ from assets.models.spc_assets import measure_spc
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import data_docs_alongside
+from assets.publish.lake import publish_to_lake
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
@@ -113,7 +114,8 @@ def _forget(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                 paths: PathsResource) -> Iterator[dg.MaterializeResult]:
     """Build the warehouse file and the site from it in a folder of their own, then put both in place
-    in one rename (see publish.swap); leftovers of runs that stopped are removed first.
+    in one rename (see publish.swap); leftovers of runs that stopped are removed first. With a lake
+    configured, its marts are committed to the lake (one snapshot) just before the switch.
 
     Named fault points (assets.faults): `publish:warehouse-staged`, `publish:site-built`,
     `publish:before-switch`, `publish:after-switch`, and `publish:cleanup` in each removal.
@@ -146,6 +148,8 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             summary = build_site(store.warehouse_in(staged), store.site_in(staged),
                                  cache_folder(), run_id)
             fault_point("publish:site-built")
+            lake = paths.lake_settings()
+            snapshot = publish_to_lake(store.warehouse_in(staged), lake, run_id) if lake else None
             published = store.complete(staged)
         except BaseException as stopped:
             shutil.rmtree(staged, ignore_errors=True)
@@ -163,6 +167,7 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
                      f"publication: {changes}")
     yield dg.MaterializeResult(asset_key=WAREHOUSE.key, metadata={
         "path": str(store.warehouse), "publication": published.name,
-        "bytes": store.warehouse.stat().st_size} | changes)
+        "bytes": store.warehouse.stat().st_size} | changes
+        | ({"lake_snapshot": snapshot} if snapshot is not None else {}))
     yield dg.MaterializeResult(asset_key=SCORECARDS.key, metadata={
         "path": str(store.site / "index.html"), "publication": published.name} | summary)

@@ -1,0 +1,115 @@
+"""Several workers at once: the nightly runs of four partnerships (3 areas each, 12 in all) started
+together as separate processes, sharing one Dagster instance on PostgreSQL and committing to one lake,
+one of them killed before its lake commit and run again.
+
+Opt-in (`make test-scale-out`, JOINEDUP_SCALE_OUT=1): four small demo runs at once take several minutes
+on two cores. Each worker's wall time and peak memory are printed (pytest -s shows them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import dagster as dg
+import pytest
+
+from assets.faults import FAULT_AT
+from pipelines.demo.submissions import generate_demo
+from pipelines.instance import write_postgres_instance
+from pipelines.lake import LAKE, connect_lake
+from pipelines.settings import LakeSettings
+from tests.conftest import FIRST_RUN_MARTS, settings_for
+from tests.mart_checksums import catalog_mart_checksums, mart_checksums
+from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture)
+
+SCALE_OUT = "JOINEDUP_SCALE_OUT"
+pytestmark = pytest.mark.skipif(os.environ.get(SCALE_OUT) != "1",
+                                reason=f"several full runs at once: opt in with {SCALE_OUT}=1")
+# each partnership's lake schema and demo seed; 7 is the session's embedded demo run, to compare with
+SEEDS = {"north": 7, "east": 11, "west": 13, "south": 17}
+KILLED = "west"
+KILL_POINT = "publish:lake-staged"
+
+
+def _environment(home: Path, instance: Path, lake: LakeSettings, schema: str) -> dict[str, str]:
+    """The environment of one partnership's worker: its own paths, the shared instance and lake."""
+    settings = settings_for(home)
+    return os.environ | {
+        "JOINEDUP_HOME": str(home), "JOINEDUP_INBOX": str(settings.inbox),
+        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
+        "JOINEDUP_WAREHOUSE": str(settings.warehouse),
+        "JOINEDUP_BUILD_DATABASE": str(settings.build_database), "JOINEDUP_SITE": str(settings.site_dir),
+        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir), "DAGSTER_HOME": str(instance),
+        "JOINEDUP_LAKE": lake.url, "JOINEDUP_LAKE_DATA": lake.data_path or "",
+        "JOINEDUP_LAKE_SCHEMA": schema}
+
+
+def _start(environment: dict[str, str]) -> subprocess.Popen:
+    joinedup = Path(sys.executable).parent / "joinedup"
+    return subprocess.Popen([str(joinedup), "run", "--no-progress"], env=environment,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _finish(workers: dict[str, subprocess.Popen], started: float) -> dict[str, tuple[int, float, float]]:
+    """Wait for every worker; return each one's exit status, wall seconds and peak memory (MiB)."""
+    finished = {}
+    while len(finished) < len(workers):
+        for name, worker in workers.items():
+            if name not in finished:
+                pid, status, usage = os.wait4(worker.pid, os.WNOHANG)
+                if pid:
+                    worker.returncode = os.waitstatus_to_exitcode(status)
+                    finished[name] = (worker.returncode, time.time() - started, usage.ru_maxrss / 1024)
+        time.sleep(1)
+    return finished
+
+
+def _lake_schema(lake: LakeSettings, schema: str) -> dict[str, tuple[int, int]]:
+    with connect_lake(lake, read_only=True) as con:
+        return catalog_mart_checksums(con, LAKE, schema)
+
+
+def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, postgres, tmp_path):  # noqa: F811
+    lake = LakeSettings(url=f"ducklake:postgres:{postgres.create_database('lake')}",
+                        data_path=str(tmp_path / "lake-data"))
+    postgres.create_database("dagster")
+    instance = tmp_path / "dagster_home"
+    write_postgres_instance(instance, postgres.url("dagster"))
+    environments = {}
+    for schema, seed in SEEDS.items():
+        generate_demo(tmp_path / schema, scale="small", seed=seed)
+        environments[schema] = _environment(tmp_path / schema, instance, lake, schema)
+    environments[KILLED] = environments[KILLED] | {FAULT_AT: KILL_POINT}
+    started = time.time()
+    workers = {schema: _start(environment) for schema, environment in environments.items()}
+    finished = _finish(workers, started)
+    for schema, (status, seconds, peak) in finished.items():
+        print(f"{schema}: exit {status}, {seconds:.0f} s, peak {peak:.0f} MiB")
+    assert {schema: status for schema, (status, _, _) in finished.items()} == \
+        {schema: -signal.SIGKILL if schema == KILLED else 0 for schema in SEEDS}
+    with connect_lake(lake, read_only=True) as con:   # the killed worker committed nothing
+        schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas() "
+                                             "where database_name = ?", [LAKE]).fetchall()}
+        assert KILLED not in schemas and set(SEEDS) - {KILLED} <= schemas
+        snapshots = con.execute(f"select count(*) from {LAKE}.snapshots() "
+                                "where commit_message = 'publication'").fetchone()[0]
+    assert snapshots == len(SEEDS) - 1
+    rerun = _finish({KILLED: _start(environments[KILLED] | {FAULT_AT: ""})}, time.time())[KILLED]
+    print(f"{KILLED} again: exit {rerun[0]}, {rerun[1]:.0f} s, peak {rerun[2]:.0f} MiB")
+    assert rerun[0] == 0
+    for schema in SEEDS:   # every partnership's marts in the lake are those of its own warehouse
+        assert _lake_schema(lake, schema) == mart_checksums(settings_for(tmp_path / schema).warehouse)
+    # and those of the embedded run of the same inbox, in another process, without a lake
+    embedded = json.loads((demo_run[0].warehouse.parent.parent / FIRST_RUN_MARTS).read_text())
+    assert {t: list(v) for t, v in _lake_schema(lake, "north").items()} == embedded
+    # one run history for all workers: every worker's runs, in PostgreSQL
+    with dg.DagsterInstance.from_config(str(instance)) as shared:
+        assert type(shared.run_storage).__name__ == "PostgresRunStorage"
+        succeeded = shared.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
+    assert len(succeeded) >= 3 * len(SEEDS)   # load, validate, build and publish of each run
