@@ -118,7 +118,7 @@ def seeds_changed(settings: Settings) -> list[str]:
         ensure_warehouse(con)
         changed = []
         for name in SEED_DOCS:
-            load_seed(con, settings.reference_dir, name)
+            load_seed(con, settings.reference_dir, name, settings.partners_dir)
             if table_digest(con, "seeds", name) != held[name]:
                 changed.append(name)
     return changed
@@ -167,7 +167,7 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
         if _published(settings):
             _copy_published_audit(con, settings)
         for name in VALIDATION_SEEDS:
-            load_seed(con, settings.reference_dir, name)
+            load_seed(con, settings.reference_dir, name, settings.partners_dir)
         by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir, only=arrived)

@@ -1,4 +1,8 @@
-"""The per-partner summary a data officer emails back: what arrived, what loaded, what was held back, why."""
+"""The per-partner summary a data officer emails back: what arrived, what loaded, what was held back, why.
+
+An official publication's files (a source mapping giving no partner code: figures of many partners in one
+file) are reported under the publication's name and publisher (seeds.publications), after the partners.
+"""
 
 from __future__ import annotations
 
@@ -56,8 +60,9 @@ def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     """Return the report, partner by partner, of the files a run (default: all runs) received."""
     params = {"run": run_id, "partner": partner}
     files = _fetch(con, f"""
-        select l.*, p.partner_name from audit.load_log as l
+        select l.*, p.partner_name, pub.publication_name, pub.publisher from audit.load_log as l
         left join seeds.partners as p using (partner_code)
+        left join seeds.publications as pub on l.partner_code is null and pub.mapping = l.mapping
         where l.status <> 'rejected' and {_where('l')}
         order by l.partner_code, l.submission_type, l.file_name
     """, params)
@@ -82,23 +87,33 @@ def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     warned = defaultdict(list)
     for w in warnings:
         warned[(w["submission_type"], w["file_name"])].append(w)
-    partners = defaultdict(lambda: {"files": [], "rejected": []})
+    # sections in order: partners by code, then publications by name, then files of no one we know
+    sections = defaultdict(lambda: {"files": [], "rejected": []})
     for f in files:
-        partners[(f["partner_code"], f["partner_name"])]["files"].append(f)
+        sections[_heading(f)]["files"].append(f)
     for r in rejected:
-        partners[(r["partner_code"], r["partner_name"])]["rejected"].append(r)
-    if not partners:
+        sections[_heading(r | {"publication_name": None})]["rejected"].append(r)
+    if not sections:
         return "No partner files in the audit trail for this selection."
     lines = []
-    for (code, name), seen in sorted(partners.items(), key=lambda p: (p[0][0] is None, p[0][0] or "")):
-        lines += _partner_section(code, name, seen, by_file, warned)
+    for (_, _, title), seen in sorted(sections.items()):
+        lines += _section(title, seen, by_file, warned)
     return "\n".join(lines)
 
 
-def _partner_section(code: str | None, name: str | None, seen: dict, by_file: dict,
-                     warned: dict) -> list[str]:
+def _heading(f: dict) -> tuple[int, str, str]:
+    """Where a file is reported: (order, sort key, title) of its partner, its publication, or neither."""
+    if f["partner_code"] is not None:
+        code, name = f["partner_code"], f["partner_name"]
+        return 0, code, f"{name} ({code})" if name else code
+    if f["publication_name"] is not None:
+        by = f" by {f['publisher']}" if f["publisher"] else ""
+        return 1, f["publication_name"], f"{f['publication_name']} (publication{by})"
+    return 2, "", UNATTRIBUTED
+
+
+def _section(title: str, seen: dict, by_file: dict, warned: dict) -> list[str]:
     files, rejected = seen["files"], seen["rejected"]
-    title = UNATTRIBUTED if code is None else f"{name} ({code})" if name else code
     received = sum(f["rows_received"] or 0 for f in files)
     loaded = sum(f["rows_loaded"] or 0 for f in files)
     lines = [title, "=" * len(title),

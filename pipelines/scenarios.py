@@ -1,8 +1,9 @@
 """Scenarios (`scenarios/<name>/`): folders of configuration run through the same pipeline.
 
 A scenario holds its reference seeds (`seeds/`), its mapping files (`mappings/`, with `sources/` for
-publications) and `scenario.yaml`: where its submissions are read from, and the rules of the project's
-expectation suites it relaxes for data it cannot carry (applied to copies, never to `expectations/`).
+publications) and `scenario.yaml`: where its submissions are read from, the rules of the project's
+expectation suites it relaxes for data it cannot carry (applied to copies, never to `expectations/`),
+and which returns its partners owe (`returns_owed`: the reference table `seeds.returns_owed`).
 """
 
 from __future__ import annotations
@@ -10,12 +11,18 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 # JOINEDUP_SCENARIOS_DIR: scenarios kept elsewhere (a test's own, say), read when the process starts
 SCENARIOS_DIR = Path(os.environ.get("JOINEDUP_SCENARIOS_DIR")
                      or Path(__file__).resolve().parent.parent / "scenarios")
-SCENARIO_KEYS = {"name", "inbox", "relax"}
+SCENARIO_KEYS = {"name", "inbox", "relax", "returns_owed"}
+# one declaration of returns owed: the types, who owes them (one kind of selector; none: all), until when
+OWED_KEYS = {"returns", "sectors", "partners", "service_kinds", "until"}
+OWED_SELECTORS = {"sectors": "sector", "partners": "partner_code", "service_kinds": "service_kind"}
+# seeds.returns_owed's columns, in order
+OWED_COLUMNS = ("submission_type", "sector", "partner_code", "service_kind", "last_period")
 
 
 class ScenarioError(ValueError):
@@ -24,12 +31,14 @@ class ScenarioError(ValueError):
 
 @dataclass(frozen=True)
 class Scenario:
-    """One scenario: its folder, its default inbox and {suite: {rule: [columns]}} it relaxes."""
+    """One scenario: its folder, its default inbox, {suite: {rule: [columns]}} it relaxes, and the rows of
+    seeds.returns_owed it declares (None: it declares none, its seeds folder gives them)."""
 
     name: str
     folder: Path
     inbox: Path
     relax: dict[str, dict[str, list[str]]]
+    returns_owed: tuple[tuple[str | None, ...], ...] | None = None
 
 
 def load_scenario(name: str, scenarios_dir: Path = SCENARIOS_DIR) -> Scenario:
@@ -46,7 +55,58 @@ def load_scenario(name: str, scenarios_dir: Path = SCENARIOS_DIR) -> Scenario:
                             f"{sorted(SCENARIO_KEYS)}")
     relax = {f"submission_{kind}": {str(rule): [str(c) for c in columns] for rule, columns in rules.items()}
              for kind, rules in (spec.get("relax") or {}).items()}
-    return Scenario(name, folder, (folder / str(spec["inbox"])).resolve(), relax)
+    owed = spec.get("returns_owed")
+    return Scenario(name, folder, (folder / str(spec["inbox"])).resolve(), relax,
+                    None if owed is None else returns_owed_rows(owed, f"{folder / 'scenario.yaml'}"))
+
+
+def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, ...], ...]:
+    """Return the rows of seeds.returns_owed (OWED_COLUMNS) that a scenario's `returns_owed` list declares,
+    or raise ScenarioError saying what is wrong."""
+    from assets.contract import SUBMISSION_TYPES
+
+    def fail(problem: str) -> ScenarioError:
+        return ScenarioError(f"{where}: returns_owed {problem}; e.g. returns_owed: [{{returns: [outcomes], "
+                             "sectors: [NHS], until: 2019-03}]")
+
+    if not isinstance(declared, list):
+        raise fail("is a list of declarations")
+    rows = []
+    for number, entry in enumerate(declared, 1):
+        if not isinstance(entry, dict) or set(entry) - OWED_KEYS or "returns" not in entry:
+            raise fail(f"entry {number}: expected returns and keys from {sorted(OWED_KEYS)}")
+        kinds, chosen = _texts(entry["returns"]), [k for k in OWED_SELECTORS if k in entry]
+        if not kinds or set(kinds) - set(SUBMISSION_TYPES):
+            raise fail(f"entry {number}: returns lists submission types ({', '.join(SUBMISSION_TYPES)})")
+        if len(chosen) > 1:
+            raise fail(f"entry {number}: give one of {', '.join(OWED_SELECTORS)} (none: every partner)")
+        selected = _texts(entry[chosen[0]]) if chosen else [None]
+        if not selected:
+            raise fail(f"entry {number}: {chosen[0]} lists at least one")
+        until = _last_month(entry.get("until"))
+        if until is False:
+            raise fail(f"entry {number}: until is a month, written YYYY-MM")
+        column = OWED_SELECTORS[chosen[0]] if chosen else None
+        rows += [(kind, *(value if column == c else None for c in OWED_COLUMNS[1:4]), until)
+                 for kind in kinds for value in selected]
+    return tuple(rows)
+
+
+def _texts(value: object) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    return [str(v).strip() for v in values if v is not None and str(v).strip()]
+
+
+def _last_month(value: object) -> str | None | bool:
+    """The month `until` names as its first day (YYYY-MM-DD), None when absent, False when unreadable."""
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, date) else str(value).strip()
+    try:
+        month = date.fromisoformat(text if len(text) == 10 else f"{text}-01").replace(day=1)
+    except ValueError:
+        return False
+    return month.isoformat() if len(text) in (7, 10) else False
 
 
 def _relaxed(suite: dict, rules: dict[str, list[str]], where: str) -> dict:

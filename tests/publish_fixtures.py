@@ -55,6 +55,9 @@ SEEDS = {
     "annual_targets": [],
     "spc_rebases": [("S1", "RATE", REBASE.isoformat(), "New model")],
     "staff_allocations": [],
+    # every partner owes every type, every month
+    "returns_owed": [(kind, None, None, None, None)
+                     for kind in ("targets", "outcomes", "workforce", "finance")],
 }
 
 

@@ -40,6 +40,9 @@ SEEDS = {
     "figure_ceilings": FIGURE_CEILINGS,
     "submission_deadlines": [("outcomes", 15), ("targets", 0)],
     "bank_holidays": [("2024-01-01", "New Year's Day")],
+    # every partner owes every type, every month
+    "returns_owed": [(kind, None, None, None, None)
+                     for kind in ("targets", "outcomes", "workforce", "finance")],
 }
 
 JAN, FEB = date(2024, 1, 1), date(2024, 2, 1)

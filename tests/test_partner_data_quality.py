@@ -101,6 +101,44 @@ def test_returns_are_overdue_only_once_their_deadline_has_passed(con):
     assert set(later.filter(later["submission_type"] == "finance")["partner_code"]) == {"P1", "P2", "P3"}
 
 
+def _owed(con, declared: list[tuple]) -> None:
+    """Declare the returns owed and rebuild the two models that read them."""
+    import polars as pl
+
+    from assets.models.build import build_model, load_table
+    from assets.models.project import load_models
+    from assets.models.seeds import SEED_DOCS
+    from pipelines.settings import SQL_DIR
+
+    docs = SEED_DOCS["returns_owed"]
+    load_table(con, "seeds", "returns_owed", pl.DataFrame(
+        declared, schema=dict.fromkeys(docs.columns, pl.String), orient="row"), docs)
+    models = {m.name: m for m in load_models(SQL_DIR)}
+    for name in ("int_returns_owed", "partner_data_quality"):
+        build_model(con, models[name])
+
+
+def test_only_the_returns_declared_owed_are_expected_or_overdue(con):
+    from assets.validate.overdue import overdue_returns
+
+    # outcomes from the NHS partners (P1 alone); targets from P3 for January 2024 only; nothing else
+    _owed(con, [("outcomes", "NHS", None, None, None), ("targets", None, "P3", None, "2024-01-01")])
+    try:
+        assert rows(con, "select partner_code, submission_type, period, returns_expected, returns_received "
+                         "from marts.partner_data_quality where returns_expected > 0 order by all") == [
+            ("P1", "outcomes", JAN, 1, 1), ("P1", "outcomes", FEB, 1, 1), ("P1", "outcomes", MAR, 1, 1),
+            ("P3", "targets", JAN, 1, 0)]
+        # by 30 June 2024: P1's April and May outcomes (due 21 May and 21 June: 15 working days, the
+        # fixture names no May bank holiday) and P3's January target, due 31 January (151 days before);
+        # no workforce, no finance, none of P2's outcomes, no target of P3's after January
+        assert overdue_returns(con, date(2024, 6, 30)).select(
+            "partner_code", "submission_type", "period", "returns_missing", "days_overdue").rows() == [
+            ("P1", "outcomes", date(2024, 4, 1), 1, 40), ("P1", "outcomes", date(2024, 5, 1), 1, 9),
+            ("P3", "targets", JAN, 1, 151)]
+    finally:
+        _owed(con, SEEDS["returns_owed"])
+
+
 def test_months_after_the_calendar_neither_join_the_table_nor_shrink_the_league(tmp_path):
     """A row for 2999-01 (held back) and a target set for 2999-01 (accepted) stay out of the months."""
     connection = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
@@ -208,7 +246,7 @@ def test_the_league_on_the_page_shows_ties_and_escapes_partner_names(tmp_path):
     html = template_environment().get_template("quality.html.j2").render(
         root="", page="data-quality.html", navigation=NAVIGATION, generated_at=datetime.now(UTC),
         partners=[], league=shown, league_rule="", rejected=[], rules=[], quarantined=[],
-        quarantined_total=0, overdue=[], late_rule="", terms={})
+        quarantined_total=0, overdue=[], overdue_csv="o.csv", late_rule="", terms={})
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "Zeta &amp; Co" in html
     assert html.index("P-A") < html.index("P-C") < html.index("P-B")

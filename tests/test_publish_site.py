@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 import vl_convert
 from markupsafe import escape
@@ -313,14 +314,25 @@ def test_data_quality_page_lists_partners_rejected_files_and_quarantined_rows(si
 
 
 def test_data_quality_page_lists_the_overdue_returns_the_check_finds(site, marts):
+    """One line per partner and kind of return the check finds overdue; every month in the CSV beside."""
     out, _, _ = site
     table = _read(out, "data-quality.html").split('id="overdue-returns"')[1].split("</table>")[0]
-    rows = [_text(r) for r in re.findall(r"<tr>(.*?)</tr>", table.split("<tbody>")[1], re.S)]
-    assert len(rows) == overdue_returns(marts, date.today()).height
-    # P2's December 2025 workforce return, never received: due on the 15th working day after 31
-    # December, 21 January 2026 (the fixture's reference data names no bank holiday in 2026)
-    overdue_days = (date.today() - date(2026, 1, 21)).days
-    assert f"Council P2 workforce December 2025 21 January 2026 {overdue_days} 1" in rows
+    lines = {code: _text(row) for code, row in re.findall(r'<tr data-partner="(\w+)">(.*?)</tr>',
+                                                          table.split("<tbody>")[1], re.S)
+             if "workforce" in _text(row) and code == "P2"}
+    found = overdue_returns(marts, date.today())
+    assert len(re.findall(r"<tr data-partner=", table)) == found.select(
+        "partner_code", "submission_type").unique().height
+    # P2's workforce for S3, never received: its oldest month, October 2025 (S3's first), was due on the
+    # 15th working day after 31 October, 21 November 2025 (the fixture names no bank holiday)
+    workforce = found.filter((pl.col("partner_code") == "P2") & (pl.col("submission_type") == "workforce"))
+    assert workforce["period"].min() == date(2025, 10, 1)
+    months, days = workforce.height, (date.today() - date(2025, 11, 21)).days
+    assert lines["P2"].startswith(f"Council P2 workforce {months} {workforce['returns_missing'].sum()} "
+                                  f"October 2025 21 November 2025 {days:,} ")
+    every_month = pl.read_csv(out / "data-quality-overdue.csv", try_parse_dates=True)
+    assert every_month.sort("partner_code", "submission_type", "period").equals(
+        found.sort("partner_code", "submission_type", "period"))
 
 
 def test_print_stylesheet_lays_pages_on_a4(site):

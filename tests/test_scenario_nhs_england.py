@@ -198,3 +198,19 @@ def test_official_publications_are_never_judged_late(scenario):
     quality = load_quality(con)
     assert [row["late"] for row in quality.partners] == [0] * len(quality.partners)
     assert not [r for service in quality.services.values() for late in service.late.values() for r in late]
+
+
+def test_only_the_returns_the_scenario_owes_are_overdue_and_publications_are_named(scenario):
+    con, _ = scenario
+    quality = load_quality(con)
+    # scenario.yaml: outcomes and targets of the A&E trusts to March 2019, outcomes of the delayed
+    # transfers to December 2019; the workforce snapshots and the finance no publication gives are owed
+    # by nobody
+    assert {r["submission_type"] for r in quality.overdue} <= {"outcomes", "targets"}
+    assert max(r["period"] for r in quality.overdue) <= date(2019, 12, 1)
+    assert max(r["period"] for r in quality.overdue if r["partner_code"] in TRUSTS) <= date(2019, 3, 1)
+    assert sorted((r["publication_name"], r["publisher"]) for r in quality.partners
+                  if r["partner_code"] is None) == [
+        ("A&E attendances and emergency admissions", "NHS England"),
+        ("Delayed transfers of care by responsible organisation", "NHS England"),
+        ("HCHS staff FTE by staff group and organisation", "NHS Digital")]

@@ -4,7 +4,8 @@ The files are written here in the shapes NHS England publishes: monthly A&E by p
 as a code (`MSitAE-APRIL-2024`), a TOTAL row and a provider with no type 1 department, one file per
 month named with its publication day; and the four-hour standard as one national row (`0.78`, a range
 of months, no service). The scenario is a folder of its own (seeds cut from nhs-england's, two
-mappings, `scenario.yaml`) run once through `joinedup run --scenario`.
+mappings, `scenario.yaml` declaring that the trusts owe outcomes and targets to March 2025 and nothing
+else) run once through `joinedup run --scenario`.
 """
 
 from __future__ import annotations
@@ -12,15 +13,19 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 
 from assets.validate.accounting import accounting_gaps
+from assets.validate.overdue import overdue_returns
+from pipelines.inbox_report import inbox_report
 from pipelines.settings import PROJECT_ROOT
 
 NAME = "ae-small"
@@ -36,7 +41,8 @@ MONTHS = {
                                                          (11500, 2875, 3300)),
 }
 AE_MAPPING = """\
-name: A&E attendances and emergency admissions by provider, monthly (NHS England)
+name: A&E attendances and emergency admissions by provider, monthly
+publisher: NHS England
 files: ["ae/AE-by-provider-*.csv"]
 submitted_on: {from: file_name, pattern: "published_{YYYY}-{MM}-{DD}"}
 returns:
@@ -64,7 +70,8 @@ returns:
         blank: [numerator, denominator]
 """
 STANDARD_MAPPING = """\
-name: The A&E four-hour standard (NHS England planning guidance)
+name: The A&E four-hour standard
+publisher: NHS England
 files: ["standards/ae_four_hour_standard.csv"]
 submitted_on: {from: modified}
 returns:
@@ -75,15 +82,24 @@ returns:
     every_service: {kinds: [urgent_emergency_care], from: From, to: To}
 """
 STANDARD_SENT = datetime(2024, 3, 28, 12)
+SCENARIO = """\
+name: Small A&E publications
+inbox: inbox
+# the trusts owe their A&E figures and the standard, monthly to March 2025; no workforce, no finance
+returns_owed:
+  - {returns: [outcomes, targets], service_kinds: [urgent_emergency_care], until: 2025-03}
+"""
 
 
 def _seeds(target: Path) -> None:
-    """Copy nhs-england's reference data, cut to two trusts and their urgent and emergency care services."""
+    """Copy nhs-england's reference data, cut to two trusts and their urgent and emergency care services,
+    which start in April 2024 with the publications."""
     target.mkdir(parents=True)
     for path in sorted((PROJECT_ROOT / "scenarios" / "nhs-england" / "seeds").glob("*.csv")):
         with path.open(newline="", encoding="utf-8") as source:
             reader = csv.DictReader(source)
-            kept = [row for row in reader if row.get("partner_code", next(iter(TRUSTS))) in TRUSTS
+            kept = [row | ({"start_period": "2024-04-01"} if "start_period" in row else {})
+                    for row in reader if row.get("partner_code", next(iter(TRUSTS))) in TRUSTS
                     and row.get("service_code", next(iter(SERVICES))) in SERVICES]
         with (target / path.name).open("w", newline="", encoding="utf-8") as out:
             writer = csv.DictWriter(out, reader.fieldnames)
@@ -117,7 +133,7 @@ def scenario(tmp_path_factory):
     (folder / "mappings" / "sources").mkdir(parents=True)
     (folder / "mappings" / "sources" / "ae_monthly.yaml").write_text(AE_MAPPING)
     (folder / "mappings" / "sources" / "four_hour_standard.yaml").write_text(STANDARD_MAPPING)
-    (folder / "scenario.yaml").write_text("name: Small A&E publications\ninbox: inbox\n")
+    (folder / "scenario.yaml").write_text(SCENARIO)
     _publications(folder / "inbox")
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
     env |= {"JOINEDUP_HOME": str(home), "JOINEDUP_SCENARIOS_DIR": str(home / "scenarios")}
@@ -126,7 +142,7 @@ def scenario(tmp_path_factory):
     assert done.returncode == 0, done.stdout + done.stderr
     warehouse = home / "scenario-output" / NAME / "warehouse" / "joinedup.duckdb"
     con = duckdb.connect(str(warehouse), read_only=True)
-    yield con, json.loads(done.stdout)
+    yield con, json.loads(done.stdout) | {"site": home / "scenario-output" / NAME / "site"}
     con.close()
 
 
@@ -178,3 +194,54 @@ def test_the_national_standard_is_every_trusts_target_for_each_month_of_its_rang
                       "order by 1, 2") == [
         ("UEC-R1H", date(2024, 4, 1), 70.0, 78.0, "red"), ("UEC-R1H", date(2024, 5, 1), 80.0, 78.0, "green"),
         ("UEC-RF4", date(2024, 4, 1), 80.0, 78.0, "green"), ("UEC-RF4", date(2024, 5, 1), 75.0, 78.0, "red")]
+
+
+def _text(html: str) -> str:
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_only_the_returns_the_scenario_declares_owed_are_overdue_one_line_per_partner_and_kind(scenario):
+    con, summary = scenario
+    overdue = overdue_returns(con, date.today())
+    # outcomes came for April and May 2024 only: June 2024 to March 2025, the last month owed, are
+    # overdue for both trusts; every target came (the standard covers April 2024 to March 2025), and
+    # workforce and finance are owed by nobody
+    assert overdue.group_by("partner_code", "submission_type").agg(
+        pl.len(), pl.col("period").min().alias("first"), pl.col("period").max().alias("last"),
+        pl.col("returns_missing").sum()
+    ).sort("partner_code").rows() == [
+        ("R1H", "outcomes", 10, date(2024, 6, 1), date(2025, 3, 1), 10),
+        ("RF4", "outcomes", 10, date(2024, 6, 1), date(2025, 3, 1), 10)]
+    page = (summary["site"] / "data-quality.html").read_text("utf-8")
+    table = page.split('id="overdue-returns"')[1].split("</table>")[0]
+    lines = [_text(r) for r in re.findall(r"<tr data-partner=\"\w+\">(.*?)</tr>", table, re.S)]
+    # June's outcomes were due on 19 July 2024, the 15th working day after 30 June (no bank holiday in
+    # the scenario's reference data)
+    days = (date.today() - date(2024, 7, 19)).days
+    assert lines == [f"{name} {code} outcomes 10 10 June 2024 19 July 2024 {days:,} March 2025 10 months "
+                     "June 2024 to March 2025" for code, name in (("R1H", "Barts Health NHS Trust"),
+                                                                  ("RF4", "Barking, Havering and Redbridge "
+                                                                          "University Hospitals NHS Trust"))]
+    every_month = pl.read_csv(summary["site"] / "data-quality-overdue.csv")
+    assert every_month.height == 20 and set(every_month["submission_type"]) == {"outcomes"}
+
+
+def test_the_data_quality_page_stays_small(scenario):
+    _, summary = scenario
+    size = (summary["site"] / "data-quality.html").stat().st_size
+    print(f"data-quality page of the small scenario: {size:,} bytes")
+    assert size < 1_000_000
+
+
+def test_publications_are_named_with_their_publisher_not_as_unknown_partners(scenario):
+    con, summary = scenario
+    page = (summary["site"] / "data-quality.html").read_text("utf-8")
+    returns = _text(page.split('id="partners-heading"')[1].split("</table>")[0])
+    assert "A&amp;E attendances and emergency admissions by provider, monthly publication by NHS England" \
+        in returns
+    assert "The A&amp;E four-hour standard publication by NHS England" in returns
+    assert "Not a known partner" not in returns and "no partner code" not in returns
+    report = inbox_report(con).splitlines()
+    titles = [line for line, under in zip(report, report[1:], strict=False) if under and set(under) == {"="}]
+    assert titles == ["A&E attendances and emergency admissions by provider, monthly (publication by NHS "
+                      "England)", "The A&E four-hour standard (publication by NHS England)"]

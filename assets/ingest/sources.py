@@ -2,7 +2,8 @@
 
 A source mapping says which files under the inbox it reads (name patterns), the day they count as
 submitted (one day, or each file's own: `assets.ingest.submitted`), whose figures they are (one partner,
-or each row's own), and their layout per submission type.
+or each row's own), and their layout per submission type; and, for reports, the publication's name and
+publisher.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from assets.ingest.partners import parse_date_order, parse_returns, read_yaml
 from assets.ingest.submitted import SubmittedOn, parse_submitted
 
 SOURCES_FOLDER = "sources"
-SOURCE_KEYS = {"name", "files", "submitted_on", "partner_code", "date_order", "returns"}
+SOURCE_KEYS = {"name", "publisher", "files", "submitted_on", "partner_code", "date_order", "returns"}
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,8 @@ class SourceMapping:
 
     source: str
     patterns: tuple[str, ...]
+    name: str | None = None
+    publisher: str | None = None
     submitted_on: SubmittedOn | None = None
     partner_code: str | None = None
     date_order: str | None = None
@@ -47,6 +50,13 @@ def _patterns(spec: object, source: str) -> tuple[str, ...]:
     return tuple(str(p) for p in files)
 
 
+def _text(spec: dict, key: str, source: str) -> str | None:
+    value = spec.get(key)
+    if value is not None and not (isinstance(value, str) and value.strip()):
+        raise MappingError(f"{source}: {key} is the publication's {key} as text, e.g. {key}: NHS England")
+    return value.strip() if value else None
+
+
 def source_patterns(text: str, source: str) -> tuple[str, ...]:
     """Return the file-name patterns of a source mapping, or raise MappingError when it names none."""
     return _patterns(read_yaml(text, source), source)
@@ -61,7 +71,9 @@ def parse_source(text: str, source: str) -> SourceMapping:
                            f"{sorted(SOURCE_KEYS)}")
     submitted = parse_submitted(spec.get("submitted_on"), source)
     partner = spec.get("partner_code")
-    return SourceMapping(source=source, patterns=patterns, submitted_on=submitted,
+    name, publisher = (_text(spec, key, source) for key in ("name", "publisher"))
+    return SourceMapping(source=source, patterns=patterns, name=name, publisher=publisher,
+                         submitted_on=submitted,
                          partner_code=str(partner).upper() if partner else None,
                          date_order=parse_date_order(spec, source),
                          returns=parse_returns(spec["returns"], source))

@@ -6,7 +6,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.models.build import build_model
 from assets.models.project import SqlModel, load_models
-from assets.models.seeds import SEED_DOCS, load_seed
+from assets.models.seeds import SEED_DOCS, load_seed, seed_source
 from assets.models.versions import MODEL_VERSIONS, record_versions
 from assets.warehouse import ensure_warehouse
 from pipelines.resources import PathsResource
@@ -22,8 +22,8 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
     def _seed(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
-            rows = load_seed(con, paths.path("reference_dir"), name)
-        source = paths.path("reference_dir") / f"{name}.csv"
+            rows = load_seed(con, paths.path("reference_dir"), name, paths.path("partners_dir"))
+        source = seed_source(paths.path("reference_dir"), name, paths.path("partners_dir"))
         return dg.MaterializeResult(metadata={"dagster/row_count": rows, "source": str(source)})
 
     return _seed

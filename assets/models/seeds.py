@@ -1,4 +1,9 @@
-"""Reference data: each CSV of the reference folder loaded as `seeds.<name>`."""
+"""Reference data: each CSV of the reference folder loaded as `seeds.<name>`.
+
+Two tables are declared elsewhere: `returns_owed` may come from the `returns_owed` of a scenario's
+`scenario.yaml` (beside its `seeds/` folder) instead of a CSV file, and `publications` is read from the
+publications' mapping files (`<mappings>/sources/*.yaml`).
+"""
 
 from __future__ import annotations
 
@@ -13,12 +18,65 @@ from assets.models.project import load_seed_docs
 from pipelines.settings import SQL_DIR
 
 SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
+SCENARIO_FILE = "scenario.yaml"
 
 
-def load_seed(con: duckdb.DuckDBPyConnection, reference_dir: Path, name: str) -> int:
-    """Replace `seeds.<name>` with `<reference_dir>/<name>.csv` and return its row count."""
-    frame = pl.read_csv(reference_dir / f"{name}.csv", infer_schema_length=None)
+class SeedError(ValueError):
+    """Reference data declared in two places, or in none."""
+
+
+def load_seed(con: duckdb.DuckDBPyConnection, reference_dir: Path, name: str, mappings_dir: Path) -> int:
+    """Replace `seeds.<name>` with its reference data (`<reference_dir>/<name>.csv`, or as declared
+    elsewhere) and return its row count."""
+    if name == "publications":
+        frame = publications_frame(mappings_dir)
+    elif name == "returns_owed":
+        frame = returns_owed_frame(reference_dir)
+    else:
+        frame = pl.read_csv(reference_dir / f"{name}.csv", infer_schema_length=None)
     return load_table(con, "seeds", name, frame, SEED_DOCS[name])
+
+
+def seed_source(reference_dir: Path, name: str, mappings_dir: Path) -> Path:
+    """Return the file (or folder) `seeds.<name>` is read from."""
+    if name == "publications":
+        return mappings_dir / "sources"
+    beside = reference_dir.parent / SCENARIO_FILE
+    if name == "returns_owed" and not (reference_dir / f"{name}.csv").is_file() and beside.is_file():
+        return beside
+    return reference_dir / f"{name}.csv"
+
+
+def returns_owed_frame(reference_dir: Path) -> pl.DataFrame:
+    """Return the returns owed: `returns_owed.csv` in the reference folder, or the `returns_owed` of the
+    scenario whose `seeds/` folder it is; raise SeedError when both or neither declare them."""
+    from pipelines.scenarios import OWED_COLUMNS, load_scenario
+
+    csv_file = reference_dir / "returns_owed.csv"
+    beside = reference_dir.parent / SCENARIO_FILE
+    declared = (load_scenario(reference_dir.parent.name, reference_dir.parent.parent).returns_owed
+                if beside.is_file() else None)
+    if declared is not None and csv_file.is_file():
+        raise SeedError(f"the returns owed are declared twice, in {beside} and {csv_file}: keep one")
+    if declared is not None:
+        return pl.DataFrame(list(declared), schema=dict.fromkeys(OWED_COLUMNS, pl.String), orient="row")
+    if not csv_file.is_file():
+        raise SeedError(f"no returns_owed.csv in {reference_dir}"
+                        f"{' and no returns_owed in ' + str(beside) if beside.is_file() else ''}: "
+                        "declare which returns the partners owe (docs/data-contract.md)")
+    return pl.read_csv(csv_file, infer_schema_length=None, schema_overrides=dict.fromkeys(
+        OWED_COLUMNS, pl.String))
+
+
+def publications_frame(mappings_dir: Path) -> pl.DataFrame:
+    """Return each publication (a source mapping giving no partner code) with its name and publisher."""
+    from assets.ingest.sources import SOURCES_FOLDER, load_sources
+
+    sources, _, _ = load_sources(mappings_dir)
+    rows = [(f"{SOURCES_FOLDER}/{s.source}", s.name or Path(s.source).stem, s.publisher)
+            for s in sources if s.partner_code is None]
+    return pl.DataFrame(rows, schema=dict.fromkeys(SEED_DOCS["publications"].columns, pl.String),
+                        orient="row")
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:

@@ -83,7 +83,9 @@ WAREHOUSE = dg.AssetSpec(
                 "the scorecards built from it once every row is accounted for.")
 SCORECARDS = dg.AssetSpec(
     ["publish", "scorecards"],
-    deps=[WAREHOUSE.key, dg.AssetKey(["intermediate", "int_service_workforce_coverage"])],
+    # the data-quality page names publications from seeds.publications, which no mart reads
+    deps=[WAREHOUSE.key, dg.AssetKey(["intermediate", "int_service_workforce_coverage"]),
+          dg.AssetKey(["seeds", "publications"])],
     group_name="publish", kinds={"html"}, owners=["team:analytics"],
     description="The scorecard site: an index of all joint services and one page per service, "
                 "published with the warehouse it was built from.")

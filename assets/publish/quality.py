@@ -88,16 +88,18 @@ def _restated_sql() -> str:
     )
 
 
+# a publication's files (a source mapping giving no partner code) count under the publication, not a partner
 PARTNERS_SQL = """
-    select l.partner_code, p.partner_name, count(*) as files,
+    select l.partner_code, p.partner_name, pub.publication_name, pub.publisher, count(*) as files,
            count(*) filter (where l.status = 'rejected') as files_rejected,
            cast(coalesce(sum(l.rows_received), 0) as bigint) as rows_received,
            cast(coalesce(sum(l.rows_loaded), 0) as bigint) as rows_loaded,
            cast(coalesce(sum(l.rows_quarantined), 0) as bigint) as rows_quarantined
     from audit.load_log as l
     left join marts.dim_partner as p on p.partner_code = l.partner_code
+    left join seeds.publications as pub on l.partner_code is null and pub.mapping = l.mapping
     group by all
-    order by l.partner_code
+    order by all  -- partners by code, then the publications (no partner code) by name
 """
 LEAGUE_SQL = """
     select partner_code, partner_name, league_position, is_tied, data_quality_score, timeliness_pct,

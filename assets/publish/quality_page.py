@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date
 from typing import Any, NamedTuple
+
+import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.publish.display import NO_VALUE, day, long_month, months_before, plural, sentence_case
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality, ServiceQuality
+from assets.validate.overdue import COLUMNS as OVERDUE_NAMES
+from pipelines.spreadsheet_csv import spreadsheet_csv
 
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
 QUARANTINE_SHOWN = 200
+OVERDUE_COLUMNS = dict(zip(OVERDUE_NAMES, (pl.String, pl.String, pl.String, pl.Date, pl.Date, pl.Int64,
+                                           pl.Int64), strict=True))
+RUNS_SHOWN = 12  # runs of overdue months listed on a line; every month is in the CSV beside the page
+OVERDUE_CSV = "data-quality-overdue.csv"
 LEAGUE_COMPONENTS = ("data_quality_score", "timeliness_pct", "completeness_pct", "fields_filled_pct",
                      "validity_pct", "unrestated_pct")
 LATE_RULE = (
@@ -116,11 +125,62 @@ def league_rows(league: list[Row]) -> list[dict[str, Any]]:
     ]
 
 
+def publication_note(publisher: str | None) -> str:
+    """What a publication's files are, beside its name: `publication by NHS England`."""
+    return f"publication by {publisher}" if publisher else "publication"
+
+
+def month_ranges(months: list[date], shown: int | None = None) -> str:
+    """Months as runs of consecutive months: `January 2024 to March 2024, June 2024`; after the first
+    `shown` runs, how many months more."""
+    runs: list[list[date]] = []
+    for month in sorted(set(months)):
+        if runs and months_before(month, 1) == runs[-1][-1]:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    words = [long_month(run[0]) if len(run) == 1 else f"{long_month(run[0])} to {long_month(run[-1])}"
+             for run in runs[:shown]]
+    left = sum(len(run) for run in runs[len(words):])
+    return ", ".join(words) + (f" and {plural(left, 'month')} more" if left else "")
+
+
+def overdue_csv(overdue: list[Row]) -> str:
+    """Every overdue return (partner, type and month), as CSV safe to open in a spreadsheet."""
+    frame = pl.DataFrame(overdue, schema=OVERDUE_COLUMNS) if overdue else pl.DataFrame(
+        schema=OVERDUE_COLUMNS)
+    return spreadsheet_csv(frame.sort("partner_code", "submission_type", "period"))
+
+
+def overdue_summary(overdue: list[Row]) -> list[dict[str, Any]]:
+    """The overdue returns (one row per partner, type and month) as one row per partner and type: months
+    overdue, returns missing, the oldest month (with its deadline and days overdue), the latest month, and
+    every month as runs; the longest overdue first."""
+    grouped: dict[tuple[str, str], list[Row]] = defaultdict(list)
+    for row in overdue:
+        grouped[(row["partner_code"], row["submission_type"])].append(row)
+    summary = []
+    for (partner_code, kind), rows in grouped.items():
+        oldest = min(rows, key=lambda r: r["period"])
+        summary.append({
+            "partner_code": partner_code, "partner_name": oldest["partner_name"] or partner_code,
+            "submission_type": kind, "months": len(rows),
+            "returns_missing": sum(r["returns_missing"] for r in rows),
+            "oldest": long_month(oldest["period"]), "oldest_deadline": day(oldest["deadline"]),
+            "days_overdue": oldest["days_overdue"],
+            "latest": long_month(max(r["period"] for r in rows)),
+            "month_runs": month_ranges([r["period"] for r in rows], RUNS_SHOWN),
+        })
+    return sorted(summary, key=lambda r: (-r["days_overdue"], r["partner_code"], r["submission_type"]))
+
+
 def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
     """The data-quality page: each partner's returns, the league, overdue returns, rejected files and
     quarantined rows."""
     partners = [
-        row | {"partner_name": row["partner_name"] or "Not a known partner",
+        row | {"partner_name": row["publication_name"] or row["partner_name"] or "Not a known partner",
+               "note": publication_note(row["publisher"]) if row["publication_name"]
+               else row["partner_code"] or "no partner code",
                "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
         for row in quality.partners
     ]
@@ -132,9 +192,8 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
         "rules": quality.rules,
         "quarantined": quality.quarantined[:QUARANTINE_SHOWN],
         "quarantined_total": len(quality.quarantined),
-        "overdue": [row | {"partner_name": row["partner_name"] or row["partner_code"],
-                           "month": long_month(row["period"]), "deadline": day(row["deadline"])}
-                    for row in quality.overdue],
+        "overdue": overdue_summary(quality.overdue),
+        "overdue_csv": OVERDUE_CSV,
         "late_rule": LATE_RULE,
         "terms": TERMS,
     }

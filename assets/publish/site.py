@@ -29,7 +29,7 @@ from assets.publish.index_page import index_context
 from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import load_marts
 from assets.publish.quality import load_quality
-from assets.publish.quality_page import quality_page
+from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
 from assets.publish.service_page import service_context
 from assets.publish.workforce_panel import findings_by_kind
@@ -78,6 +78,7 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
              lambda service=service: service_context(service, marts, quality, templates, paths, findings,
                                                      peers, rules))
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
+    written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))
 

@@ -1,8 +1,10 @@
 """Returns that are overdue: past their deadline and still not received, judged against the calendar.
 
 `marts.partner_data_quality` knows the months up to the latest one any service of a kind reported; a
-month after it whose deadline has passed is overdue too, for every partner that sent that kind of return
-in the mart's latest month (as many returns as it owed then), unless its rows for the month arrived.
+month after it whose deadline has passed is overdue too, for every partner that owed that kind of return
+in the mart's latest month (as many returns as it owed then), unless its rows for the month arrived or
+the month is after the last one it owes (intermediate.int_returns_owed). Only returns owed can be
+overdue: a type the reference data (or the scenario) declares owed by nobody never is.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ CALENDAR_SQL = """
         from marts.partner_data_quality
         group by all
     ),
+    -- the last month each partner owes each type (null: every month)
+    owed_until as (
+        select submission_type, partner_code,
+               case when bool_or(last_period is null) then null else max(last_period) end as last_owed
+        from intermediate.int_returns_owed
+        group by all
+    ),
     arrived as (
         select 'outcomes' as submission_type, partner_code, service_code, period
         from staging.stg_outcomes where period_grain = 'month'
@@ -56,6 +65,9 @@ CALENDAR_SQL = """
            date_diff('day', c.deadline, $today) as days_overdue
     from owed as o
     join calendar as c on c.submission_type = o.submission_type and c.period > o.last_period
+    join owed_until as u
+        on u.submission_type = o.submission_type and u.partner_code = o.partner_code
+        and (u.last_owed is null or c.period <= u.last_owed)
     left join received as r
         on r.submission_type = o.submission_type and r.partner_code = o.partner_code
         and r.period = c.period

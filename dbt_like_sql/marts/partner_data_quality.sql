@@ -1,16 +1,8 @@
 -- How well each partner sends each kind of return, month by month: on time, complete, valid, restated.
 with
 
-service_partners as (
-    select * from seeds.service_partners
-),
-
-services as (
-    select * from seeds.joint_services
-),
-
-service_measures as (
-    select * from seeds.service_measures
+returns_owed as (
+    select * from intermediate.int_returns_owed
 ),
 
 measures as (
@@ -105,30 +97,16 @@ restated as (
     group by all
 ),
 
--- who should send what: the lead partner sends targets; the partners answerable for or reporting a
--- service's measures send its outcomes; every partner of a service sends every other type
-expected_senders as (
-    select 'targets' as submission_type, services.service_code, services.lead_partner_code as partner_code,
-    from services
-    union
-    select 'outcomes', service_code, accountable_partner_code from service_measures
-    union
-    select 'outcomes', service_code, partner_code from accepted_rows where submission_type = 'outcomes'
-    union
-    select kinds.submission_type, service_partners.service_code, service_partners.partner_code,
-    from service_partners
-    cross join submission_types() as kinds
-    where kinds.submission_type not in ('targets', 'outcomes') and list_contains(kinds.grains, 'month')
-),
-
+-- who owes which returns, and until when (intermediate.int_returns_owed): the returns expected each month
 expected as (
     select
-        expected_senders.submission_type,
-        expected_senders.partner_code,
-        expected_senders.service_code,
+        returns_owed.submission_type,
+        returns_owed.partner_code,
+        returns_owed.service_code,
         service_months.period,
-    from expected_senders
-    inner join service_months on service_months.service_code = expected_senders.service_code
+    from returns_owed
+    inner join service_months on service_months.service_code = returns_owed.service_code
+    where returns_owed.last_period is null or service_months.period <= returns_owed.last_period
 ),
 
 -- each expected return (partner, service, type, month) and the files that brought its rows, accepted or not

@@ -158,6 +158,8 @@ FIGURE_CEILINGS = [
 # Working days after the end of the month by which a month's return is due; a month's target is due
 # by the end of that month at the latest.
 SUBMISSION_DEADLINES = {"targets": 0, "outcomes": 15, "workforce": 15, "finance": 15}
+# Every partner owes each of these returns, every month, for the services it takes part in.
+RETURNS_OWED = tuple(SUBMISSION_DEADLINES)
 # England's bank holidays are kept for the years the demo covers and the two after it.
 BANK_HOLIDAY_YEARS = range(2023, 2029)
 
@@ -240,6 +242,10 @@ def build_reference(areas: int) -> dict[str, pl.DataFrame]:
             list(SUBMISSION_DEADLINES.items()), orient="row",
             schema=["submission_type", "working_days_after_month_end"]),
         "bank_holidays": bank_holidays(BANK_HOLIDAY_YEARS),
+        "returns_owed": pl.DataFrame(
+            [(kind, None, None, None, None) for kind in RETURNS_OWED], orient="row",
+            schema=dict.fromkeys(["submission_type", "sector", "partner_code", "service_kind", "last_period"],
+                                 pl.String)),
     }
 
 
