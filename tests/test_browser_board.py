@@ -57,12 +57,21 @@ def test_index_headline_and_board_columns(site):
                                 else "Since the last publication: ")
         assert "Data to March 2026" in page.locator('[data-field="data-age"]').inner_text()
         headers = [h.strip() for h in page.locator("table.services thead th").all_inner_texts()]
-        for column in ("Lead partner", "Direction of travel", "Assurance", "Worsening (special cause)"):
+        for column in ("Lead partner", "Direction of travel", "Red, amber, green", "Assurance",
+                       "Worsening (special cause)", "Data quality"):
             assert any(h.startswith(column) for h in headers), column
         assert "Concerns" not in headers
         # 3 services of each kind in the demo: fewer than the 5 a median needs
         assert set(page.locator('td[data-field="efficiency"]').all_inner_texts()) == {"Too few peers (3)"}
         assert page.locator('td[data-field="lead-partner"]').first.inner_text().strip()
+        # at 1400 px the table fits its box: its last columns are not hidden in a sideways scroll
+        table, box = page.locator("table.services").evaluate(
+            "t => [t.getBoundingClientRect().width, t.closest('.table-scroll').clientWidth]")
+        assert table <= box, (table, box)
+        right = page.locator("table.services thead th").last.bounding_box()
+        assert right["x"] + right["width"] <= DESKTOP["width"]
+        rag = page.locator('table.services tbody tr').first.locator("td.rag").inner_text().split()
+        assert [rag[1], rag[3], rag[5]] == ["red", "amber", "green"]
         page.screenshot(path=ARTIFACTS / "board-index-1400.png", full_page=True)
         assert errors == []
 
