@@ -22,6 +22,17 @@ DESKTOP = {"width": 1400, "height": 900}
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
     figure => figure.querySelector('svg .mark-symbol, svg .mark-line, svg .mark-rect, svg .mark-rule'))"""
 SCROLL_WIDTH = "document.scrollingElement.scrollWidth"
+# the drawn parts of each chart (legends, titles, marks, the axes' shown labels: Vega hides labels that would
+# overlap with opacity 0) reaching past its svg's box, where they are cut off
+CUT_OFF = """svgs => svgs.flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    const parts = svg.querySelectorAll('.role-legend, .role-title, .role-mark, .role-axis-label text');
+    return [...parts].filter(part => {
+        const r = part.getBoundingClientRect();
+        return r.width > 0 && part.getAttribute('opacity') !== '0'
+            && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+    }).map(part => part.getAttribute('class') + ' ' + Math.round(part.getBoundingClientRect().right));
+})"""
 
 
 def _open(instance, path: Path, viewport: dict[str, int]):
@@ -81,11 +92,15 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
         for page_path in ("index.html", "services/nor-hd.html", "definitions.html"):
             page, errors = _open(instance, site.site_dir / page_path, PHONE)
             assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], page_path
-            # each chart fits the screen
+            # each chart fits the screen, and so does everything drawn in it: legends included, which a
+            # chart fitted to its box does not shrink (they were cut off at the svg's edge)
             for right in page.eval_on_selector_all(
                     "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"):
                 assert right <= PHONE["width"], page_path
+            assert page.eval_on_selector_all("[data-chart] svg", CUT_OFF) == [], page_path
             if page_path == "services/nor-hd.html":
+                # the SPC charts' legends (lines, points, forecast) are drawn, so CUT_OFF had them to check
+                assert page.locator(".spc-chart svg .role-legend").count() >= 3 * 4
                 # each SPC chart draws its forecast's 80 % band (a named layer) after the latest month
                 bands = page.eval_on_selector_all(
                     ".spc-chart", """charts => charts.map(c => [...c.querySelectorAll(

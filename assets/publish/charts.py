@@ -190,6 +190,12 @@ FORECAST_DASH = [6, 3]
 FORECAST_BANDS = {"forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer name -> bounds, opacity
                   "forecast_band_80": ("lower_80", "upper_80", 0.28)}
 
+# below this plot width (a phone, or half an A4 page) the legends stack under the chart, one above the
+# other, and the point types' legend lists its entries one to a line: no legend is wider than the chart
+NARROW = "width < 600"
+SPC_LEGEND_LAYOUT = alt.ExprRef(
+    f"{{bottom: {{anchor: 'start', offset: 22, direction: {NARROW} ? 'vertical' : 'horizontal'}}}}")
+
 WORKFORCE_WIDTH = 250
 WORKFORCE_HEIGHT = 120
 WORKFORCE_MEASURES = {  # column -> facet label, in reading order
@@ -234,7 +240,8 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
         x=x,
         y=alt.Y("value:Q"),
         color=alt.Color("point_type:N", title="Points", scale=alt.Scale(
-            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain])),
+            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain]),
+            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 1 : 3"))),
         shape=alt.Shape("point_type:N", title="Points", scale=alt.Scale(
             domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain])),
         tooltip=[
@@ -262,7 +269,7 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
         .properties(width=SPC_WIDTH, height=SPC_HEIGHT)
-        .configure_legend(orient="bottom", direction="horizontal", columns=3)
+        .configure_legend(orient="bottom", direction="horizontal", columns=3, layout=SPC_LEGEND_LAYOUT)
     )
     return chart.to_dict()
 
