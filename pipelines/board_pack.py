@@ -137,7 +137,9 @@ def _front_page(context: dict[str, Any], contents: list[dict[str, Any]], site_di
 
 
 def _load(page: Page, source: Path) -> None:
+    """Open the page as it prints: every folded section and comment list open, the charts drawn."""
     page.goto(source.resolve().as_uri(), wait_until="load")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.wait_for_function("document.querySelectorAll('[data-chart] svg, [data-chart] canvas').length >= "
                            "document.querySelectorAll('[data-chart]').length")
     page.emulate_media(media="print")

@@ -87,10 +87,48 @@ def test_index_headline_and_board_columns(site):
         assert errors == []
 
 
+def _open_every_fold(page) -> None:
+    """Open the page's folded sections as a reader would, by pressing their headings, and wait until
+    the charts inside are drawn again at their box's width."""
+    for fold in page.locator("details.fold").all():
+        if not fold.evaluate("d => d.open"):
+            fold.locator("> summary").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-chart] svg.marks')].every(
+        svg => svg.getBoundingClientRect().width > 0.8 * svg.closest('.chart-canvas').clientWidth)""")
+
+
+def test_service_sections_fold_on_a_phone_and_open_when_pressed(site):
+    with browser() as instance:
+        page, errors = _open(instance, site.site_dir / "services/nor-hd.html", PHONE)
+        folds = page.locator("details.fold")
+        assert folds.count() == 7
+        # only "How are we doing" is open; the other sections are their headings
+        assert folds.evaluate_all("ds => ds.map(d => d.open)") == [True] + [False] * 6
+        height = page.evaluate("document.scrollingElement.scrollHeight")
+        assert height < 5000, height   # 19,800 px with every section open
+        page.screenshot(path=ARTIFACTS / "board-service-390-folded.png", full_page=True)
+        # pressing a heading opens its section, and its charts are drawn to the screen's width
+        page.locator("#spc-heading").click()
+        assert page.locator(".spc-chart").first.is_visible()
+        page.wait_for_function("""() => [...document.querySelectorAll('.spc-chart svg.marks')].every(
+            svg => svg.getBoundingClientRect().width > 300)""")
+        assert page.evaluate("document.scrollingElement.scrollHeight") > height + 2000
+        # a link to a folded section opens it
+        page.locator('nav.contents a[href="#workforce-heading"]').click()
+        assert page.locator("details.fold:has(#workforce-heading)").evaluate("d => d.open")
+        assert errors == []
+        page.close()
+        # on a desktop every section is open
+        page, errors = _open(instance, site.site_dir / "services/nor-hd.html", DESKTOP)
+        assert page.locator("details.fold").evaluate_all("ds => ds.every(d => d.open)")
+        assert errors == []
+
+
 def test_no_page_scrolls_sideways_on_a_phone(site):
     with browser() as instance:
         for page_path in ("index.html", "services/nor-hd.html", "definitions.html"):
             page, errors = _open(instance, site.site_dir / page_path, PHONE)
+            _open_every_fold(page)
             assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], page_path
             # each chart fits the screen, and so does everything drawn in it: legends included, which a
             # chart fitted to its box does not shrink (they were cut off at the svg's edge)
