@@ -191,7 +191,7 @@ FORECAST_BANDS = {"forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer n
                   "forecast_band_80": ("lower_80", "upper_80", 0.28)}
 
 # below this plot width (a phone, or half an A4 page) the legends stack under the chart, one above the
-# other, and the point types' legend lists its entries one to a line: no legend is wider than the chart
+# other, and the point types' legend lists its entries two to a line: no legend is wider than the chart
 NARROW = "width < 600"
 SPC_LEGEND_LAYOUT = alt.ExprRef(
     f"{{bottom: {{anchor: 'start', offset: 22, direction: {NARROW} ? 'vertical' : 'horizontal'}}}}")
@@ -241,7 +241,7 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
         y=alt.Y("value:Q"),
         color=alt.Color("point_type:N", title="Points", scale=alt.Scale(
             domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain]),
-            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 1 : 3"))),
+            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 2 : 3"))),
         shape=alt.Shape("point_type:N", title="Points", scale=alt.Scale(
             domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain])),
         tooltip=[
