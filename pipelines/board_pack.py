@@ -22,14 +22,18 @@ from pypdf import PdfReader, PdfWriter
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 MAX_PAGES_PER_SERVICE = 4
-# a service longer than MAX_PAGES_PER_SERVICE is printed smaller, down to the last of these scales
-SCALES = (1.0, 0.9, 0.8, 0.72, 0.65)
+# a service longer than MAX_PAGES_PER_SERVICE is printed smaller, down to the last of these scales and
+# no further (its body text 7 pt): a service that still does not fit is printed longer, not unreadably small
+SCALES = (1.0, 0.9, 0.8)
 # the summary matrix: variation down, assurance across, as marts.measure_spc_status holds them
 MATRIX_ROWS = [("special cause improvement", "Improvement"), ("common cause", "Common cause"),
                ("special cause concern", "Concern"), ("special cause high", "High"),
                ("special cause low", "Low"), (None, "No limits yet")]
 MATRIX_COLUMNS = [("consistently passing", "Consistently passing"), ("hit and miss", "Hit and miss"),
                   ("consistently failing", "Consistently failing"), (None, "Not assessed")]
+# the A4 page's printable width in CSS pixels (210 mm less the style sheet's two 12 mm margins, 96 px to the
+# inch): each page is laid out at it, so that the charts fitted to their box are drawn at the size they print
+PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
 FOOTER = ('<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
           'font-family:system-ui,Arial,sans-serif;color:#505050"><span>{left}</span>'
           '<span>Data to {month} · page {page} of {total}</span></div>')
@@ -137,10 +141,14 @@ def _front_page(context: dict[str, Any], contents: list[dict[str, Any]], site_di
 
 
 def _load(page: Page, source: Path) -> None:
+    """Open the page as it prints (print styles, the paper's width): every folded section and comment list
+    open, the charts drawn."""
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
     page.goto(source.resolve().as_uri(), wait_until="load")
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
     page.wait_for_function("document.querySelectorAll('[data-chart] svg, [data-chart] canvas').length >= "
                            "document.querySelectorAll('[data-chart]').length")
-    page.emulate_media(media="print")
 
 
 def _page_count(page: Page, scale: float = 1.0) -> int:

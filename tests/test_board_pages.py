@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from assets.publish.board_rules import BoardRules, board_quadrant, effectiveness_direction
+from assets.publish.index_page import rag_sort
 from assets.publish.marts import Marts
 from assets.publish.staleness import DataAge, data_age
 from assets.publish.workforce_panel import ACROSS_PROFESSIONS, workforce_panel
@@ -123,3 +124,11 @@ def test_pay_gaps_put_like_for_like_first_and_label_comparisons_across_professio
     assert [g["comparison"] for g in panel["gaps"]] == ["Care worker", ACROSS_PROFESSIONS]
     assert "not like for like" in ACROSS_PROFESSIONS
     assert [r["pay"] for r in panel["pay"]] == ["£30,000", "not shown (headcount not given)"]
+
+
+def test_the_red_amber_green_column_sorts_by_red_then_amber():
+    # (red, amber) pairs in the order a board wants them, worst first: more red always first, then more amber
+    worst_first = [(3, 0), (2, 9), (2, 1), (1, 40), (1, 0), (0, 2), (0, 0)]
+    keys = [float(rag_sort(red, amber)) for red, amber in worst_first]
+    assert keys == sorted(keys, reverse=True) and len(set(keys)) == len(keys)
+    assert float(rag_sort(2, 1)) == 2.5   # 2 + 1/2

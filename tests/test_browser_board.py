@@ -22,6 +22,17 @@ DESKTOP = {"width": 1400, "height": 900}
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
     figure => figure.querySelector('svg .mark-symbol, svg .mark-line, svg .mark-rect, svg .mark-rule'))"""
 SCROLL_WIDTH = "document.scrollingElement.scrollWidth"
+# the drawn parts of each chart (legends, titles, marks, the axes' shown labels: Vega hides labels that would
+# overlap with opacity 0) reaching past its svg's box, where they are cut off
+CUT_OFF = """svgs => svgs.flatMap(svg => {
+    const box = svg.getBoundingClientRect();
+    const parts = svg.querySelectorAll('.role-legend, .role-title, .role-mark, .role-axis-label text');
+    return [...parts].filter(part => {
+        const r = part.getBoundingClientRect();
+        return r.width > 0 && part.getAttribute('opacity') !== '0'
+            && (r.left < box.left - 0.5 || r.right > box.right + 0.5);
+    }).map(part => part.getAttribute('class') + ' ' + Math.round(part.getBoundingClientRect().right));
+})"""
 
 
 def _open(instance, path: Path, viewport: dict[str, int]):
@@ -57,13 +68,59 @@ def test_index_headline_and_board_columns(site):
                                 else "Since the last publication: ")
         assert "Data to March 2026" in page.locator('[data-field="data-age"]').inner_text()
         headers = [h.strip() for h in page.locator("table.services thead th").all_inner_texts()]
-        for column in ("Lead partner", "Direction of travel", "Assurance", "Worsening (special cause)"):
+        for column in ("Lead partner", "Direction of travel", "Red, amber, green", "Assurance",
+                       "Worsening (special cause)", "Data quality"):
             assert any(h.startswith(column) for h in headers), column
         assert "Concerns" not in headers
         # 3 services of each kind in the demo: fewer than the 5 a median needs
         assert set(page.locator('td[data-field="efficiency"]').all_inner_texts()) == {"Too few peers (3)"}
         assert page.locator('td[data-field="lead-partner"]').first.inner_text().strip()
+        # at 1400 px the table fits its box: its last columns are not hidden in a sideways scroll
+        table, box = page.locator("table.services").evaluate(
+            "t => [t.getBoundingClientRect().width, t.closest('.table-scroll').clientWidth]")
+        assert table <= box, (table, box)
+        right = page.locator("table.services thead th").last.bounding_box()
+        assert right["x"] + right["width"] <= DESKTOP["width"]
+        rag = page.locator('table.services tbody tr').first.locator("td.rag").inner_text().split()
+        assert [rag[1], rag[3], rag[5]] == ["red", "amber", "green"]
         page.screenshot(path=ARTIFACTS / "board-index-1400.png", full_page=True)
+        assert errors == []
+
+
+def _open_every_fold(page) -> None:
+    """Open the page's folded sections as a reader would, by pressing their headings, and wait until
+    the charts inside are drawn again at their box's width."""
+    for fold in page.locator("details.fold").all():
+        if not fold.evaluate("d => d.open"):
+            fold.locator("> summary").click()
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-chart] svg.marks')].every(
+        svg => svg.getBoundingClientRect().width > 0.8 * svg.closest('.chart-canvas').clientWidth)""")
+
+
+def test_service_sections_fold_on_a_phone_and_open_when_pressed(site):
+    with browser() as instance:
+        page, errors = _open(instance, site.site_dir / "services/nor-hd.html", PHONE)
+        folds = page.locator("details.fold")
+        assert folds.count() == 7
+        # only "How are we doing" is open; the other sections are their headings
+        assert folds.evaluate_all("ds => ds.map(d => d.open)") == [True] + [False] * 6
+        height = page.evaluate("document.scrollingElement.scrollHeight")
+        assert height < 5000, height   # 19,800 px with every section open
+        page.screenshot(path=ARTIFACTS / "board-service-390-folded.png", full_page=True)
+        # pressing a heading opens its section, and its charts are drawn to the screen's width
+        page.locator("#spc-heading").click()
+        assert page.locator(".spc-chart").first.is_visible()
+        page.wait_for_function("""() => [...document.querySelectorAll('.spc-chart svg.marks')].every(
+            svg => svg.getBoundingClientRect().width > 300)""")
+        assert page.evaluate("document.scrollingElement.scrollHeight") > height + 2000
+        # a link to a folded section opens it
+        page.locator('nav.contents a[href="#workforce-heading"]').click()
+        assert page.locator("details.fold:has(#workforce-heading)").evaluate("d => d.open")
+        assert errors == []
+        page.close()
+        # on a desktop every section is open
+        page, errors = _open(instance, site.site_dir / "services/nor-hd.html", DESKTOP)
+        assert page.locator("details.fold").evaluate_all("ds => ds.every(d => d.open)")
         assert errors == []
 
 
@@ -71,12 +128,17 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
     with browser() as instance:
         for page_path in ("index.html", "services/nor-hd.html", "definitions.html"):
             page, errors = _open(instance, site.site_dir / page_path, PHONE)
+            _open_every_fold(page)
             assert page.evaluate(SCROLL_WIDTH) <= PHONE["width"], page_path
-            # each chart fits the screen
+            # each chart fits the screen, and so does everything drawn in it: legends included, which a
+            # chart fitted to its box does not shrink (they were cut off at the svg's edge)
             for right in page.eval_on_selector_all(
                     "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"):
                 assert right <= PHONE["width"], page_path
+            assert page.eval_on_selector_all("[data-chart] svg", CUT_OFF) == [], page_path
             if page_path == "services/nor-hd.html":
+                # the SPC charts' legends (lines, points, forecast) are drawn, so CUT_OFF had them to check
+                assert page.locator(".spc-chart svg .role-legend").count() >= 3 * 4
                 # each SPC chart draws its forecast's 80 % band (a named layer) after the latest month
                 bands = page.eval_on_selector_all(
                     ".spc-chart", """charts => charts.map(c => [...c.querySelectorAll(

@@ -190,6 +190,13 @@ FORECAST_DASH = [6, 3]
 FORECAST_BANDS = {"forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer name -> bounds, opacity
                   "forecast_band_80": ("lower_80", "upper_80", 0.28)}
 
+# below this plot width (a phone, or half an A4 page) the legends stack under the chart, one above the
+# other, and the point types' legend lists its entries two to a line: no legend is wider than the chart.
+# The legends have no titles: their entries name themselves ("Mean", "Special cause: concern", "Forecast ...")
+NARROW = "width < 600"
+SPC_LEGEND_LAYOUT = alt.ExprRef(
+    f"{{bottom: {{anchor: 'start', offset: 22, direction: {NARROW} ? 'vertical' : 'horizontal'}}}}")
+
 WORKFORCE_WIDTH = 250
 WORKFORCE_HEIGHT = 120
 WORKFORCE_MEASURES = {  # column -> facet label, in reading order
@@ -220,9 +227,9 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
             x=x,
             y=alt.Y("level:Q", title=None, scale=_loose_scale()),
             detail=alt.Detail(["series:N", "segment:N"]),
-            color=alt.Color("line:N", title="Lines", scale=alt.Scale(
+            color=alt.Color("line:N", title=None, scale=alt.Scale(
                 domain=line_domain, range=[line_styles[d][0] for d in line_domain])),
-            strokeDash=alt.StrokeDash("line:N", title="Lines", scale=alt.Scale(
+            strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
                 domain=line_domain, range=[line_styles[d][1] for d in line_domain])),
         )
     )
@@ -233,9 +240,10 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
     points = base.mark_point(filled=True, size=55, opacity=1).encode(
         x=x,
         y=alt.Y("value:Q"),
-        color=alt.Color("point_type:N", title="Points", scale=alt.Scale(
-            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain])),
-        shape=alt.Shape("point_type:N", title="Points", scale=alt.Scale(
+        color=alt.Color("point_type:N", title=None, scale=alt.Scale(
+            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain]),
+            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 2 : 3"))),
+        shape=alt.Shape("point_type:N", title=None, scale=alt.Scale(
             domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain])),
         tooltip=[
             alt.Tooltip("month:N", title="Month"),
@@ -262,7 +270,7 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
         .properties(width=SPC_WIDTH, height=SPC_HEIGHT)
-        .configure_legend(orient="bottom", direction="horizontal", columns=3)
+        .configure_legend(orient="bottom", direction="horizontal", columns=3, layout=SPC_LEGEND_LAYOUT)
     )
     return chart.to_dict()
 
@@ -279,7 +287,7 @@ def _forecast_layers(base: alt.Chart, x: alt.X) -> list[alt.Chart]:
     line = (
         rows.transform_calculate(line=json.dumps(FORECAST_LABEL))
         .mark_line(strokeWidth=1.5, strokeDash=FORECAST_DASH)
-        .encode(x=x, y=y, color=alt.Color("line:N", title="Forecast", legend=alt.Legend(labelLimit=260),
+        .encode(x=x, y=y, color=alt.Color("line:N", title=None, legend=alt.Legend(labelLimit=260),
                                           scale=alt.Scale(domain=[FORECAST_LABEL], range=[FORECAST_COLOUR])))
         .properties(name="forecast_line")
     )

@@ -97,6 +97,13 @@ def variation_counts(states: list[tuple[str, str | None, str | None]]) -> list[d
             if (count := sum(cell.count for cell in row.cells))]
 
 
+def rag_sort(red: int, amber: int) -> str:
+    """The key the red-amber-green column sorts by, as a number: the red count, then the amber count
+    among services with as many red (amber / (amber + 1) grows with amber and stays below 1, so one more
+    red always outweighs any amber)."""
+    return repr(red + amber / (amber + 1))
+
+
 def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
                 site_latest: date | None, concerns: int, peers: PeerCounts,
                 rules: BoardRules) -> dict[str, Any]:
@@ -133,6 +140,7 @@ def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, s
         "red": rags["red"],
         "amber": rags["amber"],
         "green": rags["green"],
+        "rag_sort": rag_sort(rags["red"], rags["amber"]),
         "concerns": concerns,
         "flags": service_flags(code, marts, quality),
     }

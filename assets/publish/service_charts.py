@@ -52,6 +52,9 @@ class SpcView:
     measure_code: str
     chart: ChartView
     limits_note: str | None  # said in text when a segment has no limits (too few points, or not computable)
+    # the description's figures, as printed under the chart: without the sentence saying how the chart is
+    # drawn (seen on paper) and the limits note (printed on its own)
+    figures: str
 
 
 def spc_charts(service: Row, marts: Marts, measure_codes: list[str],
@@ -98,16 +101,15 @@ def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts
     if series.rebases:
         sentences.append(f"Limits were rebased from {join_words(series.rebases)}.")
     note = limits_note(series)
-    if note:
-        sentences.append(note)
-    if series.forecast:
-        sentences.append(forecast_words(series.forecast, unit))
+    outlook = [forecast_words(series.forecast, unit)] if series.forecast else []
+    figures = " ".join(sentences[1:] + outlook)
+    sentences += ([note] if note else []) + outlook
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
     template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines),
                                          bool(series.rebases), series.forecast is not None)]
     chart = chart_view(f"chart-spc-{position}", "spc", template, series.rows_json, name,
                        " ".join(sentences), subtitle)
-    return SpcView(measure_code, chart, note)
+    return SpcView(measure_code, chart, note, figures)
 
 
 def limits_note(series: SpcSeries) -> str | None:

@@ -67,6 +67,7 @@ def workforce_panel(service: Row, marts: Marts, template: Template, findings: li
         "pay_month": long_month(pay[0]["period"]) if pay else NO_VALUE,
         "pay": [_pay_row(r, marts) for r in pay],
         "gaps": [_gap_row(r, marts) for r in gaps if r["is_suppressed"] is False],
+        "across": ACROSS_PROFESSIONS,
         # a pair whose headcounts were not given is not said to be a small group
         "gaps_suppressed": [_pair_words(r, marts) for r in gaps
                             if r["is_suppressed"] is not False and headcount_given],
