@@ -13,7 +13,7 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES
 from assets.models.seeds import SEED_DOCS
 from assets.partitions import range_tags
-from pipelines.automation import due_selection
+from pipelines.automation import due_selection, job_checks
 from pipelines.due import due_after_ingest, seeds_changed
 from pipelines.run_summary import nothing_loaded
 from pipelines.settings import Settings
@@ -75,13 +75,16 @@ def _ingest_selection(changed_seeds: list[str]) -> list[dg.AssetKey]:
 
 
 def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, progress: RunProgress | None,
-             phase: str, **options) -> dg.ExecuteInProcessResult:
-    """Execute one phase in-process, its events reported to `progress` (when given) as they happen."""
+             phase: str, asset_selection: list[dg.AssetKey], **options) -> dg.ExecuteInProcessResult:
+    """Execute one phase in-process over `asset_selection` and the job's own checks on them, its events
+    reported to `progress` (when given) as they happen."""
     run_id = str(uuid.uuid4())
     if progress is not None:
         instance.add_event_listener(run_id, progress.listener(phase))
-    return job.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False,
-                                  run_config=QUIET, **options)
+    subset = job.get_subset(asset_selection=set(asset_selection),
+                            asset_check_selection=job_checks(job, asset_selection))
+    return subset.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False,
+                                     run_config=QUIET, **options)
 
 
 def _partitioned(repository: dg.RepositoryDefinition, keys: list[dg.AssetKey]) -> list[dg.AssetKey]:

@@ -415,3 +415,10 @@ def test_a_year_end_target_becomes_a_monthly_trajectory_from_the_baseline(wareho
     assert [source for _, source in months] == ["interpolated from baseline"] * 12
     assert [target for target, _ in months] == pytest.approx(
         [baseline + (year_end_target - baseline) * k / 12 for k in range(1, 13)])
+
+
+def test_the_run_evaluates_its_own_checks_but_leaves_freshness_to_its_sensor(demo_run):
+    _, report, _ = demo_run
+    steps = set(report.step_seconds)
+    assert "marts__fct_measure_period_mart_passes_suite" in steps
+    assert not [step for step in steps if step.startswith("freshness_check")]

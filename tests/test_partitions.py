@@ -1,6 +1,7 @@
 """Monthly partitions: a resubmission runs only the month it touches; a rules change makes every month due."""
 
 import json
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -92,6 +93,10 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
             "publish/warehouse", "publish/scorecards"} <= selected
     assert not selected & {"validated/targets", "validated/workforce", "validated/finance", "raw/targets",
                            "seeds/partners", "marts/pay_parity", "marts/dim_partner"}
+    # with the checks on those assets, but not the freshness checks (left to their own sensor)
+    checks = {(c.asset_key.to_user_string(), c.name) for c in request.asset_check_keys}
+    assert ("validated/outcomes", "rows_accounted_for") in checks
+    assert {key for key, _ in checks} <= selected and not [c for c in checks if c[1] == "freshness_check"]
     # the cursor is the newest modification time handed to a run, not a list of the files held
     assert json.loads(result.cursor) == {"newest_ns": resubmitted.path.stat().st_mtime_ns}
     assert inbox_sensor(dg.build_sensor_context(cursor=result.cursor, repository_def=repository)
@@ -254,7 +259,9 @@ def test_months_validated_by_hand_without_what_is_built_from_them_are_not_publis
     assert not tonight.success
     (refused,) = tonight.failed_steps
     assert refused.step == "publish"
-    assert "marts/" in refused.message and "were last built before" in refused.message
+    # the assets named (the first three, then a count) are built from the rows validated by hand
+    named = re.findall(r"\b(?:staging|intermediate|marts)/\w+", refused.message)
+    assert named and "were last built before" in refused.message
     assert settings.warehouse.stat().st_mtime_ns == published
     # validating those months with what is downstream of them publishes again
     assert run_nightly(settings, ["2025-01"]).success
