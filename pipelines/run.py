@@ -75,14 +75,15 @@ def _ingest_selection(changed_seeds: list[str]) -> list[dg.AssetKey]:
 
 
 def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, progress: RunProgress | None,
-             phase: str, asset_selection: list[dg.AssetKey], **options) -> dg.ExecuteInProcessResult:
-    """Execute one phase in-process over `asset_selection` and the job's own checks on them, its events
-    reported to `progress` (when given) as they happen."""
+             phase: str, asset_selection: list[dg.AssetKey] | None = None,
+             **options) -> dg.ExecuteInProcessResult:
+    """Execute one phase in-process over `asset_selection` and the job's own checks on them (the whole
+    job without it), its events reported to `progress` (when given) as they happen."""
     run_id = str(uuid.uuid4())
     if progress is not None:
         instance.add_event_listener(run_id, progress.listener(phase))
-    subset = job.get_subset(asset_selection=set(asset_selection),
-                            asset_check_selection=job_checks(job, asset_selection))
+    subset = job if asset_selection is None else job.get_subset(
+        asset_selection=set(asset_selection), asset_check_selection=job_checks(job, asset_selection))
     return subset.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False,
                                      run_config=QUIET, **options)
 
