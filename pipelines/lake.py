@@ -11,6 +11,7 @@ from importlib.metadata import distribution
 
 import duckdb
 
+from assets.models.build import literal
 from pipelines.settings import LakeSettings
 
 LAKE = "lake"  # the name the lake is attached under: lake.marts.scorecard_service_period
@@ -20,11 +21,6 @@ POSTGRES_CATALOG = "ducklake:postgres:"
 def extension_directory() -> str:
     """Return the folder of the installed extension packages (laid out as DuckDB's extension_directory)."""
     return str(distribution("duckdb-ext-ducklake").locate_file("duckdb_ext/extensions"))
-
-
-def sql_text(value: str) -> str:
-    """Return `value` as an SQL string literal (ATTACH and COMMENT take no bind parameters)."""
-    return "'" + value.replace("'", "''") + "'"
 
 
 def connect_lake(lake: LakeSettings, read_only: bool = False, snapshot: int | None = None,
@@ -49,8 +45,8 @@ def connect_lake(lake: LakeSettings, read_only: bool = False, snapshot: int | No
 def attach_statement(lake: LakeSettings, read_only: bool = False, snapshot: int | None = None,
                      name: str = LAKE) -> str:
     """Return the ATTACH statement of the lake (what an analyst's DuckDB runs too)."""
-    options = [f"DATA_PATH {sql_text(lake.data_path)}"] if lake.data_path and not read_only else []
+    options = [f"DATA_PATH {literal(lake.data_path)}"] if lake.data_path and not read_only else []
     options += ["READ_ONLY"] if read_only else []
     options += [f"SNAPSHOT_VERSION {int(snapshot)}"] if snapshot is not None else []
     url = lake.url if lake.url.startswith("ducklake:") else f"ducklake:{lake.url}"
-    return f"attach {sql_text(url)} as {name}" + (f" ({', '.join(options)})" if options else "")
+    return f"attach {literal(url)} as {name}" + (f" ({', '.join(options)})" if options else "")

@@ -14,8 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.models.build import literal
 from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
-from pipelines.lake import LAKE, connect_lake, sql_text
+from pipelines.lake import LAKE, connect_lake
 from pipelines.local_postgres import LocalPostgres
 from pipelines.rollback import roll_back_publication
 from pipelines.rollback_plan import RollbackPlan, plan_lines
@@ -157,8 +158,8 @@ def test_a_publication_killed_before_its_lake_commit_leaves_the_last_snapshot_an
 
 
 @pytest.mark.parametrize("value", ["/tmp/it's here", "dbname=x host=/tmp/a''b", "plain"])
-def test_sql_text_gives_duckdb_the_value_back(value):
-    assert duckdb.execute(f"select {sql_text(value)}").fetchone()[0] == value
+def test_literal_gives_duckdb_the_value_back(value):
+    assert duckdb.execute(f"select {literal(value)}").fetchone()[0] == value
 
 
 def test_a_rollback_plan_says_the_lake_goes_back_too():

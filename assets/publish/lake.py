@@ -17,7 +17,8 @@ from pathlib import Path
 import duckdb
 
 from assets.faults import fault_point
-from pipelines.lake import LAKE, attach_statement, connect_lake, sql_text
+from assets.models.build import literal, quote
+from pipelines.lake import LAKE, attach_statement, connect_lake
 from pipelines.settings import LakeSettings
 
 MARTS = "marts"
@@ -26,10 +27,6 @@ PUBLICATION = "publication"
 ROLLBACK = "rollback"
 AUTHOR = "joinedup"
 COMMIT_ATTEMPTS = 5
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list[tuple]:
@@ -53,13 +50,13 @@ def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, 
     lake_tables = dict(con.execute("select table_name, comment from duckdb_tables() where database_name = ? "
                                    "and schema_name = ?", [LAKE, schema]).fetchall())
     if not lake_tables:
-        con.execute(f"create schema if not exists {LAKE}.{_identifier(schema)}")
+        con.execute(f"create schema if not exists {LAKE}.{quote(schema)}")
     kept = {name for name, _ in tables}
     for gone in lake_tables.keys() - kept:
-        con.execute(f"drop table {LAKE}.{_identifier(schema)}.{_identifier(gone)}")
+        con.execute(f"drop table {LAKE}.{quote(schema)}.{quote(gone)}")
     for name, comment in tables:
-        target = f"{LAKE}.{_identifier(schema)}.{_identifier(name)}"
-        rows = f"select * from {source}.{_identifier(source_schema)}.{_identifier(name)}"
+        target = f"{LAKE}.{quote(schema)}.{quote(name)}"
+        rows = f"select * from {source}.{quote(source_schema)}.{quote(name)}"
         columns, in_lake = _columns(con, source, source_schema, name), _columns(con, LAKE, schema, name)
         if [c[:2] for c in columns] == [c[:2] for c in in_lake]:
             con.execute(f"delete from {target}")
@@ -68,11 +65,11 @@ def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, 
             con.execute(f"create or replace table {target} as {rows}")
             lake_tables[name], in_lake = None, []
         if comment and comment != lake_tables.get(name):
-            con.execute(f"comment on table {target} is {sql_text(comment)}")
+            con.execute(f"comment on table {target} is {literal(comment)}")
         described = {column: described for column, _, described in in_lake}
         for column, _, column_comment in columns:
             if column_comment and column_comment != described.get(column):
-                con.execute(f"comment on column {target}.{_identifier(column)} is {sql_text(column_comment)}")
+                con.execute(f"comment on column {target}.{quote(column)} is {literal(column_comment)}")
     return sorted(kept)
 
 
@@ -120,7 +117,7 @@ def publish_to_lake(warehouse: Path, lake: LakeSettings, run_id: str) -> int:
     """Copy every mart of the warehouse file into the lake's schema in one commit; return the snapshot's
     id."""
     with connect_lake(lake) as con:
-        con.execute(f"attach {sql_text(str(warehouse))} as {SOURCE} (read_only)")
+        con.execute(f"attach {literal(str(warehouse))} as {SOURCE} (read_only)")
         return _in_one_commit(con, lambda: copy_marts(con, SOURCE, MARTS, lake.schema), PUBLICATION, run_id)
 
 
