@@ -92,16 +92,12 @@ SCORECARDS = dg.AssetSpec(
 
 
 def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[str, Any]:
-    """Write the scorecards and validation results of `warehouse` into `site`; return render_site's figures.
+    """Write the scorecards of `warehouse` into `site`; return render_site's figures.
 
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        results = latest_results(con)
-        (services,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
-        # Great Expectations' own report of the latest validation results, beside the scorecards
-        with data_docs_alongside(results, site / "data-quality", NAVIGATION, services):
-            summary = render_site(con, site, cache)
+        summary = render_site(con, site, cache)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
@@ -138,17 +134,23 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
         if not gaps.is_empty():
             raise PublicationRefused(f"{gaps.height} file(s) have rows neither loaded nor "
                                      f"quarantined, e.g. {gaps.row(0, named=True)}")
-        changes = record_changes(con, store.warehouse, run_id)
-        con.execute("checkpoint")
-        database = Path(con.execute("select path from duckdb_databases() where database_name = "
-                                    "current_database()").fetchone()[0])
+        results = latest_results(con)
+        (services,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
         staged = store.stage()
         try:
-            shutil.copyfile(database, store.warehouse_in(staged))
-            fault_point("publish:warehouse-staged")
-            # the script bundle and chart templates, kept between runs in the user's cache folder
-            summary = build_site(store.warehouse_in(staged), store.site_in(staged),
-                                 cache_folder(), run_id)
+            # Great Expectations' own report of the latest validation results, beside the scorecards:
+            # at national scale built in a second process from here on
+            with data_docs_alongside(results, store.site_in(staged) / "data-quality", NAVIGATION,
+                                     services):
+                changes = record_changes(con, store.warehouse, run_id)
+                con.execute("checkpoint")
+                database = Path(con.execute("select path from duckdb_databases() where database_name "
+                                            "= current_database()").fetchone()[0])
+                shutil.copyfile(database, store.warehouse_in(staged))
+                fault_point("publish:warehouse-staged")
+                # the script bundle and chart templates, kept between runs in the user's cache folder
+                summary = build_site(store.warehouse_in(staged), store.site_in(staged),
+                                     cache_folder(), run_id)
             fault_point("publish:site-built")
             lake = paths.lake_settings()
             snapshot = publish_to_lake(store.warehouse_in(staged), lake, run_id) if lake else None

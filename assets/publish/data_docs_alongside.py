@@ -1,17 +1,24 @@
-"""Great Expectations' Data Docs built while the scorecards are written: in a second process for big sites."""
+"""Great Expectations' Data Docs built while the scorecards are written: in a second process for big sites.
+
+The second process is a fresh interpreter running this module (`python -m`), handed the results on its
+standard input: it imports Great Expectations and the Data Docs builder only, not the program that
+started the run (a `multiprocessing` spawn imports the parent's main module again, which in a nightly
+run is the whole pipeline: seconds more than the Data Docs themselves).
+"""
 
 from __future__ import annotations
 
-import multiprocessing
+import pickle
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
 from assets.validate.data_docs import build_data_docs
 from assets.validate.records import StoredResult
 
-# From this many service pages on, the Data Docs are built in a spawned process beside the pages (at
+# From this many service pages on, the Data Docs are built in a second process beside the pages (at
 # national scale: Great Expectations' import and site builder, about 5 s, beside about 4 s of pages).
 # Below it, starting the process and importing Great Expectations there costs more than it saves.
 BACKGROUND_FROM_SERVICES = 100
@@ -22,15 +29,44 @@ def data_docs_alongside(results: Sequence[StoredResult], folder: Path, navigatio
                         services: int) -> Iterator[None]:
     """Build the Data Docs of `results` into `folder` while the body runs (`services` pages of them).
 
-    From BACKGROUND_FROM_SERVICES services on they are built in a spawned process started on entry
+    From BACKGROUND_FROM_SERVICES services on they are built in a second process started on entry
     and waited for on exit; below, in this process after the body. Either way they are complete when
-    the block ends, and an error building them is raised there.
+    the block ends, and an error building them is raised there (the second process's own exception).
     """
     if services < BACKGROUND_FROM_SERVICES:
         yield
         build_data_docs(results, folder, navigation)
         return
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        building = pool.submit(build_data_docs, results, folder, dict(navigation))
+    builder = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE)
+    try:
+        builder.stdin.write(pickle.dumps((list(results), str(folder), dict(navigation))))
+        builder.stdin.close()
         yield
-        building.result()
+    except BaseException:
+        builder.kill()
+        builder.wait()
+        raise
+    failure = builder.stdout.read()
+    if builder.wait() != 0:
+        raise pickle.loads(failure) if failure else RuntimeError(
+            f"building the Data Docs in a second process stopped with exit status {builder.returncode}")
+
+
+def _build_from_standard_input() -> int:
+    """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
+    results, folder, navigation = pickle.load(sys.stdin.buffer)
+    try:
+        build_data_docs(results, Path(folder), navigation)
+    except Exception as failed:  # handed to the parent, which raises it
+        try:
+            handed = pickle.dumps(failed)
+        except Exception:  # an exception that does not pickle goes as its type and message
+            handed = pickle.dumps(RuntimeError(f"{type(failed).__name__}: {failed}"))
+        sys.stdout.buffer.write(handed)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_build_from_standard_input())
