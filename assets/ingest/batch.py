@@ -28,7 +28,7 @@ REJECTED_SCHEMA = {
     "file_hash": pl.String, "submission_type": pl.String, "file_name": pl.String,
     "partner_code": pl.String, "rule": pl.String, "reason": pl.String,
     "same_as_file_name": pl.String, "bytes": pl.Int64, "run_id": pl.String,
-    "rejected_at": pl.Datetime("us"),
+    "rejected_at": pl.Datetime("us"), "mapping": pl.String,
 }
 QUARANTINE_SCHEMA = {
     "file_hash": pl.String, "file_name": pl.String, "sheet_name": pl.String, "submission_type": pl.String,
@@ -79,18 +79,21 @@ class Batch:
                 "ingested_at": context.now, "run_id": context.run_id}
 
     def reject(self, context: Context, digest: str, name: str, size: int, partner: str | None,
-               rejected: RejectedFile) -> None:
-        """Record a file rejected whole: in the rejections and in the load log."""
-        self.rejections.append(rejection(context, digest, name, size, partner, rejected))
+               rejected: RejectedFile, mapping: str | None = None) -> None:
+        """Record a file rejected whole: in the rejections and in the load log, with the publication's
+        mapping file when a source mapping named it."""
+        self.rejections.append(rejection(context, digest, name, size, partner, rejected, mapping))
         self.log_entries.append(self.log_entry(context, digest, name) | {
-            "partner_code": partner, "status": "rejected", "message": str(rejected),
+            "partner_code": partner, "mapping": mapping, "status": "rejected", "message": str(rejected),
             "rows_received": rejected.rows, "rows_loaded": 0, "rows_quarantined": rejected.rows,
             "validated_at": context.now})
 
-    def skip(self, context: Context, name: str, reason: str) -> None:
-        """Record an inbox entry that is not a file: not read, so it has no hash and no load-log row."""
-        self.rejections.append(rejection(context, "", name, None, partner_in_name(name),
-                                         RejectedFile(NOT_A_FILE, reason)))
+    def skip(self, context: Context, name: str, reason: str, source: SourceMapping | None = None) -> None:
+        """Record an inbox entry that is not a file (one a partner sent, or one a publication's `source`
+        mapping names): not read, so it has no hash and no load-log row."""
+        partner, mapping = sender(name, source)
+        self.rejections.append(rejection(context, "", name, None, partner, RejectedFile(NOT_A_FILE, reason),
+                                         mapping))
 
     def add_extract(self, context: Context, file: Received, extract: Extract, entry: dict) -> None:
         """Add a file's rows, the rows its mapping leaves out of scope, and its load-log entry."""
@@ -140,12 +143,19 @@ class Batch:
             _insert(con, "audit.quarantine", pl.DataFrame(self.out_of_scope, schema=QUARANTINE_SCHEMA))
 
 
+def sender(name: str, source: SourceMapping | None) -> tuple[str | None, str | None]:
+    """Return whose a file is before its rows are read, as (partner code, mapping file): the publication's
+    when a source mapping names it, else the partner its name starts with."""
+    return (source.partner_code, source.mapping_file) if source else (partner_in_name(name), None)
+
+
 def rejection(context: Context, digest: str, name: str, size: int | None, partner: str | None,
-              rejected: RejectedFile) -> dict:
-    """Return the audit.rejected_files row of a file that could not be loaded (or was not read)."""
+              rejected: RejectedFile, mapping: str | None = None) -> dict:
+    """Return the audit.rejected_files row of a file that could not be loaded (or was not read);
+    `mapping` is the mapping file of the publication that named it, if one did."""
     return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
             "partner_code": partner, "rule": rejected.rule, "reason": str(rejected), "bytes": size,
-            "run_id": context.run_id, "rejected_at": context.now}
+            "run_id": context.run_id, "rejected_at": context.now, "mapping": mapping}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

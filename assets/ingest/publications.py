@@ -56,10 +56,10 @@ def read_source_file(context: Context, batch: Batch, name: str, digest: str, mod
             raise no_rows()
     except RejectedFile as rejected:
         log.warning("%s/%s rejected (%s): %s", context.kind.name, name, rejected.rule, rejected)
-        batch.reject(context, digest, name, len(content), source.partner_code, rejected)
+        batch.reject(context, digest, name, len(content), source.partner_code, rejected, source.mapping_file)
         return
     file = Received(name, digest, source.partner_code, day, source.source)
     batch.add_extract(context, file, extract, {
         "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
-        "mapping": f"sources/{source.source}", "date_order": source.date_order,
+        "mapping": source.mapping_file, "date_order": source.date_order,
         "percent_scale": mapping.percent})

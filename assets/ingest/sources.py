@@ -39,6 +39,11 @@ class SourceMapping:
         """Return the publication's layout of `kind`, or None when it does not give that type."""
         return self.returns.get(kind.name)
 
+    @property
+    def mapping_file(self) -> str:
+        """Return the mapping file as the audit and seeds.publications name it: `sources/<name>.yaml`."""
+        return f"{SOURCES_FOLDER}/{self.source}"
+
 
 def _patterns(spec: object, source: str) -> tuple[str, ...]:
     files = spec.get("files") if isinstance(spec, dict) else None
