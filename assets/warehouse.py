@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import logging
+
 import duckdb
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
+
+log = logging.getLogger(__name__)
 
 SCHEMAS = ("raw", "validated", "audit", "seeds", "staging", "intermediate", "marts")
 
@@ -47,6 +51,9 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("file_name", "varchar not null"), ("partner_code", "varchar"), ("rule", "varchar not null"),
         ("reason", "varchar not null"), ("same_as_file_name", "varchar"), ("bytes", "bigint"),
         ("run_id", "varchar"), ("rejected_at", "timestamp not null"),
+        # the publication's source mapping that named the file (sources/<name>.yaml, as
+        # audit.load_log.mapping); added after the others, so older warehouses gain it in place
+        ("mapping", "varchar"),
     ),
     # whose rows were held back: the partner that sent the row (the file's, or the row's own in a
     # publication of many partners) and the service it named, when the reference data knows it
@@ -118,8 +125,31 @@ def fixed_tables() -> dict[str, Columns]:
     return tables
 
 
+def as_this_version(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Return a subquery of the fixed table `table` (`schema.table`) with this version's columns, those a
+    database of an older version lacks left empty: a kept publication is read as it was written."""
+    schema, name = table.split(".")
+    found = {c for (c,) in con.execute(
+        "select column_name from duckdb_columns() where database_name = current_database() "
+        "and schema_name = ? and table_name = ?", [schema, name]).fetchall()}
+    columns = ", ".join(c if c in found else f"cast(null as {sql_type.split()[0]}) as {c}"
+                        for c, sql_type in fixed_tables()[table])
+    return f"(select {columns} from {table})"
+
+
+def added_columns(found: list[str], columns: Columns) -> Columns | None:
+    """Return the columns a table of `found` columns lacks, when it can gain them in place: they come
+    after all it has and may be empty (old rows get none). None when it cannot be brought up to date."""
+    names = [c for c, _ in columns]
+    missing = columns[len(found):]
+    if names[:len(found)] != found or any("not null" in sql_type for _, sql_type in missing):
+        return None
+    return missing
+
+
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the schemas and fixed tables if they do not exist; refuse a database of older shape."""
+    """Create the schemas and fixed tables if they do not exist, add the columns an older version's
+    tables lack when they can be (nullable, at the end); refuse a database of another shape."""
     schemas = {name for (name,) in con.execute(
         "select schema_name from duckdb_schemas() where database_name = current_database()").fetchall()}
     for schema in SCHEMAS:
@@ -135,6 +165,10 @@ def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
         if table not in found:
             con.execute(_create(table, columns, PRIMARY_KEYS.get(table.split(".")[1], ())
                                 if table.startswith("audit.") else ()))
-        elif found[table] != [c for c, _ in columns]:
+        elif (missing := added_columns(found[table], columns)) is None:
             raise RuntimeError(f"{table} in this database has an older shape than this version of "
                                "joinedup expects; remove the build database (make clean) and run again")
+        else:
+            for name, sql_type in missing:
+                log.info("adding %s.%s (%s), empty in the rows already there", table, name, sql_type)
+                con.execute(f"alter table {table} add column {name} {sql_type}")

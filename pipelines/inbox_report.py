@@ -1,7 +1,8 @@
 """The per-partner summary a data officer emails back: what arrived, what loaded, what was held back, why.
 
 An official publication's files (a source mapping giving no partner code: figures of many partners in one
-file) are reported under the publication's name and publisher (seeds.publications), after the partners.
+file), read or rejected, are reported under the publication's name and publisher (seeds.publications),
+after the partners; those of a mapping file too wrong to name its publication, under the mapping file.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 
 import duckdb
+
+from assets.warehouse import as_this_version
 
 ROWS_SHOWN_PER_FILE = 20
 UNATTRIBUTED = "files we could not tell the partner of"
@@ -67,8 +70,10 @@ def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
         order by l.partner_code, l.submission_type, l.file_name
     """, params)
     rejected = _fetch(con, f"""
-        select r.*, p.partner_name from audit.rejected_files as r
+        select r.*, p.partner_name, pub.publication_name, pub.publisher
+        from {as_this_version(con, "audit.rejected_files")} as r
         left join seeds.partners as p using (partner_code)
+        left join seeds.publications as pub on r.partner_code is null and pub.mapping = r.mapping
         where {_where('r')} order by r.partner_code nulls last, r.file_name
     """, params)
     findings = _fetch(con, f"""
@@ -92,7 +97,7 @@ def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
     for f in files:
         sections[_heading(f)]["files"].append(f)
     for r in rejected:
-        sections[_heading(r | {"publication_name": None})]["rejected"].append(r)
+        sections[_heading(r)]["rejected"].append(r)
     if not sections:
         return "No partner files in the audit trail for this selection."
     lines = []
@@ -102,13 +107,16 @@ def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
 
 
 def _heading(f: dict) -> tuple[int, str, str]:
-    """Where a file is reported: (order, sort key, title) of its partner, its publication, or neither."""
+    """Where a file is reported: (order, sort key, title) of its partner, its publication (or the mapping
+    file of one not in seeds.publications, such as a mapping too wrong to read), or neither."""
     if f["partner_code"] is not None:
         code, name = f["partner_code"], f["partner_name"]
         return 0, code, f"{name} ({code})" if name else code
     if f["publication_name"] is not None:
         by = f" by {f['publisher']}" if f["publisher"] else ""
         return 1, f["publication_name"], f"{f['publication_name']} (publication{by})"
+    if f["mapping"] is not None:
+        return 1, f["mapping"], f"The publication mapped by {f['mapping']}"
     return 2, "", UNATTRIBUTED
 
 

@@ -6,7 +6,9 @@ import pytest
 
 from assets.ingest.mapping import MappingError
 from assets.ingest.sources import load_sources, parse_source
+from assets.models.seeds import load_seed
 from assets.validate.accounting import accounting_gaps
+from pipelines.inbox_report import UNATTRIBUTED, inbox_report
 from tests.ingest_fixtures import OUTCOMES_HEADER, drop, ingest_and_validate, rows, seeded_warehouse
 
 PUBLICATION = """\
@@ -57,8 +59,44 @@ def test_a_wrong_source_mapping_rejects_its_files_and_the_others_load(tmp_path):
     con = seeded_warehouse(tmp_path / "w.duckdb")
     assert ingest_and_validate(con, tmp_path, "targets").rows_loaded == 0   # the first type answers for it
     assert ingest_and_validate(con, tmp_path).rows_loaded == 1
-    [(name, rule, reason)] = rows(con, "select file_name, rule, reason from audit.rejected_files")
+    [(name, rule, reason, mapping)] = rows(con, "select file_name, rule, reason, mapping from "
+                                                "audit.rejected_files")
     assert (name, rule) == ("stats/output_jan.csv", "mapping_file") and "is not a formula" in reason
+    # too wrong to name its publication (seeds.publications leaves it out): reported by its mapping file
+    assert mapping == "sources/output.yaml"
+    assert _report_titles(con, tmp_path) == ["Charity (P3)",
+                                             "The publication mapped by sources/output.yaml"]
+
+
+def _report_titles(con, home) -> list[str]:
+    """The inbox report's section titles, with seeds.publications read from the mappings as a run does."""
+    load_seed(con, home / "reference", "publications", home / "partners")
+    report = inbox_report(con).splitlines()
+    return [line for line, under in zip(report, report[1:], strict=False) if under and set(under) == {"="}]
+
+
+def test_every_file_a_source_mapping_names_and_turns_away_carries_its_mapping(tmp_path):
+    drop(tmp_path / "partners", "sources", "output.yaml",
+         PUBLICATION.replace("files:", "publisher: ONS\nfiles:"))
+    content = "Org,Scheme,Month,Count\nP1,S1,2024-01,12\n"
+    first = drop(tmp_path / "inbox", "stats", "output_jan.csv", content)
+    drop(tmp_path / "inbox", "stats", "output_jan_again.csv", content)
+    drop(tmp_path / "inbox", "stats", "output_feb.csv", "")
+    (tmp_path / "inbox" / "stats" / "output_link.csv").symlink_to(first)
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    assert ingest_and_validate(con, tmp_path).rows_loaded == 1
+    assert rows(con, "select file_name, partner_code, rule, mapping from audit.rejected_files "
+                     "order by 1") == [
+        ("stats/output_feb.csv", None, "empty_file", "sources/output.yaml"),
+        ("stats/output_jan_again.csv", None, "duplicate_file", "sources/output.yaml"),
+        ("stats/output_link.csv", None, "not_a_file", "sources/output.yaml")]
+    assert rows(con, "select file_name, status, mapping from audit.load_log order by 1") == [
+        ("stats/output_feb.csv", "rejected", "sources/output.yaml"),
+        ("stats/output_jan.csv", "validated", "sources/output.yaml")]
+    assert _report_titles(con, tmp_path) == ["Monthly output statistics (publication by ONS)"]
+    report = inbox_report(con)
+    assert UNATTRIBUTED not in report and "1 file(s) read: 1 row(s) received, 1 loaded, 0 held back; " \
+        "3 file(s) not read." in report
 
 
 def test_a_source_mapping_whose_files_cannot_be_told_raises(tmp_path):

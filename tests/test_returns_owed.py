@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from assets.models.seeds import SeedError, publications_frame, returns_owed_frame
-from assets.publish.quality_page import month_ranges, overdue_summary
+from assets.publish.quality_page import month_ranges, overdue_summary, sent_by
 from pipelines.scenarios import ScenarioError, load_scenario, returns_owed_rows
 
 
@@ -145,3 +145,23 @@ def test_the_overdue_returns_of_the_nhs_england_scale_keep_the_page_under_a_mega
         quarantined_total=0, overdue=summary, overdue_csv="o.csv", late_rule="", terms={})
     assert html.count("<details>") == len(summary)
     assert len(html.encode()) < 1_000_000, len(html.encode())
+
+
+@pytest.mark.parametrize(("row", "shown"), [
+    ({"partner_code": None, "partner_name": None, "publication_name": "A&E by provider",
+      "publisher": "NHS England", "mapping": "sources/ae.yaml"},
+     ("A&E by provider", "publication by NHS England")),
+    ({"partner_code": None, "partner_name": None, "publication_name": "A&E by provider", "publisher": None,
+      "mapping": "sources/ae.yaml"}, ("A&E by provider", "publication")),
+    # a mapping too wrong to read names no publication: its files are shown by the mapping file
+    ({"partner_code": None, "partner_name": None, "publication_name": None, "publisher": None,
+      "mapping": "sources/ae.yaml"}, ("sources/ae.yaml", "a publication's mapping file")),
+    ({"partner_code": "R1H", "partner_name": "Barts Health", "publication_name": None, "publisher": None,
+      "mapping": None}, ("Barts Health", "R1H")),
+    ({"partner_code": "R9Z", "partner_name": None, "publication_name": None, "publisher": None,
+      "mapping": None}, ("Not a known partner", "R9Z")),
+    ({"partner_code": None, "partner_name": None, "publication_name": None, "publisher": None,
+      "mapping": None}, ("Not a known partner", "no partner code")),
+])
+def test_files_are_shown_as_their_publications_or_partners(row, shown):
+    assert tuple(sent_by(row).values()) == shown

@@ -2,10 +2,10 @@
 
 The files are written here in the shapes NHS England publishes: monthly A&E by provider with the month
 as a code (`MSitAE-APRIL-2024`), a TOTAL row and a provider with no type 1 department, one file per
-month named with its publication day; and the four-hour standard as one national row (`0.78`, a range
-of months, no service). The scenario is a folder of its own (seeds cut from nhs-england's, two
-mappings, `scenario.yaml` declaring that the trusts owe outcomes and targets to March 2025 and nothing
-else) run once through `joinedup run --scenario`.
+month named with its publication day (June's saved as a PDF under a .csv name, so rejected whole); and
+the four-hour standard as one national row (`0.78`, a range of months, no service). The scenario is a
+folder of its own (seeds cut from nhs-england's, two mappings, `scenario.yaml` declaring that the trusts
+owe outcomes and targets to March 2025 and nothing else) run once through `joinedup run --scenario`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ MONTHS = {
     "AE-by-provider-May-2024_published_2024-06-13.csv": ("MSitAE-MAY-2024", (21000, 4200, 5200),
                                                          (11500, 2875, 3300)),
 }
+# named like the monthly files, so the A&E mapping claims it, but a PDF: rejected before a row is read
+REJECTED = "ae/AE-by-provider-June-2024_published_2024-07-11.csv"
 AE_MAPPING = """\
 name: A&E attendances and emergency admissions by provider, monthly
 publisher: NHS England
@@ -116,6 +118,7 @@ def _publications(inbox: Path) -> None:
             for org, (att, breaches, admissions) in (("TOTAL", total), ("R1H", r1h), ("RF4", rf4),
                                                      ("RYX", (0, 0, 0))))
             .replace("TOTAL,NHS ENGLAND LONDON,TOTAL NAME", "TOTAL,TOTAL,TOTAL"))
+    (inbox / REJECTED).write_bytes(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n")
     (inbox / "standards").mkdir()
     standard = inbox / "standards" / "ae_four_hour_standard.csv"
     standard.write_text("Standard,Measure,Target,From,To\n"
@@ -152,10 +155,10 @@ def _rows(con, sql: str) -> list[tuple]:
 
 def test_every_row_is_loaded_or_held_back_with_the_filters_condition_in_the_reason(scenario):
     con, summary = scenario
-    # per monthly file: 4 source rows; R1H and RF4 give 3 contract rows each; TOTAL and RYX are left out.
-    # the one national row gives the standard to 2 services x 12 months.
+    # per monthly file: 4 source rows; R1H and RF4 give 3 contract rows each; TOTAL and RYX are left out;
+    # June's PDF is rejected unread. The one national row gives the standard to 2 services x 12 months.
     assert summary["files"] == {
-        "outcomes": {"files": 2, "files_rejected": 0, "rows_received": 16, "rows_loaded": 12,
+        "outcomes": {"files": 3, "files_rejected": 1, "rows_received": 16, "rows_loaded": 12,
                      "rows_quarantined": 4},
         "targets": {"files": 1, "files_rejected": 0, "rows_received": 24, "rows_loaded": 24,
                     "rows_quarantined": 0}}
@@ -171,7 +174,8 @@ def test_every_row_is_loaded_or_held_back_with_the_filters_condition_in_the_reas
 
 def test_the_month_written_as_a_code_is_read_and_each_file_has_its_own_submission_day(scenario):
     con, _ = scenario
-    assert _rows(con, "select file_name, submitted_on from audit.load_log order by 1") == [
+    assert _rows(con, "select file_name, submitted_on from audit.load_log where status <> 'rejected' "
+                      "order by 1") == [
         ("ae/AE-by-provider-April-2024_published_2024-05-09.csv", date(2024, 5, 9)),
         ("ae/AE-by-provider-May-2024_published_2024-06-13.csv", date(2024, 6, 13)),
         ("standards/ae_four_hour_standard.csv", STANDARD_SENT.date())]
@@ -245,3 +249,30 @@ def test_publications_are_named_with_their_publisher_not_as_unknown_partners(sce
     titles = [line for line, under in zip(report, report[1:], strict=False) if under and set(under) == {"="}]
     assert titles == ["A&E attendances and emergency admissions by provider, monthly (publication by NHS "
                       "England)", "The A&E four-hour standard (publication by NHS England)"]
+
+
+def test_a_rejected_publication_file_is_named_under_its_publication_not_as_no_ones(scenario):
+    con, summary = scenario
+    assert _rows(con, "select file_name, partner_code, rule, mapping from audit.rejected_files") == [
+        (REJECTED, None, "wrong_file_type", "sources/ae_monthly.yaml")]
+    report = inbox_report(con)
+    assert "could not tell the partner" not in report
+    section = report.split("A&E attendances and emergency admissions by provider, monthly (publication by "
+                           "NHS England)")[1].split("\n\n")[0]
+    # its two monthly files read (4 source rows each: 3 loaded per trust, TOTAL and RYX held back), June's not
+    assert "2 file(s) read: 16 row(s) received, 12 loaded, 4 held back; 1 file(s) not read." in section
+    assert f"  outcomes/{REJECTED}: this is a PDF; please send the figures as a CSV file or an Excel .xlsx " \
+           "workbook [wrong_file_type]" in section
+    page = (summary["site"] / "data-quality.html").read_text("utf-8")
+    # the returns table counts it under the publication: files, rejected, rows received, loaded,
+    # quarantined, late
+    returns = page.split('id="partners-heading"')[1].split("</table>")[0]
+    assert [_text(r) for r in re.findall(r'<tr data-partner="">(.*?)</tr>', returns, re.S)] == [
+        "A&amp;E attendances and emergency admissions by provider, monthly publication by NHS England — "
+        "3 1 16 12 4 0",
+        "The A&amp;E four-hour standard publication by NHS England — 1 0 24 24 0 0"]
+    turned_away = [_text(r) for r in re.findall(r"<tr>(.*?)</tr>", page.split('id="rejected-heading"')[1]
+                                                .split("</table>")[0].split("<tbody>")[1], re.S)]
+    assert turned_away == [f"{REJECTED} outcomes A&amp;E attendances and emergency admissions by provider, "
+                           "monthly publication by NHS England this is a PDF; please send the figures as a "
+                           "CSV file or an Excel .xlsx workbook"]

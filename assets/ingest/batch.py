@@ -28,7 +28,7 @@ REJECTED_SCHEMA = {
     "file_hash": pl.String, "submission_type": pl.String, "file_name": pl.String,
     "partner_code": pl.String, "rule": pl.String, "reason": pl.String,
     "same_as_file_name": pl.String, "bytes": pl.Int64, "run_id": pl.String,
-    "rejected_at": pl.Datetime("us"),
+    "rejected_at": pl.Datetime("us"), "mapping": pl.String,
 }
 QUARANTINE_SCHEMA = {
     "file_hash": pl.String, "file_name": pl.String, "sheet_name": pl.String, "submission_type": pl.String,
@@ -37,8 +37,9 @@ QUARANTINE_SCHEMA = {
 }
 
 @dataclass(frozen=True)
-class Context:
-    """What every file of a pass is checked against."""
+class PassSetup:
+    """What every file of a pass is read and checked against: its submission type, the reference data,
+    the mappings, the run and the time (ingest's own, not a Dagster context)."""
 
     kind: SubmissionType
     known_partners: frozenset[str]
@@ -73,26 +74,29 @@ class Batch:
     rejections: list[dict] = field(default_factory=list)
     out_of_scope: list[dict] = field(default_factory=list)
 
-    def log_entry(self, context: Context, digest: str, name: str) -> dict:
+    def log_entry(self, setup: PassSetup, digest: str, name: str) -> dict:
         """Return the load-log fields every file has."""
-        return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
-                "ingested_at": context.now, "run_id": context.run_id}
+        return {"file_hash": digest, "submission_type": setup.kind.name, "file_name": name,
+                "ingested_at": setup.now, "run_id": setup.run_id}
 
-    def reject(self, context: Context, digest: str, name: str, size: int, partner: str | None,
-               rejected: RejectedFile) -> None:
-        """Record a file rejected whole: in the rejections and in the load log."""
-        self.rejections.append(rejection(context, digest, name, size, partner, rejected))
-        self.log_entries.append(self.log_entry(context, digest, name) | {
-            "partner_code": partner, "status": "rejected", "message": str(rejected),
+    def reject(self, setup: PassSetup, digest: str, name: str, size: int, partner: str | None,
+               rejected: RejectedFile, mapping: str | None = None) -> None:
+        """Record a file rejected whole: in the rejections and in the load log, with the publication's
+        mapping file when a source mapping named it."""
+        self.rejections.append(rejection(setup, digest, name, size, partner, rejected, mapping))
+        self.log_entries.append(self.log_entry(setup, digest, name) | {
+            "partner_code": partner, "mapping": mapping, "status": "rejected", "message": str(rejected),
             "rows_received": rejected.rows, "rows_loaded": 0, "rows_quarantined": rejected.rows,
-            "validated_at": context.now})
+            "validated_at": setup.now})
 
-    def skip(self, context: Context, name: str, reason: str) -> None:
-        """Record an inbox entry that is not a file: not read, so it has no hash and no load-log row."""
-        self.rejections.append(rejection(context, "", name, None, partner_in_name(name),
-                                         RejectedFile(NOT_A_FILE, reason)))
+    def skip(self, setup: PassSetup, name: str, reason: str, source: SourceMapping | None = None) -> None:
+        """Record an inbox entry that is not a file (one a partner sent, or one a publication's `source`
+        mapping names): not read, so it has no hash and no load-log row."""
+        partner, mapping = sender(name, source)
+        self.rejections.append(rejection(setup, "", name, None, partner, RejectedFile(NOT_A_FILE, reason),
+                                         mapping))
 
-    def add_extract(self, context: Context, file: Received, extract: Extract, entry: dict) -> None:
+    def add_extract(self, setup: PassSetup, file: Received, extract: Extract, entry: dict) -> None:
         """Add a file's rows, the rows its mapping leaves out of scope, and its load-log entry."""
         index = len(self.provenance)
         self.rows += extract.rows
@@ -100,17 +104,17 @@ class Batch:
         self.provenance.append({"file_index": index, "file_hash": file.digest, "file_name": file.name,
                                 "file_partner_code": file.partner_code,
                                 "fallback_partner_code": file.fallback_partner,
-                                "submitted_on": file.submitted_on, "loaded_at": context.now})
+                                "submitted_on": file.submitted_on, "loaded_at": setup.now})
         self.out_of_scope += [{
             "file_hash": file.digest, "file_name": file.name, "sheet_name": e.sheet_name,
-            "submission_type": context.kind.name, "row_number": e.row_number, "column_name": e.column,
-            "rule": e.rule, "value": e.value, "meaning": e.reason, "run_id": context.run_id,
-            "quarantined_at": context.now} for e in extract.excluded]
+            "submission_type": setup.kind.name, "row_number": e.row_number, "column_name": e.column,
+            "rule": e.rule, "value": e.value, "meaning": e.reason, "run_id": setup.run_id,
+            "quarantined_at": setup.now} for e in extract.excluded]
         # rows read wait for validation; a file whose every row is out of scope has nothing to validate
         status = {"status": "received"} if extract.rows else {
             "status": "validated", "rows_loaded": 0, "rows_quarantined": len(extract.excluded),
-            "validated_at": context.now}
-        self.log_entries.append(self.log_entry(context, file.digest, file.name) | entry | status | {
+            "validated_at": setup.now}
+        self.log_entries.append(self.log_entry(setup, file.digest, file.name) | entry | status | {
             "partner_code": file.partner_code, "submitted_on": file.submitted_on,
             "rows_received": len(extract.rows) + len(extract.excluded),
             "message": "; ".join(extract.notes) or None})
@@ -140,12 +144,19 @@ class Batch:
             _insert(con, "audit.quarantine", pl.DataFrame(self.out_of_scope, schema=QUARANTINE_SCHEMA))
 
 
-def rejection(context: Context, digest: str, name: str, size: int | None, partner: str | None,
-              rejected: RejectedFile) -> dict:
-    """Return the audit.rejected_files row of a file that could not be loaded (or was not read)."""
-    return {"file_hash": digest, "submission_type": context.kind.name, "file_name": name,
+def sender(name: str, source: SourceMapping | None) -> tuple[str | None, str | None]:
+    """Return whose a file is before its rows are read, as (partner code, mapping file): the publication's
+    when a source mapping names it, else the partner its name starts with."""
+    return (source.partner_code, source.mapping_file) if source else (partner_in_name(name), None)
+
+
+def rejection(setup: PassSetup, digest: str, name: str, size: int | None, partner: str | None,
+              rejected: RejectedFile, mapping: str | None = None) -> dict:
+    """Return the audit.rejected_files row of a file that could not be loaded (or was not read);
+    `mapping` is the mapping file of the publication that named it, if one did."""
+    return {"file_hash": digest, "submission_type": setup.kind.name, "file_name": name,
             "partner_code": partner, "rule": rejected.rule, "reason": str(rejected), "bytes": size,
-            "run_id": context.run_id, "rejected_at": context.now}
+            "run_id": setup.run_id, "rejected_at": setup.now, "mapping": mapping}
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:

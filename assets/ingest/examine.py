@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
-from assets.ingest.batch import Context
+from assets.ingest.batch import PassSetup
 from assets.ingest.catalog import Stamp
 from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
 from assets.ingest.inbox import RETURNS_OWNER, read_unchanged
@@ -64,19 +64,19 @@ class ReadFile:
     examined: Examined
 
 
-def examine_file(context: Context, name: str, content: bytes, own_folder: bool) -> Examined:
+def examine_file(setup: PassSetup, name: str, content: bytes, own_folder: bool) -> Examined:
     """Return what the file named `name` (a partner's own file, not a publication) gives the pass's type."""
-    kind, owner = context.kind, own_folder or context.kind.name == RETURNS_OWNER
+    kind, owner = setup.kind, own_folder or setup.kind.name == RETURNS_OWNER
     partner = partner_in_name(name)
     try:
         partner, submitted, extension = parse_file_name(name)
-        check_submitted(submitted, context.now.date())
-        profile = _profile(context, partner)
+        check_submitted(submitted, setup.now.date())
+        profile = _profile(setup, partner)
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)
         mapping = profile.mapping(kind)
         extract = extract_rows(kind, sheets, mapping, strict=own_folder,
-                               facts=FileFacts(name, context.services, profile.date_order))
+                               facts=FileFacts(name, setup.services, profile.date_order))
         if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
             raise problem
     except RejectedFile as rejected:
@@ -87,15 +87,15 @@ def examine_file(context: Context, name: str, content: bytes, own_folder: bool) 
         "date_order": profile.date_order, "percent_scale": mapping.percent})
 
 
-def _profile(context: Context, partner: str) -> PartnerProfile:
-    if partner not in context.known_partners:
+def _profile(setup: PassSetup, partner: str) -> PartnerProfile:
+    if partner not in setup.known_partners:
         raise RejectedFile("unknown_partner", f"{partner} (from the file name) is not a partner in the "
                                               "reference data; check the file name, or ask the "
                                               "partnership team to add the partner")
-    if partner in context.profile_problems:
+    if partner in setup.profile_problems:
         raise RejectedFile("mapping_file", "the partnership's mapping file for this partner is wrong: "
-                                           f"{context.profile_problems[partner]}")
-    return context.profiles.get(partner) or PartnerProfile(partner)
+                                           f"{setup.profile_problems[partner]}")
+    return setup.profiles.get(partner) or PartnerProfile(partner)
 
 
 def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool) -> RejectedFile | None:
@@ -113,14 +113,14 @@ def _empty(extract: Extract | None) -> bool:
     return extract is None or extract.empty
 
 
-def read_and_examine(context: Context, path: str, name: str, own_folder: bool,
+def read_and_examine(setup: PassSetup, path: str, name: str, own_folder: bool,
                      stamp: Stamp) -> ReadFile | None:
     """Return the file read and examined; None when it is no longer as `stamp` saw it (being written)."""
     content = read_unchanged(path, stamp)
     if content is None:
         return None
     return ReadFile(len(content), hashlib.sha256(content).hexdigest(),
-                    examine_file(context, name, content, own_folder))
+                    examine_file(setup, name, content, own_folder))
 
 
 File = tuple[str, str, bool, Stamp]  # path, name under the inbox, in the type's own folder, stamp
@@ -128,7 +128,7 @@ File = tuple[str, str, bool, Stamp]  # path, name under the inbox, in the type's
 
 @dataclass(frozen=True)
 class _Pass:
-    """What a worker needs to rebuild a pass's context (mappings are read from the folder once)."""
+    """What a worker needs to rebuild a pass's setup (mappings are read from the folder once)."""
 
     kind: str
     partners_dir: str
@@ -140,15 +140,15 @@ class _Pass:
 
 
 @cache
-def _worker_context(job: _Pass) -> Context:
+def _worker_setup(job: _Pass) -> PassSetup:
     profiles, problems = load_profiles(Path(job.partners_dir))
-    return Context(SUBMISSION_TYPES[job.kind], job.known_partners, profiles, problems, [], {}, job.run_id,
+    return PassSetup(SUBMISSION_TYPES[job.kind], job.known_partners, profiles, problems, [], {}, job.run_id,
                    job.now, job.services)
 
 
 def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
-    context = _worker_context(job)
-    return [read_and_examine(context, *file) for file in files]
+    setup = _worker_setup(job)
+    return [read_and_examine(setup, *file) for file in files]
 
 
 @cache
@@ -163,7 +163,7 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def examined_files(context: Context, files: Sequence[File], kind: SubmissionType, partners_dir: Path,
+def examined_files(setup: PassSetup, files: Sequence[File], kind: SubmissionType, partners_dir: Path,
                    mappings: str) -> Iterator[ReadFile | None]:
     """Yield each file read and examined (None: changed since listed), in the order given.
 
@@ -171,10 +171,10 @@ def examined_files(context: Context, files: Sequence[File], kind: SubmissionType
     """
     if len(files) < PARALLEL_FROM_FILES or _cores() < 2:
         for file in files:
-            yield read_and_examine(context, *file)
+            yield read_and_examine(setup, *file)
         return
-    job = _Pass(kind.name, str(partners_dir), mappings, context.known_partners, context.run_id, context.now,
-                context.services)
+    job = _Pass(kind.name, str(partners_dir), mappings, setup.known_partners, setup.run_id, setup.now,
+                setup.services)
     chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ahead: list[Future] = []
     try:

@@ -13,10 +13,10 @@ from pathlib import Path
 import duckdb
 
 from assets.contract import SubmissionType
-from assets.ingest.batch import Batch, Context, Received, rejection
+from assets.ingest.batch import Batch, PassSetup, Received, rejection, sender
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
 from assets.ingest.examine import Examined, File, examined_files
-from assets.ingest.files import RejectedFile, partner_in_name
+from assets.ingest.files import RejectedFile
 from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, settled, skip_reason
 from assets.ingest.partners import load_profiles
 from assets.ingest.publications import read_source_file
@@ -44,18 +44,19 @@ class IngestSummary:
     rows_received: int = 0
 
 
-def publication_files(inbox: Path, context: Context, broken: list[SourceMapping],
-                      taken: set[str]) -> tuple[list[tuple[Path, SourceMapping]], list[Skipped]]:
+def publication_files(inbox: Path, setup: PassSetup, broken: list[SourceMapping], taken: set[str]
+                      ) -> tuple[list[tuple[Path, SourceMapping]], list[tuple[Skipped, SourceMapping]]]:
     """Return (path, source) for every file a source mapping giving this type names under the inbox,
-    and the paths they name that are not read (links, pipes, anything outside the inbox), with why.
+    and the paths they name that are not read (links, pipes, anything outside the inbox), with why
+    and the source that names them.
 
     Files of a source whose mapping is wrong are returned too (to be rejected), by the first type only.
     """
-    claiming = [s for s in context.sources if s.mapping(context.kind) is not None]
-    if context.kind.name == RETURNS_OWNER:
+    claiming = [s for s in setup.sources if s.mapping(setup.kind) is not None]
+    if setup.kind.name == RETURNS_OWNER:
         claiming += broken
     found: dict[Path, SourceMapping] = {}
-    skipped: dict[Path, str] = {}
+    skipped: dict[Path, tuple[str, SourceMapping]] = {}
     for source in claiming:
         for path in source_files(inbox, source):
             if str(path) in taken or path in skipped:
@@ -64,9 +65,9 @@ def publication_files(inbox: Path, context: Context, broken: list[SourceMapping]
             if reason is None:
                 found.setdefault(path, source)
             else:
-                skipped[path] = reason
-    return sorted(found.items()), [(str(path), path.relative_to(inbox).as_posix(), reason)
-                                   for path, reason in sorted(skipped.items())]
+                skipped[path] = reason, source
+    return sorted(found.items()), [((str(path), path.relative_to(inbox).as_posix(), reason), source)
+                                   for path, (reason, source) in sorted(skipped.items())]
 
 
 def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionType,
@@ -86,30 +87,30 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
     sources, broken, source_problems = load_sources(partners_dir)
     mappings = mappings_digest(partners_dir)
     known = known_files(con, kind, mappings)
-    context = Context(kind, frozenset(v for (v,) in con.execute(
+    setup = PassSetup(kind, frozenset(v for (v,) in con.execute(
         "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
         source_problems, run_id, datetime.now(), load_services(con))
     summary = IngestSummary(kind.name)
-    own, skipped = inbox_files(inbox, kind)
+    own, own_skipped = inbox_files(inbox, kind)
     publications, not_read = publication_files(
-        inbox, context, broken, {path for path, _, _ in own} | {path for path, _, _ in skipped})
+        inbox, setup, broken, {path for path, _, _ in own} | {path for path, _, _ in own_skipped})
     files = [(path, name, own_folder, None) for path, name, own_folder in own] + [
         (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications]
-    skipped += not_read
+    skipped: list[tuple[Skipped, SourceMapping | None]] = [(s, None) for s in own_skipped] + not_read
     if only is not None:
         files = [f for f in files if f[0] in only]
-        skipped = [s for s in skipped if s[0] in only]
+        skipped = [s for s in skipped if s[0][0] in only]
     now_ns = time.time_ns()
     # One transaction for the pass; what was read is appended every FLUSH_ROWS rows, so memory stays
     # flat however many files arrive at once.
     con.begin()
     try:
-        state = _Pass(con, context, summary, seen, noticed, mappings)
-        for path, name, reason in skipped:
+        state = _Pass(con, setup, summary, seen, noticed, mappings)
+        for (path, name, reason), claimed_by in skipped:
             stamp = Stamp.of(path)
             if known.get(name) != stamp:  # listed once, until it changes
-                state.examined.append(examined_entry(kind, name, stamp, "", mappings, context.now))
-                state.batch.skip(context, name, reason)
+                state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
+                state.batch.skip(setup, name, reason, claimed_by)
                 summary.files_skipped.append(name)
         own: list[File] = []
         publications: list[tuple[File, SourceMapping]] = []
@@ -123,12 +124,12 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                 own.append((path, name, own_folder, stamp))
             else:
                 publications.append(((path, name, own_folder, stamp), source))
-        for (path, name, _, stamp), read in zip(own, examined_files(context, own, kind, partners_dir,
+        for (path, name, _, stamp), read in zip(own, examined_files(setup, own, kind, partners_dir,
                                                                       mappings), strict=True):
             if read is None:  # changed since listed: waits for a later run
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
             elif state.is_new(name, stamp, read.digest, read.size) and _record(
-                    context, state.batch, name, read.digest, read.size, read.examined):
+                    setup, state.batch, name, read.digest, read.size, read.examined):
                 state.loaded(name, read.digest)
         for (path, name, _, stamp), source in publications:
             content = read_unchanged(path, stamp)
@@ -136,8 +137,8 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
                 continue
             digest = hashlib.sha256(content).hexdigest()
-            if state.is_new(name, stamp, digest, len(content)):
-                read_source_file(context, state.batch, name, digest, stamp.modified_ns, content, source)
+            if state.is_new(name, stamp, digest, len(content), source):
+                read_source_file(setup, state.batch, name, digest, stamp.modified_ns, content, source)
                 state.loaded(name, digest)
         state.flush()
     except BaseException:
@@ -152,7 +153,7 @@ class _Pass:
     """One pass's files already known, and what it has read but not yet appended."""
 
     con: duckdb.DuckDBPyConnection
-    context: Context
+    setup: PassSetup
     summary: IngestSummary
     seen: dict[str, str]  # file hash: the name it was first received under
     noticed: set[tuple[str, str]]  # (hash, name) of duplicates already recorded
@@ -160,15 +161,17 @@ class _Pass:
     batch: Batch = field(default_factory=Batch)
     examined: list[dict] = field(default_factory=list)
 
-    def is_new(self, name: str, stamp: Stamp, digest: str, size: int) -> bool:
-        """Catalogue the file as examined; return whether its bytes are new (a duplicate is noticed)."""
-        context, summary = self.context, self.summary
-        self.examined.append(examined_entry(context.kind, name, stamp, digest, self.mappings, context.now))
+    def is_new(self, name: str, stamp: Stamp, digest: str, size: int,
+               source: SourceMapping | None = None) -> bool:
+        """Catalogue the file as examined; return whether its bytes are new (a duplicate is noticed, with
+        the publication's `source` mapping when one names the file)."""
+        setup, summary = self.setup, self.summary
+        self.examined.append(examined_entry(setup.kind, name, stamp, digest, self.mappings, setup.now))
         if digest not in self.seen:
             return True
         if self.seen[digest] != name and (digest, name) not in self.noticed:
             self.noticed.add((digest, name))
-            self.batch.rejections.append(_duplicate(context, digest, name, size, self.seen[digest]))
+            self.batch.rejections.append(_duplicate(setup, digest, name, size, self.seen[digest], source))
             summary.files_duplicate.append(name)
         else:
             summary.files_already_loaded += 1
@@ -186,32 +189,33 @@ class _Pass:
 
     def flush(self) -> None:
         """Append what was read to the warehouse, and catalogue the files examined."""
-        self.batch.append_to(self.con, self.context.kind)
+        self.batch.append_to(self.con, self.setup.kind)
         record_examined(self.con, self.examined)
         self.batch, self.examined = Batch(), []
 
 
-def _duplicate(context: Context, digest: str, name: str, size: int, first: str) -> dict:
+def _duplicate(setup: PassSetup, digest: str, name: str, size: int, first: str,
+               source: SourceMapping | None) -> dict:
     """Record a file whose bytes were already received under another name: noticed, not loaded."""
     rejected = RejectedFile("duplicate_file", f"the same content as {first}, already received; it was "
                                               "not loaded again (if you meant to send new figures, "
                                               "please check the attachment)")
-    return rejection(context, digest, name, size, partner_in_name(name), rejected) | {
-        "same_as_file_name": first}
+    partner, mapping = sender(name, source)
+    return rejection(setup, digest, name, size, partner, rejected, mapping) | {"same_as_file_name": first}
 
 
-def _record(context: Context, batch: Batch, name: str, digest: str, size: int, examined: Examined) -> bool:
+def _record(setup: PassSetup, batch: Batch, name: str, digest: str, size: int, examined: Examined) -> bool:
     """Add the file's rows or its rejection to the batch; return False when it is not for this type."""
-    kind = context.kind
+    kind = setup.kind
     if examined.rejected is not None:
         if not examined.owner:
             return False
         rejected = examined.rejected
         log.warning("%s/%s rejected (%s): %s", kind.name, name, rejected.rule, rejected)
-        batch.reject(context, digest, name, size, examined.partner, rejected)
+        batch.reject(setup, digest, name, size, examined.partner, rejected)
         return True
     if examined.extract is None or examined.extract.empty:
         return False
-    batch.add_extract(context, Received(name, digest, examined.partner, examined.submitted, examined.partner),
+    batch.add_extract(setup, Received(name, digest, examined.partner, examined.submitted, examined.partner),
                       examined.extract, examined.entry)
     return True

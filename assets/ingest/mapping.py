@@ -123,7 +123,7 @@ class PeriodSpec:
 class EveryService:
     """A row naming no service gives its figures to every service (of these kinds) for a range of months."""
 
-    kinds: frozenset[str]
+    service_kinds: frozenset[str]  # the mapping's `kinds`
     first: str  # normalised header of the range's first month
     last: str   # normalised header of its last month (inclusive)
 

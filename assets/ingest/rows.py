@@ -186,7 +186,7 @@ def _spread(kind: SubmissionType, row: tuple, cells: list[str], layout: Layout, 
     measure = row[columns["measure_code"]]
     spread = []
     for month in months:
-        for service in covered(facts.services, every.kinds, measure, month):
+        for service in covered(facts.services, every.service_kinds, measure, month):
             out = list(row)
             out[0] = f"{row[0] or ''} [{service.code} {month:%Y-%m}]".lstrip()
             out[columns["partner_code"]], out[columns["service_code"]] = service.lead_partner, service.code
@@ -194,7 +194,7 @@ def _spread(kind: SubmissionType, row: tuple, cells: list[str], layout: Layout, 
             spread.append(tuple(out))
     if spread:
         return spread, None
-    kinds = f" of kind {', '.join(sorted(every.kinds))}" if every.kinds else ""
+    kinds = f" of kind {', '.join(sorted(every.service_kinds))}" if every.service_kinds else ""
     return [], Excluded(None, 0, layout.headers_as_written[layout.headers[every.first]], first,
                         f"no service{kinds} reports {measure or 'the measure'} between {first} and {last}")
 

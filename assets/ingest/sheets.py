@@ -56,7 +56,7 @@ def _check_line_lengths(text: str) -> None:
                                               "per line): please save the file as CSV again and resend it")
 
 
-def _text(value: object) -> str:
+def _cell_text(value: object) -> str:
     """Return a cell as the text a person reads in it (whole numbers without '.0', dates as ISO)."""
     if isinstance(value, str):
         return value
@@ -90,7 +90,7 @@ def read_workbook(content: bytes) -> list[Sheet]:
         sheets = []
         for name in book.sheet_names:
             sheet = book.get_sheet_by_name(name)
-            cells = [[_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+            cells = [[_cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
             _fill_merged(cells, sheet.merged_cell_ranges or [])
             sheets.append(Sheet(name, cells, list(range(1, len(cells) + 1))))
     except python_calamine.CalamineError as exc:

@@ -39,6 +39,11 @@ class SourceMapping:
         """Return the publication's layout of `kind`, or None when it does not give that type."""
         return self.returns.get(kind.name)
 
+    @property
+    def mapping_file(self) -> str:
+        """Return the mapping file as the audit and seeds.publications name it: `sources/<name>.yaml`."""
+        return f"{SOURCES_FOLDER}/{self.source}"
+
 
 def _patterns(spec: object, source: str) -> tuple[str, ...]:
     files = spec.get("files") if isinstance(spec, dict) else None
@@ -50,7 +55,7 @@ def _patterns(spec: object, source: str) -> tuple[str, ...]:
     return tuple(str(p) for p in files)
 
 
-def _text(spec: dict, key: str, source: str) -> str | None:
+def _optional_text(spec: dict, key: str, source: str) -> str | None:
     value = spec.get(key)
     if value is not None and not (isinstance(value, str) and value.strip()):
         raise MappingError(f"{source}: {key} is the publication's {key} as text, e.g. {key}: NHS England")
@@ -71,7 +76,7 @@ def parse_source(text: str, source: str) -> SourceMapping:
                            f"{sorted(SOURCE_KEYS)}")
     submitted = parse_submitted(spec.get("submitted_on"), source)
     partner = spec.get("partner_code")
-    name, publisher = (_text(spec, key, source) for key in ("name", "publisher"))
+    name, publisher = (_optional_text(spec, key, source) for key in ("name", "publisher"))
     return SourceMapping(source=source, patterns=patterns, name=name, publisher=publisher,
                          submitted_on=submitted,
                          partner_code=str(partner).upper() if partner else None,

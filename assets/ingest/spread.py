@@ -15,7 +15,7 @@ class Service:
     """A joint service as a publication-wide target reaches it: its kind, lead partner, start and measures."""
 
     code: str
-    kind: str
+    service_kind: str
     lead_partner: str
     start: date | None
     measures: frozenset[str]
@@ -30,8 +30,8 @@ def load_services(con: duckdb.DuckDBPyConnection) -> tuple[Service, ...]:
         left join seeds.service_measures as m using (service_code)
         group by all order by s.service_code
     """).fetchall()
-    return tuple(Service(code, kind, lead, start, frozenset(measures or ()))
-                 for code, kind, lead, start, measures in found)
+    return tuple(Service(code, service_kind, lead, start, frozenset(measures or ()))
+                 for code, service_kind, lead, start, measures in found)
 
 
 def _later(month: date, months: int) -> date:
@@ -60,8 +60,8 @@ def month_range(first: str, last: str, date_order: str | None) -> tuple[list[dat
     return _months(start.start, final), None
 
 
-def covered(services: tuple[Service, ...], kinds: frozenset[str], measure: str | None,
+def covered(services: tuple[Service, ...], service_kinds: frozenset[str], measure: str | None,
             month: date) -> list[Service]:
-    """Return the services (of `kinds`, when given) reporting `measure` that have started by `month`."""
-    return [s for s in services if (not kinds or s.kind in kinds) and measure in s.measures
-            and (s.start is None or s.start <= month)]
+    """Return the services (of `service_kinds`, when given) reporting `measure`, started by `month`."""
+    return [s for s in services if (not service_kinds or s.service_kind in service_kinds)
+            and measure in s.measures and (s.start is None or s.start <= month)]

@@ -25,30 +25,31 @@ MACRO_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _text(value: str) -> str:
+def _literal(value: str) -> str:
+    # assets.models.build.literal's twin: build imports this module (through project), so cannot be imported
     return "'" + value.replace("'", "''") + "'"
 
 
 def _list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(_text(v) for v in values) + "]"
+    return "[" + ", ".join(_literal(v) for v in values) + "]"
 
 
 def _by_type(macro: str, value: Callable[[SubmissionType], tuple[str, ...]]) -> str:
-    cases = "".join(f"\n        when {_text(t.name)} then {_list(value(t))}"
+    cases = "".join(f"\n        when {_literal(t.name)} then {_list(value(t))}"
                     for t in SUBMISSION_TYPES.values())
     return f"create or replace macro {macro}(submission_type) as\n    case submission_type{cases}\n    end;"
 
 
 def _figures_given(kind: SubmissionType) -> str:
     given = "".join(f"\n            case when {c} is not null"
-                    f" or list_contains(suppressed_columns, {_text(c)}) then {_text(c)} end,"
+                    f" or list_contains(suppressed_columns, {_literal(c)}) then {_literal(c)} end,"
                     for c in kind.numeric)
     return f"\n        list_filter([{given}\n        ], figure -> figure is not null) as figures_given,"
 
 
 def _union(macro: str, extra: Callable[[SubmissionType], str] = lambda kind: "") -> str:
     selects = "\n    union all by name\n".join(
-        f"    select {_text(t.name)} as submission_type, *,{extra(t)}\n    from {STAGES[macro](t.name)}"
+        f"    select {_literal(t.name)} as submission_type, *,{extra(t)}\n    from {STAGES[macro](t.name)}"
         for t in SUBMISSION_TYPES.values())
     return f"create or replace macro {macro}() as table\n{selects};"
 

@@ -70,10 +70,10 @@ def returns_owed_frame(reference_dir: Path) -> pl.DataFrame:
 
 def publications_frame(mappings_dir: Path) -> pl.DataFrame:
     """Return each publication (a source mapping giving no partner code) with its name and publisher."""
-    from assets.ingest.sources import SOURCES_FOLDER, load_sources
+    from assets.ingest.sources import load_sources
 
     sources, _, _ = load_sources(mappings_dir)
-    rows = [(f"{SOURCES_FOLDER}/{s.source}", s.name or Path(s.source).stem, s.publisher)
+    rows = [(s.mapping_file, s.name or Path(s.source).stem, s.publisher)
             for s in sources if s.partner_code is None]
     return pl.DataFrame(rows, schema=dict.fromkeys(SEED_DOCS["publications"].columns, pl.String),
                         orient="row")

@@ -11,6 +11,7 @@ import duckdb
 
 from assets.contract import SUBMISSION_TYPES
 from assets.validate.overdue import overdue_returns
+from assets.warehouse import as_this_version
 
 Row = dict[str, Any]
 
@@ -88,9 +89,11 @@ def _restated_sql() -> str:
     )
 
 
-# a publication's files (a source mapping giving no partner code) count under the publication, not a partner
+# a publication's files (a source mapping giving no partner code) count under the publication, not a
+# partner; those of a mapping not in seeds.publications (one too wrong to read) under its mapping file
 PARTNERS_SQL = """
-    select l.partner_code, p.partner_name, pub.publication_name, pub.publisher, count(*) as files,
+    select l.partner_code, p.partner_name, pub.publication_name, pub.publisher,
+           case when l.partner_code is null then l.mapping end as mapping, count(*) as files,
            count(*) filter (where l.status = 'rejected') as files_rejected,
            cast(coalesce(sum(l.rows_received), 0) as bigint) as rows_received,
            cast(coalesce(sum(l.rows_loaded), 0) as bigint) as rows_loaded,
@@ -107,11 +110,6 @@ LEAGUE_SQL = """
     from marts.partner_league
     order by league_order
 """
-REJECTED_SQL = """
-    select file_name, submission_type, partner_code, reason
-    from audit.rejected_files
-    order by submission_type, file_name
-"""
 RULES_SQL = """
     select submission_type, rule, count(*) as rows, min(meaning) as meaning
     from audit.quarantine
@@ -123,6 +121,17 @@ QUARANTINE_SQL = """
     from audit.quarantine
     order by file_name, sheet_name nulls first, row_number, rule, column_name, value
 """
+
+
+def _rejected_sql(con: duckdb.DuckDBPyConnection) -> str:
+    """Files turned away, with the partner or the publication (by its mapping file) they came from."""
+    return f"""
+        select r.file_name, r.submission_type, r.partner_code, p.partner_name, pub.publication_name,
+               pub.publisher, case when r.partner_code is null then r.mapping end as mapping, r.reason
+        from {as_this_version(con, "audit.rejected_files")} as r
+        left join marts.dim_partner as p on p.partner_code = r.partner_code
+        left join seeds.publications as pub on r.partner_code is null and pub.mapping = r.mapping
+        order by r.submission_type, r.file_name"""
 
 
 @dataclass(frozen=True)
@@ -197,7 +206,7 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
         services=dict(services),
         partners=partners,
         league=con.execute(LEAGUE_SQL).pl().to_dicts(),
-        rejected=con.execute(REJECTED_SQL).pl().to_dicts(),
+        rejected=con.execute(_rejected_sql(con)).pl().to_dicts(),
         rules=con.execute(RULES_SQL).pl().to_dicts(),
         quarantined=con.execute(QUARANTINE_SQL).pl().to_dicts(),
         overdue=overdue_returns(con, date.today()).sort(

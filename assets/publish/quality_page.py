@@ -130,6 +130,17 @@ def publication_note(publisher: str | None) -> str:
     return f"publication by {publisher}" if publisher else "publication"
 
 
+def sent_by(row: Row) -> dict[str, str]:
+    """Who a row's files came from, as a name and a note beside it: the publication and its publisher,
+    the mapping file of a publication seeds.publications does not name, or the partner and its code."""
+    if row["publication_name"]:
+        return {"sender": row["publication_name"], "note": publication_note(row["publisher"])}
+    if row["mapping"]:
+        return {"sender": row["mapping"], "note": "a publication's mapping file"}
+    return {"sender": row["partner_name"] or "Not a known partner",
+            "note": row["partner_code"] or "no partner code"}
+
+
 def month_ranges(months: list[date], shown: int | None = None) -> str:
     """Months as runs of consecutive months: `January 2024 to March 2024, June 2024`; after the first
     `shown` runs, how many months more."""
@@ -178,17 +189,15 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
     """The data-quality page: each partner's returns, the league, overdue returns, rejected files and
     quarantined rows."""
     partners = [
-        row | {"partner_name": row["publication_name"] or row["partner_name"] or "Not a known partner",
-               "note": publication_note(row["publisher"]) if row["publication_name"]
-               else row["partner_code"] or "no partner code",
-               "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
+        row | sent_by(row) | {
+            "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
         for row in quality.partners
     ]
     return {
         "partners": partners,
         "league": league_rows(quality.league),
         "league_rule": LEAGUE_RULE,
-        "rejected": quality.rejected,
+        "rejected": [row | sent_by(row) for row in quality.rejected],
         "rules": quality.rules,
         "quarantined": quality.quarantined[:QUARANTINE_SHOWN],
         "quarantined_total": len(quality.quarantined),
