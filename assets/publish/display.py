@@ -72,9 +72,11 @@ def assurance_badge(assurance: str | None) -> Badge:
 
 def number(value: float | None, digits: int = 2) -> float | None:
     """A finite value as a float rounded for charts, or None."""
-    if value is None or not math.isfinite(value := float(value)):
+    if value is None:
         return None
-    return round(value, digits)
+    if type(value) is not float:  # the marts' figures are floats already: converted only when not
+        value = float(value)
+    return round(value, digits) if math.isfinite(value) else None
 
 
 def format_index(value: float | None) -> str:
@@ -129,6 +131,7 @@ def long_month(period: date | None) -> str:
     return period.strftime("%B %Y") if period else NO_VALUE
 
 
+@cache  # as months: the same due and submission dates on every page
 def day(value: date | None) -> str:
     """A date as `3 April 2026`."""
     return f"{value.day} {value.strftime('%B %Y')}" if value else NO_VALUE

@@ -143,6 +143,24 @@ def javascript_bundle(cache_dir: Path | None = None) -> str:
 
 
 @cache
+class _FiguresEnvironment(jinja2.Environment):
+    """Jinja2's environment, looking a dict's key up before trying an attribute it cannot have.
+
+    The pages' figures are dicts, and `row.actual` in a template is Jinja2's `getattr`: an attribute
+    first (for a dict, an AttributeError raised and caught on each of the millions of look-ups of a
+    national site), then the key. For a plain dict and a name that is not one of dict's own methods
+    the attribute cannot exist, so the key is looked up first: the same result, without the exception.
+    """
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and not hasattr(dict, attribute):
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
 def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name; the
     `badge` and `icon` macros as globals, each badge and icon rendered once.
@@ -153,9 +171,10 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     if cache_dir is not None:
         (cache_dir / "jinja").mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(cache_dir / "jinja"))
-    env = jinja2.Environment(
+    env = _FiguresEnvironment(
         loader=jinja2.FileSystemLoader(TEMPLATE_DIR),
         bytecode_cache=bytecode,
+        auto_reload=False,  # the templates do not change while a site is written
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
