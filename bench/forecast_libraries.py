@@ -1,12 +1,12 @@
 """Our forecasting engine against the libraries that could replace it, on the same series.
 
 statsforecast 2.1 requires pandas below 3 (the project has pandas 3), so this runs in a throwaway
-environment laid over the project's, which it leaves as it is:
+environment laid over the project's, which it leaves as it is (uv as `make setup` installs it):
 
-    uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py imports
-    uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py speed WAREHOUSE
-    uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py backtest WAREHOUSE \
-        [--measures AE_4HR,AE_ATTENDANCES,AE_ADMISSIONS]
+    .tools/bin/uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py imports
+    .tools/bin/uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py speed WAREHOUSE
+    .tools/bin/uv run --no-sync --with statsforecast==2.1.1 python bench/forecast_libraries.py backtest \
+        WAREHOUSE [--measures AE_4HR,AE_ATTENDANCES,AE_ADMISSIONS]
 
 `imports`: in fresh processes, the seconds to import each engine after what a nightly run has
 already imported (Dagster, Great Expectations, polars, DuckDB), and statsforecast's first and second
