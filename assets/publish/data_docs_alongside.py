@@ -1,9 +1,9 @@
 """Great Expectations' Data Docs built while the scorecards are written: in a second process for big sites.
 
 The second process is a fresh interpreter running this module (`python -m`), handed the results on its
-standard input: it imports Great Expectations and the Data Docs builder only, not the program that
-started the run (a `multiprocessing` spawn imports the parent's main module again, which in a nightly
-run is the whole pipeline: seconds more than the Data Docs themselves).
+standard input: it imports Great Expectations and the Data Docs builder only, whatever started the run
+(a `multiprocessing` spawn imports the parent's main module again: nothing much for `joinedup run`,
+the whole pipeline for a script that imports it at its top, as a notebook's or a scheduler's may).
 """
 
 from __future__ import annotations
