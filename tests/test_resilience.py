@@ -6,6 +6,7 @@ analyst who had the warehouse open keeps reading it, and the next run publishes 
 uninterrupted run does.
 """
 
+import io
 import json
 import multiprocessing
 import os
@@ -13,21 +14,25 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
+from dagster import EventLogEntry
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE
 from pipelines.analyst import contract_differences
 from pipelines.demo.submissions import generate_demo
+from pipelines.progress import RunProgress
 from pipelines.run import run_nightly
 from pipelines.settings import PROJECT_ROOT, Settings
 from tests.conftest import settings_for, settle
 from tests.mart_checksums import differing_marts, mart_checksums
+
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 LATE_NAME = "NOR-ACUTE_20260420_late.csv"
@@ -226,17 +231,48 @@ def test_a_full_disk_while_staging_leaves_yesterdays_publication_and_nothing_beh
     assert leftovers(home) == []
 
 
+class _Listening(RunProgress):
+    """A run's progress that also hands every Dagster event of the run to `hear` (and prints nothing)."""
+
+    def __init__(self, hear: Callable[[EventLogEntry], None]) -> None:
+        super().__init__(io.StringIO(), live=False)
+        self._hear = hear
+
+    def listener(self, phase: str) -> Callable[[EventLogEntry], None]:
+        reported = super().listener(phase)
+
+        def both(entry: EventLogEntry) -> None:
+            reported(entry)
+            self._hear(entry)
+
+        return both
+
+
 def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
     generate_demo(tmp_path, scale="small", seed=4)
     settings = settings_for(tmp_path)
     settings.build_database.parent.mkdir(parents=True)
-    # another process holds the working database for 7 seconds (DuckDB allows one writer per file)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+    # another process holds the working database (DuckDB allows one writer per file) until its input ends
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; "
                                "con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
-                               "time.sleep(7)", str(settings.build_database)], stdout=subprocess.PIPE,
-                              text=True)
+                               "sys.stdin.read()", str(settings.build_database)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
-    report = run_nightly(settings)
-    holder.wait()
-    assert report.success
+    retried: list[str] = []
+
+    def release_once_a_step_waits(entry: EventLogEntry) -> None:
+        """The run reached the point: a step found the database locked and is up for retry."""
+        event = entry.dagster_event
+        if event is not None and event.event_type_value == "STEP_UP_FOR_RETRY" and holder.poll() is None:
+            retried.append(event.step_key)
+            holder.stdin.close()
+            holder.wait()
+
+    try:
+        report = run_nightly(settings, progress=_Listening(release_once_a_step_waits))
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert retried, "no step found the working database locked: the holder never held it while the run tried"
+    assert report.success, report.failed_steps
     assert settings.warehouse.exists()
