@@ -48,7 +48,10 @@ def _in_words(columns: tuple[str, ...]) -> str:
 def _expectation(spec: ModelSpec, test: DataTest) -> dict[str, Any] | None:
     """Return the Great Expectations expectation a dbt data test states (None for relationships)."""
     column = test.columns[0]
-    if test.kind in ("unique", KEY_OF_COLUMNS):
+    if test.kind == "unique":
+        kind, kwargs = "expect_column_values_to_be_unique", {"column": column}
+        rule, meaning = "keys_unique", f"one row per {column}"
+    elif test.kind == KEY_OF_COLUMNS:
         kind, kwargs = "expect_compound_columns_to_be_unique", {"column_list": list(test.columns)}
         rule, meaning = "keys_unique", f"one row per {_in_words(test.columns)}"
     elif test.kind == "not_null":
