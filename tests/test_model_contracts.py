@@ -7,7 +7,14 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from assets.models.model_yml import ModelYmlError, read_model_spec, read_model_specs
+from assets.models.model_yml import (
+    KEY_OF_COLUMNS,
+    DataTest,
+    ModelSpec,
+    ModelYmlError,
+    read_model_spec,
+    read_model_specs,
+)
 from assets.models.published_contract import contract_text
 from assets.publish.assets import MART_KEYS
 from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_texts
@@ -139,8 +146,8 @@ def test_a_model_with_two_grains_has_none(tmp_path):
         _ = spec.key
 
 
-def model_specs() -> list:
-    return [spec for layer in ("staging", "intermediate", "marts")
+def model_specs() -> list[tuple[str, ModelSpec]]:
+    return [(layer, spec) for layer in ("staging", "intermediate", "marts")
             for spec in read_model_specs(SQL_DIR / layer)]
 
 
@@ -148,37 +155,55 @@ def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(
     """The staging and intermediate models too: the published contract checks only the marts."""
     settings, _, _ = demo_run
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        for spec in model_specs():
-            layer = next(layer for layer in ("staging", "intermediate", "marts")
-                         if (SQL_DIR / layer / f"{spec.name}.yml").exists())
+        for layer, spec in model_specs():
             built = con.execute("select column_name, data_type from duckdb_columns() "
                                 "where schema_name = ? and table_name = ? order by column_index",
                                 [layer, spec.name]).fetchall()
             assert built == [(c.name, c.data_type) for c in spec.columns], f"{layer}.{spec.name}"
 
 
-def test_the_marts_keep_their_declared_references_and_values_in_the_demo_warehouse(demo_run):
-    """Relationships are declared and published, not checked on each run: the demo shows they hold."""
+def failing_rows_sql(layer: str, spec: ModelSpec, test: DataTest) -> tuple[str, list]:
+    """Return SQL counting the rows of `<layer>.<model>` that break a data test, as dbt compiles it."""
+    table, columns = f'{layer}."{spec.name}"', [f'"{c}"' for c in test.columns]
+    column = columns[0]
+    if test.kind in ("unique", KEY_OF_COLUMNS):
+        key = ", ".join(columns)
+        return f"select count(*) from (select {key} from {table} group by all having count(*) > 1)", []
+    if test.kind == "not_null":
+        return f"select count(*) from {table} where {column} is null", []
+    if test.kind == "accepted_values":
+        return (f"select count(*) from {table} where {column} is not null "
+                f"and {column} not in (select unnest(?))", [test.arguments["values"]])
+    target = test.arguments["to"].split("'")[1]
+    return (f"select count(*) from {table} where {column} is not null and {column} not in "
+            f"(select \"{test.arguments['field']}\" from {layer}.\"{target}\")", [])
+
+
+def test_every_model_keeps_what_its_yml_declares_in_the_demo_warehouse(demo_run):
+    """Grains, values and references of every layer; on each run the suites check only the marts'."""
     settings, _, _ = demo_run
-    checked = 0
+    kinds = set()
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        for spec in MARTS:
+        for layer, spec in model_specs():
             for test in spec.tests:
-                column = f'"{test.columns[0]}"'
-                if test.kind == "relationships":
-                    target = test.arguments["to"].split("'")[1]
-                    sql = (f"select count(*) from marts.{spec.name} where {column} is not null and {column} "
-                           f"not in (select \"{test.arguments['field']}\" from marts.{target})")
-                elif test.kind == "accepted_values":
-                    sql = (f"select count(*) from marts.{spec.name} where {column} is not null "
-                           f"and {column} not in (select unnest(?))")
-                else:
-                    continue
-                params = [test.arguments["values"]] if test.kind == "accepted_values" else []
+                sql, params = failing_rows_sql(layer, spec, test)
                 found = con.execute(sql, params).fetchone()
-                assert found == (0,), f"{spec.name}.{test.columns[0]}: {test.kind}"
-                checked += 1
-    assert checked >= 30
+                assert found == (0,), f"{layer}.{spec.name} {test.kind} on {', '.join(test.columns)}"
+                kinds.add(test.kind)
+    assert kinds == {"unique", KEY_OF_COLUMNS, "not_null", "accepted_values", "relationships"}
+
+
+def test_a_broken_declaration_is_found_by_the_demo_check(tmp_path):
+    """The check above can fail: a duplicate key, an empty key column, an unknown value, a dangling code."""
+    spec = read_model_spec(write_yml(tmp_path, "t", GOOD))
+    with duckdb.connect() as con:
+        con.execute("create schema marts")
+        con.execute("create table marts.u as select date '2024-01-01' as b")
+        con.execute("create table marts.t as select * from (values ('x', date '2024-01-01'), "
+                    "('x', date '2024-01-01'), (null, date '2024-02-01'), ('z', null)) as v(a, b)")
+        failing = {test.kind: con.execute(*failing_rows_sql("marts", spec, test)).fetchone()[0]
+                   for test in spec.tests}
+    assert failing == {KEY_OF_COLUMNS: 1, "not_null": 1, "accepted_values": 1, "relationships": 1}
 
 
 def test_the_submission_types_partner_data_quality_accepts_are_the_contracts_monthly_types():
