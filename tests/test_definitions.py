@@ -11,7 +11,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
 from assets.partitions import MONTHS
 from assets.validate.mart_suites import CHECKED_MARTS
-from pipelines.automation import inbox_sensor
+from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions, defs
 from pipelines.freshness import NIGHTLY_WINDOW, PARTNER_DATA_WINDOW
 from pipelines.settings import SQL_DIR
@@ -128,6 +128,11 @@ def test_resources_follow_the_settings(tmp_path, name):
     resource = definitions.resources[name]
     text = json.dumps(resource.model_dump() if hasattr(resource, "model_dump") else str(resource))
     assert str(tmp_path) in text
+
+
+def test_nightly_steps_are_retried_with_the_policy_for_transient_failures():
+    """Fails when the job is built without the policy automation declares (a file share that blinks)."""
+    assert defs.resolve_job_def("nightly").op_retry_policy == TRANSIENT_RETRIES
 
 
 def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run():

@@ -6,7 +6,6 @@ analyst who had the warehouse open keeps reading it, and the next run publishes 
 uninterrupted run does.
 """
 
-import io
 import json
 import multiprocessing
 import os
@@ -14,19 +13,17 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import EventLogEntry
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE
 from pipelines.analyst import contract_differences
 from pipelines.demo.submissions import generate_demo
-from pipelines.progress import RunProgress
 from pipelines.run import run_nightly
 from pipelines.settings import PROJECT_ROOT, Settings
 from tests.conftest import settings_for, settle
@@ -231,24 +228,7 @@ def test_a_full_disk_while_staging_leaves_yesterdays_publication_and_nothing_beh
     assert leftovers(home) == []
 
 
-class _Listening(RunProgress):
-    """A run's progress that also hands every Dagster event of the run to `hear` (and prints nothing)."""
-
-    def __init__(self, hear: Callable[[EventLogEntry], None]) -> None:
-        super().__init__(io.StringIO(), live=False)
-        self._hear = hear
-
-    def listener(self, phase: str) -> Callable[[EventLogEntry], None]:
-        reported = super().listener(phase)
-
-        def both(entry: EventLogEntry) -> None:
-            reported(entry)
-            self._hear(entry)
-
-        return both
-
-
-def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
+def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path, monkeypatch):
     generate_demo(tmp_path, scale="small", seed=4)
     settings = settings_for(tmp_path)
     settings.build_database.parent.mkdir(parents=True)
@@ -258,21 +238,26 @@ def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
                                "sys.stdin.read()", str(settings.build_database)],
                               stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
-    retried: list[str] = []
+    found_locked: list[str] = []
+    connect = duckdb.connect
 
-    def release_once_a_step_waits(entry: EventLogEntry) -> None:
-        """The run reached the point: a step found the database locked and is up for retry."""
-        event = entry.dagster_event
-        if event is not None and event.event_type_value == "STEP_UP_FOR_RETRY" and holder.poll() is None:
-            retried.append(event.step_key)
-            holder.stdin.close()
-            holder.wait()
+    def connect_and_release_once_locked(database: str = ":memory:", *args, **kwargs):
+        """DuckDB's own connect; the holder lets go once the run has found the database locked."""
+        try:
+            return connect(database, *args, **kwargs)
+        except duckdb.IOException as error:
+            if "lock" in str(error) and holder.poll() is None:
+                found_locked.append(str(database))
+                holder.stdin.close()
+                holder.wait()
+            raise
 
+    monkeypatch.setattr(duckdb, "connect", connect_and_release_once_locked)
     try:
-        report = run_nightly(settings, progress=_Listening(release_once_a_step_waits))
+        report = run_nightly(settings)
     finally:
         if holder.poll() is None:
             holder.kill()
-    assert retried, "no step found the working database locked: the holder never held it while the run tried"
+    assert found_locked == [str(settings.build_database)], "the run never found the working database locked"
     assert report.success, report.failed_steps
     assert settings.warehouse.exists()
