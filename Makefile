@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/dagster_home
 WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres demo run test test-faults test-scale-out lint dev bench clean
+.PHONY: setup browser postgres demo run test test-fast test-faults test-scale-out lint dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -52,6 +52,11 @@ lint: setup
 
 test: setup browser postgres lint
 	$(RUN)/pytest
+
+# the edit loop: every test but those marked slow (a whole run of the pipeline, a browser, a server)
+test-fast: setup
+	$(RUN)/ruff check .
+	$(RUN)/pytest -m "not slow"
 
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)
 test-faults: setup

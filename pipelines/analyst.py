@@ -103,17 +103,6 @@ def published_schema(warehouse: Path) -> dict[str, dict]:
     return schema
 
 
-def write_contract(warehouse: Path, contract: Path) -> None:
-    """Write the published schema as the contract file analysts rely on."""
-    import yaml
-
-    header = ("# The published warehouse contract: every table and column analysts may rely on.\n"
-              "# Written by `joinedup contract --write` from a built warehouse; a test fails when the\n"
-              "# warehouse and this file disagree, so a change to a mart is a change to this file.\n")
-    contract.write_text(header + yaml.safe_dump(published_schema(warehouse), sort_keys=False,
-                                                allow_unicode=True, width=100))
-
-
 def contract_differences(warehouse: Path, contract: Path) -> list[str]:
     """Return how the warehouse differs from the contract (empty when they agree)."""
     import yaml

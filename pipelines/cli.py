@@ -394,26 +394,37 @@ def export(folder: Path) -> None:
 
 
 @app.command()
-@click.option("--write", is_flag=True, help="rewrite the contract from the warehouse")
+@click.option("--write", is_flag=True,
+              help="generate the contract and the marts' suites again from the marts' .yml files")
 def contract(write: bool) -> None:
     """Check the published warehouse against its contract.
 
-    The contract is docs/warehouse-contract.yml: every published table and column, with its type.
+    The contract is docs/warehouse-contract.yml: every published table with its grain, every column
+    with its type. It is generated from the marts' .yml files (dbt_like_sql/marts), as are the grain
+    and accepted-values rules that open the marts' suites (expectations/mart_*.json): --write writes
+    both again after a .yml changes.
     """
     import duckdb
     import yaml
 
-    from pipelines.analyst import contract_differences, write_contract
-    from pipelines.settings import PROJECT_ROOT
+    from pipelines.analyst import contract_differences
+    from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 
     settings, file = _settings(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
+    if write:
+        from assets.models.published_contract import contract_text
+        from assets.validate.mart_suites import mart_suite_texts
+
+        with _failing_in_one_line("contract", ValueError, yaml.YAMLError, OSError):
+            texts = {file: contract_text(SQL_DIR)} | mart_suite_texts(SQL_DIR / "marts",
+                                                                      PROJECT_EXPECTATIONS_DIR)
+            for path, text in texts.items():
+                path.write_text(text, encoding="utf-8")
+        click.echo(f"{file} and {len(texts) - 1} mart suite(s) in {PROJECT_EXPECTATIONS_DIR} written "
+                   f"from {SQL_DIR / 'marts'}")
+        return
     with _failing_in_one_line("contract", duckdb.Error, yaml.YAMLError, OSError):
-        warehouse = _published(settings.warehouse)
-        if write:
-            write_contract(warehouse, file)
-            click.echo(f"{file} rewritten from {warehouse}")
-            return
-        differences = contract_differences(warehouse, file)
+        differences = contract_differences(_published(settings.warehouse), file)
     for line in differences:
         click.echo(line)
     if differences:

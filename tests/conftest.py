@@ -29,6 +29,13 @@ def settings_for(home: Path) -> Settings:
                     partners_dir=home / "partners")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark `slow` every test that reads the demo run: the first to ask for it waits for a whole run."""
+    for item in items:
+        if "demo_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def environment_restored():
     """Undo whatever a test changed in os.environ: the CLI sets the scenario's variables in-process

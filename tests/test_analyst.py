@@ -6,8 +6,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipelines.analyst import RefusedStatement, contract_differences, export_marts, query, write_contract
-from pipelines.settings import PROJECT_ROOT
+from assets.models.published_contract import contract_text
+from pipelines.analyst import RefusedStatement, contract_differences, export_marts, query
+from pipelines.settings import PROJECT_ROOT, SQL_DIR
 
 GUIDE = PROJECT_ROOT / "docs" / "analyst-guide.md"
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
@@ -33,12 +34,12 @@ def test_the_published_warehouse_keeps_its_contract(demo_run):
 def test_a_changed_column_breaks_the_contract(demo_run, tmp_path):
     settings, _, _ = demo_run
     contract = tmp_path / "contract.yml"
-    write_contract(settings.warehouse, contract)
-    edited = contract.read_text().replace("  quadrant:\n", "  quadrant_label:\n", 1)
-    contract.write_text(edited)
+    contract.write_text(contract_text(SQL_DIR).replace("  quadrant:\n", "  quadrant_label:\n", 1)
+                        .replace("  total_cost:\n      type: DOUBLE", "  total_cost:\n      type: BIGINT", 1))
     assert contract_differences(settings.warehouse, contract) == [
         "marts.scorecard_service_period.quadrant: not in the contract",
-        "marts.scorecard_service_period.quadrant_label: missing from the warehouse"]
+        "marts.scorecard_service_period.quadrant_label: missing from the warehouse",
+        "marts.scorecard_service_period.total_cost: BIGINT in the contract, DOUBLE published"]
 
 
 def test_query_refuses_to_change_the_warehouse(demo_run):

@@ -13,6 +13,8 @@ import pytest
 from pipelines.settings import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 ARTIFACTS = Path(os.environ.get("JOINEDUP_ARTIFACTS", PROJECT_ROOT / "test-artifacts")) / "screenshots"
 CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-chart]')].every(
     figure => figure.querySelector('svg .mark-symbol, svg .mark-line, svg .mark-rect, svg .mark-area,'

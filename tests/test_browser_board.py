@@ -16,6 +16,8 @@ from assets.publish.site import render_site
 from pipelines.settings import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 ARTIFACTS = Path(os.environ.get("JOINEDUP_ARTIFACTS", PROJECT_ROOT / "test-artifacts")) / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 900}

@@ -2,10 +2,14 @@
 
 import json
 
+import pytest
+
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import run_nightly
 from tests.conftest import FIRST_RUN_MARTS, settings_for
 from tests.mart_checksums import differing_marts, mart_checksums
+
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 
 def test_two_clean_runs_of_one_inbox_publish_identical_marts(demo_run, tmp_path):

@@ -153,10 +153,18 @@ def test_scorecard_site_is_published(demo_run):
     assert (settings.site_dir / "index.html").read_text().count("services/") >= len(pages)
 
 
-def test_second_run_on_the_same_files_adds_nothing(demo_run):
+@pytest.mark.slow
+def test_second_run_on_the_same_files_adds_nothing(demo_run, tmp_path):
+    """Runs again on a copy of the demo (files' times kept), so the shared demo stays as first published."""
+    import shutil
+
     from pipelines.run import run_nightly
+    from tests.conftest import settings_for
 
     settings, _, truth = demo_run
+    home = tmp_path / "home"
+    shutil.copytree(settings.inbox.parent, home, symlinks=True)
+    settings = settings_for(home)
     again = run_nightly(settings)
     assert again.success and again.files.is_empty()
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:

@@ -27,6 +27,8 @@ from tests.lake_runs import publish_alone
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture)
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 
 def _lake(postgres: LocalPostgres, name: str, folder: Path) -> LakeSettings:  # noqa: F811
     return LakeSettings(url=f"ducklake:postgres:{postgres.create_database(name)}",

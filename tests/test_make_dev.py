@@ -9,7 +9,11 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.notify_receivers import free_port
+
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 ROOT = Path(__file__).resolve().parent.parent
 STOP_SECONDS = 10

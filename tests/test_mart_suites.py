@@ -72,6 +72,18 @@ CASES = [
          "update marts.peer_benchmark set quartile = 4"),
     Case("peer_benchmark", "rank_in_range", "update marts.peer_benchmark set peer_rank = peers + 1",
          "update marts.peer_benchmark set peer_rank = peers"),
+    # the grain every mart and dimension declares in its .yml (dbt_like_sql/marts), generated into its suite
+    Case("dim_partner", "keys_unique",
+         "insert into marts.dim_partner select * from marts.dim_partner limit 1",
+         "insert into marts.dim_partner select * replace ('P9' as partner_code) "
+         "from marts.dim_partner limit 1"),
+    Case("dim_joint_service", "keys_not_null",
+         "update marts.dim_joint_service set service_code = null where service_code = 'S2'",
+         "update marts.dim_joint_service set service_name = null where service_code = 'S2'"),
+    Case("measure_spc_status", "keys_unique",
+         "insert into marts.measure_spc_status select * from marts.measure_spc_status limit 1",
+         "insert into marts.measure_spc_status select * replace ('NEW' as measure_code) "
+         "from marts.measure_spc_status limit 1"),
     Case("partner_data_quality", "received_le_expected",
          "update marts.partner_data_quality set returns_received = returns_expected + 1",
          "update marts.partner_data_quality set returns_received = returns_expected"),
@@ -96,7 +108,11 @@ def rules_after(con, mart: str, change: str) -> set[tuple[str, str]]:
 
 
 def test_the_hand_made_marts_pass_every_error_rule(con):
-    for mart in CHECKED_MARTS:
+    built = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'")
+             .fetchall()}
+    # the forecasts and the associations are fitted in Python from more months than the hand-made data has
+    assert set(CHECKED_MARTS) - built == {"fct_measure_forecast", "workforce_outcome_association"}
+    for mart in sorted(built):
         assert validate_mart(con, mart).errors == 0, mart
 
 

@@ -24,6 +24,8 @@ from pipelines.run import run_nightly
 from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 ENVIRONMENT = {"JOINEDUP_INBOX": "inbox", "JOINEDUP_REFERENCE_DIR": "reference",
                "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
                "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb", "JOINEDUP_SITE": "site",

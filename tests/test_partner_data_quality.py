@@ -6,6 +6,7 @@ a month's target is due by the month's end.
 """
 
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
 import pytest
 
@@ -14,8 +15,25 @@ from tests.sql_fixtures import SEEDS, build_models, build_warehouse
 
 TARGETS_HEADER = "partner_code,service_code,measure_code,period,target_value,tolerance\n"
 JAN, FEB, MAR = date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1)
-COLUMNS = ("deadline, days_after_deadline, returns_expected, returns_received, returns_on_time, "
-           "rows_received, rows_passed, fields_filled, fields_expected, keys_reported, restated_keys")
+
+
+class Quality(NamedTuple):
+    """One row of marts.partner_data_quality: a partner's return of one type for one month."""
+
+    deadline: date
+    days_after_deadline: int | None
+    returns_expected: int
+    returns_received: int
+    returns_on_time: int
+    rows_received: int
+    rows_passed: int
+    fields_filled: int
+    fields_expected: int
+    keys_reported: int
+    restated_keys: int
+
+
+COLUMNS = ", ".join(Quality._fields)
 
 
 @pytest.fixture(scope="module")
@@ -41,29 +59,52 @@ def con(tmp_path_factory):
     connection.close()
 
 
-def quality(con, partner: str, kind: str, period: date) -> tuple:
+def quality(con, partner: str, kind: str, period: date) -> Quality:
     (row,) = rows(con, f"select {COLUMNS} from marts.partner_data_quality "
                        "where partner_code = ? and submission_type = ? and period = ?",
                   [partner, kind, period])
-    return row
+    return Quality(*row)
 
 
 def test_timeliness_counts_working_days_and_bank_holidays(con):
-    # (deadline, days after it, expected, received, on time, rows, passed, filled, fillable, keys, restated)
-    assert quality(con, "P1", "outcomes", JAN) == (date(2024, 2, 21), -6, 1, 1, 1, 3, 3, 4, 4, 2, 1)
-    assert quality(con, "P1", "outcomes", FEB) == (date(2024, 3, 21), 4, 1, 1, 0, 2, 2, 3, 3, 2, 0)
-    assert quality(con, "P1", "outcomes", MAR) == (date(2024, 4, 22), -2, 1, 1, 1, 2, 2, 3, 3, 2, 0)
+    # January: sent 15 February, 6 days before its deadline; 3 rows (OUT restated by a resubmission)
+    assert quality(con, "P1", "outcomes", JAN) == Quality(
+        deadline=date(2024, 2, 21), days_after_deadline=-6, returns_expected=1, returns_received=1,
+        returns_on_time=1, rows_received=3, rows_passed=3, fields_filled=4, fields_expected=4,
+        keys_reported=2, restated_keys=1)
+    # February: sent 25 March, 4 days after its deadline of 21 March
+    assert quality(con, "P1", "outcomes", FEB) == Quality(
+        deadline=date(2024, 3, 21), days_after_deadline=4, returns_expected=1, returns_received=1,
+        returns_on_time=0, rows_received=2, rows_passed=2, fields_filled=3, fields_expected=3,
+        keys_reported=2, restated_keys=0)
+    # March: due 22 April (Easter Monday is no working day), sent 20 April
+    assert quality(con, "P1", "outcomes", MAR) == Quality(
+        deadline=date(2024, 4, 22), days_after_deadline=-2, returns_expected=1, returns_received=1,
+        returns_on_time=1, rows_received=2, rows_passed=2, fields_filled=3, fields_expected=3,
+        keys_reported=2, restated_keys=0)
 
 
 def test_a_held_back_return_arrived_but_is_not_valid(con):
-    assert quality(con, "P2", "outcomes", FEB) == (date(2024, 3, 21), -30, 1, 1, 1, 1, 0, 0, 0, 0, 0)
-    assert quality(con, "P2", "outcomes", MAR) == (date(2024, 4, 22), None, 1, 0, 0, 0, 0, 0, 0, 0, 0)
+    # February's row arrived on time (20 February) and was held back: received, not valid
+    assert quality(con, "P2", "outcomes", FEB) == Quality(
+        deadline=date(2024, 3, 21), days_after_deadline=-30, returns_expected=1, returns_received=1,
+        returns_on_time=1, rows_received=1, rows_passed=0, fields_filled=0, fields_expected=0,
+        keys_reported=0, restated_keys=0)
+    # March: expected, never sent
+    assert quality(con, "P2", "outcomes", MAR) == Quality(
+        deadline=date(2024, 4, 22), days_after_deadline=None, returns_expected=1, returns_received=0,
+        returns_on_time=0, rows_received=0, rows_passed=0, fields_filled=0, fields_expected=0,
+        keys_reported=0, restated_keys=0)
     assert rows(con, "select validity_pct from marts.partner_data_quality where partner_code = 'P2' "
                      "and submission_type = 'outcomes' and period = ?", [FEB]) == [(0.0,)]
 
 
 def test_the_lead_sends_targets_by_the_months_end_and_every_partner_workforce_and_finance(con):
-    assert quality(con, "P1", "targets", JAN) == (date(2024, 1, 31), -42, 1, 1, 1, 2, 2, 3, 4, 2, 0)
+    # sent 20 December for January (due 31 January); one of the two tolerances not given: 3 of 4 fields
+    assert quality(con, "P1", "targets", JAN) == Quality(
+        deadline=date(2024, 1, 31), days_after_deadline=-42, returns_expected=1, returns_received=1,
+        returns_on_time=1, rows_received=2, rows_passed=2, fields_filled=3, fields_expected=4,
+        keys_reported=2, restated_keys=0)
     assert rows(con, "select partner_code, sum(returns_expected), sum(returns_received) "
                      "from marts.partner_data_quality where submission_type in ('workforce', 'finance') "
                      "group by all order by 1") == [("P1", 6, 0), ("P2", 6, 0), ("P3", 6, 0)]

@@ -26,6 +26,8 @@ from pipelines.progress import CLEAR_LINE, RunProgress, elapsed
 from pipelines.run import _execute
 from tests.conftest import settings_for
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 
 @dg.asset(key=["raw", "outcomes"])
 def raw_outcomes() -> dg.MaterializeResult:

@@ -4,12 +4,15 @@ import json
 
 import dagster as dg
 import duckdb
+import pytest
 
 from pipelines.definitions import defs
 from pipelines.demo.submissions import generate_demo
 from pipelines.rollback import roll_back_publication
 from pipelines.run import run_nightly
 from tests.conftest import settings_for, settle
+
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 
 def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_and_working_database(

@@ -14,6 +14,8 @@ from assets.validate.records import latest_results
 from pipelines.run import run_nightly
 from tests.conftest import settings_for, settle
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 HEADER = "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
 BAD_PARTNER, BAD_SERVICE = "NOR-LA", "NOR-HD"
 GOOD_PARTNER, GOOD_SERVICE, GOOD_MEASURE = "WES-ACUTE", "WES-HD", "HD_DISCHARGES"

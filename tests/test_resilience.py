@@ -29,6 +29,8 @@ from pipelines.settings import PROJECT_ROOT, Settings
 from tests.conftest import settings_for, settle
 from tests.mart_checksums import differing_marts, mart_checksums
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 LATE_NAME = "NOR-ACUTE_20260420_late.csv"
 LATE_FILE = ("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
@@ -226,17 +228,36 @@ def test_a_full_disk_while_staging_leaves_yesterdays_publication_and_nothing_beh
     assert leftovers(home) == []
 
 
-def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path):
+def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path, monkeypatch):
     generate_demo(tmp_path, scale="small", seed=4)
     settings = settings_for(tmp_path)
     settings.build_database.parent.mkdir(parents=True)
-    # another process holds the working database for 7 seconds (DuckDB allows one writer per file)
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+    # another process holds the working database (DuckDB allows one writer per file) until its input ends
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; "
                                "con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
-                               "time.sleep(7)", str(settings.build_database)], stdout=subprocess.PIPE,
-                              text=True)
+                               "sys.stdin.read()", str(settings.build_database)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert holder.stdout.readline().strip() == "locked"
-    report = run_nightly(settings)
-    holder.wait()
-    assert report.success
+    found_locked: list[str] = []
+    connect = duckdb.connect
+
+    def connect_and_release_once_locked(database: str = ":memory:", *args, **kwargs):
+        """DuckDB's own connect; the holder lets go once the run has found the database locked."""
+        try:
+            return connect(database, *args, **kwargs)
+        except duckdb.IOException as error:
+            if "lock" in str(error) and holder.poll() is None:
+                found_locked.append(str(database))
+                holder.stdin.close()
+                holder.wait()
+            raise
+
+    monkeypatch.setattr(duckdb, "connect", connect_and_release_once_locked)
+    try:
+        report = run_nightly(settings)
+    finally:
+        if holder.poll() is None:
+            holder.kill()
+    assert found_locked == [str(settings.build_database)], "the run never found the working database locked"
+    assert report.success, report.failed_steps
     assert settings.warehouse.exists()

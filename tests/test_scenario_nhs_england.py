@@ -36,7 +36,8 @@ AUTHORITIES = ('"England"', '"Derby"', '"Derbyshire"', '"Poole"')
 MONTHS = ('"April 2019"', '"March 2019"')
 OUTPUT = Path("scenario-output") / "nhs-england"
 
-pytestmark = pytest.mark.skipif(STAFF is None, reason=f"the official files are not at {REAL}")
+pytestmark = [pytest.mark.skipif(STAFF is None, reason=f"the official files are not at {REAL}"),
+              pytest.mark.slow]  # the scenario run from the official files
 
 
 def _copy_lines(relative: str, target: Path, keep) -> list[str]:

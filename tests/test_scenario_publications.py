@@ -28,6 +28,8 @@ from assets.validate.overdue import overdue_returns
 from pipelines.inbox_report import inbox_report
 from pipelines.settings import PROJECT_ROOT
 
+pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
+
 NAME = "ae-small"
 TRUSTS = {"R1H", "RF4"}
 SERVICES = {f"UEC-{t}" for t in TRUSTS}

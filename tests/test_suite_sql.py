@@ -132,6 +132,8 @@ CRAFTED = {"name": "crafted", "expectations": [
     expectation("column_pair_values_to_be_equal", "same_code", column_A="code", column_B="file_code"),
     expectation("column_pair_values_to_be_equal", "same_code_either", column_A="code", column_B="file_code",
                 ignore_row_if="either_value_is_missing"),
+    expectation("column_values_to_be_unique", "code_unique", column="code"),
+    expectation("column_values_to_be_unique", "n_unique", column="n"),
     expectation("compound_columns_to_be_unique", "keys_unique", column_list=["code", "period"]),
     expectation("compound_columns_to_be_unique", "keys_unique_any", column_list=["code", "n"],
                 ignore_row_if="any_value_is_missing"),

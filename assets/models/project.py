@@ -12,6 +12,7 @@ import yaml
 from sqlglot import exp
 
 from assets.models.contract_sql import MACRO_TABLES, contract_macros
+from assets.models.model_yml import read_model_spec
 
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
@@ -62,10 +63,9 @@ def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
 
 
 def read_documentation(path: Path) -> Documentation:
-    """Read a model's YAML documentation (description and columns)."""
-    spec = yaml.safe_load(path.read_text()) or {}
-    return Documentation(str(spec.get("description", "")).strip(),
-                         {str(k): str(v) for k, v in (spec.get("columns") or {}).items()})
+    """Read a model's documentation (description and columns) from its `.yml` (assets.models.model_yml)."""
+    spec = read_model_spec(path)
+    return Documentation(spec.description, {c.name: c.description for c in spec.columns})
 
 
 def load_models(sql_dir: Path) -> list[SqlModel]:

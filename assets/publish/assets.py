@@ -11,12 +11,9 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.association.assets import workforce_outcome_association
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
-from assets.forecast.assets import measure_forecast
-from assets.models.assets import model_assets
-from assets.models.spc_assets import measure_spc
+from assets.models.published_contract import documented_marts
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import data_docs_alongside
@@ -26,16 +23,11 @@ from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
 from pipelines.resources import PathsResource
+from pipelines.settings import SQL_DIR
 
-
-def mart_keys(assets: list[dg.AssetsDefinition]) -> list[dg.AssetKey]:
-    """Every `marts/*` asset key the given assets produce, sorted: what publication waits for."""
-    return sorted({key for asset in assets for key in asset.keys if key.path[0] == "marts"},
-                  key=lambda key: key.path)
-
-
-# the SQL models' marts and those built in Python: a new mart is waited for without being listed here
-MART_KEYS = mart_keys([*model_assets, measure_spc, workforce_outcome_association, measure_forecast])
+# every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL or Python): publication
+# waits for each, and a mart is published only once it is documented (tests/test_model_contracts.py)
+MART_KEYS = [dg.AssetKey(["marts", mart]) for mart in documented_marts(SQL_DIR)]
 
 
 # the site's record of the publication it belongs to, beside the warehouse's audit.publications

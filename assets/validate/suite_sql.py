@@ -24,6 +24,7 @@ KWARGS = {
     "expect_column_pair_values_a_to_be_greater_than_b": {"column_A", "column_B", "or_equal", "ignore_row_if"},
     "expect_column_pair_values_to_be_equal": {"column_A", "column_B", "ignore_row_if"},
     "expect_compound_columns_to_be_unique": {"column_list", "ignore_row_if"},
+    "expect_column_values_to_be_unique": {"column"},
 }
 EXPECTATION_KEYS = {"type", "kwargs", "meta", "severity", "id", "notes", "description"}
 OPERATORS = {"==": "=", "!=": "=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
@@ -216,6 +217,11 @@ class _Compiler:
     def column_pair_values_to_be_equal(self, config: dict, kwargs: dict) -> Check:
         return self._pair(config, kwargs,
                           f"{self.column(kwargs['column_A'])} = {self.column(kwargs['column_B'])}")
+
+    def column_values_to_be_unique(self, config: dict, kwargs: dict) -> Check:
+        # a missing value is set aside, and every row of a value found twice or more is unexpected
+        name = kwargs["column"]
+        return Check(config, (name,), considered=self.present(name), window=self.normalised(name))
 
     def compound_columns_to_be_unique(self, config: dict, kwargs: dict) -> Check:
         names = list(kwargs["column_list"])

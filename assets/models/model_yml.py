@@ -1,0 +1,133 @@
+"""Read a model's `.yml` as dbt writes it: its description, its columns with their types, its data tests.
+
+The `.yml` beside each model is the one place its contract is written: the DuckDB comments, the published
+contract (docs/warehouse-contract.yml) and the marts' grain checks (expectations/mart_*.json) come from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+# dbt's four generic tests, and dbt_utils' test of a key of several columns
+COLUMN_TESTS = ("unique", "not_null", "accepted_values", "relationships")
+KEY_OF_COLUMNS = "dbt_utils.unique_combination_of_columns"
+SEVERITIES = ("error", "warn")
+
+
+class ModelYmlError(ValueError):
+    """A model's `.yml` that does not say what the contract needs, or says it in a way not understood."""
+
+
+@dataclass(frozen=True)
+class DataTest:
+    """One data test of a model: its kind, the columns it reads and its arguments as dbt writes them.
+
+    `name` and `description` are the rule and meaning shown when it fails; `severity` is dbt's (error, warn).
+    """
+
+    kind: str
+    columns: tuple[str, ...]
+    arguments: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+    name: str | None = None
+    description: str | None = None
+    severity: str = "error"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a model: its description and the DuckDB type it is published with."""
+
+    name: str
+    description: str
+    data_type: str
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A model's contract: description, columns in order, and every data test (model's and columns')."""
+
+    name: str
+    description: str
+    columns: tuple[Column, ...]
+    tests: tuple[DataTest, ...]
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        """Return the model's grain: the columns of its one uniqueness test (empty when it has none)."""
+        keys = [t.columns for t in self.tests if t.kind in ("unique", KEY_OF_COLUMNS)]
+        if len(keys) > 1:
+            raise ModelYmlError(f"model {self.name}: more than one uniqueness test, so no one grain: {keys}")
+        return keys[0] if keys else ()
+
+    def column_tests(self, column: str) -> tuple[DataTest, ...]:
+        """Return the tests reading one column alone."""
+        return tuple(t for t in self.tests if t.columns == (column,) and t.kind != KEY_OF_COLUMNS)
+
+
+def _test(where: str, entry: Any, column: str | None) -> DataTest:
+    """Return one data test entry (`not_null`, `{accepted_values: {...}}` or `{name:, test_name:, ...}`)."""
+    if isinstance(entry, str):
+        kind, body = entry, {}
+    elif isinstance(entry, dict) and "test_name" in entry:
+        kind, body = entry["test_name"], entry
+    elif isinstance(entry, dict) and len(entry) == 1:
+        kind, body = next(iter(entry.items()))
+        body = body or {}
+    else:
+        raise ModelYmlError(f"{where}: a data test is a name or one mapping, not {entry!r}")
+    if kind not in (*COLUMN_TESTS, KEY_OF_COLUMNS):
+        raise ModelYmlError(f"{where}: unknown data test {kind!r} (known: {', '.join(COLUMN_TESTS)}, "
+                            f"{KEY_OF_COLUMNS})")
+    arguments = dict(body.get("arguments") or {})
+    if kind == KEY_OF_COLUMNS:
+        if column is not None:
+            raise ModelYmlError(f"{where}: {KEY_OF_COLUMNS} is a model's test, not a column's")
+        columns = tuple(arguments.get("combination_of_columns") or ())
+        if not columns:
+            raise ModelYmlError(f"{where}: {KEY_OF_COLUMNS} needs arguments.combination_of_columns")
+    elif column is None:
+        raise ModelYmlError(f"{where}: {kind} is a column's test: put it under the column")
+    else:
+        columns = (column,)
+    if kind == "accepted_values" and not arguments.get("values"):
+        raise ModelYmlError(f"{where}: accepted_values needs arguments.values")
+    if kind == "relationships" and not (arguments.get("to") and arguments.get("field")):
+        raise ModelYmlError(f"{where}: relationships needs arguments.to and arguments.field")
+    severity = str((body.get("config") or {}).get("severity", "error")).lower()
+    if severity not in SEVERITIES:
+        raise ModelYmlError(f"{where}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
+    return DataTest(kind, columns, arguments, body.get("name"),
+                    str(body["description"]).strip() if body.get("description") else None, severity)
+
+
+def read_model_spec(path: Path) -> ModelSpec:
+    """Return the contract of the model `path` documents (`<name>.yml`: dbt's `models:` with that name)."""
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    models = spec.get("models") if isinstance(spec, dict) else None
+    if not isinstance(models, list) or len(models) != 1 or not isinstance(models[0], dict):
+        raise ModelYmlError(f"{path}: expected `models:` holding one model, as dbt writes it")
+    model = models[0]
+    if model.get("name") != path.stem:
+        raise ModelYmlError(f"{path}: the model is named {model.get('name')!r}, the file {path.stem!r}")
+    columns, tests = [], [_test(f"{path}: model {path.stem}", t, None) for t in model.get("data_tests") or []]
+    for entry in model.get("columns") or []:
+        name = entry.get("name") if isinstance(entry, dict) else None
+        where = f"{path}: column {name!r}"
+        if not name or not entry.get("data_type") or entry.get("description") is None:
+            raise ModelYmlError(f"{where}: every column needs a name, a description and a data_type")
+        columns.append(Column(str(name), str(entry["description"]).strip(), str(entry["data_type"])))
+        tests += [_test(where, t, str(name)) for t in entry.get("data_tests") or []]
+    names = {c.name for c in columns}
+    unknown = sorted({c for t in tests for c in t.columns} - names)
+    if unknown:
+        raise ModelYmlError(f"{path}: data tests read columns the model does not document: {unknown}")
+    return ModelSpec(path.stem, str(model.get("description") or "").strip(), tuple(columns), tuple(tests))
+
+
+def read_model_specs(folder: Path) -> list[ModelSpec]:
+    """Return the contract of every model documented in `folder` (its `*.yml`), by name."""
+    return [read_model_spec(path) for path in sorted(folder.glob("*.yml"))]
