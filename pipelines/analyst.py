@@ -12,6 +12,8 @@ import duckdb
 if TYPE_CHECKING:
     import polars as pl
 
+    from pipelines.settings import LakeSettings
+
 # Only DuckDB is imported here: `joinedup sql` prints DuckDB's own table without polars (about 0.4 s
 # to import on these machines), which, like yaml, is imported by the functions that need it.
 
@@ -37,16 +39,50 @@ def open_warehouse(warehouse: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(warehouse), read_only=True, config=LOCKED)
 
 
+def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
+    """Return a connection to the lake, attached read-only, that reads its marts and nothing else.
+
+    The marts of the lake's schema are also views `marts.<table>` in the connection's own database, so
+    the queries written for the embedded warehouse run unchanged (and `lake.<schema>.<table>`, time
+    travel included, reads the lake itself). Then the connection is locked as `open_warehouse`'s is,
+    files allowed only under the lake's data path, where its Parquet files are.
+    """
+    from assets.models.build import literal, quote
+    from pipelines.lake import LAKE, connect_lake
+
+    con = connect_lake(lake, read_only=True)
+    try:
+        con.execute("begin")  # one read of the lake's catalog for all the views, not one each
+        (data_path,) = con.execute(f"select value from {LAKE}.options() where option_name = 'data_path'"
+                                   ).fetchone()
+        tables = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = ? order by 1",
+            [LAKE, lake.schema]).fetchall()]
+        con.execute(f"create schema {PUBLISHED_SCHEMA}")
+        for table in tables:
+            con.execute(f"create view {PUBLISHED_SCHEMA}.{quote(table)} as "
+                        f"select * from {LAKE}.{quote(lake.schema)}.{quote(table)}")
+        con.execute("commit")
+        con.execute(f"set allowed_directories = [{literal(data_path)}]")
+        for setting, value in LOCKED.items():  # lock_configuration last: it locks the others
+            con.execute(f"set {setting} = {str(value).lower()}")
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
 @contextmanager
-def locked_query(warehouse: Path, sql: str) -> Iterator[duckdb.DuckDBPyRelation]:
-    """Yield the result of analysts' SQL on the published warehouse, opened read-only and locked.
+def locked_query(source: Path | LakeSettings, sql: str) -> Iterator[duckdb.DuckDBPyRelation]:
+    """Yield the result of analysts' SQL on the published warehouse (a file, or the lake), opened
+    read-only and locked.
 
     Only queries run (select, with, from, values, describe, show, summarize, explain); SQL holding
     a statement of any other kind, or none, raises `RefusedStatement` before anything runs. The
     result (of the last statement) is read while the connection is open: printed by DuckDB, fetched
     as rows or as a polars DataFrame.
     """
-    with open_warehouse(warehouse) as con:
+    with open_warehouse(source) if isinstance(source, Path) else open_lake(source) as con:
         statements = con.extract_statements(sql)
         if not statements:
             raise RefusedStatement("no statement to run: give a query (select, with, from, ...)")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import duckdb
 
     from pipelines.run import RunReport
-    from pipelines.settings import Settings
+    from pipelines.settings import LakeSettings, Settings
 
 OUTPUT_FORMATS = ("table", "csv", "json", "markdown")
 PATH = click.Path(path_type=Path)  # checked by the command that uses it, which says what is wrong
@@ -109,6 +109,11 @@ def _settings() -> Settings:
         return Settings.from_env()
     except ScenarioError as exc:  # JOINEDUP_SCENARIO names no scenario
         raise click.BadParameter(str(exc)) from exc
+
+
+def _published_source(settings: Settings) -> Path | LakeSettings:
+    """Return what analysts query: the lake when one is set (JOINEDUP_LAKE), else the warehouse file."""
+    return settings.lake or _published(settings.warehouse)
 
 
 def _published(warehouse: Path) -> Path:
@@ -332,7 +337,7 @@ def board_pack(services: tuple[str, ...], out: Path) -> None:
               "with =, +, -, @, tab or CR gets a leading ')")
 @click.option("--parquet", metavar="FILE", type=PATH, help="write the result to this Parquet file")
 def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: Path | None) -> None:
-    """Query the published warehouse, read-only.
+    """Query the published warehouse, read-only (the lake, when JOINEDUP_LAKE names one).
 
     SQL is a query of the warehouse's own tables (select, with, from, describe, show, summarize,
     explain): no files, settings or extensions, and nothing changes. The result is printed (a table,
@@ -350,7 +355,7 @@ def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: P
 
         errors.append(pl.exceptions.PolarsError)
     with _failing_in_one_line("sql", *errors), \
-            locked_query(_published(_settings().warehouse), statement) as result:
+            locked_query(_published_source(_settings()), statement) as result:
         if csv or parquet:
             printed = _write_files(result, csv, parquet)
         elif output == "table":

@@ -95,7 +95,7 @@ def _partitioned(repository: dg.RepositoryDefinition, keys: list[dg.AssetKey]) -
 
 
 def run_nightly(settings: Settings, months: list[str] | None = None,
-                progress: RunProgress | None = None) -> RunReport:
+                progress: RunProgress | None = None, build: bool = True) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
     A run has three phases, each a Dagster run: the changed reference tables and the new files are
@@ -105,7 +105,8 @@ def run_nightly(settings: Settings, months: list[str] | None = None,
     them and everything is rebuilt (a full run). Validation runs on its own, over the range of months:
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
-    `progress` hears of each phase's steps as they run.
+    `progress` hears of each phase's steps as they run. `build=False` stops after validation: an area
+    partition's worker does (pipelines/area_workers.py), the marts being built from every area's rows.
     """
     from pipelines.definitions import build_definitions
 
@@ -132,7 +133,7 @@ def run_nightly(settings: Settings, months: list[str] | None = None,
                 runs.append(_execute(job, instance, progress, "validate", tags=range_tags(months),
                                      asset_selection=validate))
             validating = runs[-1]
-            if validating.success:
+            if validating.success and build:
                 runs.append(_execute(job, instance, progress, "build and publish",
                                      asset_selection=[key for key in rest if key not in validate]))
         step_seconds = {s.step_key: s.end_time - s.start_time

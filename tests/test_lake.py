@@ -13,9 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from click.testing import CliRunner
 
 from assets.models.build import literal
 from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
+from pipelines.analyst import query
+from pipelines.cli import app
 from pipelines.lake import LAKE, connect_lake
 from pipelines.local_postgres import LocalPostgres
 from pipelines.rollback import roll_back_publication
@@ -157,6 +160,38 @@ def test_a_publication_killed_before_its_lake_commit_leaves_the_last_snapshot_an
                               [before]).fetchall()
         assert [json.loads(info) for (info,) in commits] == [{"run_id": "run-3"}]
         assert catalog_mart_checksums(con, LAKE) == published
+
+
+def test_joinedup_sql_queries_the_lake_as_it_queries_the_warehouse_and_reads_nothing_else(
+        demo_run, postgres, tmp_path, monkeypatch):  # noqa: F811
+    warehouse = demo_run[0].warehouse
+    lake = replace(_lake(postgres, "analysts", tmp_path), schema="north's")   # a partnership's schema
+    first = publish_to_lake(warehouse, lake, "run-1")
+    with connect_lake(lake) as con:   # a later publication: one partner fewer
+        con.execute(f"""delete from {LAKE}."north's".partner_league where partner_code = 'NOR-ACUTE'""")
+    for name, value in {"JOINEDUP_LAKE": lake.url, "JOINEDUP_LAKE_SCHEMA": lake.schema,
+                        "JOINEDUP_HOME": str(tmp_path / "no-warehouse-here")}.items():
+        monkeypatch.setenv(name, value)
+    runner = CliRunner()
+
+    def sql(statement: str) -> list[dict]:
+        result = runner.invoke(app, ["sql", statement, "--format", "json"])
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    question = ("select service_code, strftime(period, '%Y-%m') as month, quadrant, "
+                "round(unit_cost, 6) as unit_cost, round(effectiveness_index, 6) as effectiveness "
+                "from marts.scorecard_service_period order by all")
+    in_lake = sql(question)
+    assert len(in_lake) > 100 and in_lake == json.loads(query(warehouse, question).write_json())
+    league = "select count(*) as n from {} where partner_code = 'NOR-ACUTE'"
+    assert sql(league.format("marts.partner_league")) == [{"n": 0}]   # the lake's current snapshot
+    assert sql(league.format(f"""lake."north's".partner_league at (version => {first})""")) == \
+        json.loads(query(warehouse, league.format("marts.partner_league")).write_json()) != [{"n": 0}]
+    for refused in ("select * from read_csv('/etc/passwd')", "create table marts.x as select 1",
+                    f"""select * from read_parquet('{tmp_path / "one.parquet"}')"""):
+        result = runner.invoke(app, ["sql", refused])
+        assert result.exit_code == 1 and result.output.startswith("joinedup sql: "), (refused, result.output)
 
 
 @pytest.mark.parametrize("value", ["/tmp/it's here", "dbname=x host=/tmp/a''b", "plain"])

@@ -73,10 +73,11 @@ def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, 
     return sorted(kept)
 
 
-def _commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str) -> int:
-    """Commit the open transaction as one snapshot named by `message` and `run_id`; return its id."""
+def _commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str, extra: dict | None = None) -> int:
+    """Commit the open transaction as one snapshot named by `message` and `run_id` (and `extra`, in its
+    extra information too); return its id."""
     con.execute(f"call {LAKE}.set_commit_message(?, ?, extra_info => ?)",
-                [AUTHOR, message, json.dumps({"run_id": run_id})])
+                [AUTHOR, message, json.dumps({"run_id": run_id} | (extra or {}))])
     con.execute("commit")
     return publication_snapshot(con, run_id, message)
 
@@ -91,19 +92,20 @@ def publication_snapshot(con: duckdb.DuckDBPyConnection, run_id: str, message: s
     return found
 
 
-def _in_one_commit(con: duckdb.DuckDBPyConnection, copy: Callable[[], object], message: str,
-                   run_id: str) -> int:
+def in_one_commit(con: duckdb.DuckDBPyConnection, copy: Callable[[], object], message: str, run_id: str,
+                  fault: str = "publish:lake-staged", extra: dict | None = None) -> int:
     """Run `copy` and commit what it did as one snapshot; return its id.
 
     A commit that conflicts with one made meanwhile (say, two schemas' first publications at once) is
-    tried again from the start, a few times. Fault point `publish:lake-staged`: copied, not committed.
+    tried again from the start, a few times. Fault point `fault` [`publish:lake-staged`]: copied, not
+    committed.
     """
     for attempt in range(1, COMMIT_ATTEMPTS + 1):
         con.execute("begin")
         try:
             copy()
-            fault_point("publish:lake-staged")
-            return _commit(con, message, run_id)
+            fault_point(fault)
+            return _commit(con, message, run_id, extra)
         except duckdb.TransactionException as error:
             if attempt == COMMIT_ATTEMPTS or "conflict" not in str(error).lower():
                 raise
@@ -118,7 +120,7 @@ def publish_to_lake(warehouse: Path, lake: LakeSettings, run_id: str) -> int:
     id."""
     with connect_lake(lake) as con:
         con.execute(f"attach {literal(str(warehouse))} as {SOURCE} (read_only)")
-        return _in_one_commit(con, lambda: copy_marts(con, SOURCE, MARTS, lake.schema), PUBLICATION, run_id)
+        return in_one_commit(con, lambda: copy_marts(con, SOURCE, MARTS, lake.schema), PUBLICATION, run_id)
 
 
 def roll_back_lake(lake: LakeSettings, run_id: str) -> int:
@@ -127,5 +129,5 @@ def roll_back_lake(lake: LakeSettings, run_id: str) -> int:
     with connect_lake(lake) as con:
         earlier = publication_snapshot(con, run_id)
         con.execute(attach_statement(lake, read_only=True, snapshot=earlier, name=SOURCE))
-        return _in_one_commit(con, lambda: copy_marts(con, SOURCE, lake.schema, lake.schema), ROLLBACK,
+        return in_one_commit(con, lambda: copy_marts(con, SOURCE, lake.schema, lake.schema), ROLLBACK,
                               run_id)
