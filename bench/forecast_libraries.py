@@ -38,7 +38,7 @@ import polars as pl
 from forecast_backtest import load_series
 from threadpoolctl import threadpool_limits
 
-from assets.forecast.backtest import SCHEMA, summary, truncated
+from assets.forecast.backtest import SCHEMA, record_errors, summary, truncated
 from assets.forecast.calibration import Z_80, Z_95, group_scales
 from assets.forecast.engine import UNIT_BOUNDS, run_filter
 from assets.forecast.estimation import fit, seasonal_rows
@@ -183,22 +183,6 @@ def calibration_factors(cut: list[Series]) -> dict:
     return group_scales(scores)
 
 
-def _score(column: dict, s: Series, origin: int, method: str, predicted: np.ndarray, scale: float,
-           inside: list[np.ndarray] | None) -> None:
-    """Add the held-out months after `origin` to `column` as assets/forecast/backtest.py records them."""
-    held = s.values[origin:origin + len(predicted)]
-    k = len(held)
-    column["series"] += [f"{s.service_code}|{s.measure_code}"] * k
-    column["measure"] += [s.measure_code] * k
-    column["origin"] += [origin] * k
-    column["method"] += [method] * k
-    column["months_ahead"] += list(range(1, k + 1))
-    column["error"] += (held - predicted).tolist()
-    column["scale"] += [scale] * k
-    column["in_80"] += inside[0].tolist() if inside else [None] * k
-    column["in_95"] += inside[1].tolist() if inside else [None] * k
-
-
 def backtest(warehouse: str, measures: list[str] | None) -> None:
     """Print bench/forecast_backtest.py's table for AutoETS(AZZ): own and calibrated intervals."""
     series = load_series(warehouse, measures)
@@ -219,13 +203,15 @@ def backtest(warehouse: str, measures: list[str] | None) -> None:
                 factors = scales.get((s.measure_code, seasonal), scales.get(s.measure_code, (1.0, 1.0)))
                 scale = float(np.mean(np.abs(np.diff(train.values))))
                 for variant, (f80, f95) in (("own intervals", (1.0, 1.0)), ("calibrated", factors)):
-                    inside = [(np.clip(mean - z * f * sd, low, high) <= held)
-                              & (held <= np.clip(mean + z * f * sd, low, high))
-                              for z, f in ((Z_80, f80), (Z_95, f95))]
-                    _score(columns[variant], s, origin, "ets", np.clip(mean, low, high), scale, inside)
-                _score(columns["own intervals"], s, origin, "naive", naive(train.values, k), scale, None)
-                _score(columns["own intervals"], s, origin, "seasonal_naive", seasonal_naive(train.values, k),
-                       scale, None)
+                    in_80, in_95 = ((np.clip(mean - z * f * sd, low, high) <= held)
+                                    & (held <= np.clip(mean + z * f * sd, low, high))
+                                    for z, f in ((Z_80, f80), (Z_95, f95)))
+                    record_errors(columns[variant], s, origin, "ets", held, np.clip(mean, low, high), scale,
+                                  (in_80, in_95))
+                own = columns["own intervals"]
+                record_errors(own, s, origin, "naive", held, naive(train.values, k), scale, None)
+                record_errors(own, s, origin, "seasonal_naive", held, seasonal_naive(train.values, k), scale,
+                              None)
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
     with pl.Config(tbl_rows=200, tbl_width_chars=160, float_precision=3, tbl_hide_dataframe_shape=True,
                    tbl_hide_column_data_types=True):

@@ -24,6 +24,23 @@ def truncated(series: Series, months: int) -> Series:
                    targets=series.targets[:months], denominators=series.denominators[:months])
 
 
+def record_errors(columns: dict[str, list], series: Series, origin: int, method: str, held: np.ndarray,
+                  predicted: np.ndarray, scale: float,
+                  inside: tuple[np.ndarray, np.ndarray] | None) -> None:
+    """Add one method's held-out months after `origin` to `columns` (SCHEMA's): the errors, the scale,
+    and whether the 80 % and 95 % intervals held each actual (`inside`; None for a method without)."""
+    steps = len(held)
+    columns["series"] += [f"{series.service_code}|{series.measure_code}"] * steps
+    columns["measure"] += [series.measure_code] * steps
+    columns["origin"] += [origin] * steps
+    columns["method"] += [method] * steps
+    columns["months_ahead"] += list(range(1, steps + 1))
+    columns["error"] += (held - predicted).tolist()
+    columns["scale"] += [scale] * steps
+    columns["in_80"] += inside[0].tolist() if inside else [None] * steps
+    columns["in_95"] += inside[1].tolist() if inside else [None] * steps
+
+
 def rolling_origin(series: list[Series], code_version: str, horizon: int = 12, min_train: int = 24,
                    origin_step: int = 1, minimum_months: int = 12, holdout_series: int = 30) -> pl.DataFrame:
     """Return each method's errors from every origin from `min_train` months on, every `origin_step`.
@@ -49,16 +66,8 @@ def rolling_origin(series: list[Series], code_version: str, horizon: int = 12, m
             inside_95 = (batch.lower_95[i, :steps] <= held) & (held <= batch.upper_95[i, :steps])
             for method, predicted in (("ets", batch.mean[i, :steps]), ("naive", naive(train.values, steps)),
                                       ("seasonal_naive", seasonal_naive(train.values, steps))):
-                ets = method == "ets"
-                columns["series"] += [f"{s.service_code}|{s.measure_code}"] * steps
-                columns["measure"] += [s.measure_code] * steps
-                columns["origin"] += [origin] * steps
-                columns["method"] += [method] * steps
-                columns["months_ahead"] += list(range(1, steps + 1))
-                columns["error"] += (held - predicted).tolist()
-                columns["scale"] += [scale] * steps
-                columns["in_80"] += inside_80.tolist() if ets else [None] * steps
-                columns["in_95"] += inside_95.tolist() if ets else [None] * steps
+                record_errors(columns, s, origin, method, held, predicted, scale,
+                              (inside_80, inside_95) if method == "ets" else None)
     return pl.DataFrame(columns, schema=SCHEMA)
 
 
