@@ -48,6 +48,7 @@ run: setup $(DAGSTER_HOME)/dagster.yaml
 
 lint: setup
 	$(RUN)/ruff check .
+	$(RUN)/ruff format --check .
 	$(RUN)/dagster definitions validate -w workspace.yaml
 
 test: setup browser postgres lint
@@ -56,6 +57,7 @@ test: setup browser postgres lint
 # the edit loop: every test but those marked slow (a whole run of the pipeline, a browser, a server)
 test-fast: setup
 	$(RUN)/ruff check .
+	$(RUN)/ruff format --check .
 	$(RUN)/pytest -m "not slow"
 
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)

@@ -13,8 +13,9 @@ FIRST_MONTH = "2010-04"
 MONTHS_AHEAD = 12
 MONTH_FORMAT = "%Y-%m"
 
-MONTHS = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt=MONTH_FORMAT, end_offset=MONTHS_AHEAD,
-                                        timezone="Europe/London")
+MONTHS = dg.MonthlyPartitionsDefinition(
+    start_date=FIRST_MONTH, fmt=MONTH_FORMAT, end_offset=MONTHS_AHEAD, timezone="Europe/London"
+)
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"

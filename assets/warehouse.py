@@ -28,29 +28,53 @@ PROVENANCE: Columns = (
 def _findings(at: str) -> Columns:
     """Rows that broke a rule: quarantined (ERROR) or kept with a warning (WARN); same shape for both."""
     return (
-        ("file_hash", "varchar not null"), ("file_name", "varchar not null"),
-        ("sheet_name", "varchar"), ("submission_type", "varchar not null"),
-        ("row_number", "bigint"), ("column_name", "varchar"), ("rule", "varchar not null"),
-        ("value", "varchar"), ("meaning", "varchar not null"), ("run_id", "varchar"),
+        ("file_hash", "varchar not null"),
+        ("file_name", "varchar not null"),
+        ("sheet_name", "varchar"),
+        ("submission_type", "varchar not null"),
+        ("row_number", "bigint"),
+        ("column_name", "varchar"),
+        ("rule", "varchar not null"),
+        ("value", "varchar"),
+        ("meaning", "varchar not null"),
+        ("run_id", "varchar"),
         (at, "timestamp not null"),
     )
 
 
 AUDIT_TABLES: dict[str, Columns] = {
     "load_log": (
-        ("file_hash", "varchar not null"), ("submission_type", "varchar not null"),
-        ("file_name", "varchar not null"), ("partner_code", "varchar"), ("submitted_on", "date"),
-        ("encoding", "varchar"), ("sheets", "varchar"), ("mapping", "varchar"),
-        ("date_order", "varchar"), ("percent_scale", "varchar"),
-        ("rows_received", "bigint"), ("rows_loaded", "bigint"), ("rows_quarantined", "bigint"),
-        ("text_repairs", "bigint"), ("status", "varchar not null"), ("message", "varchar"),
-        ("ingested_at", "timestamp not null"), ("validated_at", "timestamp"), ("run_id", "varchar"),
+        ("file_hash", "varchar not null"),
+        ("submission_type", "varchar not null"),
+        ("file_name", "varchar not null"),
+        ("partner_code", "varchar"),
+        ("submitted_on", "date"),
+        ("encoding", "varchar"),
+        ("sheets", "varchar"),
+        ("mapping", "varchar"),
+        ("date_order", "varchar"),
+        ("percent_scale", "varchar"),
+        ("rows_received", "bigint"),
+        ("rows_loaded", "bigint"),
+        ("rows_quarantined", "bigint"),
+        ("text_repairs", "bigint"),
+        ("status", "varchar not null"),
+        ("message", "varchar"),
+        ("ingested_at", "timestamp not null"),
+        ("validated_at", "timestamp"),
+        ("run_id", "varchar"),
     ),
     "rejected_files": (
-        ("file_hash", "varchar not null"), ("submission_type", "varchar not null"),
-        ("file_name", "varchar not null"), ("partner_code", "varchar"), ("rule", "varchar not null"),
-        ("reason", "varchar not null"), ("same_as_file_name", "varchar"), ("bytes", "bigint"),
-        ("run_id", "varchar"), ("rejected_at", "timestamp not null"),
+        ("file_hash", "varchar not null"),
+        ("submission_type", "varchar not null"),
+        ("file_name", "varchar not null"),
+        ("partner_code", "varchar"),
+        ("rule", "varchar not null"),
+        ("reason", "varchar not null"),
+        ("same_as_file_name", "varchar"),
+        ("bytes", "bigint"),
+        ("run_id", "varchar"),
+        ("rejected_at", "timestamp not null"),
         # the publication's source mapping that named the file (sources/<name>.yaml, as
         # audit.load_log.mapping); added after the others, so older warehouses gain it in place
         ("mapping", "varchar"),
@@ -60,38 +84,59 @@ AUDIT_TABLES: dict[str, Columns] = {
     "quarantine": (*_findings("quarantined_at"), ("partner_code", "varchar"), ("service_code", "varchar")),
     "warnings": _findings("warned_at"),
     "validation_runs": (
-        ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
-        ("rows_validated", "bigint not null"), ("expectations_run", "bigint not null"),
-        ("expectations_failed", "bigint not null"), ("errors", "bigint not null"),
-        ("warnings", "bigint not null"), ("seconds", "double not null"),
+        ("run_id", "varchar"),
+        ("suite", "varchar not null"),
+        ("target_table", "varchar not null"),
+        ("rows_validated", "bigint not null"),
+        ("expectations_run", "bigint not null"),
+        ("expectations_failed", "bigint not null"),
+        ("errors", "bigint not null"),
+        ("warnings", "bigint not null"),
+        ("seconds", "double not null"),
         ("validated_at", "timestamp not null"),
     ),
     # The rules (suite and reference data, as a digest) each month of each type was last validated against.
     "month_validations": (
-        ("submission_type", "varchar not null"), ("period_month", "date not null"),
-        ("fingerprint", "varchar not null"), ("run_id", "varchar"), ("validated_at", "timestamp not null"),
+        ("submission_type", "varchar not null"),
+        ("period_month", "date not null"),
+        ("fingerprint", "varchar not null"),
+        ("run_id", "varchar"),
+        ("validated_at", "timestamp not null"),
     ),
     # The version of the code each SQL or Python model was last built with.
     "model_versions": (
-        ("model", "varchar not null"), ("version", "varchar not null"), ("built_at", "timestamp not null"),
+        ("model", "varchar not null"),
+        ("version", "varchar not null"),
+        ("built_at", "timestamp not null"),
     ),
     # Every inbox file each type has examined, by name, size and modification time: unchanged files
     # are not read again (assets.ingest.catalog).
     "inbox_files": (
-        ("submission_type", "varchar not null"), ("file_name", "varchar not null"),
-        ("bytes", "bigint not null"), ("modified_ns", "bigint not null"), ("file_hash", "varchar not null"),
-        ("mappings_digest", "varchar not null"), ("examined_at", "timestamp not null"),
+        ("submission_type", "varchar not null"),
+        ("file_name", "varchar not null"),
+        ("bytes", "bigint not null"),
+        ("modified_ns", "bigint not null"),
+        ("file_hash", "varchar not null"),
+        ("mappings_digest", "varchar not null"),
+        ("examined_at", "timestamp not null"),
     ),
     # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
     "validation_results": (
-        ("run_id", "varchar"), ("suite", "varchar not null"), ("target_table", "varchar not null"),
-        ("chunk", "bigint not null"), ("result", "json not null"), ("validated_at", "timestamp not null"),
+        ("run_id", "varchar"),
+        ("suite", "varchar not null"),
+        ("target_table", "varchar not null"),
+        ("chunk", "bigint not null"),
+        ("result", "json not null"),
+        ("validated_at", "timestamp not null"),
     ),
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).
-PRIMARY_KEYS = {"load_log": ("submission_type", "file_hash"),
-                "month_validations": ("submission_type", "period_month"), "model_versions": ("model",),
-                "inbox_files": ("submission_type", "file_name")}
+PRIMARY_KEYS = {
+    "load_log": ("submission_type", "file_hash"),
+    "month_validations": ("submission_type", "period_month"),
+    "model_versions": ("model",),
+    "inbox_files": ("submission_type", "file_name"),
+}
 
 
 def raw_columns(kind: SubmissionType) -> Columns:
@@ -101,12 +146,17 @@ def raw_columns(kind: SubmissionType) -> Columns:
 
 def validated_columns(kind: SubmissionType) -> Columns:
     """Return `validated.<type>`'s columns: typed contract columns, what was repaired, provenance."""
+
     def column_type(c: str) -> str:
         return "double" if c in kind.numeric else "date" if c == "period" or c in kind.dates else "varchar"
 
-    return (*((c, column_type(c)) for c in kind.columns),
-            ("period_grain", "varchar"), ("suppressed_columns", "varchar[]"),
-            *((f"{c}_as_received", "varchar") for c in kind.free_text), *PROVENANCE)
+    return (
+        *((c, column_type(c)) for c in kind.columns),
+        ("period_grain", "varchar"),
+        ("suppressed_columns", "varchar[]"),
+        *((f"{c}_as_received", "varchar") for c in kind.free_text),
+        *PROVENANCE,
+    )
 
 
 def _create(table: str, columns: Columns, key: tuple[str, ...] = ()) -> str:
@@ -129,11 +179,18 @@ def as_this_version(con: duckdb.DuckDBPyConnection, table: str) -> str:
     """Return a subquery of the fixed table `table` (`schema.table`) with this version's columns, those a
     database of an older version lacks left empty: a kept publication is read as it was written."""
     schema, name = table.split(".")
-    found = {c for (c,) in con.execute(
-        "select column_name from duckdb_columns() where database_name = current_database() "
-        "and schema_name = ? and table_name = ?", [schema, name]).fetchall()}
-    columns = ", ".join(c if c in found else f"cast(null as {sql_type.split()[0]}) as {c}"
-                        for c, sql_type in fixed_tables()[table])
+    found = {
+        c
+        for (c,) in con.execute(
+            "select column_name from duckdb_columns() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    columns = ", ".join(
+        c if c in found else f"cast(null as {sql_type.split()[0]}) as {c}"
+        for c, sql_type in fixed_tables()[table]
+    )
     return f"(select {columns} from {table})"
 
 
@@ -141,8 +198,8 @@ def added_columns(found: list[str], columns: Columns) -> Columns | None:
     """Return the columns a table of `found` columns lacks, when it can gain them in place: they come
     after all it has and may be empty (old rows get none). None when it cannot be brought up to date."""
     names = [c for c, _ in columns]
-    missing = columns[len(found):]
-    if names[:len(found)] != found or any("not null" in sql_type for _, sql_type in missing):
+    missing = columns[len(found) :]
+    if names[: len(found)] != found or any("not null" in sql_type for _, sql_type in missing):
         return None
     return missing
 
@@ -150,24 +207,35 @@ def added_columns(found: list[str], columns: Columns) -> Columns | None:
 def ensure_warehouse(con: duckdb.DuckDBPyConnection) -> None:
     """Create the schemas and fixed tables if they do not exist, add the columns an older version's
     tables lack when they can be (nullable, at the end); refuse a database of another shape."""
-    schemas = {name for (name,) in con.execute(
-        "select schema_name from duckdb_schemas() where database_name = current_database()").fetchall()}
+    schemas = {
+        name
+        for (name,) in con.execute(
+            "select schema_name from duckdb_schemas() where database_name = current_database()"
+        ).fetchall()
+    }
     for schema in SCHEMAS:
         if schema not in schemas:
             con.execute(f"create schema {schema}")
     found: dict[str, list[str]] = {}
     for table, column in con.execute(
-            "select schema_name || '.' || table_name, column_name from duckdb_columns() "
-            "where database_name = current_database() order by schema_name, table_name, column_index"
+        "select schema_name || '.' || table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() order by schema_name, table_name, column_index"
     ).fetchall():
         found.setdefault(table, []).append(column)
     for table, columns in fixed_tables().items():
         if table not in found:
-            con.execute(_create(table, columns, PRIMARY_KEYS.get(table.split(".")[1], ())
-                                if table.startswith("audit.") else ()))
+            con.execute(
+                _create(
+                    table,
+                    columns,
+                    PRIMARY_KEYS.get(table.split(".")[1], ()) if table.startswith("audit.") else (),
+                )
+            )
         elif (missing := added_columns(found[table], columns)) is None:
-            raise RuntimeError(f"{table} in this database has an older shape than this version of "
-                               "joinedup expects; remove the build database (make clean) and run again")
+            raise RuntimeError(
+                f"{table} in this database has an older shape than this version of "
+                "joinedup expects; remove the build database (make clean) and run again"
+            )
         else:
             for name, sql_type in missing:
                 log.info("adding %s.%s (%s), empty in the rows already there", table, name, sql_type)

@@ -34,8 +34,10 @@ def _small_warehouse(folder: Path) -> Path:
     path = folder / "joinedup.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
-        con.execute("create table marts.dim_partner as select 'P' || range as partner_code, "
-                    "'Partner ' || range as partner_name from range(100)")
+        con.execute(
+            "create table marts.dim_partner as select 'P' || range as partner_code, "
+            "'Partner ' || range as partner_name from range(100)"
+        )
     return path
 
 
@@ -64,9 +66,12 @@ def main() -> None:
             "joinedup --help": [str(BIN / "joinedup"), "--help"],
             'joinedup sql "select 1"': [str(BIN / "joinedup"), "sql", "select 1"],
             "baseline: python, duckdb, select 1": [
-                sys.executable, "-c", "import duckdb, sys; "
+                sys.executable,
+                "-c",
+                "import duckdb, sys; "
                 "duckdb.connect(sys.argv[1], read_only=True).execute('select 1').fetchall()",
-                str(warehouse)],
+                str(warehouse),
+            ],
         }
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in commands}
         for run in range(args.runs + 1):
@@ -77,13 +82,19 @@ def main() -> None:
     wall = {name: statistics.median(w for w, _ in spent) for name, spent in times.items()}
     cpu = {name: statistics.median(c for _, c in spent) for name, spent in times.items()}
     baseline = wall["baseline: python, duckdb, select 1"]
-    print(f"joinedup start-up, median of {args.runs} runs each ({os.cpu_count()} cores, "
-          f"load average {os.getloadavg()[0]:.2f})")
-    print(f"  {'command':<36} {'seconds':>8} {'x baseline':>11}  {f'under {TARGET_SECONDS} s':<11} "
-          f"{'CPU seconds':>11}")
+    print(
+        f"joinedup start-up, median of {args.runs} runs each ({os.cpu_count()} cores, "
+        f"load average {os.getloadavg()[0]:.2f})"
+    )
+    print(
+        f"  {'command':<36} {'seconds':>8} {'x baseline':>11}  {f'under {TARGET_SECONDS} s':<11} "
+        f"{'CPU seconds':>11}"
+    )
     for name, seconds in wall.items():
-        print(f"  {name:<36} {seconds:>8.3f} {seconds / baseline:>10.2f}x  "
-              f"{'yes' if seconds < TARGET_SECONDS else 'NO':<11} {cpu[name]:>11.3f}")
+        print(
+            f"  {name:<36} {seconds:>8.3f} {seconds / baseline:>10.2f}x  "
+            f"{'yes' if seconds < TARGET_SECONDS else 'NO':<11} {cpu[name]:>11.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ def beats_naive_table(table: pl.DataFrame) -> pl.DataFrame:
     """Return per measure (and overall) the three MASEs and whether ets had the lowest."""
     wide = table.pivot(on="method", index="measure", values="mase")
     return wide.with_columns(
-        ets_beats_naive=(pl.col("ets") < pl.col("naive")) & (pl.col("ets") < pl.col("seasonal_naive")))
+        ets_beats_naive=(pl.col("ets") < pl.col("naive")) & (pl.col("ets") < pl.col("seasonal_naive"))
+    )
 
 
 def main() -> None:
@@ -61,15 +62,27 @@ def main() -> None:
     series = load_series(args.warehouse, args.measures.split(",") if args.measures else None)
     started = time.perf_counter()
     with threadpool_limits(1):
-        errors = rolling_origin(series, MODEL_VERSIONS["marts/fct_measure_forecast"],
-                                min_train=args.min_train, origin_step=args.step)
+        errors = rolling_origin(
+            series,
+            MODEL_VERSIONS["marts/fct_measure_forecast"],
+            min_train=args.min_train,
+            origin_step=args.step,
+        )
     seconds = time.perf_counter() - started
-    table = pl.concat([summary(errors, ["measure"]),
-                       summary(errors.with_columns(measure=pl.lit("(all)")), ["measure"])])
-    with pl.Config(tbl_rows=200, tbl_width_chars=160, float_precision=3, tbl_hide_dataframe_shape=True,
-                   tbl_hide_column_data_types=True):
-        print(f"{len(series)} series, {errors['origin'].n_unique()} origins, "
-              f"{errors.filter(pl.col('method') == 'ets').height} held-out months per method")
+    table = pl.concat(
+        [summary(errors, ["measure"]), summary(errors.with_columns(measure=pl.lit("(all)")), ["measure"])]
+    )
+    with pl.Config(
+        tbl_rows=200,
+        tbl_width_chars=160,
+        float_precision=3,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
+        print(
+            f"{len(series)} series, {errors['origin'].n_unique()} origins, "
+            f"{errors.filter(pl.col('method') == 'ets').height} held-out months per method"
+        )
         print(table)
         print(beats_naive_table(table))
     print(f"{seconds:.1f} s fitting")

@@ -48,8 +48,7 @@ from assets.forecast.schedule import calibration_origins, estimation_months
 from assets.forecast.series import Series
 
 BASELINE = "import dagster, great_expectations, polars, duckdb"  # what a nightly run has loaded
-IMPORTS = {"ours": "import assets.forecast.mart",
-           "statsforecast": "import statsforecast.models"}
+IMPORTS = {"ours": "import assets.forecast.mart", "statsforecast": "import statsforecast.models"}
 FIRST_CALLS = """
 import time, numpy as np, polars as pl
 from datetime import date
@@ -82,8 +81,9 @@ def build_prefixes(series: list[Series]) -> list[Item]:
     for s in series:
         end = estimation_months(s.periods, 12)
         origins = calibration_origins(end, 12) if (s.service_code, s.measure_code) in sample else []
-        found += [(f"{s.service_code}|{s.measure_code}|{m}", s.periods[:m], s.values[:m])
-                  for m in [end, *origins]]
+        found += [
+            (f"{s.service_code}|{s.measure_code}|{m}", s.periods[:m], s.values[:m]) for m in [end, *origins]
+        ]
     return found
 
 
@@ -93,17 +93,28 @@ def statsforecast_fit(items: list[Item], model: str, horizon: int) -> dict[str, 
     from statsforecast import StatsForecast
     from statsforecast.models import AutoETS
 
-    frame = pl.DataFrame({"unique_id": [key for key, _, values in items for _ in values],
-                          "ds": [month for _, months, _ in items for month in months],
-                          "y": np.concatenate([values for _, _, values in items])})
+    frame = pl.DataFrame(
+        {
+            "unique_id": [key for key, _, values in items for _ in values],
+            "ds": [month for _, months, _ in items for month in months],
+            "y": np.concatenate([values for _, _, values in items]),
+        }
+    )
     forecaster = StatsForecast(models=[AutoETS(season_length=12, model=model)], freq="1mo", n_jobs=1)
     forecaster.fit(df=frame)
     found = forecaster.predict(h=horizon, level=[80])
-    seasonal = {key: fitted.model_["method"].endswith(",A)")
-                for key, fitted in zip(forecaster.uids.to_list(), forecaster.fitted_[:, 0], strict=True)}
-    return {key: (part["AutoETS"].to_numpy(), (part["AutoETS-hi-80"].to_numpy() - part["AutoETS"].to_numpy())
-                  / Z_80, seasonal[key])
-            for (key,), part in found.group_by(["unique_id"], maintain_order=True)}
+    seasonal = {
+        key: fitted.model_["method"].endswith(",A)")
+        for key, fitted in zip(forecaster.uids.to_list(), forecaster.fitted_[:, 0], strict=True)
+    }
+    return {
+        key: (
+            part["AutoETS"].to_numpy(),
+            (part["AutoETS-hi-80"].to_numpy() - part["AutoETS"].to_numpy()) / Z_80,
+            seasonal[key],
+        )
+        for (key,), part in found.group_by(["unique_id"], maintain_order=True)
+    }
 
 
 def statsmodels_fit(items: list[Item]) -> None:
@@ -115,9 +126,15 @@ def statsmodels_fit(items: list[Item]) -> None:
     for _, _, values in items:
         seasonal = bool(seasonal_rows(values[None])[0])
         for trend in (False, True):
-            model = ETSModel(pd.Series(values), error="add", trend="add" if trend else None,
-                             damped_trend=trend, seasonal="add" if seasonal else None,
-                             seasonal_periods=12 if seasonal else None, initialization_method="heuristic")
+            model = ETSModel(
+                pd.Series(values),
+                error="add",
+                trend="add" if trend else None,
+                damped_trend=trend,
+                seasonal="add" if seasonal else None,
+                seasonal_periods=12 if seasonal else None,
+                initialization_method="heuristic",
+            )
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 model.fit(disp=False).get_prediction(start=len(values), end=len(values) + 11)
@@ -127,14 +144,19 @@ def imports() -> None:
     """Print each engine's import seconds in fresh processes, and statsforecast's first two calls."""
     for _ in range(3):
         for engine, statement in IMPORTS.items():
-            code = (f"import resource, time; {BASELINE}\nu = resource.getrusage(resource.RUSAGE_SELF)\n"
-                    f"w = time.perf_counter(); {statement}\nv = resource.getrusage(resource.RUSAGE_SELF)\n"
-                    "print(f'{time.perf_counter() - w:.2f} s wall '"
-                    "f'{v.ru_utime + v.ru_stime - u.ru_utime - u.ru_stime:.2f} s CPU')")
+            code = (
+                f"import resource, time; {BASELINE}\nu = resource.getrusage(resource.RUSAGE_SELF)\n"
+                f"w = time.perf_counter(); {statement}\nv = resource.getrusage(resource.RUSAGE_SELF)\n"
+                "print(f'{time.perf_counter() - w:.2f} s wall '"
+                "f'{v.ru_utime + v.ru_stime - u.ru_utime - u.ru_stime:.2f} s CPU')"
+            )
             found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
             print(f"import {engine:14s} after a run's imports: {found.stdout.strip()}")
-    print(subprocess.run([sys.executable, "-c", FIRST_CALLS], capture_output=True, text=True,
-                         check=True).stdout.strip())
+    print(
+        subprocess.run(
+            [sys.executable, "-c", FIRST_CALLS], capture_output=True, text=True, check=True
+        ).stdout.strip()
+    )
     sys.stdout.flush()
 
 
@@ -167,12 +189,14 @@ def calibration_factors(cut: list[Series]) -> dict:
     for s in cut:
         if (s.service_code, s.measure_code) in sample:
             end = estimation_months(s.periods, 12)
-            jobs += [(f"{len(jobs) + j}", s, end, origin)
-                     for j, origin in enumerate(calibration_origins(end, 12))]
+            jobs += [
+                (f"{len(jobs) + j}", s, end, origin) for j, origin in enumerate(calibration_origins(end, 12))
+            ]
     if not jobs:
         return {}
-    found = statsforecast_fit([(key, s.periods[:origin], s.values[:origin]) for key, s, _, origin in jobs],
-                              "AZZ", HOLDOUT_MONTHS)
+    found = statsforecast_fit(
+        [(key, s.periods[:origin], s.values[:origin]) for key, s, _, origin in jobs], "AZZ", HOLDOUT_MONTHS
+    )
     scores: dict = {}
     for key, s, end, origin in jobs:
         mean, sd, seasonal = found[key]
@@ -195,7 +219,7 @@ def backtest(warehouse: str, measures: list[str] | None) -> None:
             found = statsforecast_fit([(f"{i}", t.periods, t.values) for i, t in enumerate(cut)], "AZZ", 12)
             scales = calibration_factors(cut)
             for i, (s, train) in enumerate(zip(live, cut, strict=True)):
-                held = s.values[origin:origin + 12]
+                held = s.values[origin : origin + 12]
                 k = len(held)
                 mean, sd, seasonal = found[f"{i}"]
                 mean, sd = mean[:k], sd[:k]
@@ -203,25 +227,49 @@ def backtest(warehouse: str, measures: list[str] | None) -> None:
                 factors = scales.get((s.measure_code, seasonal), scales.get(s.measure_code, (1.0, 1.0)))
                 scale = float(np.mean(np.abs(np.diff(train.values))))
                 for variant, (f80, f95) in (("own intervals", (1.0, 1.0)), ("calibrated", factors)):
-                    in_80, in_95 = ((np.clip(mean - z * f * sd, low, high) <= held)
-                                    & (held <= np.clip(mean + z * f * sd, low, high))
-                                    for z, f in ((Z_80, f80), (Z_95, f95)))
-                    record_errors(columns[variant], s, origin, "ets", held, np.clip(mean, low, high), scale,
-                                  (in_80, in_95))
+                    in_80, in_95 = (
+                        (np.clip(mean - z * f * sd, low, high) <= held)
+                        & (held <= np.clip(mean + z * f * sd, low, high))
+                        for z, f in ((Z_80, f80), (Z_95, f95))
+                    )
+                    record_errors(
+                        columns[variant],
+                        s,
+                        origin,
+                        "ets",
+                        held,
+                        np.clip(mean, low, high),
+                        scale,
+                        (in_80, in_95),
+                    )
                 own = columns["own intervals"]
                 record_errors(own, s, origin, "naive", held, naive(train.values, k), scale, None)
-                record_errors(own, s, origin, "seasonal_naive", held, seasonal_naive(train.values, k), scale,
-                              None)
+                record_errors(
+                    own, s, origin, "seasonal_naive", held, seasonal_naive(train.values, k), scale, None
+                )
     wall, cpu = time.perf_counter() - wall, cpu_seconds() - cpu
-    with pl.Config(tbl_rows=200, tbl_width_chars=160, float_precision=3, tbl_hide_dataframe_shape=True,
-                   tbl_hide_column_data_types=True):
+    with pl.Config(
+        tbl_rows=200,
+        tbl_width_chars=160,
+        float_precision=3,
+        tbl_hide_dataframe_shape=True,
+        tbl_hide_column_data_types=True,
+    ):
         for variant, column in columns.items():
             errors = pl.DataFrame(column, schema=SCHEMA)
-            print(f"statsforecast AutoETS(AZZ), {variant}: {len(series)} series, "
-                  f"{errors['origin'].n_unique()} origins, {errors.filter(pl.col('method') == 'ets').height} "
-                  "held-out months per method")
-            print(pl.concat([summary(errors, ["measure"]),
-                             summary(errors.with_columns(measure=pl.lit("(all)")), ["measure"])]))
+            print(
+                f"statsforecast AutoETS(AZZ), {variant}: {len(series)} series, "
+                f"{errors['origin'].n_unique()} origins, {errors.filter(pl.col('method') == 'ets').height} "
+                "held-out months per method"
+            )
+            print(
+                pl.concat(
+                    [
+                        summary(errors, ["measure"]),
+                        summary(errors.with_columns(measure=pl.lit("(all)")), ["measure"]),
+                    ]
+                )
+            )
     print(f"{wall:.1f} s wall {cpu:.1f} s CPU fitting")
 
 
@@ -231,8 +279,9 @@ def main() -> None:
     commands.add_parser("imports")
     timing = commands.add_parser("speed")
     timing.add_argument("warehouse")
-    timing.add_argument("--engines", default=",".join(["ours", *(f"statsforecast-{m}" for m in SF_MODELS),
-                                                         "statsmodels"]))
+    timing.add_argument(
+        "--engines", default=",".join(["ours", *(f"statsforecast-{m}" for m in SF_MODELS), "statsmodels"])
+    )
     scoring = commands.add_parser("backtest")
     scoring.add_argument("warehouse")
     scoring.add_argument("--measures", help="comma-separated measure codes (default: all)")

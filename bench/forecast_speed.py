@@ -42,16 +42,30 @@ def simulated_series(services: int, months: int, last: date, seed: int = 15) -> 
     for s in range(services):
         for code, unit, value_type, direction, judged_on, level, sd in MEASURES:
             centre = level * rng.uniform(0.85, 1.15)
-            season = (0.06 * centre * np.sin(2 * np.pi * np.arange(months) / 12 + rng.uniform(0, 6.3))
-                      if value_type == "count" else 0.0)
+            season = (
+                0.06 * centre * np.sin(2 * np.pi * np.arange(months) / 12 + rng.uniform(0, 6.3))
+                if value_type == "count"
+                else 0.0
+            )
             step = np.where(np.arange(months) >= months // 2, rng.choice([0.0, 0.0, 0.0, 5 * sd]), 0.0)
             actual = centre + season + step + rng.normal(0, sd, months)
-            frames.append(pl.DataFrame({
-                "service_code": f"S{s:03d}", "measure_code": code, "period": periods, "actual": actual,
-                "target": np.full(months, round(centre, 1)),
-                "denominator": None if value_type == "count" else rng.integers(150, 400, months),
-                "judged_on": judged_on, "unit": unit, "value_type": value_type, "direction": direction,
-            }, schema_overrides={"denominator": pl.Int64}))
+            frames.append(
+                pl.DataFrame(
+                    {
+                        "service_code": f"S{s:03d}",
+                        "measure_code": code,
+                        "period": periods,
+                        "actual": actual,
+                        "target": np.full(months, round(centre, 1)),
+                        "denominator": None if value_type == "count" else rng.integers(150, 400, months),
+                        "judged_on": judged_on,
+                        "unit": unit,
+                        "value_type": value_type,
+                        "direction": direction,
+                    },
+                    schema_overrides={"denominator": pl.Int64},
+                )
+            )
     return pl.concat(frames)
 
 
@@ -78,9 +92,11 @@ def main() -> None:
     _, kept = timed("first build", frame, None)
     timed("nothing changed", frame, kept)
     incremental, after = timed("a new month for every series", history, kept)
-    changed = frame.with_columns(actual=pl.when((pl.col("service_code") == "S000")
-                                                & (pl.col("measure_code") == "SAME_DAY"))
-                                 .then(pl.col("actual") + 1).otherwise(pl.col("actual")))
+    changed = frame.with_columns(
+        actual=pl.when((pl.col("service_code") == "S000") & (pl.col("measure_code") == "SAME_DAY"))
+        .then(pl.col("actual") + 1)
+        .otherwise(pl.col("actual"))
+    )
     timed("one series resubmitted", changed, kept)
     scratch, _ = timed("the new month from scratch", history, None)
     print(f"incremental and from-scratch rows equal: {incremental.equals(scratch)}")

@@ -33,17 +33,27 @@ sys.path.insert(0, str(ROOT))
 from pipelines.instance import write_postgres_instance  # noqa: E402
 from pipelines.local_postgres import LocalPostgres  # noqa: E402
 
-WORKER_LINE = re.compile(r"^worker \d+ \((?P<areas>.*)\): exit (?P<status>-?\d+), (?P<seconds>\d+) s, "
-                         r"peak (?P<peak>\d+) MiB$")
-BUILD_LINE = re.compile(r"^build and publish: (?P<outcome>\w+) in (?P<seconds>\d+) s, "
-                        r"peak (?P<peak>\d+) MiB$")
+WORKER_LINE = re.compile(
+    r"^worker \d+ \((?P<areas>.*)\): exit (?P<status>-?\d+), (?P<seconds>\d+) s, "
+    r"peak (?P<peak>\d+) MiB$"
+)
+BUILD_LINE = re.compile(
+    r"^build and publish: (?P<outcome>\w+) in (?P<seconds>\d+) s, "
+    r"peak (?P<peak>\d+) MiB$"
+)
 
 
 def _environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
     """Paths of one installation under `home` (the inbox, reference data and mappings beside it)."""
-    return {key: value for key, value in os.environ.items() if not key.startswith(("JOINEDUP_", "DAGSTER_"))
-            } | {"JOINEDUP_HOME": str(home), "JOINEDUP_REFERENCE_DIR": str(home / "reference"),
-                 "JOINEDUP_PARTNERS_DIR": str(home / "partners")} | extra
+    return (
+        {key: value for key, value in os.environ.items() if not key.startswith(("JOINEDUP_", "DAGSTER_"))}
+        | {
+            "JOINEDUP_HOME": str(home),
+            "JOINEDUP_REFERENCE_DIR": str(home / "reference"),
+            "JOINEDUP_PARTNERS_DIR": str(home / "partners"),
+        }
+        | extra
+    )
 
 
 def _measure(command: list[str], environment: dict[str, str], log: Path) -> dict:
@@ -55,9 +65,14 @@ def _measure(command: list[str], environment: dict[str, str], log: Path) -> dict
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0), err.seek(0)
-        return {"status": process.returncode, "wall_seconds": round(time.monotonic() - started, 1),
-                "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-                "peak_mib": round(usage.ru_maxrss / 1024), "stdout": out.read(), "stderr": err.read()}
+        return {
+            "status": process.returncode,
+            "wall_seconds": round(time.monotonic() - started, 1),
+            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
+            "peak_mib": round(usage.ru_maxrss / 1024),
+            "stdout": out.read(),
+            "stderr": err.read(),
+        }
 
 
 def _processes(run: dict) -> list[dict]:
@@ -65,13 +80,23 @@ def _processes(run: dict) -> list[dict]:
     found = []
     for line in run["stdout"].splitlines():
         if match := WORKER_LINE.match(line):
-            found.append({"process": f"worker ({match['areas'].count(',') + 1} areas)",
-                          "status": int(match["status"]), "wall_seconds": int(match["seconds"]),
-                          "peak_mib": int(match["peak"])})
+            found.append(
+                {
+                    "process": f"worker ({match['areas'].count(',') + 1} areas)",
+                    "status": int(match["status"]),
+                    "wall_seconds": int(match["seconds"]),
+                    "peak_mib": int(match["peak"]),
+                }
+            )
         elif match := BUILD_LINE.match(line):
-            found.append({"process": "gather, build and publish",
-                          "status": int(match["outcome"] != "published"),
-                          "wall_seconds": int(match["seconds"]), "peak_mib": int(match["peak"])})
+            found.append(
+                {
+                    "process": "gather, build and publish",
+                    "status": int(match["outcome"] != "published"),
+                    "wall_seconds": int(match["seconds"]),
+                    "peak_mib": int(match["peak"]),
+                }
+            )
     return found
 
 
@@ -93,15 +118,20 @@ def bench(source: Path, work: Path, workers: int) -> dict:
         for name in ("embedded", "lake", "areas"):
             _copy(source, work / name)
         load_before = os.getloadavg()
-        runs["embedded"] = _measure([joinedup, "run", "--no-progress"], _environment(work / "embedded", {}),
-                                    work / "embedded")
+        runs["embedded"] = _measure(
+            [joinedup, "run", "--no-progress"], _environment(work / "embedded", {}), work / "embedded"
+        )
         lake = {"JOINEDUP_LAKE": lake_url, "DAGSTER_HOME": str(instance)}
         one = lake | {"JOINEDUP_LAKE_DATA": str(work / "lake-data"), "JOINEDUP_LAKE_SCHEMA": "one"}
-        runs["lake"] = _measure([joinedup, "run", "--no-progress"], _environment(work / "lake", one),
-                                work / "lake")
+        runs["lake"] = _measure(
+            [joinedup, "run", "--no-progress"], _environment(work / "lake", one), work / "lake"
+        )
         areas = lake | {"JOINEDUP_LAKE_SCHEMA": "areas"}
-        runs["areas"] = _measure([sys.executable, "-m", "pipelines.area_workers", "run", "--workers",
-                                  str(workers)], _environment(work / "areas", areas), work / "areas")
+        runs["areas"] = _measure(
+            [sys.executable, "-m", "pipelines.area_workers", "run", "--workers", str(workers)],
+            _environment(work / "areas", areas),
+            work / "areas",
+        )
         runs["areas"]["processes"] = _processes(runs["areas"])
         load_after = os.getloadavg()
     finally:
@@ -110,22 +140,34 @@ def bench(source: Path, work: Path, workers: int) -> dict:
         if run["status"]:
             print(run["stdout"][-2000:], run["stderr"][-4000:], file=sys.stderr)
         del run["stdout"], run["stderr"]
-    return {"runs": runs, "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                                      "load_before": [round(x, 1) for x in load_before],
-                                      "load_after": [round(x, 1) for x in load_after],
-                                      "date": time.strftime("%Y-%m-%d %H:%M %Z")}}
+    return {
+        "runs": runs,
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "load_before": [round(x, 1) for x in load_before],
+            "load_after": [round(x, 1) for x in load_after],
+            "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        },
+    }
 
 
 def _print(figures: dict, files: int) -> None:
     machine = figures["machine"]
-    print(f"{files} inbox files; {machine['cpus']} CPUs, load {machine['load_before']} before, "
-          f"{machine['load_after']} after ({machine['date']})")
+    print(
+        f"{files} inbox files; {machine['cpus']} CPUs, load {machine['load_before']} before, "
+        f"{machine['load_after']} after ({machine['date']})"
+    )
     print(f"{'run':<34}{'status':>7}{'wall s':>9}{'CPU s':>9}{'peak MiB':>10}")
     for name, run in figures["runs"].items():
-        print(f"{name:<34}{run['status']:>7}{run['wall_seconds']:>9}{run['cpu_seconds']:>9}{run['peak_mib']:>10}")
+        print(
+            f"{name:<34}{run['status']:>7}{run['wall_seconds']:>9}{run['cpu_seconds']:>9}{run['peak_mib']:>10}"
+        )
         for process in run.get("processes", []):
-            print(f"  {process['process']:<32}{process['status']:>7}{process['wall_seconds']:>9}{'':>9}"
-                  f"{process['peak_mib']:>10}")
+            print(
+                f"  {process['process']:<32}{process['status']:>7}{process['wall_seconds']:>9}{'':>9}"
+                f"{process['peak_mib']:>10}"
+            )
 
 
 def main() -> None:

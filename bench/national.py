@@ -51,12 +51,20 @@ def _child_run(home: Path) -> dict:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (validated,) = con.execute(
             "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
-            "where run_id = ? and target_table like 'raw.%'", [report.run_id]).fetchone()
+            "where run_id = ? and target_table like 'raw.%'",
+            [report.run_id],
+        ).fetchone()
         (pages,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
-    return {"seconds": seconds, "success": report.success, "stages": stage_seconds(report.step_seconds),
-            "rows_received": int(report.files["rows_received"].sum() or 0),
-            "files": int(report.files["files"].sum() or 0), "rows_validated": int(validated),
-            "service_pages": int(pages), "failed": [s.step for s in report.failed_steps]}
+    return {
+        "seconds": seconds,
+        "success": report.success,
+        "stages": stage_seconds(report.step_seconds),
+        "rows_received": int(report.files["rows_received"].sum() or 0),
+        "files": int(report.files["files"].sum() or 0),
+        "rows_validated": int(validated),
+        "service_pages": int(pages),
+        "failed": [s.step for s in report.failed_steps],
+    }
 
 
 def _child_plain(home: Path) -> dict:
@@ -69,8 +77,12 @@ def _measure(kind: str, home: Path) -> dict:
     """Run one measurement in a fresh interpreter and return its figures plus peak memory."""
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
     env.pop("DAGSTER_HOME", None)
-    out = subprocess.run([sys.executable, __file__, "--child", kind, "--home", str(home)],
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, "--home", str(home)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if out.returncode:
         raise SystemExit(f"{kind} measurement failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -85,8 +97,10 @@ def _generated(data: Path, scale: str, seed: int) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         start = time.perf_counter()
         truth = generate_demo(folder, scale=scale, seed=seed)
-        print(f"generated {scale}: {sum(truth['totals']['files'].values()):,} files, "
-              f"{sum(truth['totals']['rows'].values()):,} rows in {time.perf_counter() - start:.0f} s")
+        print(
+            f"generated {scale}: {sum(truth['totals']['files'].values()):,} files, "
+            f"{sum(truth['totals']['rows'].values()):,} rows in {time.perf_counter() - start:.0f} s"
+        )
     return folder
 
 
@@ -122,9 +136,12 @@ def _deliver(waiting: Path, inbox: Path) -> int:
 
 def _row(name: str, run: dict, rows: int) -> str:
     stages = run.get("stages", {})
-    return (f"{name:<22}{run['seconds']:>9.2f}{rows:>10,}{rows / run['seconds']:>10,.0f}"
-            f"{run['peak_rss_mb']:>9,.0f}" + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES)
-            + ("" if run.get("success", True) else f"   FAILED {run.get('failed')}"))
+    return (
+        f"{name:<22}{run['seconds']:>9.2f}{rows:>10,}{rows / run['seconds']:>10,.0f}"
+        f"{run['peak_rss_mb']:>9,.0f}"
+        + "".join(f"{stages.get(s, 0.0):>9.2f}" for s in STAGES)
+        + ("" if run.get("success", True) else f"   FAILED {run.get('failed')}")
+    )
 
 
 def _data_seconds(run: dict) -> float:
@@ -160,22 +177,30 @@ def main() -> None:
         runs["backlog: full run"] = _measure("run", _copy(backlog, scratch))
     shutil.rmtree(scratch, ignore_errors=True)
 
-    print(f"\n{args.scale}: {runs['full run']['files']:,} files in the first load, {delivered:,} more "
-          f"the next night (the last month's); {runs['full run']['service_pages']} service pages")
-    print(f"{'run':<22}{'seconds':>9}{'rows':>10}{'rows/s':>10}{'peak MB':>9}"
-          + "".join(f"{s:>9}" for s in STAGES))
+    print(
+        f"\n{args.scale}: {runs['full run']['files']:,} files in the first load, {delivered:,} more "
+        f"the next night (the last month's); {runs['full run']['service_pages']} service pages"
+    )
+    print(
+        f"{'run':<22}{'seconds':>9}{'rows':>10}{'rows/s':>10}{'peak MB':>9}"
+        + "".join(f"{s:>9}" for s in STAGES)
+    )
     for name, run in runs.items():
         rows = run["rows"] if "plain" in name else run["rows_received"]
         print(_row(name, run, rows))
     print("  rows: rows read (plain script: contract-layout CSVs only) or received (runs: every file)")
     full, incremental, plain = runs["full run"], runs["incremental"], runs["plain script"]
-    print(f"data stages (ingest + validate + models) / plain script: "
-          f"{_data_seconds(full) / plain['seconds']:.2f}x (full run)")
+    print(
+        f"data stages (ingest + validate + models) / plain script: "
+        f"{_data_seconds(full) / plain['seconds']:.2f}x (full run)"
+    )
     if backlog is not None:
         ratio = _data_seconds(runs["backlog: full run"]) / runs["backlog: plain script"]["seconds"]
         print(f"  backlog: {ratio:.2f}x")
-    print(f"incremental / full run: {100 * incremental['seconds'] / full['seconds']:.1f} % of the time, "
-          f"{incremental['rows_validated']:,} of {full['rows_validated']:,} rows validated")
+    print(
+        f"incremental / full run: {100 * incremental['seconds'] / full['seconds']:.1f} % of the time, "
+        f"{incremental['rows_validated']:,} of {full['rows_validated']:,} rows validated"
+    )
 
 
 if __name__ == "__main__":

@@ -44,9 +44,16 @@ def _child(home: Path, months: list[str] | None) -> dict:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         (validated,) = con.execute(
             "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
-            "where run_id = ? and target_table like 'raw.%'", [report.run_id]).fetchone()
-    return {"seconds": seconds, "success": report.success, "stages": stages, "months": report.months,
-            "rows_validated": int(validated)}
+            "where run_id = ? and target_table like 'raw.%'",
+            [report.run_id],
+        ).fetchone()
+    return {
+        "seconds": seconds,
+        "success": report.success,
+        "stages": stages,
+        "months": report.months,
+        "rows_validated": int(validated),
+    }
 
 
 def _measure(home: Path, months: list[str] | None = None) -> dict:
@@ -87,36 +94,48 @@ def main() -> None:
 
     home = args.keep or Path(tempfile.mkdtemp(prefix="joinedup-bench-"))
     truth = generate_demo(home, scale=args.scale, seed=args.seed)
-    print(f"demo data ({args.scale}, seed {args.seed}): {sum(truth['totals']['files'].values())} files, "
-          f"{sum(truth['totals']['rows'].values())} rows -> {home}")
+    print(
+        f"demo data ({args.scale}, seed {args.seed}): {sum(truth['totals']['files'].values())} files, "
+        f"{sum(truth['totals']['rows'].values())} rows -> {home}"
+    )
 
     runs = {"first load": _measure(home)}
     resubmitted = write_resubmission(home / "inbox")
-    print(f"resubmission: {resubmitted.path.name} restates {resubmitted.measure_code} "
-          f"({resubmitted.service_code}) for {resubmitted.month}: numerator "
-          f"{resubmitted.numerator_before} -> {resubmitted.numerator_after}")
+    print(
+        f"resubmission: {resubmitted.path.name} restates {resubmitted.measure_code} "
+        f"({resubmitted.service_code}) for {resubmitted.month}: numerator "
+        f"{resubmitted.numerator_before} -> {resubmitted.numerator_after}"
+    )
     runs["incremental"] = _measure(home)
     first, last = runs["first load"]["months"][0], runs["first load"]["months"][-1]
     runs["full run"] = _measure(home, [first, last])
     runs["nothing due"] = _measure(home)
 
-    print(f"\n{'run':<13}{'months':>18}{'seconds':>9}{'rows validated':>16}{'rows/s':>9}{'peak MB':>9}"
-          f"{'ingest':>8}{'validate':>9}{'models':>8}{'publish':>9}")
+    print(
+        f"\n{'run':<13}{'months':>18}{'seconds':>9}{'rows validated':>16}{'rows/s':>9}{'peak MB':>9}"
+        f"{'ingest':>8}{'validate':>9}{'models':>8}{'publish':>9}"
+    )
     for name in RUNS:
         run = runs[name]
         stages = run["stages"]
         rate = run["rows_validated"] / stages["validate"] if stages.get("validate") else 0
-        print(f"{name:<13}{_months(run):>18}{run['seconds']:>9.2f}{run['rows_validated']:>16,}"
-              f"{rate:>9,.0f}{run['peak_rss_mb']:>9,.0f}"
-              + "".join(f"{stages.get(s, 0.0):>{w}.2f}" for s, w in
-                        (("ingest", 8), ("validate", 9), ("models", 8), ("publish", 9)))
-              + ("" if run["success"] else "   FAILED"))
+        print(
+            f"{name:<13}{_months(run):>18}{run['seconds']:>9.2f}{run['rows_validated']:>16,}"
+            f"{rate:>9,.0f}{run['peak_rss_mb']:>9,.0f}"
+            + "".join(
+                f"{stages.get(s, 0.0):>{w}.2f}"
+                for s, w in (("ingest", 8), ("validate", 9), ("models", 8), ("publish", 9))
+            )
+            + ("" if run["success"] else "   FAILED")
+        )
     print("  (rows/s: rows validated per second of the validate stage, which includes the mart checks)")
     full, incremental = runs["full run"], runs["incremental"]
     validate = full["stages"].get("validate", 0) / incremental["stages"].get("validate", 1)
-    print(f"ratio full run / incremental: {full['seconds'] / incremental['seconds']:.2f}x in time, "
-          f"{full['rows_validated'] / max(incremental['rows_validated'], 1):.0f}x in rows validated; "
-          f"validate stage {validate:.1f}x")
+    print(
+        f"ratio full run / incremental: {full['seconds'] / incremental['seconds']:.2f}x in time, "
+        f"{full['rows_validated'] / max(incremental['rows_validated'], 1):.0f}x in rows validated; "
+        f"validate stage {validate:.1f}x"
+    )
 
 
 if __name__ == "__main__":

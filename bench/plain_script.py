@@ -23,24 +23,48 @@ import polars as pl
 
 COLUMNS = {
     "targets": ("partner_code", "service_code", "measure_code", "period", "target_value", "tolerance"),
-    "outcomes": ("partner_code", "service_code", "measure_code", "period", "numerator", "denominator",
-                 "value", "comment"),
-    "workforce": ("partner_code", "service_code", "period", "staff_group_code", "headcount",
-                  "contracted_fte", "vacant_fte", "leavers", "sickness_days_lost", "available_days",
-                  "agency_fte", "training_hours", "pay_bill"),
+    "outcomes": (
+        "partner_code",
+        "service_code",
+        "measure_code",
+        "period",
+        "numerator",
+        "denominator",
+        "value",
+        "comment",
+    ),
+    "workforce": (
+        "partner_code",
+        "service_code",
+        "period",
+        "staff_group_code",
+        "headcount",
+        "contracted_fte",
+        "vacant_fte",
+        "leavers",
+        "sickness_days_lost",
+        "available_days",
+        "agency_fte",
+        "training_hours",
+        "pay_bill",
+    ),
     "finance": ("partner_code", "service_code", "period", "pay_cost", "non_pay_cost"),
 }
-KEYS = {"targets": "service_code, measure_code, period",
-        "outcomes": "partner_code, service_code, measure_code, period",
-        "workforce": "partner_code, service_code, staff_group_code, period",
-        "finance": "partner_code, service_code, period"}
+KEYS = {
+    "targets": "service_code, measure_code, period",
+    "outcomes": "partner_code, service_code, measure_code, period",
+    "workforce": "partner_code, service_code, staff_group_code, period",
+    "finance": "partner_code, service_code, period",
+}
 REFERENCE = ("partners", "joint_services", "measures", "service_partners", "service_measures", "staff_groups")
 
 
 def _numbers(kind: str) -> list[str]:
-    return [c for c in COLUMNS[kind]
-            if c not in ("partner_code", "service_code", "measure_code", "period", "staff_group_code",
-                         "comment")]
+    return [
+        c
+        for c in COLUMNS[kind]
+        if c not in ("partner_code", "service_code", "measure_code", "period", "staff_group_code", "comment")
+    ]
 
 
 def _checked_sql(kind: str) -> str:
@@ -50,13 +74,17 @@ def _checked_sql(kind: str) -> str:
     required = " and ".join(f"{c} is not null" for c in ("partner_code", "service_code", "period"))
     parsed = " and ".join(f"({c} is null) = (raw_{c} is null or trim(raw_{c}) = '')" for c in numbers)
     not_negative = " and ".join(f"coalesce({c}, 0) >= 0" for c in numbers)
-    codes = ("partner_code in (select partner_code from seeds.partners) "
-             "and service_code in (select service_code from seeds.joint_services) "
-             "and (partner_code, service_code) in "
-             "(select partner_code, service_code from seeds.service_partners)")
+    codes = (
+        "partner_code in (select partner_code from seeds.partners) "
+        "and service_code in (select service_code from seeds.joint_services) "
+        "and (partner_code, service_code) in "
+        "(select partner_code, service_code from seeds.service_partners)"
+    )
     if "measure_code" in COLUMNS[kind]:
-        codes += (" and (service_code, measure_code) in "
-                  "(select service_code, measure_code from seeds.service_measures)")
+        codes += (
+            " and (service_code, measure_code) in "
+            "(select service_code, measure_code from seeds.service_measures)"
+        )
     if kind == "workforce":
         codes += " and staff_group_code in (select staff_group_code from seeds.staff_groups)"
     extra = " and coalesce(numerator <= denominator, true)" if kind == "outcomes" else ""
@@ -64,7 +92,7 @@ def _checked_sql(kind: str) -> str:
     return f"""
         create table checked_{kind} as
         with typed as (
-            select * exclude ({', '.join(numbers)}, period), {typed}, {raw_numbers},
+            select * exclude ({", ".join(numbers)}, period), {typed}, {raw_numbers},
                    try_strptime(period, '%Y-%m')::date as period
             from inbox_{kind}
         ), passing as (
@@ -118,16 +146,23 @@ group by all;
 def _read_bulk(files: list[Path], columns: tuple[str, ...]) -> pl.DataFrame:
     """Read CSVs sharing one header as one: their bodies joined after a single header, parsed once."""
     bodies = (path.read_bytes().partition(b"\n")[2] for path in files)
-    text = b"".join([",".join(columns).encode() + b"\n",
-                     *(body if body.endswith(b"\n") else body + b"\n" for body in bodies if body)])
+    text = b"".join(
+        [
+            ",".join(columns).encode() + b"\n",
+            *(body if body.endswith(b"\n") else body + b"\n" for body in bodies if body),
+        ]
+    )
     return pl.read_csv(text, schema=dict.fromkeys(columns, pl.String)).rechunk()
 
 
 def run(home: Path) -> dict:
     """Run the plain script over `home`'s inbox; return its seconds, rows read and rows kept."""
     manifest = json.loads((home / "demo_truth.json").read_text())
-    plain = sorted(path for path, info in manifest["files"].items()
-                   if info["layout"] == "csv" and info["encoding"] == "utf-8")
+    plain = sorted(
+        path
+        for path, info in manifest["files"].items()
+        if info["layout"] == "csv" and info["encoding"] == "utf-8"
+    )
     start = time.perf_counter()
     con = duckdb.connect()
     con.execute("create schema seeds")
@@ -144,11 +179,18 @@ def run(home: Path) -> dict:
         rows_read += frame.height
         rows_kept += con.execute(f"select count(*) from checked_{kind}").fetchone()[0]
     con.execute(MARTS)
-    marts = {t: con.execute(f"select count(*) from {t}").fetchone()[0]
-             for t in ("measure_month", "workforce_month", "cost_month")}
+    marts = {
+        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        for t in ("measure_month", "workforce_month", "cost_month")
+    }
     con.close()
-    return {"seconds": time.perf_counter() - start, "files": len(plain), "rows": rows_read,
-            "rows_kept": rows_kept, "mart_rows": marts}
+    return {
+        "seconds": time.perf_counter() - start,
+        "files": len(plain),
+        "rows": rows_read,
+        "rows_kept": rows_kept,
+        "mart_rows": marts,
+    }
 
 
 if __name__ == "__main__":

@@ -35,11 +35,17 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 def machine() -> dict:
     """The machine the benchmark ran on: cores, processor, memory."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines()
-                  if line.startswith("model name")), platform.processor() or "unknown")
+    model = next(
+        (line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    return {"cores": os.cpu_count(), "processor": model, "memory_gib": round(memory / 2**30, 1),
-            "python": platform.python_version()}
+    return {
+        "cores": os.cpu_count(),
+        "processor": model,
+        "memory_gib": round(memory / 2**30, 1),
+        "python": platform.python_version(),
+    }
 
 
 def _tree_bytes(folder: Path) -> int:
@@ -59,10 +65,21 @@ def _summary(stdout: str) -> dict:
 def run_scenario(name: str, code: Path, inbox: Path | None, home: Path) -> dict:
     """Run the scenario once in a child process under `home`; return what was measured."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")}
-    env |= {"JOINEDUP_HOME": str(home), "JOINEDUP_SCENARIOS_DIR": str(code / "scenarios"),
-            "PYTHONPATH": str(code)}
-    command = [sys.executable, "-c", "from pipelines.cli import app; app()", "run", "--scenario", name,
-               "--json", "--no-progress"]
+    env |= {
+        "JOINEDUP_HOME": str(home),
+        "JOINEDUP_SCENARIOS_DIR": str(code / "scenarios"),
+        "PYTHONPATH": str(code),
+    }
+    command = [
+        sys.executable,
+        "-c",
+        "from pipelines.cli import app; app()",
+        "run",
+        "--scenario",
+        name,
+        "--json",
+        "--no-progress",
+    ]
     if inbox is not None:
         command += ["--inbox", str(inbox)]
     load_before = os.getloadavg()
@@ -72,8 +89,9 @@ def run_scenario(name: str, code: Path, inbox: Path | None, home: Path) -> dict:
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
-        raise SystemExit(f"the run failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n"
-                         f"{done.stderr[-3000:]}")
+        raise SystemExit(
+            f"the run failed (exit {done.returncode}):\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
     summary = _summary(done.stdout)
     site = home / "scenario-output" / name / "site"
     return {

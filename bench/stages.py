@@ -12,7 +12,6 @@ def stage_seconds(step_seconds: dict[str, float]) -> dict[str, float]:
     """Return the seconds spent in each stage, from the seconds spent in each step."""
     stages: dict[str, float] = {}
     for step, spent in step_seconds.items():
-        stage = ("validate" if step.endswith(MART_CHECK_SUFFIX)
-                 else STAGES.get(step.split("__")[0], "models"))
+        stage = "validate" if step.endswith(MART_CHECK_SUFFIX) else STAGES.get(step.split("__")[0], "models")
         stages[stage] = stages.get(stage, 0.0) + spent
     return stages

@@ -16,14 +16,20 @@ FRESHNESS_CHECK_PREFIX = "freshness_check"  # Dagster names each freshness check
 LAST_UPDATED = "dagster/last_updated_timestamp"
 LOWER_BOUND = "dagster/freshness_lower_bound_timestamp"
 
-RUN_FAILED_TODO = ("Open the run in the Dagster UI (Runs) and read the failed step's log. Nothing was "
-                   "published: the warehouse and scorecards are still the previous publication. Fix the "
-                   "cause (a bad partner file: take it out of the inbox), then re-execute the run from "
-                   "failure or run `make run`.")
-OVERDUE_TODO = ("Chase the partners listed; `joinedup inbox report --partner CODE` shows what each has "
-                "sent and what was held back.")
-STALE_TODO = ("The nightly run has not published in time: check in the Dagster UI that the daemon is up "
-              "and the nightly_at_two schedule ticked, look at the last run, then `make run`.")
+RUN_FAILED_TODO = (
+    "Open the run in the Dagster UI (Runs) and read the failed step's log. Nothing was "
+    "published: the warehouse and scorecards are still the previous publication. Fix the "
+    "cause (a bad partner file: take it out of the inbox), then re-execute the run from "
+    "failure or run `make run`."
+)
+OVERDUE_TODO = (
+    "Chase the partners listed; `joinedup inbox report --partner CODE` shows what each has "
+    "sent and what was held back."
+)
+STALE_TODO = (
+    "The nightly run has not published in time: check in the Dagster UI that the daemon is up "
+    "and the nightly_at_two schedule ticked, look at the last run, then `make run`."
+)
 
 
 def watched(evaluation: dg.AssetCheckEvaluation) -> bool:
@@ -33,8 +39,7 @@ def watched(evaluation: dg.AssetCheckEvaluation) -> bool:
 
 def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
     """Return the watched checks that failed in a run."""
-    records = instance.get_records_for_run(
-        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
+    records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
     evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records]
     return [e for e in evaluations if watched(e) and not e.passed]
 
@@ -48,13 +53,19 @@ def check_fact(evaluation: dg.AssetCheckEvaluation) -> str:
     meta = {key: value.value for key, value in evaluation.metadata.items()}
     asset = evaluation.asset_key.to_user_string()
     if evaluation.check_name == OVERDUE_CHECK:
-        partners = ", ".join(f"{p['partner_name']} ({p['partner_code']}): {p['returns_missing']} missing"
-                             for p in meta.get("by_partner", []))
-        return (f"Overdue returns ({asset}): {meta.get('returns_missing', '?')} returns from "
-                f"{meta.get('partners_with_overdue_returns', '?')} partner(s) past their deadline: "
-                f"{partners}")
-    return (f"Stale publication: {asset} last updated {_time(meta.get(LAST_UPDATED))}, expected an update "
-            f"since {_time(meta.get(LOWER_BOUND))}")
+        partners = ", ".join(
+            f"{p['partner_name']} ({p['partner_code']}): {p['returns_missing']} missing"
+            for p in meta.get("by_partner", [])
+        )
+        return (
+            f"Overdue returns ({asset}): {meta.get('returns_missing', '?')} returns from "
+            f"{meta.get('partners_with_overdue_returns', '?')} partner(s) past their deadline: "
+            f"{partners}"
+        )
+    return (
+        f"Stale publication: {asset} last updated {_time(meta.get(LAST_UPDATED))}, expected an update "
+        f"since {_time(meta.get(LOWER_BOUND))}"
+    )
 
 
 def _kind(evaluation: dg.AssetCheckEvaluation) -> str:
@@ -94,8 +105,12 @@ def run_failure_notice(context: dg.RunFailureSensorContext) -> Notice:
     checks = failed_checks(context.instance, run.run_id)
     facts += [check_fact(e) for e in checks]
     failed = ", ".join(e.step_key for e in steps) or "before any step"
-    return Notice(title=f"joinedup run failed ({failed})", when=_finished(context.instance, run.run_id),
-                  facts=tuple(facts), todo=" ".join([RUN_FAILED_TODO, _todo(checks)]).strip())
+    return Notice(
+        title=f"joinedup run failed ({failed})",
+        when=_finished(context.instance, run.run_id),
+        facts=tuple(facts),
+        todo=" ".join([RUN_FAILED_TODO, _todo(checks)]).strip(),
+    )
 
 
 def failed_checks_notice(instance: dg.DagsterInstance, run: dg.DagsterRun) -> Notice | None:
@@ -103,24 +118,31 @@ def failed_checks_notice(instance: dg.DagsterInstance, run: dg.DagsterRun) -> No
     checks = failed_checks(instance, run.run_id)
     if not checks:
         return None
-    return Notice(title=f"joinedup: {len(checks)} check(s) failed: "
-                        f"{', '.join(sorted({_kind(e) for e in checks}))}",
-                  when=_finished(instance, run.run_id),
-                  facts=(f"Run: {run.run_id} (job {run.job_name})", *(check_fact(e) for e in checks)),
-                  todo=_todo(checks))
+    return Notice(
+        title=f"joinedup: {len(checks)} check(s) failed: {', '.join(sorted({_kind(e) for e in checks}))}",
+        when=_finished(instance, run.run_id),
+        facts=(f"Run: {run.run_id} (job {run.job_name})", *(check_fact(e) for e in checks)),
+        todo=_todo(checks),
+    )
 
 
-@dg.run_failure_sensor(name="notify_run_failure", default_status=dg.DefaultSensorStatus.RUNNING,
-                       description="Tells the configured email recipients and webhook that a run failed.")
+@dg.run_failure_sensor(
+    name="notify_run_failure",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tells the configured email recipients and webhook that a run failed.",
+)
 def notify_run_failure(context: dg.RunFailureSensorContext) -> None:
     """Send the notice of a failed run (the overdue-returns and freshness checks it failed too)."""
     deliver(run_failure_notice(context), NotifySettings.from_env(), context.log)
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS, name="notify_failed_checks",
-                      default_status=dg.DefaultSensorStatus.RUNNING,
-                      description="Tells the configured email recipients and webhook when a run finds "
-                                  "returns overdue or a published mart stale.")
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.SUCCESS,
+    name="notify_failed_checks",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Tells the configured email recipients and webhook when a run finds "
+    "returns overdue or a published mart stale.",
+)
 def notify_failed_checks(context: dg.RunStatusSensorContext) -> dg.SkipReason | None:
     """Send the notice of the overdue-returns and freshness checks a successful run found failing."""
     notice = failed_checks_notice(context.instance, context.dagster_run)

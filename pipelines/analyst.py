@@ -53,15 +53,23 @@ def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
     con = connect_lake(lake, read_only=True)
     try:
         con.execute("begin")  # one read of the lake's catalog for all the views, not one each
-        (data_path,) = con.execute(f"select value from {LAKE}.options() where option_name = 'data_path'"
-                                   ).fetchone()
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = ? and schema_name = ? order by 1",
-            [LAKE, lake.schema]).fetchall()]
+        (data_path,) = con.execute(
+            f"select value from {LAKE}.options() where option_name = 'data_path'"
+        ).fetchone()
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() "
+                "where database_name = ? and schema_name = ? order by 1",
+                [LAKE, lake.schema],
+            ).fetchall()
+        ]
         con.execute(f"create schema {PUBLISHED_SCHEMA}")
         for table in tables:
-            con.execute(f"create view {PUBLISHED_SCHEMA}.{quote(table)} as "
-                        f"select * from {LAKE}.{quote(lake.schema)}.{quote(table)}")
+            con.execute(
+                f"create view {PUBLISHED_SCHEMA}.{quote(table)} as "
+                f"select * from {LAKE}.{quote(lake.schema)}.{quote(table)}"
+            )
         con.execute("commit")
         con.execute(f"set allowed_directories = [{literal(data_path)}]")
         for setting, value in LOCKED.items():  # lock_configuration last: it locks the others
@@ -90,7 +98,8 @@ def locked_query(source: Path | LakeSettings, sql: str) -> Iterator[duckdb.DuckD
             if statement.type not in QUERIES:
                 raise RefusedStatement(
                     f"{statement.type.name.lower()} statements are refused: joinedup sql runs queries "
-                    "on the warehouse's own tables and changes nothing")
+                    "on the warehouse's own tables and changes nothing"
+                )
         yield con.sql(sql)
 
 
@@ -111,9 +120,12 @@ def export_marts(warehouse: Path, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with open_warehouse(warehouse) as con:
-        tables = [t for (t,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = ? order by 1",
-            [PUBLISHED_SCHEMA]).fetchall()]
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = ? order by 1", [PUBLISHED_SCHEMA]
+            ).fetchall()
+        ]
         for table in tables:
             name = table.replace('"', '""')
             target = folder / f"{table}.parquet"
@@ -127,15 +139,19 @@ def published_schema(warehouse: Path) -> dict[str, dict]:
     with open_warehouse(warehouse) as con:
         tables = con.execute(
             "select table_name, comment from duckdb_tables() where schema_name = ? order by 1",
-            [PUBLISHED_SCHEMA]).fetchall()
+            [PUBLISHED_SCHEMA],
+        ).fetchall()
         columns = con.execute(
             "select table_name, column_name, data_type, comment from duckdb_columns() "
-            "where schema_name = ? order by table_name, column_index", [PUBLISHED_SCHEMA]).fetchall()
-    schema = {f"{PUBLISHED_SCHEMA}.{t}": {"description": (c or "").strip(), "columns": {}}
-              for t, c in tables}
+            "where schema_name = ? order by table_name, column_index",
+            [PUBLISHED_SCHEMA],
+        ).fetchall()
+    schema = {f"{PUBLISHED_SCHEMA}.{t}": {"description": (c or "").strip(), "columns": {}} for t, c in tables}
     for table, column, data_type, comment in columns:
         schema[f"{PUBLISHED_SCHEMA}.{table}"]["columns"][column] = {
-            "type": data_type, "meaning": (comment or "").strip()}
+            "type": data_type,
+            "meaning": (comment or "").strip(),
+        }
     return schema
 
 
@@ -151,8 +167,11 @@ def contract_differences(warehouse: Path, contract: Path) -> list[str]:
         want, have = promised[table]["columns"], actual[table]["columns"]
         problems += [f"{table}.{c}: missing from the warehouse" for c in want if c not in have]
         problems += [f"{table}.{c}: not in the contract" for c in have if c not in want]
-        problems += [f"{table}.{c}: {want[c]['type']} in the contract, {have[c]['type']} published"
-                     for c in want if c in have and want[c]["type"] != have[c]["type"]]
+        problems += [
+            f"{table}.{c}: {want[c]['type']} in the contract, {have[c]['type']} published"
+            for c in want
+            if c in have and want[c]["type"] != have[c]["type"]
+        ]
         if list(want) != list(have) and set(want) == set(have):
             problems.append(f"{table}: columns in another order than the contract")
     return sorted(problems)

@@ -45,8 +45,10 @@ class AreaPartitionError(RuntimeError):
 def partner_areas(reference_dir: Path) -> dict[str, str]:
     """Return {partner code: partnership area} from the reference data's partners.csv."""
     with open(reference_dir / "partners.csv", newline="", encoding="utf-8") as rows:
-        return {row["partner_code"].strip().upper(): row["partnership_area"].strip()
-                for row in csv.DictReader(rows)}
+        return {
+            row["partner_code"].strip().upper(): row["partnership_area"].strip()
+            for row in csv.DictReader(rows)
+        }
 
 
 def areas_of(reference_dir: Path) -> list[str]:
@@ -64,8 +66,14 @@ def area_settings(settings: Settings, area: str) -> Settings:
     """Return the settings of an area partition's worker: its own inbox and working database, the
     installation's reference data and mappings, nothing published (its rows go to the lake staged)."""
     home = area_folder(settings, area)
-    return replace(settings, inbox=home / "inbox", build_database=home / "working.duckdb",
-                   warehouse=home / "never-published.duckdb", site_dir=home / "site", lake=None)
+    return replace(
+        settings,
+        inbox=home / "inbox",
+        build_database=home / "working.duckdb",
+        warehouse=home / "never-published.duckdb",
+        site_dir=home / "site",
+        lake=None,
+    )
 
 
 def stage_schema(lake: LakeSettings, area: str) -> str:
@@ -92,15 +100,16 @@ def split_inbox(settings: Settings, areas: list[str]) -> dict[str, int]:
             continue
         with os.scandir(source) as entries:
             for entry in entries:
-                if entry.name.startswith(".") or (entry.is_dir(follow_symlinks=False)
-                                                  and not Path(entry.name).suffix):
+                if entry.name.startswith(".") or (
+                    entry.is_dir(follow_symlinks=False) and not Path(entry.name).suffix
+                ):
                     continue  # a transfer's temporary file, the operator's own folder: left alone
                 area = owner.get(partner_in_name(entry.name) or "")
                 area = area if area in inboxes else areas[0]
                 wanted[inboxes[area] / folder / entry.name] = Path(entry.path)
                 counts[area] += 1
     for inbox in inboxes.values():
-        for path in (inbox.rglob("*") if inbox.exists() else []):
+        for path in inbox.rglob("*") if inbox.exists() else []:
             if (path.is_file() or path.is_symlink()) and path not in wanted:
                 path.unlink()
     for target, source in wanted.items():
@@ -145,22 +154,34 @@ def stage_area(working: Path, lake: LakeSettings, area: str, run_id: str, round_
         con.execute(f"create schema if not exists {schema}")
         for table in staged_tables():
             source = ".".join(quote(part) for part in table.split("."))
-            con.execute(f"create or replace table {schema}.{_lake_table(table)} as "
-                        f"select * from {WORKING}.{source}")
+            con.execute(
+                f"create or replace table {schema}.{_lake_table(table)} as select * from {WORKING}.{source}"
+            )
 
     with connect_lake(lake) as con:
         con.execute(f"attach {literal(str(working))} as {WORKING} (read_only)")
-        return in_one_commit(con, copy, STAGED, run_id, fault=STAGE_FAULT.format(area=area),
-                             extra={"area": area, "round": round_id})
+        return in_one_commit(
+            con,
+            copy,
+            STAGED,
+            run_id,
+            fault=STAGE_FAULT.format(area=area),
+            extra={"area": area, "round": round_id},
+        )
 
 
 def staged_in_round(lake: LakeSettings, round_id: str) -> list[str]:
     """Return the areas whose rows were staged in the lake by the round `round_id`."""
     with connect_lake(lake, read_only=True) as con:
-        return [area for (area,) in con.execute(
-            f"select distinct json_extract_string(commit_extra_info, '$.area') from {LAKE}.snapshots() "
-            "where commit_message = ? and json_extract_string(commit_extra_info, '$.round') = ? order by 1",
-            [STAGED, round_id]).fetchall()]
+        return [
+            area
+            for (area,) in con.execute(
+                f"select distinct json_extract_string(commit_extra_info, '$.area') from {LAKE}.snapshots() "
+                "where commit_message = ? and json_extract_string(commit_extra_info, '$.round') = ? "
+                "order by 1",
+                [STAGED, round_id],
+            ).fetchall()
+        ]
 
 
 def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[str, int]:
@@ -173,25 +194,34 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
     with connect_lake(lake, read_only=True) as con:
         con.execute(f"attach {literal(str(working))} as {WORKING}")
         con.execute("begin")
-        present = {s for (s,) in con.execute("select schema_name from duckdb_schemas() "
-                                             "where database_name = ?", [LAKE]).fetchall()}
+        present = {
+            s
+            for (s,) in con.execute(
+                "select schema_name from duckdb_schemas() where database_name = ?", [LAKE]
+            ).fetchall()
+        }
         never = [area for area in areas if stage_schema(lake, area) not in present]
         if never:
-            raise AreaPartitionError(f"area(s) {', '.join(never)} never staged in the lake: run their "
-                                     "partitions first")
+            raise AreaPartitionError(
+                f"area(s) {', '.join(never)} never staged in the lake: run their partitions first"
+            )
         rows = {}
         for table in staged_tables():
             union = " union all ".join(
                 f"select * from {LAKE}.{quote(stage_schema(lake, area))}.{_lake_table(table)}"
-                for area in areas)
+                for area in areas
+            )
             key = PRIMARY_KEYS.get(table.split(".")[1], ()) if table.startswith("audit.") else ()
             _refuse_duplicates(con, union, table, key)
             target = ".".join(quote(part) for part in table.split("."))
             con.execute(f"delete from {WORKING}.{target}")
             # months every area validated are each area's under the same rules: one row per key
-            rows_of = (f"select * from ({union}) qualify row_number() over (partition by "
-                       f"{', '.join(key)} order by validated_at desc) = 1"
-                       if table == "audit.month_validations" else union)
+            rows_of = (
+                f"select * from ({union}) qualify row_number() over (partition by "
+                f"{', '.join(key)} order by validated_at desc) = 1"
+                if table == "audit.month_validations"
+                else union
+            )
             con.execute(f"insert into {WORKING}.{target} {rows_of}")
             rows[table] = con.execute(f"select count(*) from {WORKING}.{target}").fetchone()[0]
         con.execute("commit")
@@ -202,8 +232,12 @@ def _refuse_duplicates(con: duckdb.DuckDBPyConnection, union: str, table: str, k
     """Raise AreaPartitionError when two areas staged rows of the same key of a keyed table."""
     if not key or table == "audit.month_validations":
         return
-    found = con.execute(f"select {', '.join(key)}, string_agg(file_name, ', ') from ({union}) "
-                        f"group by all having count(*) > 1 limit 3").fetchall()
+    found = con.execute(
+        f"select {', '.join(key)}, string_agg(file_name, ', ') from ({union}) "
+        f"group by all having count(*) > 1 limit 3"
+    ).fetchall()
     if found:
-        raise AreaPartitionError(f"{table}: {len(found)}+ key(s) staged by two areas, e.g. {found[0]}: the "
-                                 "same file sent in two areas; take one out of the inbox")
+        raise AreaPartitionError(
+            f"{table}: {len(found)}+ key(s) staged by two areas, e.g. {found[0]}: the "
+            "same file sent in two areas; take one out of the inbox"
+        )

@@ -49,14 +49,22 @@ def assign(areas: list[str], workers: int) -> list[list[str]]:
 def start_workers(groups: list[list[str]], round_id: str) -> list[WorkerResult]:
     """Start one `stage` process per group of areas at once; wait for all; return how each ended."""
     started = time.monotonic()
-    workers = {subprocess.Popen([sys.executable, "-m", "pipelines.area_workers", "stage", "--round",
-                                 round_id, "--", *group]).pid: group for group in groups}
+    workers = {
+        subprocess.Popen(
+            [sys.executable, "-m", "pipelines.area_workers", "stage", "--round", round_id, "--", *group]
+        ).pid: group
+        for group in groups
+    }
     results = {}
     while len(results) < len(workers):
         pid, status, usage = os.wait4(-1, 0)
         if pid in workers:
-            results[pid] = WorkerResult(workers[pid], os.waitstatus_to_exitcode(status),
-                                        time.monotonic() - started, usage.ru_maxrss / 1024)
+            results[pid] = WorkerResult(
+                workers[pid],
+                os.waitstatus_to_exitcode(status),
+                time.monotonic() - started,
+                usage.ru_maxrss / 1024,
+            )
     return [results[pid] for pid in workers]
 
 
@@ -70,14 +78,18 @@ def stage_areas(settings: Settings, areas: list[str], round_id: str) -> bool:
         partition = area_settings(settings, area)
         report = run_nightly(partition, build=False)
         if not report.success:
-            failed = [f"{s.step}: {s.message}" for s in report.failed_steps] + \
-                [f"{c.asset} {c.check}" for c in report.failed_checks if c.severity == "ERROR"]
+            failed = [f"{s.step}: {s.message}" for s in report.failed_steps] + [
+                f"{c.asset} {c.check}" for c in report.failed_checks if c.severity == "ERROR"
+            ]
             print(f"area {area}: not staged, its run failed: {'; '.join(failed)}", flush=True)
             staged = False
             continue
         snapshot = stage_area(partition.build_database, settings.lake, area, report.run_id, round_id)
-        print(f"area {area}: {len(report.months)} month(s) validated, staged as lake snapshot {snapshot} "
-              f"in {time.monotonic() - started:.0f} s", flush=True)
+        print(
+            f"area {area}: {len(report.months)} month(s) validated, staged as lake snapshot {snapshot} "
+            f"in {time.monotonic() - started:.0f} s",
+            flush=True,
+        )
     return staged
 
 
@@ -100,12 +112,15 @@ def build_and_publish(settings: Settings, areas: list[str]) -> bool:
     done = {key for key in keys if key.path[0] == "raw" or graph.get(key).partitions_def is not None}
 
     def execute(selection: list[dg.AssetKey]) -> bool:
-        subset = job.get_subset(asset_selection=set(selection),
-                                asset_check_selection=job_checks(job, selection))
-        with (dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else
-              dg.DagsterInstance.ephemeral()) as instance:
-            return subset.execute_in_process(instance=instance, raise_on_error=False,
-                                             run_config=QUIET).success
+        subset = job.get_subset(
+            asset_selection=set(selection), asset_check_selection=job_checks(job, selection)
+        )
+        with (
+            dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+        ) as instance:
+            return subset.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET
+            ).success
 
     if not execute(seeds):
         return False
@@ -120,27 +135,41 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
     areas = areas_of(settings.reference_dir)
     unknown = sorted(set(chosen or []) - set(areas))
     if unknown:
-        print(f"no such area in the reference data: {', '.join(unknown)} (areas: {', '.join(areas)})",
-              file=sys.stderr)
+        print(
+            f"no such area in the reference data: {', '.join(unknown)} (areas: {', '.join(areas)})",
+            file=sys.stderr,
+        )
         return 2
     files = split_inbox(settings, areas)
     chosen = [area for area in areas if area in (chosen or areas)]
     round_id = str(uuid.uuid4())
-    print(f"{len(chosen)} area partition(s) ({sum(files[a] for a in chosen)} files) on "
-          f"{min(workers, len(chosen))} worker(s), round {round_id}", flush=True)
+    print(
+        f"{len(chosen)} area partition(s) ({sum(files[a] for a in chosen)} files) on "
+        f"{min(workers, len(chosen))} worker(s), round {round_id}",
+        flush=True,
+    )
     results = start_workers(assign(chosen, workers), round_id)
     for number, result in enumerate(results, 1):
-        print(f"worker {number} ({', '.join(result.areas)}): exit {result.status}, "
-              f"{result.seconds:.0f} s, peak {result.peak_mib:.0f} MiB", flush=True)
+        print(
+            f"worker {number} ({', '.join(result.areas)}): exit {result.status}, "
+            f"{result.seconds:.0f} s, peak {result.peak_mib:.0f} MiB",
+            flush=True,
+        )
     missing = sorted(set(chosen) - set(staged_in_round(settings.lake, round_id)))
     if missing:
-        print("not staged, nothing published: run again with "
-              + " ".join(f"--area {area!r}" for area in missing), file=sys.stderr)
+        print(
+            "not staged, nothing published: run again with "
+            + " ".join(f"--area {area!r}" for area in missing),
+            file=sys.stderr,
+        )
         return 1
     started = time.monotonic()
     published = build_and_publish(settings, areas)
-    print(f"build and publish: {'published' if published else 'FAILED'} in "
-          f"{time.monotonic() - started:.0f} s, peak {peak_mib():.0f} MiB", flush=True)
+    print(
+        f"build and publish: {'published' if published else 'FAILED'} in "
+        f"{time.monotonic() - started:.0f} s, peak {peak_mib():.0f} MiB",
+        flush=True,
+    )
     return 0 if published else 1
 
 
@@ -151,8 +180,11 @@ def peak_mib() -> float:
 
 def main(argv: list[str]) -> int:
     """Run the area partitions (`run`) or be one of their workers (`stage`); return the exit status."""
-    parser = argparse.ArgumentParser(prog="python -m pipelines.area_workers", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m pipelines.area_workers",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="every area (or those named) on several workers, then publish")
     run.add_argument("--workers", type=int, default=WORKERS, help="worker processes at once [%(default)s]")

@@ -22,8 +22,11 @@ TRANSIENT_RETRIES = dg.RetryPolicy(max_retries=3, delay=2, backoff=dg.Backoff.EX
 
 # Overdue returns, overdue actions and missing report cards change with the date, not with the data:
 # these marts (and what is built from them) run every night.
-DATED = (dg.AssetKey(["marts", "partner_data_quality"]), dg.AssetKey(["marts", "fct_action_plan"]),
-         dg.AssetKey(["marts", "fct_report_card"]))
+DATED = (
+    dg.AssetKey(["marts", "partner_data_quality"]),
+    dg.AssetKey(["marts", "fct_action_plan"]),
+    dg.AssetKey(["marts", "fct_report_card"]),
+)
 
 NIGHTLY = "nightly"
 
@@ -35,9 +38,11 @@ def nightly_job(left_out: Sequence[dg.AssetChecksDefinition] = ()) -> dg.Unresol
     reads the event log of every asset (about 0.5 s each at national scale). Their own sensor runs them.
     """
     return dg.define_asset_job(
-        NIGHTLY, selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*left_out),
+        NIGHTLY,
+        selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*left_out),
         op_retry_policy=TRANSIENT_RETRIES,
-        description="Ingest new partner files, validate, rebuild the marts and publish.")
+        description="Ingest new partner files, validate, rebuild the marts and publish.",
+    )
 
 
 def due_selection(repository: dg.RepositoryDefinition, due: DueWork) -> list[dg.AssetKey]:
@@ -47,8 +52,9 @@ def due_selection(repository: dg.RepositoryDefinition, due: DueWork) -> list[dg.
     validated assets of types with no month due are left out.
     """
     not_due = [dg.AssetKey(["validated", kind]) for kind in SUBMISSION_TYPES if kind not in due.types]
-    selection = (dg.AssetSelection.assets(*due.changed_assets(), *DATED).downstream()
-                 - dg.AssetSelection.assets(*not_due))
+    selection = dg.AssetSelection.assets(
+        *due.changed_assets(), *DATED
+    ).downstream() - dg.AssetSelection.assets(*not_due)
     return sorted(selection.resolve(repository.asset_graph))
 
 
@@ -64,19 +70,30 @@ def job_checks(job: dg.JobDefinition, selection: Collection[dg.AssetKey]) -> set
 
 def nightly_request(due: DueWork, repository: dg.RepositoryDefinition, run_key: str | None) -> dg.RunRequest:
     """Return one run over the range of months due and everything downstream of what changed."""
-    tags = {"joinedup/new_files": str(len(due.new_files)),
-            "joinedup/types_validated": ", ".join(due.types) or "none",
-            "joinedup/reference_tables_changed": str(len(due.seeds_changed)),
-            "joinedup/models_changed": str(len(due.models_changed))}
+    tags = {
+        "joinedup/new_files": str(len(due.new_files)),
+        "joinedup/types_validated": ", ".join(due.types) or "none",
+        "joinedup/reference_tables_changed": str(len(due.seeds_changed)),
+        "joinedup/models_changed": str(len(due.models_changed)),
+    }
     selection = due_selection(repository, due)
-    return dg.RunRequest(run_key=run_key, tags=tags | range_tags(due.months), asset_selection=selection,
-                         asset_check_keys=sorted(job_checks(repository.get_job(NIGHTLY), selection)))
+    return dg.RunRequest(
+        run_key=run_key,
+        tags=tags | range_tags(due.months),
+        asset_selection=selection,
+        asset_check_keys=sorted(job_checks(repository.get_job(NIGHTLY), selection)),
+    )
 
 
-@dg.schedule(name="nightly_at_two", job_name=NIGHTLY, cron_schedule="0 2 * * *",
-             execution_timezone="Europe/London", default_status=dg.DefaultScheduleStatus.RUNNING,
-             description="Every night: validate the months new files touch and months under older "
-                         "rules, rebuild the marts and publish (overdue returns change with the date).")
+@dg.schedule(
+    name="nightly_at_two",
+    job_name=NIGHTLY,
+    cron_schedule="0 2 * * *",
+    execution_timezone="Europe/London",
+    default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night: validate the months new files touch and months under older "
+    "rules, rebuild the marts and publish (overdue returns change with the date).",
+)
 def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     """Request tonight's run over whatever months are due."""
     return nightly_request(due_work(Settings.from_env()), context.repository_def, None)
@@ -107,8 +124,12 @@ def newer_files(settings: Settings, newest_ns: int) -> dict[str, int]:
     return found
 
 
-@dg.sensor(job_name=NIGHTLY, minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING,
-           description="Starts a run for the months that files added to or replaced in the inbox touch.")
+@dg.sensor(
+    job_name=NIGHTLY,
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Starts a run for the months that files added to or replaced in the inbox touch.",
+)
 def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     """Request one run over the months touched by files modified since the newest one seen before.
 
@@ -126,14 +147,21 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
     now = time.time_ns()
     ready = {path: modified for path, modified in changed.items() if settled(modified, now)}
     if not ready:
-        return dg.SensorResult(skip_reason=f"{len(changed)} file(s) still being written, e.g. "
-                                           f"{min(changed)}; each is read once it has not changed for "
-                                           f"{SETTLE_SECONDS} seconds", cursor=context.cursor)
+        return dg.SensorResult(
+            skip_reason=f"{len(changed)} file(s) still being written, e.g. "
+            f"{min(changed)}; each is read once it has not changed for "
+            f"{SETTLE_SECONDS} seconds",
+            cursor=context.cursor,
+        )
     cursor = json.dumps({"newest_ns": max(ready.values())})
     due = due_work(settings, {str(settings.inbox / path) for path in ready})
     if not due.new_files:
-        return dg.SensorResult(skip_reason="the changed files hold nothing not already received "
-                                           "(tonight's run publishes whatever else is due)", cursor=cursor)
+        return dg.SensorResult(
+            skip_reason="the changed files hold nothing not already received "
+            "(tonight's run publishes whatever else is due)",
+            cursor=cursor,
+        )
     run_key = hashlib.sha256(f"{cursor}{due.new_files}".encode()).hexdigest()
-    return dg.SensorResult(run_requests=[nightly_request(due, context.repository_def, run_key)],
-                           cursor=cursor)
+    return dg.SensorResult(
+        run_requests=[nightly_request(due, context.repository_def, run_key)], cursor=cursor
+    )

@@ -19,24 +19,42 @@ import duckdb
 from playwright.sync_api import Page, sync_playwright
 from pypdf import PdfReader, PdfWriter
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 MAX_PAGES_PER_SERVICE = 4
 # a service longer than MAX_PAGES_PER_SERVICE is printed smaller, down to the last of these scales and
 # no further (its body text 7 pt): a service that still does not fit is printed longer, not unreadably small
 SCALES = (1.0, 0.9, 0.8)
 # the summary matrix: variation down, assurance across, as marts.measure_spc_status holds them
-MATRIX_ROWS = [("special cause improvement", "Improvement"), ("common cause", "Common cause"),
-               ("special cause concern", "Concern"), ("special cause high", "High"),
-               ("special cause low", "Low"), (None, "No limits yet")]
-MATRIX_COLUMNS = [("consistently passing", "Consistently passing"), ("hit and miss", "Hit and miss"),
-                  ("consistently failing", "Consistently failing"), (None, "Not assessed")]
+MATRIX_ROWS = [
+    ("special cause improvement", "Improvement"),
+    ("common cause", "Common cause"),
+    ("special cause concern", "Concern"),
+    ("special cause high", "High"),
+    ("special cause low", "Low"),
+    (None, "No limits yet"),
+]
+MATRIX_COLUMNS = [
+    ("consistently passing", "Consistently passing"),
+    ("hit and miss", "Hit and miss"),
+    ("consistently failing", "Consistently failing"),
+    (None, "Not assessed"),
+]
 # the A4 page's printable width in CSS pixels (210 mm less the style sheet's two 12 mm margins, 96 px to the
 # inch): each page is laid out at it, so that the charts fitted to their box are drawn at the size they print
 PRINT_WIDTH = round((210 - 2 * 12) / 25.4 * 96)
-FOOTER = ('<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
-          'font-family:system-ui,Arial,sans-serif;color:#505050"><span>{left}</span>'
-          '<span>Data to {month} · page {page} of {total}</span></div>')
+FOOTER = (
+    '<div style="font-size:8px;width:100%;margin:0 12mm;display:flex;justify-content:space-between;'
+    'font-family:system-ui,Arial,sans-serif;color:#505050"><span>{left}</span>'
+    "<span>Data to {month} · page {page} of {total}</span></div>"
+)
 
 
 class BoardPackError(Exception):
@@ -55,8 +73,10 @@ def chromium() -> str:
     """Return the Chromium executable (`JOINEDUP_CHROMIUM`, else `chromium` on the PATH)."""
     path = os.environ.get("JOINEDUP_CHROMIUM") or shutil.which("chromium")
     if not path:
-        raise BoardPackError("Chromium is not installed: `apt-get install chromium` "
-                             "(make test installs it), or set JOINEDUP_CHROMIUM")
+        raise BoardPackError(
+            "Chromium is not installed: `apt-get install chromium` "
+            "(make test installs it), or set JOINEDUP_CHROMIUM"
+        )
     return path
 
 
@@ -68,8 +88,9 @@ def service_pages(site_dir: Path, warehouse: Path, service_codes: list[str]) -> 
     if not index.exists() or not warehouse.exists():
         raise BoardPackError(f"{index} or {warehouse} does not exist: run `joinedup run` first")
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        published = [code for (code,) in con.execute(
-            "select service_code from marts.dim_joint_service").fetchall()]
+        published = [
+            code for (code,) in con.execute("select service_code from marts.dim_joint_service").fetchall()
+        ]
     # slugs are made over every published service, exactly as the site made them
     slugs = service_slugs(published)
     missing = [code for code in service_codes if code not in slugs]
@@ -82,11 +103,16 @@ def summary_matrix(statuses: list[dict[str, Any]]) -> dict[str, Any]:
     """Count measures by variation (rows) and assurance (columns); rows no measure is in are left out
     but for improvement, common cause and concern."""
     counts = Counter((s["variation"] or None, s["assurance"] or None) for s in statuses)
-    rows = [(label, [counts[(variation, assurance)] for assurance, _ in MATRIX_COLUMNS])
-            for variation, label in MATRIX_ROWS]
+    rows = [
+        (label, [counts[(variation, assurance)] for assurance, _ in MATRIX_COLUMNS])
+        for variation, label in MATRIX_ROWS
+    ]
     always = ("special cause improvement", "common cause", "special cause concern")
-    kept = [row for row, (variation, _) in zip(rows, MATRIX_ROWS, strict=True)
-            if sum(row[1]) or variation in always]
+    kept = [
+        row
+        for row, (variation, _) in zip(rows, MATRIX_ROWS, strict=True)
+        if sum(row[1]) or variation in always
+    ]
     return {"columns": [label for _, label in MATRIX_COLUMNS], "rows": kept}
 
 
@@ -124,17 +150,24 @@ def front_context(warehouse: Path, service_codes: list[str], printed: date) -> d
         "data_age": age,
         "headline": headline(marts, peers, rules, newest, changes),
         "rows": [service_row(s, marts, quality, slugs, latest, 0, peers, rules) for s in chosen],
-        "matrix": summary_matrix([status for (code, _), status in marts.spc_status.items()
-                                  if code in service_codes]),
+        "matrix": summary_matrix(
+            [status for (code, _), status in marts.spc_status.items() if code in service_codes]
+        ),
     }
 
 
-def _front_page(context: dict[str, Any], contents: list[dict[str, Any]], site_dir: Path,
-                folder: Path) -> Path:
+def _front_page(
+    context: dict[str, Any], contents: list[dict[str, Any]], site_dir: Path, folder: Path
+) -> Path:
     from assets.publish.site import template_environment
 
-    html = template_environment().get_template("board_pack.html.j2").render(
-        style_url=(site_dir / "assets" / "style.css").resolve().as_uri(), contents=contents, **context)
+    html = (
+        template_environment()
+        .get_template("board_pack.html.j2")
+        .render(
+            style_url=(site_dir / "assets" / "style.css").resolve().as_uri(), contents=contents, **context
+        )
+    )
     path = folder / "front.html"
     path.write_text(html, encoding="utf-8")
     return path
@@ -147,8 +180,10 @@ def _load(page: Page, source: Path) -> None:
     page.set_viewport_size({"width": PRINT_WIDTH, "height": 1000})
     page.goto(source.resolve().as_uri(), wait_until="load")
     page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-    page.wait_for_function("document.querySelectorAll('[data-chart] svg, [data-chart] canvas').length >= "
-                           "document.querySelectorAll('[data-chart]').length")
+    page.wait_for_function(
+        "document.querySelectorAll('[data-chart] svg, [data-chart] canvas').length >= "
+        "document.querySelectorAll('[data-chart]').length"
+    )
 
 
 def _page_count(page: Page, scale: float = 1.0) -> int:
@@ -169,15 +204,17 @@ def _contents(names: list[str], counts: list[int], front_pages: int) -> list[dic
     """The summary (on the cover's next page) and each service with the page it starts on."""
     starts = [front_pages + 1 + sum(counts[:i]) for i in range(len(counts))]
     return [{"title": "Summary", "page": 2}] + [
-        {"title": name, "page": start} for name, start in zip(names, starts, strict=True)]
+        {"title": name, "page": start} for name, start in zip(names, starts, strict=True)
+    ]
 
 
 def _print(page: Page, **options: Any) -> bytes:
     return page.pdf(format="A4", print_background=True, prefer_css_page_size=True, **options)
 
 
-def render_board_pack(site_dir: Path, warehouse: Path, service_codes: list[str], out: Path,
-                      printed: date | None = None) -> int:
+def render_board_pack(
+    site_dir: Path, warehouse: Path, service_codes: list[str], out: Path, printed: date | None = None
+) -> int:
     """Print the pack of the chosen services to `out`; return its page count.
 
     Each part is printed once to count its pages, then page by page with a footer naming the part, the
@@ -192,8 +229,10 @@ def render_board_pack(site_dir: Path, warehouse: Path, service_codes: list[str],
         try:
             page = browser.new_page()
             # the scorecards are offline by design: nothing but local files may load
-            page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file://")
-                       else route.abort())
+            page.route(
+                "**/*",
+                lambda route: route.continue_() if route.request.url.startswith("file://") else route.abort(),
+            )
             counts, scales = [], []
             for source in sources:
                 _load(page, source)
@@ -206,19 +245,32 @@ def render_board_pack(site_dir: Path, warehouse: Path, service_codes: list[str],
             front = _front_page(context, _contents(names, counts, front_pages), site_dir, Path(folder))
             parts = [(Part("Cover and summary", front), front_pages, 1.0)] + [
                 (Part(name, source), n, scale)
-                for name, source, n, scale in zip(names, sources, counts, scales, strict=True)]
+                for name, source, n, scale in zip(names, sources, counts, scales, strict=True)
+            ]
             total = front_pages + sum(counts)
             number = 0
             for part, pages, scale in parts:
                 _load(page, part.source)
                 for k in range(1, pages + 1):
                     number += 1
-                    footer = FOOTER.format(left=escape(f"{context['partnership']} · {part.title}"),
-                                           month=escape(context["data_to"]), page=number, total=total)
-                    writer.append(io.BytesIO(_print(page, scale=scale, page_ranges=str(k),
-                                                    display_header_footer=True,
-                                                    header_template="<span></span>",
-                                                    footer_template=footer)))
+                    footer = FOOTER.format(
+                        left=escape(f"{context['partnership']} · {part.title}"),
+                        month=escape(context["data_to"]),
+                        page=number,
+                        total=total,
+                    )
+                    writer.append(
+                        io.BytesIO(
+                            _print(
+                                page,
+                                scale=scale,
+                                page_ranges=str(k),
+                                display_header_footer=True,
+                                header_template="<span></span>",
+                                footer_template=footer,
+                            )
+                        )
+                    )
         finally:
             browser.close()
     out.parent.mkdir(parents=True, exist_ok=True)

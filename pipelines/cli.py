@@ -65,13 +65,30 @@ def _install_completion(ctx: click.Context, _: click.Parameter, asked: bool) -> 
 
 # Defaults are shown in every command's help (a flag that is off by default shows none).
 @click.group(cls=_CommandsInOrder, name="joinedup", context_settings={"show_default": True})
-@click.option("--version", is_flag=True, is_eager=True, expose_value=False, callback=_version,
-              help="Print joinedup's version and exit.")
-@click.option("--install-completion", is_flag=True, is_eager=True, expose_value=False,
-              callback=_install_completion, help="Install completion for the current shell.")
-@click.option("--show-completion", is_flag=True, is_eager=True, expose_value=False,
-              callback=_show_completion,
-              help="Show completion for the current shell, to copy it or customize the installation.")
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_version,
+    help="Print joinedup's version and exit.",
+)
+@click.option(
+    "--install-completion",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_install_completion,
+    help="Install completion for the current shell.",
+)
+@click.option(
+    "--show-completion",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_show_completion,
+    help="Show completion for the current shell, to copy it or customize the installation.",
+)
 def app() -> None:
     """joinedup: performance-target monitoring for joint public services."""
 
@@ -134,9 +151,11 @@ def _prepare_scenario() -> Settings:
         if scenario and scenario.relax and "JOINEDUP_EXPECTATIONS_DIR" not in os.environ:
             target = configured.scenario_suites_dir(scenario)
             if target != configured.EXPECTATIONS_DIR:
-                raise ScenarioError(f"{scenario.name} validates with its own suites, chosen when the "
-                                    "process starts: run it as `joinedup run --scenario NAME` or with "
-                                    "JOINEDUP_SCENARIO set")
+                raise ScenarioError(
+                    f"{scenario.name} validates with its own suites, chosen when the "
+                    "process starts: run it as `joinedup run --scenario NAME` or with "
+                    "JOINEDUP_SCENARIO set"
+                )
             write_suites(scenario, configured.PROJECT_EXPECTATIONS_DIR, target)
     except ScenarioError as exc:
         raise click.BadParameter(str(exc)) from exc
@@ -144,11 +163,20 @@ def _prepare_scenario() -> Settings:
 
 
 @app.command("demo-data")
-@click.option("--scale", metavar="SCALE", default="small", help="small (3 areas), medium (12), national "
-              "(100), backlog (100, one file per partner and type) or x10 (1,000)")
+@click.option(
+    "--scale",
+    metavar="SCALE",
+    default="small",
+    help="small (3 areas), medium (12), national "
+    "(100), backlog (100, one file per partner and type) or x10 (1,000)",
+)
 @click.option("--seed", metavar="N", type=int, default=7, help="random seed")
-@click.option("--out", metavar="FOLDER", type=PATH, help="folder for inbox/, reference/ and "
-              "demo_truth.json (default: beside the inbox)")
+@click.option(
+    "--out",
+    metavar="FOLDER",
+    type=PATH,
+    help="folder for inbox/, reference/ and demo_truth.json (default: beside the inbox)",
+)
 def demo_data(scale: str, seed: int, out: Path | None) -> None:
     """Write demo partner files with planted truths and faults."""
     import json
@@ -166,28 +194,35 @@ def demo_data(scale: str, seed: int, out: Path | None) -> None:
             return
         raise click.BadParameter(
             f"{target / 'inbox'} holds the {previous['scale']} demo (seed {previous['seed']}); "
-            "run `make clean` first, or give --out another folder")
+            "run `make clean` first, or give --out another folder"
+        )
     with _failing_in_one_line("demo-data", OSError):
         try:
             truth = generate_demo(target, scale=scale, seed=seed)
         except FileExistsError as exc:
-            raise click.BadParameter(f"{exc}; run `make clean` first, or give --out another folder") \
-                from exc
+            raise click.BadParameter(f"{exc}; run `make clean` first, or give --out another folder") from exc
     totals = ", ".join(f"{kind} {n}" for kind, n in truth["totals"]["files"].items())
     click.echo(f"demo data ({scale}, seed {seed}) written to {target / 'inbox'}: files {totals}")
     click.echo(f"planted truths and faults: {target / 'demo_truth.json'}")
 
 
 # The options `run` and `backfill` share.
-as_json_option = click.option("--json", "as_json", is_flag=True,
-                              help="print the run's summary as JSON (for scripts) instead of lines")
-progress_option = click.option("--progress/--no-progress", default=True, help="show progress on stderr "
-                               "(a status line on a terminal, log lines otherwise)")
+as_json_option = click.option(
+    "--json", "as_json", is_flag=True, help="print the run's summary as JSON (for scripts) instead of lines"
+)
+progress_option = click.option(
+    "--progress/--no-progress",
+    default=True,
+    help="show progress on stderr (a status line on a terminal, log lines otherwise)",
+)
 
 
 @app.command()
-@click.option("--scenario", metavar="NAME", help="run a scenario from scenarios/ (e.g. nhs-england) into "
-              "its own warehouse and site")
+@click.option(
+    "--scenario",
+    metavar="NAME",
+    help="run a scenario from scenarios/ (e.g. nhs-england) into its own warehouse and site",
+)
 @click.option("--inbox", metavar="FOLDER", type=PATH, help="read submissions from this folder instead")
 @as_json_option
 @progress_option
@@ -203,8 +238,10 @@ def run(scenario: str | None, inbox: Path | None, as_json: bool, progress: bool)
         os.environ["JOINEDUP_INBOX"] = str(inbox.resolve())
     settings = _prepare_scenario()
     if not settings.inbox.is_dir():
-        raise click.BadParameter(f"no inbox folder at {settings.inbox}: give --inbox, set JOINEDUP_INBOX, "
-                                 "or write the demo's with `joinedup demo-data`")
+        raise click.BadParameter(
+            f"no inbox folder at {settings.inbox}: give --inbox, set JOINEDUP_INBOX, "
+            "or write the demo's with `joinedup demo-data`"
+        )
     _run_and_report("run", settings, None, as_json, progress)
 
 
@@ -225,8 +262,11 @@ def backfill(first: str, last: str | None, as_json: bool, progress: bool) -> Non
     held = _months_held(settings)
     for month in (first, last):
         if held is None or month not in held:
-            where = f"the warehouse holds {held[0]} to {held[-1]}" if held else \
-                "the warehouse holds none yet (run `joinedup run` first)"
+            where = (
+                f"the warehouse holds {held[0]} to {held[-1]}"
+                if held
+                else "the warehouse holds none yet (run `joinedup run` first)"
+            )
             raise click.BadParameter(f"{month} is not a month we hold: {where}; give YYYY-MM")
     if last < first:
         raise click.BadParameter(f"{last} comes before {first}")
@@ -242,20 +282,22 @@ def _months_held(settings: Settings) -> list[str] | None:
     database = settings.build_database if settings.build_database.exists() else settings.warehouse
     if not database.exists():
         return None
-    with _failing_in_one_line("backfill", duckdb.Error), \
-            duckdb.connect(str(database), read_only=True) as con:
+    with _failing_in_one_line("backfill", duckdb.Error), duckdb.connect(str(database), read_only=True) as con:
         try:
-            first, last = con.execute("select strftime(min(period_month), '%Y-%m'), "
-                                      "strftime(max(period_month), '%Y-%m') "
-                                      "from audit.month_validations").fetchone()
+            first, last = con.execute(
+                "select strftime(min(period_month), '%Y-%m'), "
+                "strftime(max(period_month), '%Y-%m') "
+                "from audit.month_validations"
+            ).fetchone()
         except duckdb.CatalogException:  # a warehouse that has validated nothing yet
             return None
     keys = MONTHS.get_partition_keys()
     return [key for key in keys if first <= key <= last] if first else None
 
 
-def _run_and_report(command: str, settings: Settings, months: list[str] | None, as_json: bool,
-                    show_progress: bool) -> None:
+def _run_and_report(
+    command: str, settings: Settings, months: list[str] | None, as_json: bool, show_progress: bool
+) -> None:
     """Run the nightly job (over `months`, else the months due), then print its summary."""
     import duckdb
 
@@ -302,8 +344,10 @@ def inbox_report(run_id: str | None, all_runs: bool, partner: str | None) -> Non
 
     settings = _settings()
     database = settings.build_database if settings.build_database.exists() else settings.warehouse
-    with _failing_in_one_line("inbox report", duckdb.Error, OSError), \
-            duckdb.connect(str(_published(database)), read_only=True) as con:
+    with (
+        _failing_in_one_line("inbox report", duckdb.Error, OSError),
+        duckdb.connect(str(_published(database)), read_only=True) as con,
+    ):
         chosen = None if all_runs else run_id or latest_run(con)
         click.echo(report(con, chosen, partner.upper() if partner else None))
 
@@ -328,13 +372,27 @@ def board_pack(services: tuple[str, ...], out: Path) -> None:
 
 @app.command()
 @click.argument("statement", metavar="SQL")
-@click.option("--format", "output", type=click.Choice(OUTPUT_FORMATS), default="table",
-              help="how to print the result: DuckDB's boxed table (cut to the terminal's width), CSV, "
-              "JSON records or Markdown")
-@click.option("--max-rows", metavar="N", type=int, default=40,
-              help="rows the table shows (the first and last, and how many are left out)")
-@click.option("--csv", metavar="FILE", type=PATH, help="write the result to this CSV file (text starting "
-              "with =, +, -, @, tab or CR gets a leading ')")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(OUTPUT_FORMATS),
+    default="table",
+    help="how to print the result: DuckDB's boxed table (cut to the terminal's width), CSV, "
+    "JSON records or Markdown",
+)
+@click.option(
+    "--max-rows",
+    metavar="N",
+    type=int,
+    default=40,
+    help="rows the table shows (the first and last, and how many are left out)",
+)
+@click.option(
+    "--csv",
+    metavar="FILE",
+    type=PATH,
+    help="write the result to this CSV file (text starting with =, +, -, @, tab or CR gets a leading ')",
+)
 @click.option("--parquet", metavar="FILE", type=PATH, help="write the result to this Parquet file")
 def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: Path | None) -> None:
     """Query the published warehouse, read-only (the lake, when JOINEDUP_LAKE names one).
@@ -354,8 +412,10 @@ def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: P
         import polars as pl
 
         errors.append(pl.exceptions.PolarsError)
-    with _failing_in_one_line("sql", *errors), \
-            locked_query(_published_source(_settings()), statement) as result:
+    with (
+        _failing_in_one_line("sql", *errors),
+        locked_query(_published_source(_settings()), statement) as result,
+    ):
         if csv or parquet:
             printed = _write_files(result, csv, parquet)
         elif output == "table":
@@ -399,8 +459,11 @@ def export(folder: Path) -> None:
 
 
 @app.command()
-@click.option("--write", is_flag=True,
-              help="generate the contract and the marts' suites again from the marts' .yml files")
+@click.option(
+    "--write",
+    is_flag=True,
+    help="generate the contract and the marts' suites again from the marts' .yml files",
+)
 def contract(write: bool) -> None:
     """Check the published warehouse against its contract.
 
@@ -421,12 +484,15 @@ def contract(write: bool) -> None:
         from assets.validate.mart_suites import mart_suite_texts
 
         with _failing_in_one_line("contract", ValueError, yaml.YAMLError, OSError):
-            texts = {file: contract_text(SQL_DIR)} | mart_suite_texts(SQL_DIR / "marts",
-                                                                      PROJECT_EXPECTATIONS_DIR)
+            texts = {file: contract_text(SQL_DIR)} | mart_suite_texts(
+                SQL_DIR / "marts", PROJECT_EXPECTATIONS_DIR
+            )
             for path, text in texts.items():
                 path.write_text(text, encoding="utf-8")
-        click.echo(f"{file} and {len(texts) - 1} mart suite(s) in {PROJECT_EXPECTATIONS_DIR} written "
-                   f"from {SQL_DIR / 'marts'}")
+        click.echo(
+            f"{file} and {len(texts) - 1} mart suite(s) in {PROJECT_EXPECTATIONS_DIR} written "
+            f"from {SQL_DIR / 'marts'}"
+        )
         return
     with _failing_in_one_line("contract", duckdb.Error, yaml.YAMLError, OSError):
         differences = contract_differences(_published(settings.warehouse), file)

@@ -25,8 +25,10 @@ def current_shell() -> str:
     """Return the user's shell (from $SHELL); raise click.ClickException when click cannot complete for it."""
     shell = Path(os.environ.get("SHELL", "")).name
     if shell not in _INSTALL:
-        raise click.ClickException(f"no completion for the shell {shell or '(none: $SHELL is not set)'}: "
-                                   f"{', '.join(_INSTALL)} have it")
+        raise click.ClickException(
+            f"no completion for the shell {shell or '(none: $SHELL is not set)'}: "
+            f"{', '.join(_INSTALL)} have it"
+        )
     return shell
 
 

@@ -20,8 +20,16 @@ from pipelines.settings import Settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Return the code location wired to the given installation's paths."""
-    assets = [*seed_assets, *raw_assets, *validated_assets, *model_assets, measure_spc,
-              workforce_outcome_association, measure_forecast, publication]
+    assets = [
+        *seed_assets,
+        *raw_assets,
+        *validated_assets,
+        *model_assets,
+        measure_spc,
+        workforce_outcome_association,
+        measure_forecast,
+        publication,
+    ]
     freshness = freshness_checks(assets)
     return dg.Definitions(
         assets=assets,

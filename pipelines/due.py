@@ -78,10 +78,12 @@ class DueWork:
 
     def changed_assets(self) -> list[dg.AssetKey]:
         """Return the assets whose inputs changed: they and everything downstream of them are due."""
-        return ([dg.AssetKey(["seeds", name]) for name in self.seeds_changed]
-                + [dg.AssetKey(model.split("/")) for model in self.models_changed]
-                + [dg.AssetKey(["raw", kind]) for kind, due in self.by_type.items() if due.new_files]
-                + [dg.AssetKey(["validated", kind]) for kind in self.types])
+        return (
+            [dg.AssetKey(["seeds", name]) for name in self.seeds_changed]
+            + [dg.AssetKey(model.split("/")) for model in self.models_changed]
+            + [dg.AssetKey(["raw", kind]) for kind, due in self.by_type.items() if due.new_files]
+            + [dg.AssetKey(["validated", kind]) for kind in self.types]
+        )
 
 
 @contextmanager
@@ -96,8 +98,9 @@ def _quiet(logger: logging.Logger) -> Iterator[None]:
 
 def _copy_published_audit(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     with duckdb.connect(str(settings.warehouse), read_only=True) as published:
-        tables = {t: published.execute(f"select * from audit.{t}").fetch_arrow_table()
-                  for t in PUBLISHED_AUDIT}
+        tables = {
+            t: published.execute(f"select * from audit.{t}").fetch_arrow_table() for t in PUBLISHED_AUDIT
+        }
     for table, rows in tables.items():
         con.register("published_rows", rows)
         con.execute(f"insert into audit.{table} by name select * from published_rows")
@@ -129,7 +132,8 @@ def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: l
     raw = con.execute(
         f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
         "on l.file_hash = r.file_hash and l.submission_type = ? where l.status = 'received'",
-        [kind.name]).pl()
+        [kind.name],
+    ).pl()
     months: list[date | None] = row_months(raw).unique().to_list() if raw.height else []
     found = [m for m in months if m is not None]
     if kind.name == PLAUSIBILITY_CHECKED:
@@ -137,9 +141,12 @@ def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: l
         # changes the check of the month after it
         found += pl.Series(found, dtype=pl.Date).dt.offset_by("1mo").to_list()
     touched = partition_months(found)
-    return TypeDue(sorted(new_files), touched,
-                   partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
-                   len({m for m in months if m is None or month_key(m) not in touched}))
+    return TypeDue(
+        sorted(new_files),
+        touched,
+        partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
+        len({m for m in months if m is None or month_key(m) not in touched}),
+    )
 
 
 def _models_changed(settings: Settings) -> list[str]:
@@ -171,13 +178,20 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
         by_type: dict[str, TypeDue] = {}
         for kind in SUBMISSION_TYPES.values():
             summary = ingest_inbox(con, settings.inbox, kind, settings.partners_dir, only=arrived)
-            by_type[kind.name] = _type_due(con, kind, summary.files_loaded + summary.files_rejected
-                                           + summary.files_duplicate + summary.files_skipped)
+            by_type[kind.name] = _type_due(
+                con,
+                kind,
+                summary.files_loaded
+                + summary.files_rejected
+                + summary.files_duplicate
+                + summary.files_skipped,
+            )
         return DueWork(by_type, changed_seeds, _models_changed(settings))
 
 
-def due_after_ingest(con: duckdb.DuckDBPyConnection, settings: Settings, changed_seeds: list[str],
-                     ingest_run_id: str) -> DueWork:
+def due_after_ingest(
+    con: duckdb.DuckDBPyConnection, settings: Settings, changed_seeds: list[str], ingest_run_id: str
+) -> DueWork:
     """Return the work due in a working database whose new files and changed reference tables are loaded.
 
     `joinedup run` ingests first and works out the months from what it loaded, instead of reading
@@ -185,9 +199,13 @@ def due_after_ingest(con: duckdb.DuckDBPyConnection, settings: Settings, changed
     """
     by_type = {}
     for kind in SUBMISSION_TYPES.values():
-        new_files = [name for (name,) in con.execute(
-            "select file_name from audit.load_log where submission_type = ? and run_id = ? "
-            "union select file_name from audit.rejected_files where submission_type = ? and run_id = ?",
-            [kind.name, ingest_run_id, kind.name, ingest_run_id]).fetchall()]
+        new_files = [
+            name
+            for (name,) in con.execute(
+                "select file_name from audit.load_log where submission_type = ? and run_id = ? "
+                "union select file_name from audit.rejected_files where submission_type = ? and run_id = ?",
+                [kind.name, ingest_run_id, kind.name, ingest_run_id],
+            ).fetchall()
+        ]
         by_type[kind.name] = _type_due(con, kind, new_files)
     return DueWork(by_type, changed_seeds, _models_changed(settings))

@@ -43,25 +43,34 @@ def freshness_tiers(assets: Sequence[dg.AssetsDefinition]) -> tuple[list[dg.Asse
     """
     keys = [key for definition in assets for key in definition.keys]
     nightly = dg.AssetSelection.assets(*[k for k in DATED if k in keys]).downstream().resolve(assets)
-    from_partners = dg.AssetSelection.assets(*[k for k in keys if k.path[0] in PARTNER_DATA]) \
-        .downstream().resolve(assets)
+    from_partners = (
+        dg.AssetSelection.assets(*[k for k in keys if k.path[0] in PARTNER_DATA]).downstream().resolve(assets)
+    )
     published = [k for k in keys if k.path[0] in ("marts", "publish")]
-    return (sorted(k for k in published if k in nightly),
-            sorted(k for k in published if k in from_partners and k not in nightly))
+    return (
+        sorted(k for k in published if k in nightly),
+        sorted(k for k in published if k in from_partners and k not in nightly),
+    )
 
 
 def freshness_checks(assets: Sequence[dg.AssetsDefinition]) -> list[dg.AssetChecksDefinition]:
     """Return the freshness checks of the published marts (a warning when one is stale)."""
     nightly, from_partners = freshness_tiers(assets)
     with _checks_not_policies():
-        return [check for keys, window in ((nightly, NIGHTLY_WINDOW), (from_partners, PARTNER_DATA_WINDOW))
-                for check in dg.build_last_update_freshness_checks(
-                    assets=keys, lower_bound_delta=window, deadline_cron=NIGHTLY_DEADLINE_CRON,
-                    timezone=TIMEZONE)]
+        return [
+            check
+            for keys, window in ((nightly, NIGHTLY_WINDOW), (from_partners, PARTNER_DATA_WINDOW))
+            for check in dg.build_last_update_freshness_checks(
+                assets=keys, lower_bound_delta=window, deadline_cron=NIGHTLY_DEADLINE_CRON, timezone=TIMEZONE
+            )
+        ]
 
 
 def freshness_sensor(checks: Sequence[dg.AssetChecksDefinition]) -> dg.SensorDefinition:
     """Return the sensor that runs the freshness checks when one could have become overdue."""
     with _checks_not_policies():
-        return dg.build_sensor_for_freshness_checks(freshness_checks=checks, minimum_interval_seconds=600,
-                                                    default_status=dg.DefaultSensorStatus.RUNNING)
+        return dg.build_sensor_for_freshness_checks(
+            freshness_checks=checks,
+            minimum_interval_seconds=600,
+            default_status=dg.DefaultSensorStatus.RUNNING,
+        )

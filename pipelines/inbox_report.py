@@ -36,15 +36,25 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: dict) -> list[dict]
 
 def _where(alias: str = "") -> str:
     prefix = f"{alias}." if alias else ""
-    return (f"($run is null or {prefix}run_id = $run) "
-            f"and ($partner is null or {prefix}partner_code = $partner)")
+    return (
+        f"($run is null or {prefix}run_id = $run) and ($partner is null or {prefix}partner_code = $partner)"
+    )
 
 
 def _file_line(f: dict) -> str:
-    how = ", ".join(x for x in (f["encoding"], f["sheets"] and f"sheets {f['sheets']}",
-                                f["mapping"] and f"mapping {f['mapping']}") if x)
-    line = (f"  {f['submission_type']}/{f['file_name']} ({how}): {f['rows_received']} row(s) received, "
-            f"{f['rows_loaded']} loaded, {f['rows_quarantined']} held back")
+    how = ", ".join(
+        x
+        for x in (
+            f["encoding"],
+            f["sheets"] and f"sheets {f['sheets']}",
+            f["mapping"] and f"mapping {f['mapping']}",
+        )
+        if x
+    )
+    line = (
+        f"  {f['submission_type']}/{f['file_name']} ({how}): {f['rows_received']} row(s) received, "
+        f"{f['rows_loaded']} loaded, {f['rows_quarantined']} held back"
+    )
     if f["text_repairs"]:
         line += f"; {f['text_repairs']} damaged text value(s) repaired (originals kept)"
     if f["message"]:
@@ -58,34 +68,51 @@ def _finding_line(q: dict) -> str:
     return f"      {where}row {q['row_number']}, {q['column_name']}{value}: {q['meaning']} [{q['rule']}]"
 
 
-def inbox_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None,
-                 partner: str | None = None) -> str:
+def inbox_report(
+    con: duckdb.DuckDBPyConnection, run_id: str | None = None, partner: str | None = None
+) -> str:
     """Return the report, partner by partner, of the files a run (default: all runs) received."""
     params = {"run": run_id, "partner": partner}
-    files = _fetch(con, f"""
+    files = _fetch(
+        con,
+        f"""
         select l.*, p.partner_name, pub.publication_name, pub.publisher from audit.load_log as l
         left join seeds.partners as p using (partner_code)
         left join seeds.publications as pub on l.partner_code is null and pub.mapping = l.mapping
-        where l.status <> 'rejected' and {_where('l')}
+        where l.status <> 'rejected' and {_where("l")}
         order by l.partner_code, l.submission_type, l.file_name
-    """, params)
-    rejected = _fetch(con, f"""
+    """,
+        params,
+    )
+    rejected = _fetch(
+        con,
+        f"""
         select r.*, p.partner_name, pub.publication_name, pub.publisher
         from {as_this_version(con, "audit.rejected_files")} as r
         left join seeds.partners as p using (partner_code)
         left join seeds.publications as pub on r.partner_code is null and pub.mapping = r.mapping
-        where {_where('r')} order by r.partner_code nulls last, r.file_name
-    """, params)
-    findings = _fetch(con, f"""
+        where {_where("r")} order by r.partner_code nulls last, r.file_name
+    """,
+        params,
+    )
+    findings = _fetch(
+        con,
+        f"""
         select q.* from audit.quarantine as q
         join audit.load_log as l using (submission_type, file_hash)
-        where {_where('l')} order by q.file_name, q.sheet_name nulls first, q.row_number, q.rule
-    """, params)
-    warnings = _fetch(con, f"""
+        where {_where("l")} order by q.file_name, q.sheet_name nulls first, q.row_number, q.rule
+    """,
+        params,
+    )
+    warnings = _fetch(
+        con,
+        f"""
         select w.submission_type, w.file_name, w.rule, any_value(w.meaning) as meaning, count(*) as n
         from audit.warnings as w join audit.load_log as l using (submission_type, file_hash)
-        where {_where('l')} group by all order by all
-    """, params)
+        where {_where("l")} group by all order by all
+    """,
+        params,
+    )
     by_file = defaultdict(list)
     for q in findings:
         by_file[(q["submission_type"], q["file_name"])].append(q)
@@ -124,9 +151,12 @@ def _section(title: str, seen: dict, by_file: dict, warned: dict) -> list[str]:
     files, rejected = seen["files"], seen["rejected"]
     received = sum(f["rows_received"] or 0 for f in files)
     loaded = sum(f["rows_loaded"] or 0 for f in files)
-    lines = [title, "=" * len(title),
-             f"{len(files)} file(s) read: {received} row(s) received, {loaded} loaded, "
-             f"{received - loaded} held back; {len(rejected)} file(s) not read."]
+    lines = [
+        title,
+        "=" * len(title),
+        f"{len(files)} file(s) read: {received} row(s) received, {loaded} loaded, "
+        f"{received - loaded} held back; {len(rejected)} file(s) not read.",
+    ]
     clean = 0
     for f in files:
         key = (f["submission_type"], f["file_name"])
@@ -140,8 +170,9 @@ def _section(title: str, seen: dict, by_file: dict, warned: dict) -> list[str]:
             lines.append(f"      ... and {len(held) - ROWS_SHOWN_PER_FILE} more (audit.quarantine)")
         lines += [f"      kept, with a warning ({w['n']} row(s)): {w['meaning']} [{w['rule']}]" for w in kept]
     if clean:
-        lines.append(f"  {clean} {'other ' if clean < len(files) else ''}file(s) loaded in full, "
-                     "nothing to report.")
+        lines.append(
+            f"  {clean} {'other ' if clean < len(files) else ''}file(s) loaded in full, nothing to report."
+        )
     if rejected:
         lines.append("  Files we could not load (please act on these):")
         lines += [f"  {r['submission_type']}/{r['file_name']}: {r['reason']} [{r['rule']}]" for r in rejected]

@@ -23,8 +23,11 @@ def postgres_instance(postgres_url: str, max_concurrent_runs: int = 4) -> dict:
     """Return the settings of an instance on PostgreSQL with a queue of launched runs."""
     return {
         "storage": {"postgres": {"postgres_url": postgres_url}},
-        "run_coordinator": {"module": "dagster.core.run_coordinator", "class": "QueuedRunCoordinator",
-                            "config": {"max_concurrent_runs": max_concurrent_runs}},
+        "run_coordinator": {
+            "module": "dagster.core.run_coordinator",
+            "class": "QueuedRunCoordinator",
+            "config": {"max_concurrent_runs": max_concurrent_runs},
+        },
         "telemetry": {"enabled": False},
         "nux": {"enabled": False},
     }
@@ -34,8 +37,9 @@ def write_postgres_instance(dagster_home: Path, postgres_url: str, max_concurren
     """Write the instance file into `dagster_home` (created if needed); return its path."""
     dagster_home.mkdir(parents=True, exist_ok=True)
     path = dagster_home / INSTANCE_FILE
-    path.write_text(yaml.safe_dump(postgres_instance(postgres_url, max_concurrent_runs), sort_keys=False),
-                    "utf-8")
+    path.write_text(
+        yaml.safe_dump(postgres_instance(postgres_url, max_concurrent_runs), sort_keys=False), "utf-8"
+    )
     return path
 
 

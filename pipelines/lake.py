@@ -23,14 +23,16 @@ def extension_directory() -> str:
     return str(distribution("duckdb-ext-ducklake").locate_file("duckdb_ext/extensions"))
 
 
-def connect_lake(lake: LakeSettings, read_only: bool = False, snapshot: int | None = None,
-                 name: str = LAKE) -> duckdb.DuckDBPyConnection:
+def connect_lake(
+    lake: LakeSettings, read_only: bool = False, snapshot: int | None = None, name: str = LAKE
+) -> duckdb.DuckDBPyConnection:
     """Return an in-memory DuckDB connection with the lake attached as `name`.
 
     Read-only for readers; `snapshot` attaches the lake as it was at that snapshot (time travel).
     """
-    con = duckdb.connect(config={"extension_directory": extension_directory(),
-                                 "autoinstall_known_extensions": False})
+    con = duckdb.connect(
+        config={"extension_directory": extension_directory(), "autoinstall_known_extensions": False}
+    )
     try:
         con.execute("load ducklake")
         if lake.url.startswith(POSTGRES_CATALOG):
@@ -42,8 +44,9 @@ def connect_lake(lake: LakeSettings, read_only: bool = False, snapshot: int | No
     return con
 
 
-def attach_statement(lake: LakeSettings, read_only: bool = False, snapshot: int | None = None,
-                     name: str = LAKE) -> str:
+def attach_statement(
+    lake: LakeSettings, read_only: bool = False, snapshot: int | None = None, name: str = LAKE
+) -> str:
     """Return the ATTACH statement of the lake (what an analyst's DuckDB runs too)."""
     options = [f"DATA_PATH {literal(lake.data_path)}"] if lake.data_path and not read_only else []
     options += ["READ_ONLY"] if read_only else []

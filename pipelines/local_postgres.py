@@ -32,8 +32,9 @@ def server_binaries() -> Path:
     found = shutil.which("initdb")
     if found:
         return Path(found).resolve().parent
-    raise FileNotFoundError("PostgreSQL's initdb is not installed: `make postgres` installs it "
-                            "(Debian's postgresql package)")
+    raise FileNotFoundError(
+        "PostgreSQL's initdb is not installed: `make postgres` installs it (Debian's postgresql package)"
+    )
 
 
 def _as_server_user(command: list[str]) -> list[str]:
@@ -61,8 +62,13 @@ class LocalPostgres:
         return f"postgresql+psycopg2://{SUPERUSER}@/{database}?host={self.socket_dir}"
 
     def _run(self, *command: str) -> None:
-        subprocess.run(_as_server_user([str(server_binaries() / command[0]), *command[1:]]), check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        subprocess.run(
+            _as_server_user([str(server_binaries() / command[0]), *command[1:]]),
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
 
     def start(self) -> None:
         """Create the cluster if it is not there, then start it and wait until it accepts connections."""
@@ -75,13 +81,35 @@ class LocalPostgres:
             self.folder.chmod(0o711)  # the server user must reach its folder inside root's
         data = self.folder / "data"
         if not (data / "PG_VERSION").exists():
-            self._run("initdb", "--pgdata", str(data), "--username", SUPERUSER, "--auth", "trust",
-                      "--encoding", "UTF8", "--no-sync", "--no-instructions")
+            self._run(
+                "initdb",
+                "--pgdata",
+                str(data),
+                "--username",
+                SUPERUSER,
+                "--auth",
+                "trust",
+                "--encoding",
+                "UTF8",
+                "--no-sync",
+                "--no-instructions",
+            )
         # a throwaway cluster: no TCP, and no waiting for the disk (the server itself is never killed)
-        options = (f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run("pg_ctl", "start", "--pgdata", str(data), "--wait", "--log",
-                  str(self.folder / "server.log"), "-o", options)
+        options = (
+            f"-c listen_addresses='' -c unix_socket_directories='{self.socket_dir}' "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(
+            "pg_ctl",
+            "start",
+            "--pgdata",
+            str(data),
+            "--wait",
+            "--log",
+            str(self.folder / "server.log"),
+            "-o",
+            options,
+        )
 
     def stop(self) -> None:
         """Stop the server (fast shutdown: open sessions end); nothing happens when it is not running."""
@@ -93,9 +121,21 @@ class LocalPostgres:
         """Create database `name` (a plain identifier) and return its connection string."""
         if not name.isidentifier():
             raise ValueError(f"database name {name!r}: letters, digits and underscores only")
-        subprocess.run([str(server_binaries() / "psql"), "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1",
-                        "--dbname", self.dsn(), "--command", f'create database "{name}"'],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                str(server_binaries() / "psql"),
+                "--quiet",
+                "--no-psqlrc",
+                "-v",
+                "ON_ERROR_STOP=1",
+                "--dbname",
+                self.dsn(),
+                "--command",
+                f'create database "{name}"',
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         return self.dsn(name)
 
 

@@ -35,8 +35,12 @@ class Notice:
 
     def text(self) -> str:
         """Return the notice as plain text."""
-        lines = [self.title, f"When: {self.when.isoformat(timespec='seconds')}", *self.facts,
-                 f"What to do: {self.todo}"]
+        lines = [
+            self.title,
+            f"When: {self.when.isoformat(timespec='seconds')}",
+            *self.facts,
+            f"What to do: {self.todo}",
+        ]
         return "\n".join(_CONTROL.sub(" ", line) for line in lines)
 
 
@@ -74,8 +78,9 @@ def send_email(notice: Notice, settings: NotifySettings) -> None:
 
 def send_webhook(notice: Notice, url: str) -> None:
     """POST the notice as JSON `{"text": ...}` (Slack and Teams incoming webhooks), no formatting."""
-    response = requests.post(url, json={"text": webhook_text(notice), "mrkdwn": False},
-                             timeout=TIMEOUT_SECONDS)
+    response = requests.post(
+        url, json={"text": webhook_text(notice), "mrkdwn": False}, timeout=TIMEOUT_SECONDS
+    )
     response.raise_for_status()
 
 
@@ -91,16 +96,20 @@ def deliver(notice: Notice, settings: NotifySettings, log: Log) -> list[str]:
     if settings.webhook_url:
         channels.append(("webhook", lambda: send_webhook(notice, settings.webhook_url)))
     if not channels:
-        log.info(f"no notification channel configured (JOINEDUP_NOTIFY_SMTP_HOST and _TO, or "
-                 f"JOINEDUP_NOTIFY_WEBHOOK_URL): not sent: {notice.title}")
+        log.info(
+            f"no notification channel configured (JOINEDUP_NOTIFY_SMTP_HOST and _TO, or "
+            f"JOINEDUP_NOTIFY_WEBHOOK_URL): not sent: {notice.title}"
+        )
         return []
     delivered = []
     for name, send in channels:
         try:
             send()
         except (OSError, smtplib.SMTPException, requests.RequestException) as error:
-            log.warning(f"notification by {name} failed ({type(error).__name__}: {first_line(str(error))}): "
-                        f"{notice.title}")
+            log.warning(
+                f"notification by {name} failed ({type(error).__name__}: {first_line(str(error))}): "
+                f"{notice.title}"
+            )
         else:
             delivered.append(name)
             log.info(f"notification sent by {name}: {notice.title}")

@@ -37,8 +37,14 @@ class RunProgress:
     seconds, so that the time elapsed moves during a long step, and the line is cleared at the end.
     """
 
-    def __init__(self, stream: TextIO, *, live: bool | None = None,
-                 clock: Callable[[], float] = time.monotonic, tick: float = 1.0) -> None:
+    def __init__(
+        self,
+        stream: TextIO,
+        *,
+        live: bool | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        tick: float = 1.0,
+    ) -> None:
         self._stream = stream
         self._live = stream.isatty() if live is None else live
         self._clock = clock
@@ -92,7 +98,7 @@ class RunProgress:
     def _draw(self) -> None:
         line = f"[{elapsed(self._clock() - self._started)}] {self._status}"
         width = shutil.get_terminal_size().columns - 1  # a line that wraps cannot be redrawn in place
-        self._stream.write(CLEAR_LINE + (line if len(line) <= width else line[:width - 1] + "…"))
+        self._stream.write(CLEAR_LINE + (line if len(line) <= width else line[: width - 1] + "…"))
         self._stream.flush()
 
     def _redraw_every_tick(self) -> None:
@@ -130,8 +136,10 @@ class _PhaseListener:
                 self._progress.note(f"{self._phase}: {read}")
         elif kind in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
             self._failed = True
-            self._progress.note(f"{self._phase}: step failed: {_label(event.step_key)}: "
-                                f"{_cause(event.event_specific_data.error)}")
+            self._progress.note(
+                f"{self._phase}: step failed: {_label(event.step_key)}: "
+                f"{_cause(event.event_specific_data.error)}"
+            )
         elif kind == "PIPELINE_FAILURE" and not self._failed and event.event_specific_data.error:
             self._progress.note(f"{self._phase}: failed: {_cause(event.event_specific_data.error)}")
 
@@ -165,6 +173,8 @@ def _files_read(asset_key: list[str], metadata: dict) -> str | None:
         return None
     count = {name: metadata[name].value for name in ("files_loaded", "rows_received") if name in metadata}
     rejected = metadata.get("files_rejected")
-    line = (f"{asset_key[-1]}: {count['files_loaded']:,} new file(s) read, "
-            f"{count.get('rows_received', 0):,} rows received")
+    line = (
+        f"{asset_key[-1]}: {count['files_loaded']:,} new file(s) read, "
+        f"{count.get('rows_received', 0):,} rows received"
+    )
     return line + (f", {len(rejected.value):,} rejected" if rejected is not None and rejected.value else "")

@@ -62,8 +62,10 @@ class WorkingDatabase(DuckDBResource):
         self._steps_started = set()
         self._hold()
         if self._running_mark.exists():
-            context.log.warning(f"the last run on {self.database} did not finish: this one starts again "
-                                f"from the published warehouse {self.published_warehouse}")
+            context.log.warning(
+                f"the last run on {self.database} did not finish: this one starts again "
+                f"from the published warehouse {self.published_warehouse}"
+            )
             self._release()
             reset_working_database(Path(self.database), Path(self.published_warehouse))
             self._hold()
@@ -127,15 +129,18 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     """Return the `duckdb` (the working database a run builds) and `paths` resources."""
     settings.build_database.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "duckdb": WorkingDatabase(database=str(settings.build_database),
-                                  published_warehouse=str(settings.warehouse)),
-        "paths": PathsResource(inbox=str(settings.inbox),
-                               reference_dir=str(settings.reference_dir),
-                               warehouse=str(settings.warehouse),
-                               site_dir=str(settings.site_dir),
-                               publications=str(settings.publications),
-                               partners_dir=str(settings.partners_dir),
-                               lake=settings.lake.url if settings.lake else "",
-                               lake_data=(settings.lake.data_path or "") if settings.lake else "",
-                               lake_schema=settings.lake.schema if settings.lake else "marts"),
+        "duckdb": WorkingDatabase(
+            database=str(settings.build_database), published_warehouse=str(settings.warehouse)
+        ),
+        "paths": PathsResource(
+            inbox=str(settings.inbox),
+            reference_dir=str(settings.reference_dir),
+            warehouse=str(settings.warehouse),
+            site_dir=str(settings.site_dir),
+            publications=str(settings.publications),
+            partners_dir=str(settings.partners_dir),
+            lake=settings.lake.url if settings.lake else "",
+            lake_data=(settings.lake.data_path or "") if settings.lake else "",
+            lake_schema=settings.lake.schema if settings.lake else "marts",
+        ),
     }

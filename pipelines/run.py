@@ -64,28 +64,39 @@ class RunReport:
 
 
 def _instance() -> dg.DagsterInstance:
-    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else \
-        dg.DagsterInstance.ephemeral()
+    return dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
 
 
 def _ingest_selection(changed_seeds: list[str]) -> list[dg.AssetKey]:
     """The first phase of a run: the changed reference tables, then every type's new files."""
-    return ([dg.AssetKey(["seeds", name]) for name in changed_seeds]
-            + [dg.AssetKey(["raw", kind]) for kind in SUBMISSION_TYPES])
+    return [dg.AssetKey(["seeds", name]) for name in changed_seeds] + [
+        dg.AssetKey(["raw", kind]) for kind in SUBMISSION_TYPES
+    ]
 
 
-def _execute(job: dg.JobDefinition, instance: dg.DagsterInstance, progress: RunProgress | None,
-             phase: str, asset_selection: list[dg.AssetKey] | None = None,
-             **options) -> dg.ExecuteInProcessResult:
+def _execute(
+    job: dg.JobDefinition,
+    instance: dg.DagsterInstance,
+    progress: RunProgress | None,
+    phase: str,
+    asset_selection: list[dg.AssetKey] | None = None,
+    **options,
+) -> dg.ExecuteInProcessResult:
     """Execute one phase in-process over `asset_selection` and the job's own checks on them (the whole
     job without it), its events reported to `progress` (when given) as they happen."""
     run_id = str(uuid.uuid4())
     if progress is not None:
         instance.add_event_listener(run_id, progress.listener(phase))
-    subset = job if asset_selection is None else job.get_subset(
-        asset_selection=set(asset_selection), asset_check_selection=job_checks(job, asset_selection))
-    return subset.execute_in_process(instance=instance, run_id=run_id, raise_on_error=False,
-                                     run_config=QUIET, **options)
+    subset = (
+        job
+        if asset_selection is None
+        else job.get_subset(
+            asset_selection=set(asset_selection), asset_check_selection=job_checks(job, asset_selection)
+        )
+    )
+    return subset.execute_in_process(
+        instance=instance, run_id=run_id, raise_on_error=False, run_config=QUIET, **options
+    )
 
 
 def _partitioned(repository: dg.RepositoryDefinition, keys: list[dg.AssetKey]) -> list[dg.AssetKey]:
@@ -94,8 +105,12 @@ def _partitioned(repository: dg.RepositoryDefinition, keys: list[dg.AssetKey]) -
     return [key for key in keys if graph.get(key).partitions_def is not None]
 
 
-def run_nightly(settings: Settings, months: list[str] | None = None,
-                progress: RunProgress | None = None, build: bool = True) -> RunReport:
+def run_nightly(
+    settings: Settings,
+    months: list[str] | None = None,
+    progress: RunProgress | None = None,
+    build: bool = True,
+) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
     A run has three phases, each a Dagster run: the changed reference tables and the new files are
@@ -130,57 +145,101 @@ def run_nightly(settings: Settings, months: list[str] | None = None,
             rest = [key for key in selection if key not in first]
             validate = _partitioned(repository, rest)
             if validate:
-                runs.append(_execute(job, instance, progress, "validate", tags=range_tags(months),
-                                     asset_selection=validate))
+                runs.append(
+                    _execute(
+                        job, instance, progress, "validate", tags=range_tags(months), asset_selection=validate
+                    )
+                )
             validating = runs[-1]
             if validating.success and build:
-                runs.append(_execute(job, instance, progress, "build and publish",
-                                     asset_selection=[key for key in rest if key not in validate]))
-        step_seconds = {s.step_key: s.end_time - s.start_time
-                        for run in runs for s in instance.get_run_step_stats(run.run_id)
-                        if s.start_time and s.end_time}
+                runs.append(
+                    _execute(
+                        job,
+                        instance,
+                        progress,
+                        "build and publish",
+                        asset_selection=[key for key in rest if key not in validate],
+                    )
+                )
+        step_seconds = {
+            s.step_key: s.end_time - s.start_time
+            for run in runs
+            for s in instance.get_run_step_stats(run.run_id)
+            if s.start_time and s.end_time
+        }
     return _report(definitions, runs, validating, step_seconds)
 
 
-def _report(definitions: dg.Definitions, runs: list[dg.ExecuteInProcessResult],
-            validating: dg.ExecuteInProcessResult, step_seconds: dict[str, float]) -> RunReport:
+def _report(
+    definitions: dg.Definitions,
+    runs: list[dg.ExecuteInProcessResult],
+    validating: dg.ExecuteInProcessResult,
+    step_seconds: dict[str, float],
+) -> RunReport:
     """Return what the run's phases did, from their events and the audit tables they wrote."""
     run_ids = [run.run_id for run in runs]
     events = [e for run in runs for e in run.all_events]
-    failed = [FailedCheck(e.asset_check_evaluation_data.asset_key.to_user_string(),
-                          e.asset_check_evaluation_data.check_name,
-                          e.asset_check_evaluation_data.severity.value,
-                          e.asset_check_evaluation_data.description)
-              for e in events
-              if e.event_type_value == "ASSET_CHECK_EVALUATION"
-              and not e.asset_check_evaluation_data.passed]
+    failed = [
+        FailedCheck(
+            e.asset_check_evaluation_data.asset_key.to_user_string(),
+            e.asset_check_evaluation_data.check_name,
+            e.asset_check_evaluation_data.severity.value,
+            e.asset_check_evaluation_data.description,
+        )
+        for e in events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" and not e.asset_check_evaluation_data.passed
+    ]
     # The resource's own connection: one a failed step left open in this process (dagster-duckdb does
     # not close it on an exception) has its configuration, and a differently configured one is refused.
     with definitions.resources["duckdb"].get_connection() as con:
-        files = con.execute("""
+        files = con.execute(
+            """
             select submission_type, count(*) as files,
                    count(*) filter (where status = 'rejected') as files_rejected,
                    sum(rows_received) as rows_received, sum(rows_loaded) as rows_loaded,
                    sum(rows_quarantined) as rows_quarantined
             from audit.load_log where list_contains($runs, run_id) group by all order by submission_type
-        """, {"runs": run_ids}).pl()
-        rules = con.execute("""
+        """,
+            {"runs": run_ids},
+        ).pl()
+        rules = con.execute(
+            """
             select 'quarantined' as action, submission_type, rule, count(*) as findings
             from audit.quarantine where list_contains($runs, run_id) group by all
             union all
             select 'warned (kept)', submission_type, rule, count(*)
             from audit.warnings where list_contains($runs, run_id) group by all
             order by all
-        """, {"runs": run_ids}).pl()
-        validated = [m for (m,) in con.execute(
-            "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
-            "where run_id = ? order by 1", [validating.run_id]).fetchall()]
+        """,
+            {"runs": run_ids},
+        ).pl()
+        validated = [
+            m
+            for (m,) in con.execute(
+                "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
+                "where run_id = ? order by 1",
+                [validating.run_id],
+            ).fetchall()
+        ]
     # a blocking check that failed stops its step too; it is reported as the check, not again here
-    steps = [FailedStep(e.step_key, _root_message(e.event_specific_data.error))
-             for e in events if e.event_type_value == "STEP_FAILURE"
-             and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"]
-    return RunReport(all(run.success for run in runs), validating.run_id, validated, failed, steps, files,
-                     rules, step_seconds, _waiting(events), nothing_loaded(files))
+    steps = [
+        FailedStep(e.step_key, _root_message(e.event_specific_data.error))
+        for e in events
+        if e.event_type_value == "STEP_FAILURE"
+        and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"
+    ]
+    return RunReport(
+        all(run.success for run in runs),
+        validating.run_id,
+        validated,
+        failed,
+        steps,
+        files,
+        rules,
+        step_seconds,
+        _waiting(events),
+        nothing_loaded(files),
+    )
 
 
 def _waiting(events: list[dg.DagsterEvent]) -> list[str]:

@@ -15,8 +15,9 @@ from datetime import date
 from pathlib import Path
 
 # JOINEDUP_SCENARIOS_DIR: scenarios kept elsewhere (a test's own, say), read when the process starts
-SCENARIOS_DIR = Path(os.environ.get("JOINEDUP_SCENARIOS_DIR")
-                     or Path(__file__).resolve().parent.parent / "scenarios")
+SCENARIOS_DIR = Path(
+    os.environ.get("JOINEDUP_SCENARIOS_DIR") or Path(__file__).resolve().parent.parent / "scenarios"
+)
 SCENARIO_KEYS = {"name", "inbox", "relax", "returns_owed"}
 # one declaration of returns owed: the types, who owes them (one kind of selector; none: all), until when
 OWED_KEYS = {"returns", "sectors", "partners", "service_kinds", "until"}
@@ -51,13 +52,21 @@ def load_scenario(name: str, scenarios_dir: Path = SCENARIOS_DIR) -> Scenario:
 
     spec = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
     if not isinstance(spec, dict) or set(spec) - SCENARIO_KEYS or "inbox" not in spec:
-        raise ScenarioError(f"{folder / 'scenario.yaml'}: expected inbox and keys from "
-                            f"{sorted(SCENARIO_KEYS)}")
-    relax = {f"submission_{kind}": {str(rule): [str(c) for c in columns] for rule, columns in rules.items()}
-             for kind, rules in (spec.get("relax") or {}).items()}
+        raise ScenarioError(
+            f"{folder / 'scenario.yaml'}: expected inbox and keys from {sorted(SCENARIO_KEYS)}"
+        )
+    relax = {
+        f"submission_{kind}": {str(rule): [str(c) for c in columns] for rule, columns in rules.items()}
+        for kind, rules in (spec.get("relax") or {}).items()
+    }
     owed = spec.get("returns_owed")
-    return Scenario(name, folder, (folder / str(spec["inbox"])).resolve(), relax,
-                    None if owed is None else returns_owed_rows(owed, f"{folder / 'scenario.yaml'}"))
+    return Scenario(
+        name,
+        folder,
+        (folder / str(spec["inbox"])).resolve(),
+        relax,
+        None if owed is None else returns_owed_rows(owed, f"{folder / 'scenario.yaml'}"),
+    )
 
 
 def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, ...], ...]:
@@ -66,8 +75,10 @@ def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, .
     from assets.contract import SUBMISSION_TYPES
 
     def fail(problem: str) -> ScenarioError:
-        return ScenarioError(f"{where}: returns_owed {problem}; e.g. returns_owed: [{{returns: [outcomes], "
-                             "sectors: [NHS], until: 2019-03}]")
+        return ScenarioError(
+            f"{where}: returns_owed {problem}; e.g. returns_owed: [{{returns: [outcomes], "
+            "sectors: [NHS], until: 2019-03}]"
+        )
 
     if not isinstance(declared, list):
         raise fail("is a list of declarations")
@@ -87,8 +98,11 @@ def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, .
         if until is False:
             raise fail(f"entry {number}: until is a month, written YYYY-MM")
         column = OWED_SELECTORS[chosen[0]] if chosen else None
-        rows += [(kind, *(value if column == c else None for c in OWED_COLUMNS[1:4]), until)
-                 for kind in kinds for value in selected]
+        rows += [
+            (kind, *(value if column == c else None for c in OWED_COLUMNS[1:4]), until)
+            for kind in kinds
+            for value in selected
+        ]
     return tuple(rows)
 
 

@@ -76,13 +76,15 @@ class Settings:
 
         return cls(
             inbox=path("JOINEDUP_INBOX", scenario.inbox if scenario else home / "inbox"),
-            reference_dir=path("JOINEDUP_REFERENCE_DIR", scenario.folder / "seeds" if scenario
-                               else SQL_DIR / "seeds"),
+            reference_dir=path(
+                "JOINEDUP_REFERENCE_DIR", scenario.folder / "seeds" if scenario else SQL_DIR / "seeds"
+            ),
             build_database=path("JOINEDUP_BUILD_DATABASE", warehouse.parent / "build" / warehouse.name),
             warehouse=warehouse,
             site_dir=path("JOINEDUP_SITE", home / "site"),
-            partners_dir=path("JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario
-                              else PARTNERS_DIR),
+            partners_dir=path(
+                "JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario else PARTNERS_DIR
+            ),
             lake=LakeSettings.from_env(),
         )
 
@@ -113,14 +115,16 @@ class NotifySettings:
     def from_env(cls) -> NotifySettings:
         """Return the channels the `JOINEDUP_NOTIFY_*` environment variables configure (none by default)."""
         env = os.environ.get
-        return cls(smtp_host=env("JOINEDUP_NOTIFY_SMTP_HOST") or None,
-                   smtp_port=int(env("JOINEDUP_NOTIFY_SMTP_PORT") or 25),
-                   smtp_from=env("JOINEDUP_NOTIFY_SMTP_FROM") or cls.smtp_from,
-                   smtp_to=_env_list("JOINEDUP_NOTIFY_SMTP_TO"),
-                   smtp_starttls=env("JOINEDUP_NOTIFY_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
-                   smtp_user=env("JOINEDUP_NOTIFY_SMTP_USER") or None,
-                   smtp_password=env("JOINEDUP_NOTIFY_SMTP_PASSWORD") or None,
-                   webhook_url=env("JOINEDUP_NOTIFY_WEBHOOK_URL") or None)
+        return cls(
+            smtp_host=env("JOINEDUP_NOTIFY_SMTP_HOST") or None,
+            smtp_port=int(env("JOINEDUP_NOTIFY_SMTP_PORT") or 25),
+            smtp_from=env("JOINEDUP_NOTIFY_SMTP_FROM") or cls.smtp_from,
+            smtp_to=_env_list("JOINEDUP_NOTIFY_SMTP_TO"),
+            smtp_starttls=env("JOINEDUP_NOTIFY_SMTP_STARTTLS", "").lower() in ("1", "true", "yes"),
+            smtp_user=env("JOINEDUP_NOTIFY_SMTP_USER") or None,
+            smtp_password=env("JOINEDUP_NOTIFY_SMTP_PASSWORD") or None,
+            webhook_url=env("JOINEDUP_NOTIFY_WEBHOOK_URL") or None,
+        )
 
 
 @dataclass(frozen=True)
@@ -142,5 +146,12 @@ class LakeSettings:
         """Return the lake `JOINEDUP_LAKE` names (with `JOINEDUP_LAKE_DATA`, `JOINEDUP_LAKE_SCHEMA`), or
         None: no lake."""
         url = os.environ.get("JOINEDUP_LAKE", "").strip()
-        return cls(url=url, data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
-                   schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts") if url else None
+        return (
+            cls(
+                url=url,
+                data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
+                schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts",
+            )
+            if url
+            else None
+        )

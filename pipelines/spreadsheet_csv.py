@@ -24,7 +24,8 @@ def neutralise_formulas(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.lit("'") + pl.col(name).cast(pl.String))
         .otherwise(pl.col(name).cast(pl.String))
         .alias(name)
-        for name in text)
+        for name in text
+    )
 
 
 def write_spreadsheet_csv(frame: pl.DataFrame, path: Path) -> None:

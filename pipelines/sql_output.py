@@ -22,8 +22,20 @@ if TYPE_CHECKING:
     import duckdb
 
 EXPLAIN_COLUMNS = ["explain_key", "explain_value"]
-NUMERIC_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT",
-                 "UINTEGER", "UBIGINT", "UHUGEINT", "FLOAT", "DOUBLE"}
+NUMERIC_TYPES = {
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "HUGEINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "UHUGEINT",
+    "FLOAT",
+    "DOUBLE",
+}
 
 
 def table(result: duckdb.DuckDBPyRelation, width: int, max_rows: int) -> str:
@@ -61,12 +73,23 @@ def markdown(result: duckdb.DuckDBPyRelation) -> str:
 
     align = ["right" if _numeric(str(kind)) else "left" for kind in result.types]
     rows = [[_markdown_cell(value) for value in row] for row in result.fetchall()]
-    return tabulate(rows, headers=[_markdown_cell(name) for name in result.columns], tablefmt="pipe",
-                    colalign=align, disable_numparse=True) + "\n"
+    return (
+        tabulate(
+            rows,
+            headers=[_markdown_cell(name) for name in result.columns],
+            tablefmt="pipe",
+            colalign=align,
+            disable_numparse=True,
+        )
+        + "\n"
+    )
 
 
 FORMATS: dict[str, Callable[[duckdb.DuckDBPyRelation], str]] = {
-    "csv": csv_text, "json": json_records, "markdown": markdown}
+    "csv": csv_text,
+    "json": json_records,
+    "markdown": markdown,
+}
 
 
 def _unique(names: list[str]) -> list[str]:

@@ -28,11 +28,13 @@ def build_small_warehouse(folder: Path) -> Path:
     with duckdb.connect(str(path)) as con:
         con.execute("create schema marts")
         con.execute("create type partner_kind as enum ('=NHS', 'council')")
-        con.execute("create table marts.dim_partner (partner_code varchar, partner_name varchar, "
-                    "kind partner_kind)")
-        con.executemany("insert into marts.dim_partner values (?, ?, ?)",
-                        [(code, name, "=NHS" if code == "P-EQ" else "council")
-                         for code, name in names.items()])
+        con.execute(
+            "create table marts.dim_partner (partner_code varchar, partner_name varchar, kind partner_kind)"
+        )
+        con.executemany(
+            "insert into marts.dim_partner values (?, ?, ?)",
+            [(code, name, "=NHS" if code == "P-EQ" else "council") for code, name in names.items()],
+        )
         con.execute("""
             create table marts.fct_balance as
             select partner_code, -12.5 * row_number() over (order by partner_code) as balance,

@@ -11,6 +11,8 @@ from pipelines.demo.submissions import generate_demo
 from pipelines.run import RunReport, run_nightly
 from pipelines.settings import Settings
 from tests.mart_checksums import mart_checksums
+from tests.notify_receivers import smtp_server, webhook_server  # noqa: F401 (fixtures for every module)
+from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture for every module)
 
 FIRST_RUN_MARTS = "first_run_marts.json"
 
@@ -23,10 +25,14 @@ def settle(path: Path) -> None:
 
 def settings_for(home: Path) -> Settings:
     """Return settings that keep every path of a run under `home`."""
-    return Settings(inbox=home / "inbox", reference_dir=home / "reference",
-                    build_database=home / "warehouse" / "build" / "joinedup.duckdb",
-                    warehouse=home / "warehouse" / "joinedup.duckdb", site_dir=home / "site",
-                    partners_dir=home / "partners")
+    return Settings(
+        inbox=home / "inbox",
+        reference_dir=home / "reference",
+        build_database=home / "warehouse" / "build" / "joinedup.duckdb",
+        warehouse=home / "warehouse" / "joinedup.duckdb",
+        site_dir=home / "site",
+        partners_dir=home / "partners",
+    )
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -40,8 +40,9 @@ def drop(inbox: Path, folder: str, name: str, content: bytes | str) -> Path:
     return path
 
 
-def ingest_and_validate(con: duckdb.DuckDBPyConnection, home: Path,
-                        kind: str = "outcomes") -> ValidationOutcome:
+def ingest_and_validate(
+    con: duckdb.DuckDBPyConnection, home: Path, kind: str = "outcomes"
+) -> ValidationOutcome:
     """Ingest `home/inbox` (mappings from `home/partners`) for one type, then validate it."""
     ingest_inbox(con, home / "inbox", SUBMISSION_TYPES[kind], home / "partners", "run-1")
     return validate_rows(con, SUBMISSION_TYPES[kind], "run-1")

@@ -16,13 +16,23 @@ def mart_checksums(warehouse: Path) -> dict[str, tuple[int, int]]:
         return catalog_mart_checksums(con, con.execute("select current_database()").fetchone()[0])
 
 
-def catalog_mart_checksums(con: duckdb.DuckDBPyConnection, database: str,
-                           schema: str = "marts") -> dict[str, tuple[int, int]]:
+def catalog_mart_checksums(
+    con: duckdb.DuckDBPyConnection, database: str, schema: str = "marts"
+) -> dict[str, tuple[int, int]]:
     """Return mart_checksums' figures for the tables of `schema` in an attached `database` (a lake too)."""
-    tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where database_name = ? "
-                                        "and schema_name = ? order by 1", [database, schema]).fetchall()]
-    return {t: con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{database}"."{schema}"."{t}" t')
-            .fetchone() for t in tables}
+    tables = [
+        t
+        for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = ? and schema_name = ? order by 1",
+            [database, schema],
+        ).fetchall()
+    ]
+    return {
+        t: con.execute(
+            f'select count(*), coalesce(sum(hash(t)), 0) from "{database}"."{schema}"."{t}" t'
+        ).fetchone()
+        for t in tables
+    }
 
 
 def differing_marts(one: dict[str, tuple[int, int]], other: dict[str, tuple[int, int]]) -> list[str]:

@@ -78,8 +78,9 @@ def webhook_server() -> Iterator[tuple[str, Inbox]]:
         server.server_close()
 
 
-def notify_env(monkeypatch: pytest.MonkeyPatch, smtp: tuple[str, int, Inbox],
-               webhook: tuple[str, Inbox]) -> None:
+def notify_env(
+    monkeypatch: pytest.MonkeyPatch, smtp: tuple[str, int, Inbox], webhook: tuple[str, Inbox]
+) -> None:
     """Point the JOINEDUP_NOTIFY_* variables at the local receivers."""
     host, port, _ = smtp
     monkeypatch.setenv("JOINEDUP_NOTIFY_SMTP_HOST", host)
@@ -90,5 +91,6 @@ def notify_env(monkeypatch: pytest.MonkeyPatch, smtp: tuple[str, int, Inbox],
 
 def settings_for(smtp: tuple[str, int, Inbox], webhook: tuple[str, Inbox]) -> NotifySettings:
     """Return notification settings that send to the local receivers."""
-    return NotifySettings(smtp_host=smtp[0], smtp_port=smtp[1], smtp_to=("oncall@example.org",),
-                          webhook_url=webhook[0])
+    return NotifySettings(
+        smtp_host=smtp[0], smtp_port=smtp[1], smtp_to=("oncall@example.org",), webhook_url=webhook[0]
+    )

@@ -34,12 +34,16 @@ def test_the_published_warehouse_keeps_its_contract(demo_run):
 def test_a_changed_column_breaks_the_contract(demo_run, tmp_path):
     settings, _, _ = demo_run
     contract = tmp_path / "contract.yml"
-    contract.write_text(contract_text(SQL_DIR).replace("  quadrant:\n", "  quadrant_label:\n", 1)
-                        .replace("  total_cost:\n      type: DOUBLE", "  total_cost:\n      type: BIGINT", 1))
+    contract.write_text(
+        contract_text(SQL_DIR)
+        .replace("  quadrant:\n", "  quadrant_label:\n", 1)
+        .replace("  total_cost:\n      type: DOUBLE", "  total_cost:\n      type: BIGINT", 1)
+    )
     assert contract_differences(settings.warehouse, contract) == [
         "marts.scorecard_service_period.quadrant: not in the contract",
         "marts.scorecard_service_period.quadrant_label: missing from the warehouse",
-        "marts.scorecard_service_period.total_cost: BIGINT in the contract, DOUBLE published"]
+        "marts.scorecard_service_period.total_cost: BIGINT in the contract, DOUBLE published",
+    ]
 
 
 def test_query_refuses_to_change_the_warehouse(demo_run):

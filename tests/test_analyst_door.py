@@ -61,17 +61,21 @@ def test_statements_reaching_outside_the_warehouse_are_refused(warehouse, case):
 
 
 def test_marts_are_still_read(warehouse):
-    partners = query(warehouse, """
+    partners = query(
+        warehouse,
+        """
         select p.partner_code, p.partner_name, b.balance
         from marts.dim_partner as p join marts.fct_balance as b using (partner_code)
         order by p.partner_code
-    """)
+    """,
+    )
     assert partners.height == 8 and partners["balance"].min() < 0
     columns = query(warehouse, "select column_name from duckdb_columns() where schema_name = 'marts'")
     assert "partner_name" in columns["column_name"].to_list()
     assert query(warehouse, "describe marts.fct_balance").height == 4
     assert query(warehouse, "select current_setting('enable_external_access') as on")["on"].to_list() == [
-        False]
+        False
+    ]
 
 
 def test_export_writes_every_mart_through_the_locked_door(warehouse, tmp_path):

@@ -27,8 +27,10 @@ def _next_month(day: date) -> date:
 
 def _red_list_by_hand(con) -> dict[tuple[str, str], dict]:
     """Every measure red in its service's latest month, walked back month by month in Python."""
-    periods = con.execute("select service_code, measure_code, period, rag, actual, target, "
-                          "accountable_partner_code from marts.fct_measure_period").fetchall()
+    periods = con.execute(
+        "select service_code, measure_code, period, rag, actual, target, "
+        "accountable_partner_code from marts.fct_measure_period"
+    ).fetchall()
     latest: dict[str, date] = {}
     for service, _, period, _, actual, _, _ in periods:
         if actual is not None:
@@ -40,10 +42,18 @@ def _red_list_by_hand(con) -> dict[tuple[str, str], dict]:
     names |= dict(con.execute("select measure_code, measure_name from seeds.measures").fetchall())
     names |= dict(con.execute("select partner_code, partner_name from seeds.partners").fetchall())
     # the latest point's type on the SPC chart, and the assurance of its latest target
-    point_types = {(s, m, p): t for s, m, p, t in con.execute(
-        "select service_code, measure_code, period, point_type from marts.fct_measure_spc").fetchall()}
-    assurance = {(s, m): a for s, m, a in con.execute(
-        "select service_code, measure_code, assurance from marts.measure_spc_status").fetchall()}
+    point_types = {
+        (s, m, p): t
+        for s, m, p, t in con.execute(
+            "select service_code, measure_code, period, point_type from marts.fct_measure_spc"
+        ).fetchall()
+    }
+    assurance = {
+        (s, m): a
+        for s, m, a in con.execute(
+            "select service_code, measure_code, assurance from marts.measure_spc_status"
+        ).fetchall()
+    }
     expected = {}
     for (service, measure), months in series.items():
         last = latest.get(service)
@@ -55,12 +65,18 @@ def _red_list_by_hand(con) -> dict[tuple[str, str], dict]:
             start = earlier.pop()
         _, actual, target, partner = months[last]
         expected[(service, measure)] = {
-            "service_name": names[service], "measure_name": names[measure],
-            "accountable_partner_code": partner, "accountable_partner_name": names[partner],
+            "service_name": names[service],
+            "measure_name": names[measure],
+            "accountable_partner_code": partner,
+            "accountable_partner_name": names[partner],
             "months_red": (last.year - start.year) * 12 + last.month - start.month + 1,
-            "red_since": start, "latest_period": last, "latest_actual": actual, "latest_target": target,
+            "red_since": start,
+            "latest_period": last,
+            "latest_actual": actual,
+            "latest_target": target,
             "variation": point_types.get((service, measure, last)),
-            "assurance": assurance.get((service, measure))}
+            "assurance": assurance.get((service, measure)),
+        }
     return expected
 
 
@@ -79,10 +95,14 @@ def _late_files_by_hand(con) -> dict[tuple[str, str], bool]:
     """(type, file) -> late, with numpy's business-day calendar: sent after the deadline of its last month."""
     import numpy as np
 
-    allowed = dict(con.execute("select submission_type, working_days_after_month_end::int "
-                               "from seeds.submission_deadlines").fetchall())
-    holidays = [d for (d,) in con.execute(
-        "select cast(holiday_date as date) from seeds.bank_holidays").fetchall()]
+    allowed = dict(
+        con.execute(
+            "select submission_type, working_days_after_month_end::int from seeds.submission_deadlines"
+        ).fetchall()
+    )
+    holidays = [
+        d for (d,) in con.execute("select cast(holiday_date as date) from seeds.bank_holidays").fetchall()
+    ]
     calendar_end = con.execute("select max(period) from intermediate.int_service_months").fetchone()[0]
     files = {}
     for kind in ("targets", "outcomes", "workforce", "finance", "narratives"):  # report cards: quarterly
@@ -98,8 +118,11 @@ def _late_files_by_hand(con) -> dict[tuple[str, str], bool]:
                 continue
             month_end = np.datetime64(_next_month(last), "D") - np.timedelta64(1, "D")
             days = allowed.get(kind, 15)
-            deadline = (month_end if days == 0 else
-                        np.busday_offset(month_end, days, roll="backward", holidays=holidays))
+            deadline = (
+                month_end
+                if days == 0
+                else np.busday_offset(month_end, days, roll="backward", holidays=holidays)
+            )
             files[(kind, name)] = np.datetime64(sent, "D") > deadline
     return files
 
@@ -109,28 +132,40 @@ def test_one_definition_of_late_for_the_league_and_the_pages(con):
 
     by_hand = _late_files_by_hand(con)
     late_by_hand = {key for key, late in by_hand.items() if late}
-    judged = {(k, f): late for k, f, late in con.execute(
-        "select submission_type, file_name, is_late from intermediate.int_return_files").fetchall()}
+    judged = {
+        (k, f): late
+        for k, f, late in con.execute(
+            "select submission_type, file_name, is_late from intermediate.int_return_files"
+        ).fetchall()
+    }
     assert {key: judged[key] for key in by_hand} == by_hand
     quality = load_quality(con)
-    on_pages = {(r.submission_type, r.file_name) for s in quality.services.values()
-                for files in s.late.values() for r in files}
+    on_pages = {
+        (r.submission_type, r.file_name)
+        for s in quality.services.values()
+        for files in s.late.values()
+        for r in files
+    }
     assert on_pages == late_by_hand and late_by_hand
     # the league: a return is on time when the file that first brought it was not late
     arrivals = {}
     for kind in ("outcomes", "workforce", "finance", "targets"):
         grain = "period_grain = 'month'" if kind == "outcomes" else "true"
         for partner, service, period, sent, name in con.execute(
-                f"select partner_code, service_code, period, submitted_on, file_name "
-                f"from validated.{kind} where {grain}").fetchall():
+            f"select partner_code, service_code, period, submitted_on, file_name "
+            f"from validated.{kind} where {grain}"
+        ).fetchall():
             arrivals.setdefault((kind, partner, service, period), []).append((sent, name))
-    league = con.execute("select partner_code, timeliness_pct, first_period, last_period "
-                         "from marts.partner_league").fetchall()
+    league = con.execute(
+        "select partner_code, timeliness_pct, first_period, last_period from marts.partner_league"
+    ).fetchall()
     for partner, timeliness, first, last in league:
         # the returns owed are the mart's (who should send what is not what this test checks)
-        (owed,) = con.execute("select sum(returns_expected) from marts.partner_data_quality "
-                              "where partner_code = ? and period between ? and ?",
-                              [partner, first, last]).fetchone()
+        (owed,) = con.execute(
+            "select sum(returns_expected) from marts.partner_data_quality "
+            "where partner_code = ? and period between ? and ?",
+            [partner, first, last],
+        ).fetchone()
         on_time = 0
         for (kind, who, _, period), sent in arrivals.items():
             if who != partner or not first <= period <= last:

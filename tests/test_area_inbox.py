@@ -12,10 +12,12 @@ from pipelines.area_partitions import area_folder, area_settings, areas_of, spli
 from pipelines.area_workers import assign
 from tests.conftest import settings_for
 
-PARTNERS = ("partner_code,partner_name,sector,partnership_area\n"
-            "NOR-LA,Northshire Council,local authority,Northshire\n"
-            "EAS-LA,Eastborough Council,local authority,Eastborough\n"
-            "OKW-LA,O'Kent Council,local authority,O'Kent / Weald\n")
+PARTNERS = (
+    "partner_code,partner_name,sector,partnership_area\n"
+    "NOR-LA,Northshire Council,local authority,Northshire\n"
+    "EAS-LA,Eastborough Council,local authority,Eastborough\n"
+    "OKW-LA,O'Kent Council,local authority,O'Kent / Weald\n"
+)
 
 
 @pytest.fixture
@@ -23,10 +25,15 @@ def installation(tmp_path: Path):
     settings = settings_for(tmp_path)
     settings.reference_dir.mkdir()
     (settings.reference_dir / "partners.csv").write_text(PARTNERS)
-    for name in ("outcomes/NOR-LA_20240110.csv", "outcomes/EAS-LA_20240111.csv",
-                 "finance/nor-la_20240112.csv", "outcomes/NOR-GP_20240115.csv", "outcomes/notes.txt",
-                 "outcomes/.EAS-LA_20240120.csv.part",
-                 "returns/OKW-LA_20240113.xlsx"):
+    for name in (
+        "outcomes/NOR-LA_20240110.csv",
+        "outcomes/EAS-LA_20240111.csv",
+        "finance/nor-la_20240112.csv",
+        "outcomes/NOR-GP_20240115.csv",
+        "outcomes/notes.txt",
+        "outcomes/.EAS-LA_20240120.csv.part",
+        "returns/OKW-LA_20240113.xlsx",
+    ):
         (settings.inbox / name).parent.mkdir(parents=True, exist_ok=True)
         (settings.inbox / name).write_text(name)
     os.symlink("/etc/passwd", settings.inbox / "outcomes" / "EAS-LA_20240119.csv")
@@ -43,8 +50,12 @@ def test_each_area_gets_its_partners_files_as_links_and_the_first_area_what_no_p
     assert split_inbox(installation, areas) == {"Eastborough": 4, "Northshire": 2, "O'Kent / Weald": 1}
     inboxes = {area: area_settings(installation, area).inbox for area in areas}
     # Eastborough is first: the unknown partner's file and the badly named one, for its run to reject
-    assert _files(inboxes["Eastborough"]) == {"outcomes/EAS-LA_20240111.csv", "outcomes/NOR-GP_20240115.csv",
-                                              "outcomes/notes.txt", "outcomes/EAS-LA_20240119.csv"}
+    assert _files(inboxes["Eastborough"]) == {
+        "outcomes/EAS-LA_20240111.csv",
+        "outcomes/NOR-GP_20240115.csv",
+        "outcomes/notes.txt",
+        "outcomes/EAS-LA_20240119.csv",
+    }
     assert _files(inboxes["Northshire"]) == {"outcomes/NOR-LA_20240110.csv", "finance/nor-la_20240112.csv"}
     assert _files(inboxes["O'Kent / Weald"]) == {"returns/OKW-LA_20240113.xlsx"}
     # the same file (bytes, modification time), never a copy; a link stays a link, for ingest to refuse
@@ -64,14 +75,19 @@ def test_area_folders_are_safe_names_distinct_for_every_area(installation):
     folders = [area_folder(installation, area) for area in ("O'Kent / Weald", "O'Kent _ Weald", "..")]
     assert len(set(folders)) == 3
     assert all(folder.parent == installation.warehouse.parent / "areas" for folder in folders)
-    assert all(set(folder.name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
-               for folder in folders)
+    assert all(
+        set(folder.name) <= set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+        for folder in folders
+    )
 
 
-@pytest.mark.parametrize(("areas", "workers", "shares"), [
-    (["a", "b", "c", "d", "e"], 2, [["a", "c", "e"], ["b", "d"]]),
-    (["a", "b"], 3, [["a"], ["b"]]),   # no worker without an area
-    (["a"], 1, [["a"]]),
-])
+@pytest.mark.parametrize(
+    ("areas", "workers", "shares"),
+    [
+        (["a", "b", "c", "d", "e"], 2, [["a", "c", "e"], ["b", "d"]]),
+        (["a", "b"], 3, [["a"], ["b"]]),  # no worker without an area
+        (["a"], 1, [["a"]]),
+    ],
+)
 def test_workers_take_the_areas_in_turn(areas, workers, shares):
     assert assign(areas, workers) == shares

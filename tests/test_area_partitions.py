@@ -32,26 +32,38 @@ from pipelines.settings import LakeSettings, Settings
 from tests.conftest import settings_for
 from tests.lake_processes import DONE, read_while_publishing
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
-from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture)
 from tests.test_scale_out import SCALE_OUT
 
-pytestmark = pytest.mark.skipif(os.environ.get(SCALE_OUT) != "1",
-                                reason=f"the medium demo run twice: opt in with {SCALE_OUT}=1")
+pytestmark = pytest.mark.skipif(
+    os.environ.get(SCALE_OUT) != "1", reason=f"the medium demo run twice: opt in with {SCALE_OUT}=1"
+)
 
 
 def _environment(settings: Settings, instance: Path, lake: LakeSettings) -> dict[str, str]:
     return os.environ | {
-        "JOINEDUP_HOME": str(settings.inbox.parent), "JOINEDUP_INBOX": str(settings.inbox),
-        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir), "JOINEDUP_WAREHOUSE": str(settings.warehouse),
-        "JOINEDUP_BUILD_DATABASE": str(settings.build_database), "JOINEDUP_SITE": str(settings.site_dir),
-        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir), "DAGSTER_HOME": str(instance),
-        "JOINEDUP_LAKE": lake.url, "JOINEDUP_LAKE_DATA": lake.data_path or "", FAULT_AT: ""}
+        "JOINEDUP_HOME": str(settings.inbox.parent),
+        "JOINEDUP_INBOX": str(settings.inbox),
+        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
+        "JOINEDUP_WAREHOUSE": str(settings.warehouse),
+        "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
+        "JOINEDUP_SITE": str(settings.site_dir),
+        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir),
+        "DAGSTER_HOME": str(instance),
+        "JOINEDUP_LAKE": lake.url,
+        "JOINEDUP_LAKE_DATA": lake.data_path or "",
+        FAULT_AT: "",
+    }
 
 
 def _partitions(environment: dict[str, str], *options: str) -> subprocess.CompletedProcess:
     """Run the area partitions in a process of their own; print what it said."""
-    done = subprocess.run([sys.executable, "-m", "pipelines.area_workers", "run", "--workers", str(WORKERS),
-                           *options], env=environment, capture_output=True, text=True, timeout=3600)
+    done = subprocess.run(
+        [sys.executable, "-m", "pipelines.area_workers", "run", "--workers", str(WORKERS), *options],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    )
     print(done.stdout, done.stderr, sep="\n")
     return done
 
@@ -62,22 +74,26 @@ def _lake_marts(lake: LakeSettings) -> dict[str, tuple[int, int]]:
 
 
 def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partition_runs_again(
-        demo_run, postgres, tmp_path):  # noqa: F811
+    demo_run,
+    postgres,
+    tmp_path,
+):
     generate_demo(tmp_path / "embedded", scale="medium", seed=7)
     embedded = settings_for(tmp_path / "embedded")
-    shutil.copytree(tmp_path / "embedded", tmp_path / "partitioned")   # the same inbox, dates and all
+    shutil.copytree(tmp_path / "embedded", tmp_path / "partitioned")  # the same inbox, dates and all
     report = run_nightly(embedded)
     assert report.success
     expected = mart_checksums(embedded.warehouse)
-    lake = LakeSettings(url=f"ducklake:postgres:{postgres.create_database('lake')}",
-                        data_path=str(tmp_path / "lake-data"))
+    lake = LakeSettings(
+        url=f"ducklake:postgres:{postgres.create_database('lake')}", data_path=str(tmp_path / "lake-data")
+    )
     instance = tmp_path / "dagster_home"
     postgres.create_database("dagster")
     write_postgres_instance(instance, postgres.url("dagster"))
     partitioned = replace(settings_for(tmp_path / "partitioned"), lake=lake)
     environment = _environment(partitioned, instance, lake)
     areas = areas_of(partitioned.reference_dir)
-    killed = assign(areas, WORKERS)[0][-1]   # the last area of the first worker: the others all staged
+    killed = assign(areas, WORKERS)[0][-1]  # the last area of the first worker: the others all staged
     assert len(areas) == 12 and killed in areas
     # the lake holds an earlier publication (the small demo's), which readers see until the next
     publish_to_lake(demo_run[0].warehouse, lake, "earlier")
@@ -90,19 +106,21 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     try:
         stopped = _partitions(environment | {FAULT_AT: STAGE_FAULT.format(area=killed)})
         assert stopped.returncode == 1 and f"--area {killed!r}" in stopped.stderr
-        assert f"exit {-9}" in stopped.stdout   # the killed worker
+        assert f"exit {-9}" in stopped.stdout  # the killed worker
         with connect_lake(lake, read_only=True) as con:
-            commits = con.execute(f"select commit_message, commit_extra_info from {LAKE}.snapshots() "
-                                  "where commit_message is not null order by snapshot_id").fetchall()
+            commits = con.execute(
+                f"select commit_message, commit_extra_info from {LAKE}.snapshots() "
+                "where commit_message is not null order by snapshot_id"
+            ).fetchall()
         staged = {json.loads(info)["area"] for message, info in commits if message == STAGED}
-        assert staged == set(areas) - {killed}   # the killed partition committed nothing
+        assert staged == set(areas) - {killed}  # the killed partition committed nothing
         assert [message for message, _ in commits if message == PUBLICATION] == [PUBLICATION]
         assert _lake_marts(lake) == earlier and not partitioned.warehouse.exists()
         # run again, that partition alone: it completes, and the partnership is published
         again = _partitions(environment, "--area", killed)
         assert again.returncode == 0, again.stderr
         published = _lake_marts(lake)
-        while seen[-1:] not in ([published], [DONE]):   # until the reader has read the publication
+        while seen[-1:] not in ([published], [DONE]):  # until the reader has read the publication
             seen.append(found.get(timeout=300))
     finally:
         stop.set()
@@ -117,6 +135,6 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     assert readings[0] == earlier and readings[-1] == published
     # each area worked in a DuckDB file of its own
     assert all(area_settings(partitioned, area).build_database.exists() for area in areas)
-    with dg.DagsterInstance.from_config(str(instance)) as shared:   # every worker's runs, in PostgreSQL
+    with dg.DagsterInstance.from_config(str(instance)) as shared:  # every worker's runs, in PostgreSQL
         succeeded = shared.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
-    assert len(succeeded) >= 2 * len(areas) + 2   # each area's load and validation, the build's
+    assert len(succeeded) >= 2 * len(areas) + 2  # each area's load and validation, the build's

@@ -15,24 +15,38 @@ def panel(slope: float, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
     rng = np.random.default_rng(seed)
     rows, staff = [], []
     for s in range(6):
-        level = 50 + 10 * s    # services differ a lot: only fixed effects recover the slope
+        level = 50 + 10 * s  # services differ a lot: only fixed effects recover the slope
         for m in range(24):
             period = date(2023 + m // 12, m % 12 + 1, 1)
             vacancy = rng.uniform(2, 25) + s
             rows.append((f"S{s}", "K", period, "OUTCOME", level + slope * vacancy + rng.normal(0, 0.5)))
             staff.append((f"S{s}", period, vacancy, None, rng.uniform(2, 6), rng.uniform(0, 10)))
-    outcomes = pl.DataFrame(rows, orient="row",
-                            schema=["service_code", "service_kind", "period", "outcome", "value"])
-    workforce = pl.DataFrame(staff, orient="row", schema={
-        "service_code": pl.String, "period": pl.Date, "vacancy_rate": pl.Float64,
-        "turnover_rate_12m": pl.Float64, "sickness_rate": pl.Float64, "agency_share": pl.Float64})
+    outcomes = pl.DataFrame(
+        rows, orient="row", schema=["service_code", "service_kind", "period", "outcome", "value"]
+    )
+    workforce = pl.DataFrame(
+        staff,
+        orient="row",
+        schema={
+            "service_code": pl.String,
+            "period": pl.Date,
+            "vacancy_rate": pl.Float64,
+            "turnover_rate_12m": pl.Float64,
+            "sickness_rate": pl.Float64,
+            "agency_share": pl.Float64,
+        },
+    )
     return outcomes, workforce
 
 
 def test_fixed_effects_slope_matches_a_hand_computed_within_estimate():
-    frame = pl.DataFrame({"service_code": ["A", "A", "A", "B", "B", "B"],
-                          "x": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
-                          "y": [10.0, 12.0, 14.5, 20.0, 21.5, 24.0]})
+    frame = pl.DataFrame(
+        {
+            "service_code": ["A", "A", "A", "B", "B", "B"],
+            "x": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0],
+            "y": [10.0, 12.0, 14.5, 20.0, 21.5, 24.0],
+        }
+    )
     # demeaned within service: x -1, 0, 1 in both; y A -2.1667, -0.1667, 2.3333; B -1.8333, -0.3333, 2.1667
     # slope = sum(x*y) / sum(x*x) = (2.1667 + 2.3333 + 1.8333 + 2.1667) / 4 = 2.125
     slope, low, high, _ = fixed_effects_slope(frame, "y", "x")
@@ -67,7 +81,7 @@ def test_planted_slope_is_inside_the_interval_and_unplanted_measures_are_null():
     agency = found.filter(pl.col("workforce_measure") == "agency_share").row(0, named=True)
     assert agency["ci_low"] <= 0 <= agency["ci_high"]
     assert agency["finding"].startswith("No clear association")
-    assert "turnover_rate_12m" not in found["workforce_measure"].to_list()   # no data at all
+    assert "turnover_rate_12m" not in found["workforce_measure"].to_list()  # no data at all
 
 
 def test_intervals_cover_the_truth_about_95_times_in_100():
@@ -87,8 +101,8 @@ def test_lags_compare_staffing_with_later_results():
     outcomes, workforce = panel(slope=-0.6)
     found = associations(outcomes, workforce, lags=(0, 2))
     lagged = found.filter((pl.col("workforce_measure") == "vacancy_rate") & (pl.col("lag_months") == 2))
-    assert lagged["observations"].item() == 6 * 22   # the first two months have no staffing before them
-    assert lagged["ci_low"].item() <= 0 <= lagged["ci_high"].item()   # vacancies here are not persistent
+    assert lagged["observations"].item() == 6 * 22  # the first two months have no staffing before them
+    assert lagged["ci_low"].item() <= 0 <= lagged["ci_high"].item()  # vacancies here are not persistent
 
 
 def test_a_measure_constant_within_each_service_is_not_estimated():
@@ -104,16 +118,29 @@ def test_estimates_are_the_same_to_the_last_bit_whatever_order_the_rows_come_in(
     rng = np.random.default_rng(5)
     services = [f"S{s:02d}" for s in range(40)]
     months = [date(2023 + m // 12, m % 12 + 1, 1) for m in range(36)]
-    workforce = pl.DataFrame([(s, p, *rng.uniform(0, 30, 4)) for s in services for p in months], orient="row",
-                             schema=["service_code", "period", "vacancy_rate", "turnover_rate_12m",
-                                     "sickness_rate", "agency_share"])
-    outcomes = pl.DataFrame([(s, "K", p, f"OUTCOME_{o}", rng.normal(60, 9)) for s in services for p in months
-                             for o in range(4)], orient="row",
-                            schema=["service_code", "service_kind", "period", "outcome", "value"])
+    workforce = pl.DataFrame(
+        [(s, p, *rng.uniform(0, 30, 4)) for s in services for p in months],
+        orient="row",
+        schema=[
+            "service_code",
+            "period",
+            "vacancy_rate",
+            "turnover_rate_12m",
+            "sickness_rate",
+            "agency_share",
+        ],
+    )
+    outcomes = pl.DataFrame(
+        [(s, "K", p, f"OUTCOME_{o}", rng.normal(60, 9)) for s in services for p in months for o in range(4)],
+        orient="row",
+        schema=["service_code", "service_kind", "period", "outcome", "value"],
+    )
     first = associations(outcomes, workforce)
     for seed in range(4):
-        shuffled = associations(outcomes.sample(fraction=1, shuffle=True, seed=seed),
-                                workforce.sample(fraction=1, shuffle=True, seed=seed))
+        shuffled = associations(
+            outcomes.sample(fraction=1, shuffle=True, seed=seed),
+            workforce.sample(fraction=1, shuffle=True, seed=seed),
+        )
         assert shuffled.equals(first)
 
 
@@ -121,9 +148,11 @@ def test_findings_name_the_outcome_in_words_when_given_its_name():
     outcomes, workforce = panel(slope=-0.6)
     found = associations(outcomes, workforce, lags=(0,), outcome_names={"OUTCOME": "people still at home"})
     vacancy = found.filter(pl.col("workforce_measure") == "vacancy_rate").row(0, named=True)
-    assert vacancy["outcome"] == "OUTCOME"   # the code stays the key
-    assert vacancy["finding"] == ("Where vacancy rate was higher, people still at home was lower the same "
-                                  "month (an association, not proof of cause).")
+    assert vacancy["outcome"] == "OUTCOME"  # the code stays the key
+    assert vacancy["finding"] == (
+        "Where vacancy rate was higher, people still at home was lower the same "
+        "month (an association, not proof of cause)."
+    )
 
 
 def test_benjamini_hochberg_gives_the_adjusted_p_values_worked_by_hand():
@@ -142,9 +171,10 @@ def test_benjamini_hochberg_gives_the_adjusted_p_values_worked_by_hand():
 def test_findings_are_controlled_over_every_test_run():
     outcomes, workforce = panel(slope=-0.6)
     found = associations(outcomes, workforce)
-    assert (found["tests"] == found.height).all()   # every fit of every kind and lag is one test
+    assert (found["tests"] == found.height).all()  # every fit of every kind and lag is one test
     assert found["q_value"].to_list() == pytest.approx(
-        benjamini_hochberg(found["p_value"].to_numpy()).tolist(), rel=1e-12)
+        benjamini_hochberg(found["p_value"].to_numpy()).tolist(), rel=1e-12
+    )
     assert (found["q_value"] >= found["p_value"]).all()
     assert found["is_discovery"].to_list() == (found["q_value"] <= 0.05).to_list()
     for row in found.iter_rows(named=True):

@@ -16,13 +16,16 @@ from assets.validate.overdue import latest_month_due, overdue_returns, return_de
 HOLIDAYS = frozenset({date(2026, 4, 3), date(2026, 4, 6), date(2026, 5, 4), date(2026, 5, 25)})
 
 
-@pytest.mark.parametrize(("quadrant", "effectiveness", "enough", "words"), [
-    ("efficient and effective", 101.0, True, "On target, cost at or below peers"),
-    ("neither", 90.0, True, "Below target, cost above peers"),
-    ("cheap but failing", 99.9, False, "Below target (cost not compared: too few peers)"),
-    ("effective but costly", 100.0, False, "On target (cost not compared: too few peers)"),
-    ("not assessed", None, False, "Not assessed"),
-])
+@pytest.mark.parametrize(
+    ("quadrant", "effectiveness", "enough", "words"),
+    [
+        ("efficient and effective", 101.0, True, "On target, cost at or below peers"),
+        ("neither", 90.0, True, "Below target, cost above peers"),
+        ("cheap but failing", 99.9, False, "Below target (cost not compared: too few peers)"),
+        ("effective but costly", 100.0, False, "On target (cost not compared: too few peers)"),
+        ("not assessed", None, False, "Not assessed"),
+    ],
+)
 def test_quadrants_are_named_in_words_and_not_judged_on_too_few_peers(quadrant, effectiveness, enough, words):
     assert board_quadrant(quadrant, effectiveness, enough) == words
 
@@ -35,10 +38,16 @@ def test_a_median_needs_the_minimum_number_of_peers(monkeypatch):
     assert BoardRules.from_env().enough_peers(3)
 
 
-@pytest.mark.parametrize(("change", "words"), [
-    (None, "not enough history"), (2.0, "improving"), (1.99, "steady"), (-1.99, "steady"),
-    (-2.0, "deteriorating"),
-])
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        (None, "not enough history"),
+        (2.0, "improving"),
+        (1.99, "steady"),
+        (-1.99, "steady"),
+        (-2.0, "deteriorating"),
+    ],
+)
 def test_direction_on_effectiveness_alone_moves_at_two_points(change, words):
     assert effectiveness_direction(change) == words
 
@@ -75,10 +84,14 @@ def test_demo_age_and_overdue_returns_are_judged_against_the_calendar(demo_run):
         age = data_age(con, last, date(2026, 5, 23))
         assert (age.expected, age.stale) == (date(2026, 4, 1), True)
         assert not data_age(con, last, date(2026, 5, 22)).stale
-        owed = dict(con.execute("""
+        owed = dict(
+            con.execute(
+                """
             select partner_code, returns_expected from marts.partner_data_quality
             where submission_type = 'outcomes' and period = ? and returns_expected > 0""",
-                                [last]).fetchall())
+                [last],
+            ).fetchall()
+        )
         on_deadline = overdue_returns(con, date(2026, 5, 22))
         after = overdue_returns(con, date(2026, 5, 23))
     # April's outcomes (no service sent any) are overdue the day after their deadline, 22 May 2026
@@ -95,31 +108,75 @@ def _marts(**facts) -> Marts:
 
 def test_a_workforce_panel_with_sickness_only_says_what_is_and_is_not_given():
     months = [date(2025, m, 1) for m in range(1, 13)]
-    trends = [{"period": p, "vacancy_rate": None, "turnover_rate_12m": None, "sickness_rate": 5.6,
-               "agency_share": None} for p in months]
-    pay = [{"period": months[-1], "partner_code": "P1", "staff_group_code": "NURSE", "headcount": None,
-            "contracted_fte": None, "mean_annual_pay_per_fte": None}]
+    trends = [
+        {
+            "period": p,
+            "vacancy_rate": None,
+            "turnover_rate_12m": None,
+            "sickness_rate": 5.6,
+            "agency_share": None,
+        }
+        for p in months
+    ]
+    pay = [
+        {
+            "period": months[-1],
+            "partner_code": "P1",
+            "staff_group_code": "NURSE",
+            "headcount": None,
+            "contracted_fte": None,
+            "mean_annual_pay_per_fte": None,
+        }
+    ]
     gaps = [{"staff_group_code": "NURSE", "higher_paid": "P1", "lower_paid": "P2", "is_suppressed": True}]
-    marts = _marts(workforce={"S": trends}, pay={"S": pay}, pay_gaps={"S": gaps},
-                   coverage={"S": {"months_with_outcomes": 12, "months_with_workforce": 0}},
-                   staff_groups={"NURSE": "Nurse"}, partners={})
+    marts = _marts(
+        workforce={"S": trends},
+        pay={"S": pay},
+        pay_gaps={"S": gaps},
+        coverage={"S": {"months_with_outcomes": 12, "months_with_workforce": 0}},
+        staff_groups={"NURSE": "Nurse"},
+        partners={},
+    )
     panel = workforce_panel({"service_code": "S", "service_name": "S"}, marts, None, [])
-    assert panel["coverage"] == ("Given for this service: the sickness rate (12 of 12 months). Not given: "
-                                 "the vacancy rate, 12-month staff turnover, the agency share of staff, "
-                                 "headcount and pay.")
+    assert panel["coverage"] == (
+        "Given for this service: the sickness rate (12 of 12 months). Not given: "
+        "the vacancy rate, 12-month staff turnover, the agency share of staff, "
+        "headcount and pay."
+    )
     assert "No workforce" not in panel["coverage"]
     assert panel["pay"][0]["pay"] == "not given" and panel["gaps_suppressed"] == []
 
 
 def test_pay_gaps_put_like_for_like_first_and_label_comparisons_across_professions():
-    gap = {"higher_pay_per_fte": 40000.0, "lower_pay_per_fte": 30000.0, "gap_pounds": 10000.0,
-           "gap_pct": 25.0, "fte_affected": 6.0, "is_suppressed": False}
-    gaps = [gap | {"staff_group_code": None, "higher_paid": "social work", "lower_paid": "social care"},
-            gap | {"staff_group_code": "CARE", "higher_paid": "P1", "lower_paid": "P2"}]
-    pay = [{"period": date(2025, 1, 1), "partner_code": p, "staff_group_code": "CARE", "headcount": h,
-            "contracted_fte": 6.0, "mean_annual_pay_per_fte": 30000.0} for p, h in (("P1", 6), ("P2", None))]
-    marts = _marts(pay={"S": pay}, pay_gaps={"S": gaps}, staff_groups={"CARE": "Care worker"},
-                   partners={"P1": {"partner_name": "Council"}, "P2": {"partner_name": "Provider"}})
+    gap = {
+        "higher_pay_per_fte": 40000.0,
+        "lower_pay_per_fte": 30000.0,
+        "gap_pounds": 10000.0,
+        "gap_pct": 25.0,
+        "fte_affected": 6.0,
+        "is_suppressed": False,
+    }
+    gaps = [
+        gap | {"staff_group_code": None, "higher_paid": "social work", "lower_paid": "social care"},
+        gap | {"staff_group_code": "CARE", "higher_paid": "P1", "lower_paid": "P2"},
+    ]
+    pay = [
+        {
+            "period": date(2025, 1, 1),
+            "partner_code": p,
+            "staff_group_code": "CARE",
+            "headcount": h,
+            "contracted_fte": 6.0,
+            "mean_annual_pay_per_fte": 30000.0,
+        }
+        for p, h in (("P1", 6), ("P2", None))
+    ]
+    marts = _marts(
+        pay={"S": pay},
+        pay_gaps={"S": gaps},
+        staff_groups={"CARE": "Care worker"},
+        partners={"P1": {"partner_name": "Council"}, "P2": {"partner_name": "Provider"}},
+    )
     panel = workforce_panel({"service_code": "S", "service_name": "S"}, marts, None, [])
     assert [g["comparison"] for g in panel["gaps"]] == ["Care worker", ACROSS_PROFESSIONS]
     assert "not like for like" in ACROSS_PROFESSIONS
@@ -131,4 +188,4 @@ def test_the_red_amber_green_column_sorts_by_red_then_amber():
     worst_first = [(3, 0), (2, 9), (2, 1), (1, 40), (1, 0), (0, 2), (0, 0)]
     keys = [float(rag_sort(red, amber)) for red, amber in worst_first]
     assert keys == sorted(keys, reverse=True) and len(set(keys)) == len(keys)
-    assert float(rag_sort(2, 1)) == 2.5   # 2 + 1/2
+    assert float(rag_sort(2, 1)) == 2.5  # 2 + 1/2

@@ -37,10 +37,15 @@ def visit(instance, page_path: Path):
 
 def test_every_page_loads_offline_without_errors_and_draws_its_charts(site):
     pages = sorted(site.site_dir.rglob("*.html"))
-    assert len(pages) >= 3 * 3 + 4   # index, data quality, definitions, dictionary, 9 services
+    assert len(pages) >= 3 * 3 + 4  # index, data quality, definitions, dictionary, 9 services
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = {"index.html": "index", "data-quality.html": "data-quality", "definitions.html": "definitions",
-            "dictionary.html": "dictionary", "nor-hd.html": "service"}
+    shot = {
+        "index.html": "index",
+        "data-quality.html": "data-quality",
+        "definitions.html": "definitions",
+        "dictionary.html": "dictionary",
+        "nor-hd.html": "service",
+    }
     with browser() as instance:
         for path in pages:
             page, errors, blocked = visit(instance, path)
@@ -62,8 +67,14 @@ def test_service_tiles_show_what_the_marts_hold(site):
                 select max(period) from marts.fct_measure_period
                 where service_code = 'NOR-HD' and actual is not null)
         """).fetchall()
-    labels = {"green": "Green", "amber": "Amber", "red": "Red", "no target": "No target",
-              "no data": "No data", "data incomplete": "Data incomplete"}
+    labels = {
+        "green": "Green",
+        "amber": "Amber",
+        "red": "Red",
+        "no target": "No target",
+        "no data": "No data",
+        "data incomplete": "Data incomplete",
+    }
     with browser() as instance:
         page, errors, _ = visit(instance, site.site_dir / "services" / "nor-hd.html")
         tiles = page.locator("article[data-measure]")
@@ -83,25 +94,33 @@ def test_service_tiles_show_what_the_marts_hold(site):
             for i in range(icons.count()):
                 icon = icons.nth(i)
                 assert icon.is_visible() and icon.locator("title").text_content() == icon.get_attribute(
-                    "aria-label"), measure
+                    "aria-label"
+                ), measure
         assert page.get_by_role("img", name=re.compile(r"^Assurance: ")).count() >= 1
         matrix = page.get_by_role("table", name="Variation and assurance at a glance")
         assert matrix.is_visible()
-        assert sum(int(n) for n in matrix.locator("td[data-count]").evaluate_all(
-            "cells => cells.map(c => c.dataset.count)")) == len(latest)
+        assert sum(
+            int(n)
+            for n in matrix.locator("td[data-count]").evaluate_all("cells => cells.map(c => c.dataset.count)")
+        ) == len(latest)
         # SPC charts take the width of the page (Vega-Lite width "container")
         widths = page.locator(".spc-chart .chart-canvas").evaluate_all(
-            "els => els.map(e => [e.clientWidth, e.querySelector('svg').getBoundingClientRect().width])")
+            "els => els.map(e => [e.clientWidth, e.querySelector('svg').getBoundingClientRect().width])"
+        )
         assert widths and all(drawn >= 0.9 * box > 600 for box, drawn in widths), widths
         # partners' own words: a comment beside its month under its measure's chart, and report cards
         with duckdb.connect(str(site.warehouse), read_only=True) as con:
             measure, period, comment = con.execute(
                 "select measure_code, period, comment from marts.fct_measure_comments "
-                "where service_code = 'NOR-HD' order by period desc limit 1").fetchone()
-            cards = con.execute("select count(*) from marts.fct_report_card "
-                                "where service_code = 'NOR-HD' and is_latest_card").fetchone()[0]
-        note = page.locator(f'.spc-chart[data-measure="{measure}"] [data-field="comments"] '
-                            f'li[data-period="{period.isoformat()}"]')
+                "where service_code = 'NOR-HD' order by period desc limit 1"
+            ).fetchone()
+            cards = con.execute(
+                "select count(*) from marts.fct_report_card where service_code = 'NOR-HD' and is_latest_card"
+            ).fetchone()[0]
+        note = page.locator(
+            f'.spc-chart[data-measure="{measure}"] [data-field="comments"] '
+            f'li[data-period="{period.isoformat()}"]'
+        )
         note.first.scroll_into_view_if_needed()
         assert comment in note.first.inner_text()
         assert page.get_by_role("heading", name="Turning the curve: report cards").is_visible()

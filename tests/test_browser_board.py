@@ -66,12 +66,19 @@ def test_index_headline_and_board_columns(site):
         assert headline.locator('[data-count="red"]').inner_text().startswith(f"{red} measures red")
         assert "consistently failing" in headline.inner_text()
         since = page.locator('[data-field="since-last"]').inner_text()
-        assert since.startswith("This is the first publication" if publications < 2
-                                else "Since the last publication: ")
+        assert since.startswith(
+            "This is the first publication" if publications < 2 else "Since the last publication: "
+        )
         assert "Data to March 2026" in page.locator('[data-field="data-age"]').inner_text()
         headers = [h.strip() for h in page.locator("table.services thead th").all_inner_texts()]
-        for column in ("Lead partner", "Direction of travel", "Red, amber, green", "Assurance",
-                       "Worsening (special cause)", "Data quality"):
+        for column in (
+            "Lead partner",
+            "Direction of travel",
+            "Red, amber, green",
+            "Assurance",
+            "Worsening (special cause)",
+            "Data quality",
+        ):
             assert any(h.startswith(column) for h in headers), column
         assert "Concerns" not in headers
         # 3 services of each kind in the demo: fewer than the 5 a median needs
@@ -79,11 +86,12 @@ def test_index_headline_and_board_columns(site):
         assert page.locator('td[data-field="lead-partner"]').first.inner_text().strip()
         # at 1400 px the table fits its box: its last columns are not hidden in a sideways scroll
         table, box = page.locator("table.services").evaluate(
-            "t => [t.getBoundingClientRect().width, t.closest('.table-scroll').clientWidth]")
+            "t => [t.getBoundingClientRect().width, t.closest('.table-scroll').clientWidth]"
+        )
         assert table <= box, (table, box)
         right = page.locator("table.services thead th").last.bounding_box()
         assert right["x"] + right["width"] <= DESKTOP["width"]
-        rag = page.locator('table.services tbody tr').first.locator("td.rag").inner_text().split()
+        rag = page.locator("table.services tbody tr").first.locator("td.rag").inner_text().split()
         assert [rag[1], rag[3], rag[5]] == ["red", "amber", "green"]
         page.screenshot(path=ARTIFACTS / "board-index-1400.png", full_page=True)
         assert errors == []
@@ -107,7 +115,7 @@ def test_service_sections_fold_on_a_phone_and_open_when_pressed(site):
         # only "How are we doing" is open; the other sections are their headings
         assert folds.evaluate_all("ds => ds.map(d => d.open)") == [True] + [False] * 6
         height = page.evaluate("document.scrollingElement.scrollHeight")
-        assert height < 5000, height   # 19,800 px with every section open
+        assert height < 5000, height  # 19,800 px with every section open
         page.screenshot(path=ARTIFACTS / "board-service-390-folded.png", full_page=True)
         # pressing a heading opens its section, and its charts are drawn to the screen's width
         page.locator("#spc-heading").click()
@@ -135,7 +143,8 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
             # each chart fits the screen, and so does everything drawn in it: legends included, which a
             # chart fitted to its box does not shrink (they were cut off at the svg's edge)
             for right in page.eval_on_selector_all(
-                    "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"):
+                "[data-chart] svg", "svgs => svgs.map(s => s.getBoundingClientRect().right)"
+            ):
                 assert right <= PHONE["width"], page_path
             assert page.eval_on_selector_all("[data-chart] svg", CUT_OFF) == [], page_path
             if page_path == "services/nor-hd.html":
@@ -143,8 +152,10 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
                 assert page.locator(".spc-chart svg .role-legend").count() >= 3 * 4
                 # each SPC chart draws its forecast's 80 % band (a named layer) after the latest month
                 bands = page.eval_on_selector_all(
-                    ".spc-chart", """charts => charts.map(c => [...c.querySelectorAll(
-                        '.forecast_band_80_marks path')].map(p => (p.getAttribute('d') || '').length))""")
+                    ".spc-chart",
+                    """charts => charts.map(c => [...c.querySelectorAll(
+                        '.forecast_band_80_marks path')].map(p => (p.getAttribute('d') || '').length))""",
+                )
                 assert bands and all(len(b) == 1 and b[0] > 10 for b in bands), bands
             if page_path == "index.html":
                 # the table scrolls inside itself, its first column staying in view
@@ -165,8 +176,9 @@ def test_scatter_points_are_named_where_kinds_have_enough_peers(site, tmp_path):
         render_site(con, tmp_path, cache_folder(), BoardRules(min_peers=3))
     with browser() as instance:
         page, errors = _open(instance, tmp_path / "index.html", DESKTOP)
-        labels = page.eval_on_selector_all("#chart-partnership svg .mark-text text",
-                                           "texts => texts.map(t => t.textContent)")
+        labels = page.eval_on_selector_all(
+            "#chart-partnership svg .mark-text text", "texts => texts.map(t => t.textContent)"
+        )
         assert sorted(label for label in labels if label in names) == sorted(names)
         assert page.locator('td[data-field="efficiency"]').first.inner_text() != "Too few peers (3)"
         page.locator("#chart-partnership").screenshot(path=ARTIFACTS / "board-scatter.png")

@@ -85,8 +85,11 @@ def test_sql_errors_are_one_line_on_stderr_and_exit_1(tmp_path, case):
     before = digest(warehouse)
     done = subprocess.run(
         [str(Path(sys.executable).parent / "joinedup"), "sql", SQL_ERRORS[case].format(warehouse=warehouse)],
-        capture_output=True, text=True, env={**os.environ, "JOINEDUP_WAREHOUSE": str(warehouse)},
-        timeout=120)
+        capture_output=True,
+        text=True,
+        env={**os.environ, "JOINEDUP_WAREHOUSE": str(warehouse)},
+        timeout=120,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout == ""
     assert done.stderr.startswith("joinedup sql: ") and done.stderr.count("\n") == 1, done.stderr
@@ -137,8 +140,12 @@ def test_sql_prints_duckdbs_table_json_records_markdown_and_safe_csv(tmp_path, m
     assert {r["partner_code"]: r["partner_name"] for r in records} == {**FORMULA_NAMES, **PLAIN_NAMES}
     table = runner.invoke(app, ["sql", query, "--format", "markdown"]).stdout.splitlines()
     assert table[0].split("|")[1].strip() == "partner_code" and len(table) == 2 + 8
-    rows = {r["partner_code"]: r for r in csv.DictReader(
-        io.StringIO(runner.invoke(app, ["sql", query, "--format", "csv"]).stdout, newline=""))}
+    rows = {
+        r["partner_code"]: r
+        for r in csv.DictReader(
+            io.StringIO(runner.invoke(app, ["sql", query, "--format", "csv"]).stdout, newline="")
+        )
+    }
     assert rows["P-EQ"]["partner_name"] == f"'{FORMULA_NAMES['P-EQ']}"
     assert rows["P-OK"]["partner_name"] == PLAIN_NAMES["P-OK"]
 
@@ -146,9 +153,15 @@ def test_sql_prints_duckdbs_table_json_records_markdown_and_safe_csv(tmp_path, m
 def test_sql_table_keeps_to_the_terminal_width_and_max_rows(tmp_path, monkeypatch):
     monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(build_small_warehouse(tmp_path)))
     monkeypatch.setenv("COLUMNS", "90")
-    shown = CliRunner().invoke(app, ["sql", "select *, partner_name || partner_name as twice, "
-                                            "partner_name as again from marts.dim_partner",
-                                     "--max-rows", "4"])
+    shown = CliRunner().invoke(
+        app,
+        [
+            "sql",
+            "select *, partner_name || partner_name as twice, partner_name as again from marts.dim_partner",
+            "--max-rows",
+            "4",
+        ],
+    )
     assert shown.exit_code == 0, shown.output
     assert max(len(line) for line in shown.output.splitlines()) <= 90
     assert "8 rows (4 shown)" in shown.output
@@ -168,17 +181,31 @@ WITHOUT_A_WAREHOUSE = {
 def test_every_command_fails_in_one_line_on_stderr_with_exit_1(tmp_path, command):
     arguments = [a.format(home=tmp_path) for a in WITHOUT_A_WAREHOUSE[command]]
     done = subprocess.run(
-        [str(Path(sys.executable).parent / "joinedup"), *arguments], capture_output=True, text=True,
-        env={**os.environ, "JOINEDUP_HOME": str(tmp_path), "JOINEDUP_WAREHOUSE":
-             str(tmp_path / "warehouse" / "joinedup.duckdb")}, timeout=120)
+        [str(Path(sys.executable).parent / "joinedup"), *arguments],
+        capture_output=True,
+        text=True,
+        env={
+            **os.environ,
+            "JOINEDUP_HOME": str(tmp_path),
+            "JOINEDUP_WAREHOUSE": str(tmp_path / "warehouse" / "joinedup.duckdb"),
+        },
+        timeout=120,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stderr.startswith(f"joinedup {command}: ") and done.stderr.count("\n") == 1, done.stderr
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize("arguments", [["sql"], ["sql", "select 1", "--format", "xml"],
-                                       ["sql", "select 1", "--max-rows", "-1"], ["nonsense"],
-                                       ["demo-data", "--scale", "tiny"]])
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["sql"],
+        ["sql", "select 1", "--format", "xml"],
+        ["sql", "select 1", "--max-rows", "-1"],
+        ["nonsense"],
+        ["demo-data", "--scale", "tiny"],
+    ],
+)
 def test_usage_errors_exit_2(arguments):
     assert CliRunner().invoke(app, arguments).exit_code == 2
 
@@ -186,8 +213,11 @@ def test_usage_errors_exit_2(arguments):
 def _commands(group: click.Group = app, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     """Return every command of `group`, and of the groups inside it, as the words that name it."""
     return [(*prefix, name) for name, command in group.commands.items()] + [
-        found for name, command in group.commands.items() if isinstance(command, click.Group)
-        for found in _commands(command, (*prefix, name))]
+        found
+        for name, command in group.commands.items()
+        if isinstance(command, click.Group)
+        for found in _commands(command, (*prefix, name))
+    ]
 
 
 @pytest.mark.parametrize("command", [(), *_commands()])
@@ -211,8 +241,12 @@ def test_completion_is_shown_installed_once_and_answered(tmp_path, monkeypatch):
     script = tmp_path / ".bash_completions" / "joinedup.sh"
     assert script.read_text() == shown.output
     assert (tmp_path / ".bashrc").read_text() == f"source '{script}'\n"  # once, though installed twice
-    answered = runner.invoke(app, [], prog_name="joinedup", env={
-        "_JOINEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "joinedup inbox re", "COMP_CWORD": "2"})
+    answered = runner.invoke(
+        app,
+        [],
+        prog_name="joinedup",
+        env={"_JOINEDUP_COMPLETE": "bash_complete", "COMP_WORDS": "joinedup inbox re", "COMP_CWORD": "2"},
+    )
     assert (answered.exit_code, answered.output) == (0, "plain,report\n")
 
 
@@ -236,14 +270,17 @@ def test_backfill_names_the_months_the_warehouse_holds(tmp_path, monkeypatch):
     warehouse = build_small_warehouse(tmp_path)
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema audit")
-        con.execute("create table audit.month_validations as select 'outcomes' as submission_type, "
-                    "unnest([date '2024-01-01', date '2025-03-01']) as period_month")
+        con.execute(
+            "create table audit.month_validations as select 'outcomes' as submission_type, "
+            "unnest([date '2024-01-01', date '2025-03-01']) as period_month"
+        )
     monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(warehouse))
     for month in ("2024-13", "2023-12", "2025-04", "24-01"):
         refused = CliRunner().invoke(app, ["backfill", month])
         assert refused.exit_code == 2
         assert f"{month} is not a month we hold: the warehouse holds 2024-01 to 2025-03" in " ".join(
-            refused.output.split())
+            refused.output.split()
+        )
 
 
 def test_run_json_prints_the_summary_for_scripts_and_exits_1_when_the_run_failed(tmp_path, monkeypatch):
@@ -251,25 +288,52 @@ def test_run_json_prints_the_summary_for_scripts_and_exits_1_when_the_run_failed
     monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
     monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path / "inbox"))
     report = RunReport(
-        success=False, run_id="abc", months=["2026-02", "2026-03"],
+        success=False,
+        run_id="abc",
+        months=["2026-02", "2026-03"],
         failed_checks=[FailedCheck("marts/fct_measure_period", "mart_passes_suite", "ERROR", "2 rows")],
         failed_steps=[FailedStep("publish", "disk full")],
-        files=pl.DataFrame({"submission_type": ["outcomes"], "files": [3], "files_rejected": [1],
-                            "rows_received": [12], "rows_loaded": [10], "rows_quarantined": [None]}),
-        findings_by_rule=pl.DataFrame({"action": ["quarantined"], "submission_type": ["outcomes"],
-                                       "rule": ["known_partner"], "findings": [2]}),
-        step_seconds={"raw__outcomes": 1.23456}, files_waiting=["outcomes/late.csv"])
+        files=pl.DataFrame(
+            {
+                "submission_type": ["outcomes"],
+                "files": [3],
+                "files_rejected": [1],
+                "rows_received": [12],
+                "rows_loaded": [10],
+                "rows_quarantined": [None],
+            }
+        ),
+        findings_by_rule=pl.DataFrame(
+            {
+                "action": ["quarantined"],
+                "submission_type": ["outcomes"],
+                "rule": ["known_partner"],
+                "findings": [2],
+            }
+        ),
+        step_seconds={"raw__outcomes": 1.23456},
+        files_waiting=["outcomes/late.csv"],
+    )
     monkeypatch.setattr("pipelines.run.run_nightly", lambda settings, months, progress: report)
     done = CliRunner().invoke(app, ["run", "--json", "--no-progress"])
     assert done.exit_code == 1
     summary = json.loads(done.stdout)
     assert summary["success"] is False and summary["run_id"] == "abc"
     assert summary["months"] == ["2026-02", "2026-03"]
-    assert summary["files"] == {"outcomes": {"files": 3, "files_rejected": 1, "rows_received": 12,
-                                             "rows_loaded": 10, "rows_quarantined": 0}}
+    assert summary["files"] == {
+        "outcomes": {
+            "files": 3,
+            "files_rejected": 1,
+            "rows_received": 12,
+            "rows_loaded": 10,
+            "rows_quarantined": 0,
+        }
+    }
     assert summary["findings_by_rule"] == [
-        {"action": "quarantined", "submission_type": "outcomes", "rule": "known_partner", "findings": 2}]
+        {"action": "quarantined", "submission_type": "outcomes", "rule": "known_partner", "findings": 2}
+    ]
     assert summary["failed_checks"][0]["check"] == "mart_passes_suite"
     assert summary["failed_steps"] == [{"step": "publish", "message": "disk full"}]
     assert summary["files_waiting"] == ["outcomes/late.csv"] and summary["step_seconds"] == {
-        "raw__outcomes": 1.235}
+        "raw__outcomes": 1.235
+    }

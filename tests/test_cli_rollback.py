@@ -25,10 +25,14 @@ def _publication(store: Publications, run_id: str, files: list[str]) -> Path:
     staged = store.stage()
     with duckdb.connect(str(store.warehouse_in(staged))) as con:
         con.execute("create schema audit")
-        con.execute("create table audit.load_log (submission_type varchar, file_hash varchar, "
-                    "file_name varchar, status varchar)")
-        con.executemany("insert into audit.load_log values ('outcomes', ?, ?, 'validated')",
-                        [(f"hash-{name}", name) for name in files])
+        con.execute(
+            "create table audit.load_log (submission_type varchar, file_hash varchar, "
+            "file_name varchar, status varchar)"
+        )
+        con.executemany(
+            "insert into audit.load_log values ('outcomes', ?, ?, 'validated')",
+            [(f"hash-{name}", name) for name in files],
+        )
     store.site_in(staged).mkdir()
     (store.site_in(staged) / "publication.json").write_text(json.dumps({"run_id": run_id}))
     return store.complete(staged)
@@ -37,8 +41,11 @@ def _publication(store: Publications, run_id: str, files: list[str]) -> Path:
 @pytest.fixture
 def published(tmp_path, monkeypatch) -> tuple[Publications, Path, Path]:
     settings = settings_for(tmp_path)
-    for name, path in (("JOINEDUP_WAREHOUSE", settings.warehouse), ("JOINEDUP_SITE", settings.site_dir),
-                       ("JOINEDUP_BUILD_DATABASE", settings.build_database)):
+    for name, path in (
+        ("JOINEDUP_WAREHOUSE", settings.warehouse),
+        ("JOINEDUP_SITE", settings.site_dir),
+        ("JOINEDUP_BUILD_DATABASE", settings.build_database),
+    ):
         monkeypatch.setenv(name, str(path))
     store = Publications(settings.publications, settings.warehouse, settings.site_dir)
     first = _publication(store, "run-1", ["P1_20260310.csv"])

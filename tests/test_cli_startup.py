@@ -37,8 +37,13 @@ print(json.dumps({"status": status, "modules": sorted({m.split(".")[0] for m in 
 
 def _loaded(arguments: list[str], env: dict[str, str]) -> tuple[int, set[str]]:
     """Return the exit status of `joinedup <arguments>` run in a fresh interpreter and its modules."""
-    done = subprocess.run([sys.executable, "-c", RUN, json.dumps(arguments)], capture_output=True,
-                          text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", RUN, json.dumps(arguments)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     outcome = json.loads(done.stdout.splitlines()[-1])
     return outcome["status"], set(outcome["modules"])
 
@@ -46,14 +51,21 @@ def _loaded(arguments: list[str], env: dict[str, str]) -> tuple[int, set[str]]:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
     warehouse = build_small_warehouse(tmp_path_factory.mktemp("startup"))
-    return {**{k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")},
-            "JOINEDUP_WAREHOUSE": str(warehouse)}
+    return {
+        **{k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")},
+        "JOINEDUP_WAREHOUSE": str(warehouse),
+    }
 
 
 def test_importing_the_command_loads_only_click(env):
-    done = subprocess.run([sys.executable, "-c", "import json, sys, pipelines.cli; "
-                           "print(json.dumps(sorted(sys.modules)))"],
-                          capture_output=True, text=True, env=env, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", "import json, sys, pipelines.cli; print(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
+    )
     loaded = {name.split(".")[0] for name in json.loads(done.stdout)}
     assert loaded & {*PIPELINE, *DATAFRAMES, *PARSING, "duckdb", "rich", "yaml"} == set()
 

@@ -24,8 +24,10 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def graph_snapshot(definitions: dg.Definitions) -> dict:
     graph = definitions.resolve_asset_graph()
     return {
-        "assets": {key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
-                   for key in sorted(graph.get_all_asset_keys())},
+        "assets": {
+            key.to_user_string(): sorted(p.to_user_string() for p in graph.get(key).parent_keys)
+            for key in sorted(graph.get_all_asset_keys())
+        },
         "checks": sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys),
     }
 
@@ -46,9 +48,10 @@ def test_marts_wait_for_blocking_validation_checks():
     graph = defs.resolve_asset_graph()
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
-        f"validated/{kind}:{name}" for kind in SUBMISSION_TYPES
-        for name in ("rows_accounted_for", "validated_against_current_rules")} | {
-        f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
+        f"validated/{kind}:{name}"
+        for kind in SUBMISSION_TYPES
+        for name in ("rows_accounted_for", "validated_against_current_rules")
+    } | {f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
 
 def test_job_schedule_and_sensor_are_defined():
@@ -91,8 +94,14 @@ def test_every_published_mart_fed_by_partner_files_declares_its_freshness():
     reference_only = {"marts/dim_joint_service", "marts/dim_measure", "marts/dim_partner"}
     assert set(bounds) == published - reference_only
     # judged against the date: overdue returns and actions, missing report cards
-    nightly = {"marts/partner_data_quality", "marts/partner_league", "marts/fct_action_plan",
-               "marts/fct_report_card", "publish/warehouse", "publish/scorecards"}
+    nightly = {
+        "marts/partner_data_quality",
+        "marts/partner_league",
+        "marts/fct_action_plan",
+        "marts/fct_report_card",
+        "publish/warehouse",
+        "publish/scorecards",
+    }
     assert {k for k, seconds in bounds.items() if seconds == NIGHTLY_WINDOW.total_seconds()} == nightly
     assert set(bounds.values()) == {NIGHTLY_WINDOW.total_seconds(), PARTNER_DATA_WINDOW.total_seconds()}
 
@@ -119,7 +128,6 @@ def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatc
     settle(sent)
     changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
     assert len(changed.run_requests) == 1
-
 
 
 @pytest.mark.parametrize("name", ["duckdb", "paths"])

@@ -22,8 +22,7 @@ from pipelines.settings import PARTNERS_DIR
 
 SEEDS = Path(__file__).resolve().parents[1] / "dbt_like_sql" / "seeds"
 FILE_NAME = re.compile(r"^(?P<partner>[A-Z0-9-]+)_(?P<date>\d{8})(?:_(?P<label>[^.]+))?\.(csv|xlsx)$")
-TEXT_COLUMNS = {"partner_code", "service_code", "measure_code", "period", "staff_group_code",
-                "comment"}
+TEXT_COLUMNS = {"partner_code", "service_code", "measure_code", "period", "staff_group_code", "comment"}
 KEYS = {
     "targets": ["service_code", "measure_code", "period"],
     "outcomes": ["partner_code", "service_code", "measure_code", "period"],
@@ -45,9 +44,12 @@ def texts(demo) -> dict[str, pl.DataFrame]:
     root, manifest = demo
     profiles, problems = load_profiles(root / "partners")
     assert not problems
-    return {kind: pl.concat([_read(root, path, profiles) for path in manifest["files"]
-                             if path.startswith(f"{kind}/")])
-            for kind in KEYS}
+    return {
+        kind: pl.concat(
+            [_read(root, path, profiles) for path in manifest["files"] if path.startswith(f"{kind}/")]
+        )
+        for kind in KEYS
+    }
 
 
 @pytest.fixture(scope="module")
@@ -61,13 +63,20 @@ def loaded(demo, submitted) -> dict[str, pl.DataFrame]:
     """Rows a correct pipeline keeps: planted quarantines dropped, latest submission per key."""
     _, manifest = demo
     quarantined = pl.DataFrame(
-        [(f["file"], f["sheet"], f["row_number"]) for f in manifest["faults"]
-         if f["expect"] == "quarantined"],
-        schema={"file": pl.String, "sheet": pl.String, "row_number": pl.Int64}, orient="row")
-    return {kind: frame.join(quarantined, on=["file", "sheet", "row_number"], how="anti",
-                             nulls_equal=True)
-            .sort("submitted", "file").unique(KEYS[kind], keep="last", maintain_order=True)
-            for kind, frame in submitted.items()}
+        [
+            (f["file"], f["sheet"], f["row_number"])
+            for f in manifest["faults"]
+            if f["expect"] == "quarantined"
+        ],
+        schema={"file": pl.String, "sheet": pl.String, "row_number": pl.Int64},
+        orient="row",
+    )
+    return {
+        kind: frame.join(quarantined, on=["file", "sheet", "row_number"], how="anti", nulls_equal=True)
+        .sort("submitted", "file")
+        .unique(KEYS[kind], keep="last", maintain_order=True)
+        for kind, frame in submitted.items()
+    }
 
 
 def _read(root: Path, path: str, profiles: dict[str, PartnerProfile]) -> pl.DataFrame:
@@ -77,57 +86,80 @@ def _read(root: Path, path: str, profiles: dict[str, PartnerProfile]) -> pl.Data
     sheets, _ = read_sheets(extension, (root / "inbox" / path).read_bytes())
     columns = SUBMISSION_TYPES[kind].columns
     extract = extract_rows(SUBMISSION_TYPES[kind], sheets, profile.mapping(SUBMISSION_TYPES[kind]))
-    frame = pl.DataFrame(extract.rows, orient="row", schema={
-        "sheet": pl.String, "row_number": pl.Int64} | dict.fromkeys(columns, pl.String))
-    return frame.with_columns(pl.col(columns).str.strip_chars(), file=pl.lit(path),
-                              submitted=pl.lit(FILE_NAME.match(name)["date"]),
-                              date_order=pl.lit(profile.date_order, pl.String))
+    frame = pl.DataFrame(
+        extract.rows,
+        orient="row",
+        schema={"sheet": pl.String, "row_number": pl.Int64} | dict.fromkeys(columns, pl.String),
+    )
+    return frame.with_columns(
+        pl.col(columns).str.strip_chars(),
+        file=pl.lit(path),
+        submitted=pl.lit(FILE_NAME.match(name)["date"]),
+        date_order=pl.lit(profile.date_order, pl.String),
+    )
 
 
 def _typed(kind: str, texts: pl.DataFrame) -> pl.DataFrame:
     """Periods to YYYY-MM with their grain; figures to numbers; rows with a suppressed figure dropped."""
-    numeric = [c for c in texts.columns if c not in TEXT_COLUMNS | {"file", "sheet", "row_number",
-                                                                     "submitted", "date_order"}]
-    typed = parse_periods(texts).with_columns(pl.col("period").dt.strftime("%Y-%m"),
-                                              pl.col("period_grain").alias("grain"))
-    return typed.filter(~pl.any_horizontal(pl.col(numeric) == "*")).with_columns(
-        parse_number(c) for c in numeric).drop("date_order", "period_grain", "period_rule",
-                                               "period_problem")
+    numeric = [
+        c
+        for c in texts.columns
+        if c not in TEXT_COLUMNS | {"file", "sheet", "row_number", "submitted", "date_order"}
+    ]
+    typed = parse_periods(texts).with_columns(
+        pl.col("period").dt.strftime("%Y-%m"), pl.col("period_grain").alias("grain")
+    )
+    return (
+        typed.filter(~pl.any_horizontal(pl.col(numeric) == "*"))
+        .with_columns(parse_number(c) for c in numeric)
+        .drop("date_order", "period_grain", "period_rule", "period_problem")
+    )
 
 
 def _service_values(outcomes: pl.DataFrame) -> pl.DataFrame:
     units = dict(build_reference(3)["measures"].select("measure_code", "unit").iter_rows())
-    return outcomes.group_by("service_code", "measure_code", "period").agg(
-        pl.col("numerator").sum(), pl.col("denominator").sum(), pl.col("value").sum()
-    ).with_columns(result=pl.when(pl.col("denominator") > 0).then(
-        pl.col("numerator") / pl.col("denominator")
-        * pl.col("measure_code").replace_strict(units).replace_strict(UNIT_SCALE, default=None)
-    ).otherwise(pl.col("value")))
+    return (
+        outcomes.group_by("service_code", "measure_code", "period")
+        .agg(pl.col("numerator").sum(), pl.col("denominator").sum(), pl.col("value").sum())
+        .with_columns(
+            result=pl.when(pl.col("denominator") > 0)
+            .then(
+                pl.col("numerator")
+                / pl.col("denominator")
+                * pl.col("measure_code").replace_strict(units).replace_strict(UNIT_SCALE, default=None)
+            )
+            .otherwise(pl.col("value"))
+        )
+    )
 
 
 def _staffing(workforce: pl.DataFrame) -> pl.DataFrame:
     return workforce.group_by("service_code", "period").agg(
-        vacancy=100 * pl.col("vacant_fte").sum()
+        vacancy=100
+        * pl.col("vacant_fte").sum()
         / (pl.col("contracted_fte").sum() + pl.col("vacant_fte").sum()),
-        agency=100 * pl.col("agency_fte").sum()
-        / (pl.col("contracted_fte").sum() + pl.col("agency_fte").sum()))
+        agency=100
+        * pl.col("agency_fte").sum()
+        / (pl.col("contracted_fte").sum() + pl.col("agency_fte").sum()),
+    )
 
 
 def _annual_pay(workforce: pl.DataFrame, by: str) -> dict[str, float]:
-    return dict(workforce.group_by(by).agg(
-        12 * pl.col("pay_bill").sum() / pl.col("contracted_fte").sum()).iter_rows())
+    return dict(
+        workforce.group_by(by).agg(12 * pl.col("pay_bill").sum() / pl.col("contracted_fte").sum()).iter_rows()
+    )
 
 
 def _fixed_effects_slope(frame: pl.DataFrame) -> float:
     within = frame.with_columns(
-        (pl.col(c) - pl.col(c).mean().over("service_code")).alias(c) for c in ("vacancy", "result"))
+        (pl.col(c) - pl.col(c).mean().over("service_code")).alias(c) for c in ("vacancy", "result")
+    )
     x, y = within["vacancy"].to_numpy(), within["result"].to_numpy()
     return float(x @ y / (x @ x))
 
 
 def _files(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file()}
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_same_seed_writes_identical_files(demo, tmp_path):
@@ -139,8 +171,11 @@ def test_same_seed_writes_identical_files(demo, tmp_path):
 def test_file_names_follow_the_contract(demo, submitted):
     root, manifest = demo
     partners = set(build_reference(3)["partners"]["partner_code"])
-    span = pl.concat(f.select("file", "period") for f in submitted.values()).group_by(
-        "file").agg(pl.col("period").min().alias("first"), pl.col("period").max().alias("last"))
+    span = (
+        pl.concat(f.select("file", "period") for f in submitted.values())
+        .group_by("file")
+        .agg(pl.col("period").min().alias("first"), pl.col("period").max().alias("last"))
+    )
     for path, first, last in span.iter_rows():
         match = FILE_NAME.match(path.split("/")[1])
         assert match and match["partner"] in partners, path
@@ -149,17 +184,21 @@ def test_file_names_follow_the_contract(demo, submitted):
             assert day < (int(first[:4]), int(first[5:])), path
         else:  # returns come after the months they report
             assert day > (int(last[:4]), int(last[5:])), path
-    assert sorted(p.relative_to(root / "inbox").as_posix()
-                  for p in (root / "inbox").rglob("*.*")) == sorted(
-        [*manifest["files"], *(r["file"] for r in manifest["rejects"])])
-    xlsx_senders = {FILE_NAME.match(p.split("/")[1])["partner"]
-                    for p, info in manifest["files"].items() if info["format"] == "xlsx"}
+    assert sorted(p.relative_to(root / "inbox").as_posix() for p in (root / "inbox").rglob("*.*")) == sorted(
+        [*manifest["files"], *(r["file"] for r in manifest["rejects"])]
+    )
+    xlsx_senders = {
+        FILE_NAME.match(p.split("/")[1])["partner"]
+        for p, info in manifest["files"].items()
+        if info["format"] == "xlsx"
+    }
     assert len(xlsx_senders) >= 2
     assert {p.split("-")[1] for p in xlsx_senders} == set(manifest["xlsx_partner_types"])
     files = manifest["totals"]["files"]
     assert (files["targets"], files["workforce"], files["finance"]) == (9 * 3, 18 * 12, 18 * 12)
-    month = (pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12
-             + pl.col("period").str.slice(5, 2).cast(pl.Int64))
+    month = pl.col("period").str.slice(0, 4).cast(pl.Int64) * 12 + pl.col("period").str.slice(5, 2).cast(
+        pl.Int64
+    )
     quarters = submitted["outcomes"].select("partner_code", quarter=(month - 4) // 3).unique()
     quarterly = len(manifest["truths"]["quarterly"])
     assert quarterly == 12
@@ -209,8 +248,7 @@ def test_manifest_totals_match_the_files(demo, texts):
     for kind, frame in texts.items():
         assert manifest["totals"]["rows"][kind] == frame.height
         counts = dict(frame.group_by("file").len().iter_rows())
-        assert counts == {p: i["rows"] for p, i in manifest["files"].items()
-                          if p.startswith(f"{kind}/")}
+        assert counts == {p: i["rows"] for p, i in manifest["files"].items() if p.startswith(f"{kind}/")}
 
 
 def test_outcomes_get_worse_with_vacancies_and_effort_does_not(demo, loaded):
@@ -218,14 +256,18 @@ def test_outcomes_get_worse_with_vacancies_and_effort_does_not(demo, loaded):
     truth = manifest["truths"]["vacancy_effect"]
     step = manifest["truths"]["step_change"]
     values = _service_values(loaded["outcomes"]).join(
-        _staffing(loaded["workforce"]), on=["service_code", "period"])
+        _staffing(loaded["workforce"]), on=["service_code", "period"]
+    )
     assert values["vacancy"].min() > 2 and values["vacancy"].max() < 27
     for measure, slope in truth["slope_by_measure"].items():
         estimate = _fixed_effects_slope(values.filter(pl.col("measure_code") == measure))
         assert estimate == pytest.approx(slope, rel=0.3), measure
     for measure in truth["null_measures"]:
-        estimate = _fixed_effects_slope(values.filter(
-            (pl.col("measure_code") == measure) & (pl.col("service_code") != step["service_code"])))
+        estimate = _fixed_effects_slope(
+            values.filter(
+                (pl.col("measure_code") == measure) & (pl.col("service_code") != step["service_code"])
+            )
+        )
         assert abs(estimate) < 0.15, measure
 
 
@@ -233,14 +275,21 @@ def test_unit_cost_rises_with_agency_share(demo, loaded):
     _, manifest = demo
     truth = manifest["truths"]["agency_cost"]
     outputs = _service_values(loaded["outcomes"]).filter(
-        pl.col("measure_code") == pl.col("service_code").replace_strict(
-            truth["output_measure_by_service"]))
-    costs = loaded["finance"].group_by("service_code", "period").agg(
-        cost=(pl.col("pay_cost") + pl.col("non_pay_cost")).sum())
-    frame = costs.join(outputs, on=["service_code", "period"]).join(
-        _staffing(loaded["workforce"]), on=["service_code", "period"]).with_columns(
-        expected=pl.col("service_code").replace_strict(truth["base_unit_cost_by_service"])
-        * (1 + truth["k"] * pl.col("agency") / 100))
+        pl.col("measure_code") == pl.col("service_code").replace_strict(truth["output_measure_by_service"])
+    )
+    costs = (
+        loaded["finance"]
+        .group_by("service_code", "period")
+        .agg(cost=(pl.col("pay_cost") + pl.col("non_pay_cost")).sum())
+    )
+    frame = (
+        costs.join(outputs, on=["service_code", "period"])
+        .join(_staffing(loaded["workforce"]), on=["service_code", "period"])
+        .with_columns(
+            expected=pl.col("service_code").replace_strict(truth["base_unit_cost_by_service"])
+            * (1 + truth["k"] * pl.col("agency") / 100)
+        )
+    )
     assert frame.height == 9 * 36
     assert np.allclose(frame["cost"] / frame["result"], frame["expected"], rtol=1e-6)
     assert frame["agency"].min() >= 0 and frame["agency"].max() <= 20
@@ -251,8 +300,8 @@ def test_step_change_shifts_the_measure(demo, loaded):
     _, manifest = demo
     step = manifest["truths"]["step_change"]
     series = _service_values(loaded["outcomes"]).filter(
-        (pl.col("service_code") == step["service_code"])
-        & (pl.col("measure_code") == step["measure_code"]))
+        (pl.col("service_code") == step["service_code"]) & (pl.col("measure_code") == step["measure_code"])
+    )
     after = series.filter(pl.col("period") >= step["first_period"])["result"].mean()
     before = series.filter(pl.col("period") < step["first_period"])["result"].mean()
     assert after - before == pytest.approx(step["delta"], abs=2)
@@ -264,7 +313,8 @@ def test_pay_gaps_recomputed_from_workforce_rows(demo, loaded):
     employer, profession = gaps["employer"], gaps["profession"]
     rows = loaded["workforce"].filter(pl.col("service_code") == employer["service_code"])
     by_partner = _annual_pay(
-        rows.filter(pl.col("staff_group_code") == employer["staff_group_code"]), "partner_code")
+        rows.filter(pl.col("staff_group_code") == employer["staff_group_code"]), "partner_code"
+    )
     for partner, pay in employer["annual_pay_per_fte"].items():
         assert by_partner[partner] == pytest.approx(pay, rel=1e-4)
     high, low = (by_partner[employer[f"{k}_paid_partner_code"]] for k in ("higher", "lower"))
@@ -283,21 +333,25 @@ def test_resubmission_corrects_one_month(demo, submitted):
     outcomes = submitted["outcomes"]
     resub_rows = outcomes.filter(pl.col("file") == resub["file"])
     assert FILE_NAME.match(resub["file"].split("/")[1])["label"] == "resub"
-    assert resub_rows["submitted"][0] > outcomes.filter(
-        pl.col("file") == resub["original_file"])["submitted"][0]
-    originals = outcomes.filter((pl.col("file") == resub["original_file"])
-                                & (pl.col("period") == resub["period"]))
+    assert (
+        resub_rows["submitted"][0] > outcomes.filter(pl.col("file") == resub["original_file"])["submitted"][0]
+    )
+    originals = outcomes.filter(
+        (pl.col("file") == resub["original_file"]) & (pl.col("period") == resub["period"])
+    )
     assert resub_rows.height == originals.height == resub["rows_in_file"]
     assert set(resub_rows["partner_code"]) == {resub["partner_code"]}
-    for file, row, expected in [(resub["file"], resub["row_number"], resub["corrected"]),
-                                (resub["original_file"], resub["original_row_number"],
-                                 resub["original"])]:
-        found = outcomes.filter((pl.col("file") == file) & (pl.col("row_number") == row)).row(
-            0, named=True)
+    for file, row, expected in [
+        (resub["file"], resub["row_number"], resub["corrected"]),
+        (resub["original_file"], resub["original_row_number"], resub["original"]),
+    ]:
+        found = outcomes.filter((pl.col("file") == file) & (pl.col("row_number") == row)).row(0, named=True)
         assert (found["service_code"], found["measure_code"], found["period"]) == (
-            resub["service_code"], resub["measure_code"], resub["period"])
-        assert (found["numerator"], found["denominator"]) == (
-            expected["numerator"], expected["denominator"])
+            resub["service_code"],
+            resub["measure_code"],
+            resub["period"],
+        )
+        assert (found["numerator"], found["denominator"]) == (expected["numerator"], expected["denominator"])
     assert resub["original"] != resub["corrected"]
 
 
@@ -305,13 +359,22 @@ def test_every_fault_is_where_the_manifest_says(demo, texts):
     root, manifest = demo
     measures = set(build_reference(3)["measures"]["measure_code"])
     assert {f["fault"] for f in manifest["faults"]} == {
-        "cp1252", "latin1", "mojibake", "suppressed", "ligature_damage", "duplicate_row",
-        "negative_count", "unknown_measure"}
+        "cp1252",
+        "latin1",
+        "mojibake",
+        "suppressed",
+        "ligature_damage",
+        "duplicate_row",
+        "negative_count",
+        "unknown_measure",
+    }
     for fault in manifest["faults"]:
         kind = fault["file"].split("/")[0]
-        rows = _typed(kind, texts[kind].filter(pl.col("file") == fault["file"])) \
-            if fault["fault"] in ("negative_count", "duplicate_row") else \
-            texts[kind].filter(pl.col("file") == fault["file"])
+        rows = (
+            _typed(kind, texts[kind].filter(pl.col("file") == fault["file"]))
+            if fault["fault"] in ("negative_count", "duplicate_row")
+            else texts[kind].filter(pl.col("file") == fault["file"])
+        )
         rows = rows.filter(pl.col("sheet").eq_missing(fault["sheet"]))
         row = rows.filter(pl.col("row_number") == fault["row_number"]).row(0, named=True)
         if fault["column"] is not None:
@@ -330,7 +393,8 @@ def test_every_fault_is_where_the_manifest_says(demo, texts):
         elif fault["fault"] == "duplicate_row":
             previous = rows.filter(pl.col("row_number") == fault["row_number"] - 1)
             assert previous.drop("row_number").row(0) == rows.filter(
-                pl.col("row_number") == fault["row_number"]).drop("row_number").row(0)
+                pl.col("row_number") == fault["row_number"]
+            ).drop("row_number").row(0)
         elif fault["fault"] == "negative_count":
             assert row[fault["column"]] < 0
         elif fault["fault"] == "unknown_measure":

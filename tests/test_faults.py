@@ -25,9 +25,17 @@ def test_a_fault_point_does_nothing_unless_it_is_named(monkeypatch, tmp_path):
 
 
 def test_a_named_fault_point_kills_its_process_or_finds_the_disk_full(monkeypatch):
-    killed = subprocess.run([sys.executable, "-c", "from assets.faults import fault_point; "
-                             "fault_point('here'); print('survived')"], cwd=PROJECT_ROOT,
-                            env=os.environ | {FAULT_AT: "here"}, capture_output=True, text=True)
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from assets.faults import fault_point; fault_point('here'); print('survived')",
+        ],
+        cwd=PROJECT_ROOT,
+        env=os.environ | {FAULT_AT: "here"},
+        capture_output=True,
+        text=True,
+    )
     assert (killed.returncode, killed.stdout) == (-signal.SIGKILL, "")
     monkeypatch.setenv(FAULT_AT, "here")
     monkeypatch.setenv(FAULT, DISK_FULL)

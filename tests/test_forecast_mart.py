@@ -19,16 +19,23 @@ from assets.forecast.store import ParameterStore
 
 
 def test_naive_forecasts_by_hand():
-    train = np.arange(1.0, 15.0)                                      # 1 … 14
+    train = np.arange(1.0, 15.0)  # 1 … 14
     assert naive(train, 3).tolist() == [14.0, 14.0, 14.0]
-    assert seasonal_naive(train, 3).tolist() == [3.0, 4.0, 5.0]       # the same months a year before
-    assert seasonal_naive(train[:5], 2).tolist() == [5.0, 5.0]        # under a year: naive
+    assert seasonal_naive(train, 3).tolist() == [3.0, 4.0, 5.0]  # the same months a year before
+    assert seasonal_naive(train[:5], 2).tolist() == [5.0, 5.0]  # under a year: naive
 
 
 def test_summary_by_hand():
-    errors = pl.DataFrame({"method": ["ets", "ets", "naive", "naive"], "months_ahead": [1, 2, 1, 2],
-                           "error": [1.0, -3.0, 2.0, 2.0], "in_80": [True, False, None, None],
-                           "in_95": [True, True, None, None], "scale": [2.0, 2.0, 2.0, 2.0]})
+    errors = pl.DataFrame(
+        {
+            "method": ["ets", "ets", "naive", "naive"],
+            "months_ahead": [1, 2, 1, 2],
+            "error": [1.0, -3.0, 2.0, 2.0],
+            "in_80": [True, False, None, None],
+            "in_95": [True, True, None, None],
+            "scale": [2.0, 2.0, 2.0, 2.0],
+        }
+    )
     table = {r["method"]: r for r in summary(errors).iter_rows(named=True)}
     assert table["ets"]["mae"] == 2.0 and table["ets"]["mase"] == 1.0
     assert table["ets"]["coverage_80"] == 0.5 and table["ets"]["coverage_95"] == 1.0
@@ -39,27 +46,30 @@ def test_the_backtest_scores_the_months_after_each_origin(three_series):
     series = [s for s in series_from_frame(three_series) if len(s.values) == 36]
     errors = rolling_origin(series, "v1", min_train=33)
     assert errors["origin"].unique().sort().to_list() == [33, 34, 35]
-    naive_errors = errors.filter((pl.col("method") == "naive") & (pl.col("origin") == 34)
-                                 & (pl.col("series") == "S1|M1"))["error"].to_list()
+    naive_errors = errors.filter(
+        (pl.col("method") == "naive") & (pl.col("origin") == 34) & (pl.col("series") == "S1|M1")
+    )["error"].to_list()
     values = series[0].values
     assert naive_errors == pytest.approx([values[34] - values[33], values[35] - values[33]])
 
 
 def test_the_holdout_by_hand_on_a_step():
     """24 months at 10, then 12 at 20 (to March 2026): every forecast from the first 24 misses by 10."""
-    (series,) = series_from_frame(_frame({("S1", "M1"): np.concatenate([np.full(24, 10.0),
-                                                                         np.full(12, 20.0)])}))
+    (series,) = series_from_frame(
+        _frame({("S1", "M1"): np.concatenate([np.full(24, 10.0), np.full(12, 20.0)])})
+    )
     batch = forecast_batch([series], 12, 12, 30, ParameterStore(), "v1")
     assert batch.holdout[("S1", "M1")] == pytest.approx((10.0, 10.0))
-    shorter = forecast_batch(series_from_frame(_frame({("S1", "M1"): np.full(23, 10.0)})), 12, 12, 30,
-                             ParameterStore(), "v1")
-    assert shorter.holdout == {}                                      # under 12 months before the 12
+    shorter = forecast_batch(
+        series_from_frame(_frame({("S1", "M1"): np.full(23, 10.0)})), 12, 12, 30, ParameterStore(), "v1"
+    )
+    assert shorter.holdout == {}  # under 12 months before the 12
 
 
 def test_the_conformal_quantile_and_the_interval_scales_by_hand():
-    scores = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]           # n = 9
-    assert conformal_quantile(scores, 0.8) == 4.0                     # the ⌈10 × 0.8⌉ = 8th smallest
-    assert conformal_quantile(scores, 0.95) == 4.5                    # ⌈9.5⌉ = 10 > 9: the largest
+    scores = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]  # n = 9
+    assert conformal_quantile(scores, 0.8) == 4.0  # the ⌈10 × 0.8⌉ = 8th smallest
+    assert conformal_quantile(scores, 0.95) == 4.5  # ⌈9.5⌉ = 10 > 9: the largest
     assert interval_scales([-s for s in scores]) == pytest.approx((4.0 / Z_80, 4.5 / Z_95))
     assert interval_scales([]) == (1.0, 1.0)
 
@@ -67,21 +77,24 @@ def test_the_conformal_quantile_and_the_interval_scales_by_hand():
 def test_the_estimation_months_end_at_the_latest_quarter():
     def periods(first, months):
         return [add_months(first, k) for k in range(months)]
-    assert estimation_months(periods(date(2023, 4, 1), 36), 12) == 36          # to March 2026
-    assert estimation_months(periods(date(2023, 4, 1), 37), 12) == 36          # April: still March
+
+    assert estimation_months(periods(date(2023, 4, 1), 36), 12) == 36  # to March 2026
+    assert estimation_months(periods(date(2023, 4, 1), 37), 12) == 36  # April: still March
     assert estimation_months(periods(date(2023, 4, 1), 38), 12) == 36
-    assert estimation_months(periods(date(2023, 4, 1), 39), 12) == 39          # June ends a quarter
-    assert estimation_months(periods(date(2025, 5, 1), 12), 12) == 12          # no quarter leaves 12
+    assert estimation_months(periods(date(2023, 4, 1), 39), 12) == 39  # June ends a quarter
+    assert estimation_months(periods(date(2025, 5, 1), 12), 12) == 12  # no quarter leaves 12
     assert calibration_origins(36, 12) == [24, 27, 30, 33]
     assert calibration_origins(20, 12) == [14, 17]
 
 
 def test_beats_naive_is_the_geometric_mean_ratio():
-    per_series = pl.DataFrame({
-        "measure_code": ["A", "A", "B", "B", "C", "D"],
-        "holdout_mae": [1.0, 4.0, 1.0, 4.0, 0.0, None],
-        "holdout_naive_mae": [2.0, 3.0, 2.0, 1.0, 1.0, None],
-    })
+    per_series = pl.DataFrame(
+        {
+            "measure_code": ["A", "A", "B", "B", "C", "D"],
+            "holdout_mae": [1.0, 4.0, 1.0, 4.0, 0.0, None],
+            "holdout_naive_mae": [2.0, 3.0, 2.0, 1.0, 1.0, None],
+        }
+    )
     found = dict(beats_naive(per_series).iter_rows())
     # A: √(0.5 × 4/3) = 0.816 < 1; B: √(0.5 × 4) = 1.41; C: a zero MAE says nothing; D: not held out
     assert found == {"A": True, "B": False, "C": None, "D": None}
@@ -99,12 +112,36 @@ def _frame(series: dict[tuple[str, str], np.ndarray], first=date(2023, 4, 1)) ->
     rows = []
     for (service, measure), values in series.items():
         for k, value in enumerate(values):
-            rows.append((service, measure, add_months(first, k), None if np.isnan(value) else float(value),
-                         75.0, 100, "month", "percent", "rate", "higher_is_better"))
-    return pl.DataFrame(rows, orient="row", schema={
-        "service_code": pl.String, "measure_code": pl.String, "period": pl.Date, "actual": pl.Float64,
-        "target": pl.Float64, "denominator": pl.Int64, "judged_on": pl.String, "unit": pl.String,
-        "value_type": pl.String, "direction": pl.String})
+            rows.append(
+                (
+                    service,
+                    measure,
+                    add_months(first, k),
+                    None if np.isnan(value) else float(value),
+                    75.0,
+                    100,
+                    "month",
+                    "percent",
+                    "rate",
+                    "higher_is_better",
+                )
+            )
+    return pl.DataFrame(
+        rows,
+        orient="row",
+        schema={
+            "service_code": pl.String,
+            "measure_code": pl.String,
+            "period": pl.Date,
+            "actual": pl.Float64,
+            "target": pl.Float64,
+            "denominator": pl.Int64,
+            "judged_on": pl.String,
+            "unit": pl.String,
+            "value_type": pl.String,
+            "direction": pl.String,
+        },
+    )
 
 
 def test_a_gap_is_filled_on_a_straight_line_and_counted():
@@ -116,8 +153,13 @@ def test_a_gap_is_filled_on_a_straight_line_and_counted():
 @pytest.fixture(scope="module")
 def three_series():
     rng = np.random.default_rng(12)
-    return _frame({("S1", "M1"): 80 + rng.normal(0, 1, 36), ("S2", "M1"): 70 + rng.normal(0, 1, 36),
-                   ("S3", "M1"): 60 + rng.normal(0, 1, 8)})            # too short: no rows
+    return _frame(
+        {
+            ("S1", "M1"): 80 + rng.normal(0, 1, 36),
+            ("S2", "M1"): 70 + rng.normal(0, 1, 36),
+            ("S3", "M1"): 60 + rng.normal(0, 1, 8),
+        }
+    )  # too short: no rows
 
 
 def test_mart_rows_cover_each_series_to_the_year_end(three_series):
@@ -129,21 +171,27 @@ def test_mart_rows_cover_each_series_to_the_year_end(three_series):
     assert first["year_end_period"].unique().to_list() == [date(2027, 3, 1)]
     outlook = first.row(0, named=True)
     assert outlook["verdict"] == "on course" and outlook["probability_meeting_target"] > 0.99  # 80 vs 75
-    assert rows.filter(pl.col("service_code") == "S2")["verdict"][0] == "off course"            # 70 vs 75
+    assert rows.filter(pl.col("service_code") == "S2")["verdict"][0] == "off course"  # 70 vs 75
     assert rows["holdout_mae"].null_count() == 0 and rows["beats_naive"].n_unique() == 1
-    assert fitted == 2 + 2 * 4                              # and the 4 calibration origins of each
+    assert fitted == 2 + 2 * 4  # and the 4 calibration origins of each
 
 
 def test_a_new_month_estimates_nothing_and_equals_a_build_from_scratch(three_series):
     """Fails if the forecasts stop being incremental, or a nightly build differs from a full one."""
     store = ParameterStore()
     forecast_rows(three_series, ForecastSettings(), "v1", store)
-    april = pl.concat([three_series, three_series.filter(pl.col("period") == date(2026, 3, 1)).with_columns(
-        period=pl.lit(date(2026, 4, 1)), actual=pl.col("actual") + 0.5)])
+    april = pl.concat(
+        [
+            three_series,
+            three_series.filter(pl.col("period") == date(2026, 3, 1)).with_columns(
+                period=pl.lit(date(2026, 4, 1)), actual=pl.col("actual") + 0.5
+            ),
+        ]
+    )
     nightly, estimated = forecast_rows(april, ForecastSettings(), "v1", ParameterStore(store.frame()))
-    assert estimated == 0                                        # the latest quarter still ends in March
+    assert estimated == 0  # the latest quarter still ends in March
     scratch, estimated = forecast_rows(april, ForecastSettings(), "v1")
-    assert estimated == 2 + 2 * 4             # two series and, as both are sampled, 4 calibration origins
+    assert estimated == 2 + 2 * 4  # two series and, as both are sampled, 4 calibration origins
     assert nightly.equals(scratch)
     assert nightly["estimated_to"].unique().to_list() == [date(2026, 3, 1)]
     assert nightly["last_actual_period"].unique().to_list() == [date(2026, 4, 1)]
@@ -153,12 +201,13 @@ def test_a_quarter_end_or_a_resubmission_estimates_again(three_series):
     store = ParameterStore()
     forecast_rows(three_series, ForecastSettings(), "v1", store)
     kept = store.frame()
-    changed = three_series.with_columns(actual=pl.when(pl.col("service_code") == "S2")
-                                        .then(pl.col("actual") + 1).otherwise("actual"))
+    changed = three_series.with_columns(
+        actual=pl.when(pl.col("service_code") == "S2").then(pl.col("actual") + 1).otherwise("actual")
+    )
     _, estimated = forecast_rows(changed, ForecastSettings(), "v1", ParameterStore(kept))
-    assert estimated == 1 + 4                                    # S2 and its calibration origins
+    assert estimated == 1 + 4  # S2 and its calibration origins
     _, estimated = forecast_rows(three_series, ForecastSettings(), "v2", ParameterStore(kept))
-    assert estimated == 2 + 2 * 4                                # new code: everything
+    assert estimated == 2 + 2 * 4  # new code: everything
 
 
 def test_the_intervals_are_the_models_scaled_by_the_measures_factors(three_series):

@@ -20,17 +20,27 @@ FORMS = [(False, False), (True, False), (False, True), (True, True)]
 
 
 def _statsmodels(values, trend, seasonal):
-    model = ETSModel(pd.Series(values), error="add", trend="add" if trend else None, damped_trend=trend,
-                     seasonal="add" if seasonal else None, seasonal_periods=12 if seasonal else None,
-                     initialization_method="heuristic")
+    model = ETSModel(
+        pd.Series(values),
+        error="add",
+        trend="add" if trend else None,
+        damped_trend=trend,
+        seasonal="add" if seasonal else None,
+        seasonal_periods=12 if seasonal else None,
+        initialization_method="heuristic",
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return model, model.fit(disp=False)
 
 
 def _wandering(rng, months=36):
-    return (100 + rng.uniform(-1, 1) * np.arange(months) + rng.uniform(0, 12)
-            * np.sin(np.arange(months) * 2 * np.pi / 12) + rng.normal(0, 3, months))
+    return (
+        100
+        + rng.uniform(-1, 1) * np.arange(months)
+        + rng.uniform(0, 12) * np.sin(np.arange(months) * 2 * np.pi / 12)
+        + rng.normal(0, 3, months)
+    )
 
 
 @pytest.mark.parametrize(("trend", "seasonal"), FORMS)
@@ -44,17 +54,27 @@ def test_the_filter_forecast_and_variance_are_statsmodels_with_the_same_paramete
     if seasonal:
         assert season[0] == pytest.approx(model.initial_seasonal, abs=1e-9)
     one = lambda x: np.array([float(x)])  # noqa: E731
-    params = ets.Parameters(one(trend).astype(bool), one(seasonal).astype(bool), one(results.alpha),
-                            one(results.beta if trend else 0), one(results.gamma if seasonal else 0),
-                            one(results.phi if trend else 1), level, slope, season)
-    errors, sse, *final = ets.smooth(values[None], params.alpha, params.beta, params.gamma, params.phi,
-                                     level, slope, season)
+    params = ets.Parameters(
+        one(trend).astype(bool),
+        one(seasonal).astype(bool),
+        one(results.alpha),
+        one(results.beta if trend else 0),
+        one(results.gamma if seasonal else 0),
+        one(results.phi if trend else 1),
+        level,
+        slope,
+        season,
+    )
+    errors, sse, *final = ets.smooth(
+        values[None], params.alpha, params.beta, params.gamma, params.phi, level, slope, season
+    )
     assert errors[0] == pytest.approx(np.asarray(results.resid), abs=1e-9)
     assert sse[0] == pytest.approx(results.sse, rel=1e-12)
     prediction = results.get_prediction(start=30, end=44)
     assert ets.predict(params, 30, *final, 15)[0] == pytest.approx(np.asarray(prediction.predicted_mean))
-    assert (ets.relative_variance(params, 15)[0] * results.mse
-            == pytest.approx(np.asarray(prediction.forecast_variance)))
+    assert ets.relative_variance(params, 15)[0] * results.mse == pytest.approx(
+        np.asarray(prediction.forecast_variance)
+    )
 
 
 @pytest.mark.parametrize(("trend", "seasonal"), FORMS)
@@ -67,16 +87,36 @@ def test_the_estimates_fit_as_well_as_statsmodels_maximum_likelihood(trend, seas
     rng = np.random.default_rng(2)
     values = np.array([_wandering(rng) for _ in range(12)])
     params, _ = ets.estimate(values, trend, seasonal)
-    ours = ets.smooth(values, params.alpha, params.beta, params.gamma, params.phi, params.level,
-                      params.slope, params.season, errors=False)[1]
+    ours = ets.smooth(
+        values,
+        params.alpha,
+        params.beta,
+        params.gamma,
+        params.phi,
+        params.level,
+        params.slope,
+        params.season,
+        errors=False,
+    )[1]
     ratio = ours / np.array([_statsmodels(v, trend, seasonal)[1].sse for v in values])
     assert np.mean(ratio <= 1.001) >= 0.75 and ratio.max() < 1.06
 
 
 def _series(values, first=date(2023, 4, 1), unit="count", measure="M1", service="S1"):
     months = len(values)
-    return Series(service, measure, [add_months(first, k) for k in range(months)], np.asarray(values, float),
-                  [None] * months, np.ones(months), 0, unit, "count", "higher_is_better", "month")
+    return Series(
+        service,
+        measure,
+        [add_months(first, k) for k in range(months)],
+        np.asarray(values, float),
+        [None] * months,
+        np.ones(months),
+        0,
+        unit,
+        "count",
+        "higher_is_better",
+        "month",
+    )
 
 
 def _forecast(values, horizon=12, first=date(2023, 4, 1)):
@@ -92,16 +132,17 @@ def test_a_constant_series_forecasts_the_constant_with_a_band_of_no_width():
 
 def test_a_straight_line_continues_its_line_damped():
     """Fails if the trend is lost or not damped: l + b(φ + φ² + … + φʰ) from the final states."""
-    values = 50 + 2.0 * np.arange(36)                                 # last value 120, slope 2
+    values = 50 + 2.0 * np.arange(36)  # last value 120, slope 2
     params = fit([values])
     assert params.model_names() == ["ETS(A,Ad,N)"]
     filtered = run_filter([values], params)
     phi = params.phi[0]
-    by_hand = [filtered.level[0] + filtered.slope[0] * sum(phi ** j for j in range(1, h + 1))
-               for h in range(1, 13)]
+    by_hand = [
+        filtered.level[0] + filtered.slope[0] * sum(phi**j for j in range(1, h + 1)) for h in range(1, 13)
+    ]
     batch = _forecast(values)
     assert batch.mean[0] == pytest.approx(by_hand, rel=1e-12)
-    assert batch.mean[0, 0] == pytest.approx(122.0, abs=0.5)          # the next point of the line
+    assert batch.mean[0, 0] == pytest.approx(122.0, abs=0.5)  # the next point of the line
     assert np.all(np.diff(batch.mean[0]) > 0) and batch.mean[0, -1] < 120 + 2.0 * 12
 
 
@@ -127,15 +168,26 @@ def test_the_80_percent_band_is_mean_plus_or_minus_z_sd_and_the_futures_agree():
     params = fit([values])
     batch = _forecast(values)
     model, _ = _statsmodels(values, bool(params.trend[0]), bool(params.seasonal[0]))
-    names = {"smoothing_level": params.alpha[0], "smoothing_trend": params.beta[0],
-             "damping_trend": params.phi[0], "smoothing_seasonal": params.gamma[0]}
+    names = {
+        "smoothing_level": params.alpha[0],
+        "smoothing_trend": params.beta[0],
+        "damping_trend": params.phi[0],
+        "smoothing_seasonal": params.gamma[0],
+    }
     results = model.smooth(np.array([names[n] for n in model.param_names]))
     taken = 2 + 3 * params.trend[0] + 12 * params.seasonal[0]
     sd = np.sqrt(np.asarray(results.get_prediction(start=36, end=47).forecast_variance) * 36 / (36 - taken))
     assert batch.lower_80[0] == pytest.approx(batch.mean[0] - norm.ppf(0.9) * sd, rel=1e-6)
     assert batch.upper_95[0] == pytest.approx(batch.mean[0] + norm.ppf(0.975) * sd, rel=1e-6)
-    paths = futures(batch.filtered, np.array([0]), batch.unclipped_mean, np.ones(1), 12, 20000,
-                    np.array([[-np.inf, np.inf]]))[0]
+    paths = futures(
+        batch.filtered,
+        np.array([0]),
+        batch.unclipped_mean,
+        np.ones(1),
+        12,
+        20000,
+        np.array([[-np.inf, np.inf]]),
+    )[0]
     spread = batch.upper_95[0, -1] - batch.lower_95[0, -1]
     assert np.quantile(paths, 0.1, axis=1) == pytest.approx(batch.lower_80[0], abs=0.03 * spread)
     assert np.quantile(paths, 0.9, axis=1) == pytest.approx(batch.upper_80[0], abs=0.03 * spread)

@@ -20,12 +20,15 @@ from assets.forecast.series import Series
 from assets.forecast.store import ParameterStore
 
 
-@pytest.mark.parametrize(("latest", "end"), [
-    (date(2026, 3, 1), date(2027, 3, 1)),    # the year's last month: the next year end
-    (date(2025, 12, 1), date(2026, 3, 1)),
-    (date(2025, 4, 1), date(2026, 3, 1)),
-    (date(2026, 2, 1), date(2026, 3, 1)),
-])
+@pytest.mark.parametrize(
+    ("latest", "end"),
+    [
+        (date(2026, 3, 1), date(2027, 3, 1)),  # the year's last month: the next year end
+        (date(2025, 12, 1), date(2026, 3, 1)),
+        (date(2025, 4, 1), date(2026, 3, 1)),
+        (date(2026, 2, 1), date(2026, 3, 1)),
+    ],
+)
 def test_the_year_end_is_the_next_march(latest, end):
     assert year_end(latest) == end
 
@@ -35,8 +38,11 @@ def test_judged_windows():
     assert judged_window("month", end) == [end]
     ytd = judged_window("year_to_date", end)
     assert ytd[0] == date(2026, 4, 1) and ytd[-1] == end and len(ytd) == 12
-    assert judged_window("year_to_date", date(2026, 6, 1)) == [date(2026, 4, 1), date(2026, 5, 1),
-                                                                date(2026, 6, 1)]
+    assert judged_window("year_to_date", date(2026, 6, 1)) == [
+        date(2026, 4, 1),
+        date(2026, 5, 1),
+        date(2026, 6, 1),
+    ]
     rolling = judged_window("rolling_12_months", date(2026, 6, 1))
     assert rolling[0] == date(2025, 7, 1) and rolling[-1] == date(2026, 6, 1) and len(rolling) == 12
 
@@ -56,21 +62,49 @@ def test_meeting_respects_the_direction():
     assert meets(12.0, 12.0, "lower_is_better") and not meets(12.1, 12.0, "lower_is_better")
 
 
-@pytest.mark.parametrize(("probability", "expected"), [
-    (1.0, "on course"), (0.75, "on course"), (0.7499, "at risk"), (0.5, "at risk"), (0.25, "at risk"),
-    (0.2499, "off course"), (0.0, "off course"), (None, "no target"),
-])
+@pytest.mark.parametrize(
+    ("probability", "expected"),
+    [
+        (1.0, "on course"),
+        (0.75, "on course"),
+        (0.7499, "at risk"),
+        (0.5, "at risk"),
+        (0.25, "at risk"),
+        (0.2499, "off course"),
+        (0.0, "off course"),
+        (None, "no target"),
+    ],
+)
 def test_verdict_thresholds(probability, expected):
     assert verdict(probability, VerdictThresholds()) == expected
 
 
-def _series(values, targets, judged_on="month", value_type="rate", direction="higher_is_better",
-            denominators=None, first=date(2023, 4, 1)):
-    periods = [date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
-               for k in range(len(values))]
-    return Series("S1", "M1", periods, np.asarray(values, dtype=float), targets,
-                  np.asarray(denominators if denominators is not None else np.ones(len(values)), float),
-                  0, "percent" if value_type == "rate" else "count", value_type, direction, judged_on)
+def _series(
+    values,
+    targets,
+    judged_on="month",
+    value_type="rate",
+    direction="higher_is_better",
+    denominators=None,
+    first=date(2023, 4, 1),
+):
+    periods = [
+        date(first.year + (first.month - 1 + k) // 12, (first.month - 1 + k) % 12 + 1, 1)
+        for k in range(len(values))
+    ]
+    return Series(
+        "S1",
+        "M1",
+        periods,
+        np.asarray(values, dtype=float),
+        targets,
+        np.asarray(denominators if denominators is not None else np.ones(len(values)), float),
+        0,
+        "percent" if value_type == "rate" else "count",
+        value_type,
+        direction,
+        judged_on,
+    )
 
 
 def test_probability_of_a_count_judged_year_to_date_by_hand():
@@ -89,7 +123,7 @@ def test_probability_of_a_count_judged_year_to_date_by_hand():
 
 def test_probability_lower_is_better_counts_paths_at_or_below():
     series = _series([10.0] * 12, [9.0] * 12, direction="lower_is_better", first=date(2025, 1, 1))
-    paths = np.array([[8.0, 9.0, 9.5, 12.0]] * 3)                      # December 2025 → March 2026
+    paths = np.array([[8.0, 9.0, 9.5, 12.0]] * 3)  # December 2025 → March 2026
     _, target, _, probability = year_end_outlook(series, paths, date(2026, 3, 1))
     assert target == 9.0 and probability == 0.5
 
@@ -103,7 +137,7 @@ def test_no_target_gives_no_probability():
 def test_the_simulated_probability_matches_the_normal_distribution_of_the_forecast():
     """A second method: for a month-judged measure, P = 1 - Φ((target - mean) ÷ sd) from the intervals."""
     values = 70 + np.random.default_rng(11).normal(0, 2, 36)
-    series = _series(values, [71.0] * 36, first=date(2023, 4, 1))      # last month March 2026
+    series = _series(values, [71.0] * 36, first=date(2023, 4, 1))  # last month March 2026
     batch = forecast_batch([series], 12, 12, 0, ParameterStore(), "test")
     paths = futures(batch.filtered, np.array([0]), batch.unclipped_mean, np.ones(1), 12, 20000, batch.bounds)
     _, _, _, probability = year_end_outlook(series, paths[0], date(2027, 3, 1))

@@ -23,6 +23,7 @@ OUTCOMES = SUBMISSION_TYPES["outcomes"]
 @contextmanager
 def never_blocks(seconds: int = 20):
     """Fail, rather than hang the suite, if something opens a named pipe and waits for a writer."""
+
     def interrupt(*_):
         raise TimeoutError("ingest blocked (a named pipe was opened)")
 
@@ -65,13 +66,16 @@ def make_folder(folder):
     (folder / "P1_20240310.csv" / "inside.csv").write_text(NINE_ROWS)
 
 
-@pytest.mark.parametrize(("make", "says"), [
-    (make_link_to_passwd, "a link, not a file: links are not followed"),
-    (make_link_outside, "a link, not a file"),
-    (make_link_inside, "a link, not a file"),
-    (make_fifo, "a named pipe, not a file"),
-    (make_folder, "a folder, not a file"),
-])
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (make_link_to_passwd, "a link, not a file: links are not followed"),
+        (make_link_outside, "a link, not a file"),
+        (make_link_inside, "a link, not a file"),
+        (make_fifo, "a named pipe, not a file"),
+        (make_folder, "a folder, not a file"),
+    ],
+)
 def test_links_pipes_and_folders_named_like_files_are_skipped_with_the_reason(tmp_path, make, says):
     folder = tmp_path / "inbox" / "outcomes"
     drop(tmp_path / "inbox", "outcomes", "P2_20240311.csv", GOOD)
@@ -102,7 +106,8 @@ def test_a_linked_type_folder_is_not_read_and_temporary_and_plain_folders_are_le
     for kind in ("targets", "outcomes"):
         ingest_and_validate(con, tmp_path, kind)
     assert rows(con, "select submission_type, file_name, rule from audit.rejected_files") == [
-        ("outcomes", "outcomes", "not_a_file")]
+        ("outcomes", "outcomes", "not_a_file")
+    ]
     assert rows(con, "select count(*) from raw.outcomes") == [(0,)]
     assert rows(con, "select count(*) from audit.load_log") == [(0,)]
 
@@ -129,7 +134,8 @@ def test_a_publication_is_read_only_from_regular_files_inside_the_inbox(tmp_path
     assert ingest_and_validate(con, tmp_path).rows_loaded == 1
     assert [(n, r, reason.split(",")[0]) for n, r, reason in skipped(con)] == [
         ("stats/2023/output_dec.csv", "not_a_file", "outside the inbox (reached through a linked folder)"),
-        ("stats/2024/output_feb.csv", "not_a_file", "a link")]
+        ("stats/2024/output_feb.csv", "not_a_file", "a link"),
+    ]
 
 
 def test_a_file_changed_after_it_was_listed_is_not_read(tmp_path):

@@ -43,20 +43,33 @@ def test_the_index_matrix_counts_every_service_s_measures(demo_run):
 
 def test_each_service_row_counts_its_measures_by_variation_and_assurance_with_the_icons(demo_run):
     page, states = _index_and_states(demo_run)
-    variation_icons = {"special cause improvement": "improvement", "common cause": "common_cause",
-                       "special cause concern": "concern"}
-    assurance_icons = {"consistently failing": "fail", "consistently passing": "pass",
-                       "hit and miss": "hit_and_miss"}
+    variation_icons = {
+        "special cause improvement": "improvement",
+        "common cause": "common_cause",
+        "special cause concern": "concern",
+    }
+    assurance_icons = {
+        "consistently failing": "fail",
+        "consistently passing": "pass",
+        "hit and miss": "hit_and_miss",
+    }
     for code in {service for service, _, _ in states}:
         row = page.split(f'<tr data-service="{code}">')[1].split("</tr>")[0]
         variation = row.split('data-field="variation"')[1].split("</td>")[0]
-        shown = {(key, int(count)): ICON.findall(item)
-                 for key, item, count in re.findall(
-                     r'<li data-variation="([^"]*)">(.*?) (\d+) [a-z ()]+</li>', variation, re.S)}
+        shown = {
+            (key, int(count)): ICON.findall(item)
+            for key, item, count in re.findall(
+                r'<li data-variation="([^"]*)">(.*?) (\d+) [a-z ()]+</li>', variation, re.S
+            )
+        }
         counts = Counter(v for s, v, _ in states if s == code)
         assert shown == {(v, n): [("variation", variation_icons[v])] for v, n in counts.items()}, code
         assurance = row.split('data-field="assurance"')[1].split("</td>")[0]
-        found = {key: (ICON.findall(item), int(count)) for key, item, count in re.findall(
-            r'<li data-assurance="([^"]*)">(.*?) (\d+) [a-z ]+</li>', assurance, re.S)}
+        found = {
+            key: (ICON.findall(item), int(count))
+            for key, item, count in re.findall(
+                r'<li data-assurance="([^"]*)">(.*?) (\d+) [a-z ]+</li>', assurance, re.S
+            )
+        }
         counts = Counter(a for s, _, a in states if s == code)
         assert found == {a: ([("assurance", kind)], counts[a]) for a, kind in assurance_icons.items()}, code

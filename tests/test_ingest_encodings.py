@@ -8,12 +8,15 @@ from tests.ingest_fixtures import OUTCOMES_HEADER, drop, ingest_and_validate, ro
 COMMENT = "Cost £12 – “agreed” at the café"
 
 
-@pytest.mark.parametrize(("encoded", "expected"), [
-    (COMMENT.encode("utf-8"), "utf_8"),
-    (b"\xef\xbb\xbf" + COMMENT.encode("utf-8"), "utf_8_sig"),
-    (COMMENT.encode("cp1252"), "cp1252"),
-    (COMMENT.encode("utf-16"), "utf_16"),
-])
+@pytest.mark.parametrize(
+    ("encoded", "expected"),
+    [
+        (COMMENT.encode("utf-8"), "utf_8"),
+        (b"\xef\xbb\xbf" + COMMENT.encode("utf-8"), "utf_8_sig"),
+        (COMMENT.encode("cp1252"), "cp1252"),
+        (COMMENT.encode("utf-16"), "utf_16"),
+    ],
+)
 def test_encoding_is_detected_and_text_read_faithfully(encoded, expected):
     assert decode(encoded) == (COMMENT, expected)
 
@@ -42,8 +45,11 @@ def test_each_file_records_its_encoding_in_the_load_log(tmp_path):
     outcome = ingest_and_validate(con, tmp_path)
     assert outcome.rows_loaded == 4
     assert rows(con, "select file_name, encoding from audit.load_log order by 1") == [
-        ("P1_20240301_utf8.csv", "utf_8"), ("P1_20240302_bom.csv", "utf_8_sig"),
-        ("P1_20240303_ansi.csv", "cp1252"), ("P1_20240304_utf16.csv", "utf_16")]
+        ("P1_20240301_utf8.csv", "utf_8"),
+        ("P1_20240302_bom.csv", "utf_8_sig"),
+        ("P1_20240303_ansi.csv", "cp1252"),
+        ("P1_20240304_utf16.csv", "utf_16"),
+    ]
     assert {c for (c,) in rows(con, "select comment from validated.outcomes")} == {COMMENT}
     # the BOM does not stick to the first header
     assert rows(con, "select distinct partner_code from raw.outcomes") == [("P1",)]

@@ -23,12 +23,20 @@ AUDIT = {
 def _inbox(home) -> None:
     """Eleven good files, one from an unknown partner, one damaged, one a copy, and a workbook."""
     for day in range(1, 12):
-        drop(home / "inbox", "outcomes", f"P{day % 2 + 1}_202403{day:02}.csv",
-             HEADERS["outcomes"] + f"S1,M{day},2024-02,{day},{day * 10},\nS2,M{day},2024-02,{day},,\n")
+        drop(
+            home / "inbox",
+            "outcomes",
+            f"P{day % 2 + 1}_202403{day:02}.csv",
+            HEADERS["outcomes"] + f"S1,M{day},2024-02,{day},{day * 10},\nS2,M{day},2024-02,{day},,\n",
+        )
     drop(home / "inbox", "outcomes", "ZZ_20240312.csv", HEADERS["outcomes"] + "S1,M1,2024-02,1,2,\n")
     drop(home / "inbox", "outcomes", "P1_20240320.xlsx", b"PK\x03\x04 cut off in transfer")
-    drop(home / "inbox", "outcomes", "P2_20240321.csv",
-         (home / "inbox" / "outcomes" / "P1_20240302.csv").read_bytes())
+    drop(
+        home / "inbox",
+        "outcomes",
+        "P2_20240321.csv",
+        (home / "inbox" / "outcomes" / "P1_20240302.csv").read_bytes(),
+    )
     path = home / "inbox" / "outcomes" / "P2_20240322.xlsx"
     book = xlsxwriter.Workbook(str(path))
     sheet = book.add_worksheet("Outcomes")
@@ -43,8 +51,16 @@ def _ingested(home, name: str) -> dict[str, list[tuple]]:
     summary = ingest_inbox(con, home / "inbox", SUBMISSION_TYPES["outcomes"], home / "partners", "run-1")
     found = {table: rows(con, sql) for table, sql in AUDIT.items()}
     con.close()
-    return found | {"summary": [(sorted(summary.files_loaded), sorted(summary.files_rejected),
-                                 summary.files_duplicate, summary.rows_received)]}
+    return found | {
+        "summary": [
+            (
+                sorted(summary.files_loaded),
+                sorted(summary.files_rejected),
+                summary.files_duplicate,
+                summary.rows_received,
+            )
+        ]
+    }
 
 
 def test_worker_processes_load_what_one_process_loads(tmp_path, monkeypatch):
@@ -71,6 +87,7 @@ def test_a_worker_that_dies_fails_the_pass_and_the_retry_starts_new_workers(tmp_
     with pytest.raises(BrokenProcessPool):
         ingest_inbox(con, tmp_path / "inbox", SUBMISSION_TYPES["outcomes"], tmp_path / "partners", "run-1")
     assert rows(con, "select count(*) from raw.outcomes") == [(0,)]  # nothing half-loaded
-    summary = ingest_inbox(con, tmp_path / "inbox", SUBMISSION_TYPES["outcomes"], tmp_path / "partners",
-                           "run-2")
+    summary = ingest_inbox(
+        con, tmp_path / "inbox", SUBMISSION_TYPES["outcomes"], tmp_path / "partners", "run-2"
+    )
     assert summary.rows_received == 23

@@ -25,47 +25,66 @@ returns:
 
 def test_a_publication_is_read_by_the_files_its_source_mapping_names(tmp_path):
     drop(tmp_path / "partners", "sources", "output.yaml", PUBLICATION)
-    drop(tmp_path / "inbox" / "stats", "2024", "output_jan.csv",
-         "Org,Scheme,Month,Count\nP1,S1,January 2024,12\nP3,S2,January 2024,7\nP9,S2,January 2024,1\n")
+    drop(
+        tmp_path / "inbox" / "stats",
+        "2024",
+        "output_jan.csv",
+        "Org,Scheme,Month,Count\nP1,S1,January 2024,12\nP3,S2,January 2024,7\nP9,S2,January 2024,1\n",
+    )
     drop(tmp_path / "inbox", "stats", "notes.txt", "not a publication")
     con = seeded_warehouse(tmp_path / "w.duckdb")
     outcome = ingest_and_validate(con, tmp_path)
     assert (outcome.rows_loaded, outcome.rows_quarantined) == (2, 1)
     # each row speaks for its own partner; the file counts as submitted on the mapping's date
-    assert rows(con, "select partner_code, file_partner_code, submitted_on, value from validated.outcomes "
-                     "order by row_number") == [("P1", "P1", date(2024, 3, 10), 12.0),
-                                                ("P3", "P3", date(2024, 3, 10), 7.0)]
+    assert rows(
+        con,
+        "select partner_code, file_partner_code, submitted_on, value from validated.outcomes "
+        "order by row_number",
+    ) == [("P1", "P1", date(2024, 3, 10), 12.0), ("P3", "P3", date(2024, 3, 10), 7.0)]
     assert ("known_partner", "P9") in rows(con, "select rule, value from audit.quarantine")
     assert rows(con, "select file_name, partner_code, mapping from audit.load_log") == [
-        ("stats/2024/output_jan.csv", None, "sources/output.yaml")]
+        ("stats/2024/output_jan.csv", None, "sources/output.yaml")
+    ]
     assert rows(con, "select count(*) from audit.rejected_files") == [(0,)]
 
 
 def test_a_publication_of_one_partner_checks_every_row_against_it(tmp_path):
-    drop(tmp_path / "partners", "sources", "output.yaml",
-         PUBLICATION.replace("returns:", "partner_code: P1\nreturns:"))
-    drop(tmp_path / "inbox", "stats", "output_jan.csv",
-         "Org,Scheme,Month,Count\nP1,S1,2024-01,12\nP3,S2,2024-01,7\n")
+    drop(
+        tmp_path / "partners",
+        "sources",
+        "output.yaml",
+        PUBLICATION.replace("returns:", "partner_code: P1\nreturns:"),
+    )
+    drop(
+        tmp_path / "inbox",
+        "stats",
+        "output_jan.csv",
+        "Org,Scheme,Month,Count\nP1,S1,2024-01,12\nP3,S2,2024-01,7\n",
+    )
     con = seeded_warehouse(tmp_path / "w.duckdb")
     assert ingest_and_validate(con, tmp_path).rows_loaded == 1
     assert rows(con, "select rule from audit.quarantine") == [("partner_matches_file",)]
 
 
 def test_a_wrong_source_mapping_rejects_its_files_and_the_others_load(tmp_path):
-    drop(tmp_path / "partners", "sources", "output.yaml",
-         PUBLICATION.replace("OUT}", "OUT}\n    formulas: {value: 'x'}"))
+    drop(
+        tmp_path / "partners",
+        "sources",
+        "output.yaml",
+        PUBLICATION.replace("OUT}", "OUT}\n    formulas: {value: 'x'}"),
+    )
     drop(tmp_path / "inbox", "stats", "output_jan.csv", "Org,Scheme,Month,Count\nP1,S1,2024-01,12\n")
     drop(tmp_path / "inbox", "outcomes", "P3_20240310.csv", OUTCOMES_HEADER + "P3,S2,OUT,2024-01,,,4,\n")
     con = seeded_warehouse(tmp_path / "w.duckdb")
-    assert ingest_and_validate(con, tmp_path, "targets").rows_loaded == 0   # the first type answers for it
+    assert ingest_and_validate(con, tmp_path, "targets").rows_loaded == 0  # the first type answers for it
     assert ingest_and_validate(con, tmp_path).rows_loaded == 1
-    [(name, rule, reason, mapping)] = rows(con, "select file_name, rule, reason, mapping from "
-                                                "audit.rejected_files")
+    [(name, rule, reason, mapping)] = rows(
+        con, "select file_name, rule, reason, mapping from audit.rejected_files"
+    )
     assert (name, rule) == ("stats/output_jan.csv", "mapping_file") and "is not a formula" in reason
     # too wrong to name its publication (seeds.publications leaves it out): reported by its mapping file
     assert mapping == "sources/output.yaml"
-    assert _report_titles(con, tmp_path) == ["Charity (P3)",
-                                             "The publication mapped by sources/output.yaml"]
+    assert _report_titles(con, tmp_path) == ["Charity (P3)", "The publication mapped by sources/output.yaml"]
 
 
 def _report_titles(con, home) -> list[str]:
@@ -76,8 +95,12 @@ def _report_titles(con, home) -> list[str]:
 
 
 def test_every_file_a_source_mapping_names_and_turns_away_carries_its_mapping(tmp_path):
-    drop(tmp_path / "partners", "sources", "output.yaml",
-         PUBLICATION.replace("files:", "publisher: ONS\nfiles:"))
+    drop(
+        tmp_path / "partners",
+        "sources",
+        "output.yaml",
+        PUBLICATION.replace("files:", "publisher: ONS\nfiles:"),
+    )
     content = "Org,Scheme,Month,Count\nP1,S1,2024-01,12\n"
     first = drop(tmp_path / "inbox", "stats", "output_jan.csv", content)
     drop(tmp_path / "inbox", "stats", "output_jan_again.csv", content)
@@ -85,18 +108,23 @@ def test_every_file_a_source_mapping_names_and_turns_away_carries_its_mapping(tm
     (tmp_path / "inbox" / "stats" / "output_link.csv").symlink_to(first)
     con = seeded_warehouse(tmp_path / "w.duckdb")
     assert ingest_and_validate(con, tmp_path).rows_loaded == 1
-    assert rows(con, "select file_name, partner_code, rule, mapping from audit.rejected_files "
-                     "order by 1") == [
+    assert rows(
+        con, "select file_name, partner_code, rule, mapping from audit.rejected_files order by 1"
+    ) == [
         ("stats/output_feb.csv", None, "empty_file", "sources/output.yaml"),
         ("stats/output_jan_again.csv", None, "duplicate_file", "sources/output.yaml"),
-        ("stats/output_link.csv", None, "not_a_file", "sources/output.yaml")]
+        ("stats/output_link.csv", None, "not_a_file", "sources/output.yaml"),
+    ]
     assert rows(con, "select file_name, status, mapping from audit.load_log order by 1") == [
         ("stats/output_feb.csv", "rejected", "sources/output.yaml"),
-        ("stats/output_jan.csv", "validated", "sources/output.yaml")]
+        ("stats/output_jan.csv", "validated", "sources/output.yaml"),
+    ]
     assert _report_titles(con, tmp_path) == ["Monthly output statistics (publication by ONS)"]
     report = inbox_report(con)
-    assert UNATTRIBUTED not in report and "1 file(s) read: 1 row(s) received, 1 loaded, 0 held back; " \
-        "3 file(s) not read." in report
+    assert (
+        UNATTRIBUTED not in report
+        and "1 file(s) read: 1 row(s) received, 1 loaded, 0 held back; 3 file(s) not read." in report
+    )
 
 
 def test_a_source_mapping_whose_files_cannot_be_told_raises(tmp_path):
@@ -105,13 +133,19 @@ def test_a_source_mapping_whose_files_cannot_be_told_raises(tmp_path):
         load_sources(tmp_path / "partners")
 
 
-@pytest.mark.parametrize(("text", "says"), [
-    (PUBLICATION.replace('files: ["stats/**/output_*.csv"]\n', ""), "files lists name patterns"),
-    (PUBLICATION.replace('["stats/**/output_*.csv"]', '["../elsewhere/*.csv"]'), "files lists name patterns"),
-    (PUBLICATION.replace("2024-03-10", "soon"), "submitted_on is the day"),
-    (PUBLICATION + "colour: blue\n", "expected files, submitted_on, returns"),
-    (PUBLICATION.replace("values:", "values: {comment: x}\n    extras:"), "expected a mapping with keys"),
-])
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (PUBLICATION.replace('files: ["stats/**/output_*.csv"]\n', ""), "files lists name patterns"),
+        (
+            PUBLICATION.replace('["stats/**/output_*.csv"]', '["../elsewhere/*.csv"]'),
+            "files lists name patterns",
+        ),
+        (PUBLICATION.replace("2024-03-10", "soon"), "submitted_on is the day"),
+        (PUBLICATION + "colour: blue\n", "expected files, submitted_on, returns"),
+        (PUBLICATION.replace("values:", "values: {comment: x}\n    extras:"), "expected a mapping with keys"),
+    ],
+)
 def test_a_wrong_source_mapping_says_what_is_wrong(text, says):
     with pytest.raises(MappingError, match=says):
         parse_source(text, "output.yaml")

@@ -31,18 +31,31 @@ def _answers(url: str) -> bool:
 def _serving(group: int) -> list[str]:
     """Return the command lines of the group's processes that serve: dagster dev, webserver, daemon."""
     found = subprocess.run(["pgrep", "-a", "-g", str(group)], capture_output=True, text=True).stdout
-    return [line for line in found.splitlines()
-            if any(name in line for name in ("dagster dev", "dagster_webserver", "dagster._daemon"))]
+    return [
+        line
+        for line in found.splitlines()
+        if any(name in line for name in ("dagster dev", "dagster_webserver", "dagster._daemon"))
+    ]
 
 
 def test_make_dev_serves_the_ui_and_stops_within_seconds_of_sigterm(tmp_path):
     """The UI answers, then SIGTERM to make stops the webserver and daemon within 10 s (~30 s calm)."""
     port = free_port()
     env = os.environ | {"JOINEDUP_HOME": str(tmp_path)}
-    process = subprocess.Popen(["make", "--no-print-directory", "dev", f"DEV_PORT={port}",
-                                f"DAGSTER_HOME={tmp_path / 'dagster_home'}"],
-                               cwd=ROOT, env=env, stdout=(tmp_path / "dev.log").open("w"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    process = subprocess.Popen(
+        [
+            "make",
+            "--no-print-directory",
+            "dev",
+            f"DEV_PORT={port}",
+            f"DAGSTER_HOME={tmp_path / 'dagster_home'}",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=(tmp_path / "dev.log").open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         # starting is not what is tested: a busy 2-core machine takes a minute or more to load the code
         deadline = time.monotonic() + START_SECONDS

@@ -18,15 +18,24 @@ ACCOUNTABILITY = dg.AssetKey(["marts", "accountability"])
 def materialize_measure_marts(path) -> dg.ExecuteInProcessResult:
     """Build fct_measure_period, its suite check, and accountability (which reads it) in one run."""
     marts = [a for a in model_assets if a.key in (MEASURES, ACCOUNTABILITY)]
-    return dg.materialize([*marts, mart_check("fct_measure_period")],
-                          resources={"duckdb": DuckDBResource(database=str(path))}, raise_on_error=False)
+    return dg.materialize(
+        [*marts, mart_check("fct_measure_period")],
+        resources={"duckdb": DuckDBResource(database=str(path))},
+        raise_on_error=False,
+    )
 
 
 def outcome(result: dg.ExecuteInProcessResult) -> tuple[list[tuple], set[dg.AssetKey]]:
     """Return the check evaluations (passed, severity, metadata) and the assets materialized."""
-    checks = [(e.asset_check_evaluation_data.passed, e.asset_check_evaluation_data.severity.value,
-               e.asset_check_evaluation_data.metadata)
-              for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"]
+    checks = [
+        (
+            e.asset_check_evaluation_data.passed,
+            e.asset_check_evaluation_data.severity.value,
+            e.asset_check_evaluation_data.metadata,
+        )
+        for e in result.all_events
+        if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    ]
     return checks, {e.asset_key for e in result.get_asset_materialization_events()}
 
 
@@ -39,8 +48,10 @@ def test_a_mart_breaking_an_error_rule_blocks_what_is_built_from_it(tmp_path):
     assert built == {MEASURES, ACCOUNTABILITY}
 
     with duckdb.connect(str(path)) as con:  # a percent actual above 100 reaches the mart from upstream
-        con.execute("update intermediate.int_measure_actuals set actual = 150 "
-                    "where service_code = 'S1' and measure_code = 'RATE'")
+        con.execute(
+            "update intermediate.int_measure_actuals set actual = 150 "
+            "where service_code = 'S1' and measure_code = 'RATE'"
+        )
     checks, built = outcome(materialize_measure_marts(path))
     [(passed, severity, metadata)] = checks
     assert (passed, severity) == (False, "ERROR")

@@ -29,64 +29,134 @@ def measure_update(assignments: str) -> str:
     return f"update marts.fct_measure_period set {assignments} where {S1_RATE_JAN}"
 
 
-PAY_PAIR = ("insert into marts.pay_parity (service_code, period, comparison, higher_paid, lower_paid, "
-            "is_suppressed, higher_pay_per_fte, lower_pay_per_fte, gap_pounds, gap_pct, fte_affected) "
-            "values ('S1', '2024-01-01', 'different professions', 'nursing', 'social care', {})")
+PAY_PAIR = (
+    "insert into marts.pay_parity (service_code, period, comparison, higher_paid, lower_paid, "
+    "is_suppressed, higher_pay_per_fte, lower_pay_per_fte, gap_pounds, gap_pct, fte_affected) "
+    "values ('S1', '2024-01-01', 'different professions', 'nursing', 'social care', {})"
+)
 
 CASES = [
-    Case("fct_measure_period", "keys_unique",
-         f"insert into marts.fct_measure_period select * from marts.fct_measure_period where {S1_RATE_JAN}",
-         "insert into marts.fct_measure_period select * replace (date '2024-03-01' as period) "
-         f"from marts.fct_measure_period where {S1_RATE_JAN}"),
+    Case(
+        "fct_measure_period",
+        "keys_unique",
+        f"insert into marts.fct_measure_period select * from marts.fct_measure_period where {S1_RATE_JAN}",
+        "insert into marts.fct_measure_period select * replace (date '2024-03-01' as period) "
+        f"from marts.fct_measure_period where {S1_RATE_JAN}",
+    ),
     Case("fct_measure_period", "rag_in_set", measure_update("rag = 'purple'"), measure_update("rag = 'red'")),
-    Case("fct_measure_period", "attainment_in_range", measure_update("attainment_pct = 150.1"),
-         measure_update("attainment_pct = 150")),
-    Case("fct_measure_period", "numerator_le_denominator", measure_update("numerator = denominator + 1"),
-         measure_update("numerator = denominator")),
-    Case("fct_measure_period", "percent_in_range", measure_update("actual = 100.5"),
-         measure_update("actual = 100")),
-    Case("fct_measure_period", "colour_needs_target", measure_update("assessed_target = null"),
-         measure_update("assessed_target = null, rag = 'no target'")),
-    Case("fct_measure_period", "colour_on_complete_data",
-         measure_update("expected_partners = reporting_partners + 1"),
-         measure_update("expected_partners = reporting_partners + 1, rag = 'data incomplete'")),
+    Case(
+        "fct_measure_period",
+        "attainment_in_range",
+        measure_update("attainment_pct = 150.1"),
+        measure_update("attainment_pct = 150"),
+    ),
+    Case(
+        "fct_measure_period",
+        "numerator_le_denominator",
+        measure_update("numerator = denominator + 1"),
+        measure_update("numerator = denominator"),
+    ),
+    Case(
+        "fct_measure_period",
+        "percent_in_range",
+        measure_update("actual = 100.5"),
+        measure_update("actual = 100"),
+    ),
+    Case(
+        "fct_measure_period",
+        "colour_needs_target",
+        measure_update("assessed_target = null"),
+        measure_update("assessed_target = null, rag = 'no target'"),
+    ),
+    Case(
+        "fct_measure_period",
+        "colour_on_complete_data",
+        measure_update("expected_partners = reporting_partners + 1"),
+        measure_update("expected_partners = reporting_partners + 1, rag = 'data incomplete'"),
+    ),
     # the worked example's output measure has no target: the scorecard shows 'no target'
-    Case("fct_measure_period", "target_set", "select 1",
-         "update marts.fct_measure_period set target = 100 where actual is not null and target is null",
-         severity="warning"),
-    Case("scorecard_service_period", "quadrant_in_set", f"{SET_QUADRANT} 'top' {ASSESSED}",
-         f"{SET_QUADRANT} 'neither' {ASSESSED}"),
-    Case("scorecard_service_period", "positive",
-         f"{SCORECARD} efficiency_index = 0 where efficiency_index is not null",
-         f"{SCORECARD} efficiency_index = 0.1 where efficiency_index is not null"),
-    Case("fct_workforce_period", "percent_in_range",
-         "update marts.fct_workforce_period set vacancy_rate = 100.1",
-         "update marts.fct_workforce_period set vacancy_rate = 100"),
-    Case("pay_parity", "suppressed_pay_hidden", PAY_PAIR.format("true, 40000, 30000, 10000, 33.3, 3"),
-         PAY_PAIR.format("true, null, null, null, null, null")),
-    Case("pay_parity", "higher_paid_first", PAY_PAIR.format("false, 30000, 40000, 0, 0, 3"),
-         PAY_PAIR.format("false, 40000, 30000, 10000, 33.3, 3")),
-    Case("accountability", "percent_in_range", "update marts.accountability set share_of_denominator = 100.5",
-         "update marts.accountability set share_of_denominator = 100"),
-    Case("peer_benchmark", "quartile_in_set", "update marts.peer_benchmark set quartile = 5",
-         "update marts.peer_benchmark set quartile = 4"),
-    Case("peer_benchmark", "rank_in_range", "update marts.peer_benchmark set peer_rank = peers + 1",
-         "update marts.peer_benchmark set peer_rank = peers"),
+    Case(
+        "fct_measure_period",
+        "target_set",
+        "select 1",
+        "update marts.fct_measure_period set target = 100 where actual is not null and target is null",
+        severity="warning",
+    ),
+    Case(
+        "scorecard_service_period",
+        "quadrant_in_set",
+        f"{SET_QUADRANT} 'top' {ASSESSED}",
+        f"{SET_QUADRANT} 'neither' {ASSESSED}",
+    ),
+    Case(
+        "scorecard_service_period",
+        "positive",
+        f"{SCORECARD} efficiency_index = 0 where efficiency_index is not null",
+        f"{SCORECARD} efficiency_index = 0.1 where efficiency_index is not null",
+    ),
+    Case(
+        "fct_workforce_period",
+        "percent_in_range",
+        "update marts.fct_workforce_period set vacancy_rate = 100.1",
+        "update marts.fct_workforce_period set vacancy_rate = 100",
+    ),
+    Case(
+        "pay_parity",
+        "suppressed_pay_hidden",
+        PAY_PAIR.format("true, 40000, 30000, 10000, 33.3, 3"),
+        PAY_PAIR.format("true, null, null, null, null, null"),
+    ),
+    Case(
+        "pay_parity",
+        "higher_paid_first",
+        PAY_PAIR.format("false, 30000, 40000, 0, 0, 3"),
+        PAY_PAIR.format("false, 40000, 30000, 10000, 33.3, 3"),
+    ),
+    Case(
+        "accountability",
+        "percent_in_range",
+        "update marts.accountability set share_of_denominator = 100.5",
+        "update marts.accountability set share_of_denominator = 100",
+    ),
+    Case(
+        "peer_benchmark",
+        "quartile_in_set",
+        "update marts.peer_benchmark set quartile = 5",
+        "update marts.peer_benchmark set quartile = 4",
+    ),
+    Case(
+        "peer_benchmark",
+        "rank_in_range",
+        "update marts.peer_benchmark set peer_rank = peers + 1",
+        "update marts.peer_benchmark set peer_rank = peers",
+    ),
     # the grain every mart and dimension declares in its .yml (dbt_like_sql/marts), generated into its suite
-    Case("dim_partner", "keys_unique",
-         "insert into marts.dim_partner select * from marts.dim_partner limit 1",
-         "insert into marts.dim_partner select * replace ('P9' as partner_code) "
-         "from marts.dim_partner limit 1"),
-    Case("dim_joint_service", "keys_not_null",
-         "update marts.dim_joint_service set service_code = null where service_code = 'S2'",
-         "update marts.dim_joint_service set service_name = null where service_code = 'S2'"),
-    Case("measure_spc_status", "keys_unique",
-         "insert into marts.measure_spc_status select * from marts.measure_spc_status limit 1",
-         "insert into marts.measure_spc_status select * replace ('NEW' as measure_code) "
-         "from marts.measure_spc_status limit 1"),
-    Case("partner_data_quality", "received_le_expected",
-         "update marts.partner_data_quality set returns_received = returns_expected + 1",
-         "update marts.partner_data_quality set returns_received = returns_expected"),
+    Case(
+        "dim_partner",
+        "keys_unique",
+        "insert into marts.dim_partner select * from marts.dim_partner limit 1",
+        "insert into marts.dim_partner select * replace ('P9' as partner_code) "
+        "from marts.dim_partner limit 1",
+    ),
+    Case(
+        "dim_joint_service",
+        "keys_not_null",
+        "update marts.dim_joint_service set service_code = null where service_code = 'S2'",
+        "update marts.dim_joint_service set service_name = null where service_code = 'S2'",
+    ),
+    Case(
+        "measure_spc_status",
+        "keys_unique",
+        "insert into marts.measure_spc_status select * from marts.measure_spc_status limit 1",
+        "insert into marts.measure_spc_status select * replace ('NEW' as measure_code) "
+        "from marts.measure_spc_status limit 1",
+    ),
+    Case(
+        "partner_data_quality",
+        "received_le_expected",
+        "update marts.partner_data_quality set returns_received = returns_expected + 1",
+        "update marts.partner_data_quality set returns_received = returns_expected",
+    ),
 ]
 
 
@@ -108,8 +178,12 @@ def rules_after(con, mart: str, change: str) -> set[tuple[str, str]]:
 
 
 def test_the_hand_made_marts_pass_every_error_rule(con):
-    built = {t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'marts'")
-             .fetchall()}
+    built = {
+        t
+        for (t,) in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+    }
     # the forecasts and the associations are fitted in Python from more months than the hand-made data has
     assert set(CHECKED_MARTS) - built == {"fct_measure_forecast", "workforce_outcome_association"}
     for mart in sorted(built):
@@ -127,8 +201,9 @@ def test_a_row_breaking_the_rule_is_flagged_and_one_keeping_it_is_not(con, case)
 def test_both_copies_of_a_duplicate_key_are_flagged_in_one_result(con):
     con.begin()
     try:
-        con.execute(f"insert into marts.fct_measure_period select * from marts.fct_measure_period "
-                    f"where {S1_RATE_JAN}")
+        con.execute(
+            f"insert into marts.fct_measure_period select * from marts.fct_measure_period where {S1_RATE_JAN}"
+        )
         result = validate_mart(con, "fct_measure_period")
     finally:
         con.rollback()

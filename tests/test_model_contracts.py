@@ -65,8 +65,11 @@ def test_every_mart_checks_its_grain_unique_and_filled_in_on_each_run(spec):
     assert unique == [list(spec.key)]
     grain_rules = [e for e in suite["expectations"] if e["meta"]["rule"] == "keys_unique"]
     assert [e["severity"] for e in grain_rules] == ["critical"]
-    filled = {e["kwargs"]["column"] for e in by_type.get("expect_column_values_to_not_be_null", [])
-              if "row_condition" not in e["kwargs"]}
+    filled = {
+        e["kwargs"]["column"]
+        for e in by_type.get("expect_column_values_to_not_be_null", [])
+        if "row_condition" not in e["kwargs"]
+    }
     assert set(spec.key) - filled == {c for m, c in NULLABLE_KEY_COLUMNS if m == spec.name}
 
 
@@ -120,19 +123,30 @@ def test_a_model_yml_is_read_as_dbt_writes_it(tmp_path):
     assert spec.key == ("a", "b")
     assert [(c.name, c.data_type) for c in spec.columns] == [("a", "VARCHAR"), ("b", "DATE")]
     assert [(t.kind, t.columns, t.severity) for t in spec.tests] == [
-        ("dbt_utils.unique_combination_of_columns", ("a", "b"), "error"), ("not_null", ("a",), "error"),
-        ("accepted_values", ("a",), "warn"), ("relationships", ("b",), "error")]
+        ("dbt_utils.unique_combination_of_columns", ("a", "b"), "error"),
+        ("not_null", ("a",), "error"),
+        ("accepted_values", ("a",), "warn"),
+        ("relationships", ("b",), "error"),
+    ]
 
 
-@pytest.mark.parametrize(("edit", "message"), [
-    (("name: t", "name: other"), "the model is named 'other', the file 't'"),
-    (("        data_type: DATE\n", ""), "column 'b': every column needs a name, a description and a data_t"),
-    (("- not_null", "- not_empty"), "column 'a': unknown data test 'not_empty'"),
-    (("combination_of_columns: [a, b]", "combination_of_columns: [a, c]"),
-     "data tests read columns the model does not document: \\['c'\\]"),
-    (("severity: warn", "severity: fatal"), "column 'a': severity 'fatal' is not one of error, warn"),
-    (("field: b", "column: b"), "column 'b': relationships needs arguments.to and arguments.field"),
-])
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (("name: t", "name: other"), "the model is named 'other', the file 't'"),
+        (
+            ("        data_type: DATE\n", ""),
+            "column 'b': every column needs a name, a description and a data_t",
+        ),
+        (("- not_null", "- not_empty"), "column 'a': unknown data test 'not_empty'"),
+        (
+            ("combination_of_columns: [a, b]", "combination_of_columns: [a, c]"),
+            "data tests read columns the model does not document: \\['c'\\]",
+        ),
+        (("severity: warn", "severity: fatal"), "column 'a': severity 'fatal' is not one of error, warn"),
+        (("field: b", "column: b"), "column 'b': relationships needs arguments.to and arguments.field"),
+    ],
+)
 def test_a_model_yml_the_contract_cannot_read_is_refused_naming_the_file_and_column(tmp_path, edit, message):
     path = write_yml(tmp_path, "t", GOOD.replace(*edit, 1))
     with pytest.raises(ModelYmlError, match=message) as raised:
@@ -147,8 +161,11 @@ def test_a_model_with_two_grains_has_none(tmp_path):
 
 
 def model_specs() -> list[tuple[str, ModelSpec]]:
-    return [(layer, spec) for layer in ("staging", "intermediate", "marts")
-            for spec in read_model_specs(SQL_DIR / layer)]
+    return [
+        (layer, spec)
+        for layer in ("staging", "intermediate", "marts")
+        for spec in read_model_specs(SQL_DIR / layer)
+    ]
 
 
 def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(demo_run):
@@ -156,9 +173,11 @@ def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(
     settings, _, _ = demo_run
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         for layer, spec in model_specs():
-            built = con.execute("select column_name, data_type from duckdb_columns() "
-                                "where schema_name = ? and table_name = ? order by column_index",
-                                [layer, spec.name]).fetchall()
+            built = con.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = ? and table_name = ? order by column_index",
+                [layer, spec.name],
+            ).fetchall()
             assert built == [(c.name, c.data_type) for c in spec.columns], f"{layer}.{spec.name}"
 
 
@@ -172,11 +191,16 @@ def failing_rows_sql(layer: str, spec: ModelSpec, test: DataTest) -> tuple[str, 
     if test.kind == "not_null":
         return f"select count(*) from {table} where {column} is null", []
     if test.kind == "accepted_values":
-        return (f"select count(*) from {table} where {column} is not null "
-                f"and {column} not in (select unnest(?))", [test.arguments["values"]])
+        return (
+            f"select count(*) from {table} where {column} is not null and {column} not in (select unnest(?))",
+            [test.arguments["values"]],
+        )
     target = test.arguments["to"].split("'")[1]
-    return (f"select count(*) from {table} where {column} is not null and {column} not in "
-            f"(select \"{test.arguments['field']}\" from {layer}.\"{target}\")", [])
+    return (
+        f"select count(*) from {table} where {column} is not null and {column} not in "
+        f'(select "{test.arguments["field"]}" from {layer}."{target}")',
+        [],
+    )
 
 
 def test_every_model_keeps_what_its_yml_declares_in_the_demo_warehouse(demo_run):
@@ -199,10 +223,14 @@ def test_a_broken_declaration_is_found_by_the_demo_check(tmp_path):
     with duckdb.connect() as con:
         con.execute("create schema marts")
         con.execute("create table marts.u as select date '2024-01-01' as b")
-        con.execute("create table marts.t as select * from (values ('x', date '2024-01-01'), "
-                    "('x', date '2024-01-01'), (null, date '2024-02-01'), ('z', null)) as v(a, b)")
-        failing = {test.kind: con.execute(*failing_rows_sql("marts", spec, test)).fetchone()[0]
-                   for test in spec.tests}
+        con.execute(
+            "create table marts.t as select * from (values ('x', date '2024-01-01'), "
+            "('x', date '2024-01-01'), (null, date '2024-02-01'), ('z', null)) as v(a, b)"
+        )
+        failing = {
+            test.kind: con.execute(*failing_rows_sql("marts", spec, test)).fetchone()[0]
+            for test in spec.tests
+        }
     assert failing == {KEY_OF_COLUMNS: 1, "not_null": 1, "accepted_values": 1, "relationships": 1}
 
 
@@ -212,5 +240,6 @@ def test_the_submission_types_partner_data_quality_accepts_are_the_contracts_mon
 
     (spec,) = [spec for spec in MARTS if spec.name == "partner_data_quality"]
     (accepted,) = [t for t in spec.column_tests("submission_type") if t.kind == "accepted_values"]
-    assert accepted.arguments["values"] == [name for name, kind in SUBMISSION_TYPES.items()
-                                            if "month" in kind.grains]
+    assert accepted.arguments["values"] == [
+        name for name, kind in SUBMISSION_TYPES.items() if "month" in kind.grains
+    ]

@@ -56,9 +56,11 @@ def test_documentation_that_does_not_match_the_columns_is_an_error():
     con.execute("create table marts.t as select 1 as a, 2 as b")
     comment_table(con, "marts", "t", Documentation("A partner's table.", {"a": "first", "b": "it's second"}))
     assert con.execute("select comment from duckdb_tables() where table_name = 't'").fetchone() == (
-        "A partner's table.",)
-    assert con.execute("select column_name, comment from duckdb_columns() where table_name = 't' "
-                       "order by column_index").fetchall() == [("a", "first"), ("b", "it's second")]
+        "A partner's table.",
+    )
+    assert con.execute(
+        "select column_name, comment from duckdb_columns() where table_name = 't' order by column_index"
+    ).fetchall() == [("a", "first"), ("b", "it's second")]
     with pytest.raises(ValueError, match="undocumented: \\['b'\\], documented but absent: \\['c'\\]"):
         comment_table(con, "marts", "t", Documentation("A table.", {"a": "first", "c": "gone"}))
 
@@ -77,16 +79,25 @@ def test_a_model_calling_a_contract_union_reads_its_tables_and_a_cte_macro_reads
         history as (select * from submission_history('submitted', 'finance'))
         select * from received_rows() join history using (file_hash)
     """
-    assert upstream_tables(sql) == (("raw", "finance"), ("raw", "narratives"), ("raw", "outcomes"),
-                                    ("raw", "targets"), ("raw", "workforce"), ("validated", "finance"))
+    assert upstream_tables(sql) == (
+        ("raw", "finance"),
+        ("raw", "narratives"),
+        ("raw", "outcomes"),
+        ("raw", "targets"),
+        ("raw", "workforce"),
+        ("validated", "finance"),
+    )
 
 
 def test_a_model_creates_the_macros_it_calls_and_those_they_call_only():
-    macros = {"ratio": "create or replace macro ratio(a, b) as a / nullif(b, 0);",
-              "pct": "create or replace macro pct(a, b) as 100 * ratio(a, b);",
-              "unused": "create or replace macro unused(a) as a;"}
+    macros = {
+        "ratio": "create or replace macro ratio(a, b) as a / nullif(b, 0);",
+        "pct": "create or replace macro pct(a, b) as 100 * ratio(a, b);",
+        "unused": "create or replace macro unused(a) as a;",
+    }
     assert macros_called("select pct(x, y) from t  -- not unused(x)", macros) == (
-        macros["ratio"] + "\n\n" + macros["pct"])
+        macros["ratio"] + "\n\n" + macros["pct"]
+    )
     assert macros_called("select x from t", macros) == ""
 
 
@@ -106,8 +117,9 @@ def test_the_contract_macros_state_the_python_contract():
     types = [t for (t,) in con.execute("select submission_type from submission_types()").fetchall()]
     assert types == list(SUBMISSION_TYPES)
     for kind in SUBMISSION_TYPES.values():
-        key, figures = con.execute("select submission_key(?), submission_figures(?)",
-                                   [kind.name, kind.name]).fetchone()
+        key, figures = con.execute(
+            "select submission_key(?), submission_figures(?)", [kind.name, kind.name]
+        ).fetchone()
         assert (key, figures) == ([*kind.key, "period_grain"], list(kind.figures))
 
 

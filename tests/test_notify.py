@@ -18,17 +18,19 @@ from tests.notify_receivers import (
     free_port,
     notify_env,
     settings_for,
-    smtp_server,  # noqa: F401 (fixture)
-    webhook_server,  # noqa: F401 (fixture)
 )
 
 HOSTILE = "<b onmouseover=alert(1)>St Elsewhere & Co</b>\r\nBcc: everyone@example.org"
-NOTICE = Notice(title=f"overdue returns from {HOSTILE}", when=datetime(2026, 3, 4, 6, 0, tzinfo=UTC),
-                facts=("Run: abc123", f"Partner: {HOSTILE}"), todo="Chase the partner.")
+NOTICE = Notice(
+    title=f"overdue returns from {HOSTILE}",
+    when=datetime(2026, 3, 4, 6, 0, tzinfo=UTC),
+    facts=("Run: abc123", f"Partner: {HOSTILE}"),
+    todo="Chase the partner.",
+)
 LOG = logging.getLogger("test_notify")
 
 
-def test_email_and_webhook_reach_local_servers(smtp_server, webhook_server):  # noqa: F811
+def test_email_and_webhook_reach_local_servers(smtp_server, webhook_server):
     delivered = deliver(NOTICE, settings_for(smtp_server, webhook_server), LOG)
     assert delivered == ["email", "webhook"]
     (mail,), (post,) = smtp_server[2].emails, webhook_server[1].posts
@@ -56,9 +58,13 @@ def test_nothing_configured_sends_nothing_and_says_so(caplog):
     assert "no notification channel configured" in caplog.text
 
 
-def test_a_channel_that_is_down_is_logged_and_the_other_still_sent(webhook_server, caplog):  # noqa: F811
-    settings = NotifySettings(smtp_host="127.0.0.1", smtp_port=free_port(), smtp_to=("a@example.org",),
-                              webhook_url=webhook_server[0])
+def test_a_channel_that_is_down_is_logged_and_the_other_still_sent(webhook_server, caplog):
+    settings = NotifySettings(
+        smtp_host="127.0.0.1",
+        smtp_port=free_port(),
+        smtp_to=("a@example.org",),
+        webhook_url=webhook_server[0],
+    )
     with caplog.at_level(logging.WARNING, logger=LOG.name):
         assert deliver(NOTICE, settings, LOG) == ["webhook"]
     assert "notification by email failed (ConnectionRefusedError" in caplog.text
@@ -75,7 +81,10 @@ def test_settings_from_the_environment(monkeypatch):
     monkeypatch.setenv("JOINEDUP_NOTIFY_SMTP_TO", "a@example.org, b@example.org")
     settings = NotifySettings.from_env()
     assert (settings.smtp_host, settings.smtp_port, settings.smtp_to) == (
-        "mail.example.org", 587, ("a@example.org", "b@example.org"))
+        "mail.example.org",
+        587,
+        ("a@example.org", "b@example.org"),
+    )
     assert settings.email_configured and settings.webhook_url is None
 
 
@@ -89,15 +98,21 @@ def failing_job() -> None:
     load_partner_file()
 
 
-def test_run_failure_sensor_sends_run_step_error_and_what_to_do(smtp_server, webhook_server,  # noqa: F811
-                                                                monkeypatch):
+def test_run_failure_sensor_sends_run_step_error_and_what_to_do(
+    smtp_server,
+    webhook_server,
+    monkeypatch,
+):
     notify_env(monkeypatch, smtp_server, webhook_server)
     with dg.instance_for_test() as instance:
         result = failing_job.execute_in_process(instance=instance, raise_on_error=False)
         assert not result.success
         context = dg.build_run_status_sensor_context(
-            sensor_name="notify_run_failure", dagster_instance=instance, dagster_run=result.dagster_run,
-            dagster_event=result.get_run_failure_event()).for_run_failure()
+            sensor_name="notify_run_failure",
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            dagster_event=result.get_run_failure_event(),
+        ).for_run_failure()
         notify_run_failure(context)
     (mail,), (post,) = smtp_server[2].emails, webhook_server[1].posts
     for text in (mail.get_content(), post["text"]):
@@ -118,19 +133,27 @@ def partner_data_quality() -> None:
 
 @dg.asset_check(asset=partner_data_quality, name="no_returns_overdue")
 def no_returns_overdue() -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"partners_with_overdue_returns": 1, "returns_missing": 2,
-                                         "by_partner": PARTNERS})
+    return dg.AssetCheckResult(
+        passed=False,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={"partners_with_overdue_returns": 1, "returns_missing": 2, "by_partner": PARTNERS},
+    )
 
 
 def _success_context(instance: dg.DagsterInstance, result) -> dg.RunStatusSensorContext:
     return dg.build_run_status_sensor_context(
-        sensor_name="notify_failed_checks", dagster_instance=instance, dagster_run=result.dagster_run,
-        dagster_event=result.get_run_success_event())
+        sensor_name="notify_failed_checks",
+        dagster_instance=instance,
+        dagster_run=result.dagster_run,
+        dagster_event=result.get_run_success_event(),
+    )
 
 
-def test_overdue_returns_reach_a_person_with_partner_names_as_text(smtp_server, webhook_server,  # noqa: F811
-                                                                  monkeypatch):
+def test_overdue_returns_reach_a_person_with_partner_names_as_text(
+    smtp_server,
+    webhook_server,
+    monkeypatch,
+):
     notify_env(monkeypatch, smtp_server, webhook_server)
     with dg.instance_for_test() as instance:
         result = dg.materialize([partner_data_quality, no_returns_overdue], instance=instance)
@@ -143,15 +166,23 @@ def test_overdue_returns_reach_a_person_with_partner_names_as_text(smtp_server, 
 
 
 @pytest.mark.parametrize("days_later, stale", [(0, False), (3, True)])
-def test_a_stale_publication_fails_its_freshness_check_and_is_sent(smtp_server, webhook_server,  # noqa: F811
-                                                                  monkeypatch, days_later, stale):
+def test_a_stale_publication_fails_its_freshness_check_and_is_sent(
+    smtp_server,
+    webhook_server,
+    monkeypatch,
+    days_later,
+    stale,
+):
     notify_env(monkeypatch, smtp_server, webhook_server)
     checks = freshness_checks([partner_data_quality])
     with dg.instance_for_test() as instance:
         assert dg.materialize([partner_data_quality], instance=instance).success
         with freeze_time(datetime.now(UTC) + timedelta(days=days_later)):
-            result = dg.materialize([partner_data_quality, *checks], instance=instance,
-                                    selection=dg.AssetSelection.checks(*checks))
+            result = dg.materialize(
+                [partner_data_quality, *checks],
+                instance=instance,
+                selection=dg.AssetSelection.checks(*checks),
+            )
         (evaluation,) = result.get_asset_check_evaluations()
         assert evaluation.passed is not stale, "updated since last night's 02:00 run, or not"
         notify_failed_checks(_success_context(instance, result))

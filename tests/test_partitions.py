@@ -26,10 +26,14 @@ from tests.conftest import settings_for, settle
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
-ENVIRONMENT = {"JOINEDUP_INBOX": "inbox", "JOINEDUP_REFERENCE_DIR": "reference",
-               "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
-               "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb", "JOINEDUP_SITE": "site",
-               "JOINEDUP_PARTNERS_DIR": "partners"}
+ENVIRONMENT = {
+    "JOINEDUP_INBOX": "inbox",
+    "JOINEDUP_REFERENCE_DIR": "reference",
+    "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
+    "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb",
+    "JOINEDUP_SITE": "site",
+    "JOINEDUP_PARTNERS_DIR": "partners",
+}
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +58,6 @@ def home(published_demo, tmp_path, monkeypatch) -> Path:
     return copy
 
 
-
 def _repository(home: Path) -> dg.RepositoryDefinition:
     return build_definitions(settings_for(home)).get_repository_def()
 
@@ -65,10 +68,14 @@ def _published(home: Path, sql: str, parameters: list | None = None) -> list[tup
 
 
 def test_first_run_validated_every_month_of_the_demo(published_demo):
-    months = _published(published_demo, "select distinct period_month from audit.month_validations "
-                                         "order by 1")
+    months = _published(
+        published_demo, "select distinct period_month from audit.month_validations order by 1"
+    )
     assert (months[0][0].isoformat(), months[-1][0].isoformat(), len(months)) == (
-        "2023-04-01", "2026-03-01", 36)
+        "2023-04-01",
+        "2026-03-01",
+        36,
+    )
 
 
 def test_a_resubmission_runs_only_the_months_it_touches(home):
@@ -91,52 +98,86 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
     # those months of outcomes, and only what is downstream of outcomes: reference tables, the
     # other types and the marts built from them alone are left as they are
     selected = {k.to_user_string() for k in request.asset_selection}
-    assert {"raw/outcomes", "validated/outcomes", "marts/fct_measure_period", "marts/partner_data_quality",
-            "publish/warehouse", "publish/scorecards"} <= selected
-    assert not selected & {"validated/targets", "validated/workforce", "validated/finance", "raw/targets",
-                           "seeds/partners", "marts/pay_parity", "marts/dim_partner"}
+    assert {
+        "raw/outcomes",
+        "validated/outcomes",
+        "marts/fct_measure_period",
+        "marts/partner_data_quality",
+        "publish/warehouse",
+        "publish/scorecards",
+    } <= selected
+    assert not selected & {
+        "validated/targets",
+        "validated/workforce",
+        "validated/finance",
+        "raw/targets",
+        "seeds/partners",
+        "marts/pay_parity",
+        "marts/dim_partner",
+    }
     # with the checks on those assets, but not the freshness checks (left to their own sensor)
     checks = {(c.asset_key.to_user_string(), c.name) for c in request.asset_check_keys}
     assert ("validated/outcomes", "rows_accounted_for") in checks
     assert {key for key, _ in checks} <= selected and not [c for c in checks if c[1] == "freshness_check"]
     # the cursor is the newest modification time handed to a run, not a list of the files held
     assert json.loads(result.cursor) == {"newest_ns": resubmitted.path.stat().st_mtime_ns}
-    assert inbox_sensor(dg.build_sensor_context(cursor=result.cursor, repository_def=repository)
-                        ).run_requests == []
+    assert (
+        inbox_sensor(dg.build_sensor_context(cursor=result.cursor, repository_def=repository)).run_requests
+        == []
+    )
 
-    others = ("select file_hash, row_number, loaded_at from validated.outcomes "
-              "where strftime(period, '%Y-%m') not in (?, ?) order by all")
+    others = (
+        "select file_hash, row_number, loaded_at from validated.outcomes "
+        "where strftime(period, '%Y-%m') not in (?, ?) order by all"
+    )
     before = _published(home, others, touched)
-    examined = _published(home, "select submission_type, file_name, examined_at from audit.inbox_files "
-                                "order by all", [])
+    examined = _published(
+        home, "select submission_type, file_name, examined_at from audit.inbox_files order by all", []
+    )
     report = run_nightly(settings)
     assert report.success and report.months == touched
     # the run read the new file alone: what it knows of every other file is as it was
-    after = _published(home, "select submission_type, file_name, examined_at from audit.inbox_files "
-                             "order by all", [])
+    after = _published(
+        home, "select submission_type, file_name, examined_at from audit.inbox_files order by all", []
+    )
     assert sorted(set(after) - set(examined)) == [
-        ("outcomes", resubmitted.path.name, next(a for t, n, a in after if n == resubmitted.path.name))]
+        ("outcomes", resubmitted.path.name, next(a for t, n, a in after if n == resubmitted.path.name))
+    ]
     assert len(after) == len(examined) + 1
     # only those months were validated again; every other month's rows are untouched
-    assert _published(home, "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
-                            "where run_id = ? order by 1", [report.run_id]) == [(m,) for m in touched]
+    assert _published(
+        home,
+        "select distinct strftime(period_month, '%Y-%m') from audit.month_validations "
+        "where run_id = ? order by 1",
+        [report.run_id],
+    ) == [(m,) for m in touched]
     assert _published(home, others, touched) == before
     # the rows validated are those months', every partner's (the new file's three among them): each
     # is loaded for its month or held back again by this run
-    ((validated,),) = _published(home, "select rows_validated from audit.validation_runs "
-                                       "where run_id = ? and target_table = 'raw.outcomes'", [report.run_id])
-    ((in_months,),) = _published(home, "select count(*) from validated.outcomes "
-                                       "where strftime(period, '%Y-%m') in (?, ?)", touched)
-    ((held_back,),) = _published(home, "select count(distinct (file_hash, sheet_name, row_number)) "
-                                       "from audit.quarantine where run_id = ?", [report.run_id])
+    ((validated,),) = _published(
+        home,
+        "select rows_validated from audit.validation_runs where run_id = ? and target_table = 'raw.outcomes'",
+        [report.run_id],
+    )
+    ((in_months,),) = _published(
+        home, "select count(*) from validated.outcomes where strftime(period, '%Y-%m') in (?, ?)", touched
+    )
+    ((held_back,),) = _published(
+        home,
+        "select count(distinct (file_hash, sheet_name, row_number)) from audit.quarantine where run_id = ?",
+        [report.run_id],
+    )
     assert validated == in_months + held_back
     assert 3 < validated < len(before) / 10
     # the restated figure is the partner's current one in the marts
-    (numerator,) = _published(home, """
+    (numerator,) = _published(
+        home,
+        """
         select numerator from staging.stg_outcomes
         where partner_code = ? and service_code = ? and measure_code = ?
-          and strftime(period, '%Y-%m') = ?""", [resubmitted.partner_code, resubmitted.service_code,
-                                                 resubmitted.measure_code, resubmitted.month])[0]
+          and strftime(period, '%Y-%m') = ?""",
+        [resubmitted.partner_code, resubmitted.service_code, resubmitted.measure_code, resubmitted.month],
+    )[0]
     assert numerator == resubmitted.numerator_after
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert accounting_gaps(con).is_empty()
@@ -145,8 +186,13 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
     tonight = nightly_schedule(dg.build_schedule_context(repository_def=repository))
     assert RANGE_START_TAG not in tonight.tags
     assert {k.to_user_string() for k in tonight.asset_selection} == {
-        "marts/partner_data_quality", "marts/partner_league", "marts/fct_report_card",
-        "marts/fct_action_plan", "publish/warehouse", "publish/scorecards"}
+        "marts/partner_data_quality",
+        "marts/partner_league",
+        "marts/fct_report_card",
+        "marts/fct_action_plan",
+        "publish/warehouse",
+        "publish/scorecards",
+    }
 
 
 def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
@@ -159,8 +205,11 @@ def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
     assert due.months == []  # no rows to validate: only the duplicate to record
     report = run_nightly(settings)
     assert report.success and report.months == []
-    assert _published(home, "select rule, same_as_file_name from audit.rejected_files where file_name = ?",
-                      [f"{partner}_20991231_again.csv"]) == [("duplicate_file", original.name)]
+    assert _published(
+        home,
+        "select rule, same_as_file_name from audit.rejected_files where file_name = ?",
+        [f"{partner}_20991231_again.csv"],
+    ) == [("duplicate_file", original.name)]
 
 
 def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(home):
@@ -170,8 +219,10 @@ def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(h
     resubmitted = write_resubmission(settings.inbox)
     settle(resubmitted.path)
     arriving = settings.inbox / "outcomes" / "NOR-ACUTE_20260420_late.csv"
-    arriving.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
-                        "NOR-ACUTE,NOR-HD,HD_")  # a copy still running
+    arriving.write_text(
+        "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
+        "NOR-ACUTE,NOR-HD,HD_"
+    )  # a copy still running
     # the sensor hands over the file that has settled and leaves the other to a later evaluation
     result = inbox_sensor(dg.build_sensor_context(cursor=state, repository_def=repository))
     (request,) = result.run_requests
@@ -182,8 +233,9 @@ def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(h
     report = run_nightly(settings)
     assert report.success and report.files_waiting == [f"outcomes/{arriving.name}"]
     for table in ("load_log", "rejected_files", "inbox_files"):
-        assert _published(home, f"select count(*) from audit.{table} where file_name = ?", [arriving.name]) \
-            == [(0,)], table
+        assert _published(
+            home, f"select count(*) from audit.{table} where file_name = ?", [arriving.name]
+        ) == [(0,)], table
     settle(arriving)
     assert due_work(settings).new_files == [arriving.name]
 
@@ -205,8 +257,12 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     # yesterday's warehouse and site stay
     partial = run_nightly(settings, ["2025-01"])
     assert not partial.success
-    (stale,) = [f for f in partial.failed_checks if (f.asset, f.check, f.severity) == (
-        "validated/outcomes", "validated_against_current_rules", "ERROR")]
+    (stale,) = [
+        f
+        for f in partial.failed_checks
+        if (f.asset, f.check, f.severity)
+        == ("validated/outcomes", "validated_against_current_rules", "ERROR")
+    ]
     assert "35 month(s) from 2023-04 to 2026-03" in stale.description
     assert "run `joinedup backfill 2023-04 2026-03`" in stale.description
     assert partial.failed_steps == []  # the blocked checks are not reported twice
@@ -216,10 +272,14 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     # the nightly run validates every month again: the dropped partner's rows are quarantined, named
     full = run_nightly(settings)
     assert full.success and (full.months[0], full.months[-1]) == ("2023-04", "2026-03")
-    assert _published(home, "select count(*) from validated.outcomes "
-                            "where partner_code = 'NOR-VCS'") == [(0,)]
-    ((quarantined,),) = _published(home, "select count(*) from audit.quarantine where rule = 'known_partner' "
-                                         "and value = 'NOR-VCS' and submission_type = 'outcomes'")
+    assert _published(home, "select count(*) from validated.outcomes where partner_code = 'NOR-VCS'") == [
+        (0,)
+    ]
+    ((quarantined,),) = _published(
+        home,
+        "select count(*) from audit.quarantine where rule = 'known_partner' "
+        "and value = 'NOR-VCS' and submission_type = 'outcomes'",
+    )
     assert quarantined > 0
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert accounting_gaps(con).is_empty()
@@ -231,19 +291,24 @@ def test_backfill_validates_a_chosen_range_for_every_type_and_refuses_months_we_
     done = runner.invoke(app, ["backfill", "2025-01", "2025-02"])
     assert done.exit_code == 0, done.output
     assert "months validated: 2025-01 to 2025-02 (2 with figures)" in done.output
-    assert _published(home, "select distinct submission_type from audit.month_validations "
-                            "where strftime(period_month, '%Y-%m') = '2025-01' and run_id = ("
-                            "select run_id from audit.month_validations "
-                            "order by validated_at desc limit 1) order by 1") == [
-        ("finance",), ("narratives",), ("outcomes",), ("targets",), ("workforce",)]
-    for months, complaint in ((["1999-01"], "is not a month we hold"),
-                              (["2025-03", "2025-01"], "comes before")):
+    assert _published(
+        home,
+        "select distinct submission_type from audit.month_validations "
+        "where strftime(period_month, '%Y-%m') = '2025-01' and run_id = ("
+        "select run_id from audit.month_validations "
+        "order by validated_at desc limit 1) order by 1",
+    ) == [("finance",), ("narratives",), ("outcomes",), ("targets",), ("workforce",)]
+    for months, complaint in (
+        (["1999-01"], "is not a month we hold"),
+        (["2025-03", "2025-01"], "comes before"),
+    ):
         refused = runner.invoke(app, ["backfill", *months])
         assert refused.exit_code != 0 and complaint in refused.output, refused.output
 
 
-def test_months_validated_by_hand_without_what_is_built_from_them_are_not_published(home, tmp_path,
-                                                                                   monkeypatch):
+def test_months_validated_by_hand_without_what_is_built_from_them_are_not_published(
+    home, tmp_path, monkeypatch
+):
     # a persistent Dagster instance, as under `make dev`, remembers what each run built
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
     (tmp_path / "dagster").mkdir()
@@ -252,9 +317,15 @@ def test_months_validated_by_hand_without_what_is_built_from_them_are_not_publis
     published = settings.warehouse.stat().st_mtime_ns
     # someone validates January 2025 of outcomes from the UI, leaving out everything downstream
     with dg.DagsterInstance.get() as instance:
-        by_hand = build_definitions(settings).resolve_job_def("nightly").execute_in_process(
-            instance=instance, asset_selection=[dg.AssetKey(["validated", "outcomes"])],
-            tags={RANGE_START_TAG: "2025-01", RANGE_END_TAG: "2025-01"})
+        by_hand = (
+            build_definitions(settings)
+            .resolve_job_def("nightly")
+            .execute_in_process(
+                instance=instance,
+                asset_selection=[dg.AssetKey(["validated", "outcomes"])],
+                tags={RANGE_START_TAG: "2025-01", RANGE_END_TAG: "2025-01"},
+            )
+        )
     assert by_hand.success
     # tonight nothing is due, but the marts are older than the rows they are built from: refused
     tonight = run_nightly(settings)

@@ -27,27 +27,40 @@ def _benchmark(tmp_path, figures: dict[str, float]) -> list[tuple]:
     con.execute("create table seeds.joint_services (service_code varchar, service_kind varchar)")
     con.execute("create table seeds.measures (measure_code varchar, direction varchar)")
     con.execute("insert into seeds.measures values ('M', 'higher_is_better')")
-    con.execute("create table marts.fct_measure_period (service_code varchar, measure_code varchar, "
-                "period date, assessed_actual double)")
+    con.execute(
+        "create table marts.fct_measure_period (service_code varchar, measure_code varchar, "
+        "period date, assessed_actual double)"
+    )
     for service, figure in figures.items():
         con.execute("insert into seeds.joint_services values (?, 'K')", [service])
         con.execute("insert into marts.fct_measure_period values (?, 'M', ?, ?)", [service, MAY, figure])
     (model,) = [m for m in load_models(SQL_DIR) if m.table == "marts.peer_benchmark"]
     build_model(con, model)
-    found = con.execute("select service_code, peer_rank, peers, quartile from marts.peer_benchmark "
-                        "order by peer_rank, service_code").fetchall()
+    found = con.execute(
+        "select service_code, peer_rank, peers, quartile from marts.peer_benchmark "
+        "order by peer_rank, service_code"
+    ).fetchall()
     con.close()
     return found
 
 
-@pytest.mark.parametrize(("figures", "expected"), [
-    # 3 peers (the demo's size): ranks, but no quartile
-    ({"A": 90, "B": 80, "C": 70}, [("A", 1, 3, None), ("B", 2, 3, None), ("C", 3, 3, None)]),
-    # 4 peers: one per quarter, the ceiling of 4 × rank ÷ 4
-    ({"A": 90, "B": 80, "C": 70, "D": 60}, [("A", 1, 4, 1), ("B", 2, 4, 2), ("C", 3, 4, 3), ("D", 4, 4, 4)]),
-    # 5 peers with a tie for 2nd: ceil(4 × 1/5) = 1, ceil(4 × 2/5) = 2, ceil(4 × 4/5) = 4, ceil(4 × 5/5) = 4
-    ({"A": 90, "B": 80, "C": 80, "D": 70, "E": 60},
-     [("A", 1, 5, 1), ("B", 2, 5, 2), ("C", 2, 5, 2), ("D", 4, 5, 4), ("E", 5, 5, 4)]),
-])
+@pytest.mark.parametrize(
+    ("figures", "expected"),
+    [
+        # 3 peers (the demo's size): ranks, but no quartile
+        ({"A": 90, "B": 80, "C": 70}, [("A", 1, 3, None), ("B", 2, 3, None), ("C", 3, 3, None)]),
+        # 4 peers: one per quarter, the ceiling of 4 × rank ÷ 4
+        (
+            {"A": 90, "B": 80, "C": 70, "D": 60},
+            [("A", 1, 4, 1), ("B", 2, 4, 2), ("C", 3, 4, 3), ("D", 4, 4, 4)],
+        ),
+        # 5 peers with a tie for 2nd:
+        # ceil(4 × 1/5) = 1, ceil(4 × 2/5) = 2, ceil(4 × 4/5) = 4, ceil(4 × 5/5) = 4
+        (
+            {"A": 90, "B": 80, "C": 80, "D": 70, "E": 60},
+            [("A", 1, 5, 1), ("B", 2, 5, 2), ("C", 2, 5, 2), ("D", 4, 5, 4), ("E", 5, 5, 4)],
+        ),
+    ],
+)
 def test_quartiles_only_with_enough_peers(tmp_path, figures, expected):
     assert _benchmark(tmp_path, figures) == expected

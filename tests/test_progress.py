@@ -32,8 +32,9 @@ pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 @dg.asset(key=["raw", "outcomes"])
 def raw_outcomes() -> dg.MaterializeResult:
     """Stands for an ingest step: its metadata lists the files it read, as raw/<type> does."""
-    return dg.MaterializeResult(metadata={"files_loaded": 1204, "rows_received": 48160,
-                                          "files_rejected": ["bad.csv", "worse.csv"]})
+    return dg.MaterializeResult(
+        metadata={"files_loaded": 1204, "rows_received": 48160, "files_rejected": ["bad.csv", "worse.csv"]}
+    )
 
 
 @dg.asset(deps=[raw_outcomes])
@@ -47,8 +48,9 @@ def publish() -> None:
     raise RuntimeError("disk full")
 
 
-JOB = dg.Definitions(assets=[raw_outcomes, validated, publish],
-                     jobs=[dg.define_asset_job("small")]).resolve_job_def("small")
+JOB = dg.Definitions(
+    assets=[raw_outcomes, validated, publish], jobs=[dg.define_asset_job("small")]
+).resolve_job_def("small")
 
 
 def _run(progress: RunProgress) -> None:
@@ -80,8 +82,10 @@ def test_on_a_terminal_the_status_line_is_rewritten_in_place_and_cleared_at_the_
     assert f"{CLEAR_LINE}[0:00] load: step 2 of 3: validated" in written
     assert "step 2 of 3: validated\n" not in written  # a status is rewritten, never left as a line
     # what stays (the files read, the failure) is a whole line printed above the status
-    assert f"{CLEAR_LINE}[0:00] load: outcomes: 1,204 new file(s) read, 48,160 rows received, " \
-           "2 rejected\n" in written
+    assert (
+        f"{CLEAR_LINE}[0:00] load: outcomes: 1,204 new file(s) read, 48,160 rows received, "
+        "2 rejected\n" in written
+    )
     assert f"{CLEAR_LINE}[0:00] load: step failed: publish: RuntimeError: disk full\n" in written
     assert written.endswith(CLEAR_LINE)
 
@@ -98,14 +102,18 @@ def needs_the_database() -> None:
 
 
 def test_a_run_that_cannot_start_says_why():
-    job = dg.Definitions(assets=[needs_the_database], jobs=[dg.define_asset_job("locked")],
-                         resources={"database": locked_database}).resolve_job_def("locked")
+    job = dg.Definitions(
+        assets=[needs_the_database],
+        jobs=[dg.define_asset_job("locked")],
+        resources={"database": locked_database},
+    ).resolve_job_def("locked")
     stream = io.StringIO()
     with RunProgress(stream, clock=lambda: 0.0) as progress, dg.DagsterInstance.ephemeral() as instance:
         _execute(job, instance, progress, "load")
     assert stream.getvalue().splitlines()[-1] == (
-        '[0:00] load: step failed: needs_the_database: OSError: Could not set lock on file '
-        '"joinedup.duckdb": Conflicting lock is held')
+        "[0:00] load: step failed: needs_the_database: OSError: Could not set lock on file "
+        '"joinedup.duckdb": Conflicting lock is held'
+    )
 
 
 def test_on_a_terminal_the_time_elapsed_moves_during_a_long_step():
@@ -119,8 +127,10 @@ def test_on_a_terminal_the_time_elapsed_moves_during_a_long_step():
     assert f"{CLEAR_LINE}[1:15] load: step 1 of 19: raw/outcomes" in stream.getvalue()
 
 
-@pytest.mark.parametrize(("seconds", "shown"), [(0, "0:00"), (59.9, "0:59"), (75, "1:15"),
-                                                (3599, "59:59"), (3600, "1:00:00"), (7385, "2:03:05")])
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [(0, "0:00"), (59.9, "0:59"), (75, "1:15"), (3599, "59:59"), (3600, "1:00:00"), (7385, "2:03:05")],
+)
 def test_elapsed_time_reads_as_a_clock(seconds, shown):
     assert elapsed(seconds) == shown
 
@@ -128,22 +138,36 @@ def test_elapsed_time_reads_as_a_clock(seconds, shown):
 def test_a_run_away_from_a_terminal_logs_its_steps_on_stderr_and_prints_json_on_stdout(tmp_path):
     generate_demo(tmp_path, scale="small", seed=7)
     settings = settings_for(tmp_path)
-    env = {**{k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")},
-           "JOINEDUP_INBOX": str(settings.inbox), "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
-           "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
-           "JOINEDUP_WAREHOUSE": str(settings.warehouse), "JOINEDUP_SITE": str(settings.site_dir),
-           "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir)}
-    done = subprocess.run([str(Path(sys.executable).parent / "joinedup"), "run", "--json"], env=env,
-                          capture_output=True, text=True, timeout=600)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("JOINEDUP_")},
+        "JOINEDUP_INBOX": str(settings.inbox),
+        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
+        "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
+        "JOINEDUP_WAREHOUSE": str(settings.warehouse),
+        "JOINEDUP_SITE": str(settings.site_dir),
+        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir),
+    }
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "joinedup"), "run", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     summary = json.loads(done.stdout)  # nothing but the summary on stdout
     assert summary["success"] and summary["files"]["outcomes"]["files"] > 0
     lines = done.stderr.splitlines()
     assert lines[0] == "[0:00] loading the pipeline"
     for phase in ("load", "validate", "build and publish"):
-        steps = [int(m.group(1)) for line in lines
-                 if (m := re.fullmatch(rf"\[\d+:\d\d\] {phase}: step (\d+) of (\d+): .+", line))]
+        steps = [
+            int(m.group(1))
+            for line in lines
+            if (m := re.fullmatch(rf"\[\d+:\d\d\] {phase}: step (\d+) of (\d+): .+", line))
+        ]
         assert steps == list(range(1, len(steps) + 1)) and len(steps) > 1, phase
-    assert any(re.fullmatch(r"\[\d+:\d\d\] load: outcomes: \d+ new file\(s\) read, [\d,]+ rows received.*",
-                            line) for line in lines), done.stderr
+    assert any(
+        re.fullmatch(r"\[\d+:\d\d\] load: outcomes: \d+ new file\(s\) read, [\d,]+ rows received.*", line)
+        for line in lines
+    ), done.stderr
     assert "\r" not in done.stderr

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 
 def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_and_working_database(
-        tmp_path):
+    tmp_path,
+):
     generate_demo(tmp_path, scale="small", seed=5)
     settings = settings_for(tmp_path)
     assert run_nightly(settings).success
@@ -24,25 +25,35 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     first_publication = settings.warehouse.resolve().parent
     # a late resubmission changes a figure; the run publishes a second version
     extra = tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv"
-    extra.write_text("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
-                     "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
+    extra.write_text(
+        "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
+        "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n"
+    )
     settle(extra)
     assert run_nightly(settings).success
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from audit.load_log").fetchone()[0] > 0
         second = con.execute("select count(*) from raw.outcomes").fetchone()[0]
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        changes = con.execute("select change, service_code, measure_code, period, detail "
-                              "from audit.publication_changes order by all").fetchall()
-        counts = con.execute("select new_submissions, restated_figures from audit.publications "
-                             "order by published_at").fetchall()
-    assert counts[0] == (0, 0)   # the first publication has nothing to compare with
-    assert ("new submission", None, None, None, "outcomes/NOR-ACUTE_20260420_late.csv from NOR-ACUTE") \
-        in changes
+        changes = con.execute(
+            "select change, service_code, measure_code, period, detail "
+            "from audit.publication_changes order by all"
+        ).fetchall()
+        counts = con.execute(
+            "select new_submissions, restated_figures from audit.publications order by published_at"
+        ).fetchall()
+    assert counts[0] == (0, 0)  # the first publication has nothing to compare with
+    assert (
+        "new submission",
+        None,
+        None,
+        None,
+        "outcomes/NOR-ACUTE_20260420_late.csv from NOR-ACUTE",
+    ) in changes
     restated = [c for c in changes if c[0] == "restated figure"]
     assert [(s, m, str(p)) for _, s, m, p, _ in restated] == [("NOR-HD", "HD_DISCHARGES", "2026-03-01")]
     before, after = (float(v) for v in restated[0][4].split(" -> "))
-    assert (after, before > 1) == (1.0, True)   # the late file replaced the trust's figure
+    assert (after, before > 1) == (1.0, True)  # the late file replaced the trust's figure
     index = (settings.site_dir / "index.html").read_text()
     assert "Since the last publication" not in first_index
     assert "Since the last publication" in index
@@ -52,8 +63,9 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
     assert sorted(p.name for p in settings.publications.iterdir()) == sorted(["current", restored.name])
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert con.execute("select count(*) from raw.outcomes").fetchone()[0] == second - 1
-        (run_id,) = con.execute("select run_id from audit.publications order by published_at desc "
-                                "limit 1").fetchone()
+        (run_id,) = con.execute(
+            "select run_id from audit.publications order by published_at desc limit 1"
+        ).fetchone()
     # the site comes back as it was published, the validation results beside the scorecards too
     assert (settings.site_dir / "index.html").read_text() == first_index
     assert json.loads((settings.site_dir / "publication.json").read_text()) == {"run_id": run_id}

@@ -16,8 +16,11 @@ UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): UUID.sub(b"<uuid>", p.read_bytes())
-            for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): UUID.sub(b"<uuid>", p.read_bytes())
+        for p in folder.rglob("*")
+        if p.is_file()
+    }
 
 
 def test_data_docs_from_a_second_process_match_and_its_errors_are_raised(demo_run, tmp_path):
@@ -35,6 +38,8 @@ def test_data_docs_from_a_second_process_match_and_its_errors_are_raised(demo_ru
 
     # a result whose suite has no rules file fails in the second process, and the block says so
     unknown = [replace(results[0], suite="no_such_suite")]
-    with pytest.raises(FileNotFoundError, match="no_such_suite"), \
-            data_docs_alongside(unknown, tmp_path / "broken", NAVIGATION, services=BACKGROUND_FROM_SERVICES):
+    with (
+        pytest.raises(FileNotFoundError, match="no_such_suite"),
+        data_docs_alongside(unknown, tmp_path / "broken", NAVIGATION, services=BACKGROUND_FROM_SERVICES),
+    ):
         pass

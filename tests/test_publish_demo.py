@@ -56,9 +56,11 @@ def test_index_counts_match_the_marts(published):
     index = (site / "index.html").read_text("utf-8")
     rows = dict(re.findall(r'<tr data-service="([\w-]+)">(.*?)</tr>', index, re.S))
     assert sorted(rows) == sorted(slugs)
-    concerns = dict(con.execute("""
+    concerns = dict(
+        con.execute("""
         select service_code, count(*) filter (where variation = 'special cause concern')
-        from marts.measure_spc_status group by all""").fetchall())
+        from marts.measure_spc_status group by all""").fetchall()
+    )
     for code, row in rows.items():
         assert re.search(r'data-field="concerns">(\d+)<', row).group(1) == str(concerns[code])
         assert f'href="services/{slugs[code]}.html"' in row
@@ -67,8 +69,9 @@ def test_index_counts_match_the_marts(published):
 def test_the_planted_step_change_shows_as_improvement(published):
     site, con, slugs, truth = published
     step = truth["truths"]["step_change"]
-    name = con.execute("select measure_name from marts.dim_measure where measure_code = ?",
-                       [step["measure_code"]]).fetchone()[0]
+    name = con.execute(
+        "select measure_name from marts.dim_measure where measure_code = ?", [step["measure_code"]]
+    ).fetchone()[0]
     page = _page(site, slugs, step["service_code"])
     assert page_tiles(page)[step["measure_code"]]["variation"] == "Special cause: improvement"
     after = [r for r in _chart_rows(page, name) if r["period"] >= step["first_period"] + "-01"]
@@ -80,8 +83,9 @@ def test_the_declared_rebase_is_marked(published):
     rebases = con.execute("select service_code, measure_code, first_period from seeds.spc_rebases").fetchall()
     assert rebases
     for service, measure, first in rebases:
-        name = con.execute("select measure_name from marts.dim_measure where measure_code = ?",
-                           [measure]).fetchone()[0]
+        name = con.execute(
+            "select measure_name from marts.dim_measure where measure_code = ?", [measure]
+        ).fetchone()[0]
         rows = _chart_rows(_page(site, slugs, service), name)
         assert [r["period"] for r in rows if r["rebase"]] == [str(first)[:10]]
 
@@ -113,15 +117,20 @@ def test_the_planted_vacancy_effect_is_said_in_words(published):
     effect = truth["truths"]["vacancy_effect"]
     names = dict(con.execute("select measure_code, measure_name from marts.dim_measure").fetchall())
     directions = dict(con.execute("select measure_code, direction from marts.dim_measure").fetchall())
-    services = dict(con.execute("select service_kind, min(service_code) from marts.dim_joint_service "
-                                "group by all").fetchall())
+    services = dict(
+        con.execute(
+            "select service_kind, min(service_code) from marts.dim_joint_service group by all"
+        ).fetchall()
+    )
     kinds = dict(con.execute("select measure_code, service_kind from marts.dim_measure").fetchall())
     for measure, slope in effect["slope_by_measure"].items():
         page = _text(_page(site, slugs, services[kinds[measure]]))
         rises = slope > 0
         better = rises == (directions[measure] == "higher_is_better")
-        assert (f"Where the vacancy rate was higher, “{names[measure]}” was {'higher' if rises else 'lower'} "
-                f"({'better' if better else 'worse'}) in the same month") in page, measure
+        assert (
+            f"Where the vacancy rate was higher, “{names[measure]}” was {'higher' if rises else 'lower'} "
+            f"({'better' if better else 'worse'}) in the same month"
+        ) in page, measure
         assert "Association, not cause." in page
 
 
@@ -129,12 +138,17 @@ def test_the_planted_pay_gap_is_shown(published):
     site, con, slugs, truth = published
     gap = truth["truths"]["pay_gap"]["employer"]
     names = dict(con.execute("select partner_code, partner_name from marts.dim_partner").fetchall())
-    group = con.execute("select staff_group_name from seeds.staff_groups where staff_group_code = ?",
-                        [gap["staff_group_code"]]).fetchone()[0]
+    group = con.execute(
+        "select staff_group_name from seeds.staff_groups where staff_group_code = ?",
+        [gap["staff_group_code"]],
+    ).fetchone()[0]
     page = _text(_page(site, slugs, gap["service_code"]))
     higher, lower = names[gap["higher_paid_partner_code"]], names[gap["lower_paid_partner_code"]]
-    assert re.search(rf"{re.escape(group)} {re.escape(higher)} {re.escape(lower)} £[\d,]+ "
-                     rf"{gap['gap_pct']:.1f}%", page)
+    assert re.search(
+        rf"{re.escape(group)} {re.escape(higher)} {re.escape(lower)} £[\d,]+ "
+        rf"{gap['gap_pct']:.1f}%",
+        page,
+    )
 
 
 def test_each_service_page_names_its_quadrant_as_the_index_does(published):

@@ -30,8 +30,15 @@ from tests.publish_fixtures import (
     page_tiles,
 )
 
-PAGES = ["data-quality.html", "definitions.html", "dictionary.html", "index.html",
-         "services/s1.html", "services/s2.html", "services/s3.html"]
+PAGES = [
+    "data-quality.html",
+    "definitions.html",
+    "dictionary.html",
+    "index.html",
+    "services/s1.html",
+    "services/s2.html",
+    "services/s3.html",
+]
 
 
 @pytest.fixture(scope="module")
@@ -108,8 +115,11 @@ def test_names_are_escaped_everywhere(site):
     escaped = str(escape(NASTY))
     for name in PAGES:
         assert "<script>alert" not in _read(out, name), name
-    service, index, quality = _read(out, "services/s1.html"), _read(out, "index.html"), _read(
-        out, "data-quality.html")
+    service, index, quality = (
+        _read(out, "services/s1.html"),
+        _read(out, "index.html"),
+        _read(out, "data-quality.html"),
+    )
     assert f"<h1>Sunny {escaped}</h1>" in service
     assert f"<dd>{escape(P1_NAME)}</dd>" in service  # lead partner
     assert escape(S1_NAME) in index and escape(P1_NAME) in quality
@@ -146,7 +156,8 @@ def test_states_are_shown_by_shape_and_word_not_colour_alone(site):
     page = _read(out, "services/s1.html")
     on_page = re.findall(r'<span class="badge tone-[\w-]+"><svg[^>]*>(.*?)</svg> ([^<]+)</span>', page)
     assert {"Green", "Data incomplete", "Special cause: improvement", "Consistently passing"} <= {
-        label for _, label in on_page}
+        label for _, label in on_page
+    }
     badge = template_environment().get_template("macros.html.j2").module.badge
     for states in (RAG_BADGES, VARIATION_BADGES, ASSURANCE_BADGES):
         drawn = {name: str(badge(state)) for name, state in states.items()}
@@ -175,8 +186,9 @@ def test_spc_chart_marks_rebasing_and_says_when_limits_are_missing(site):
     assert all(r["upper_limit"] is not None for r in rows if r["period"] < "2025-03-01")
     assert any(layer["mark"]["type"] == "rule" for layer in rate["layer"])
     assert "Limits were rebased from Mar 2025" in rate["description"]
-    note = re.search(r'<div class="spc-chart" data-measure="RATE">.*?<p class="limits-note"[^>]*>(.*?)</p>',
-                     page, re.S).group(1)
+    note = re.search(
+        r'<div class="spc-chart" data-measure="RATE">.*?<p class="limits-note"[^>]*>(.*?)</p>', page, re.S
+    ).group(1)
     assert note.startswith("Too few points for limits") and "the months from Mar 2025" in note
     # without a rebase there is no rebase layer, whose empty data would upset the time scale
     low = _chart_titled(specs, "Low")
@@ -209,8 +221,14 @@ def test_every_chart_is_titled_described_and_marked_for_browser_tests(site):
 def test_service_page_sections_come_in_the_issue_order(site):
     out, _, _ = site
     page = _read(out, "services/s1.html")
-    order = ["headlines-heading", "efficiency-heading", "spc-heading", "workforce-heading",
-             "accountability-heading", "quality-heading"]
+    order = [
+        "headlines-heading",
+        "efficiency-heading",
+        "spc-heading",
+        "workforce-heading",
+        "accountability-heading",
+        "quality-heading",
+    ]
     positions = [page.index(f'<h2 id="{heading}"') for heading in order]
     assert positions == sorted(positions)
     assert "Direction of travel since June 2025" in page
@@ -222,7 +240,8 @@ def test_path_chart_holds_the_service_and_its_peers(site):
     own = [r for r in rows if r["role"] == "This service"]
     assert len(own) == 24 and [r["is_latest"] for r in own].count(True) == 1
     assert [(r["service"], r["period"]) for r in rows if r["role"] != "This service"] == [
-        (S1_NAME, "2025-12-01")]
+        (S1_NAME, "2025-12-01")
+    ]
     third = _read(out, "services/s3.html")
     assert "chart-path" not in third and "nothing to chart" in third
 
@@ -239,9 +258,11 @@ def test_workforce_panel_pay_suppression_and_association(site, marts):
         select slope, ci_low, ci_high from marts.workforce_outcome_association
         where outcome = 'RATE' and workforce_measure = 'vacancy_rate' and lag_months = 0""").fetchone()
     assert round(slope, 1) == -0.5  # as planted
-    assert (f"Where the vacancy rate was higher, “Rate” was lower (worse) in the same month: "
-            f"{abs(slope):.2f} percentage points less for each percentage point of vacancy rate "
-            f"(95% interval −{abs(low):.2f} to −{abs(high):.2f}; 48 service-months in 2 services).") in panel
+    assert (
+        f"Where the vacancy rate was higher, “Rate” was lower (worse) in the same month: "
+        f"{abs(slope):.2f} percentage points less for each percentage point of vacancy rate "
+        f"(95% interval −{abs(low):.2f} to −{abs(high):.2f}; 48 service-months in 2 services)."
+    ) in panel
     assert "Association, not cause." in panel
     assert "No workforce returns" in _read(out, "services/s3.html")
 
@@ -249,8 +270,11 @@ def test_workforce_panel_pay_suppression_and_association(site, marts):
 def test_accountability_table(site):
     out, _, _ = site
     s1 = _text(_section(_read(out, "services/s1.html"), "accountability-heading"))
-    assert re.search(rf"Rate {re.escape(P1_NAME)} {re.escape(P1_NAME)}: 100\.0% of the cases, its own rate "
-                     r"\d+\.\d% Data incomplete 0", s1)
+    assert re.search(
+        rf"Rate {re.escape(P1_NAME)} {re.escape(P1_NAME)}: 100\.0% of the cases, its own rate "
+        r"\d+\.\d% Data incomplete 0",
+        s1,
+    )
     assert f"Output {P1_NAME} {P1_NAME}: " in s1 and "of the count; Charity" not in s1
     s2 = _text(_section(_read(out, "services/s2.html"), "accountability-heading"))
     assert "Low Council Council: 100.0% of the cases, its own rate 15.0% Red 24 since January 2024" in s2
@@ -281,10 +305,14 @@ def test_index_lists_every_service_in_a_sortable_table(site, marts):
     rows = dict(re.findall(r'<tr data-service="(\w+)">(.*?)</tr>', table, re.S))
     assert sorted(rows) == ["S1", "S2", "S3"]
     for code, row in rows.items():
-        counts = dict(marts.execute("""
+        counts = dict(
+            marts.execute(
+                """
             select rag, count(*) from marts.fct_measure_period where service_code = ? and period = (
                 select max(period) from marts.fct_measure_period where service_code = ?) group by rag""",
-            [code, code]).fetchall())
+                [code, code],
+            ).fetchall()
+        )
         for rag in ("red", "amber", "green"):
             found = re.search(rf'data-field="{rag}">.*?</svg> (\d+)</span>', row, re.S).group(1)
             assert int(found) == counts.get(rag, 0), (code, rag)
@@ -302,14 +330,16 @@ def test_data_quality_page_lists_partners_rejected_files_and_quarantined_rows(si
     out, _, _ = site
     page = _read(out, "data-quality.html")
     # the returns table only: the partner league below it marks its rows by partner too
-    partners = dict(re.findall(r'<tr data-partner="(\w*)">(.*?)</tr>', _section(page, "partners-heading"),
-                               re.S))
+    partners = dict(
+        re.findall(r'<tr data-partner="(\w*)">(.*?)</tr>', _section(page, "partners-heading"), re.S)
+    )
     assert sorted(partners) == ["P1", "P2", "P3"]
     assert _text(partners["P1"]).endswith("Area A 1 0 1 0 1 0")
     assert _text(partners["P2"]).endswith("Area B 1 0 9 9 0 1")  # its late return
     assert _text(partners["P3"]).startswith("Charity P3 Area A 1 1")
     assert "p1_bad.csv — 7 numerator numeric &lt;script&gt;" in _text(page).replace(
-        "<script>", "&lt;script&gt;")
+        "<script>", "&lt;script&gt;"
+    )
     assert "the file holds binary data" in page
 
 
@@ -317,22 +347,29 @@ def test_data_quality_page_lists_the_overdue_returns_the_check_finds(site, marts
     """One line per partner and kind of return the check finds overdue; every month in the CSV beside."""
     out, _, _ = site
     table = _read(out, "data-quality.html").split('id="overdue-returns"')[1].split("</table>")[0]
-    lines = {code: _text(row) for code, row in re.findall(r'<tr data-partner="(\w+)">(.*?)</tr>',
-                                                          table.split("<tbody>")[1], re.S)
-             if "workforce" in _text(row) and code == "P2"}
+    lines = {
+        code: _text(row)
+        for code, row in re.findall(r'<tr data-partner="(\w+)">(.*?)</tr>', table.split("<tbody>")[1], re.S)
+        if "workforce" in _text(row) and code == "P2"
+    }
     found = overdue_returns(marts, date.today())
-    assert len(re.findall(r"<tr data-partner=", table)) == found.select(
-        "partner_code", "submission_type").unique().height
+    assert (
+        len(re.findall(r"<tr data-partner=", table))
+        == found.select("partner_code", "submission_type").unique().height
+    )
     # P2's workforce for S3, never received: its oldest month, October 2025 (S3's first), was due on the
     # 15th working day after 31 October, 21 November 2025 (the fixture names no bank holiday)
     workforce = found.filter((pl.col("partner_code") == "P2") & (pl.col("submission_type") == "workforce"))
     assert workforce["period"].min() == date(2025, 10, 1)
     months, days = workforce.height, (date.today() - date(2025, 11, 21)).days
-    assert lines["P2"].startswith(f"Council P2 workforce {months} {workforce['returns_missing'].sum()} "
-                                  f"October 2025 21 November 2025 {days:,} ")
+    assert lines["P2"].startswith(
+        f"Council P2 workforce {months} {workforce['returns_missing'].sum()} "
+        f"October 2025 21 November 2025 {days:,} "
+    )
     every_month = pl.read_csv(out / "data-quality-overdue.csv", try_parse_dates=True)
     assert every_month.sort("partner_code", "submission_type", "period").equals(
-        found.sort("partner_code", "submission_type", "period"))
+        found.sort("partner_code", "submission_type", "period")
+    )
 
 
 def test_print_stylesheet_lays_pages_on_a4(site):

@@ -11,10 +11,23 @@ from assets.publish.spc_series import load_spc_series, sql_json_number
 
 def test_sql_writes_each_figure_as_python_rounds_and_serialises_it():
     rng = random.Random(1)
-    values = [0.0, -0.0, 0.03125, 2.675, 1.00005, -0.00005, 5e-5, 1e-4, 1e16, 123456789012.34567,
-              float("inf"), float("nan"), None]
+    values = [
+        0.0,
+        -0.0,
+        0.03125,
+        2.675,
+        1.00005,
+        -0.00005,
+        5e-5,
+        1e-4,
+        1e16,
+        123456789012.34567,
+        float("inf"),
+        float("nan"),
+        None,
+    ]
     values += [rng.choice((1, -1)) * 10 ** rng.uniform(-8, 17) for _ in range(20_000)]
-    values += [rng.randint(-10**7, 10**7) / 10**4 + rng.choice((5e-5, -5e-5, 0)) for _ in range(20_000)]
+    values += [rng.randint(-(10**7), 10**7) / 10**4 + rng.choice((5e-5, -5e-5, 0)) for _ in range(20_000)]
     values += [struct.unpack("d", struct.pack("Q", rng.getrandbits(64)))[0] for _ in range(20_000)]
     con = duckdb.connect()
     sql = f"select {sql_json_number('x')} from unnest($values) with ordinality as t(x, i) order by i"

@@ -13,8 +13,9 @@ from assets.publish.swap import CURRENT, Publications, copy_into_place
 
 @pytest.fixture
 def store(tmp_path):
-    return Publications(tmp_path / "warehouse" / "publications", tmp_path / "warehouse" / "joinedup.duckdb",
-                        tmp_path / "site")
+    return Publications(
+        tmp_path / "warehouse" / "publications", tmp_path / "warehouse" / "joinedup.duckdb", tmp_path / "site"
+    )
 
 
 def publish(store, version):
@@ -120,13 +121,17 @@ def test_copy_into_place_leaves_nothing_behind_when_the_copy_fails(tmp_path):
 
 def test_an_installation_copied_without_its_links_publishes_again(store, tmp_path):
     publish(store, 1)
-    copied = Publications(tmp_path / "copy" / "warehouse" / "publications",
-                          tmp_path / "copy" / "warehouse" / "joinedup.duckdb", tmp_path / "copy" / "site")
+    copied = Publications(
+        tmp_path / "copy" / "warehouse" / "publications",
+        tmp_path / "copy" / "warehouse" / "joinedup.duckdb",
+        tmp_path / "copy" / "site",
+    )
     shutil.copytree(tmp_path / "warehouse", tmp_path / "copy" / "warehouse")  # links followed: copies
     shutil.copytree(tmp_path / "site", tmp_path / "copy" / "site")
     copied.adopt_earlier_layout()
     publish(copied, 2)
     assert shown(copied) == (2, 2) and copied.site.is_symlink()
     assert sorted(p.name for p in copied.root.iterdir() if p.name != CURRENT) == [
-        p.name for p in copied.published()]
+        p.name for p in copied.published()
+    ]
     assert sorted(p.name for p in (tmp_path / "copy").iterdir()) == ["site", "warehouse"]

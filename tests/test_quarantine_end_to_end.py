@@ -30,19 +30,28 @@ def rerun(demo_run, tmp_path_factory):
     copied = settings_for(home)
     with duckdb.connect(str(copied.warehouse), read_only=True) as con:
         (latest,) = con.execute("select max(period) from staging.stg_outcomes").fetchone()
-        bad = con.execute("select measure_code, denominator from staging.stg_outcomes where partner_code = ? "
-                          "and service_code = ? and period = ? and denominator is not null order by 1",
-                          [BAD_PARTNER, BAD_SERVICE, latest]).fetchall()
-        (value,) = con.execute("select value from staging.stg_outcomes where partner_code = ? and "
-                               "service_code = ? and measure_code = ? and period = ?",
-                               [GOOD_PARTNER, GOOD_SERVICE, GOOD_MEASURE, latest]).fetchone()
+        bad = con.execute(
+            "select measure_code, denominator from staging.stg_outcomes where partner_code = ? "
+            "and service_code = ? and period = ? and denominator is not null order by 1",
+            [BAD_PARTNER, BAD_SERVICE, latest],
+        ).fetchall()
+        (value,) = con.execute(
+            "select value from staging.stg_outcomes where partner_code = ? and "
+            "service_code = ? and measure_code = ? and period = ?",
+            [GOOD_PARTNER, GOOD_SERVICE, GOOD_MEASURE, latest],
+        ).fetchone()
     month = f"{latest:%Y-%m}"
     # every numerator above its denominator: each row breaks numerator_le_denominator
-    (copied.inbox / "outcomes" / f"{BAD_PARTNER}_20260430_resend.csv").write_text(HEADER + "".join(
-        f"{BAD_PARTNER},{BAD_SERVICE},{measure},{month},{denominator + 1:g},{denominator:g},,\n"
-        for measure, denominator in bad))
+    (copied.inbox / "outcomes" / f"{BAD_PARTNER}_20260430_resend.csv").write_text(
+        HEADER
+        + "".join(
+            f"{BAD_PARTNER},{BAD_SERVICE},{measure},{month},{denominator + 1:g},{denominator:g},,\n"
+            for measure, denominator in bad
+        )
+    )
     (copied.inbox / "outcomes" / f"{GOOD_PARTNER}_20260430_resend.csv").write_text(
-        HEADER + f"{GOOD_PARTNER},{GOOD_SERVICE},{GOOD_MEASURE},{month},,,{value + 7:g},\n")
+        HEADER + f"{GOOD_PARTNER},{GOOD_SERVICE},{GOOD_MEASURE},{month},,,{value + 7:g},\n"
+    )
     settle(copied.inbox / "outcomes" / f"{BAD_PARTNER}_20260430_resend.csv")
     settle(copied.inbox / "outcomes" / f"{GOOD_PARTNER}_20260430_resend.csv")
     report = run_nightly(copied)
@@ -62,12 +71,17 @@ def test_the_run_succeeds_and_dagster_reports_the_failed_check_as_a_warning(reru
 
 def test_every_row_of_the_bad_file_is_held_back_and_its_measures_are_data_incomplete(rerun):
     _, con, latest, measures, _, _ = rerun
-    held = con.execute("select count(distinct row_number), min(rule), max(rule) from audit.quarantine "
-                       "where file_name = ?", [f"{BAD_PARTNER}_20260430_resend.csv"]).fetchone()
+    held = con.execute(
+        "select count(distinct row_number), min(rule), max(rule) from audit.quarantine where file_name = ?",
+        [f"{BAD_PARTNER}_20260430_resend.csv"],
+    ).fetchone()
     assert held == (len(measures), "numerator_le_denominator", "numerator_le_denominator")
-    shown = con.execute("select measure_code, rag, has_quarantined_figure from marts.fct_measure_period "
-                        "where service_code = ? and period = ? and measure_code in (select unnest(?)) "
-                        "order by 1", [BAD_SERVICE, latest, measures]).fetchall()
+    shown = con.execute(
+        "select measure_code, rag, has_quarantined_figure from marts.fct_measure_period "
+        "where service_code = ? and period = ? and measure_code in (select unnest(?)) "
+        "order by 1",
+        [BAD_SERVICE, latest, measures],
+    ).fetchall()
     assert shown == [(m, "data incomplete", True) for m in measures]
 
 
@@ -75,11 +89,15 @@ def test_the_other_partners_figures_are_published(rerun):
     _, con, latest, _, value, _ = rerun
     actual, restated, rag = con.execute(
         "select actual, is_restated, rag from marts.fct_measure_period where service_code = ? "
-        "and measure_code = ? and period = ?", [GOOD_SERVICE, GOOD_MEASURE, latest]).fetchone()
+        "and measure_code = ? and period = ?",
+        [GOOD_SERVICE, GOOD_MEASURE, latest],
+    ).fetchone()
     assert (actual, restated) == (value + 7, True) and rag in ("green", "amber", "red")
-    (coloured,) = con.execute("select count(*) from marts.fct_measure_period where period = ? "
-                              "and service_code <> ? and rag in ('green', 'amber', 'red')",
-                              [latest, BAD_SERVICE]).fetchone()
+    (coloured,) = con.execute(
+        "select count(*) from marts.fct_measure_period where period = ? "
+        "and service_code <> ? and rag in ('green', 'amber', 'red')",
+        [latest, BAD_SERVICE],
+    ).fetchone()
     assert coloured > 0
 
 
@@ -102,10 +120,18 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
     assert not [p for p in pages if re.search(r"(src|href)=\"https?://|url\(['\"]?https?://", p.read_text())]
 
 
-@pytest.mark.parametrize(("severities", "holds_rows_back", "outcome"), [
-    ([], False, "passed"), (["warning"], False, "warnings only"), (["warning", "critical"], False, "failed"),
-    (["critical"], False, "failed"), (["critical"], True, "rows held back"), ([], True, "passed"),
-    (["warning"], True, "warnings only")])
+@pytest.mark.parametrize(
+    ("severities", "holds_rows_back", "outcome"),
+    [
+        ([], False, "passed"),
+        (["warning"], False, "warnings only"),
+        (["warning", "critical"], False, "failed"),
+        (["critical"], False, "failed"),
+        (["critical"], True, "rows held back"),
+        ([], True, "passed"),
+        (["warning"], True, "warnings only"),
+    ],
+)
 def test_a_suite_run_failing_only_warn_rules_is_labelled_warnings_only(severities, holds_rows_back, outcome):
     results = [{"success": False, "expectation_config": {"severity": s}} for s in severities]
     results.append({"success": True, "expectation_config": {"severity": "critical"}})

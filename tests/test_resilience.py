@@ -33,8 +33,10 @@ pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 LATE_NAME = "NOR-ACUTE_20260420_late.csv"
-LATE_FILE = ("partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
-             "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n")
+LATE_FILE = (
+    "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
+    "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n"
+)
 YESTERDAYS, TONIGHTS = "yesterday's", "tonight's"
 # set to "every-step" (`make test-faults`), a run is also killed at the start of each of its steps
 FAULT_MATRIX = "JOINEDUP_FAULT_MATRIX"
@@ -86,8 +88,11 @@ def uninterrupted(published_once, tmp_path_factory) -> Uninterrupted:
         env.setenv(FAULT_TRACE, str(home.parent / "points"))
         report = run_nightly(settings_for(home))
     assert report.success and report.months == ["2026-03"]
-    return Uninterrupted(mart_checksums(settings_for(home).warehouse),
-                         (home.parent / "points").read_text().split(), set(report.step_seconds))
+    return Uninterrupted(
+        mart_checksums(settings_for(home).warehouse),
+        (home.parent / "points").read_text().split(),
+        set(report.step_seconds),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -130,8 +135,11 @@ def marts_differing(settings: Settings, expected: dict[str, tuple[int, int]]) ->
 
 def leftovers(home: Path) -> list[str]:
     """Return what stopped runs left: unfinished folders and copies, run marks, database logs."""
-    return sorted(str(p.relative_to(home)) for p in (home / "warehouse").rglob("*")
-                  if p.name.startswith(".") or p.suffix in (".running", ".wal"))
+    return sorted(
+        str(p.relative_to(home))
+        for p in (home / "warehouse").rglob("*")
+        if p.name.startswith(".") or p.suffix in (".running", ".wal")
+    )
 
 
 @contextmanager
@@ -139,11 +147,19 @@ def analyst(warehouse: Path) -> Iterator[subprocess.Popen]:
     """An analyst's process holding the published warehouse open; each line sent gets the run that
     published what it reads."""
     reader = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys\n"
-         "con = duckdb.connect(sys.argv[1], read_only=True)\n"
-         "for _ in sys.stdin:\n"
-         f"    print(con.execute({LATEST_PUBLICATION!r}).fetchone()[0], flush=True)\n", str(warehouse)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys\n"
+            "con = duckdb.connect(sys.argv[1], read_only=True)\n"
+            "for _ in sys.stdin:\n"
+            f"    print(con.execute({LATEST_PUBLICATION!r}).fetchone()[0], flush=True)\n",
+            str(warehouse),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         yield reader
     finally:
@@ -163,13 +179,18 @@ def test_every_step_and_publishing_point_is_named(uninterrupted):
     # after publishing
     assert steps == {s for s in uninterrupted.steps if not s.startswith("freshness_check")}
     publishing = [p for p in uninterrupted.points if p.startswith("publish:")]
-    assert publishing == ["publish:warehouse-staged", "publish:site-built", "publish:before-switch",
-                          "publish:after-switch"]  # and publish:cleanup in each removal
+    assert publishing == [
+        "publish:warehouse-staged",
+        "publish:site-built",
+        "publish:before-switch",
+        "publish:after-switch",
+    ]  # and publish:cleanup in each removal
     assert set(publishing) < set(KILL_POINTS)
 
 
-def kill_and_recover(point: str, published_once: Path, uninterrupted: Uninterrupted, forkserver,
-                     folder: Path) -> None:
+def kill_and_recover(
+    point: str, published_once: Path, uninterrupted: Uninterrupted, forkserver, folder: Path
+) -> None:
     """Kill a run at `point` while an analyst reads; check the publication, then the next run."""
     home = copy_home(published_once, folder)
     settings = settings_for(home)
@@ -197,20 +218,25 @@ def kill_and_recover(point: str, published_once: Path, uninterrupted: Uninterrup
 
 @pytest.mark.parametrize("point", KILL_POINTS)
 def test_a_kill_leaves_one_whole_publication_and_the_next_run_publishes_what_an_uninterrupted_one_does(
-        point, published_once, uninterrupted, forkserver, tmp_path):
+    point, published_once, uninterrupted, forkserver, tmp_path
+):
     kill_and_recover(point, published_once, uninterrupted, forkserver, tmp_path)
 
 
-@pytest.mark.skipif(os.environ.get(FAULT_MATRIX) != "every-step",
-                    reason="the whole matrix takes about 40 minutes: `make test-faults` runs it")
+@pytest.mark.skipif(
+    os.environ.get(FAULT_MATRIX) != "every-step",
+    reason="the whole matrix takes about 40 minutes: `make test-faults` runs it",
+)
 def test_a_kill_at_every_step_of_a_run_leaves_one_whole_publication_and_is_recovered(
-        published_once, uninterrupted, forkserver, tmp_path):
+    published_once, uninterrupted, forkserver, tmp_path
+):
     for number, point in enumerate(p for p in uninterrupted.points if p.startswith("step:")):
         kill_and_recover(point, published_once, uninterrupted, forkserver, tmp_path / str(number))
 
 
 def test_a_full_disk_while_staging_leaves_yesterdays_publication_and_nothing_behind(
-        published_once, uninterrupted, tmp_path, monkeypatch):
+    published_once, uninterrupted, tmp_path, monkeypatch
+):
     home = copy_home(published_once, tmp_path)
     settings = settings_for(home)
     yesterday = whole_publication(settings)
@@ -233,10 +259,19 @@ def test_a_working_database_locked_by_another_process_is_waited_for(tmp_path, mo
     settings = settings_for(tmp_path)
     settings.build_database.parent.mkdir(parents=True)
     # another process holds the working database (DuckDB allows one writer per file) until its input ends
-    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys; "
-                               "con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
-                               "sys.stdin.read()", str(settings.build_database)],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; "
+            "con = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
+            "sys.stdin.read()",
+            str(settings.build_database),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert holder.stdout.readline().strip() == "locked"
     found_locked: list[str] = []
     connect = duckdb.connect

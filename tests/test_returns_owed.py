@@ -13,31 +13,38 @@ from pipelines.scenarios import ScenarioError, load_scenario, returns_owed_rows
 
 
 def test_a_declaration_gives_one_row_per_type_and_partner_sector_or_kind():
-    declared = [{"returns": ["outcomes", "targets"], "service_kinds": ["urgent_emergency_care"],
-                 "until": "2019-03"},
-                {"returns": "workforce", "sectors": ["NHS", "local authority"]},
-                {"returns": ["finance"], "partners": ["R1H"], "until": date(2020, 6, 30)},
-                {"returns": ["finance"]}]
+    declared = [
+        {"returns": ["outcomes", "targets"], "service_kinds": ["urgent_emergency_care"], "until": "2019-03"},
+        {"returns": "workforce", "sectors": ["NHS", "local authority"]},
+        {"returns": ["finance"], "partners": ["R1H"], "until": date(2020, 6, 30)},
+        {"returns": ["finance"]},
+    ]
     assert returns_owed_rows(declared, "s.yaml") == (
         ("outcomes", None, None, "urgent_emergency_care", "2019-03-01"),
         ("targets", None, None, "urgent_emergency_care", "2019-03-01"),
         ("workforce", "NHS", None, None, None),
         ("workforce", "local authority", None, None, None),
         ("finance", None, "R1H", None, "2020-06-01"),
-        ("finance", None, None, None, None))
+        ("finance", None, None, None, None),
+    )
 
 
-@pytest.mark.parametrize(("declared", "problem"), [
-    ({"returns": ["outcomes"]}, "is a list of declarations"),
-    ([{"sectors": ["NHS"]}], "entry 1: expected returns"),
-    ([{"returns": ["outcomes"], "owed_by": "NHS"}], "entry 1: expected returns"),
-    ([{"returns": ["outcome"]}], "entry 1: returns lists submission types"),
-    ([{"returns": ["outcomes"]}, {"returns": ["targets"], "sectors": ["NHS"], "partners": ["R1H"]}],
-     "entry 2: give one of sectors, partners, service_kinds"),
-    ([{"returns": ["outcomes"], "sectors": []}], "entry 1: sectors lists at least one"),
-    ([{"returns": ["outcomes"], "until": "March 2019"}], "entry 1: until is a month, written YYYY-MM"),
-    ([{"returns": ["outcomes"], "until": "2019-13"}], "entry 1: until is a month"),
-])
+@pytest.mark.parametrize(
+    ("declared", "problem"),
+    [
+        ({"returns": ["outcomes"]}, "is a list of declarations"),
+        ([{"sectors": ["NHS"]}], "entry 1: expected returns"),
+        ([{"returns": ["outcomes"], "owed_by": "NHS"}], "entry 1: expected returns"),
+        ([{"returns": ["outcome"]}], "entry 1: returns lists submission types"),
+        (
+            [{"returns": ["outcomes"]}, {"returns": ["targets"], "sectors": ["NHS"], "partners": ["R1H"]}],
+            "entry 2: give one of sectors, partners, service_kinds",
+        ),
+        ([{"returns": ["outcomes"], "sectors": []}], "entry 1: sectors lists at least one"),
+        ([{"returns": ["outcomes"], "until": "March 2019"}], "entry 1: until is a month, written YYYY-MM"),
+        ([{"returns": ["outcomes"], "until": "2019-13"}], "entry 1: until is a month"),
+    ],
+)
 def test_a_wrong_declaration_is_refused_saying_what_is_wrong(declared, problem):
     with pytest.raises(ScenarioError, match=f"s.yaml: returns_owed {problem}"):
         returns_owed_rows(declared, "s.yaml")
@@ -56,8 +63,9 @@ def test_a_scenario_declares_the_returns_owed_in_scenario_yaml_or_its_seeds_not_
     folder = _scenario(tmp_path, "inbox: in\nreturns_owed:\n  - {returns: [outcomes], sectors: [NHS]}\n")
     assert load_scenario("s", tmp_path).returns_owed == (("outcomes", "NHS", None, None, None),)
     assert returns_owed_frame(folder / "seeds").rows() == [("outcomes", "NHS", None, None, None)]
-    (folder / "seeds" / "returns_owed.csv").write_text("submission_type,sector,partner_code,service_kind,"
-                                                       "last_period\ntargets,,,,\n")
+    (folder / "seeds" / "returns_owed.csv").write_text(
+        "submission_type,sector,partner_code,service_kind,last_period\ntargets,,,,\n"
+    )
     with pytest.raises(SeedError, match="declared twice"):
         returns_owed_frame(folder / "seeds")
     # without the key in scenario.yaml, the seeds folder's file is the declaration
@@ -76,7 +84,8 @@ def test_the_nhs_england_scenario_owes_only_what_its_publications_bring_monthly(
         ("outcomes", None, None, "hospital_discharge", "2019-12-01"),
         ("outcomes", None, None, "hospital_discharge_england", "2019-12-01"),
         ("outcomes", None, None, "urgent_emergency_care", "2019-03-01"),
-        ("targets", None, None, "urgent_emergency_care", "2019-03-01")]
+        ("targets", None, None, "urgent_emergency_care", "2019-03-01"),
+    ]
     assert not (PROJECT_ROOT / "scenarios" / "nhs-england" / "seeds" / "returns_owed.csv").exists()
 
 
@@ -85,13 +94,17 @@ def test_publications_are_the_source_mappings_giving_no_partner_with_their_name_
     sources.mkdir()
     returns = "submitted_on: 2024-05-09\nreturns:\n  outcomes:\n    columns: {Org: partner_code}\n"
     (sources / "ae.yaml").write_text(
-        f"name: A&E by provider\npublisher: NHS England\nfiles: ['ae/*.csv']\n{returns}")
+        f"name: A&E by provider\npublisher: NHS England\nfiles: ['ae/*.csv']\n{returns}"
+    )
     (sources / "plain.yaml").write_text(f"files: ['plain/*.csv']\n{returns}")
-    (sources / "one_trust.yaml").write_text(f"name: A trust's own\npartner_code: R1H\nfiles: ['t/*.csv']\n"
-                                            f"{returns}")
+    (sources / "one_trust.yaml").write_text(
+        f"name: A trust's own\npartner_code: R1H\nfiles: ['t/*.csv']\n{returns}"
+    )
     (sources / "broken.yaml").write_text(f"name: Broken\npublisher: [1, 2]\nfiles: ['b/*.csv']\n{returns}")
-    assert publications_frame(tmp_path).rows() == [("sources/ae.yaml", "A&E by provider", "NHS England"),
-                                                  ("sources/plain.yaml", "plain", None)]
+    assert publications_frame(tmp_path).rows() == [
+        ("sources/ae.yaml", "A&E by provider", "NHS England"),
+        ("sources/plain.yaml", "plain", None),
+    ]
 
 
 def test_months_are_shown_as_runs_of_consecutive_months():
@@ -103,27 +116,63 @@ def test_months_are_shown_as_runs_of_consecutive_months():
 
 
 def _overdue(partner: str, kind: str, period: date, deadline: date, today: date, missing: int = 1) -> dict:
-    return {"partner_code": partner, "partner_name": f"Name of {partner}", "submission_type": kind,
-            "period": period, "deadline": deadline, "returns_missing": missing,
-            "days_overdue": (today - deadline).days}
+    return {
+        "partner_code": partner,
+        "partner_name": f"Name of {partner}",
+        "submission_type": kind,
+        "period": period,
+        "deadline": deadline,
+        "returns_missing": missing,
+        "days_overdue": (today - deadline).days,
+    }
 
 
 def test_overdue_returns_are_one_line_per_partner_and_kind_the_longest_overdue_first():
     today = date(2024, 6, 30)
-    rows = [_overdue("P1", "outcomes", date(2024, 4, 1), date(2024, 5, 21), today),
-            _overdue("P1", "outcomes", date(2024, 5, 1), date(2024, 6, 21), today, missing=2),
-            _overdue("P3", "targets", date(2024, 1, 1), date(2024, 1, 31), today),
-            _overdue("P1", "finance", date(2024, 2, 1), date(2024, 3, 21), today)]
+    rows = [
+        _overdue("P1", "outcomes", date(2024, 4, 1), date(2024, 5, 21), today),
+        _overdue("P1", "outcomes", date(2024, 5, 1), date(2024, 6, 21), today, missing=2),
+        _overdue("P3", "targets", date(2024, 1, 1), date(2024, 1, 31), today),
+        _overdue("P1", "finance", date(2024, 2, 1), date(2024, 3, 21), today),
+    ]
     assert overdue_summary(rows) == [
-        {"partner_code": "P3", "partner_name": "Name of P3", "submission_type": "targets", "months": 1,
-         "returns_missing": 1, "oldest": "January 2024", "oldest_deadline": "31 January 2024",
-         "days_overdue": 151, "latest": "January 2024", "month_runs": "January 2024"},
-        {"partner_code": "P1", "partner_name": "Name of P1", "submission_type": "finance", "months": 1,
-         "returns_missing": 1, "oldest": "February 2024", "oldest_deadline": "21 March 2024",
-         "days_overdue": 101, "latest": "February 2024", "month_runs": "February 2024"},
-        {"partner_code": "P1", "partner_name": "Name of P1", "submission_type": "outcomes", "months": 2,
-         "returns_missing": 3, "oldest": "April 2024", "oldest_deadline": "21 May 2024",
-         "days_overdue": 40, "latest": "May 2024", "month_runs": "April 2024 to May 2024"}]
+        {
+            "partner_code": "P3",
+            "partner_name": "Name of P3",
+            "submission_type": "targets",
+            "months": 1,
+            "returns_missing": 1,
+            "oldest": "January 2024",
+            "oldest_deadline": "31 January 2024",
+            "days_overdue": 151,
+            "latest": "January 2024",
+            "month_runs": "January 2024",
+        },
+        {
+            "partner_code": "P1",
+            "partner_name": "Name of P1",
+            "submission_type": "finance",
+            "months": 1,
+            "returns_missing": 1,
+            "oldest": "February 2024",
+            "oldest_deadline": "21 March 2024",
+            "days_overdue": 101,
+            "latest": "February 2024",
+            "month_runs": "February 2024",
+        },
+        {
+            "partner_code": "P1",
+            "partner_name": "Name of P1",
+            "submission_type": "outcomes",
+            "months": 2,
+            "returns_missing": 3,
+            "oldest": "April 2024",
+            "oldest_deadline": "21 May 2024",
+            "days_overdue": 40,
+            "latest": "May 2024",
+            "month_runs": "April 2024 to May 2024",
+        },
+    ]
 
 
 def test_the_overdue_returns_of_the_nhs_england_scale_keep_the_page_under_a_megabyte():
@@ -133,35 +182,106 @@ def test_the_overdue_returns_of_the_nhs_england_scale_keep_the_page_under_a_mega
 
     today = date(2026, 11, 30)
     months = [date(2019 + m // 12, m % 12 + 1, 1) for m in range(91)]
-    rows = [_overdue(f"E{p:08d}-NHS", kind, month, month + timedelta(days=50), today)
-            for p in range(443) for kind in ("outcomes", "targets", "finance")
-            for i, month in enumerate(months) if i % 3 or p % 2]
+    rows = [
+        _overdue(f"E{p:08d}-NHS", kind, month, month + timedelta(days=50), today)
+        for p in range(443)
+        for kind in ("outcomes", "targets", "finance")
+        for i, month in enumerate(months)
+        if i % 3 or p % 2
+    ]
     assert len(rows) == 3 * (221 * 91 + 222 * 60)  # 100,293
     summary = overdue_summary(rows)
     assert len(summary) == 443 * 3
-    html = template_environment().get_template("quality.html.j2").render(
-        root="", page="data-quality.html", navigation=NAVIGATION, generated_at=datetime.now(UTC),
-        partners=[], league=[], league_rule="", rejected=[], rules=[], quarantined=[],
-        quarantined_total=0, overdue=summary, overdue_csv="o.csv", late_rule="", terms={})
+    html = (
+        template_environment()
+        .get_template("quality.html.j2")
+        .render(
+            root="",
+            page="data-quality.html",
+            navigation=NAVIGATION,
+            generated_at=datetime.now(UTC),
+            partners=[],
+            league=[],
+            league_rule="",
+            rejected=[],
+            rules=[],
+            quarantined=[],
+            quarantined_total=0,
+            overdue=summary,
+            overdue_csv="o.csv",
+            late_rule="",
+            terms={},
+        )
+    )
     assert html.count("<details>") == len(summary)
     assert len(html.encode()) < 1_000_000, len(html.encode())
 
 
-@pytest.mark.parametrize(("row", "shown"), [
-    ({"partner_code": None, "partner_name": None, "publication_name": "A&E by provider",
-      "publisher": "NHS England", "mapping": "sources/ae.yaml"},
-     ("A&E by provider", "publication by NHS England")),
-    ({"partner_code": None, "partner_name": None, "publication_name": "A&E by provider", "publisher": None,
-      "mapping": "sources/ae.yaml"}, ("A&E by provider", "publication")),
-    # a mapping too wrong to read names no publication: its files are shown by the mapping file
-    ({"partner_code": None, "partner_name": None, "publication_name": None, "publisher": None,
-      "mapping": "sources/ae.yaml"}, ("sources/ae.yaml", "a publication's mapping file")),
-    ({"partner_code": "R1H", "partner_name": "Barts Health", "publication_name": None, "publisher": None,
-      "mapping": None}, ("Barts Health", "R1H")),
-    ({"partner_code": "R9Z", "partner_name": None, "publication_name": None, "publisher": None,
-      "mapping": None}, ("Not a known partner", "R9Z")),
-    ({"partner_code": None, "partner_name": None, "publication_name": None, "publisher": None,
-      "mapping": None}, ("Not a known partner", "no partner code")),
-])
+@pytest.mark.parametrize(
+    ("row", "shown"),
+    [
+        (
+            {
+                "partner_code": None,
+                "partner_name": None,
+                "publication_name": "A&E by provider",
+                "publisher": "NHS England",
+                "mapping": "sources/ae.yaml",
+            },
+            ("A&E by provider", "publication by NHS England"),
+        ),
+        (
+            {
+                "partner_code": None,
+                "partner_name": None,
+                "publication_name": "A&E by provider",
+                "publisher": None,
+                "mapping": "sources/ae.yaml",
+            },
+            ("A&E by provider", "publication"),
+        ),
+        # a mapping too wrong to read names no publication: its files are shown by the mapping file
+        (
+            {
+                "partner_code": None,
+                "partner_name": None,
+                "publication_name": None,
+                "publisher": None,
+                "mapping": "sources/ae.yaml",
+            },
+            ("sources/ae.yaml", "a publication's mapping file"),
+        ),
+        (
+            {
+                "partner_code": "R1H",
+                "partner_name": "Barts Health",
+                "publication_name": None,
+                "publisher": None,
+                "mapping": None,
+            },
+            ("Barts Health", "R1H"),
+        ),
+        (
+            {
+                "partner_code": "R9Z",
+                "partner_name": None,
+                "publication_name": None,
+                "publisher": None,
+                "mapping": None,
+            },
+            ("Not a known partner", "R9Z"),
+        ),
+        (
+            {
+                "partner_code": None,
+                "partner_name": None,
+                "publication_name": None,
+                "publisher": None,
+                "mapping": None,
+            },
+            ("Not a known partner", "no partner code"),
+        ),
+    ],
+)
 def test_files_are_shown_as_their_publications_or_partners(row, shown):
     assert tuple(sent_by(row).values()) == shown

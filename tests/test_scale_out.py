@@ -26,11 +26,11 @@ from pipelines.lake import LAKE, connect_lake
 from pipelines.settings import LakeSettings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
-from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture)
 
 SCALE_OUT = "JOINEDUP_SCALE_OUT"
-pytestmark = pytest.mark.skipif(os.environ.get(SCALE_OUT) != "1",
-                                reason=f"several full runs at once: opt in with {SCALE_OUT}=1")
+pytestmark = pytest.mark.skipif(
+    os.environ.get(SCALE_OUT) != "1", reason=f"several full runs at once: opt in with {SCALE_OUT}=1"
+)
 # each partnership's lake schema and demo seed; 7 is the session's embedded demo run, to compare with
 SEEDS = {"north": 7, "east": 11, "west": 13, "south": 17}
 KILLED = "west"
@@ -41,19 +41,28 @@ def _environment(home: Path, instance: Path, lake: LakeSettings, schema: str) ->
     """The environment of one partnership's worker: its own paths, the shared instance and lake."""
     settings = settings_for(home)
     return os.environ | {
-        "JOINEDUP_HOME": str(home), "JOINEDUP_INBOX": str(settings.inbox),
+        "JOINEDUP_HOME": str(home),
+        "JOINEDUP_INBOX": str(settings.inbox),
         "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
         "JOINEDUP_WAREHOUSE": str(settings.warehouse),
-        "JOINEDUP_BUILD_DATABASE": str(settings.build_database), "JOINEDUP_SITE": str(settings.site_dir),
-        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir), "DAGSTER_HOME": str(instance),
-        "JOINEDUP_LAKE": lake.url, "JOINEDUP_LAKE_DATA": lake.data_path or "",
-        "JOINEDUP_LAKE_SCHEMA": schema}
+        "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
+        "JOINEDUP_SITE": str(settings.site_dir),
+        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir),
+        "DAGSTER_HOME": str(instance),
+        "JOINEDUP_LAKE": lake.url,
+        "JOINEDUP_LAKE_DATA": lake.data_path or "",
+        "JOINEDUP_LAKE_SCHEMA": schema,
+    }
 
 
 def _start(environment: dict[str, str]) -> subprocess.Popen:
     joinedup = Path(sys.executable).parent / "joinedup"
-    return subprocess.Popen([str(joinedup), "run", "--no-progress"], env=environment,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [str(joinedup), "run", "--no-progress"],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def _finish(workers: dict[str, subprocess.Popen], started: float) -> dict[str, tuple[int, float, float]]:
@@ -75,9 +84,10 @@ def _lake_schema(lake: LakeSettings, schema: str) -> dict[str, tuple[int, int]]:
         return catalog_mart_checksums(con, LAKE, schema)
 
 
-def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, postgres, tmp_path):  # noqa: F811
-    lake = LakeSettings(url=f"ducklake:postgres:{postgres.create_database('lake')}",
-                        data_path=str(tmp_path / "lake-data"))
+def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, postgres, tmp_path):
+    lake = LakeSettings(
+        url=f"ducklake:postgres:{postgres.create_database('lake')}", data_path=str(tmp_path / "lake-data")
+    )
     postgres.create_database("dagster")
     instance = tmp_path / "dagster_home"
     write_postgres_instance(instance, postgres.url("dagster"))
@@ -91,19 +101,25 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
     finished = _finish(workers, started)
     for schema, (status, seconds, peak) in finished.items():
         print(f"{schema}: exit {status}, {seconds:.0f} s, peak {peak:.0f} MiB")
-    assert {schema: status for schema, (status, _, _) in finished.items()} == \
-        {schema: -signal.SIGKILL if schema == KILLED else 0 for schema in SEEDS}
-    with connect_lake(lake, read_only=True) as con:   # the killed worker committed nothing
-        schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas() "
-                                             "where database_name = ?", [LAKE]).fetchall()}
+    assert {schema: status for schema, (status, _, _) in finished.items()} == {
+        schema: -signal.SIGKILL if schema == KILLED else 0 for schema in SEEDS
+    }
+    with connect_lake(lake, read_only=True) as con:  # the killed worker committed nothing
+        schemas = {
+            s
+            for (s,) in con.execute(
+                "select schema_name from duckdb_schemas() where database_name = ?", [LAKE]
+            ).fetchall()
+        }
         assert KILLED not in schemas and set(SEEDS) - {KILLED} <= schemas
-        snapshots = con.execute(f"select count(*) from {LAKE}.snapshots() "
-                                "where commit_message = 'publication'").fetchone()[0]
+        snapshots = con.execute(
+            f"select count(*) from {LAKE}.snapshots() where commit_message = 'publication'"
+        ).fetchone()[0]
     assert snapshots == len(SEEDS) - 1
     rerun = _finish({KILLED: _start(environments[KILLED] | {FAULT_AT: ""})}, time.time())[KILLED]
     print(f"{KILLED} again: exit {rerun[0]}, {rerun[1]:.0f} s, peak {rerun[2]:.0f} MiB")
     assert rerun[0] == 0
-    for schema in SEEDS:   # every partnership's marts in the lake are those of its own warehouse
+    for schema in SEEDS:  # every partnership's marts in the lake are those of its own warehouse
         assert _lake_schema(lake, schema) == mart_checksums(settings_for(tmp_path / schema).warehouse)
     # and those of the embedded run of the same inbox, in another process, without a lake
     embedded = json.loads((demo_run[0].warehouse.parent.parent / FIRST_RUN_MARTS).read_text())
@@ -112,4 +128,4 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
     with dg.DagsterInstance.from_config(str(instance)) as shared:
         assert type(shared.run_storage).__name__ == "PostgresRunStorage"
         succeeded = shared.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
-    assert len(succeeded) >= 3 * len(SEEDS)   # load, validate, build and publish of each run
+    assert len(succeeded) >= 3 * len(SEEDS)  # load, validate, build and publish of each run

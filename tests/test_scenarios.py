@@ -32,14 +32,16 @@ def test_the_scenarios_relaxed_rules_are_the_projects_suites_less_exactly_those_
         left_out = [e for e in project["expectations"] if e not in copy["expectations"]]
         relaxed = scenario.relax.get(path.stem, {})
         assert sorted((e["meta"]["rule"], e["kwargs"]["column"]) for e in left_out) == sorted(
-            (rule, column) for rule, columns in relaxed.items() for column in columns)
+            (rule, column) for rule, columns in relaxed.items() for column in columns
+        )
         assert copy | {"expectations": []} == project | {"expectations": []}
 
 
 def test_a_relaxed_rule_the_suite_no_longer_has_stops_the_run(tmp_path):
     (tmp_path / "s").mkdir()
     (tmp_path / "s" / "scenario.yaml").write_text(
-        "inbox: in\nrelax:\n  workforce:\n    required: [shoe_size]\n")
+        "inbox: in\nrelax:\n  workforce:\n    required: [shoe_size]\n"
+    )
     with pytest.raises(ScenarioError, match="no rule required on shoe_size"):
         write_suites(load_scenario("s", tmp_path), PROJECT_EXPECTATIONS_DIR, tmp_path / "out")
     with pytest.raises(ScenarioError, match="scenarios: s"):

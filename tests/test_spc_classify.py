@@ -38,19 +38,31 @@ def types(direction: str | None) -> list[str]:
 
 
 def test_higher_is_better_reads_up_as_improvement_and_down_as_concern():
-    assert types("higher_is_better") == ["special cause improvement", "special cause concern",
-                                         "common cause", "special cause concern"]
+    assert types("higher_is_better") == [
+        "special cause improvement",
+        "special cause concern",
+        "common cause",
+        "special cause concern",
+    ]
 
 
 def test_lower_is_better_reads_down_as_improvement_and_up_as_concern():
-    assert types("lower_is_better") == ["special cause concern", "special cause improvement",
-                                        "common cause", "special cause improvement"]
+    assert types("lower_is_better") == [
+        "special cause concern",
+        "special cause improvement",
+        "common cause",
+        "special cause improvement",
+    ]
 
 
 @pytest.mark.parametrize("direction", [None, "neutral"])
 def test_neutral_measures_read_high_and_low(direction):
-    assert types(direction) == ["special cause high", "special cause low", "common cause",
-                                "special cause low"]
+    assert types(direction) == [
+        "special cause high",
+        "special cause low",
+        "common cause",
+        "special cause low",
+    ]
 
 
 def test_an_unknown_direction_is_refused():
@@ -58,18 +70,21 @@ def test_an_unknown_direction_is_refused():
         direction_sign("up")
 
 
-@pytest.mark.parametrize(("target", "direction", "expected"), [
-    (20.0, "higher_is_better", "consistently failing"),
-    (20.0, "lower_is_better", "consistently passing"),
-    (0.0, "higher_is_better", "consistently passing"),
-    (0.0, "lower_is_better", "consistently failing"),
-    (10.0, "higher_is_better", "hit and miss"),
-    (15.0, "higher_is_better", "hit and miss"),  # on the upper limit: within, inclusive
-    (5.0, "lower_is_better", "hit and miss"),  # on the lower limit
-    (None, "higher_is_better", None),
-    (20.0, None, None),
-    (20.0, "neutral", None),
-])
+@pytest.mark.parametrize(
+    ("target", "direction", "expected"),
+    [
+        (20.0, "higher_is_better", "consistently failing"),
+        (20.0, "lower_is_better", "consistently passing"),
+        (0.0, "higher_is_better", "consistently passing"),
+        (0.0, "lower_is_better", "consistently failing"),
+        (10.0, "higher_is_better", "hit and miss"),
+        (15.0, "higher_is_better", "hit and miss"),  # on the upper limit: within, inclusive
+        (5.0, "lower_is_better", "hit and miss"),  # on the lower limit
+        (None, "higher_is_better", None),
+        (20.0, None, None),
+        (20.0, "neutral", None),
+    ],
+)
 def test_assurance_against_limits_15_and_5(target, direction, expected):
     assert assurance(target, 15.0, 5.0, direction) == expected
 
@@ -78,10 +93,13 @@ def test_no_assurance_without_limits():
     assert assurance(10.0, None, None, "higher_is_better") is None
 
 
-@pytest.mark.parametrize(("direction", "expected"), [
-    ("higher_is_better", ["consistently failing", "consistently passing", "hit and miss"]),
-    ("lower_is_better", ["consistently passing", "consistently failing", "hit and miss"]),
-])
+@pytest.mark.parametrize(
+    ("direction", "expected"),
+    [
+        ("higher_is_better", ["consistently failing", "consistently passing", "hit and miss"]),
+        ("lower_is_better", ["consistently passing", "consistently failing", "hit and miss"]),
+    ],
+)
 def test_assurance_matches_the_reference_tests(direction, expected):
     # NHSRplotthedots tests/testthat/test-ptd_calculate_assurance_type.R: target 4 against
     # (lpl, upl) = (1, 3), (5, 7), (1, 5) gives consistent_fail, consistent_pass, inconsistent when

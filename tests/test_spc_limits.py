@@ -9,9 +9,28 @@ from assets.spc.limits import XmrLimits, moving_ranges, screened_mean_moving_ran
 
 # set.seed(123); rnorm(20) in R: the data of NHSRplotthedots tests/testthat/test-ptd_spc_standard.R, whose
 # snapshot (tests/testthat/_snaps/ptd_spc_standard.md) prints to 3 significant figures: -0.560, -0.230, ...
-REFERENCE_VALUES = [-0.56047565, -0.23017749, 1.55870831, 0.07050839, 0.12928774, 1.71506499, 0.46091621,
-                    -1.26506123, -0.68685285, -0.44566197, 1.22408180, 0.35981383, 0.40077145, 0.11068272,
-                    -0.55584113, 1.78691314, 0.49785048, -1.96661716, 0.70135590, -0.47279141]
+REFERENCE_VALUES = [
+    -0.56047565,
+    -0.23017749,
+    1.55870831,
+    0.07050839,
+    0.12928774,
+    1.71506499,
+    0.46091621,
+    -1.26506123,
+    -0.68685285,
+    -0.44566197,
+    1.22408180,
+    0.35981383,
+    0.40077145,
+    0.11068272,
+    -0.55584113,
+    1.78691314,
+    0.49785048,
+    -1.96661716,
+    0.70135590,
+    -0.47279141,
+]
 
 
 def test_limits_worked_by_hand_with_a_screened_moving_range():
@@ -29,8 +48,10 @@ def test_limits_worked_by_hand_with_a_screened_moving_range():
     assert limits.mean == pytest.approx(9)
     assert limits.mean_moving_range == pytest.approx(1)
     assert (limits.upper, limits.lower) == (pytest.approx(11.66), pytest.approx(6.34))
-    assert (limits.upper_near, limits.lower_near) == (pytest.approx(10.77333, abs=1e-5),
-                                                      pytest.approx(7.22667, abs=1e-5))
+    assert (limits.upper_near, limits.lower_near) == (
+        pytest.approx(10.77333, abs=1e-5),
+        pytest.approx(7.22667, abs=1e-5),
+    )
 
 
 def test_a_large_moving_range_below_the_screen_is_kept():
@@ -84,13 +105,16 @@ def test_limits_match_the_reference_snapshot():
 MONTHS = np.array([dt.date(2024, month, 1) for month in range(1, 7)], dtype="datetime64[D]")
 
 
-@pytest.mark.parametrize(("changes", "starts"), [
-    ([], [0]),
-    (["2024-03-01"], [0, 2]),
-    (["2024-03-15"], [0, 3]),
-    (["2024-03-01", "2024-05-01"], [0, 2, 4]),
-    (["2024-02-10", "2024-02-20"], [0, 2]),
-    (["2023-12-01", "2024-01-01", "2024-07-01"], [0]),
-])
+@pytest.mark.parametrize(
+    ("changes", "starts"),
+    [
+        ([], [0]),
+        (["2024-03-01"], [0, 2]),
+        (["2024-03-15"], [0, 3]),
+        (["2024-03-01", "2024-05-01"], [0, 2, 4]),
+        (["2024-02-10", "2024-02-20"], [0, 2]),
+        (["2023-12-01", "2024-01-01", "2024-07-01"], [0]),
+    ],
+)
 def test_segments_start_at_the_first_period_on_or_after_each_change(changes, starts):
     assert segment_starts(MONTHS, np.array(changes, dtype="datetime64[D]")).tolist() == starts

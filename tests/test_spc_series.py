@@ -15,17 +15,31 @@ def month(index: int) -> dt.date:
     return dt.date(2022 + index // 12, index % 12 + 1, 1)
 
 
-def series_frame(values: list[float | None], direction: str | None = "higher_is_better",
-                 target: float | None = None, service: str = "S1", measure: str = "M1") -> pl.DataFrame:
-    return pl.DataFrame({"service_code": service, "measure_code": measure,
-                         "period": [month(i) for i in range(len(values))], "value": values,
-                         "direction": direction, "target": target},
-                        schema_overrides={"value": pl.Float64, "direction": pl.String, "target": pl.Float64})
+def series_frame(
+    values: list[float | None],
+    direction: str | None = "higher_is_better",
+    target: float | None = None,
+    service: str = "S1",
+    measure: str = "M1",
+) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "service_code": service,
+            "measure_code": measure,
+            "period": [month(i) for i in range(len(values))],
+            "value": values,
+            "direction": direction,
+            "target": target,
+        },
+        schema_overrides={"value": pl.Float64, "direction": pl.String, "target": pl.Float64},
+    )
 
 
 def rebase_at(*indexes: int, service: str = "S1", measure: str = "M1") -> pl.DataFrame:
-    return pl.DataFrame({"service_code": service, "measure_code": measure,
-                         "period": [month(i) for i in indexes]}, schema=REBASE_SCHEMA)
+    return pl.DataFrame(
+        {"service_code": service, "measure_code": measure, "period": [month(i) for i in indexes]},
+        schema=REBASE_SCHEMA,
+    )
 
 
 def test_one_row_per_input_row_with_the_agreed_columns_and_the_input_untouched():
@@ -35,8 +49,10 @@ def test_one_row_per_input_row_with_the_agreed_columns_and_the_input_untouched()
     assert points.columns == POINT_COLUMNS
     assert points.height == frame.height
     assert points.schema["segment"] == pl.Int32
-    assert all(points.schema[name] == pl.Boolean for name in
-               ["outside_limits", "shift", "trend", "two_in_three", "special_cause"])
+    assert all(
+        points.schema[name] == pl.Boolean
+        for name in ["outside_limits", "shift", "trend", "two_in_three", "special_cause"]
+    )
     keys = ["service_code", "period"]
     assert points.select(keys).rows() == sorted(frame.select(keys).rows())
     assert frame.equals(before)
@@ -118,8 +134,18 @@ def test_missing_values_are_left_out_and_keep_null_results():
     missing = points.row(5, named=True)
     assert missing["value"] is None and missing["segment"] == 1 and missing["mean"] == 11.0
     assert missing["limits_status"] == "limits set"
-    assert [missing[name] for name in ["moving_range", "outside_limits", "shift", "trend", "two_in_three",
-                                       "special_cause", "point_type"]] == [None] * 7
+    assert [
+        missing[name]
+        for name in [
+            "moving_range",
+            "outside_limits",
+            "shift",
+            "trend",
+            "two_in_three",
+            "special_cause",
+            "point_type",
+        ]
+    ] == [None] * 7
     assert points["moving_range"][6] == 2.0
     assert spc_points(series_frame(values[:12]))["limits_status"][0] == "too few points for limits"
 
@@ -158,8 +184,9 @@ def test_a_point_outside_the_limits_reads_by_its_side_even_in_a_trend():
     assert points["lower_limit"][0] == pytest.approx(188 / 19 - 2.66 * 28 / 17)
     assert points["outside_limits"][12:].to_list() == [True, False, False, False, False, False, False]
     assert points["trend"][12:].to_list() == [True] * 7
-    assert points["point_type"][12:].to_list() == (["special cause concern"]
-                                                  + ["special cause improvement"] * 6)
+    assert points["point_type"][12:].to_list() == (
+        ["special cause concern"] + ["special cause improvement"] * 6
+    )
 
 
 def test_special_causes_of_a_neutral_measure_read_high_and_low():
@@ -168,23 +195,34 @@ def test_special_causes_of_a_neutral_measure_read_high_and_low():
 
 
 def test_status_reports_the_latest_point_and_assurance_against_the_latest_target():
-    frame = pl.concat([
-        # common cause around 11 (limits 5.68 to 16.32); targets 12 then 20 (above the upper limit)
-        series_frame([10, 12] * 7, target=12.0, service="A").with_columns(
-            target=pl.when(pl.col("period") >= month(10)).then(20.0).otherwise(12.0)),
-        # the last point is far above: improvement; target within the limits; latest row missing
-        series_frame([10, 12] * 7 + [40, None], target=11.0, service="B"),
-        # lower is better: the spike is concern; a target of 30 is above the upper limit (18.25)
-        series_frame([10, 12] * 7 + [40], "lower_is_better", target=30.0, service="C"),
-        series_frame([10, 12] * 7, None, target=11.0, service="D"),
-        series_frame([10, 12] * 3, target=11.0, service="E"),
-    ])
+    frame = pl.concat(
+        [
+            # common cause around 11 (limits 5.68 to 16.32); targets 12 then 20 (above the upper limit)
+            series_frame([10, 12] * 7, target=12.0, service="A").with_columns(
+                target=pl.when(pl.col("period") >= month(10)).then(20.0).otherwise(12.0)
+            ),
+            # the last point is far above: improvement; target within the limits; latest row missing
+            series_frame([10, 12] * 7 + [40, None], target=11.0, service="B"),
+            # lower is better: the spike is concern; a target of 30 is above the upper limit (18.25)
+            series_frame([10, 12] * 7 + [40], "lower_is_better", target=30.0, service="C"),
+            series_frame([10, 12] * 7, None, target=11.0, service="D"),
+            series_frame([10, 12] * 3, target=11.0, service="E"),
+        ]
+    )
     points = spc_points(frame)
     status = spc_status(points, frame)
-    assert status.columns == ["service_code", "measure_code", "latest_period", "latest_value", "variation",
-                              "latest_target", "assurance"]
-    assert status.select("service_code", "latest_period", "latest_value", "variation", "latest_target",
-                         "assurance").rows() == [
+    assert status.columns == [
+        "service_code",
+        "measure_code",
+        "latest_period",
+        "latest_value",
+        "variation",
+        "latest_target",
+        "assurance",
+    ]
+    assert status.select(
+        "service_code", "latest_period", "latest_value", "variation", "latest_target", "assurance"
+    ).rows() == [
         ("A", month(13), 12.0, "common cause", 20.0, "consistently failing"),
         ("B", month(14), 40.0, "special cause improvement", 11.0, "hit and miss"),
         ("C", month(14), 40.0, "special cause concern", 30.0, "consistently passing"),
@@ -203,12 +241,15 @@ def test_the_reference_example_is_all_common_cause_and_hit_and_miss():
     assert status.select("variation", "assurance").row(0) == ("common cause", "hit and miss")
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (lambda f: pl.concat([f, f.head(1)]), "more than one row"),
-    (lambda f: f.with_columns(direction=pl.lit("up")), "unknown directions"),
-    (lambda f: f.with_columns(pl.col("period").cast(pl.Datetime)), "period must be a Date"),
-    (lambda f: f.drop("target"), "lacks columns"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda f: pl.concat([f, f.head(1)]), "more than one row"),
+        (lambda f: f.with_columns(direction=pl.lit("up")), "unknown directions"),
+        (lambda f: f.with_columns(pl.col("period").cast(pl.Datetime)), "period must be a Date"),
+        (lambda f: f.drop("target"), "lacks columns"),
+    ],
+)
 def test_bad_input_is_refused(change, message):
     with pytest.raises(ValueError, match=message):
         spc_points(change(series_frame([1.0] * 12)))

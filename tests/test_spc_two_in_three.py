@@ -63,6 +63,10 @@ def test_near_points_on_opposite_sides_stay_common_cause_as_in_the_reference():
     values = np.array([1.0, -1.0] * 7 + [5.5, -5.5])
     limits = xmr_limits(values)
     assert limits.lower_near > -5.5 > limits.lower and limits.upper_near < 5.5 < limits.upper
-    for rule in (two_in_three(values, limits), outside_limits(values, limits), shift(values, limits.mean),
-                 trend(values)):
+    for rule in (
+        two_in_three(values, limits),
+        outside_limits(values, limits),
+        shift(values, limits.mean),
+        trend(values),
+    ):
         assert rule[-2:].tolist() == [False, False]

@@ -38,21 +38,29 @@ SERIES = {  # service -> measure, values, target in every month but the last, ta
 def _warehouse(path: Path) -> None:
     with duckdb.connect(str(path)) as con:
         ensure_warehouse(con)
-        con.execute("create table marts.fct_measure_period (service_code varchar, measure_code varchar, "
-                    "period date, actual double, target double)")
+        con.execute(
+            "create table marts.fct_measure_period (service_code varchar, measure_code varchar, "
+            "period date, actual double, target double)"
+        )
         con.execute("create table seeds.measures (measure_code varchar, direction varchar)")
-        con.execute("insert into seeds.measures values ('UP', 'higher_is_better'), "
-                    "('DOWN', 'lower_is_better')")
-        con.execute("create table seeds.spc_rebases (service_code varchar, measure_code varchar, "
-                    "first_period varchar, reason varchar)")
+        con.execute(
+            "insert into seeds.measures values ('UP', 'higher_is_better'), ('DOWN', 'lower_is_better')"
+        )
+        con.execute(
+            "create table seeds.spc_rebases (service_code varchar, measure_code varchar, "
+            "first_period varchar, reason varchar)"
+        )
         # no forecasts: the charts' series read the mart, empty here
         con.register("no_forecasts", pl.DataFrame(schema=FORECAST_SCHEMA).to_arrow())
         con.execute("create table marts.fct_measure_forecast as select * from no_forecasts")
         for service, (measure, values, target, last_target) in SERIES.items():
-            con.executemany("insert into marts.fct_measure_period values (?, ?, ?, ?, ?)",
-                            [(service, measure, MONTHS[i], value,
-                              last_target if i == len(values) - 1 else target)
-                             for i, value in enumerate(values)])
+            con.executemany(
+                "insert into marts.fct_measure_period values (?, ?, ?, ?, ?)",
+                [
+                    (service, measure, MONTHS[i], value, last_target if i == len(values) - 1 else target)
+                    for i, value in enumerate(values)
+                ],
+            )
 
 
 @pytest.fixture(scope="module")
@@ -61,12 +69,19 @@ def marts(tmp_path_factory):
     _warehouse(path)
     assert dg.materialize([measure_spc], resources={"duckdb": DuckDBResource(database=str(path))}).success
     with duckdb.connect(str(path), read_only=True) as con:
-        points = {service: con.execute(
-            "select * from marts.fct_measure_spc where service_code = ? order by period", [service]).pl()
-            for service in SERIES}
-        status = {row[0]: row for row in con.execute(
-            "select service_code, latest_period, latest_value, variation, latest_target, assurance "
-            "from marts.measure_spc_status").fetchall()}
+        points = {
+            service: con.execute(
+                "select * from marts.fct_measure_spc where service_code = ? order by period", [service]
+            ).pl()
+            for service in SERIES
+        }
+        status = {
+            row[0]: row
+            for row in con.execute(
+                "select service_code, latest_period, latest_value, variation, latest_target, assurance "
+                "from marts.measure_spc_status"
+            ).fetchall()
+        }
         series = load_spc_series(con)
     return points, status, series
 
@@ -86,8 +101,10 @@ def test_limits_of_the_worked_example(marts):
     row = points.row(0, named=True)
     assert row["mean"] == pytest.approx(10)
     assert (row["upper_limit"], row["lower_limit"]) == (pytest.approx(15.32), pytest.approx(4.68))
-    assert (row["upper_near"], row["lower_near"]) == (pytest.approx(13.5467, abs=1e-4),
-                                                      pytest.approx(6.4533, abs=1e-4))
+    assert (row["upper_near"], row["lower_near"]) == (
+        pytest.approx(13.5467, abs=1e-4),
+        pytest.approx(6.4533, abs=1e-4),
+    )
 
 
 def test_rules_and_point_types_of_the_worked_example(marts):
@@ -130,13 +147,22 @@ def test_the_run_lengths_are_the_asset_s_config(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     _warehouse(path)
     config = dg.RunConfig({"measure_spc": {"config": {"trend_points": 8}}})
-    assert dg.materialize([measure_spc], run_config=config,
-                          resources={"duckdb": DuckDBResource(database=str(path))}).success
+    assert dg.materialize(
+        [measure_spc], run_config=config, resources={"duckdb": DuckDBResource(database=str(path))}
+    ).success
     with duckdb.connect(str(path), read_only=True) as con:
-        types = [t for (t,) in con.execute("select point_type from marts.fct_measure_spc "
-                                           "where service_code = 'EX' order by period").fetchall()]
-    assert types == (["common cause"] * 4 + ["special cause improvement"] + ["special cause concern"] * 2
-                     + ["common cause"] * 5)
+        types = [
+            t
+            for (t,) in con.execute(
+                "select point_type from marts.fct_measure_spc where service_code = 'EX' order by period"
+            ).fetchall()
+        ]
+    assert types == (
+        ["common cause"] * 4
+        + ["special cause improvement"]
+        + ["special cause concern"] * 2
+        + ["common cause"] * 5
+    )
 
 
 def test_the_page_says_the_limits_cannot_be_computed(marts):

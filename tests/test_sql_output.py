@@ -48,19 +48,34 @@ def test_a_plan_is_printed_whole(con):
 def test_csv_neutralises_formulas_and_keeps_numbers(con):
     printed = csv_text(con.sql("select '=HYPERLINK(\"x\")' as name, -1.5 as balance, 'plain' as note"))
     assert list(csv.reader(io.StringIO(printed))) == [
-        ["name", "balance", "note"], ["'=HYPERLINK(\"x\")", "-1.5", "plain"]]
+        ["name", "balance", "note"],
+        ['\'=HYPERLINK("x")', "-1.5", "plain"],
+    ]
 
 
 def test_json_records_keep_numbers_numbers_and_dates_iso(con):
-    printed = json_records(con.sql("""
+    printed = json_records(
+        con.sql("""
         select 7::hugeint as files, 1.50 as rate, 2.5::double as ratio, 'nan'::double as undefined,
                date '2026-03-01' as period, timestamp '2026-03-01 02:00' as run_at, null as comment,
                ['NOR-HD', 'EAS-CMH'] as services, {'red': 3} as counts, 1 as a, 2 as a
-    """))
-    assert json.loads(printed) == [{
-        "files": 7, "rate": 1.5, "ratio": 2.5, "undefined": None, "period": "2026-03-01",
-        "run_at": "2026-03-01T02:00:00", "comment": None, "services": ["NOR-HD", "EAS-CMH"],
-        "counts": {"red": 3}, "a": 1, "a_1": 2}]
+    """)
+    )
+    assert json.loads(printed) == [
+        {
+            "files": 7,
+            "rate": 1.5,
+            "ratio": 2.5,
+            "undefined": None,
+            "period": "2026-03-01",
+            "run_at": "2026-03-01T02:00:00",
+            "comment": None,
+            "services": ["NOR-HD", "EAS-CMH"],
+            "counts": {"red": 3},
+            "a": 1,
+            "a_1": 2,
+        }
+    ]
 
 
 def test_json_of_no_rows_is_an_empty_list(con):

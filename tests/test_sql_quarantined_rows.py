@@ -14,14 +14,24 @@ TARGETS_HEADER = "partner_code,service_code,measure_code,period,target_value,tol
 def con(tmp_path_factory):
     home = tmp_path_factory.mktemp("quarantined")
     con = build_warehouse(home / "w.duckdb", SEEDS, {})
-    drop(home / "inbox", "targets", "P1_20240301.csv", TARGETS_HEADER
-         + "P1,S1,RATE,Q4 2023/24,85,5\n"       # held back: targets are monthly, this is a quarter
-         + "P1,S1,LOW,2024-02,abc,5\n")          # held back: not a number
+    drop(
+        home / "inbox",
+        "targets",
+        "P1_20240301.csv",
+        TARGETS_HEADER
+        + "P1,S1,RATE,Q4 2023/24,85,5\n"  # held back: targets are monthly, this is a quarter
+        + "P1,S1,LOW,2024-02,abc,5\n",
+    )  # held back: not a number
     # a target's key has no partner: another partner's February target replaces P1's
     drop(home / "inbox", "targets", "P2_20240302.csv", TARGETS_HEADER + "P2,S1,LOW,2024-02,12,5\n")
-    drop(home / "inbox", "outcomes", "P2_20240320.csv", OUTCOMES_HEADER
-         + "P2,S1,LOW,2024-MAR,70,50,,\n"        # held back: numerator above denominator
-         + "P2,S1,OUT,sometime,,,5,\n")          # held back: no period
+    drop(
+        home / "inbox",
+        "outcomes",
+        "P2_20240320.csv",
+        OUTCOMES_HEADER
+        + "P2,S1,LOW,2024-MAR,70,50,,\n"  # held back: numerator above denominator
+        + "P2,S1,OUT,sometime,,,5,\n",
+    )  # held back: no period
     ingest_and_validate(con, home, "targets")
     ingest_and_validate(con, home, "outcomes")
     build_models(con)
@@ -30,9 +40,12 @@ def con(tmp_path_factory):
 
 
 def held_back(con, file_name: str, row_number: int) -> tuple:
-    (row,) = rows(con, "select period, period_grain, rules, is_replaced "
-                       "from intermediate.int_quarantined_rows where file_name = ? and row_number = ?",
-                  [file_name, row_number])
+    (row,) = rows(
+        con,
+        "select period, period_grain, rules, is_replaced "
+        "from intermediate.int_quarantined_rows where file_name = ? and row_number = ?",
+        [file_name, row_number],
+    )
     return row
 
 
@@ -41,8 +54,12 @@ def test_a_quarter_held_back_from_a_monthly_type_is_read_as_a_quarter(con):
 
 
 def test_a_month_written_as_no_accepted_row_writes_it_is_read_as_the_validators_read_it(con):
-    assert held_back(con, "P2_20240320.csv", 2) == (date(2024, 3, 1), "month", "numerator_le_denominator",
-                                                    False)
+    assert held_back(con, "P2_20240320.csv", 2) == (
+        date(2024, 3, 1),
+        "month",
+        "numerator_le_denominator",
+        False,
+    )
 
 
 def test_a_period_that_cannot_be_read_is_empty(con):

@@ -20,19 +20,31 @@ from tests.sql_fixtures import build_warehouse, outcome
 NOV, DEC, JAN = date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1)
 SEEDS = {
     "service_kinds": [("K", "Kind K")],
-    "joint_services": [("W1", "Service W1", "K", "Area", "2023-11-01", "NHS"),
-                       ("W2", "Service W2", "K", "Area", "2023-11-01", "VCS")],
-    "partners": [("LA", "Council", "local authority", "Area"), ("NHS", "Trust", "NHS", "Area"),
-                 ("VCS", "Charity", "voluntary", "Area")],
-    "service_partners": [("W1", "LA", "contributor"), ("W1", "NHS", "lead"),
-                         ("W1", "VCS", "contributor"), ("W2", "VCS", "lead")],
+    "joint_services": [
+        ("W1", "Service W1", "K", "Area", "2023-11-01", "NHS"),
+        ("W2", "Service W2", "K", "Area", "2023-11-01", "VCS"),
+    ],
+    "partners": [
+        ("LA", "Council", "local authority", "Area"),
+        ("NHS", "Trust", "NHS", "Area"),
+        ("VCS", "Charity", "voluntary", "Area"),
+    ],
+    "service_partners": [
+        ("W1", "LA", "contributor"),
+        ("W1", "NHS", "lead"),
+        ("W1", "VCS", "contributor"),
+        ("W2", "VCS", "lead"),
+    ],
     "measures": [
         ("OUT", "Output", "K", "count", "count", "higher_is_better", "activity", True, "d"),
         ("RATE", "Rate", "K", "percent", "rate", "higher_is_better", "outcome", False, "d"),
     ],
     "service_measures": [("W1", "OUT", "LA"), ("W1", "RATE", "NHS"), ("W2", "OUT", "VCS")],
-    "staff_groups": [("SOCIAL_WORKER", "Social worker", "social work"),
-                     ("NURSE", "Nurse", "nursing"), ("CARE_WORKER", "Care worker", "social care")],
+    "staff_groups": [
+        ("SOCIAL_WORKER", "Social worker", "social work"),
+        ("NURSE", "Nurse", "nursing"),
+        ("CARE_WORKER", "Care worker", "social care"),
+    ],
     "measure_rules": [],
     "annual_targets": [],
     "spc_rebases": [],
@@ -41,31 +53,54 @@ SEEDS = {
 
 
 def staff(partner, group, headcount, fte, vacant, pay_bill) -> dict:
-    return dict(partner_code=partner, service_code="W1", staff_group_code=group, period=JAN,
-                headcount=headcount, contracted_fte=fte, vacant_fte=vacant, leavers=0.0,
-                sickness_days_lost=0.0, available_days=20.0 * fte, agency_fte=0.0,
-                training_hours=0.0, pay_bill=pay_bill)
+    return dict(
+        partner_code=partner,
+        service_code="W1",
+        staff_group_code=group,
+        period=JAN,
+        headcount=headcount,
+        contracted_fte=fte,
+        vacant_fte=vacant,
+        leavers=0.0,
+        sickness_days_lost=0.0,
+        available_days=20.0 * fte,
+        agency_fte=0.0,
+        training_hours=0.0,
+        pay_bill=pay_bill,
+    )
 
 
-WORKFORCE = [staff("LA", "SOCIAL_WORKER", 10.0, 10.0, 2.0, 35000.0),
-             staff("NHS", "SOCIAL_WORKER", 6.0, 5.0, 0.0, 20000.0),
-             staff("NHS", "NURSE", 4.0, 4.0, 0.0, 12000.0),
-             staff("VCS", "CARE_WORKER", 10.0, 10.0, 0.0, 20000.0)]
+WORKFORCE = [
+    staff("LA", "SOCIAL_WORKER", 10.0, 10.0, 2.0, 35000.0),
+    staff("NHS", "SOCIAL_WORKER", 6.0, 5.0, 0.0, 20000.0),
+    staff("NHS", "NURSE", 4.0, 4.0, 0.0, 12000.0),
+    staff("VCS", "CARE_WORKER", 10.0, 10.0, 0.0, 20000.0),
+]
 OUTCOMES = [
-    outcome("LA", "W1", "RATE", NOV, 30.0, 40.0), outcome("NHS", "W1", "RATE", NOV, 30.0, 60.0),
-    outcome("LA", "W1", "RATE", DEC, 10.0, 40.0), outcome("NHS", "W1", "RATE", DEC, 10.0, 60.0),
-    outcome("LA", "W1", "RATE", JAN, 30.0, 40.0), outcome("NHS", "W1", "RATE", JAN, 10.0, 60.0),
+    outcome("LA", "W1", "RATE", NOV, 30.0, 40.0),
+    outcome("NHS", "W1", "RATE", NOV, 30.0, 60.0),
+    outcome("LA", "W1", "RATE", DEC, 10.0, 40.0),
+    outcome("NHS", "W1", "RATE", DEC, 10.0, 60.0),
+    outcome("LA", "W1", "RATE", JAN, 30.0, 40.0),
+    outcome("NHS", "W1", "RATE", JAN, 10.0, 60.0),
     *[outcome("LA", "W1", "OUT", m, value=500.0) for m in (NOV, DEC, JAN)],
     outcome("VCS", "W2", "OUT", JAN, value=100.0),
 ]
-TARGETS = [dict(partner_code="NHS", service_code="W1", measure_code="RATE", period=m,
-                target_value=50.0, tolerance=0.0) for m in (NOV, DEC, JAN)]
+TARGETS = [
+    dict(
+        partner_code="NHS", service_code="W1", measure_code="RATE", period=m, target_value=50.0, tolerance=0.0
+    )
+    for m in (NOV, DEC, JAN)
+]
 
 
 @pytest.fixture(scope="module")
 def con(tmp_path_factory):
-    connection = build_warehouse(tmp_path_factory.mktemp("workforce") / "w.duckdb", SEEDS,
-                                 {"outcomes": OUTCOMES, "targets": TARGETS, "workforce": WORKFORCE})
+    connection = build_warehouse(
+        tmp_path_factory.mktemp("workforce") / "w.duckdb",
+        SEEDS,
+        {"outcomes": OUTCOMES, "targets": TARGETS, "workforce": WORKFORCE},
+    )
     yield connection
     connection.close()
 
@@ -77,14 +112,20 @@ def rows(con, sql, params=()):
 
 
 def test_shared_staff_are_allocated_and_add_back_up(con):
-    care = rows(con, "select service_code, headcount, contracted_fte, pay_bill "
-                     "from intermediate.int_workforce_allocated where staff_group_code = 'CARE_WORKER' "
-                     "order by service_code")
-    assert care == [{"service_code": "W1", "headcount": 6.0, "contracted_fte": 6.0, "pay_bill": 12000.0},
-                    {"service_code": "W2", "headcount": 4.0, "contracted_fte": 4.0, "pay_bill": 8000.0}]
-    (total,) = con.execute("select sum(contracted_fte) from intermediate.int_workforce_allocated "
-                           "where partner_code = 'VCS'").fetchone()
-    assert total == 10.0   # what the employer reported
+    care = rows(
+        con,
+        "select service_code, headcount, contracted_fte, pay_bill "
+        "from intermediate.int_workforce_allocated where staff_group_code = 'CARE_WORKER' "
+        "order by service_code",
+    )
+    assert care == [
+        {"service_code": "W1", "headcount": 6.0, "contracted_fte": 6.0, "pay_bill": 12000.0},
+        {"service_code": "W2", "headcount": 4.0, "contracted_fte": 4.0, "pay_bill": 8000.0},
+    ]
+    (total,) = con.execute(
+        "select sum(contracted_fte) from intermediate.int_workforce_allocated where partner_code = 'VCS'"
+    ).fetchone()
+    assert total == 10.0  # what the employer reported
 
 
 def test_service_and_partnership_rollups(con):
@@ -96,14 +137,15 @@ def test_service_and_partnership_rollups(con):
     # pay: 12 × (35,000 + 20,000 + 12,000 + 12,000) / 25
     assert w1["mean_annual_pay_per_fte"] == pytest.approx(12 * 79000 / 25)
     (w2,) = rows(con, "select * from marts.fct_workforce_service_period where service_code = 'W2'")
-    assert w2["staff_per_1000_units"] == pytest.approx(40.0)   # 1,000 × 4 / 100
+    assert w2["staff_per_1000_units"] == pytest.approx(40.0)  # 1,000 × 4 / 100
     (area,) = rows(con, "select * from marts.fct_workforce_partnership_period")
     assert (area["contracted_fte"], area["vacancy_rate"]) == (pytest.approx(29.0), pytest.approx(200 / 31))
 
 
 def test_pay_gap_between_employers_of_the_same_staff_group(con):
-    (gap,) = rows(con, "select * from marts.pay_parity where comparison = 'same staff group, different "
-                       "employers'")
+    (gap,) = rows(
+        con, "select * from marts.pay_parity where comparison = 'same staff group, different employers'"
+    )
     assert (gap["service_code"], gap["staff_group_code"]) == ("W1", "SOCIAL_WORKER")
     assert (gap["higher_paid"], gap["lower_paid"]) == ("NHS", "LA")
     assert (gap["higher_pay_per_fte"], gap["lower_pay_per_fte"]) == (48000.0, 42000.0)
@@ -113,22 +155,31 @@ def test_pay_gap_between_employers_of_the_same_staff_group(con):
 
 
 def test_pay_spread_across_professions_with_small_groups_suppressed(con):
-    pairs = {(r["higher_paid"], r["lower_paid"]): r for r in rows(
-        con, "select * from marts.pay_parity where comparison = 'different professions'")}
-    assert set(pairs) == {("social work", "nursing"), ("social work", "social care"),
-                          ("nursing", "social care")}
+    pairs = {
+        (r["higher_paid"], r["lower_paid"]): r
+        for r in rows(con, "select * from marts.pay_parity where comparison = 'different professions'")
+    }
+    assert set(pairs) == {
+        ("social work", "nursing"),
+        ("social work", "social care"),
+        ("nursing", "social care"),
+    }
     # social work: 12 × 55,000 / 15 = 44,000; social care (the W1 share): 12 × 12,000 / 6 = 24,000
     work_care = pairs[("social work", "social care")]
     assert (work_care["gap_pounds"], work_care["fte_affected"]) == (20000.0, 6.0)
     assert work_care["gap_pct"] == pytest.approx(100 * 20000 / 24000)
-    for pair in (("social work", "nursing"), ("nursing", "social care")):   # 4 nurses
+    for pair in (("social work", "nursing"), ("nursing", "social care")):  # 4 nurses
         assert pairs[pair]["is_suppressed"] is True
         assert pairs[pair]["gap_pounds"] is None and pairs[pair]["higher_pay_per_fte"] is None
 
 
 def test_accountability_shares_and_partner_results(con):
-    by_partner = {r["partner_code"]: r for r in rows(
-        con, "select * from marts.accountability where measure_code = 'RATE' and period = ?", (JAN,))}
+    by_partner = {
+        r["partner_code"]: r
+        for r in rows(
+            con, "select * from marts.accountability where measure_code = 'RATE' and period = ?", (JAN,)
+        )
+    }
     nhs, la = by_partner["NHS"], by_partner["LA"]
     assert (nhs["is_accountable"], la["is_accountable"]) == (True, False)
     assert (la["share_of_denominator"], nhs["share_of_denominator"]) == (40.0, 60.0)
@@ -137,15 +188,31 @@ def test_accountability_shares_and_partner_results(con):
     assert nhs["partner_rate"] == pytest.approx(100 / 6)
     assert nhs["partner_attainment_pct"] == pytest.approx(100 * (100 / 6) / 50)
     assert (nhs["service_actual"], nhs["service_rag"]) == (40.0, "red")
-    (out,) = rows(con, "select * from marts.accountability where measure_code = 'OUT' "
-                       "and service_code = 'W1' and period = ?", (JAN,))
+    (out,) = rows(
+        con,
+        "select * from marts.accountability where measure_code = 'OUT' "
+        "and service_code = 'W1' and period = ?",
+        (JAN,),
+    )
     assert (out["share_of_value"], out["partner_rate"]) == (100.0, None)
 
 
 def test_red_list_per_accountable_partner(con):
     # two months of a series are too few for SPC limits: no variation, no assurance
-    assert rows(con, "select * from marts.accountable_red_measures") == [{
-        "service_code": "W1", "service_name": "Service W1", "measure_code": "RATE", "measure_name": "Rate",
-        "accountable_partner_code": "NHS", "accountable_partner_name": "Trust",
-        "months_red": 2, "red_since": DEC, "latest_period": JAN, "latest_actual": 40.0,
-        "latest_target": 50.0, "variation": None, "assurance": None}]
+    assert rows(con, "select * from marts.accountable_red_measures") == [
+        {
+            "service_code": "W1",
+            "service_name": "Service W1",
+            "measure_code": "RATE",
+            "measure_name": "Rate",
+            "accountable_partner_code": "NHS",
+            "accountable_partner_name": "Trust",
+            "months_red": 2,
+            "red_since": DEC,
+            "latest_period": JAN,
+            "latest_actual": 40.0,
+            "latest_target": 50.0,
+            "variation": None,
+            "assurance": None,
+        }
+    ]

@@ -16,8 +16,14 @@ from assets.validate.suite_sql import SuiteCompileError
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
 from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 
-RESULT_KEYS = ("element_count", "unexpected_count", "unexpected_percent", "missing_count",
-               "partial_unexpected_list", "observed_value")
+RESULT_KEYS = (
+    "element_count",
+    "unexpected_count",
+    "unexpected_percent",
+    "missing_count",
+    "partial_unexpected_list",
+    "observed_value",
+)
 
 
 def ge_run(frame: pl.DataFrame, spec: dict, parameters: dict) -> tuple[pl.DataFrame, dict]:
@@ -26,26 +32,45 @@ def ge_run(frame: pl.DataFrame, spec: dict, parameters: dict) -> tuple[pl.DataFr
 
     context = gx.get_context(mode="ephemeral")
     suite = context.suites.add(gx.ExpectationSuite(**json.loads(json.dumps(spec))))
-    batch = (context.data_sources.add_pandas("frames").add_dataframe_asset("frame")
-             .add_batch_definition_whole_dataframe("whole")
-             .get_batch(batch_parameters={"dataframe": frame.to_pandas()}))
-    outcome = batch.validate(suite, expectation_parameters=parameters, result_format={
-        "result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]})
+    batch = (
+        context.data_sources.add_pandas("frames")
+        .add_dataframe_asset("frame")
+        .add_batch_definition_whole_dataframe("whole")
+        .get_batch(batch_parameters={"dataframe": frame.to_pandas()})
+    )
+    outcome = batch.validate(
+        suite,
+        expectation_parameters=parameters,
+        result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]},
+    )
     rows = []
     for result in outcome.results:
         if result.success:
             continue
         config, kwargs = result.expectation_config, result.expectation_config.kwargs
-        columns = [*(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs),
-                   *kwargs.get("column_list", ())]
-        base = {"column_name": config.meta.get("columns", ", ".join(columns)), "rule": config.meta["rule"],
-                "severity": config.severity.value, "meaning": config.meta["meaning"]}
+        columns = [
+            *(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs),
+            *kwargs.get("column_list", ()),
+        ]
+        base = {
+            "column_name": config.meta.get("columns", ", ".join(columns)),
+            "rule": config.meta["rule"],
+            "severity": config.severity.value,
+            "meaning": config.meta["meaning"],
+        }
         indexed = result.result.get("unexpected_index_list")
         if not indexed:
             rows.append(base | {"row_id": None, "value": str(result.result.get("observed_value"))})
-        rows += [base | {"row_id": int(row["row_id"]),
-                         "value": ", ".join(f"{c}={suites._text(row.get(c))}" for c in columns)
-                         if len(columns) > 1 else suites._text(row.get(columns[0]))} for row in indexed or ()]
+        rows += [
+            base
+            | {
+                "row_id": int(row["row_id"]),
+                "value": ", ".join(f"{c}={suites._text(row.get(c))}" for c in columns)
+                if len(columns) > 1
+                else suites._text(row.get(columns[0])),
+            }
+            for row in indexed or ()
+        ]
     return pl.DataFrame(rows, schema=FINDING_SCHEMA), outcome.to_json_dict()
 
 
@@ -89,82 +114,190 @@ def assert_same_as_ge(frame: pl.DataFrame, spec: dict, parameters: dict, monkeyp
 
 
 def expectation(kind: str, rule: str, severity: str = "critical", **kwargs) -> dict:
-    return {"type": f"expect_{kind}", "kwargs": kwargs, "meta": {"rule": rule, "meaning": f"{rule} holds"},
-            "severity": severity}
+    return {
+        "type": f"expect_{kind}",
+        "kwargs": kwargs,
+        "meta": {"rule": rule, "meaning": f"{rule} holds"},
+        "severity": severity,
+    }
 
 
 UNIT_PERCENT = {"type": "comparison", "column": {"name": "unit"}, "operator": "==", "parameter": "percent"}
-CRAFTED = {"name": "crafted", "expectations": [
-    expectation("column_values_to_not_be_null", "required", column="x"),
-    expectation("column_values_to_not_be_null", "required_when_rated", column="n",
-                row_condition={"type": "comparison", "column": {"name": "kind"}, "operator": "IN",
-                               "parameter": ["rate", "both"]}),
-    expectation("column_values_to_be_null", "hidden", column="x",
-                row_condition={"type": "comparison", "column": {"name": "hidden"}, "operator": "==",
-                               "parameter": True}),
-    expectation("column_values_to_be_in_set", "known", column="code", value_set={"$PARAMETER": "codes"}),
-    expectation("column_values_to_be_in_set", "flag_false", column="hidden", value_set=[False],
-                row_condition={"type": "comparison", "column": {"name": "kind"}, "operator": "!=",
-                               "parameter": "count"}),
-    expectation("column_values_to_be_in_set", "quartile", column="quartile", value_set=[1, 2, 3, 4]),
-    expectation("column_values_to_be_between", "percent", column="x", min_value=0.0, max_value=100.0,
-                row_condition=UNIT_PERCENT),
-    expectation("column_values_to_be_between", "positive", "warning", column="x", min_value=0.0,
-                strict_min=True),
-    expectation("column_values_to_be_between", "below", column="n", max_value=10, strict_max=True),
-    expectation("column_values_to_be_between", "rank", column="quartile", min_value=1),
-    expectation("column_values_to_be_between", "when_x_given", column="n", min_value=0, max_value=10,
-                row_condition={"type": "nullity", "column": {"name": "x"}, "is_null": False}),
-    expectation("column_values_to_be_in_type_list", "typed_float", column="x", type_list=["float64"]),
-    expectation("column_values_to_be_in_type_list", "typed_text", column="code", type_list=["float64"]),
-    expectation("column_values_to_be_in_type_list", "typed_int", column="quartile", type_list=["float64"]),
-    expectation("column_values_to_be_in_type_list", "typed_count", column="count", type_list=["float64"]),
-    expectation("column_values_to_be_in_type_list", "typed_date", column="period",
-                type_list=["datetime64[ms]", "datetime64[us]", "datetime64[ns]"]),
-    expectation("column_pair_values_a_to_be_greater_than_b", "ge_both", column_A="d", column_B="n",
-                or_equal=True),
-    expectation("column_pair_values_a_to_be_greater_than_b", "gt_either", column_A="d", column_B="n",
-                ignore_row_if="either_value_is_missing"),
-    expectation("column_pair_values_a_to_be_greater_than_b", "ge_neither", column_A="d", column_B="n",
-                or_equal=True, ignore_row_if="neither"),
-    expectation("column_pair_values_a_to_be_greater_than_b", "not_future", column_A="submitted",
-                column_B="period", or_equal=True, row_condition=UNIT_PERCENT),
-    expectation("column_pair_values_to_be_equal", "same_code", column_A="code", column_B="file_code"),
-    expectation("column_pair_values_to_be_equal", "same_code_either", column_A="code", column_B="file_code",
-                ignore_row_if="either_value_is_missing"),
-    expectation("column_values_to_be_unique", "code_unique", column="code"),
-    expectation("column_values_to_be_unique", "n_unique", column="n"),
-    expectation("compound_columns_to_be_unique", "keys_unique", column_list=["code", "period"]),
-    expectation("compound_columns_to_be_unique", "keys_unique_any", column_list=["code", "n"],
-                ignore_row_if="any_value_is_missing"),
-]}
+CRAFTED = {
+    "name": "crafted",
+    "expectations": [
+        expectation("column_values_to_not_be_null", "required", column="x"),
+        expectation(
+            "column_values_to_not_be_null",
+            "required_when_rated",
+            column="n",
+            row_condition={
+                "type": "comparison",
+                "column": {"name": "kind"},
+                "operator": "IN",
+                "parameter": ["rate", "both"],
+            },
+        ),
+        expectation(
+            "column_values_to_be_null",
+            "hidden",
+            column="x",
+            row_condition={
+                "type": "comparison",
+                "column": {"name": "hidden"},
+                "operator": "==",
+                "parameter": True,
+            },
+        ),
+        expectation("column_values_to_be_in_set", "known", column="code", value_set={"$PARAMETER": "codes"}),
+        expectation(
+            "column_values_to_be_in_set",
+            "flag_false",
+            column="hidden",
+            value_set=[False],
+            row_condition={
+                "type": "comparison",
+                "column": {"name": "kind"},
+                "operator": "!=",
+                "parameter": "count",
+            },
+        ),
+        expectation("column_values_to_be_in_set", "quartile", column="quartile", value_set=[1, 2, 3, 4]),
+        expectation(
+            "column_values_to_be_between",
+            "percent",
+            column="x",
+            min_value=0.0,
+            max_value=100.0,
+            row_condition=UNIT_PERCENT,
+        ),
+        expectation(
+            "column_values_to_be_between", "positive", "warning", column="x", min_value=0.0, strict_min=True
+        ),
+        expectation("column_values_to_be_between", "below", column="n", max_value=10, strict_max=True),
+        expectation("column_values_to_be_between", "rank", column="quartile", min_value=1),
+        expectation(
+            "column_values_to_be_between",
+            "when_x_given",
+            column="n",
+            min_value=0,
+            max_value=10,
+            row_condition={"type": "nullity", "column": {"name": "x"}, "is_null": False},
+        ),
+        expectation("column_values_to_be_in_type_list", "typed_float", column="x", type_list=["float64"]),
+        expectation("column_values_to_be_in_type_list", "typed_text", column="code", type_list=["float64"]),
+        expectation(
+            "column_values_to_be_in_type_list", "typed_int", column="quartile", type_list=["float64"]
+        ),
+        expectation("column_values_to_be_in_type_list", "typed_count", column="count", type_list=["float64"]),
+        expectation(
+            "column_values_to_be_in_type_list",
+            "typed_date",
+            column="period",
+            type_list=["datetime64[ms]", "datetime64[us]", "datetime64[ns]"],
+        ),
+        expectation(
+            "column_pair_values_a_to_be_greater_than_b", "ge_both", column_A="d", column_B="n", or_equal=True
+        ),
+        expectation(
+            "column_pair_values_a_to_be_greater_than_b",
+            "gt_either",
+            column_A="d",
+            column_B="n",
+            ignore_row_if="either_value_is_missing",
+        ),
+        expectation(
+            "column_pair_values_a_to_be_greater_than_b",
+            "ge_neither",
+            column_A="d",
+            column_B="n",
+            or_equal=True,
+            ignore_row_if="neither",
+        ),
+        expectation(
+            "column_pair_values_a_to_be_greater_than_b",
+            "not_future",
+            column_A="submitted",
+            column_B="period",
+            or_equal=True,
+            row_condition=UNIT_PERCENT,
+        ),
+        expectation("column_pair_values_to_be_equal", "same_code", column_A="code", column_B="file_code"),
+        expectation(
+            "column_pair_values_to_be_equal",
+            "same_code_either",
+            column_A="code",
+            column_B="file_code",
+            ignore_row_if="either_value_is_missing",
+        ),
+        expectation("column_values_to_be_unique", "code_unique", column="code"),
+        expectation("column_values_to_be_unique", "n_unique", column="n"),
+        expectation("compound_columns_to_be_unique", "keys_unique", column_list=["code", "period"]),
+        expectation(
+            "compound_columns_to_be_unique",
+            "keys_unique_any",
+            column_list=["code", "n"],
+            ignore_row_if="any_value_is_missing",
+        ),
+    ],
+}
 
 
 def crafted_frame() -> pl.DataFrame:
     nan = float("nan")
-    return pl.DataFrame({
-        "row_id": list(range(12)),
-        "x": [0.0, 100.0, 100.5, -0.1, None, 50.0, nan, 1e-05, 1e16, 3.25, 0.0, 7.0],
-        "n": [1.0, None, 10.0, 9.999, 2.0, None, 3.0, 4.0, -1.0, None, 5.0, 5.0],
-        "d": [1.0, 2.0, None, 9.999, 1.5, None, 3.0, 4.0, -1.0, 8.0, nan, 5.0],
-        "kind": ["rate", "rate", "count", "both", None, "rate", "count", "rate", "both", "rate", "count",
-                 None],
-        "unit": ["percent", "count", "percent", "percent", "percent", None, "percent", "count", "percent",
-                 "percent", "count", "percent"],
-        "hidden": [True, False, None, True, False, False, True, None, False, False, True, False],
-        "code": ["A", "B", "Z", None, "A", "B", "C", "A", None, "A", "B", "A"],
-        "file_code": ["A", "A", "Z", None, None, "B", "C", "A", "X", "A", "B", "A"],
-        "quartile": [1, 2, 5, None, 4, 0, 3, 2, 1, 4, 3, 2],
-        "count": list(range(12)),
-        "period": [date(2024, m, 1) for m in (1, 2, 3, 4, 1, 5, 6, 1, 7, 8, 9, 1)],
-        "submitted": [datetime(2024, 3, 1), datetime(2024, 3, 1, 12), None, datetime(2024, 2, 1)] * 3,
-    }, strict=False)
+    return pl.DataFrame(
+        {
+            "row_id": list(range(12)),
+            "x": [0.0, 100.0, 100.5, -0.1, None, 50.0, nan, 1e-05, 1e16, 3.25, 0.0, 7.0],
+            "n": [1.0, None, 10.0, 9.999, 2.0, None, 3.0, 4.0, -1.0, None, 5.0, 5.0],
+            "d": [1.0, 2.0, None, 9.999, 1.5, None, 3.0, 4.0, -1.0, 8.0, nan, 5.0],
+            "kind": [
+                "rate",
+                "rate",
+                "count",
+                "both",
+                None,
+                "rate",
+                "count",
+                "rate",
+                "both",
+                "rate",
+                "count",
+                None,
+            ],
+            "unit": [
+                "percent",
+                "count",
+                "percent",
+                "percent",
+                "percent",
+                None,
+                "percent",
+                "count",
+                "percent",
+                "percent",
+                "count",
+                "percent",
+            ],
+            "hidden": [True, False, None, True, False, False, True, None, False, False, True, False],
+            "code": ["A", "B", "Z", None, "A", "B", "C", "A", None, "A", "B", "A"],
+            "file_code": ["A", "A", "Z", None, None, "B", "C", "A", "X", "A", "B", "A"],
+            "quartile": [1, 2, 5, None, 4, 0, 3, 2, 1, 4, 3, 2],
+            "count": list(range(12)),
+            "period": [date(2024, m, 1) for m in (1, 2, 3, 4, 1, 5, 6, 1, 7, 8, 9, 1)],
+            "submitted": [datetime(2024, 3, 1), datetime(2024, 3, 1, 12), None, datetime(2024, 2, 1)] * 3,
+        },
+        strict=False,
+    )
 
 
 def test_crafted_frame_hits_every_expectation_type_as_ge_does(monkeypatch, tmp_path):
     frame = crafted_frame()
-    used = {e["type"] for p in PROJECT_EXPECTATIONS_DIR.glob("*.json")
-            for e in json.loads(p.read_text())["expectations"]}
+    used = {
+        e["type"]
+        for p in PROJECT_EXPECTATIONS_DIR.glob("*.json")
+        for e in json.loads(p.read_text())["expectations"]
+    }
     assert {e["type"] for e in CRAFTED["expectations"]} >= used
     assert_same_as_ge(frame, CRAFTED, {"codes": ["A", "B", "C"]}, monkeypatch, tmp_path)
 
@@ -174,18 +307,29 @@ def test_an_empty_value_set_and_a_text_figure_are_judged_as_ge_judges_them(monke
     assert_same_as_ge(frame, CRAFTED, {"codes": []}, monkeypatch, tmp_path)
 
 
-@pytest.mark.parametrize(("change", "problem"), [
-    ({"type": "expect_column_values_to_match_regex"}, "does not know this expectation type"),
-    ({"kwargs": {"column": "x", "parse_strings_as_datetimes": True}}, "parse_strings_as_datetimes"),
-    ({"kwargs": {"column": "x", "row_condition": 'x > 1', "condition_parser": "pandas"}}, "condition_parser"),
-    ({"kwargs": {"column": "x", "row_condition": {"type": "like", "column": {"name": "x"}}}},
-     "row_condition"),
-])
-def test_an_expectation_the_compiler_does_not_know_is_an_error_naming_it(change, problem, monkeypatch,
-                                                                       tmp_path):
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"type": "expect_column_values_to_match_regex"}, "does not know this expectation type"),
+        ({"kwargs": {"column": "x", "parse_strings_as_datetimes": True}}, "parse_strings_as_datetimes"),
+        (
+            {"kwargs": {"column": "x", "row_condition": "x > 1", "condition_parser": "pandas"}},
+            "condition_parser",
+        ),
+        (
+            {"kwargs": {"column": "x", "row_condition": {"type": "like", "column": {"name": "x"}}}},
+            "row_condition",
+        ),
+    ],
+)
+def test_an_expectation_the_compiler_does_not_know_is_an_error_naming_it(
+    change, problem, monkeypatch, tmp_path
+):
     odd = {**expectation("column_values_to_not_be_null", "odd_rule", column="x"), **change}
-    spec = {"name": "odd", "expectations": [
-        expectation("column_values_to_not_be_null", "required", column="x"), odd]}
+    spec = {
+        "name": "odd",
+        "expectations": [expectation("column_values_to_not_be_null", "required", column="x"), odd],
+    }
     (tmp_path / "odd.json").write_text(json.dumps(spec))
     monkeypatch.setattr(suites, "EXPECTATIONS_DIR", tmp_path)
     with pytest.raises(SuiteCompileError, match=r"suite odd, expectation 2 \(.*odd_rule\).*") as raised:
@@ -197,10 +341,17 @@ def damaged(frame: pl.DataFrame) -> pl.DataFrame:
     """Break rows: a null, a negative figure or a copied row, so that most rules have something to find."""
     numbers = [c for c, t in frame.schema.items() if t.is_numeric() and c != "row_id"]
     broken = frame.with_columns(
-        *(pl.when(pl.col("row_id") % 7 == i % 7).then(None).otherwise(pl.col(c)).alias(c)
-          for i, c in enumerate(frame.columns) if c != "row_id")).with_columns(
-        *(pl.when(pl.col("row_id") % 11 == i % 11).then(-pl.col(c) - 1).otherwise(pl.col(c)).alias(c)
-          for i, c in enumerate(numbers)))
+        *(
+            pl.when(pl.col("row_id") % 7 == i % 7).then(None).otherwise(pl.col(c)).alias(c)
+            for i, c in enumerate(frame.columns)
+            if c != "row_id"
+        )
+    ).with_columns(
+        *(
+            pl.when(pl.col("row_id") % 11 == i % 11).then(-pl.col(c) - 1).otherwise(pl.col(c)).alias(c)
+            for i, c in enumerate(numbers)
+        )
+    )
     copies = broken.filter(pl.col("row_id") % 13 == 0).with_columns(pl.col("row_id") + broken.height)
     return pl.concat([frame, broken.with_columns(pl.col("row_id") + 2 * frame.height), copies])
 
@@ -220,7 +371,9 @@ def demo_frames(demo_run) -> dict[str, tuple[pl.DataFrame, dict]]:
         for mart in CHECKED_MARTS:
             frame = con.execute(FRAMES.get(mart, f"select * from marts.{mart}")).pl()
             frames[mart_suite_name(mart)] = (
-                frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64)), {})
+                frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64)),
+                {},
+            )
     return frames
 
 

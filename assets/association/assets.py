@@ -28,24 +28,43 @@ WORKFORCE_SQL = f"""
 """
 
 
-@dg.asset(key=["marts", "workforce_outcome_association"], group_name="marts",
-          deps=[["marts", "scorecard_service_period"], ["marts", "fct_measure_period"],
-                ["marts", "fct_workforce_service_period"], ["seeds", "measures"]],
-          kinds={"duckdb", "polars"}, owners=["team:analytics"], description=DOCS.description,
-          code_version=MODEL_VERSIONS["marts/workforce_outcome_association"])
+@dg.asset(
+    key=["marts", "workforce_outcome_association"],
+    group_name="marts",
+    deps=[
+        ["marts", "scorecard_service_period"],
+        ["marts", "fct_measure_period"],
+        ["marts", "fct_workforce_service_period"],
+        ["seeds", "measures"],
+    ],
+    kinds={"duckdb", "polars"},
+    owners=["team:analytics"],
+    description=DOCS.description,
+    code_version=MODEL_VERSIONS["marts/workforce_outcome_association"],
+)
 def workforce_outcome_association(duckdb: DuckDBResource) -> dg.MaterializeResult:
     """Fixed-effects regressions of results on staffing, by kind of service and lag."""
     with duckdb.get_connection() as con:
         outcomes = con.execute(OUTCOMES_SQL).pl()
         workforce = con.execute(WORKFORCE_SQL).pl()
         names = dict(con.execute("select measure_code, lower(measure_name) from seeds.measures").fetchall())
-        found = associations(outcomes, workforce,
-                             outcome_names=names | {"effectiveness_index": "the effectiveness index"})
+        found = associations(
+            outcomes, workforce, outcome_names=names | {"effectiveness_index": "the effectiveness index"}
+        )
         load_table(con, "marts", "workforce_outcome_association", found, DOCS)
         record_versions(con, ["marts/workforce_outcome_association"])
     clear = found.filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0))
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": found.height, "clear_associations": clear.height,
-        "preview": dg.MetadataValue.md(clear.head(10).select(
-            "service_kind", "outcome", "workforce_measure", "lag_months", "slope", "ci_low",
-            "ci_high").to_pandas().to_markdown(index=False))})
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": found.height,
+            "clear_associations": clear.height,
+            "preview": dg.MetadataValue.md(
+                clear.head(10)
+                .select(
+                    "service_kind", "outcome", "workforce_measure", "lag_months", "slope", "ci_low", "ci_high"
+                )
+                .to_pandas()
+                .to_markdown(index=False)
+            ),
+        }
+    )

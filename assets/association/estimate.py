@@ -17,10 +17,20 @@ MINIMUM_OBSERVATIONS = 12
 # the share of findings shown that may be false, controlled over every test run (Benjamini-Hochberg)
 FALSE_DISCOVERY_RATE = 0.05
 RESULT_SCHEMA = {
-    "service_kind": pl.String, "outcome": pl.String, "workforce_measure": pl.String,
-    "lag_months": pl.Int64, "slope": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64,
-    "p_value": pl.Float64, "q_value": pl.Float64, "tests": pl.Int64, "is_discovery": pl.Boolean,
-    "observations": pl.Int64, "services": pl.Int64, "finding": pl.String,
+    "service_kind": pl.String,
+    "outcome": pl.String,
+    "workforce_measure": pl.String,
+    "lag_months": pl.Int64,
+    "slope": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "p_value": pl.Float64,
+    "q_value": pl.Float64,
+    "tests": pl.Int64,
+    "is_discovery": pl.Boolean,
+    "observations": pl.Int64,
+    "services": pl.Int64,
+    "finding": pl.String,
 }
 SUMS = ("n", "xx", "xy", "yy", "within")
 
@@ -50,10 +60,16 @@ def _service_sums(frame: pl.DataFrame, by: list[str], pairs: dict[str, tuple[str
             x_mean, y_mean = (np.add.reduceat(np.where(known, v, 0.0), starts) / n for v in (x, y))
         x_tilde = np.where(known, x - np.repeat(x_mean, sizes), 0.0)
         y_tilde = np.where(known, y - np.repeat(y_mean, sizes), 0.0)
-        found.append(groups.with_columns(
-            pair=pl.lit(name), n=n, xx=np.add.reduceat(x_tilde * x_tilde, starts),
-            xy=np.add.reduceat(x_tilde * y_tilde, starts), yy=np.add.reduceat(y_tilde * y_tilde, starts),
-            within=np.maximum.reduceat(np.abs(x_tilde), starts)))
+        found.append(
+            groups.with_columns(
+                pair=pl.lit(name),
+                n=n,
+                xx=np.add.reduceat(x_tilde * x_tilde, starts),
+                xy=np.add.reduceat(x_tilde * y_tilde, starts),
+                yy=np.add.reduceat(y_tilde * y_tilde, starts),
+                within=np.maximum.reduceat(np.abs(x_tilde), starts),
+            )
+        )
     return pl.concat(found)
 
 
@@ -77,9 +93,14 @@ def _fits(sums: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
         half = stdtrit(df, 0.975) * se
         p_value = 2 * stdtr(df, -np.abs(slope / se))
     return fits.with_columns(
-        observations=observations, services=services,
+        observations=observations,
+        services=services,
         within=np.maximum.reduceat(sums["within"].to_numpy(), starts),
-        slope=slope, ci_low=slope - half, ci_high=slope + half, p_value=p_value)
+        slope=slope,
+        ci_low=slope - half,
+        ci_high=slope + half,
+        p_value=p_value,
+    )
 
 
 def fixed_effects_slope(frame: pl.DataFrame, y: str, x: str) -> tuple[float, float, float, float]:
@@ -105,15 +126,20 @@ def _finding(measure: str, outcome: str, lag: int, slope: float, is_discovery: b
     when = "the same month" if lag == 0 else f"{lag} month{'s' if lag > 1 else ''} later"
     name = measure.replace("_12m", "").replace("_", " ")
     if not is_discovery:
-        return (f"No clear association between {name} and {outcome} ({when}), once the "
-                f"{tests} test{'s' if tests != 1 else ''} run are allowed for.")
+        return (
+            f"No clear association between {name} and {outcome} ({when}), once the "
+            f"{tests} test{'s' if tests != 1 else ''} run are allowed for."
+        )
     way = "higher" if slope > 0 else "lower"
-    return (f"Where {name} was higher, {outcome} was {way} {when} "
-            "(an association, not proof of cause).")
+    return f"Where {name} was higher, {outcome} was {way} {when} (an association, not proof of cause)."
 
 
-def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame, lags: tuple[int, ...] = LAGS,
-                 outcome_names: dict[str, str] | None = None) -> pl.DataFrame:
+def associations(
+    outcomes: pl.DataFrame,
+    workforce: pl.DataFrame,
+    lags: tuple[int, ...] = LAGS,
+    outcome_names: dict[str, str] | None = None,
+) -> pl.DataFrame:
     """Estimate every outcome × workforce measure × lag within each kind of service.
 
     `outcomes`: service_code, service_kind, period, outcome, value (one row per outcome and month).
@@ -124,25 +150,42 @@ def associations(outcomes: pl.DataFrame, workforce: pl.DataFrame, lags: tuple[in
     one of `tests`; a discovery holds at FALSE_DISCOVERY_RATE after Benjamini-Hochberg over all of them.
     """
     # staffing in month t is compared with results in month t + lag
-    joined = pl.concat([
-        outcomes.join(workforce.with_columns(pl.col("period").dt.offset_by(f"{lag}mo")),
-                      on=["service_code", "period"], how="inner")
-        .with_columns(lag_months=pl.lit(lag, pl.Int64))
-        for lag in lags]).sort("service_code", "period")
-    sums = _service_sums(joined, ["service_kind", "outcome", "lag_months", "service_code"],
-                         {measure: (measure, "value") for measure in WORKFORCE_MEASURES})
-    fits = _fits(sums.rename({"pair": "workforce_measure"}),
-                 ["service_kind", "outcome", "workforce_measure", "lag_months"]).filter(
-        (pl.col("observations") >= MINIMUM_OBSERVATIONS) & (pl.col("within") > 1e-9))
+    joined = pl.concat(
+        [
+            outcomes.join(
+                workforce.with_columns(pl.col("period").dt.offset_by(f"{lag}mo")),
+                on=["service_code", "period"],
+                how="inner",
+            ).with_columns(lag_months=pl.lit(lag, pl.Int64))
+            for lag in lags
+        ]
+    ).sort("service_code", "period")
+    sums = _service_sums(
+        joined,
+        ["service_kind", "outcome", "lag_months", "service_code"],
+        {measure: (measure, "value") for measure in WORKFORCE_MEASURES},
+    )
+    fits = _fits(
+        sums.rename({"pair": "workforce_measure"}),
+        ["service_kind", "outcome", "workforce_measure", "lag_months"],
+    ).filter((pl.col("observations") >= MINIMUM_OBSERVATIONS) & (pl.col("within") > 1e-9))
     # every fit is a test: the false discovery rate is controlled over all of them, every kind and lag
     q_values = benjamini_hochberg(fits["p_value"].to_numpy())
     tests = int(np.isfinite(q_values).sum())
-    fits = fits.with_columns(q_value=q_values, tests=pl.lit(tests, pl.Int64),
-                             is_discovery=pl.Series(q_values <= FALSE_DISCOVERY_RATE))
+    fits = fits.with_columns(
+        q_value=q_values,
+        tests=pl.lit(tests, pl.Int64),
+        is_discovery=pl.Series(q_values <= FALSE_DISCOVERY_RATE),
+    )
     names = outcome_names or {}
-    findings = [_finding(measure, names.get(outcome, outcome), lag, slope, is_discovery, tests)
-                for measure, outcome, lag, slope, is_discovery in fits.select(
-                    "workforce_measure", "outcome", "lag_months", "slope", "is_discovery").iter_rows()]
-    return fits.with_columns(finding=pl.Series(findings, dtype=pl.String)).select(
-        pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items()).sort(
-        "service_kind", "outcome", "workforce_measure", "lag_months")
+    findings = [
+        _finding(measure, names.get(outcome, outcome), lag, slope, is_discovery, tests)
+        for measure, outcome, lag, slope, is_discovery in fits.select(
+            "workforce_measure", "outcome", "lag_months", "slope", "is_discovery"
+        ).iter_rows()
+    ]
+    return (
+        fits.with_columns(finding=pl.Series(findings, dtype=pl.String))
+        .select(pl.col(c).cast(t) for c, t in RESULT_SCHEMA.items())
+        .sort("service_kind", "outcome", "workforce_measure", "lag_months")
+    )

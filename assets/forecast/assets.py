@@ -29,7 +29,6 @@ SERIES_SQL = """
 """
 
 
-
 class ForecastConfig(dg.Config):
     """Months ahead, the fewest months a forecast needs, simulated futures, the services held out per
     measure (they calibrate the intervals too) and the verdict's thresholds (ForecastSettings)."""
@@ -44,21 +43,30 @@ class ForecastConfig(dg.Config):
 
 def kept_parameters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     """Return the parameters the last build kept in this database, or None before the first."""
-    exists = con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                         list(PARAMETERS_TABLE)).fetchone()[0]
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+        list(PARAMETERS_TABLE),
+    ).fetchone()[0]
     return con.execute("select * from intermediate.forecast_parameters").pl() if exists else None
 
 
-@dg.asset(key=["marts", "fct_measure_forecast"], group_name="marts",
-          deps=[["marts", "fct_measure_period"], ["seeds", "measures"]],
-          kinds={"duckdb", "polars"}, owners=["team:analytics"], description=DOCS.description,
-          code_version=MODEL_VERSIONS[KEY])
-def measure_forecast(context: dg.AssetExecutionContext, config: ForecastConfig,
-                     duckdb: DuckDBResource) -> dg.MaterializeResult:
+@dg.asset(
+    key=["marts", "fct_measure_forecast"],
+    group_name="marts",
+    deps=[["marts", "fct_measure_period"], ["seeds", "measures"]],
+    kinds={"duckdb", "polars"},
+    owners=["team:analytics"],
+    description=DOCS.description,
+    code_version=MODEL_VERSIONS[KEY],
+)
+def measure_forecast(
+    context: dg.AssetExecutionContext, config: ForecastConfig, duckdb: DuckDBResource
+) -> dg.MaterializeResult:
     """Forecasts, 80 % and 95 % intervals, and the chance of meeting the year-end target per series."""
     thresholds = VerdictThresholds(config.on_course_probability, config.off_course_probability)
-    settings = ForecastSettings(config.months_ahead, config.minimum_months, config.repetitions,
-                                config.holdout_series, thresholds)
+    settings = ForecastSettings(
+        config.months_ahead, config.minimum_months, config.repetitions, config.holdout_series, thresholds
+    )
     with duckdb.get_connection() as con:
         series = con.execute(SERIES_SQL).pl()
         started = time.perf_counter()
@@ -70,11 +78,19 @@ def measure_forecast(context: dg.AssetExecutionContext, config: ForecastConfig,
         load_table(con, "marts", "fct_measure_forecast", rows, DOCS)
         record_versions(con, [KEY])
     outlook = rows.filter(pl.col("months_ahead") == 1)
-    context.log.info(f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
-                     f"from earlier builds) in {seconds:.1f} s")
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": rows.height, "series": outlook.height, "models_estimated": fitted,
-        "fitting_seconds": round(seconds, 2),
-        "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
-        "measures_not_beating_naive": sorted(
-            outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list())})
+    context.log.info(
+        f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
+        f"from earlier builds) in {seconds:.1f} s"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": rows.height,
+            "series": outlook.height,
+            "models_estimated": fitted,
+            "fitting_seconds": round(seconds, 2),
+            "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
+            "measures_not_beating_naive": sorted(
+                outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list()
+            ),
+        }
+    )

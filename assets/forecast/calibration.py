@@ -42,8 +42,9 @@ def group_scales(scores: Scores) -> dict:
     own standard deviations are further off than the others')."""
     scales: dict = {}
     for measure in {m for m, _ in scores}:
-        pooled = [np.concatenate(scores.get((measure, seasonal), [np.empty(0)]))
-                  for seasonal in (False, True)]
+        pooled = [
+            np.concatenate(scores.get((measure, seasonal), [np.empty(0)])) for seasonal in (False, True)
+        ]
         scales[measure] = interval_scales(np.concatenate(pooled))
         for seasonal, found in zip((False, True), pooled, strict=True):
             if len(found) >= MIN_SCORES:

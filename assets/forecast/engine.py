@@ -53,8 +53,9 @@ def run_filter(series: list[np.ndarray], params: Parameters) -> Filtered:
     season = np.zeros_like(params.season)
     for rows, values in by_length(series):
         p = params.take(rows)
-        _, sse, level, slope, last = smooth(values, p.alpha, p.beta, p.gamma, p.phi, p.level, p.slope,
-                                            p.season, errors=False)
+        _, sse, level, slope, last = smooth(
+            values, p.alpha, p.beta, p.gamma, p.phi, p.level, p.slope, p.season, errors=False
+        )
         free = np.maximum(values.shape[1] - estimated_numbers(p), 1)
         months = np.full(len(rows), values.shape[1])
         states[rows] = np.column_stack([level, slope, np.sqrt(sse / free), months])
@@ -62,8 +63,15 @@ def run_filter(series: list[np.ndarray], params: Parameters) -> Filtered:
     return Filtered(params, states[:, 3].astype(np.int64), states[:, 0], states[:, 1], season, states[:, 2])
 
 
-def futures(filtered: Filtered, rows: np.ndarray, mean: np.ndarray, scale: np.ndarray, horizon: int,
-            repetitions: int, bounds: np.ndarray) -> np.ndarray:
+def futures(
+    filtered: Filtered,
+    rows: np.ndarray,
+    mean: np.ndarray,
+    scale: np.ndarray,
+    horizon: int,
+    repetitions: int,
+    bounds: np.ndarray,
+) -> np.ndarray:
     """Return `repetitions` simulated futures of the series at `rows` (rows x horizon x repetitions).
 
     Each month's error is Gaussian with the series' one-step standard deviation x `scale`; month h
@@ -100,14 +108,23 @@ class Batch:
     fitted: int
 
 
-def _calibration(series: list[Series], estimated: list[int], sample: set[tuple[str, str]], minimum: int,
-                 store: ParameterStore, code_version: str
-                 ) -> tuple[Scores, dict[tuple[str, str], tuple[float, float]]]:
+def _calibration(
+    series: list[Series],
+    estimated: list[int],
+    sample: set[tuple[str, str]],
+    minimum: int,
+    store: ParameterStore,
+    code_version: str,
+) -> tuple[Scores, dict[tuple[str, str], tuple[float, float]]]:
     """Return the scaled errors, by measure and model seasonality, of the sampled series' forecasts from
     their calibration origins (scored on the months to the end of their estimation months), and their
     holdout errors."""
-    jobs = [(s, end, origin) for s, end in zip(series, estimated, strict=True)
-            if (s.service_code, s.measure_code) in sample for origin in calibration_origins(end, minimum)]
+    jobs = [
+        (s, end, origin)
+        for s, end in zip(series, estimated, strict=True)
+        if (s.service_code, s.measure_code) in sample
+        for origin in calibration_origins(end, minimum)
+    ]
     scores: Scores = {}
     holdout: dict[tuple[str, str], tuple[float, float]] = {}
     if not jobs:
@@ -120,18 +137,27 @@ def _calibration(series: list[Series], estimated: list[int], sample: set[tuple[s
         k = len(held)
         usable = sd[i, :k] > 0
         scores.setdefault((s.measure_code, bool(params.seasonal[i])), []).append(
-            (held - mean[i, :k])[usable] / sd[i, :k][usable])
+            (held - mean[i, :k])[usable] / sd[i, :k][usable]
+        )
         if k == HOLDOUT_MONTHS:
             train = s.values[:origin]
             forecast = np.clip(mean[i], *UNIT_BOUNDS[s.unit])
-            naive_mae = min(float(np.mean(np.abs(held - naive(train, k)))),
-                            float(np.mean(np.abs(held - seasonal_naive(train, k)))))
+            naive_mae = min(
+                float(np.mean(np.abs(held - naive(train, k)))),
+                float(np.mean(np.abs(held - seasonal_naive(train, k)))),
+            )
             holdout[(s.service_code, s.measure_code)] = (float(np.mean(np.abs(held - forecast))), naive_mae)
     return scores, holdout
 
 
-def forecast_batch(series: list[Series], horizon: int, minimum_months: int, holdout_series: int,
-                   store: ParameterStore, code_version: str) -> Batch:
+def forecast_batch(
+    series: list[Series],
+    horizon: int,
+    minimum_months: int,
+    holdout_series: int,
+    store: ParameterStore,
+    code_version: str,
+) -> Batch:
     """Return the forecasts `horizon` months ahead of every series (each of at least `minimum_months`).
 
     Each model is estimated on the series' months to the latest quarter's end (schedule.py) and run
@@ -156,7 +182,20 @@ def forecast_batch(series: list[Series], horizon: int, minimum_months: int, hold
     bounds = np.array([UNIT_BOUNDS[s.unit] for s in series]).reshape(-1, 2)
     low, high = bounds[:, :1], bounds[:, 1:]
     half_80, half_95 = Z_80 * scale_80[:, None] * sd, Z_95 * scale_95[:, None] * sd
-    return Batch(series, filtered, params.model_names(), np.array(estimated), np.clip(mean, low, high),
-                 np.clip(mean - half_80, low, high), np.clip(mean + half_80, low, high),
-                 np.clip(mean - half_95, low, high), np.clip(mean + half_95, low, high), mean,
-                 scale_80, scale_95, bounds, holdout, store.fitted - fitted_before)
+    return Batch(
+        series,
+        filtered,
+        params.model_names(),
+        np.array(estimated),
+        np.clip(mean, low, high),
+        np.clip(mean - half_80, low, high),
+        np.clip(mean + half_80, low, high),
+        np.clip(mean - half_95, low, high),
+        np.clip(mean + half_95, low, high),
+        mean,
+        scale_80,
+        scale_95,
+        bounds,
+        holdout,
+        store.fitted - fitted_before,
+    )

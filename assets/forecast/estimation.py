@@ -22,7 +22,7 @@ def seasonal_rows(values: np.ndarray) -> np.ndarray:
         return np.zeros(rows, dtype=bool)
     changes = np.diff(values, axis=1)
     centred = changes - changes.mean(axis=1, keepdims=True)
-    spread = (centred ** 2).sum(axis=1)
+    spread = (centred**2).sum(axis=1)
     lagged = (centred[:, SEASON:] * centred[:, :-SEASON]).sum(axis=1)
     autocorrelation = np.divide(lagged, spread, out=np.zeros(rows), where=spread > 0)
     return autocorrelation > Z_95_ONE_SIDED / np.sqrt(months - 1)
@@ -44,8 +44,11 @@ def fit(series: list[np.ndarray]) -> Parameters:
             level_only, level_aicc = estimate(values[rows], trend=False, seasonal=is_seasonal)
             damped, damped_aicc = estimate(values[rows], trend=True, seasonal=is_seasonal)
             chosen = damped_aicc < level_aicc
-            parts.append(Parameters.stack([level_only.take(np.flatnonzero(~chosen)),
-                                           damped.take(np.flatnonzero(chosen))]))
+            parts.append(
+                Parameters.stack(
+                    [level_only.take(np.flatnonzero(~chosen)), damped.take(np.flatnonzero(chosen))]
+                )
+            )
             order.append(np.concatenate([positions[rows][~chosen], positions[rows][chosen]]))
     found = Parameters.stack(parts)
     return found.take(np.argsort(np.concatenate(order), kind="stable"))

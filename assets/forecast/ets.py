@@ -48,21 +48,31 @@ class Parameters:
     @staticmethod
     def stack(parts: list[Parameters]) -> Parameters:
         """Return the parameters of `parts` one after the other."""
-        return Parameters(**{name: np.concatenate([getattr(p, name) for p in parts])
-                             for name in Parameters.__dataclass_fields__})
+        return Parameters(
+            **{
+                name: np.concatenate([getattr(p, name) for p in parts])
+                for name in Parameters.__dataclass_fields__
+            }
+        )
 
     def model_names(self) -> list[str]:
         """Return each series' model in ETS notation: ETS(A,N,N), ETS(A,Ad,N), ETS(A,N,A) or ETS(A,Ad,A)."""
-        return [f"ETS(A,{'Ad' if t else 'N'},{'A' if s else 'N'})"
-                for t, s in zip(self.trend.tolist(), self.seasonal.tolist(), strict=True)]
+        return [
+            f"ETS(A,{'Ad' if t else 'N'},{'A' if s else 'N'})"
+            for t, s in zip(self.trend.tolist(), self.seasonal.tolist(), strict=True)
+        ]
 
 
 def by_length(series: list[np.ndarray]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Return the series grouped by length: (their positions in `series`, their values as rows)."""
     lengths = np.array([len(v) for v in series])
-    return [(np.flatnonzero(lengths == n), np.array([series[i] for i in np.flatnonzero(lengths == n)],
-                                                     dtype=float).reshape(-1, n))
-            for n in np.unique(lengths)]
+    return [
+        (
+            np.flatnonzero(lengths == n),
+            np.array([series[i] for i in np.flatnonzero(lengths == n)], dtype=float).reshape(-1, n),
+        )
+        for n in np.unique(lengths)
+    ]
 
 
 def _line(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -70,12 +80,13 @@ def _line(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     x = np.arange(1, HEURISTIC_MONTHS + 1, dtype=float)
     head = values[:, :HEURISTIC_MONTHS]
     centred = x - x.mean()
-    slope = (centred * (head - head.mean(axis=1, keepdims=True))).sum(axis=1) / (centred ** 2).sum()
+    slope = (centred * (head - head.mean(axis=1, keepdims=True))).sum(axis=1) / (centred**2).sum()
     return head.mean(axis=1) - slope * x.mean(), slope
 
 
-def initial_states(values: np.ndarray, trend: bool, seasonal: bool
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def initial_states(
+    values: np.ndarray, trend: bool, seasonal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return the initial level, slope and 12 seasonal states of each row by statsmodels' heuristic.
 
     Seasonal: the centred 2x12 moving average of the first 2-5 full years is the trend; the mean
@@ -88,12 +99,12 @@ def initial_states(values: np.ndarray, trend: bool, seasonal: bool
     season = np.zeros((rows, SEASON))
     base = values
     if seasonal:
-        head = values[:, :min(5, months // SEASON) * SEASON]
+        head = values[:, : min(5, months // SEASON) * SEASON]
         half = SEASON // 2
         total = np.cumsum(np.pad(head, ((0, 0), (1, 0))), axis=1)
         window = total[:, SEASON:] - total[:, :-SEASON]  # sums of 12 consecutive months
         average = (window[:, :-1] + window[:, 1:]) / (2 * SEASON)  # centred at months 6 … len - 7
-        detrended = head[:, half:head.shape[1] - half] - average
+        detrended = head[:, half : head.shape[1] - half] - average
         positions = np.arange(half, head.shape[1] - half) % SEASON
         season = np.column_stack([detrended[:, positions == k].mean(axis=1) for k in range(SEASON)])
         season -= season.mean(axis=1, keepdims=True)
@@ -102,8 +113,9 @@ def initial_states(values: np.ndarray, trend: bool, seasonal: bool
     return level, (slope if trend else np.zeros(rows)), season
 
 
-def _unit_to_parameters(unit: np.ndarray, trend: bool, seasonal: bool
-                        ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _unit_to_parameters(
+    unit: np.ndarray, trend: bool, seasonal: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Map points of the unit cube to (alpha, beta, gamma, phi) within statsmodels' traditional bounds.
 
     0 < alpha < 1, 0 < beta < alpha, 0 < gamma < 1 - alpha, 0.8 < phi < 0.98; a component the form
@@ -118,9 +130,17 @@ def _unit_to_parameters(unit: np.ndarray, trend: bool, seasonal: bool
     return alpha, beta, gamma, phi
 
 
-def smooth(values: np.ndarray, alpha: np.ndarray, beta: np.ndarray, gamma: np.ndarray, phi: np.ndarray,
-           level: np.ndarray, slope: np.ndarray, season: np.ndarray, errors: bool = True
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def smooth(
+    values: np.ndarray,
+    alpha: np.ndarray,
+    beta: np.ndarray,
+    gamma: np.ndarray,
+    phi: np.ndarray,
+    level: np.ndarray,
+    slope: np.ndarray,
+    season: np.ndarray,
+    errors: bool = True,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Run the filter over each row (series of one length); return errors, their sum of squares, states.
 
     For each month: forecast = level + phi x slope + season; error = actual - forecast; then
@@ -150,8 +170,9 @@ def smooth(values: np.ndarray, alpha: np.ndarray, beta: np.ndarray, gamma: np.nd
     return found.T, sse, level, slope, season.T.copy()
 
 
-def _search(values: np.ndarray, trend: bool, seasonal: bool, level: np.ndarray, slope: np.ndarray,
-            season: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _search(
+    values: np.ndarray, trend: bool, seasonal: bool, level: np.ndarray, slope: np.ndarray, season: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Return each row's least-squares point of the unit cube and its sum of squared errors.
 
     A grid of starting points, then a compass search: each step tries ± the step on every free
@@ -162,8 +183,17 @@ def _search(values: np.ndarray, trend: bool, seasonal: bool, level: np.ndarray, 
 
     def sse(units: np.ndarray, repeat: np.ndarray) -> np.ndarray:
         alpha, beta, gamma, phi = _unit_to_parameters(units, trend, seasonal)
-        return smooth(values[repeat], alpha, beta, gamma, phi, level[repeat], slope[repeat], season[repeat],
-                      errors=False)[1].reshape(rows, -1)
+        return smooth(
+            values[repeat],
+            alpha,
+            beta,
+            gamma,
+            phi,
+            level[repeat],
+            slope[repeat],
+            season[repeat],
+            errors=False,
+        )[1].reshape(rows, -1)
 
     grid = np.unique(np.array(np.meshgrid(*GRID, indexing="ij")).reshape(4, -1).T * free, axis=0)
     found = sse(np.tile(grid, (rows, 1)), np.repeat(np.arange(rows), len(grid)))
@@ -175,8 +205,12 @@ def _search(values: np.ndarray, trend: bool, seasonal: bool, level: np.ndarray, 
     moves = np.vstack([np.eye(4)[free], -np.eye(4)[free]])
     repeat = np.repeat(np.arange(rows), starts * len(moves))
     for _ in range(SEARCH_STEPS):
-        tried = np.clip(np.repeat(point, len(moves), axis=0) + np.tile(moves, (len(point), 1))
-                        * np.repeat(step, len(moves))[:, None], 0, 1)
+        tried = np.clip(
+            np.repeat(point, len(moves), axis=0)
+            + np.tile(moves, (len(point), 1)) * np.repeat(step, len(moves))[:, None],
+            0,
+            1,
+        )
         found = sse(tried, repeat).reshape(len(point), len(moves))
         better = found.argmin(axis=1)
         improved = found[np.arange(len(point)), better] < lowest
@@ -206,8 +240,9 @@ def estimate(values: np.ndarray, trend: bool, seasonal: bool) -> tuple[Parameter
     k = 2 + 2 * trend + seasonal
     mse = np.maximum(sse / n, 1e-12 * (1 + np.abs(values).max(axis=1) ** 2))  # a perfect fit
     aicc = n * np.log(2 * np.pi * mse) + n + 2 * k + 2 * k * (k + 1) / (n - k - 1)
-    return Parameters(np.full(rows, trend), np.full(rows, seasonal), alpha, beta, gamma, phi, level, slope,
-                      season), aicc
+    return Parameters(
+        np.full(rows, trend), np.full(rows, seasonal), alpha, beta, gamma, phi, level, slope, season
+    ), aicc
 
 
 def impulse(params: Parameters, horizon: int) -> np.ndarray:
@@ -222,8 +257,14 @@ def impulse(params: Parameters, horizon: int) -> np.ndarray:
     return np.hstack([np.ones((len(params.alpha), 1)), c])
 
 
-def predict(params: Parameters, months: np.ndarray | int, level: np.ndarray, slope: np.ndarray,
-            season: np.ndarray, horizon: int) -> np.ndarray:
+def predict(
+    params: Parameters,
+    months: np.ndarray | int,
+    level: np.ndarray,
+    slope: np.ndarray,
+    season: np.ndarray,
+    horizon: int,
+) -> np.ndarray:
     """Return the forecast means (series x horizon) from each series' final states after `months`."""
     h = np.arange(1, horizon + 1)
     damped = np.cumsum(params.phi[:, None] ** h[None], axis=1)

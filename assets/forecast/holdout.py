@@ -34,7 +34,10 @@ def beats_naive(per_series: pl.DataFrame) -> pl.DataFrame:
     """
     ratio = pl.col("holdout_mae") / pl.col("holdout_naive_mae")
     usable = (pl.col("holdout_mae") > 0) & (pl.col("holdout_naive_mae") > 0)
-    return (per_series.filter(usable).group_by("measure_code")
-            .agg(beats_naive=ratio.log().mean() < 0)
-            .join(per_series.select("measure_code").unique(), on="measure_code", how="right")
-            .select("measure_code", "beats_naive"))
+    return (
+        per_series.filter(usable)
+        .group_by("measure_code")
+        .agg(beats_naive=ratio.log().mean() < 0)
+        .join(per_series.select("measure_code").unique(), on="measure_code", how="right")
+        .select("measure_code", "beats_naive")
+    )

@@ -118,22 +118,28 @@ def year_end_basis(series: Series, end: date, horizon: int) -> YearEndBasis:
     divisor = 1.0 if series.value_type == "count" else total
     if any(t is None for t, _ in targets):
         return YearEndBasis(known, weights, divisor, None, carried)
-    target = (sum(t for t, _ in targets) if series.value_type == "count"
-              else sum(t * w for t, w in targets) / total)
+    target = (
+        sum(t for t, _ in targets) if series.value_type == "count" else sum(t * w for t, w in targets) / total
+    )
     return YearEndBasis(known, weights, divisor, float(target), carried)
 
 
 def year_end_figures(basis: YearEndBasis, paths: np.ndarray) -> np.ndarray:
     """Return the judged figure at the year end in each simulated future (paths: months ahead x futures)."""
-    return (basis.known + basis.weights[:len(paths)] @ paths) / basis.divisor
+    return (basis.known + basis.weights[: len(paths)] @ paths) / basis.divisor
 
 
-def year_end_outlook(series: Series, paths: np.ndarray, end: date
-                     ) -> tuple[float, float | None, bool, float | None]:
+def year_end_outlook(
+    series: Series, paths: np.ndarray, end: date
+) -> tuple[float, float | None, bool, float | None]:
     """Return the judged figure's median forecast at `end`, its target, whether carried, the probability."""
     basis = year_end_basis(series, end, len(paths))
     figure = year_end_figures(basis, paths)
     if basis.target is None:
         return float(np.median(figure)), None, basis.carried, None
-    return (float(np.median(figure)), basis.target, basis.carried,
-            float(np.mean(meets(figure, basis.target, series.direction))))
+    return (
+        float(np.median(figure)),
+        basis.target,
+        basis.carried,
+        float(np.mean(meets(figure, basis.target, series.direction))),
+    )

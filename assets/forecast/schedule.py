@@ -31,8 +31,9 @@ def estimation_months(periods: list[date], minimum_months: int) -> int:
 def calibration_origins(estimated: int, minimum_months: int) -> list[int]:
     """Return the origins (months before them) of the calibration forecasts: each quarter of the year
     before the estimation months' end, oldest first, leaving at least `minimum_months` to fit."""
-    return [estimated - 3 * q for q in range(CALIBRATION_QUARTERS, 0, -1)
-            if estimated - 3 * q >= minimum_months]
+    return [
+        estimated - 3 * q for q in range(CALIBRATION_QUARTERS, 0, -1) if estimated - 3 * q >= minimum_months
+    ]
 
 
 def fit_key(values: np.ndarray, code_version: str) -> str:

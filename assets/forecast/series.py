@@ -47,14 +47,24 @@ def series_from_frame(frame: pl.DataFrame) -> list[Series]:
     """
     month = pl.col("period").dt.year() * 12 + pl.col("period").dt.month() - 1
     keys = ["service_code", "measure_code"]
-    spans = (frame.with_columns(index=month)
-             .filter(pl.col("index").is_between(
-                 pl.col("index").filter(pl.col("actual").is_not_null()).min().over(keys),
-                 pl.col("index").filter(pl.col("actual").is_not_null()).max().over(keys)))
-             .sort([*keys, "period"])
-             .group_by(keys, maintain_order=True)
-             .agg(pl.col("index"), pl.col("actual"), pl.col("target"), pl.col("denominator").cast(pl.Float64),
-                  pl.col("unit", "value_type", "direction", "judged_on").first()))
+    spans = (
+        frame.with_columns(index=month)
+        .filter(
+            pl.col("index").is_between(
+                pl.col("index").filter(pl.col("actual").is_not_null()).min().over(keys),
+                pl.col("index").filter(pl.col("actual").is_not_null()).max().over(keys),
+            )
+        )
+        .sort([*keys, "period"])
+        .group_by(keys, maintain_order=True)
+        .agg(
+            pl.col("index"),
+            pl.col("actual"),
+            pl.col("target"),
+            pl.col("denominator").cast(pl.Float64),
+            pl.col("unit", "value_type", "direction", "judged_on").first(),
+        )
+    )
     found = []
     for row in spans.iter_rows(named=True):
         first = row["index"][0]
@@ -72,8 +82,19 @@ def series_from_frame(frame: pl.DataFrame) -> list[Series]:
         known = ~np.isnan(denominators)
         weights = np.interp(index, index[known], denominators[known]) if known.any() else np.ones(months)
         start = date(first // 12, first % 12 + 1, 1)
-        found.append(Series(row["service_code"], row["measure_code"],
-                            [add_months(start, k) for k in range(months)], values, targets, weights,
-                            int(gaps.sum()), row["unit"], row["value_type"], row["direction"],
-                            row["judged_on"]))
+        found.append(
+            Series(
+                row["service_code"],
+                row["measure_code"],
+                [add_months(start, k) for k in range(months)],
+                values,
+                targets,
+                weights,
+                int(gaps.sum()),
+                row["unit"],
+                row["value_type"],
+                row["direction"],
+                row["judged_on"],
+            )
+        )
     return found

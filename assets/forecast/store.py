@@ -9,19 +9,34 @@ from assets.forecast.estimation import fit
 from assets.forecast.ets import SEASON, Parameters
 from assets.models.project import Documentation
 
-SCHEMA = {"fit_key": pl.String, "trend": pl.Boolean, "seasonal": pl.Boolean, "alpha": pl.Float64,
-          "beta": pl.Float64, "gamma": pl.Float64, "phi": pl.Float64, "level": pl.Float64,
-          "slope": pl.Float64, "season": pl.Array(pl.Float64, SEASON)}
+SCHEMA = {
+    "fit_key": pl.String,
+    "trend": pl.Boolean,
+    "seasonal": pl.Boolean,
+    "alpha": pl.Float64,
+    "beta": pl.Float64,
+    "gamma": pl.Float64,
+    "phi": pl.Float64,
+    "level": pl.Float64,
+    "slope": pl.Float64,
+    "season": pl.Array(pl.Float64, SEASON),
+}
 DOCUMENTATION = Documentation(
     "The forecasts' estimated models, by fit_key: a build estimates only the models whose months are "
     "not here, and keeps those it used. Losing it costs new estimates, never other numbers.",
-    {"fit_key": "Digest of the months the model was estimated on and of the forecasting code.",
-     "trend": "True with a damped additive trend.", "seasonal": "True with additive 12-month seasonality.",
-     "alpha": "Smoothing parameter of the level.", "beta": "Smoothing parameter of the trend (0 without).",
-     "gamma": "Smoothing parameter of the season (0 without).",
-     "phi": "Damping parameter (1 without a trend).",
-     "level": "Initial level.", "slope": "Initial slope (0 without a trend).",
-     "season": "Initial seasonal states of the series' months 1-12 (0 without seasonality)."})
+    {
+        "fit_key": "Digest of the months the model was estimated on and of the forecasting code.",
+        "trend": "True with a damped additive trend.",
+        "seasonal": "True with additive 12-month seasonality.",
+        "alpha": "Smoothing parameter of the level.",
+        "beta": "Smoothing parameter of the trend (0 without).",
+        "gamma": "Smoothing parameter of the season (0 without).",
+        "phi": "Damping parameter (1 without a trend).",
+        "level": "Initial level.",
+        "slope": "Initial slope (0 without a trend).",
+        "season": "Initial seasonal states of the series' months 1-12 (0 without seasonality).",
+    },
+)
 
 
 class ParameterStore:
@@ -34,10 +49,16 @@ class ParameterStore:
         self.used: dict[str, int] = {}
         self.fitted = 0
         if known is not None and known.height:
-            self._add(known["fit_key"].to_list(), Parameters(
-                *(known[name].to_numpy() for name in ("trend", "seasonal", "alpha", "beta", "gamma", "phi",
-                                                      "level", "slope")),
-                known["season"].to_numpy().reshape(-1, SEASON)))
+            self._add(
+                known["fit_key"].to_list(),
+                Parameters(
+                    *(
+                        known[name].to_numpy()
+                        for name in ("trend", "seasonal", "alpha", "beta", "gamma", "phi", "level", "slope")
+                    ),
+                    known["season"].to_numpy().reshape(-1, SEASON),
+                ),
+            )
 
     def _add(self, keys: list[str], params: Parameters) -> None:
         self._parts.append(params)
@@ -66,7 +87,18 @@ class ParameterStore:
             return pl.DataFrame(schema=SCHEMA)
         keys = sorted(self.used)
         params = self._parts[0].take(np.array([self.used[k] for k in keys], dtype=np.int64))
-        return pl.DataFrame({"fit_key": keys, "trend": params.trend, "seasonal": params.seasonal,
-                             "alpha": params.alpha, "beta": params.beta, "gamma": params.gamma,
-                             "phi": params.phi, "level": params.level, "slope": params.slope,
-                             "season": params.season}, schema=SCHEMA)
+        return pl.DataFrame(
+            {
+                "fit_key": keys,
+                "trend": params.trend,
+                "seasonal": params.seasonal,
+                "alpha": params.alpha,
+                "beta": params.beta,
+                "gamma": params.gamma,
+                "phi": params.phi,
+                "level": params.level,
+                "slope": params.slope,
+                "season": params.season,
+            },
+            schema=SCHEMA,
+        )

@@ -20,9 +20,15 @@ import polars as pl
 
 from assets.contract import SubmissionType
 
-CATALOG_SCHEMA = {"submission_type": pl.String, "file_name": pl.String, "bytes": pl.Int64,
-                  "modified_ns": pl.Int64, "file_hash": pl.String, "mappings_digest": pl.String,
-                  "examined_at": pl.Datetime("us")}
+CATALOG_SCHEMA = {
+    "submission_type": pl.String,
+    "file_name": pl.String,
+    "bytes": pl.Int64,
+    "modified_ns": pl.Int64,
+    "file_hash": pl.String,
+    "mappings_digest": pl.String,
+    "examined_at": pl.Datetime("us"),
+}
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,14 @@ def mappings_digest(partners_dir: Path) -> str:
 
 def known_files(con: duckdb.DuckDBPyConnection, kind: SubmissionType, digest: str) -> dict[str, Stamp]:
     """Return {file name: stamp} of the files `kind` examined under the mapping files `digest` names."""
-    return {name: Stamp(size, modified) for name, size, modified in con.execute(
-        "select file_name, bytes, modified_ns from audit.inbox_files "
-        "where submission_type = ? and mappings_digest = ?", [kind.name, digest]).fetchall()}
+    return {
+        name: Stamp(size, modified)
+        for name, size, modified in con.execute(
+            "select file_name, bytes, modified_ns from audit.inbox_files "
+            "where submission_type = ? and mappings_digest = ?",
+            [kind.name, digest],
+        ).fetchall()
+    }
 
 
 def record_examined(con: duckdb.DuckDBPyConnection, examined: list[dict]) -> None:
@@ -60,16 +71,25 @@ def record_examined(con: duckdb.DuckDBPyConnection, examined: list[dict]) -> Non
         return
     con.register("examined_files", pl.DataFrame(examined, schema=CATALOG_SCHEMA).to_arrow())
     try:
-        con.execute("delete from audit.inbox_files as c using examined_files as e "
-                    "where c.submission_type = e.submission_type and c.file_name = e.file_name")
+        con.execute(
+            "delete from audit.inbox_files as c using examined_files as e "
+            "where c.submission_type = e.submission_type and c.file_name = e.file_name"
+        )
         con.execute("insert into audit.inbox_files by name select * from examined_files")
     finally:
         con.unregister("examined_files")
 
 
-def examined_entry(kind: SubmissionType, name: str, stamp: Stamp, file_hash: str, digest: str,
-                   now: datetime) -> dict:
+def examined_entry(
+    kind: SubmissionType, name: str, stamp: Stamp, file_hash: str, digest: str, now: datetime
+) -> dict:
     """Return the catalog row of a file just read and hashed (an empty hash: skipped, not read)."""
-    return {"submission_type": kind.name, "file_name": name, "bytes": stamp.bytes,
-            "modified_ns": stamp.modified_ns, "file_hash": file_hash, "mappings_digest": digest,
-            "examined_at": now}
+    return {
+        "submission_type": kind.name,
+        "file_name": name,
+        "bytes": stamp.bytes,
+        "modified_ns": stamp.modified_ns,
+        "file_hash": file_hash,
+        "mappings_digest": digest,
+        "examined_at": now,
+    }

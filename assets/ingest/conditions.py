@@ -16,9 +16,14 @@ from dataclasses import dataclass
 import yaml
 
 COMPARISONS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator.lt}
-CONDITION = re.compile(r"^\s*(not\s+in|in|not\s+blank|blank|>=|<=|==|!=|=|>|<)?\s*(.*?)\s*$",
-                       re.IGNORECASE | re.DOTALL)
+    ">=": operator.ge,
+    "<=": operator.le,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+CONDITION = re.compile(
+    r"^\s*(not\s+in|in|not\s+blank|blank|>=|<=|==|!=|=|>|<)?\s*(.*?)\s*$", re.IGNORECASE | re.DOTALL
+)
 NUMBER = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$", re.IGNORECASE)
 
 

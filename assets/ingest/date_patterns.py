@@ -90,17 +90,36 @@ def compile_pattern(text: str, days: bool = False) -> DatePattern:
     for token in TOKEN.finditer(text):
         name = token[1]
         if name not in TOKENS or (name == "DD" and not days):
-            raise PatternError(f"{{{name}}} is not a placeholder of a "
-                               f"{'day' if days else 'period'} pattern (see docs/data-contract.md)")
-        parts += [re.escape(text[position:token.start()]), TOKENS[name]]
-        names.append({"MONTH": "month", "MON": "month", "MM": "month", "YYYY": "year", "YEAR": "year",
-                   "YY": "year", "FY": "fy", "Q": "quarter", "DD": "day"}[name])
+            raise PatternError(
+                f"{{{name}}} is not a placeholder of a "
+                f"{'day' if days else 'period'} pattern (see docs/data-contract.md)"
+            )
+        parts += [re.escape(text[position : token.start()]), TOKENS[name]]
+        names.append(
+            {
+                "MONTH": "month",
+                "MON": "month",
+                "MM": "month",
+                "YYYY": "year",
+                "YEAR": "year",
+                "YY": "year",
+                "FY": "fy",
+                "Q": "quarter",
+                "DD": "day",
+            }[name]
+        )
         position = token.end()
     parts.append(re.escape(text[position:]))
     wanted = [{"month", "year", "day"}] if days else list(PERIOD_SETS)
     if len(set(names)) < len(names) or set(names) not in wanted:
-        raise PatternError(f"{text!r} must name " + (
-            "a day, a month and a year ({DD}, {MM} or {MONTH}, {YYYY})" if days else
-            "a month and a year ({MONTH}, {MON} or {MM}; {YYYY} or {YY}) or a quarter and a financial "
-            "year ({Q}, {FY})") + ", each once")
+        raise PatternError(
+            f"{text!r} must name "
+            + (
+                "a day, a month and a year ({DD}, {MM} or {MONTH}, {YYYY})"
+                if days
+                else "a month and a year ({MONTH}, {MON} or {MM}; {YYYY} or {YY}) "
+                "or a quarter and a financial year ({Q}, {FY})"
+            )
+            + ", each once"
+        )
     return DatePattern(text, re.compile("".join(parts), re.IGNORECASE))

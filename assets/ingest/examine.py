@@ -75,26 +75,45 @@ def examine_file(setup: PassSetup, name: str, content: bytes, own_folder: bool) 
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)
         mapping = profile.mapping(kind)
-        extract = extract_rows(kind, sheets, mapping, strict=own_folder,
-                               facts=FileFacts(name, setup.services, profile.date_order))
+        extract = extract_rows(
+            kind,
+            sheets,
+            mapping,
+            strict=own_folder,
+            facts=FileFacts(name, setup.services, profile.date_order),
+        )
         if owner and _empty(extract) and (problem := _why_no_rows(sheets, profile, own_folder)):
             raise problem
     except RejectedFile as rejected:
         return Examined(partner, owner, rejected=rejected)
-    return Examined(partner, owner, extract=extract, submitted=submitted, entry={
-        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None if extract else None,
-        "mapping": profile.source if kind.name in profile.returns or profile.date_order else None,
-        "date_order": profile.date_order, "percent_scale": mapping.percent})
+    return Examined(
+        partner,
+        owner,
+        extract=extract,
+        submitted=submitted,
+        entry={
+            "encoding": encoding,
+            "sheets": ", ".join(extract.sheets) or None if extract else None,
+            "mapping": profile.source if kind.name in profile.returns or profile.date_order else None,
+            "date_order": profile.date_order,
+            "percent_scale": mapping.percent,
+        },
+    )
 
 
 def _profile(setup: PassSetup, partner: str) -> PartnerProfile:
     if partner not in setup.known_partners:
-        raise RejectedFile("unknown_partner", f"{partner} (from the file name) is not a partner in the "
-                                              "reference data; check the file name, or ask the "
-                                              "partnership team to add the partner")
+        raise RejectedFile(
+            "unknown_partner",
+            f"{partner} (from the file name) is not a partner in the "
+            "reference data; check the file name, or ask the "
+            "partnership team to add the partner",
+        )
     if partner in setup.profile_problems:
-        raise RejectedFile("mapping_file", "the partnership's mapping file for this partner is wrong: "
-                                           f"{setup.profile_problems[partner]}")
+        raise RejectedFile(
+            "mapping_file",
+            f"the partnership's mapping file for this partner is wrong: {setup.profile_problems[partner]}",
+        )
     return setup.profiles.get(partner) or PartnerProfile(partner)
 
 
@@ -104,8 +123,11 @@ def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool)
         return no_rows()
     extracts = [extract_rows(t, sheets, profile.mapping(t), strict=False) for t in SUBMISSION_TYPES.values()]
     if all(e is None for e in extracts):
-        return RejectedFile("missing_columns", "no sheet of this workbook holds a return we know "
-                                               f"({', '.join(SUBMISSION_TYPES)}) with all its columns")
+        return RejectedFile(
+            "missing_columns",
+            "no sheet of this workbook holds a return we know "
+            f"({', '.join(SUBMISSION_TYPES)}) with all its columns",
+        )
     return no_rows() if all(_empty(e) for e in extracts) else None
 
 
@@ -113,14 +135,16 @@ def _empty(extract: Extract | None) -> bool:
     return extract is None or extract.empty
 
 
-def read_and_examine(setup: PassSetup, path: str, name: str, own_folder: bool,
-                     stamp: Stamp) -> ReadFile | None:
+def read_and_examine(
+    setup: PassSetup, path: str, name: str, own_folder: bool, stamp: Stamp
+) -> ReadFile | None:
     """Return the file read and examined; None when it is no longer as `stamp` saw it (being written)."""
     content = read_unchanged(path, stamp)
     if content is None:
         return None
-    return ReadFile(len(content), hashlib.sha256(content).hexdigest(),
-                    examine_file(setup, name, content, own_folder))
+    return ReadFile(
+        len(content), hashlib.sha256(content).hexdigest(), examine_file(setup, name, content, own_folder)
+    )
 
 
 File = tuple[str, str, bool, Stamp]  # path, name under the inbox, in the type's own folder, stamp
@@ -142,8 +166,17 @@ class _Pass:
 @cache
 def _worker_setup(job: _Pass) -> PassSetup:
     profiles, problems = load_profiles(Path(job.partners_dir))
-    return PassSetup(SUBMISSION_TYPES[job.kind], job.known_partners, profiles, problems, [], {}, job.run_id,
-                   job.now, job.services)
+    return PassSetup(
+        SUBMISSION_TYPES[job.kind],
+        job.known_partners,
+        profiles,
+        problems,
+        [],
+        {},
+        job.run_id,
+        job.now,
+        job.services,
+    )
 
 
 def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
@@ -163,8 +196,9 @@ def _cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
-def examined_files(setup: PassSetup, files: Sequence[File], kind: SubmissionType, partners_dir: Path,
-                   mappings: str) -> Iterator[ReadFile | None]:
+def examined_files(
+    setup: PassSetup, files: Sequence[File], kind: SubmissionType, partners_dir: Path, mappings: str
+) -> Iterator[ReadFile | None]:
     """Yield each file read and examined (None: changed since listed), in the order given.
 
     Many files on a machine of several cores are shared among worker processes, chunk by chunk.
@@ -173,9 +207,10 @@ def examined_files(setup: PassSetup, files: Sequence[File], kind: SubmissionType
         for file in files:
             yield read_and_examine(setup, *file)
         return
-    job = _Pass(kind.name, str(partners_dir), mappings, setup.known_partners, setup.run_id, setup.now,
-                setup.services)
-    chunks = [files[i:i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
+    job = _Pass(
+        kind.name, str(partners_dir), mappings, setup.known_partners, setup.run_id, setup.now, setup.services
+    )
+    chunks = [files[i : i + CHUNK_FILES] for i in range(0, len(files), CHUNK_FILES)]
     ahead: list[Future] = []
     try:
         for chunk in chunks:

@@ -41,18 +41,24 @@ def parse_file_name(name: str) -> tuple[str, date, str]:
     """Return (partner code, submission date, extension) from `<PARTNER>_<YYYYMMDD>[_label].<ext>`."""
     match = FILE_NAME.match(name)
     if not match:
-        raise RejectedFile("file_name", f"{name} is not named <PARTNER_CODE>_<YYYYMMDD>[_label].csv or "
-                                        ".xlsx, so we cannot tell whose it is or when it was sent")
+        raise RejectedFile(
+            "file_name",
+            f"{name} is not named <PARTNER_CODE>_<YYYYMMDD>[_label].csv or "
+            ".xlsx, so we cannot tell whose it is or when it was sent",
+        )
     digits = match["submitted"]
     try:
         submitted = date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
     except ValueError as exc:
-        raise RejectedFile("file_name", f"{match['submitted']} in the name {name} is not a date "
-                                        "(YYYYMMDD)") from exc
+        raise RejectedFile(
+            "file_name", f"{match['submitted']} in the name {name} is not a date (YYYYMMDD)"
+        ) from exc
     extension = match["ext"].lower()
     if extension not in ACCEPTED_EXTENSIONS:
-        raise RejectedFile("wrong_file_type", f"this is a .{extension} file; please send the figures "
-                                              "as a CSV file or an Excel .xlsx workbook")
+        raise RejectedFile(
+            "wrong_file_type",
+            f"this is a .{extension} file; please send the figures as a CSV file or an Excel .xlsx workbook",
+        )
     return match["partner"].upper(), submitted, extension
 
 
@@ -63,9 +69,12 @@ def check_submitted(submitted: date, today: date) -> None:
     real resubmission could supersede it.
     """
     if submitted > today + SUBMISSION_GRACE:
-        raise RejectedFile("submitted_in_future", f"the file name says it was sent on {submitted:%d %B %Y}, "
-                                                  f"after today ({today:%d %B %Y}); please put the day "
-                                                  "you send it in the name (YYYYMMDD) and send it again")
+        raise RejectedFile(
+            "submitted_in_future",
+            f"the file name says it was sent on {submitted:%d %B %Y}, "
+            f"after today ({today:%d %B %Y}); please put the day "
+            "you send it in the name (YYYYMMDD) and send it again",
+        )
 
 
 def check_content(extension: str, content: bytes) -> None:
@@ -73,21 +82,34 @@ def check_content(extension: str, content: bytes) -> None:
     if not content.strip():
         raise RejectedFile("empty_file", "the file is empty; please send it again with your figures")
     if content.startswith(PDF):
-        raise RejectedFile("wrong_file_type", "this is a PDF; please send the figures as a CSV file "
-                                              "or an Excel .xlsx workbook")
+        raise RejectedFile(
+            "wrong_file_type",
+            "this is a PDF; please send the figures as a CSV file or an Excel .xlsx workbook",
+        )
     if content.startswith(OLE2):
-        raise RejectedFile("wrong_file_type", "this is an old-style Excel (.xls) or password-protected "
-                                              "workbook; please save it as .xlsx without a password, "
-                                              "or as CSV")
+        raise RejectedFile(
+            "wrong_file_type",
+            "this is an old-style Excel (.xls) or password-protected "
+            "workbook; please save it as .xlsx without a password, "
+            "or as CSV",
+        )
     if extension == "csv" and content.startswith(ZIP):
-        raise RejectedFile("wrong_file_type", "this is an Excel workbook with a .csv name; please "
-                                              "rename it to .xlsx or save it as CSV")
+        raise RejectedFile(
+            "wrong_file_type",
+            "this is an Excel workbook with a .csv name; please rename it to .xlsx or save it as CSV",
+        )
     if extension == "xlsx" and not content.startswith(ZIP):
-        raise RejectedFile("wrong_file_type", "this is not an Excel .xlsx workbook although its name "
-                                              "ends .xlsx; please save it from Excel as .xlsx or CSV")
+        raise RejectedFile(
+            "wrong_file_type",
+            "this is not an Excel .xlsx workbook although its name "
+            "ends .xlsx; please save it from Excel as .xlsx or CSV",
+        )
     if extension == "csv" and not content.startswith(UTF16_BOMS) and b"\x00" in content[:4096]:
-        raise RejectedFile("unreadable_file", "the file holds binary data, not text; please save it "
-                                              "from your spreadsheet as CSV and send it again")
+        raise RejectedFile(
+            "unreadable_file",
+            "the file holds binary data, not text; please save it "
+            "from your spreadsheet as CSV and send it again",
+        )
 
 
 def decode(raw: bytes) -> tuple[str, str]:
@@ -103,6 +125,8 @@ def decode(raw: bytes) -> tuple[str, str]:
         pass
     best = from_bytes(raw, cp_isolation=CANDIDATE_ENCODINGS).best()
     if best is None:
-        raise RejectedFile("unreadable_file", "we could not tell how the text is encoded; please save "
-                                              "it as 'CSV UTF-8' and send it again")
+        raise RejectedFile(
+            "unreadable_file",
+            "we could not tell how the text is encoded; please save it as 'CSV UTF-8' and send it again",
+        )
     return str(best), best.encoding

@@ -30,12 +30,17 @@ def header_labels(kind: SubmissionType, mapping: ReturnMapping) -> set[str]:
 @lru_cache(maxsize=256)
 def _word_prefixes(labels: frozenset[str]) -> frozenset[str]:
     """Return every label and each run of its first words ('staff in post fte' gives 'staff', ...)."""
-    return frozenset(" ".join(words[:n]) for label in labels
-                     for words in [label.split(" ")] for n in range(1, len(words) + 1))
+    return frozenset(
+        " ".join(words[:n])
+        for label in labels
+        for words in [label.split(" ")]
+        for n in range(1, len(words) + 1)
+    )
 
 
-def _match_row(cells: list[list[str]], r: int, labels: frozenset[str],
-               prefixes: frozenset[str]) -> dict[str, int]:
+def _match_row(
+    cells: list[list[str]], r: int, labels: frozenset[str], prefixes: frozenset[str]
+) -> dict[str, int]:
     positions: dict[str, int] = {}
     above = cells[r - 1] if r > 0 else []
     for j, cell in enumerate(cells[r]):
@@ -44,8 +49,11 @@ def _match_row(cells: list[list[str]], r: int, labels: frozenset[str],
         # A header merged across columns above this one groups it: "Staff in post" over "FTE". The
         # pair can name a label only when the group's words begin one (a data row above never does).
         group = above[j].strip() if j < len(above) else ""
-        candidates = ([normalise_header(f"{group} {cell}")]
-                      if group and group != cell.strip() and normalise_header(group) in prefixes else [])
+        candidates = (
+            [normalise_header(f"{group} {cell}")]
+            if group and group != cell.strip() and normalise_header(group) in prefixes
+            else []
+        )
         label = next((c for c in [*candidates, normalise_header(cell)] if c in labels), None)
         if label is not None and label not in positions:
             positions[label] = j

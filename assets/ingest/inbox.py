@@ -27,8 +27,13 @@ SETTLE_SECONDS = 60
 NOT_A_FILE = "not_a_file"
 LINK = "a link, not a file: links are not followed, so it was not read; please send the file itself"
 OUTSIDE = "outside the inbox (reached through a linked folder), so it was not read"
-KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"),
-         (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+KINDS = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
 
 # (path, name) of a file to read; (path, name, reason) of an entry skipped
 Found = tuple[str, str]
@@ -84,8 +89,10 @@ def inbox_files(inbox: Path, kind: SubmissionType) -> tuple[list[tuple[str, str,
     """
     own, own_skipped = scan_folder(inbox / kind.name)
     returns, returns_skipped = scan_folder(inbox / RETURNS_FOLDER)
-    return ([(path, name, True) for path, name in own] + [(path, name, False) for path, name in returns],
-            own_skipped + (returns_skipped if kind.name == RETURNS_OWNER else []))
+    return (
+        [(path, name, True) for path, name in own] + [(path, name, False) for path, name in returns],
+        own_skipped + (returns_skipped if kind.name == RETURNS_OWNER else []),
+    )
 
 
 def skip_reason(path: Path, inbox: Path) -> str | None:

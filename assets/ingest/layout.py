@@ -66,8 +66,9 @@ def _header_of(figure: Figure, column: str, header: Header) -> int | None:
     return header.positions.get(normalise_header(column))
 
 
-def _figure_layout(kind: SubmissionType, mapping: ReturnMapping, figure: Figure,
-                   header: Header) -> tuple[FigureLayout, list[str]]:
+def _figure_layout(
+    kind: SubmissionType, mapping: ReturnMapping, figure: Figure, header: Header
+) -> tuple[FigureLayout, list[str]]:
     read = {c: p for c in kind.columns if (p := _header_of(figure, c, header)) is not None}
     sources, missing = [], []
     decoded = mapping.period.decoded
@@ -92,8 +93,9 @@ def _figure_layout(kind: SubmissionType, mapping: ReturnMapping, figure: Figure,
             sources.append(ColumnSource())
             missing.append(column)
     for template in figure.values.values():
-        missing += [p for p in template.placeholders
-                    if p not in (read if p in kind.columns else header.positions)]
+        missing += [
+            p for p in template.placeholders if p not in (read if p in kind.columns else header.positions)
+        ]
     for formula in figure.formulas.values():
         missing += [h for h in formula.headers if h not in header.positions]
     return FigureLayout(figure.label, tuple(sources), read), missing
@@ -112,8 +114,12 @@ def resolve_layout(kind: SubmissionType, mapping: ReturnMapping, header: Header)
             missing.append(wanted)
     used = {s.position for f in figures for s in f.sources if s.position is not None}
     used |= {header.positions[h] for h in mapping.wanted_headers() if h in header.positions}
-    return Layout(tuple(figures),
-                  tuple((f, header.positions[f.column]) for f in mapping.filters
-                        if f.column in header.positions),
-                  header.positions, header.cells, tuple(missing), frozenset(used),
-                  kind.columns.index("period"))
+    return Layout(
+        tuple(figures),
+        tuple((f, header.positions[f.column]) for f in mapping.filters if f.column in header.positions),
+        header.positions,
+        header.cells,
+        tuple(missing),
+        frozenset(used),
+        kind.columns.index("period"),
+    )

@@ -44,8 +44,9 @@ class IngestSummary:
     rows_received: int = 0
 
 
-def publication_files(inbox: Path, setup: PassSetup, broken: list[SourceMapping], taken: set[str]
-                      ) -> tuple[list[tuple[Path, SourceMapping]], list[tuple[Skipped, SourceMapping]]]:
+def publication_files(
+    inbox: Path, setup: PassSetup, broken: list[SourceMapping], taken: set[str]
+) -> tuple[list[tuple[Path, SourceMapping]], list[tuple[Skipped, SourceMapping]]]:
     """Return (path, source) for every file a source mapping giving this type names under the inbox,
     and the paths they name that are not read (links, pipes, anything outside the inbox), with why
     and the source that names them.
@@ -66,36 +67,60 @@ def publication_files(inbox: Path, setup: PassSetup, broken: list[SourceMapping]
                 found.setdefault(path, source)
             else:
                 skipped[path] = reason, source
-    return sorted(found.items()), [((str(path), path.relative_to(inbox).as_posix(), reason), source)
-                                   for path, (reason, source) in sorted(skipped.items())]
+    return sorted(found.items()), [
+        ((str(path), path.relative_to(inbox).as_posix(), reason), source)
+        for path, (reason, source) in sorted(skipped.items())
+    ]
 
 
-def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionType,
-                 partners_dir: Path, run_id: str | None = None,
-                 only: Collection[str] | None = None) -> IngestSummary:
+def ingest_inbox(
+    con: duckdb.DuckDBPyConnection,
+    inbox: Path,
+    kind: SubmissionType,
+    partners_dir: Path,
+    run_id: str | None = None,
+    only: Collection[str] | None = None,
+) -> IngestSummary:
     """Load every new file for `kind` into `raw.<type>`; reject unreadable files whole.
 
     Files examined before and unchanged since (name, size, modification time) are not read again.
     `only` (paths) limits the pass to files already known to be new, such as those the sensor saw arrive.
     """
-    seen = dict(con.execute("select file_hash, file_name from audit.load_log where submission_type = ?",
-                            [kind.name]).fetchall())
-    noticed = set(con.execute("select file_hash, file_name from audit.rejected_files "
-                              "where submission_type = ? and rule = 'duplicate_file'",
-                              [kind.name]).fetchall())
+    seen = dict(
+        con.execute(
+            "select file_hash, file_name from audit.load_log where submission_type = ?", [kind.name]
+        ).fetchall()
+    )
+    noticed = set(
+        con.execute(
+            "select file_hash, file_name from audit.rejected_files "
+            "where submission_type = ? and rule = 'duplicate_file'",
+            [kind.name],
+        ).fetchall()
+    )
     profiles, problems = load_profiles(partners_dir)
     sources, broken, source_problems = load_sources(partners_dir)
     mappings = mappings_digest(partners_dir)
     known = known_files(con, kind, mappings)
-    setup = PassSetup(kind, frozenset(v for (v,) in con.execute(
-        "select partner_code from seeds.partners").fetchall()), profiles, problems, sources,
-        source_problems, run_id, datetime.now(), load_services(con))
+    setup = PassSetup(
+        kind,
+        frozenset(v for (v,) in con.execute("select partner_code from seeds.partners").fetchall()),
+        profiles,
+        problems,
+        sources,
+        source_problems,
+        run_id,
+        datetime.now(),
+        load_services(con),
+    )
     summary = IngestSummary(kind.name)
     own, own_skipped = inbox_files(inbox, kind)
     publications, not_read = publication_files(
-        inbox, setup, broken, {path for path, _, _ in own} | {path for path, _, _ in own_skipped})
+        inbox, setup, broken, {path for path, _, _ in own} | {path for path, _, _ in own_skipped}
+    )
     files = [(path, name, own_folder, None) for path, name, own_folder in own] + [
-        (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications]
+        (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications
+    ]
     skipped: list[tuple[Skipped, SourceMapping | None]] = [(s, None) for s in own_skipped] + not_read
     if only is not None:
         files = [f for f in files if f[0] in only]
@@ -124,12 +149,14 @@ def ingest_inbox(con: duckdb.DuckDBPyConnection, inbox: Path, kind: SubmissionTy
                 own.append((path, name, own_folder, stamp))
             else:
                 publications.append(((path, name, own_folder, stamp), source))
-        for (path, name, _, stamp), read in zip(own, examined_files(setup, own, kind, partners_dir,
-                                                                      mappings), strict=True):
+        for (path, name, _, stamp), read in zip(
+            own, examined_files(setup, own, kind, partners_dir, mappings), strict=True
+        ):
             if read is None:  # changed since listed: waits for a later run
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
             elif state.is_new(name, stamp, read.digest, read.size) and _record(
-                    setup, state.batch, name, read.digest, read.size, read.examined):
+                setup, state.batch, name, read.digest, read.size, read.examined
+            ):
                 state.loaded(name, read.digest)
         for (path, name, _, stamp), source in publications:
             content = read_unchanged(path, stamp)
@@ -161,8 +188,9 @@ class _Pass:
     batch: Batch = field(default_factory=Batch)
     examined: list[dict] = field(default_factory=list)
 
-    def is_new(self, name: str, stamp: Stamp, digest: str, size: int,
-               source: SourceMapping | None = None) -> bool:
+    def is_new(
+        self, name: str, stamp: Stamp, digest: str, size: int, source: SourceMapping | None = None
+    ) -> bool:
         """Catalogue the file as examined; return whether its bytes are new (a duplicate is noticed, with
         the publication's `source` mapping when one names the file)."""
         setup, summary = self.setup, self.summary
@@ -194,12 +222,16 @@ class _Pass:
         self.batch, self.examined = Batch(), []
 
 
-def _duplicate(setup: PassSetup, digest: str, name: str, size: int, first: str,
-               source: SourceMapping | None) -> dict:
+def _duplicate(
+    setup: PassSetup, digest: str, name: str, size: int, first: str, source: SourceMapping | None
+) -> dict:
     """Record a file whose bytes were already received under another name: noticed, not loaded."""
-    rejected = RejectedFile("duplicate_file", f"the same content as {first}, already received; it was "
-                                              "not loaded again (if you meant to send new figures, "
-                                              "please check the attachment)")
+    rejected = RejectedFile(
+        "duplicate_file",
+        f"the same content as {first}, already received; it was "
+        "not loaded again (if you meant to send new figures, "
+        "please check the attachment)",
+    )
     partner, mapping = sender(name, source)
     return rejection(setup, digest, name, size, partner, rejected, mapping) | {"same_as_file_name": first}
 
@@ -216,6 +248,10 @@ def _record(setup: PassSetup, batch: Batch, name: str, digest: str, size: int, e
         return True
     if examined.extract is None or examined.extract.empty:
         return False
-    batch.add_extract(setup, Received(name, digest, examined.partner, examined.submitted, examined.partner),
-                      examined.extract, examined.entry)
+    batch.add_extract(
+        setup,
+        Received(name, digest, examined.partner, examined.submitted, examined.partner),
+        examined.extract,
+        examined.entry,
+    )
     return True

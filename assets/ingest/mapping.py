@@ -22,8 +22,21 @@ from assets.ingest.conditions import Condition, ConditionError, listed, parse_co
 from assets.ingest.date_patterns import DatePattern, PatternError, compile_pattern
 
 PERCENT_SCALES = ("fraction", "percent")
-RETURN_KEYS = {"columns", "codes", "sheets", "period_from_sheet_name", "percent", "values", "formulas",
-               "blank", "filters", "figures", "sum_over", "period", "every_service"}
+RETURN_KEYS = {
+    "columns",
+    "codes",
+    "sheets",
+    "period_from_sheet_name",
+    "percent",
+    "values",
+    "formulas",
+    "blank",
+    "filters",
+    "figures",
+    "sum_over",
+    "period",
+    "every_service",
+}
 FIGURE_KEYS = {"label", "columns", "values", "formulas", "blank"}
 FILTER_KEYS = {"column", "keep", "drop", "condition", "reason"}
 PERIOD_KEYS = {"from", "pattern", "codes"}
@@ -115,7 +128,8 @@ class PeriodSpec:
     def describe(self) -> str:
         """Return how the mapping reads the period, for reasons given to partners."""
         ways = ([f"the pattern {self.pattern.text}"] if self.pattern else []) + (
-            ["the mapping's table of period codes"] if self.codes else [])
+            ["the mapping's table of period codes"] if self.codes else []
+        )
         return " or ".join(ways)
 
 
@@ -125,7 +139,7 @@ class EveryService:
 
     service_kinds: frozenset[str]  # the mapping's `kinds`
     first: str  # normalised header of the range's first month
-    last: str   # normalised header of its last month (inclusive)
+    last: str  # normalised header of its last month (inclusive)
 
 
 @dataclass(frozen=True)
@@ -140,8 +154,13 @@ class Figure:
 
     def merged_over(self, base: Figure) -> Figure:
         """Return this figure with the return-level settings it does not override."""
-        return Figure(self.label, _frozen(base.columns | self.columns), _frozen(base.values | self.values),
-                      _frozen(base.formulas | self.formulas), base.blank | self.blank)
+        return Figure(
+            self.label,
+            _frozen(base.columns | self.columns),
+            _frozen(base.values | self.values),
+            _frozen(base.formulas | self.formulas),
+            base.blank | self.blank,
+        )
 
     def given(self) -> set[str]:
         """Contract columns set without a header: by a value, a formula, or left blank."""
@@ -187,19 +206,23 @@ def _template(text: Any, kind: SubmissionType) -> Template:
 def _formula(text: Any, where: str) -> Formula:
     value = str(text)
     if not FORMULA.match(value):
-        raise MappingError(f"{where}: {value!r} is not a formula: write figures as {{Header}} or numbers "
-                           "joined by + or -")
-    terms = tuple((-1 if sign == "-" else 1,
-                   normalise_header(term[1:-1]) if term.startswith("{") else float(term))
-                  for sign, term in FORMULA_TERM.findall(value))
+        raise MappingError(
+            f"{where}: {value!r} is not a formula: write figures as {{Header}} or numbers joined by + or -"
+        )
+    terms = tuple(
+        (-1 if sign == "-" else 1, normalise_header(term[1:-1]) if term.startswith("{") else float(term))
+        for sign, term in FORMULA_TERM.findall(value)
+    )
     return Formula(value, terms)
 
 
 def _contract_columns(kind: SubmissionType, names: Any, where: str, what: str) -> None:
     unknown = sorted(set(names) - set(kind.columns))
     if unknown:
-        raise MappingError(f"{where}: {', '.join(map(str, unknown))} is not a {kind.name} column "
-                           f"(the contract has {', '.join(kind.columns)}) in {what}")
+        raise MappingError(
+            f"{where}: {', '.join(map(str, unknown))} is not a {kind.name} column "
+            f"(the contract has {', '.join(kind.columns)}) in {what}"
+        )
 
 
 def _figure(kind: SubmissionType, spec: dict, where: str, label: str | None = None) -> Figure:
@@ -215,10 +238,13 @@ def _figure(kind: SubmissionType, spec: dict, where: str, label: str | None = No
     not_figures = sorted(set(formulas) - set(kind.numeric))
     if not_figures:
         raise MappingError(f"{where}: formulas give figures; {', '.join(not_figures)} is not a figure")
-    return Figure(label, _frozen(columns),
-                  _frozen({str(c): _template(t, kind) for c, t in values.items()}),
-                  _frozen({str(c): _formula(f, f"{where} formulas.{c}") for c, f in formulas.items()}),
-                  frozenset(str(c) for c in blank))
+    return Figure(
+        label,
+        _frozen(columns),
+        _frozen({str(c): _template(t, kind) for c, t in values.items()}),
+        _frozen({str(c): _formula(f, f"{where} formulas.{c}") for c, f in formulas.items()}),
+        frozenset(str(c) for c in blank),
+    )
 
 
 def _filters(spec: Any, where: str) -> tuple[RowFilter, ...]:
@@ -227,11 +253,18 @@ def _filters(spec: Any, where: str) -> tuple[RowFilter, ...]:
     filters = []
     for i, item in enumerate(spec):
         ways = [k for k in ("keep", "drop", "condition") if isinstance(item, dict) and k in item]
-        if (not isinstance(item, dict) or set(item) - FILTER_KEYS or not item.get("column")
-                or len(ways) != 1 or not item.get("reason")):
-            raise MappingError(f"{where}: filter {i + 1} needs a column, one of condition (e.g. '> 0'), "
-                               "keep or drop (a list of values) and the reason rows outside it are not "
-                               "loaded")
+        if (
+            not isinstance(item, dict)
+            or set(item) - FILTER_KEYS
+            or not item.get("column")
+            or len(ways) != 1
+            or not item.get("reason")
+        ):
+            raise MappingError(
+                f"{where}: filter {i + 1} needs a column, one of condition (e.g. '> 0'), "
+                "keep or drop (a list of values) and the reason rows outside it are not "
+                "loaded"
+            )
         if ways == ["condition"]:
             try:
                 condition = parse_condition(item["condition"], f"{where} filter {i + 1}")
@@ -254,10 +287,15 @@ def _period(spec: dict, where: str) -> PeriodSpec:
     period = spec.get("period")
     if period is None:
         return PeriodSpec("sheet_name" if spec.get("period_from_sheet_name") else "column")
-    if not isinstance(period, dict) or set(period) - PERIOD_KEYS or (
-            period.get("from", "column") not in PERIOD_SOURCES):
-        raise MappingError(f"{where}: period takes from ({', '.join(PERIOD_SOURCES)}), pattern "
-                           "(e.g. 'MSitAE-{MONTH}-{YEAR}') and codes (a table of period codes)")
+    if (
+        not isinstance(period, dict)
+        or set(period) - PERIOD_KEYS
+        or (period.get("from", "column") not in PERIOD_SOURCES)
+    ):
+        raise MappingError(
+            f"{where}: period takes from ({', '.join(PERIOD_SOURCES)}), pattern "
+            "(e.g. 'MSitAE-{MONTH}-{YEAR}') and codes (a table of period codes)"
+        )
     codes = period.get("codes") or {}
     if not isinstance(codes, dict):
         raise MappingError(f"{where}: period codes map each code to its period (M01: 2024-04)")
@@ -271,22 +309,32 @@ def _period(spec: dict, where: str) -> PeriodSpec:
 def _every_service(kind: SubmissionType, spec: Any, where: str) -> EveryService:
     if kind.name != "targets":
         raise MappingError(f"{where}: every_service gives targets only")
-    if (not isinstance(spec, dict) or set(spec) - EVERY_SERVICE_KEYS
-            or not (spec.get("from") and spec.get("to"))):
-        raise MappingError(f"{where}: every_service takes from and to (the headers of the range's first and "
-                           "last month) and optionally kinds (a list of service kinds)")
+    if (
+        not isinstance(spec, dict)
+        or set(spec) - EVERY_SERVICE_KEYS
+        or not (spec.get("from") and spec.get("to"))
+    ):
+        raise MappingError(
+            f"{where}: every_service takes from and to (the headers of the range's first and "
+            "last month) and optionally kinds (a list of service kinds)"
+        )
     kinds = spec.get("kinds") or []
     if isinstance(kinds, str):
         kinds = [kinds]
-    return EveryService(frozenset(str(k) for k in kinds), normalise_header(str(spec["from"])),
-                        normalise_header(str(spec["to"])))
+    return EveryService(
+        frozenset(str(k) for k in kinds),
+        normalise_header(str(spec["from"])),
+        normalise_header(str(spec["to"])),
+    )
 
 
 def _figures(kind: SubmissionType, spec: Any, where: str) -> tuple[Figure, ...]:
-    if not isinstance(spec, list) or not all(isinstance(f, dict) and not set(f) - FIGURE_KEYS
-                                             and f.get("label") for f in spec):
-        raise MappingError(f"{where}: figures is a list, each with a label and keys from "
-                           f"{sorted(FIGURE_KEYS)}")
+    if not isinstance(spec, list) or not all(
+        isinstance(f, dict) and not set(f) - FIGURE_KEYS and f.get("label") for f in spec
+    ):
+        raise MappingError(
+            f"{where}: figures is a list, each with a label and keys from {sorted(FIGURE_KEYS)}"
+        )
     labels = [str(f["label"]) for f in spec]
     if len(set(labels)) < len(labels):
         raise MappingError(f"{where}: each figure needs its own label")
@@ -309,8 +357,9 @@ def parse_return_mapping(kind: SubmissionType, spec: Any, where: str) -> ReturnM
     if not isinstance(sum_over, list):
         raise MappingError(f"{where}: sum_over is a list of the headers whose split is summed")
     return ReturnMapping(
-        codes=_frozen({column: _frozen({str(k): str(v) for k, v in table.items()})
-                       for column, table in codes.items()}),
+        codes=_frozen(
+            {column: _frozen({str(k): str(v) for k, v in table.items()}) for column, table in codes.items()}
+        ),
         sheets=tuple(str(s) for s in spec.get("sheets") or ()),
         period=_period(spec, where),
         percent=percent,

@@ -42,9 +42,12 @@ def parse_returns(spec: Any, source: str) -> MappingProxyType:
     unknown = sorted(set(returns) - set(SUBMISSION_TYPES))
     if unknown:
         raise MappingError(f"{source}: unknown submission type(s) {', '.join(unknown)}")
-    return MappingProxyType({
-        name: parse_return_mapping(SUBMISSION_TYPES[name], body, f"{source} returns.{name}")
-        for name, body in returns.items()})
+    return MappingProxyType(
+        {
+            name: parse_return_mapping(SUBMISSION_TYPES[name], body, f"{source} returns.{name}")
+            for name, body in returns.items()
+        }
+    )
 
 
 def parse_date_order(spec: dict, source: str) -> str | None:
@@ -69,9 +72,12 @@ def parse_profile(text: str, source: str) -> PartnerProfile:
     spec = read_yaml(text, source)
     if not isinstance(spec, dict) or set(spec) - PROFILE_KEYS or "partner_code" not in spec:
         raise MappingError(f"{source}: expected partner_code and keys from {sorted(PROFILE_KEYS)}")
-    return PartnerProfile(partner_code=str(spec["partner_code"]).upper(), source=source,
-                          date_order=parse_date_order(spec, source),
-                          returns=parse_returns(spec.get("returns"), source))
+    return PartnerProfile(
+        partner_code=str(spec["partner_code"]).upper(),
+        source=source,
+        date_order=parse_date_order(spec, source),
+        returns=parse_returns(spec.get("returns"), source),
+    )
 
 
 def load_profiles(folder: Path) -> tuple[dict[str, PartnerProfile], dict[str, str]]:

@@ -19,28 +19,45 @@ log = logging.getLogger(__name__)
 def _checked(setup: PassSetup, source: SourceMapping, extension: str) -> None:
     """Raise RejectedFile when the source's mapping or partner, or the file's type, cannot be used."""
     if source.source in setup.source_problems:
-        raise RejectedFile("mapping_file", "the partnership's mapping file for this publication is wrong: "
-                                           f"{setup.source_problems[source.source]}")
+        raise RejectedFile(
+            "mapping_file",
+            "the partnership's mapping file for this publication is wrong: "
+            f"{setup.source_problems[source.source]}",
+        )
     if source.partner_code is not None and source.partner_code not in setup.known_partners:
-        raise RejectedFile("unknown_partner", f"{source.partner_code} (from {source.source}) is not a "
-                                              "partner in the reference data")
+        raise RejectedFile(
+            "unknown_partner",
+            f"{source.partner_code} (from {source.source}) is not a partner in the reference data",
+        )
     if extension not in ACCEPTED_EXTENSIONS:
-        raise RejectedFile("wrong_file_type", f"this is a .{extension} file; the pipeline reads CSV files "
-                                              "and Excel .xlsx workbooks")
+        raise RejectedFile(
+            "wrong_file_type",
+            f"this is a .{extension} file; the pipeline reads CSV files and Excel .xlsx workbooks",
+        )
 
 
 def _check_day(setup: PassSetup, source: SourceMapping, day: date) -> None:
     """Raise RejectedFile when the day the file counts as submitted is after today (a day's grace)."""
     today = setup.now.date()
     if day > today + SUBMISSION_GRACE:
-        raise RejectedFile("submitted_in_future", f"{source.source} gives {day:%d %B %Y} (from "
-                                                  f"{source.submitted_on.describe()}) as the day it was "
-                                                  f"submitted, after today ({today:%d %B %Y}); the "
-                                                  "partnership team must correct submitted_on")
+        raise RejectedFile(
+            "submitted_in_future",
+            f"{source.source} gives {day:%d %B %Y} (from "
+            f"{source.submitted_on.describe()}) as the day it was "
+            f"submitted, after today ({today:%d %B %Y}); the "
+            "partnership team must correct submitted_on",
+        )
 
 
-def read_source_file(setup: PassSetup, batch: Batch, name: str, digest: str, modified_ns: int,
-                     content: bytes, source: SourceMapping) -> None:
+def read_source_file(
+    setup: PassSetup,
+    batch: Batch,
+    name: str,
+    digest: str,
+    modified_ns: int,
+    content: bytes,
+    source: SourceMapping,
+) -> None:
     """Add the publication's rows (with the rows held back at ingest) or its rejection to the batch."""
     extension = PurePosixPath(name).suffix.lower().lstrip(".")
     try:
@@ -59,7 +76,15 @@ def read_source_file(setup: PassSetup, batch: Batch, name: str, digest: str, mod
         batch.reject(setup, digest, name, len(content), source.partner_code, rejected, source.mapping_file)
         return
     file = Received(name, digest, source.partner_code, day, source.source)
-    batch.add_extract(setup, file, extract, {
-        "encoding": encoding, "sheets": ", ".join(extract.sheets) or None,
-        "mapping": source.mapping_file, "date_order": source.date_order,
-        "percent_scale": mapping.percent})
+    batch.add_extract(
+        setup,
+        file,
+        extract,
+        {
+            "encoding": encoding,
+            "sheets": ", ".join(extract.sheets) or None,
+            "mapping": source.mapping_file,
+            "date_order": source.date_order,
+            "percent_scale": mapping.percent,
+        },
+    )

@@ -37,8 +37,11 @@ class Extract:
 
 def no_rows() -> RejectedFile:
     """Return the rejection of a file with a header but no rows of figures under it."""
-    return RejectedFile("no_rows", "there is a header but no rows of figures under it; please send the "
-                                   "file again with your figures", rows=0)
+    return RejectedFile(
+        "no_rows",
+        "there is a header but no rows of figures under it; please send the file again with your figures",
+        rows=0,
+    )
 
 
 def read_sheets(extension: str, content: bytes) -> tuple[list[Sheet], str]:
@@ -54,19 +57,28 @@ def _where(sheet: Sheet) -> str:
 
 
 def _data_rows(sheet: Sheet, header: Header) -> list[int]:
-    return [r for r in range(header.row_index + 1, len(sheet.cells))
-            if any(cell.strip() for cell in sheet.cells[r])]
+    return [
+        r
+        for r in range(header.row_index + 1, len(sheet.cells))
+        if any(cell.strip() for cell in sheet.cells[r])
+    ]
 
 
-def _missing(sheet: Sheet, header: Header | None, layout: Layout | None,
-             kind: SubmissionType) -> RejectedFile:
+def _missing(
+    sheet: Sheet, header: Header | None, layout: Layout | None, kind: SubmissionType
+) -> RejectedFile:
     if header is None or layout is None:
-        return RejectedFile("missing_columns", f"{_where(sheet)}no header row found in the first rows; "
-                                               f"expected columns {', '.join(kind.columns)}")
-    return RejectedFile("missing_columns",
-                        f"{_where(sheet)}missing column(s) {', '.join(layout.missing)} in the header on row "
-                        f"{sheet.row_numbers[header.row_index]}",
-                        rows=len(_data_rows(sheet, header)))
+        return RejectedFile(
+            "missing_columns",
+            f"{_where(sheet)}no header row found in the first rows; "
+            f"expected columns {', '.join(kind.columns)}",
+        )
+    return RejectedFile(
+        "missing_columns",
+        f"{_where(sheet)}missing column(s) {', '.join(layout.missing)} in the header on row "
+        f"{sheet.row_numbers[header.row_index]}",
+        rows=len(_data_rows(sheet, header)),
+    )
 
 
 def _candidates(sheets: list[Sheet], mapping: ReturnMapping) -> list[Sheet]:
@@ -75,13 +87,17 @@ def _candidates(sheets: list[Sheet], mapping: ReturnMapping) -> list[Sheet]:
     by_name = {s.name.casefold(): s for s in sheets if s.name is not None}
     absent = [n for n in mapping.sheets if n.casefold() not in by_name]
     if absent:
-        raise RejectedFile("missing_sheet", f"the workbook has no sheet named {', '.join(absent)} "
-                                            f"(it has {', '.join(s.name for s in sheets)})")
+        raise RejectedFile(
+            "missing_sheet",
+            f"the workbook has no sheet named {', '.join(absent)} "
+            f"(it has {', '.join(s.name for s in sheets)})",
+        )
     return [by_name[n.casefold()] for n in mapping.sheets]
 
 
-def _choose_sheets(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping,
-                   strict: bool) -> tuple[list[tuple[Sheet, Header, Layout]], list[str]]:
+def _choose_sheets(
+    kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping, strict: bool
+) -> tuple[list[tuple[Sheet, Header, Layout]], list[str]]:
     """Return the sheets holding this type with their headers and layouts, and the sheets left aside."""
     labels = header_labels(kind, mapping)
     candidates = _candidates(sheets, mapping)
@@ -91,8 +107,9 @@ def _choose_sheets(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMap
         layout = resolve_layout(kind, mapping, header) if header is not None else None
         if layout is not None and not layout.missing:
             chosen.append((sheet, header, layout))
-        elif strict and (mapping.sheets or len(sheets) == 1
-                         or (header and len(header.positions) >= DATA_SHEET_MIN_COLUMNS)):
+        elif strict and (
+            mapping.sheets or len(sheets) == 1 or (header and len(header.positions) >= DATA_SHEET_MIN_COLUMNS)
+        ):
             raise _missing(sheet, header, layout, kind)
         else:
             aside.append(sheet.name)
@@ -104,8 +121,9 @@ def _choose_sheets(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMap
 CONTRACT_LAYOUT = ReturnMapping()
 
 
-def _contract_layout_rows(kind: SubmissionType, sheets: list[Sheet],
-                          mapping: ReturnMapping) -> list[tuple] | None:
+def _contract_layout_rows(
+    kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping
+) -> list[tuple] | None:
     """Return the rows of a one-sheet file headed by exactly the contract's columns, as it reads them.
 
     This is what locating the header and resolving the layout find for such a file (the most common
@@ -116,14 +134,22 @@ def _contract_layout_rows(kind: SubmissionType, sheets: list[Sheet],
     sheet, width = sheets[0], len(kind.columns)
     if not sheet.cells or [c.strip() for c in sheet.cells[0]] != list(kind.columns):
         return None
-    return [(sheet.name, number, *cells) if len(cells) == width
-            else (sheet.name, number, *cells[:width], *[None] * (width - len(cells)))
-            for cells, number in zip(sheet.cells[1:], sheet.row_numbers[1:], strict=True)
-            if any(cell.strip() for cell in cells)]
+    return [
+        (sheet.name, number, *cells)
+        if len(cells) == width
+        else (sheet.name, number, *cells[:width], *[None] * (width - len(cells)))
+        for cells, number in zip(sheet.cells[1:], sheet.row_numbers[1:], strict=True)
+        if any(cell.strip() for cell in cells)
+    ]
 
 
-def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping,
-                 strict: bool = True, facts: FileFacts = NO_FACTS) -> Extract | None:
+def extract_rows(
+    kind: SubmissionType,
+    sheets: list[Sheet],
+    mapping: ReturnMapping,
+    strict: bool = True,
+    facts: FileFacts = NO_FACTS,
+) -> Extract | None:
     """Return the contract rows of `kind` in the sheets; None when not strict and no sheet holds it.
 
     Strict (a file in the type's own folder): a sheet that looks like data but lacks a column rejects
@@ -142,20 +168,32 @@ def extract_rows(kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMappi
     for sheet, header, layout in chosen:
         not_read = tuple(p for p in sorted(header.cells) if p not in layout.used)
         ignored += [header.cells[p] for p in not_read if header.cells[p] not in ignored]
-        built = build_rows(kind, sheet, _data_rows(sheet, header), layout, mapping,
-                           not_read if mapping.sum_over else (), facts)
+        built = build_rows(
+            kind,
+            sheet,
+            _data_rows(sheet, header),
+            layout,
+            mapping,
+            not_read if mapping.sum_over else (),
+            facts,
+        )
         rows += built.rows
         unread += built.unread
         excluded += built.excluded
     notes = ([f"ignored column(s): {', '.join(ignored)}"] if ignored else []) + (
-        [f"sheet(s) not read: {', '.join(n for n in aside if n)}"] if any(aside) else [])
+        [f"sheet(s) not read: {', '.join(n for n in aside if n)}"] if any(aside) else []
+    )
     if mapping.sum_over:
         source_rows = len(rows)
         rows = sum_split(kind, rows, unread)
         notes.insert(0, f"{source_rows} rows summed over {', '.join(mapping.sum_over)} into {len(rows)} rows")
     if excluded:
         rules = sorted({e.rule for e in excluded})
-        notes.append(f"{len(excluded)} row(s) out of scope (quarantined as not_in_scope)" if rules == [
-            "not_in_scope"] else f"{len(excluded)} row(s) held back at ingest ({', '.join(rules)})")
-    return Extract(rows, tuple(s.name for s, _, _ in chosen if s.name is not None), tuple(notes),
-                   tuple(excluded))
+        notes.append(
+            f"{len(excluded)} row(s) out of scope (quarantined as not_in_scope)"
+            if rules == ["not_in_scope"]
+            else f"{len(excluded)} row(s) held back at ingest ({', '.join(rules)})"
+        )
+    return Extract(
+        rows, tuple(s.name for s, _, _ in chosen if s.name is not None), tuple(notes), tuple(excluded)
+    )

@@ -59,15 +59,19 @@ def _read(cells: list[str], position: int, column: str, mapping: ReturnMapping) 
     return table.get(value.strip(), value) if table is not None and value is not None else value
 
 
-def _fill(template: Template, cells: list[str], figure: FigureLayout, layout: Layout,
-          mapping: ReturnMapping) -> str | None:
+def _fill(
+    template: Template, cells: list[str], figure: FigureLayout, layout: Layout, mapping: ReturnMapping
+) -> str | None:
     """Return the template with its placeholders filled in; None when one of them is empty."""
     if not template.placeholders:
         return template.text
     values = {}
     for name in template.placeholders:
-        value = (_read(cells, figure.read_positions[name], name, mapping) if name in figure.read_positions
-                 else _cell(cells, layout.headers[name]))
+        value = (
+            _read(cells, figure.read_positions[name], name, mapping)
+            if name in figure.read_positions
+            else _cell(cells, layout.headers[name])
+        )
         if value is None or not value.strip():
             return None
         values[name] = value.strip()
@@ -75,23 +79,33 @@ def _fill(template: Template, cells: list[str], figure: FigureLayout, layout: La
     return PLACEHOLDER.sub(lambda _: values[next(names)], template.text)
 
 
-def _evaluate(formula: Formula, cells: list[str], layout: Layout,
-              numbers: dict[str, float | None]) -> str | None:
+def _evaluate(
+    formula: Formula, cells: list[str], layout: Layout, numbers: dict[str, float | None]
+) -> str | None:
     """Return the formula's figure: None if an operand is blank, the sum as written if one is not a number."""
     operands = [_cell(cells, layout.headers[t]) if isinstance(t, str) else t for _, t in formula.terms]
     if any(isinstance(o, str | None) and is_missing_text(o) for o in operands):
         return None
     read = [o if isinstance(o, float) else numbers.get(o) for o in operands]
     if any(r is None for r in read):
-        written = iter(o for (_, term), o in zip(formula.terms, operands, strict=True)
-                       if isinstance(term, str))
+        written = iter(
+            o for (_, term), o in zip(formula.terms, operands, strict=True) if isinstance(term, str)
+        )
         return PLACEHOLDER.sub(lambda _: next(written).strip(), formula.text)
     return number_text(sum(sign * value for (sign, _), value in zip(formula.terms, read, strict=True)))
 
 
-def _value(source: ColumnSource, column: str, cells: list[str], sheet: Sheet, figure: FigureLayout,
-           layout: Layout, mapping: ReturnMapping, numbers: dict[str, float | None],
-           facts: FileFacts) -> str | None:
+def _value(
+    source: ColumnSource,
+    column: str,
+    cells: list[str],
+    sheet: Sheet,
+    figure: FigureLayout,
+    layout: Layout,
+    mapping: ReturnMapping,
+    numbers: dict[str, float | None],
+    facts: FileFacts,
+) -> str | None:
     if source.decoded:
         return mapping.period.read(_period_written(source, cells, sheet, facts) or "")
     if source.position is not None:
@@ -115,16 +129,21 @@ def _where_period(source: ColumnSource, layout: Layout) -> str:
     return SHEET_NAME if source.from_sheet_name else layout.headers_as_written[source.position]
 
 
-def _period_problem(layout: Layout, cells: list[str], sheet: Sheet, mapping: ReturnMapping,
-                    facts: FileFacts) -> tuple[str, str, str, str] | None:
+def _period_problem(
+    layout: Layout, cells: list[str], sheet: Sheet, mapping: ReturnMapping, facts: FileFacts
+) -> tuple[str, str, str, str] | None:
     """Return (column, value, reason, rule) when the row's period cannot be read through the mapping's
     pattern or table, or its constant period disagrees with the sheet's own period column; else None."""
     for figure in layout.figures:
         source = figure.sources[layout.period_index]
         written = _period_written(source, cells, sheet, facts) if source.decoded else None
         if source.decoded and (written or "").strip() and mapping.period.read(written) is None:
-            return (_where_period(source, layout), written,
-                    f"{written} is not a period written as {mapping.period.describe()}", "bad_period")
+            return (
+                _where_period(source, layout),
+                written,
+                f"{written} is not a period written as {mapping.period.describe()}",
+                "bad_period",
+            )
         if source.check_position is not None:
             cell = (_cell(cells, source.check_position) or "").strip()
             given = source.template.text
@@ -139,9 +158,11 @@ def _disagrees(given: str, cell: str, mapping: ReturnMapping, facts: FileFacts) 
     theirs = parse_period(read, facts.date_order) if read else None
     ours = parse_period(given, facts.date_order)
     if theirs is None or theirs.start is None:
-        return (f"the mapping gives the period {given}, but the file's period column says {cell}, which "
-                "is not a period we can read, so the two cannot be checked (the mapping's period "
-                "pattern or codes can say how the file writes it)")
+        return (
+            f"the mapping gives the period {given}, but the file's period column says {cell}, which "
+            "is not a period we can read, so the two cannot be checked (the mapping's period "
+            "pattern or codes can say how the file writes it)"
+        )
     if (theirs.start, theirs.grain) != (ours.start, ours.grain):
         return f"the mapping gives the period {given}, but the file's period column says {cell}"
     return None
@@ -155,8 +176,14 @@ def _figure_sheet_name(sheet: Sheet, figure: FigureLayout) -> str | None:
 
 
 def _operand_texts(layout: Layout, data: list[list[str]]) -> set[str]:
-    positions = {layout.headers[t] for f in layout.figures for s in f.sources if s.formula
-                 for _, t in s.formula.terms if isinstance(t, str)}
+    positions = {
+        layout.headers[t]
+        for f in layout.figures
+        for s in f.sources
+        if s.formula
+        for _, t in s.formula.terms
+        if isinstance(t, str)
+    }
     positions |= {p for f, p in layout.filters if f.condition.numeric}
     return {v for cells in data for p in positions if (v := _cell(cells, p)) is not None}
 
@@ -171,8 +198,14 @@ def _refused(layout: Layout, cells: list[str], numbers: dict[str, float | None])
     return None
 
 
-def _spread(kind: SubmissionType, row: tuple, cells: list[str], layout: Layout, mapping: ReturnMapping,
-            facts: FileFacts) -> tuple[list[tuple], Excluded | None]:
+def _spread(
+    kind: SubmissionType,
+    row: tuple,
+    cells: list[str],
+    layout: Layout,
+    mapping: ReturnMapping,
+    facts: FileFacts,
+) -> tuple[list[tuple], Excluded | None]:
     """Return a target row naming no service as one row per service and month it covers, or why none."""
     every = mapping.every_service
     first, last = (_cell(cells, layout.headers[h]) or "" for h in (every.first, every.last))
@@ -180,8 +213,14 @@ def _spread(kind: SubmissionType, row: tuple, cells: list[str], layout: Layout, 
         first, last = (mapping.period.read(t) or t for t in (first, last))
     months, problem = month_range(first, last, facts.date_order)
     if problem:
-        return [], Excluded(None, 0, layout.headers_as_written[layout.headers[every.first]], first,
-                            f"the range of months cannot be read: {problem}", "bad_period")
+        return [], Excluded(
+            None,
+            0,
+            layout.headers_as_written[layout.headers[every.first]],
+            first,
+            f"the range of months cannot be read: {problem}",
+            "bad_period",
+        )
     columns = {c: 2 + i for i, c in enumerate(kind.columns)}
     measure = row[columns["measure_code"]]
     spread = []
@@ -195,8 +234,13 @@ def _spread(kind: SubmissionType, row: tuple, cells: list[str], layout: Layout, 
     if spread:
         return spread, None
     kinds = f" of kind {', '.join(sorted(every.service_kinds))}" if every.service_kinds else ""
-    return [], Excluded(None, 0, layout.headers_as_written[layout.headers[every.first]], first,
-                        f"no service{kinds} reports {measure or 'the measure'} between {first} and {last}")
+    return [], Excluded(
+        None,
+        0,
+        layout.headers_as_written[layout.headers[every.first]],
+        first,
+        f"no service{kinds} reports {measure or 'the measure'} between {first} and {last}",
+    )
 
 
 @dataclass(frozen=True)
@@ -208,8 +252,15 @@ class Built:
     excluded: list[Excluded]
 
 
-def build_rows(kind: SubmissionType, sheet: Sheet, rows: list[int], layout: Layout, mapping: ReturnMapping,
-               unread_positions: tuple[int, ...] = (), facts: FileFacts = NO_FACTS) -> Built:
+def build_rows(
+    kind: SubmissionType,
+    sheet: Sheet,
+    rows: list[int],
+    layout: Layout,
+    mapping: ReturnMapping,
+    unread_positions: tuple[int, ...] = (),
+    facts: FileFacts = NO_FACTS,
+) -> Built:
     """Return the contract rows the data rows give (one per figure, and per service and month when a
     target is spread over every service), and the source rows held back at ingest with why."""
     built: list[tuple] = []
@@ -223,9 +274,14 @@ def build_rows(kind: SubmissionType, sheet: Sheet, rows: list[int], layout: Layo
             held = Excluded(None, 0, *problem)
         given: list[tuple] = []
         for figure in layout.figures if held is None else ():
-            row = (_figure_sheet_name(sheet, figure), sheet.row_numbers[r],
-                   *(_value(s, c, cells, sheet, figure, layout, mapping, numbers, facts)
-                     for s, c in zip(figure.sources, kind.columns, strict=True)))
+            row = (
+                _figure_sheet_name(sheet, figure),
+                sheet.row_numbers[r],
+                *(
+                    _value(s, c, cells, sheet, figure, layout, mapping, numbers, facts)
+                    for s, c in zip(figure.sources, kind.columns, strict=True)
+                ),
+            )
             if mapping.every_service is None:
                 given.append(row)
                 continue
@@ -234,8 +290,9 @@ def build_rows(kind: SubmissionType, sheet: Sheet, rows: list[int], layout: Layo
                 break
             given += spread
         if held is not None:
-            excluded.append(Excluded(sheet.name, sheet.row_numbers[r], held.column, held.value, held.reason,
-                                     held.rule))
+            excluded.append(
+                Excluded(sheet.name, sheet.row_numbers[r], held.column, held.value, held.reason, held.rule)
+            )
             continue
         built += given
         unread += [tuple(_cell(cells, p) for p in unread_positions)] * len(given)

@@ -40,9 +40,11 @@ def read_csv(content: bytes) -> tuple[Sheet, str]:
             numbers.append(line + 1)
             line = reader.line_num
     except csv.Error as exc:
-        raise RejectedFile("unreadable_file", f"line {reader.line_num} cannot be read as CSV ({exc}); "
-                                              "the file may have been cut off: please send it again"
-                           ) from exc
+        raise RejectedFile(
+            "unreadable_file",
+            f"line {reader.line_num} cannot be read as CSV ({exc}); "
+            "the file may have been cut off: please send it again",
+        ) from exc
     return Sheet(None, cells, numbers), encoding
 
 
@@ -51,9 +53,12 @@ def _check_line_lengths(text: str) -> None:
     lengths = list(map(len, LINE_BREAK.split(text)))
     if max(lengths) > MAX_LINE_CHARS:
         number, length = next((n, k) for n, k in enumerate(lengths, 1) if k > MAX_LINE_CHARS)
-        raise RejectedFile("unreadable_file", f"line {number} is {length:,} characters long; lines may be "
-                                              f"at most {MAX_LINE_CHARS:,} characters (one row of figures "
-                                              "per line): please save the file as CSV again and resend it")
+        raise RejectedFile(
+            "unreadable_file",
+            f"line {number} is {length:,} characters long; lines may be "
+            f"at most {MAX_LINE_CHARS:,} characters (one row of figures "
+            "per line): please save the file as CSV again and resend it",
+        )
 
 
 def _cell_text(value: object) -> str:
@@ -94,7 +99,9 @@ def read_workbook(content: bytes) -> list[Sheet]:
             _fill_merged(cells, sheet.merged_cell_ranges or [])
             sheets.append(Sheet(name, cells, list(range(1, len(cells) + 1))))
     except python_calamine.CalamineError as exc:
-        raise RejectedFile("unreadable_file", "the workbook is damaged or was cut off in transfer "
-                                              f"({exc}); please save it again from Excel and resend"
-                           ) from exc
+        raise RejectedFile(
+            "unreadable_file",
+            "the workbook is damaged or was cut off in transfer "
+            f"({exc}); please save it again from Excel and resend",
+        ) from exc
     return sheets

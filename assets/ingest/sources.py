@@ -72,16 +72,22 @@ def parse_source(text: str, source: str) -> SourceMapping:
     spec = read_yaml(text, source)
     patterns = _patterns(spec, source)
     if set(spec) - SOURCE_KEYS or "returns" not in spec:
-        raise MappingError(f"{source}: expected files, submitted_on, returns and keys from "
-                           f"{sorted(SOURCE_KEYS)}")
+        raise MappingError(
+            f"{source}: expected files, submitted_on, returns and keys from {sorted(SOURCE_KEYS)}"
+        )
     submitted = parse_submitted(spec.get("submitted_on"), source)
     partner = spec.get("partner_code")
     name, publisher = (_optional_text(spec, key, source) for key in ("name", "publisher"))
-    return SourceMapping(source=source, patterns=patterns, name=name, publisher=publisher,
-                         submitted_on=submitted,
-                         partner_code=str(partner).upper() if partner else None,
-                         date_order=parse_date_order(spec, source),
-                         returns=parse_returns(spec["returns"], source))
+    return SourceMapping(
+        source=source,
+        patterns=patterns,
+        name=name,
+        publisher=publisher,
+        submitted_on=submitted,
+        partner_code=str(partner).upper() if partner else None,
+        date_order=parse_date_order(spec, source),
+        returns=parse_returns(spec["returns"], source),
+    )
 
 
 def load_sources(folder: Path) -> tuple[list[SourceMapping], list[SourceMapping], dict[str, str]]:

@@ -30,8 +30,10 @@ def load_services(con: duckdb.DuckDBPyConnection) -> tuple[Service, ...]:
         left join seeds.service_measures as m using (service_code)
         group by all order by s.service_code
     """).fetchall()
-    return tuple(Service(code, service_kind, lead, start, frozenset(measures or ()))
-                 for code, service_kind, lead, start, measures in found)
+    return tuple(
+        Service(code, service_kind, lead, start, frozenset(measures or ()))
+        for code, service_kind, lead, start, measures in found
+    )
 
 
 def _later(month: date, months: int) -> date:
@@ -60,8 +62,14 @@ def month_range(first: str, last: str, date_order: str | None) -> tuple[list[dat
     return _months(start.start, final), None
 
 
-def covered(services: tuple[Service, ...], service_kinds: frozenset[str], measure: str | None,
-            month: date) -> list[Service]:
+def covered(
+    services: tuple[Service, ...], service_kinds: frozenset[str], measure: str | None, month: date
+) -> list[Service]:
     """Return the services (of `service_kinds`, when given) reporting `measure`, started by `month`."""
-    return [s for s in services if (not service_kinds or s.service_kind in service_kinds)
-            and measure in s.measures and (s.start is None or s.start <= month)]
+    return [
+        s
+        for s in services
+        if (not service_kinds or s.service_kind in service_kinds)
+        and measure in s.measures
+        and (s.start is None or s.start <= month)
+    ]

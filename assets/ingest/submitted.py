@@ -31,10 +31,11 @@ class SubmittedOn:
 
     def describe(self) -> str:
         """Return where the day is read from, for reasons given to the partnership team."""
-        return {"file_name": f"the file name (pattern {self.pattern.text if self.pattern else ''})",
-                "modified": "the file's modification time",
-                "column": f"the latest date in its column {self.column}"}.get(self.source or "",
-                                                                               "submitted_on")
+        return {
+            "file_name": f"the file name (pattern {self.pattern.text if self.pattern else ''})",
+            "modified": "the file's modification time",
+            "column": f"the latest date in its column {self.column}",
+        }.get(self.source or "", "submitted_on")
 
 
 def parse_submitted(value: Any, where: str) -> SubmittedOn:
@@ -44,12 +45,17 @@ def parse_submitted(value: Any, where: str) -> SubmittedOn:
     spec = value if isinstance(value, dict) else {}
     source = spec.get("from")
     needs = {"file_name": "pattern", "column": "column", "modified": None}
-    if source not in SOURCES or set(spec) - {"from", needs[source] or "from"} or (
-            needs[source] and not spec.get(needs[source])):
-        raise MappingError(f"{where}: submitted_on is the day the publication counts as submitted "
-                           "(YYYY-MM-DD), or where each file's own is read: {from: file_name, pattern: "
-                           "'absence_{YYYY}-{MM}-{DD}'}, {from: modified} or "
-                           "{from: column, column: Published}")
+    if (
+        source not in SOURCES
+        or set(spec) - {"from", needs[source] or "from"}
+        or (needs[source] and not spec.get(needs[source]))
+    ):
+        raise MappingError(
+            f"{where}: submitted_on is the day the publication counts as submitted "
+            "(YYYY-MM-DD), or where each file's own is read: {from: file_name, pattern: "
+            "'absence_{YYYY}-{MM}-{DD}'}, {from: modified} or "
+            "{from: column, column: Published}"
+        )
     if source == "file_name":
         try:
             return SubmittedOn(source=source, pattern=compile_pattern(str(spec["pattern"]), days=True))
@@ -82,23 +88,33 @@ def _latest_in_column(sheets: list[Sheet], column: str, date_order: str | None) 
         if header is None or column not in header.positions:
             continue
         position = header.positions[column]
-        days += [d for cells in sheet.cells[header.row_index + 1:] if position < len(cells)
-                 and (d := _day(cells[position], date_order)) is not None]
+        days += [
+            d
+            for cells in sheet.cells[header.row_index + 1 :]
+            if position < len(cells) and (d := _day(cells[position], date_order)) is not None
+        ]
     return max(days, default=None)
 
 
-def submitted_day(spec: SubmittedOn, base_name: str, modified_ns: int, sheets: list[Sheet],
-                  date_order: str | None) -> date:
+def submitted_day(
+    spec: SubmittedOn, base_name: str, modified_ns: int, sheets: list[Sheet], date_order: str | None
+) -> date:
     """Return the day this file counts as submitted, or raise RejectedFile when it cannot be read."""
     if spec.day is not None:
         return spec.day
     if spec.source == "modified":
         return datetime.fromtimestamp(modified_ns / 1e9).date()
-    found = (spec.pattern.day(base_name, whole=False) if spec.source == "file_name"
-             else _latest_in_column(sheets, spec.column, date_order))
+    found = (
+        spec.pattern.day(base_name, whole=False)
+        if spec.source == "file_name"
+        else _latest_in_column(sheets, spec.column, date_order)
+    )
     if found is None:
-        raise RejectedFile("submission_date", "the day this file was submitted is read from "
-                                              f"{spec.describe()}, and none is there; the partnership "
-                                              "team must correct the file's name or the mapping's "
-                                              "submitted_on")
+        raise RejectedFile(
+            "submission_date",
+            "the day this file was submitted is read from "
+            f"{spec.describe()}, and none is there; the partnership "
+            "team must correct the file's name or the mapping's "
+            "submitted_on",
+        )
     return found

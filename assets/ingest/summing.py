@@ -15,7 +15,8 @@ def _total(texts: list[str | None], numbers: dict[str, float | None]) -> str | N
     if not given:
         return None
     odd = next((t for t in given if is_suppressed_text(t)), None) or next(
-        (t for t in given if numbers.get(t) is None), None)
+        (t for t in given if numbers.get(t) is None), None
+    )
     return odd if odd is not None else number_text(sum(numbers[t] for t in given))
 
 

@@ -1,6 +1,5 @@
 """Dagster assets for the reference seeds and for every SQL model in `dbt_like_sql/`."""
 
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
@@ -17,8 +16,13 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
     """Return the asset that loads reference CSV `<name>.csv` into `seeds.<name>`."""
     docs = SEED_DOCS[name]
 
-    @dg.asset(key=["seeds", name], group_name="reference", kinds={"polars", "duckdb"},
-              owners=["team:data-engineering"], description=docs.description)
+    @dg.asset(
+        key=["seeds", name],
+        group_name="reference",
+        kinds={"polars", "duckdb"},
+        owners=["team:data-engineering"],
+        description=docs.description,
+    )
     def _seed(duckdb: DuckDBResource, paths: PathsResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             ensure_warehouse(con)
@@ -34,20 +38,27 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
 
     key = f"{model.layer}/{model.name}"
 
-    @dg.asset(key=[model.layer, model.name], group_name=model.layer, code_version=MODEL_VERSIONS[key],
-              deps=[dg.AssetKey(list(table)) for table in model.upstream],
-              kinds={"duckdb", "sql"}, owners=["team:analytics"],
-              description=model.docs.description,
-              metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")})
+    @dg.asset(
+        key=[model.layer, model.name],
+        group_name=model.layer,
+        code_version=MODEL_VERSIONS[key],
+        deps=[dg.AssetKey(list(table)) for table in model.upstream],
+        kinds={"duckdb", "sql"},
+        owners=["team:analytics"],
+        description=model.docs.description,
+        metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
+    )
     def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             rows = build_model(con, model)
             record_versions(con, [key])
             preview = con.execute(f"select * from {model.table} limit 5").pl()
-        return dg.MaterializeResult(metadata={
-            "dagster/row_count": rows,
-            "preview": dg.MetadataValue.md(preview.to_pandas().to_markdown(index=False)),
-        })
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows,
+                "preview": dg.MetadataValue.md(preview.to_pandas().to_markdown(index=False)),
+            }
+        )
 
     return _model
 

@@ -14,8 +14,7 @@ def quote(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
-                  docs: Documentation) -> None:
+def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, docs: Documentation) -> None:
     """Write the table's documentation as DuckDB comments; fail if docs and columns disagree."""
     target = f"{quote(schema)}.{quote(table)}"
     # the result's own description: listing duckdb_columns() reads the whole catalogue (20x slower)
@@ -24,13 +23,21 @@ def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str,
     if actual != documented:
         missing = [c for c in actual if c not in docs.columns]
         stale = [c for c in documented if c not in actual]
-        raise ValueError(f"{schema}.{table}: documentation does not match the columns "
-                         f"(undocumented: {missing}, documented but absent: {stale}, "
-                         f"or in another order)")
+        raise ValueError(
+            f"{schema}.{table}: documentation does not match the columns "
+            f"(undocumented: {missing}, documented but absent: {stale}, "
+            f"or in another order)"
+        )
     # COMMENT ON takes no bound parameters, so the text goes in as an escaped literal; one call for all
-    con.execute(";\n".join([f"comment on table {target} is {literal(docs.description)}"] + [
-        f"comment on column {target}.{quote(column)} is {literal(text)}"
-        for column, text in docs.columns.items()]))
+    con.execute(
+        ";\n".join(
+            [f"comment on table {target} is {literal(docs.description)}"]
+            + [
+                f"comment on column {target}.{quote(column)} is {literal(text)}"
+                for column, text in docs.columns.items()
+            ]
+        )
+    )
 
 
 def literal(text: str) -> str:
@@ -56,8 +63,9 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     return rows
 
 
-def load_table(con: duckdb.DuckDBPyConnection, schema: str, name: str, frame: pl.DataFrame,
-               docs: Documentation) -> int:
+def load_table(
+    con: duckdb.DuckDBPyConnection, schema: str, name: str, frame: pl.DataFrame, docs: Documentation
+) -> int:
     """Replace `<schema>.<name>` with a frame, comment it, and return its row count."""
     target = f"{quote(schema)}.{quote(name)}"
     con.register("incoming_table", frame.to_arrow())

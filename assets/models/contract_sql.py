@@ -35,33 +35,38 @@ def _list(values: tuple[str, ...]) -> str:
 
 
 def _by_type(macro: str, value: Callable[[SubmissionType], tuple[str, ...]]) -> str:
-    cases = "".join(f"\n        when {_literal(t.name)} then {_list(value(t))}"
-                    for t in SUBMISSION_TYPES.values())
+    cases = "".join(
+        f"\n        when {_literal(t.name)} then {_list(value(t))}" for t in SUBMISSION_TYPES.values()
+    )
     return f"create or replace macro {macro}(submission_type) as\n    case submission_type{cases}\n    end;"
 
 
 def _figures_given(kind: SubmissionType) -> str:
-    given = "".join(f"\n            case when {c} is not null"
-                    f" or list_contains(suppressed_columns, {_literal(c)}) then {_literal(c)} end,"
-                    for c in kind.numeric)
+    given = "".join(
+        f"\n            case when {c} is not null"
+        f" or list_contains(suppressed_columns, {_literal(c)}) then {_literal(c)} end,"
+        for c in kind.numeric
+    )
     return f"\n        list_filter([{given}\n        ], figure -> figure is not null) as figures_given,"
 
 
 def _union(macro: str, extra: Callable[[SubmissionType], str] = lambda kind: "") -> str:
     selects = "\n    union all by name\n".join(
         f"    select {_literal(t.name)} as submission_type, *,{extra(t)}\n    from {STAGES[macro](t.name)}"
-        for t in SUBMISSION_TYPES.values())
+        for t in SUBMISSION_TYPES.values()
+    )
     return f"create or replace macro {macro}() as table\n{selects};"
 
 
 def contract_macros() -> str:
     """Return the SQL creating the contract's macros, each after a comment saying what it returns."""
-    return "\n\n".join([
+    grains = ", ".join(_list(t.grains) for t in SUBMISSION_TYPES.values())
+    statements = [
         "-- The submission contract (assets/contract.py), written as SQL by assets/models/contract_sql.py.\n"
         "-- every submission type, one row each, with the grains its periods may have (month, quarter)\n"
         "create or replace macro submission_types() as table\n"
         f"    select unnest({_list(tuple(SUBMISSION_TYPES))}) as submission_type,\n"
-        f"        unnest([{', '.join(_list(t.grains) for t in SUBMISSION_TYPES.values())}]) as grains;",
+        f"        unnest([{grains}]) as grains;",
         "-- the columns that identify one figure of a submission type (its key), and the period's grain\n"
         + _by_type("submission_key", lambda t: (*t.key, "period_grain")),
         "-- the figures a row of a submission type gives (a type without figures: what it reports)\n"
@@ -73,4 +78,5 @@ def contract_macros() -> str:
         + _union("accepted_rows", _figures_given),
         "-- every row of every type's submission history (staging.stg_<type>_history), with its type\n"
         + _union("submission_histories"),
-    ]) + "\n"
+    ]
+    return "\n\n".join(statements) + "\n"

@@ -33,5 +33,4 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("select read_period(null, null)")
     except duckdb.CatalogException:
-        con.create_function("read_period", read_period, [VARCHAR, VARCHAR], PERIOD,
-                            null_handling="special")
+        con.create_function("read_period", read_period, [VARCHAR, VARCHAR], PERIOD, null_handling="special")

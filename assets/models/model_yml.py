@@ -80,8 +80,9 @@ def _test(where: str, entry: Any, column: str | None) -> DataTest:
     else:
         raise ModelYmlError(f"{where}: a data test is a name or one mapping, not {entry!r}")
     if kind not in (*COLUMN_TESTS, KEY_OF_COLUMNS):
-        raise ModelYmlError(f"{where}: unknown data test {kind!r} (known: {', '.join(COLUMN_TESTS)}, "
-                            f"{KEY_OF_COLUMNS})")
+        raise ModelYmlError(
+            f"{where}: unknown data test {kind!r} (known: {', '.join(COLUMN_TESTS)}, {KEY_OF_COLUMNS})"
+        )
     arguments = dict(body.get("arguments") or {})
     if kind == KEY_OF_COLUMNS:
         if column is not None:
@@ -100,8 +101,14 @@ def _test(where: str, entry: Any, column: str | None) -> DataTest:
     severity = str((body.get("config") or {}).get("severity", "error")).lower()
     if severity not in SEVERITIES:
         raise ModelYmlError(f"{where}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
-    return DataTest(kind, columns, arguments, body.get("name"),
-                    str(body["description"]).strip() if body.get("description") else None, severity)
+    return DataTest(
+        kind,
+        columns,
+        arguments,
+        body.get("name"),
+        str(body["description"]).strip() if body.get("description") else None,
+        severity,
+    )
 
 
 def read_model_spec(path: Path) -> ModelSpec:

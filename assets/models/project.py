@@ -53,8 +53,11 @@ def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
     tree = sqlglot.parse_one(sql, read="duckdb")
     ctes = {cte.alias_or_name for cte in tree.find_all(exp.CTE)}
     macros = [t.this.name for t in tree.find_all(exp.Table) if isinstance(t.this, exp.Anonymous)]
-    tables = {(t.db, t.name) for t in tree.find_all(exp.Table)
-              if not isinstance(t.this, exp.Anonymous) and (t.name not in ctes or t.db)}
+    tables = {
+        (t.db, t.name)
+        for t in tree.find_all(exp.Table)
+        if not isinstance(t.this, exp.Anonymous) and (t.name not in ctes or t.db)
+    }
     tables |= {table for macro in macros for table in MACRO_TABLES.get(macro, ())}
     unqualified = sorted(name for schema, name in tables if not schema)
     if unqualified:
@@ -78,8 +81,16 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
             if not docs_path.exists():
                 raise FileNotFoundError(f"{path}: every model needs its documentation {docs_path.name}")
             sql = path.read_text()
-            models.append(SqlModel(layer, path.stem, sql, read_documentation(docs_path),
-                                   upstream_tables(sql), macros_called(sql, macros)))
+            models.append(
+                SqlModel(
+                    layer,
+                    path.stem,
+                    sql,
+                    read_documentation(docs_path),
+                    upstream_tables(sql),
+                    macros_called(sql, macros),
+                )
+            )
     return models
 
 
@@ -119,9 +130,13 @@ def macros_called(sql: str, macros: dict[str, str]) -> str:
 def load_seed_docs(seed_dir: Path) -> dict[str, Documentation]:
     """Return the documentation of each seed from `_seeds.yml` in the seed folder."""
     spec = yaml.safe_load((seed_dir / "_seeds.yml").read_text())
-    return {name: Documentation(str(doc.get("description", "")).strip(),
-                                {str(k): str(v) for k, v in doc.get("columns", {}).items()})
-            for name, doc in spec.items()}
+    return {
+        name: Documentation(
+            str(doc.get("description", "")).strip(),
+            {str(k): str(v) for k, v in doc.get("columns", {}).items()},
+        )
+        for name, doc in spec.items()
+    }
 
 
 def build_order(models: list[SqlModel]) -> list[SqlModel]:

@@ -16,11 +16,13 @@ import yaml
 from assets.models.model_yml import ModelSpec, ModelYmlError, read_model_specs
 
 PUBLISHED_SCHEMA = "marts"
-HEADER = ("# The published warehouse contract: every table and column analysts may rely on, with\n"
-          "# each table's grain (the columns that identify a row), each column's type and meaning, and\n"
-          "# the values it may take or the table it refers to. Generated from the marts' .yml files\n"
-          "# (dbt_like_sql/marts) by `joinedup contract --write`: edit those, not this file. Tests fail\n"
-          "# when this file is not what they generate, and when the published warehouse differs from it.\n")
+HEADER = (
+    "# The published warehouse contract: every table and column analysts may rely on, with\n"
+    "# each table's grain (the columns that identify a row), each column's type and meaning, and\n"
+    "# the values it may take or the table it refers to. Generated from the marts' .yml files\n"
+    "# (dbt_like_sql/marts) by `joinedup contract --write`: edit those, not this file. Tests fail\n"
+    "# when this file is not what they generate, and when the published warehouse differs from it.\n"
+)
 REF = re.compile(r"""ref\(\s*['"](\w+)['"]\s*\)""")
 
 
@@ -56,13 +58,19 @@ def published_contract(specs: list[ModelSpec]) -> dict[str, dict[str, Any]]:
         if not spec.key:
             raise ModelYmlError(f"model {spec.name}: a published mart declares its grain (a unique test)")
         contract[f"{PUBLISHED_SCHEMA}.{spec.name}"] = {
-            "description": spec.description, "grain": list(spec.key),
-            "columns": {c.name: _column(spec, c.name, c.data_type, c.description) for c in spec.columns}}
+            "description": spec.description,
+            "grain": list(spec.key),
+            "columns": {c.name: _column(spec, c.name, c.data_type, c.description) for c in spec.columns},
+        }
     return contract
 
 
 def contract_text(sql_dir: Path) -> str:
     """Return the text of docs/warehouse-contract.yml as the marts' `.yml` files in `sql_dir` generate it."""
-    body = yaml.safe_dump(published_contract(read_model_specs(sql_dir / PUBLISHED_SCHEMA)), sort_keys=False,
-                          allow_unicode=True, width=100)
+    body = yaml.safe_dump(
+        published_contract(read_model_specs(sql_dir / PUBLISHED_SCHEMA)),
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+    )
     return HEADER + body

@@ -54,18 +54,24 @@ def returns_owed_frame(reference_dir: Path) -> pl.DataFrame:
 
     csv_file = reference_dir / "returns_owed.csv"
     beside = reference_dir.parent / SCENARIO_FILE
-    declared = (load_scenario(reference_dir.parent.name, reference_dir.parent.parent).returns_owed
-                if beside.is_file() else None)
+    declared = (
+        load_scenario(reference_dir.parent.name, reference_dir.parent.parent).returns_owed
+        if beside.is_file()
+        else None
+    )
     if declared is not None and csv_file.is_file():
         raise SeedError(f"the returns owed are declared twice, in {beside} and {csv_file}: keep one")
     if declared is not None:
         return pl.DataFrame(list(declared), schema=dict.fromkeys(OWED_COLUMNS, pl.String), orient="row")
     if not csv_file.is_file():
-        raise SeedError(f"no returns_owed.csv in {reference_dir}"
-                        f"{' and no returns_owed in ' + str(beside) if beside.is_file() else ''}: "
-                        "declare which returns the partners owe (docs/data-contract.md)")
-    return pl.read_csv(csv_file, infer_schema_length=None, schema_overrides=dict.fromkeys(
-        OWED_COLUMNS, pl.String))
+        raise SeedError(
+            f"no returns_owed.csv in {reference_dir}"
+            f"{' and no returns_owed in ' + str(beside) if beside.is_file() else ''}: "
+            "declare which returns the partners owe (docs/data-contract.md)"
+        )
+    return pl.read_csv(
+        csv_file, infer_schema_length=None, schema_overrides=dict.fromkeys(OWED_COLUMNS, pl.String)
+    )
 
 
 def publications_frame(mappings_dir: Path) -> pl.DataFrame:
@@ -73,16 +79,21 @@ def publications_frame(mappings_dir: Path) -> pl.DataFrame:
     from assets.ingest.sources import load_sources
 
     sources, _, _ = load_sources(mappings_dir)
-    rows = [(s.mapping_file, s.name or Path(s.source).stem, s.publisher)
-            for s in sources if s.partner_code is None]
-    return pl.DataFrame(rows, schema=dict.fromkeys(SEED_DOCS["publications"].columns, pl.String),
-                        orient="row")
+    rows = [
+        (s.mapping_file, s.name or Path(s.source).stem, s.publisher)
+        for s in sources
+        if s.partner_code is None
+    ]
+    return pl.DataFrame(
+        rows, schema=dict.fromkeys(SEED_DOCS["publications"].columns, pl.String), orient="row"
+    )
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
     """Return a digest of a table's rows in order (None when the table does not exist)."""
-    exists = con.execute("select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                         [schema, name]).fetchone()[0]
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
+    ).fetchone()[0]
     if not exists:
         return None
     digest = hashlib.sha256()

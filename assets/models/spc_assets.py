@@ -25,8 +25,9 @@ REBASE_SQL = """
 """
 
 
-def build_spc_tables(con: duckdb.DuckDBPyConnection,
-                     settings: SpcSettings) -> tuple[pl.DataFrame, pl.DataFrame]:
+def build_spc_tables(
+    con: duckdb.DuckDBPyConnection, settings: SpcSettings
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Build marts.fct_measure_spc and marts.measure_spc_status from the warehouse; return both."""
     series = con.execute(SERIES_SQL).pl()
     rebases = con.execute(REBASE_SQL).pl()
@@ -48,30 +49,49 @@ class SpcConfig(dg.Config):
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(["marts", "fct_measure_spc"], description=POINTS_DOCS.description,
-                     deps=[["marts", "fct_measure_period"], ["seeds", "measures"],
-                           ["seeds", "spc_rebases"]],
-                     group_name="marts", kinds={"duckdb", "polars"}, owners=["team:analytics"],
-                     code_version=MODEL_VERSIONS["marts/fct_measure_spc"]),
-        dg.AssetSpec(["marts", "measure_spc_status"], description=STATUS_DOCS.description,
-                     deps=[["marts", "fct_measure_spc"]], group_name="marts",
-                     kinds={"duckdb", "polars"}, owners=["team:analytics"],
-                     code_version=MODEL_VERSIONS["marts/measure_spc_status"]),
+        dg.AssetSpec(
+            ["marts", "fct_measure_spc"],
+            description=POINTS_DOCS.description,
+            deps=[["marts", "fct_measure_period"], ["seeds", "measures"], ["seeds", "spc_rebases"]],
+            group_name="marts",
+            kinds={"duckdb", "polars"},
+            owners=["team:analytics"],
+            code_version=MODEL_VERSIONS["marts/fct_measure_spc"],
+        ),
+        dg.AssetSpec(
+            ["marts", "measure_spc_status"],
+            description=STATUS_DOCS.description,
+            deps=[["marts", "fct_measure_spc"]],
+            group_name="marts",
+            kinds={"duckdb", "polars"},
+            owners=["team:analytics"],
+            code_version=MODEL_VERSIONS["marts/measure_spc_status"],
+        ),
     ],
 )
 def measure_spc(context: dg.AssetExecutionContext, config: SpcConfig, duckdb: DuckDBResource):
     """XmR charts, special causes, variation and assurance for every service-measure series."""
-    settings = SpcSettings(config.shift_points, config.trend_points, config.baseline_points,
-                           config.minimum_points)
+    settings = SpcSettings(
+        config.shift_points, config.trend_points, config.baseline_points, config.minimum_points
+    )
     with duckdb.get_connection() as con:
         points, status = build_spc_tables(con, settings)
         record_versions(con, ["marts/fct_measure_spc", "marts/measure_spc_status"])
     special = points.filter(pl.col("special_cause").fill_null(False))
     context.log.info(f"{status.height} series, {special.height} special-cause points")
-    yield dg.MaterializeResult(asset_key=["marts", "fct_measure_spc"], metadata={
-        "dagster/row_count": points.height, "special_cause_points": special.height,
-        "series_with_too_few_points": status.filter(pl.col("variation").is_null()).height})
-    yield dg.MaterializeResult(asset_key=["marts", "measure_spc_status"], metadata={
-        "dagster/row_count": status.height,
-        "variation": dict(status.group_by("variation").len().sort("variation").rows()),
-        "assurance": dict(status.group_by("assurance").len().sort("assurance").rows())})
+    yield dg.MaterializeResult(
+        asset_key=["marts", "fct_measure_spc"],
+        metadata={
+            "dagster/row_count": points.height,
+            "special_cause_points": special.height,
+            "series_with_too_few_points": status.filter(pl.col("variation").is_null()).height,
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=["marts", "measure_spc_status"],
+        metadata={
+            "dagster/row_count": status.height,
+            "variation": dict(status.group_by("variation").len().sort("variation").rows()),
+            "assurance": dict(status.group_by("assurance").len().sort("assurance").rows()),
+        },
+    )

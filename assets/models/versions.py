@@ -13,9 +13,12 @@ from assets.models.project import calls, load_macros, macros_called
 from pipelines.settings import PROJECT_ROOT, SQL_DIR
 
 # Marts built in Python, and the package whose code builds each.
-PYTHON_MODELS = {"marts/fct_measure_spc": "assets/spc", "marts/measure_spc_status": "assets/spc",
-                 "marts/workforce_outcome_association": "assets/association",
-                 "marts/fct_measure_forecast": "assets/forecast"}
+PYTHON_MODELS = {
+    "marts/fct_measure_spc": "assets/spc",
+    "marts/measure_spc_status": "assets/spc",
+    "marts/workforce_outcome_association": "assets/association",
+    "marts/fct_measure_forecast": "assets/forecast",
+}
 
 
 def _digest(*texts: str) -> str:
@@ -53,5 +56,7 @@ MODEL_VERSIONS = model_versions()
 
 def record_versions(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
     """Record that these models were just built with the code of this process."""
-    con.executemany("insert or replace into audit.model_versions values (?, ?, ?)",
-                    [[key, MODEL_VERSIONS[key], datetime.now()] for key in keys])
+    con.executemany(
+        "insert or replace into audit.model_versions values (?, ?, ?)",
+        [[key, MODEL_VERSIONS[key], datetime.now()] for key in keys],
+    )

@@ -61,26 +61,42 @@ def built_before_their_validation(context: dg.AssetExecutionContext) -> list[str
         downstream[validated] = seen
     # one query for every asset's latest materialisation
     latest = context.instance.get_latest_materialization_events(
-        set(downstream) | {key for keys in downstream.values() for key in keys})
+        set(downstream) | {key for keys in downstream.values() for key in keys}
+    )
     built_at = {key: event.timestamp for key, event in latest.items() if event is not None}
-    behind = {key.to_user_string() for validated, keys in downstream.items() if validated in built_at
-              for key in keys if key in built_at and built_at[key] < built_at[validated]}
+    behind = {
+        key.to_user_string()
+        for validated, keys in downstream.items()
+        if validated in built_at
+        for key in keys
+        if key in built_at and built_at[key] < built_at[validated]
+    }
     return sorted(behind)
 
 
 WAREHOUSE = dg.AssetSpec(
-    ["publish", "warehouse"], deps=MART_KEYS, group_name="publish", kinds={"duckdb"},
+    ["publish", "warehouse"],
+    deps=MART_KEYS,
+    group_name="publish",
+    kinds={"duckdb"},
     owners=["team:data-engineering"],
     description="The built database as the warehouse file analysts open read-only, published with "
-                "the scorecards built from it once every row is accounted for.")
+    "the scorecards built from it once every row is accounted for.",
+)
 SCORECARDS = dg.AssetSpec(
     ["publish", "scorecards"],
     # the data-quality page names publications from seeds.publications, which no mart reads
-    deps=[WAREHOUSE.key, dg.AssetKey(["intermediate", "int_service_workforce_coverage"]),
-          dg.AssetKey(["seeds", "publications"])],
-    group_name="publish", kinds={"html"}, owners=["team:analytics"],
+    deps=[
+        WAREHOUSE.key,
+        dg.AssetKey(["intermediate", "int_service_workforce_coverage"]),
+        dg.AssetKey(["seeds", "publications"]),
+    ],
+    group_name="publish",
+    kinds={"html"},
+    owners=["team:analytics"],
     description="The scorecard site: an index of all joint services and one page per service, "
-                "published with the warehouse it was built from.")
+    "published with the warehouse it was built from.",
+)
 
 
 def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[str, Any]:
@@ -101,8 +117,9 @@ def _forget(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 @dg.multi_asset(name="publish", specs=[WAREHOUSE, SCORECARDS], can_subset=False)
-def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
-                paths: PathsResource) -> Iterator[dg.MaterializeResult]:
+def publication(
+    context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+) -> Iterator[dg.MaterializeResult]:
     """Build the warehouse file and the site from it in a folder of their own, then put both in place
     in one rename (see publish.swap); leftovers of runs that stopped are removed first. With a lake
     configured, its marts are committed to the lake (one snapshot) just before the switch.
@@ -116,7 +133,8 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             f"{', '.join(behind[:3])}{f' and {len(behind) - 3} more' if len(behind) > 3 else ''} were "
             "last built before the submissions they are built from were validated again (months "
             "validated without what is downstream of them); run `joinedup backfill FIRST LAST` for "
-            "those months, or materialise validated/* with everything downstream")
+            "those months, or materialise validated/* with everything downstream"
+        )
     store = Publications(paths.path("publications"), paths.path("warehouse"), paths.path("site_dir"))
     store.adopt_earlier_layout()
     store.clean()
@@ -124,25 +142,30 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
     with duckdb.get_connection() as con:
         gaps = accounting_gaps(con)
         if not gaps.is_empty():
-            raise PublicationRefused(f"{gaps.height} file(s) have rows neither loaded nor "
-                                     f"quarantined, e.g. {gaps.row(0, named=True)}")
+            raise PublicationRefused(
+                f"{gaps.height} file(s) have rows neither loaded nor "
+                f"quarantined, e.g. {gaps.row(0, named=True)}"
+            )
         results = latest_results(con)
         (services,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
         staged = store.stage()
         try:
             # Great Expectations' own report of the latest validation results, beside the scorecards:
             # at national scale built in a second process from here on
-            with data_docs_alongside(results, store.site_in(staged) / "data-quality", NAVIGATION,
-                                     services):
+            with data_docs_alongside(results, store.site_in(staged) / "data-quality", NAVIGATION, services):
                 changes = record_changes(con, store.warehouse, run_id)
                 con.execute("checkpoint")
-                database = Path(con.execute("select path from duckdb_databases() where database_name "
-                                            "= current_database()").fetchone()[0])
+                database = Path(
+                    con.execute(
+                        "select path from duckdb_databases() where database_name = current_database()"
+                    ).fetchone()[0]
+                )
                 shutil.copyfile(database, store.warehouse_in(staged))
                 fault_point("publish:warehouse-staged")
                 # the script bundle and chart templates, kept between runs in the user's cache folder
-                summary = build_site(store.warehouse_in(staged), store.site_in(staged),
-                                     cache_folder(), run_id)
+                summary = build_site(
+                    store.warehouse_in(staged), store.site_in(staged), cache_folder(), run_id
+                )
             fault_point("publish:site-built")
             lake = paths.lake_settings()
             snapshot = publish_to_lake(store.warehouse_in(staged), lake, run_id) if lake else None
@@ -151,19 +174,31 @@ def publication(context: dg.AssetExecutionContext, duckdb: DuckDBResource,
             shutil.rmtree(staged, ignore_errors=True)
             _forget(con, run_id)
             if isinstance(stopped, OSError) and stopped.errno == errno.ENOSPC:
-                raise PublicationRefused(f"the disk is full ({stopped}); yesterday's publication stays "
-                                         "in place: free some space and run again") from None
+                raise PublicationRefused(
+                    f"the disk is full ({stopped}); yesterday's publication stays "
+                    "in place: free some space and run again"
+                ) from None
             raise
     fault_point("publish:before-switch")
     store.switch(published)
     fault_point("publish:after-switch")
     store.clean()
-    context.log.info(f"publication {published.name} in place: warehouse {store.warehouse}, "
-                     f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
-                     f"publication: {changes}")
-    yield dg.MaterializeResult(asset_key=WAREHOUSE.key, metadata={
-        "path": str(store.warehouse), "publication": published.name,
-        "bytes": store.warehouse.stat().st_size} | changes
-        | ({"lake_snapshot": snapshot} if snapshot is not None else {}))
-    yield dg.MaterializeResult(asset_key=SCORECARDS.key, metadata={
-        "path": str(store.site / "index.html"), "publication": published.name} | summary)
+    context.log.info(
+        f"publication {published.name} in place: warehouse {store.warehouse}, "
+        f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
+        f"publication: {changes}"
+    )
+    yield dg.MaterializeResult(
+        asset_key=WAREHOUSE.key,
+        metadata={
+            "path": str(store.warehouse),
+            "publication": published.name,
+            "bytes": store.warehouse.stat().st_size,
+        }
+        | changes
+        | ({"lake_snapshot": snapshot} if snapshot is not None else {}),
+    )
+    yield dg.MaterializeResult(
+        asset_key=SCORECARDS.key,
+        metadata={"path": str(store.site / "index.html"), "publication": published.name} | summary,
+    )

@@ -62,8 +62,12 @@ CHANGE_QUERIES = {
         left join previous.marts.fct_measure_spc as p using (service_code, measure_code, period)
         where c.special_cause and not coalesce(p.special_cause, false)""",
 }
-COUNT_COLUMNS = {"new submission": "new_submissions", "restated figure": "restated_figures",
-                 "newly red": "measures_newly_red", "new special cause": "new_special_causes"}
+COUNT_COLUMNS = {
+    "new submission": "new_submissions",
+    "restated figure": "restated_figures",
+    "newly red": "measures_newly_red",
+    "new special cause": "new_special_causes",
+}
 
 
 def record_changes(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str | None) -> dict[str, int]:
@@ -78,14 +82,19 @@ def record_changes(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str |
         con.execute(f"attach {literal(str(previous))} as previous (read_only)")
         try:
             for change, query in CHANGE_QUERIES.items():
-                con.execute(f"insert into audit.publication_changes "
-                            f"select now(), $run, $change, * from ({query})",
-                            {"run": run_id, "change": change})
+                con.execute(
+                    f"insert into audit.publication_changes select now(), $run, $change, * from ({query})",
+                    {"run": run_id, "change": change},
+                )
                 counts[change] = con.execute(
                     "select count(*) from audit.publication_changes where run_id is not distinct from ? "
-                    "and change = ?", [run_id, change]).fetchone()[0]
+                    "and change = ?",
+                    [run_id, change],
+                ).fetchone()[0]
         finally:
             con.execute("detach previous")
-    con.execute("insert into audit.publications values (now(), ?, ?, ?, ?, ?)",
-                [run_id, *(counts[c] for c in COUNT_COLUMNS)])
+    con.execute(
+        "insert into audit.publications values (now(), ?, ?, ?, ?, ?)",
+        [run_id, *(counts[c] for c in COUNT_COLUMNS)],
+    )
     return {COUNT_COLUMNS[c]: n for c, n in counts.items()}

@@ -21,24 +21,30 @@ DETAILS_SQL = """
     limit 20
 """
 # each count's noun, one and many
-LABELS = {"new_submissions": ("new submission", "new submissions"),
-          "restated_figures": ("restated figure", "restated figures"),
-          "measures_newly_red": ("measure newly red", "measures newly red"),
-          "new_special_causes": ("new special cause", "new special causes")}
+LABELS = {
+    "new_submissions": ("new submission", "new submissions"),
+    "restated_figures": ("restated figure", "restated figures"),
+    "measures_newly_red": ("measure newly red", "measures newly red"),
+    "new_special_causes": ("new special cause", "new special causes"),
+}
 
 
 def publication_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """Return the counts and notable items of the latest publication (None with nothing to compare)."""
-    (recorded,) = con.execute("select count(*) from duckdb_tables() where schema_name = 'audit' "
-                              "and table_name = 'publications'").fetchone()
+    (recorded,) = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publications'"
+    ).fetchone()
     # the first publication has no earlier one to differ from
     if not recorded or con.execute("select count(*) from audit.publications").fetchone()[0] < 2:
         return None
     latest = con.execute(LATEST_SQL).fetchone()
     published_at, run_id, *counts = latest
-    items = [dict(zip(("change", "service_code", "measure_code", "period", "detail"), row, strict=True))
-             for row in con.execute(DETAILS_SQL, [run_id]).fetchall()]
-    return {"published_at": published_at,
-            "counts": [(LABELS[column], n) for column, n in zip(COUNT_COLUMNS.values(), counts,
-                                                               strict=True)],
-            "items": items}
+    items = [
+        dict(zip(("change", "service_code", "measure_code", "period", "detail"), row, strict=True))
+        for row in con.execute(DETAILS_SQL, [run_id]).fetchall()
+    ]
+    return {
+        "published_at": published_at,
+        "counts": [(LABELS[column], n) for column, n in zip(COUNT_COLUMNS.values(), counts, strict=True)],
+        "items": items,
+    }

@@ -30,8 +30,12 @@ class Template:
         """Serialise `spec` once, its rows bound to the `charts.ROWS` dataset."""
         if {"title", "description"} & spec.keys():
             raise ValueError("a chart template's title and description are set on each page")
-        slotted = {**spec, "datasets": {**spec.get("datasets", {}), charts.ROWS: _SLOT},
-                   "title": _SLOT, "description": _SLOT}
+        slotted = {
+            **spec,
+            "datasets": {**spec.get("datasets", {}), charts.ROWS: _SLOT},
+            "title": _SLOT,
+            "description": _SLOT,
+        }
         parts = tuple(safe_json(slotted).split(json.dumps(_SLOT)))
         if len(parts) != 4:
             raise ValueError("a chart template holds the character that marks its slots")
@@ -41,8 +45,9 @@ class Template:
         """The spec with its rows (already `safe_json`), `title` and `description` set, as `safe_json` would
         serialise it."""
         head, after_rows, after_title, tail = self.parts
-        return Markup(f"{head}{rows_json}{after_rows}{safe_json(title)}{after_title}"
-                      f"{safe_json(description)}{tail}")
+        return Markup(
+            f"{head}{rows_json}{after_rows}{safe_json(title)}{after_title}{safe_json(description)}{tail}"
+        )
 
 
 ChartTemplates = dict[str, Template]

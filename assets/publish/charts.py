@@ -55,7 +55,11 @@ def _index_guides(width: int, height: int) -> list[alt.Chart]:
         _reference().mark_rule(**rule).encode(y=y_ref),
         _reference()
         .mark_text(
-            angle=270, align="right", baseline="bottom", dy=-3, text="100 = peer median cost",
+            angle=270,
+            align="right",
+            baseline="bottom",
+            dy=-3,
+            text="100 = peer median cost",
             **label,
         )
         .encode(x=x_ref, y=alt.value(4)),
@@ -68,7 +72,13 @@ def _index_guides(width: int, height: int) -> list[alt.Chart]:
         y = 18 if baseline == "top" else height - 6
         layers.append(
             _reference().mark_text(
-                text=text, align=align, baseline=baseline, x=x, y=y, fontStyle="italic", **label,
+                text=text,
+                align=align,
+                baseline=baseline,
+                x=x,
+                y=y,
+                fontStyle="italic",
+                **label,
             )
         )
     return layers
@@ -187,15 +197,18 @@ REBASE_COLOUR = "#000000"
 FORECAST_COLOUR = "#00798C"
 FORECAST_LABEL = "Forecast with 80 % and 95 % bands"
 FORECAST_DASH = [6, 3]
-FORECAST_BANDS = {"forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer name -> bounds, opacity
-                  "forecast_band_80": ("lower_80", "upper_80", 0.28)}
+FORECAST_BANDS = {
+    "forecast_band_95": ("lower_95", "upper_95", 0.12),  # layer name -> bounds, opacity
+    "forecast_band_80": ("lower_80", "upper_80", 0.28),
+}
 
 # below this plot width (a phone, or half an A4 page) the legends stack under the chart, one above the
 # other, and the point types' legend lists its entries two to a line: no legend is wider than the chart.
 # The legends have no titles: their entries name themselves ("Mean", "Special cause: concern", "Forecast ...")
 NARROW = "width < 600"
 SPC_LEGEND_LAYOUT = alt.ExprRef(
-    f"{{bottom: {{anchor: 'start', offset: 22, direction: {NARROW} ? 'vertical' : 'horizontal'}}}}")
+    f"{{bottom: {{anchor: 'start', offset: 22, direction: {NARROW} ? 'vertical' : 'horizontal'}}}}"
+)
 
 WORKFORCE_WIDTH = 250
 WORKFORCE_HEIGHT = 120
@@ -227,10 +240,16 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
             x=x,
             y=alt.Y("level:Q", title=None, scale=_loose_scale()),
             detail=alt.Detail(["series:N", "segment:N"]),
-            color=alt.Color("line:N", title=None, scale=alt.Scale(
-                domain=line_domain, range=[line_styles[d][0] for d in line_domain])),
-            strokeDash=alt.StrokeDash("line:N", title=None, scale=alt.Scale(
-                domain=line_domain, range=[line_styles[d][1] for d in line_domain])),
+            color=alt.Color(
+                "line:N",
+                title=None,
+                scale=alt.Scale(domain=line_domain, range=[line_styles[d][0] for d in line_domain]),
+            ),
+            strokeDash=alt.StrokeDash(
+                "line:N",
+                title=None,
+                scale=alt.Scale(domain=line_domain, range=[line_styles[d][1] for d in line_domain]),
+            ),
         )
     )
     values = base.mark_line(color="#BDBDBD", strokeWidth=1).encode(
@@ -240,11 +259,17 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
     points = base.mark_point(filled=True, size=55, opacity=1).encode(
         x=x,
         y=alt.Y("value:Q"),
-        color=alt.Color("point_type:N", title=None, scale=alt.Scale(
-            domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain]),
-            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 2 : 3"))),
-        shape=alt.Shape("point_type:N", title=None, scale=alt.Scale(
-            domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain])),
+        color=alt.Color(
+            "point_type:N",
+            title=None,
+            scale=alt.Scale(domain=point_domain, range=[POINT_TYPE_STYLE[p][0] for p in point_domain]),
+            legend=alt.Legend(columns=alt.ExprRef(f"{NARROW} ? 2 : 3")),
+        ),
+        shape=alt.Shape(
+            "point_type:N",
+            title=None,
+            scale=alt.Scale(domain=point_domain, range=[POINT_TYPE_STYLE[p][1] for p in point_domain]),
+        ),
         tooltip=[
             alt.Tooltip("month:N", title="Month"),
             alt.Tooltip("value:Q", title="Value", format=",.1f"),
@@ -261,8 +286,9 @@ def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) ->
         rebases = base.transform_filter(alt.datum.rebase)
         layers += [
             rebases.mark_rule(color=REBASE_COLOUR, strokeDash=[2, 2]).encode(x=x),
-            rebases.mark_text(align="left", baseline="top", dx=3, y=2, color=REBASE_COLOUR,
-                              fontSize=11).encode(x=x, text=alt.value("Rebased")),
+            rebases.mark_text(
+                align="left", baseline="top", dx=3, y=2, color=REBASE_COLOUR, fontSize=11
+            ).encode(x=x, text=alt.value("Rebased")),
         ]
     if forecast:
         layers += _forecast_layers(base, x)
@@ -280,28 +306,42 @@ def _forecast_layers(base: alt.Chart, x: alt.X) -> list[alt.Chart]:
     line from the latest month on, and a point per forecast month carrying the figures as a tooltip."""
     rows = base.transform_filter("isValid(datum.months_ahead)")
     y = alt.Y("forecast:Q", title=None)
-    bands = [rows.mark_area(color=FORECAST_COLOUR, opacity=opacity)
-             .encode(x=x, y=alt.Y(f"{lower}:Q", title=None), y2=alt.Y2(f"{upper}:Q"))
-             .properties(name=name)
-             for name, (lower, upper, opacity) in FORECAST_BANDS.items()]
+    bands = [
+        rows.mark_area(color=FORECAST_COLOUR, opacity=opacity)
+        .encode(x=x, y=alt.Y(f"{lower}:Q", title=None), y2=alt.Y2(f"{upper}:Q"))
+        .properties(name=name)
+        for name, (lower, upper, opacity) in FORECAST_BANDS.items()
+    ]
     line = (
         rows.transform_calculate(line=json.dumps(FORECAST_LABEL))
         .mark_line(strokeWidth=1.5, strokeDash=FORECAST_DASH)
-        .encode(x=x, y=y, color=alt.Color("line:N", title=None, legend=alt.Legend(labelLimit=260),
-                                          scale=alt.Scale(domain=[FORECAST_LABEL], range=[FORECAST_COLOUR])))
+        .encode(
+            x=x,
+            y=y,
+            color=alt.Color(
+                "line:N",
+                title=None,
+                legend=alt.Legend(labelLimit=260),
+                scale=alt.Scale(domain=[FORECAST_LABEL], range=[FORECAST_COLOUR]),
+            ),
+        )
         .properties(name="forecast_line")
     )
-    months = rows.transform_filter("datum.months_ahead > 0").mark_point(
-        color=FORECAST_COLOUR, size=18, filled=True).encode(
-        x=x, y=y,
-        tooltip=[
-            alt.Tooltip("month:N", title="Forecast month"),
-            alt.Tooltip("forecast:Q", title="Forecast", format=",.1f"),
-            alt.Tooltip("lower_80:Q", title="80 % interval from", format=",.1f"),
-            alt.Tooltip("upper_80:Q", title="80 % interval to", format=",.1f"),
-            alt.Tooltip("lower_95:Q", title="95 % interval from", format=",.1f"),
-            alt.Tooltip("upper_95:Q", title="95 % interval to", format=",.1f"),
-        ],
+    months = (
+        rows.transform_filter("datum.months_ahead > 0")
+        .mark_point(color=FORECAST_COLOUR, size=18, filled=True)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("month:N", title="Forecast month"),
+                alt.Tooltip("forecast:Q", title="Forecast", format=",.1f"),
+                alt.Tooltip("lower_80:Q", title="80 % interval from", format=",.1f"),
+                alt.Tooltip("upper_80:Q", title="80 % interval to", format=",.1f"),
+                alt.Tooltip("lower_95:Q", title="95 % interval from", format=",.1f"),
+                alt.Tooltip("upper_95:Q", title="95 % interval to", format=",.1f"),
+            ],
+        )
     )
     return [*bands, line, months]
 
@@ -323,8 +363,12 @@ def _workforce() -> dict[str, Any]:
         )
         .properties(width=WORKFORCE_WIDTH, height=WORKFORCE_HEIGHT)
         .facet(
-            facet=alt.Facet("measure:N", title=None, sort=list(WORKFORCE_MEASURES.values()),
-                            header=alt.Header(labelFontSize=12, labelFontWeight="bold")),
+            facet=alt.Facet(
+                "measure:N",
+                title=None,
+                sort=list(WORKFORCE_MEASURES.values()),
+                header=alt.Header(labelFontSize=12, labelFontWeight="bold"),
+            ),
             columns=2,
         )
         .resolve_scale(y="independent")

@@ -25,8 +25,9 @@ BACKGROUND_FROM_SERVICES = 100
 
 
 @contextmanager
-def data_docs_alongside(results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str],
-                        services: int) -> Iterator[None]:
+def data_docs_alongside(
+    results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str], services: int
+) -> Iterator[None]:
     """Build the Data Docs of `results` into `folder` while the body runs (`services` pages of them).
 
     From BACKGROUND_FROM_SERVICES services on they are built in a second process started on entry
@@ -37,8 +38,9 @@ def data_docs_alongside(results: Sequence[StoredResult], folder: Path, navigatio
         yield
         build_data_docs(results, folder, navigation)
         return
-    builder = subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE,
-                               stdout=subprocess.PIPE)
+    builder = subprocess.Popen(
+        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
     try:
         builder.stdin.write(pickle.dumps((list(results), str(folder), dict(navigation))))
         builder.stdin.close()
@@ -49,8 +51,13 @@ def data_docs_alongside(results: Sequence[StoredResult], folder: Path, navigatio
         raise
     failure = builder.stdout.read()
     if builder.wait() != 0:
-        raise pickle.loads(failure) if failure else RuntimeError(
-            f"building the Data Docs in a second process stopped with exit status {builder.returncode}")
+        raise (
+            pickle.loads(failure)
+            if failure
+            else RuntimeError(
+                f"building the Data Docs in a second process stopped with exit status {builder.returncode}"
+            )
+        )
 
 
 def _build_from_standard_input() -> int:

@@ -14,8 +14,11 @@ CATEGORY_LABELS = {
     "quality_of_effort": "Quality of effort",
     "outcome": "Outcome",
 }
-JUDGED_ON_LABELS = {"month": "the month", "year_to_date": "the year to date",
-                    "rolling_12_months": "the rolling 12 months"}
+JUDGED_ON_LABELS = {
+    "month": "the month",
+    "year_to_date": "the year to date",
+    "rolling_12_months": "the rolling 12 months",
+}
 UNIT_LABELS = {"count": "count", "percent": "per cent", "rate_per_1000": "rate per 1,000"}
 
 

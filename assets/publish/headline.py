@@ -33,8 +33,14 @@ class PeerCounts:
     def of(cls, marts: Marts) -> PeerCounts:
         """Count, per kind and month, the services with an efficiency index."""
         kinds = {s["service_code"]: s["service_kind"] for s in marts.services}
-        return cls(Counter((kinds.get(code), row["period"]) for code, rows in marts.scorecard.items()
-                           for row in rows if row["efficiency_index"] is not None))
+        return cls(
+            Counter(
+                (kinds.get(code), row["period"])
+                for code, rows in marts.scorecard.items()
+                for row in rows
+                if row["efficiency_index"] is not None
+            )
+        )
 
     def of_kind(self, kind: str, period: date | None) -> int:
         """Services of `kind` with an efficiency index in `period`."""
@@ -65,13 +71,16 @@ def moved_quadrant(marts: Marts, peers: PeerCounts, rules: BoardRules) -> list[s
 def newest_special_causes(con: duckdb.DuckDBPyConnection, marts: Marts) -> list[str]:
     """The special causes of the latest month, in words (service, measure, kind of signal)."""
     names = {s["service_code"]: s["service_name"] for s in marts.services}
-    return [f"{names.get(service, service)} — {marts.measure_name(measure)} "
-            f"({variation_badge(point_type).label.removeprefix('Special cause: ')}, {month(period)})"
-            for service, measure, period, point_type in con.execute(NEWEST_SQL).fetchall()]
+    return [
+        f"{names.get(service, service)} — {marts.measure_name(measure)} "
+        f"({variation_badge(point_type).label.removeprefix('Special cause: ')}, {month(period)})"
+        for service, measure, period, point_type in con.execute(NEWEST_SQL).fetchall()
+    ]
 
 
-def headline(marts: Marts, peers: PeerCounts, rules: BoardRules, newest: list[str],
-             changes: dict[str, Any] | None) -> dict[str, Any]:
+def headline(
+    marts: Marts, peers: PeerCounts, rules: BoardRules, newest: list[str], changes: dict[str, Any] | None
+) -> dict[str, Any]:
     """The headline counts, each with its definition, and the lists behind them."""
     rags: Counter = Counter()
     for service in marts.services:
@@ -83,24 +92,43 @@ def headline(marts: Marts, peers: PeerCounts, rules: BoardRules, newest: list[st
     assurance = Counter(s["assurance"] for s in marts.spc_status.values())
     moved = moved_quadrant(marts, peers, rules)
     counts = [
-        ("red", rags["red"], f"{plural(rags['red'], 'measure')} red",
-         f"of {plural(rated, 'measure')} rated against a target in their service's latest month"),
-        ("failing", assurance["consistently failing"],
-         f"{plural(assurance['consistently failing'], 'measure')} consistently failing",
-         "the target lies outside the range the service's results vary within: it will not be met "
-         "without a change to how the service works"),
-        ("improving", variation["special cause improvement"],
-         f"{plural(variation['special cause improvement'], 'measure')} improving",
-         "the latest point is a special cause of improvement: better than chance variation explains"),
-        ("concern", variation["special cause concern"],
-         f"{plural(variation['special cause concern'], 'measure')} worsening",
-         "the latest point is a special cause of concern: worse than chance variation explains"),
-        ("moved", len(moved), f"{plural(len(moved), 'service')} moved quadrant",
-         "between the month before and the latest month"),
+        (
+            "red",
+            rags["red"],
+            f"{plural(rags['red'], 'measure')} red",
+            f"of {plural(rated, 'measure')} rated against a target in their service's latest month",
+        ),
+        (
+            "failing",
+            assurance["consistently failing"],
+            f"{plural(assurance['consistently failing'], 'measure')} consistently failing",
+            "the target lies outside the range the service's results vary within: it will not be met "
+            "without a change to how the service works",
+        ),
+        (
+            "improving",
+            variation["special cause improvement"],
+            f"{plural(variation['special cause improvement'], 'measure')} improving",
+            "the latest point is a special cause of improvement: better than chance variation explains",
+        ),
+        (
+            "concern",
+            variation["special cause concern"],
+            f"{plural(variation['special cause concern'], 'measure')} worsening",
+            "the latest point is a special cause of concern: worse than chance variation explains",
+        ),
+        (
+            "moved",
+            len(moved),
+            f"{plural(len(moved), 'service')} moved quadrant",
+            "between the month before and the latest month",
+        ),
     ]
     return {
-        "counts": [{"key": key, "count": n, "label": label, "definition": definition}
-                   for key, n, label, definition in counts],
+        "counts": [
+            {"key": key, "count": n, "label": label, "definition": definition}
+            for key, n, label, definition in counts
+        ],
         "moved": moved,
         "newest": newest[:NEWEST_SHOWN],
         "newest_more": max(0, len(newest) - NEWEST_SHOWN),

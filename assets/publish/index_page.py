@@ -29,33 +29,54 @@ LABELLED_POINTS = 25
 LABEL_LAYER = {
     "data": {"name": "rows"},
     "transform": [{"filter": "datum.label != null"}],
-    "mark": {"type": "text", "align": "left", "baseline": "middle", "dx": 8, "fontSize": 11,
-             "color": "#1b1b1b"},
-    "encoding": {"x": {"field": "efficiency_index", "type": "quantitative"},
-                 "y": {"field": "effectiveness_index", "type": "quantitative"},
-                 "text": {"field": "label", "type": "nominal"}},
+    "mark": {
+        "type": "text",
+        "align": "left",
+        "baseline": "middle",
+        "dx": 8,
+        "fontSize": 11,
+        "color": "#1b1b1b",
+    },
+    "encoding": {
+        "x": {"field": "efficiency_index", "type": "quantitative"},
+        "y": {"field": "effectiveness_index", "type": "quantitative"},
+        "text": {"field": "label", "type": "nominal"},
+    },
 }
 
 
-def index_context(con: duckdb.DuckDBPyConnection, marts: Marts, quality: Quality, slugs: dict[str, str],
-                  templates: ChartTemplates, rules: BoardRules, published_on: date,
-                  changes: dict[str, Any] | None) -> dict[str, Any]:
+def index_context(
+    con: duckdb.DuckDBPyConnection,
+    marts: Marts,
+    quality: Quality,
+    slugs: dict[str, str],
+    templates: ChartTemplates,
+    rules: BoardRules,
+    published_on: date,
+    changes: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The index page's headline, table rows, data age and chart."""
     periods = [r["period"] for rows in marts.scorecard.values() for r in rows]
     latest = max(periods, default=None)
     peers = PeerCounts.of(marts)
-    concerns = Counter(service_code for (service_code, _), status in marts.spc_status.items()
-                       if status["variation"] == CONCERN)
+    concerns = Counter(
+        service_code
+        for (service_code, _), status in marts.spc_status.items()
+        if status["variation"] == CONCERN
+    )
     states = {s["service_code"]: measure_states(s["service_code"], marts) for s in marts.services}
     return {
         "headline": headline(marts, peers, rules, newest_special_causes(con, marts), changes),
         "data_age": data_age(con, latest, published_on),
-        "rows": [service_row(s, marts, quality, slugs, latest, concerns[s["service_code"]], peers, rules)
-                 | {"variation": variation_counts(states[s["service_code"]])}
-                 for s in marts.services],
+        "rows": [
+            service_row(s, marts, quality, slugs, latest, concerns[s["service_code"]], peers, rules)
+            | {"variation": variation_counts(states[s["service_code"]])}
+            for s in marts.services
+        ],
         "matrix_columns": mdc_icons.MATRIX_COLUMNS,
-        "assurance_icons": {kind: mdc_icons.assurance_icon(kind, decorative=True)
-                            for kind in mdc_icons.ASSURANCE_ICONS},
+        "assurance_icons": {
+            kind: mdc_icons.assurance_icon(kind, decorative=True) for kind in mdc_icons.ASSURANCE_ICONS
+        },
         "matrix_rows": mdc_icons.summary_matrix_rows(m for found in states.values() for m in found),
         "latest_month": long_month(latest),
         "area_count": len({s["partnership_area"] for s in marts.services}),
@@ -72,8 +93,11 @@ def _sort_number(value: float | None) -> str:
 
 def _assurance(code: str, marts: Marts) -> dict[str, int]:
     found = Counter(s["assurance"] for (service, _), s in marts.spc_status.items() if service == code)
-    return {"failing": found["consistently failing"], "passing": found["consistently passing"],
-            "hit_and_miss": found["hit and miss"]}
+    return {
+        "failing": found["consistently failing"],
+        "passing": found["consistently passing"],
+        "hit_and_miss": found["hit and miss"],
+    }
 
 
 def measure_states(code: str, marts: Marts) -> list[tuple[str, str | None, str | None]]:
@@ -83,18 +107,20 @@ def measure_states(code: str, marts: Marts) -> list[tuple[str, str | None, str |
     states = []
     for measure in measures:
         status = marts.spc_status.get((code, measure)) or {}
-        states.append((f"{code} {marts.measure_name(measure)}", status.get("variation"),
-                       status.get("assurance")))
+        states.append(
+            (f"{code} {marts.measure_name(measure)}", status.get("variation"), status.get("assurance"))
+        )
     return states
 
 
 def variation_counts(states: list[tuple[str, str | None, str | None]]) -> list[dict[str, Any]]:
     """The service's measures counted by the variation of their latest point, a count per variation that
     occurs, each with its Making Data Count icon (decorative: the words say the same)."""
-    return [{"key": row.heading.key or "", "label": row.heading.label, "icon": row.heading.icon,
-             "count": count}
-            for row in mdc_icons.summary_matrix_rows(states)
-            if (count := sum(cell.count for cell in row.cells))]
+    return [
+        {"key": row.heading.key or "", "label": row.heading.label, "icon": row.heading.icon, "count": count}
+        for row in mdc_icons.summary_matrix_rows(states)
+        if (count := sum(cell.count for cell in row.cells))
+    ]
 
 
 def rag_sort(red: int, amber: int) -> str:
@@ -104,9 +130,16 @@ def rag_sort(red: int, amber: int) -> str:
     return repr(red + amber / (amber + 1))
 
 
-def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, str],
-                site_latest: date | None, concerns: int, peers: PeerCounts,
-                rules: BoardRules) -> dict[str, Any]:
+def service_row(
+    service: Row,
+    marts: Marts,
+    quality: Quality,
+    slugs: dict[str, str],
+    site_latest: date | None,
+    concerns: int,
+    peers: PeerCounts,
+    rules: BoardRules,
+) -> dict[str, Any]:
     """One service's row of the index table: its latest month's quadrant, indices, counts and flags."""
     code = service["service_code"]
     latest = marts.latest_period(code)
@@ -126,13 +159,16 @@ def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, s
         "href": f"services/{slugs[code]}.html",
         "latest_month": month(latest),
         "behind": latest != site_latest,
-        "quadrant": service_quadrant(service, score, peers, rules) if enough or not score
-        or score["effectiveness_index"] is None else target_words(score["effectiveness_index"]),
-        "quadrant_note": None if enough or not score or score["effectiveness_index"] is None
+        "quadrant": service_quadrant(service, score, peers, rules)
+        if enough or not score or score["effectiveness_index"] is None
+        else target_words(score["effectiveness_index"]),
+        "quadrant_note": None
+        if enough or not score or score["effectiveness_index"] is None
         else NOT_COMPARED,
         "effectiveness": format_index(score["effectiveness_index"] if score else None),
         "effectiveness_sort": _sort_number(score["effectiveness_index"] if score else None),
-        "efficiency": format_index(efficiency) if enough or not peer_count
+        "efficiency": format_index(efficiency)
+        if enough or not peer_count
         else f"Too few peers ({peer_count})",
         "efficiency_sort": _sort_number(efficiency),
         "direction": direction,
@@ -146,8 +182,14 @@ def service_row(service: Row, marts: Marts, quality: Quality, slugs: dict[str, s
     }
 
 
-def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
-                       templates: ChartTemplates, peers: PeerCounts, rules: BoardRules) -> ChartView | None:
+def _partnership_chart(
+    marts: Marts,
+    slugs: dict[str, str],
+    latest: date | None,
+    templates: ChartTemplates,
+    peers: PeerCounts,
+    rules: BoardRules,
+) -> ChartView | None:
     points, left_out = [], 0
     for service in marts.services:
         code = service["service_code"]
@@ -160,14 +202,17 @@ def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
     if not points:
         return None
     # the farthest from (100, 100) are named first when there are too many to name every one
-    far = sorted(points, key=lambda p: -(abs(p[0].efficiency_index - 100)
-                                         + abs(p[0].effectiveness_index - 100)))
+    far = sorted(
+        points, key=lambda p: -(abs(p[0].efficiency_index - 100) + abs(p[0].effectiveness_index - 100))
+    )
     named = {id(p[0]) for p in far[:LABELLED_POINTS]}
-    rows = [f"{point.json_head},\"area\":{safe_json(service['partnership_area'])},"
-            f"\"kind\":{safe_json(service['service_kind_name'])},"
-            f"\"url\":{safe_json(f'services/{slug}.html')},"
-            f"\"label\":{safe_json(service['service_name']) if id(point) in named else 'null'}}}"
-            for point, service, slug in points]
+    rows = [
+        f'{point.json_head},"area":{safe_json(service["partnership_area"])},'
+        f'"kind":{safe_json(service["service_kind_name"])},'
+        f'"url":{safe_json(f"services/{slug}.html")},'
+        f'"label":{safe_json(service["service_name"]) if id(point) in named else "null"}}}'
+        for point, service, slug in points
+    ]
     title = f"Efficiency and effectiveness of every joint service, {long_month(latest)}"
     counts = Counter(p.quadrant for p, _, _ in points).most_common()
     quadrants = "; ".join(f"{n} {quadrant}" for quadrant, n in counts)
@@ -180,12 +225,20 @@ def _partnership_chart(marts: Marts, slugs: dict[str, str], latest: date | None,
     if len(points) > LABELLED_POINTS:
         description = description.replace("each named", f"the {LABELLED_POINTS} farthest from 100 named")
     if left_out:
-        description += (f" Not shown, their kind having fewer than {rules.min_peers} services with a "
-                        f"cost per unit to compare: {plural(left_out, 'service')}.")
+        description += (
+            f" Not shown, their kind having fewer than {rules.min_peers} services with a "
+            f"cost per unit to compare: {plural(left_out, 'service')}."
+        )
     if missing := len(marts.services) - len(points) - left_out:
         description += f" Not shown, having no index for this month: {plural(missing, 'service')}."
-    view = chart_view("chart-partnership", "partnership", templates["partnership"], f"[{','.join(rows)}]",
-                      title, description)
+    view = chart_view(
+        "chart-partnership",
+        "partnership",
+        templates["partnership"],
+        f"[{','.join(rows)}]",
+        title,
+        description,
+    )
     spec = json.loads(view.spec_json)
     spec["layer"].append(LABEL_LAYER)
     return replace(view, spec_json=Markup(safe_json(spec)))

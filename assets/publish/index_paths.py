@@ -45,9 +45,11 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
             continue
         period = row["period"]
         quadrant = QUADRANT_NAMES.get(row["quadrant"] or "not assessed", row["quadrant"])
-        head = (f'{{"service":{name},"period":"{iso_date(period)}","month":"{month(period)}",'
-                f'"efficiency_index":{efficiency!r},"effectiveness_index":{effectiveness!r},'
-                f'"quadrant":{_text_json(quadrant)}')
+        head = (
+            f'{{"service":{name},"period":"{iso_date(period)}","month":"{month(period)}",'
+            f'"efficiency_index":{efficiency!r},"effectiveness_index":{effectiveness!r},'
+            f'"quadrant":{_text_json(quadrant)}'
+        )
         points.append(IndexPoint(period, month(period), efficiency, effectiveness, quadrant, head))
     return points
 
@@ -70,7 +72,8 @@ class IndexPaths:
         if found is None:
             found = self._peers[(kind, period)] = [
                 (peer["service_code"], point.json(charts.PEER_LABEL, False))
-                for peer in self.marts.services if peer["service_kind"] == kind
+                for peer in self.marts.services
+                if peer["service_kind"] == kind
                 if (row := self.marts.score_at(peer["service_code"], period))
                 for point in index_points(peer, [row])
             ]

@@ -31,9 +31,11 @@ COMMIT_ATTEMPTS = 5
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> list[tuple]:
     """Return (name, type, comment) of a table's columns, in order (empty when there is no such table)."""
-    return con.execute("select column_name, data_type, comment from duckdb_columns() where database_name = ? "
-                       "and schema_name = ? and table_name = ? order by column_index",
-                       [database, schema, table]).fetchall()
+    return con.execute(
+        "select column_name, data_type, comment from duckdb_columns() where database_name = ? "
+        "and schema_name = ? and table_name = ? order by column_index",
+        [database, schema, table],
+    ).fetchall()
 
 
 def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, schema: str) -> list[str]:
@@ -45,10 +47,17 @@ def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, 
     retries the commit by itself); a new or changed table is created again; tables the source no longer
     has are dropped.
     """
-    tables = con.execute("select table_name, comment from duckdb_tables() where database_name = ? "
-                         "and schema_name = ? order by table_name", [source, source_schema]).fetchall()
-    lake_tables = dict(con.execute("select table_name, comment from duckdb_tables() where database_name = ? "
-                                   "and schema_name = ?", [LAKE, schema]).fetchall())
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where database_name = ? "
+        "and schema_name = ? order by table_name",
+        [source, source_schema],
+    ).fetchall()
+    lake_tables = dict(
+        con.execute(
+            "select table_name, comment from duckdb_tables() where database_name = ? and schema_name = ?",
+            [LAKE, schema],
+        ).fetchall()
+    )
     if not lake_tables:
         con.execute(f"create schema if not exists {LAKE}.{quote(schema)}")
     kept = {name for name, _ in tables}
@@ -76,24 +85,34 @@ def copy_marts(con: duckdb.DuckDBPyConnection, source: str, source_schema: str, 
 def _commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str, extra: dict | None = None) -> int:
     """Commit the open transaction as one snapshot named by `message` and `run_id` (and `extra`, in its
     extra information too); return its id."""
-    con.execute(f"call {LAKE}.set_commit_message(?, ?, extra_info => ?)",
-                [AUTHOR, message, json.dumps({"run_id": run_id} | (extra or {}))])
+    con.execute(
+        f"call {LAKE}.set_commit_message(?, ?, extra_info => ?)",
+        [AUTHOR, message, json.dumps({"run_id": run_id} | (extra or {}))],
+    )
     con.execute("commit")
     return publication_snapshot(con, run_id, message)
 
 
 def publication_snapshot(con: duckdb.DuckDBPyConnection, run_id: str, message: str = PUBLICATION) -> int:
     """Return the latest snapshot committed with `message` for run `run_id` (LookupError when none)."""
-    found = con.execute(f"select max(snapshot_id) from {LAKE}.snapshots() where commit_message = ? "
-                        "and json_extract_string(commit_extra_info, '$.run_id') = ?",
-                        [message, run_id]).fetchone()[0]
+    found = con.execute(
+        f"select max(snapshot_id) from {LAKE}.snapshots() where commit_message = ? "
+        "and json_extract_string(commit_extra_info, '$.run_id') = ?",
+        [message, run_id],
+    ).fetchone()[0]
     if found is None:
         raise LookupError(f"the lake holds no {message} of run {run_id}")
     return found
 
 
-def in_one_commit(con: duckdb.DuckDBPyConnection, copy: Callable[[], object], message: str, run_id: str,
-                  fault: str = "publish:lake-staged", extra: dict | None = None) -> int:
+def in_one_commit(
+    con: duckdb.DuckDBPyConnection,
+    copy: Callable[[], object],
+    message: str,
+    run_id: str,
+    fault: str = "publish:lake-staged",
+    extra: dict | None = None,
+) -> int:
     """Run `copy` and commit what it did as one snapshot; return its id.
 
     A commit that conflicts with one made meanwhile (say, two schemas' first publications at once) is
@@ -129,5 +148,4 @@ def roll_back_lake(lake: LakeSettings, run_id: str) -> int:
     with connect_lake(lake) as con:
         earlier = publication_snapshot(con, run_id)
         con.execute(attach_statement(lake, read_only=True, snapshot=earlier, name=SOURCE))
-        return in_one_commit(con, lambda: copy_marts(con, SOURCE, lake.schema, lake.schema), ROLLBACK,
-                              run_id)
+        return in_one_commit(con, lambda: copy_marts(con, SOURCE, lake.schema, lake.schema), ROLLBACK, run_id)

@@ -44,20 +44,30 @@ VARIATION_ICONS = {
 ASSURANCE_ICONS = {
     "pass": ("Assurance: consistently passing the target", IMPROVEMENT_COLOUR, "P", 1),
     "fail": ("Assurance: consistently failing the target", CONCERN_COLOUR, "F", -1),
-    "hit_and_miss": ("Assurance: hit and miss, the target lies within the process limits", COMMON_COLOUR, "?",
-                     0),
+    "hit_and_miss": (
+        "Assurance: hit and miss, the target lies within the process limits",
+        COMMON_COLOUR,
+        "?",
+        0,
+    ),
 }
 # the marts' states -> icon kinds (see docs/metrics.md)
-ASSURANCE_KINDS = {"consistently passing": "pass", "consistently failing": "fail",
-                   "hit and miss": "hit_and_miss"}
+ASSURANCE_KINDS = {
+    "consistently passing": "pass",
+    "consistently failing": "fail",
+    "hit and miss": "hit_and_miss",
+}
 _SPECIAL_KINDS = {  # (variation, direction) -> kind
     ("special cause improvement", "higher_is_better"): "improvement_high",
     ("special cause improvement", "lower_is_better"): "improvement_low",
     ("special cause concern", "higher_is_better"): "concern_low",
     ("special cause concern", "lower_is_better"): "concern_high",
 }
-_NEUTRAL_KINDS = {"special cause high": "neutral_high", "special cause low": "neutral_low",
-                  "common cause": "common_cause"}
+_NEUTRAL_KINDS = {
+    "special cause high": "neutral_high",
+    "special cause low": "neutral_low",
+    "common cause": "common_cause",
+}
 
 _DOT_X = (24, 37, 50, 63, 76)
 _COMMON_DOTS_Y = (68, 62, 70, 63, 67)  # an ordinary wander
@@ -86,14 +96,17 @@ def _svg(group: str, kind: str, label: str | None, size: int, body: str) -> Mark
         naming, title = f'role="img" aria-label="{text}"', f"<title>{text}</title>"
     return Markup(
         f'<svg class="mdc-icon" data-icon="{group}" data-kind="{kind}" viewBox="0 0 100 100" width="{size}" '
-        f'height="{size}" {naming} focusable="false">{title}{body}</svg>')
+        f'height="{size}" {naming} focusable="false">{title}{body}</svg>'
+    )
 
 
 def _ring_and_letter(colour: str, letter: str, ring: str | None = None) -> str:
     body = f'<circle cx="50" cy="50" r="43" fill="#fff" stroke="{ring or colour}" stroke-width="8"/>'
     if letter:
-        body += (f'<text x="50" y="46" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
-                 f'font-weight="700" font-size="34" fill="{colour}">{letter}</text>')
+        body += (
+            f'<text x="50" y="46" text-anchor="middle" font-family="Arial, Helvetica, sans-serif" '
+            f'font-weight="700" font-size="34" fill="{colour}">{letter}</text>'
+        )
     return body
 
 
@@ -110,11 +123,16 @@ def variation_icon(kind: str, size: int = 40, decorative: bool = False) -> Marku
         heights = [base, base - 3, base, base - 8 * way, base - 16 * way]
     points = " ".join(f"{x},{y}" for x, y in zip(_DOT_X, heights, strict=True))
     fills = [COMMON_COLOUR] * 3 + [COMMON_COLOUR if way is None else colour] * 2
-    dots = "".join(f'<circle cx="{x}" cy="{y}" r="5.5" fill="{fill}"/>'
-                   for x, y, fill in zip(_DOT_X, heights, fills, strict=True))
+    dots = "".join(
+        f'<circle cx="{x}" cy="{y}" r="5.5" fill="{fill}"/>'
+        for x, y, fill in zip(_DOT_X, heights, fills, strict=True)
+    )
     ring = RING_GREY if way is None else None
-    body = (_ring_and_letter(colour, letter, ring)
-            + f'<polyline points="{points}" fill="none" stroke="{COMMON_COLOUR}" stroke-width="2.5"/>' + dots)
+    body = (
+        _ring_and_letter(colour, letter, ring)
+        + f'<polyline points="{points}" fill="none" stroke="{COMMON_COLOUR}" stroke-width="2.5"/>'
+        + dots
+    )
     return _svg("variation", kind, None if decorative else label, size, body)
 
 
@@ -125,11 +143,13 @@ def assurance_icon(kind: str, size: int = 40, decorative: bool = False) -> Marku
     label, colour, letter, side = ASSURANCE_ICONS[kind]
     target_y = {1: 74, -1: 57, 0: 66}[side]
     process = "M20 66 C28 58 34 58 40 64 S52 72 58 64 S70 58 80 65"  # a wavy line round y = 64
-    body = (_ring_and_letter(colour, letter, RING_GREY if side == 0 else None)
-            + f'<path d="M12 {target_y}H88" stroke="{colour if side else RING_GREY}" stroke-width="4" '
-              f'stroke-dasharray="9 4"/>'
-            + f'<path d="{process}" transform="translate(0 {-2 if side == 1 else 4 if side == -1 else 0})" '
-              f'fill="none" stroke="{COMMON_COLOUR}" stroke-width="4"/>')
+    body = (
+        _ring_and_letter(colour, letter, RING_GREY if side == 0 else None)
+        + f'<path d="M12 {target_y}H88" stroke="{colour if side else RING_GREY}" stroke-width="4" '
+        f'stroke-dasharray="9 4"/>'
+        + f'<path d="{process}" transform="translate(0 {-2 if side == 1 else 4 if side == -1 else 0})" '
+        f'fill="none" stroke="{COMMON_COLOUR}" stroke-width="4"/>'
+    )
     return _svg("assurance", kind, None if decorative else label, size, body)
 
 
@@ -165,8 +185,9 @@ class MatrixRow:
 ICON_SIZE_IN_MATRIX = 30
 
 
-def _heading(key: str | None, label: str, icon: Callable[..., Markup] | None = None,
-             kind: str = "") -> MatrixHeading:
+def _heading(
+    key: str | None, label: str, icon: Callable[..., Markup] | None = None, kind: str = ""
+) -> MatrixHeading:
     """A matrix heading whose icon is decorative: the heading's words say the same."""
     return MatrixHeading(key, label, icon(kind, ICON_SIZE_IN_MATRIX, decorative=True) if icon else None)
 

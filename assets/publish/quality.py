@@ -15,6 +15,7 @@ from assets.warehouse import as_this_version
 
 Row = dict[str, Any]
 
+
 def _with_measure(kind: str) -> str:
     return "measure_code" if "measure_code" in SUBMISSION_TYPES[kind].columns else "null"
 
@@ -209,6 +210,7 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
         rejected=con.execute(_rejected_sql(con)).pl().to_dicts(),
         rules=con.execute(RULES_SQL).pl().to_dicts(),
         quarantined=con.execute(QUARANTINE_SQL).pl().to_dicts(),
-        overdue=overdue_returns(con, date.today()).sort(
-            "days_overdue", "partner_code", "submission_type", descending=[True, False, False]).to_dicts(),
+        overdue=overdue_returns(con, date.today())
+        .sort("days_overdue", "partner_code", "submission_type", descending=[True, False, False])
+        .to_dicts(),
     )

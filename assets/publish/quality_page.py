@@ -18,12 +18,19 @@ from pipelines.spreadsheet_csv import spreadsheet_csv
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
 QUARANTINE_SHOWN = 200
-OVERDUE_COLUMNS = dict(zip(OVERDUE_NAMES, (pl.String, pl.String, pl.String, pl.Date, pl.Date, pl.Int64,
-                                           pl.Int64), strict=True))
+OVERDUE_COLUMNS = dict(
+    zip(OVERDUE_NAMES, (pl.String, pl.String, pl.String, pl.Date, pl.Date, pl.Int64, pl.Int64), strict=True)
+)
 RUNS_SHOWN = 12  # runs of overdue months listed on a line; every month is in the CSV beside the page
 OVERDUE_CSV = "data-quality-overdue.csv"
-LEAGUE_COMPONENTS = ("data_quality_score", "timeliness_pct", "completeness_pct", "fields_filled_pct",
-                     "validity_pct", "unrestated_pct")
+LEAGUE_COMPONENTS = (
+    "data_quality_score",
+    "timeliness_pct",
+    "completeness_pct",
+    "fields_filled_pct",
+    "validity_pct",
+    "unrestated_pct",
+)
 LATE_RULE = (
     "A return (one file of one kind) is late when it was sent after the deadline of the last month it "
     "covers: the 15th working day (Monday to Friday, England's bank holidays left out) after that month "
@@ -41,10 +48,8 @@ LEAGUE_RULE = (
 )
 TERMS = {
     "received": "Returns received: files from partners with at least one row about the service.",
-    "quarantined": "Rows quarantined: rows that broke a validation rule and were kept out of every "
-                   "figure.",
-    "restated": "Figures restated: figures sent again for a month already reported; the latest one "
-                "counts.",
+    "quarantined": "Rows quarantined: rows that broke a validation rule and were kept out of every figure.",
+    "restated": "Figures restated: figures sent again for a month already reported; the latest one counts.",
 }
 
 
@@ -73,8 +78,11 @@ class Flag(NamedTuple):
 def service_flags(service_code: str, marts: Marts, quality: Quality) -> list[Flag]:
     """What to know about the data behind a service's figures: incomplete measures, quarantine, lateness."""
     latest = marts.latest_period(service_code)
-    incomplete = sum(1 for r in marts.measure_periods.get(service_code, [])
-                     if r["period"] == latest and r["rag"] in INCOMPLETE)
+    incomplete = sum(
+        1
+        for r in marts.measure_periods.get(service_code, [])
+        if r["period"] == latest and r["rag"] in INCOMPLETE
+    )
     found = quality.service(service_code)
     flags = []
     if incomplete:
@@ -84,7 +92,6 @@ def service_flags(service_code: str, marts: Marts, quality: Quality) -> list[Fla
     if late := found.late_since(months_before(latest, RECENT_MONTHS) if latest else date.min):
         flags.append(Flag(late, f"{plural(late, 'late return')} in the last {RECENT_MONTHS} months"))
     return flags
-
 
 
 def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
@@ -101,26 +108,34 @@ def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
         for kind in SUBMISSION_TYPES
     ]
     late = [
-        {"file_name": r.file_name, "submission_type": r.submission_type,
-         "last_month": long_month(r.last_month), "deadline": day(r.deadline),
-         "submitted_on": day(r.submitted_on)}
-        for kind in SUBMISSION_TYPES for r in found.late.get(kind, [])
+        {
+            "file_name": r.file_name,
+            "submission_type": r.submission_type,
+            "last_month": long_month(r.last_month),
+            "deadline": day(r.deadline),
+            "submitted_on": day(r.submitted_on),
+        }
+        for kind in SUBMISSION_TYPES
+        for r in found.late.get(kind, [])
     ]
     return {"rows": rows, "late": late, "late_rule": LATE_RULE, "terms": TERMS}
 
 
 def league_rows(league: list[Row]) -> list[dict[str, Any]]:
     """The partner league as the page shows it: a shared position marked "=", scores to one decimal place."""
+
     def shown(value: float | None) -> str:
         return NO_VALUE if value is None else f"{value:.1f}"
 
     return [
-        {"position": f"={row['league_position']}" if row["is_tied"] else str(row["league_position"]),
-         "position_sort": row["league_position"],
-         "partner_code": row["partner_code"],
-         "partner_name": row["partner_name"] or "Not a known partner",
-         **{name: shown(row[name]) for name in LEAGUE_COMPONENTS},
-         "months": f"{long_month(row['first_period'])} to {long_month(row['last_period'])}"}
+        {
+            "position": f"={row['league_position']}" if row["is_tied"] else str(row["league_position"]),
+            "position_sort": row["league_position"],
+            "partner_code": row["partner_code"],
+            "partner_name": row["partner_name"] or "Not a known partner",
+            **{name: shown(row[name]) for name in LEAGUE_COMPONENTS},
+            "months": f"{long_month(row['first_period'])} to {long_month(row['last_period'])}",
+        }
         for row in league
     ]
 
@@ -137,8 +152,10 @@ def sent_by(row: Row) -> dict[str, str]:
         return {"sender": row["publication_name"], "note": publication_note(row["publisher"])}
     if row["mapping"]:
         return {"sender": row["mapping"], "note": "a publication's mapping file"}
-    return {"sender": row["partner_name"] or "Not a known partner",
-            "note": row["partner_code"] or "no partner code"}
+    return {
+        "sender": row["partner_name"] or "Not a known partner",
+        "note": row["partner_code"] or "no partner code",
+    }
 
 
 def month_ranges(months: list[date], shown: int | None = None) -> str:
@@ -150,16 +167,17 @@ def month_ranges(months: list[date], shown: int | None = None) -> str:
             runs[-1].append(month)
         else:
             runs.append([month])
-    words = [long_month(run[0]) if len(run) == 1 else f"{long_month(run[0])} to {long_month(run[-1])}"
-             for run in runs[:shown]]
-    left = sum(len(run) for run in runs[len(words):])
+    words = [
+        long_month(run[0]) if len(run) == 1 else f"{long_month(run[0])} to {long_month(run[-1])}"
+        for run in runs[:shown]
+    ]
+    left = sum(len(run) for run in runs[len(words) :])
     return ", ".join(words) + (f" and {plural(left, 'month')} more" if left else "")
 
 
 def overdue_csv(overdue: list[Row]) -> str:
     """Every overdue return (partner, type and month), as CSV safe to open in a spreadsheet."""
-    frame = pl.DataFrame(overdue, schema=OVERDUE_COLUMNS) if overdue else pl.DataFrame(
-        schema=OVERDUE_COLUMNS)
+    frame = pl.DataFrame(overdue, schema=OVERDUE_COLUMNS) if overdue else pl.DataFrame(schema=OVERDUE_COLUMNS)
     return spreadsheet_csv(frame.sort("partner_code", "submission_type", "period"))
 
 
@@ -173,15 +191,20 @@ def overdue_summary(overdue: list[Row]) -> list[dict[str, Any]]:
     summary = []
     for (partner_code, kind), rows in grouped.items():
         oldest = min(rows, key=lambda r: r["period"])
-        summary.append({
-            "partner_code": partner_code, "partner_name": oldest["partner_name"] or partner_code,
-            "submission_type": kind, "months": len(rows),
-            "returns_missing": sum(r["returns_missing"] for r in rows),
-            "oldest": long_month(oldest["period"]), "oldest_deadline": day(oldest["deadline"]),
-            "days_overdue": oldest["days_overdue"],
-            "latest": long_month(max(r["period"] for r in rows)),
-            "month_runs": month_ranges([r["period"] for r in rows], RUNS_SHOWN),
-        })
+        summary.append(
+            {
+                "partner_code": partner_code,
+                "partner_name": oldest["partner_name"] or partner_code,
+                "submission_type": kind,
+                "months": len(rows),
+                "returns_missing": sum(r["returns_missing"] for r in rows),
+                "oldest": long_month(oldest["period"]),
+                "oldest_deadline": day(oldest["deadline"]),
+                "days_overdue": oldest["days_overdue"],
+                "latest": long_month(max(r["period"] for r in rows)),
+                "month_runs": month_ranges([r["period"] for r in rows], RUNS_SHOWN),
+            }
+        )
     return sorted(summary, key=lambda r: (-r["days_overdue"], r["partner_code"], r["submission_type"]))
 
 
@@ -189,8 +212,9 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
     """The data-quality page: each partner's returns, the league, overdue returns, rejected files and
     quarantined rows."""
     partners = [
-        row | sent_by(row) | {
-            "area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
+        row
+        | sent_by(row)
+        | {"area": marts.partners.get(row["partner_code"] or "", {}).get("partnership_area", NO_VALUE)}
         for row in quality.partners
     ]
     return {

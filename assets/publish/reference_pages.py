@@ -64,22 +64,26 @@ def definitions_page(source: Path = READER_DEFINITIONS) -> dict[str, Any]:
     text = source.read_text("utf-8")
     tokens = parser.parse(text)
     contents = [
-        {"id": token.attrGet("id"),
-         "title": Markup(parser.renderer.renderInline(tokens[i + 1].children or [], parser.options, {}))}
+        {
+            "id": token.attrGet("id"),
+            "title": Markup(parser.renderer.renderInline(tokens[i + 1].children or [], parser.options, {})),
+        }
         for i, token in enumerate(tokens)
         if token.type == "heading_open" and token.tag == "h2"
     ]
     # the document's own h1 becomes the page heading, so the body starts below it
     body = parser.renderer.render(_without_title(tokens), parser.options, {})
-    title = next((tokens[i + 1].content for i, t in enumerate(tokens)
-                  if t.type == "heading_open" and t.tag == "h1"), "Metric definitions")
+    title = next(
+        (tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open" and t.tag == "h1"),
+        "Metric definitions",
+    )
     return {"title": title, "contents": contents, "body": Markup(body)}
 
 
 def _without_title(tokens: list) -> list:
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag == "h1":
-            return tokens[:i] + tokens[i + 3:]
+            return tokens[:i] + tokens[i + 3 :]
     return tokens
 
 
@@ -87,8 +91,8 @@ def dictionary_page(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Every mart and its columns with the descriptions the warehouse itself holds."""
     tables: dict[str, dict[str, Any]] = {}
     for table, table_comment, column, data_type, column_comment in con.execute(DICTIONARY_SQL).fetchall():
-        entry = tables.setdefault(table, {"name": table, "id": anchor(table),
-                                          "description": table_comment, "columns": []})
-        entry["columns"].append({"name": column, "type": data_type.lower(),
-                                 "description": column_comment})
+        entry = tables.setdefault(
+            table, {"name": table, "id": anchor(table), "description": table_comment, "columns": []}
+        )
+        entry["columns"].append({"name": column, "type": data_type.lower(), "description": column_comment})
     return {"tables": list(tables.values())}

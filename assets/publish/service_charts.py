@@ -57,28 +57,41 @@ class SpcView:
     figures: str
 
 
-def spc_charts(service: Row, marts: Marts, measure_codes: list[str],
-               templates: ChartTemplates) -> list[SpcView]:
+def spc_charts(
+    service: Row, marts: Marts, measure_codes: list[str], templates: ChartTemplates
+) -> list[SpcView]:
     """An XmR chart per measure of the service, in the order given."""
     code = service["service_code"]
     # a series without a single value has nothing to draw
-    drawn = [(c, found) for c in measure_codes
-             if (found := marts.spc.get((code, c))) is not None and found.latest is not None]
-    return [_spc_chart(position, measure_code, series, marts, templates)
-            for position, (measure_code, series) in enumerate(drawn, start=1)]
+    drawn = [
+        (c, found)
+        for c in measure_codes
+        if (found := marts.spc.get((code, c))) is not None and found.latest is not None
+    ]
+    return [
+        _spc_chart(position, measure_code, series, marts, templates)
+        for position, (measure_code, series) in enumerate(drawn, start=1)
+    ]
 
 
-def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts,
-               templates: ChartTemplates) -> SpcView:
+def _spc_chart(
+    position: int, measure_code: str, series: SpcSeries, marts: Marts, templates: ChartTemplates
+) -> SpcView:
     measure = marts.measures.get(measure_code, {})
     unit = measure.get("unit")
     name = marts.measure_name(measure_code)
     special = Counter(series.special)
     period, value, mean, lower_limit, upper_limit, target = series.latest
 
-    lines = [label for label, column in (("the mean", "mean"), ("the process limits", "upper_limit"),
-                                         ("the target", "target"))
-             if column in series.lines]
+    lines = [
+        label
+        for label, column in (
+            ("the mean", "mean"),
+            ("the process limits", "upper_limit"),
+            ("the target", "target"),
+        )
+        if column in series.lines
+    ]
     sentences = [
         f"Statistical process control chart of {name} by month from {series.first_month} to "
         f"{series.last_month}: each month's value is a point shaped and coloured by whether it "
@@ -88,14 +101,20 @@ def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts
     sentences.append(
         f"Latest value {format_value(value, unit)} in {month(period)}"
         + (f", mean {format_value(mean, unit)}" if mean is not None else "")
-        + (f", limits {format_value(lower_limit, unit)} to "
-           f"{format_value(upper_limit, unit)}" if upper_limit is not None else "")
+        + (
+            f", limits {format_value(lower_limit, unit)} to {format_value(upper_limit, unit)}"
+            if upper_limit is not None
+            else ""
+        )
         + (f", target {format_value(target, unit)}" if target is not None else "")
         + "."
     )
     if special:
-        sentences.append("Special-cause points: " + join_words(
-            [f"{n} {label.split(': ')[1]}" for label, n in sorted(special.items())]) + ".")
+        sentences.append(
+            "Special-cause points: "
+            + join_words([f"{n} {label.split(': ')[1]}" for label, n in sorted(special.items())])
+            + "."
+        )
     else:
         sentences.append("No special-cause points.")
     if series.rebases:
@@ -105,10 +124,17 @@ def _spc_chart(position: int, measure_code: str, series: SpcSeries, marts: Marts
     figures = " ".join(sentences[1:] + outlook)
     sentences += ([note] if note else []) + outlook
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
-    template = templates[charts.spc_name(measure.get("direction") is not None, bool(lines),
-                                         bool(series.rebases), series.forecast is not None)]
-    chart = chart_view(f"chart-spc-{position}", "spc", template, series.rows_json, name,
-                       " ".join(sentences), subtitle)
+    template = templates[
+        charts.spc_name(
+            measure.get("direction") is not None,
+            bool(lines),
+            bool(series.rebases),
+            series.forecast is not None,
+        )
+    ]
+    chart = chart_view(
+        f"chart-spc-{position}", "spc", template, series.rows_json, name, " ".join(sentences), subtitle
+    )
     return SpcView(measure_code, chart, note, figures)
 
 
@@ -117,16 +143,26 @@ def limits_note(series: SpcSeries) -> str | None:
     whose limits cannot be computed; None when every segment has limits."""
     notes = []
     if series.without_limits:
-        stretch = ("this series has" if len(series.without_limits) == series.segments else
-                   join_words([f"the months from {start}" for start in series.without_limits]) + " have")
-        notes.append(f"Too few points for limits: process limits need at least 12 months, and "
-                     f"{stretch} fewer, so no limits or special causes are shown there.")
+        stretch = (
+            "this series has"
+            if len(series.without_limits) == series.segments
+            else join_words([f"the months from {start}" for start in series.without_limits]) + " have"
+        )
+        notes.append(
+            f"Too few points for limits: process limits need at least 12 months, and "
+            f"{stretch} fewer, so no limits or special causes are shown there."
+        )
     if series.not_computed:
-        stretch = ("this series" if len(series.not_computed) == series.segments else
-                   join_words([f"the months from {start}" for start in series.not_computed]))
-        notes.append(f"The limits cannot be computed for {stretch}: the values barely vary from month to "
-                     "month, and once the few large jumps are screened out no variation is left to set "
-                     "limits by, so no limits or special causes are shown there.")
+        stretch = (
+            "this series"
+            if len(series.not_computed) == series.segments
+            else join_words([f"the months from {start}" for start in series.not_computed])
+        )
+        notes.append(
+            f"The limits cannot be computed for {stretch}: the values barely vary from month to "
+            "month, and once the few large jumps are screened out no variation is left to set "
+            "limits by, so no limits or special causes are shown there."
+        )
     return " ".join(notes) or None
 
 
@@ -149,15 +185,19 @@ def forecast_words(forecast: Forecast, unit: str | None) -> str:
         sentences.append(
             f"{outlook}{forecast.verdict}; the chance of meeting the target of "
             f"{format_value(forecast.year_end_target, unit)} is "
-            f"{chance(forecast.probability_meeting_target)} (forecast {expected}).")
+            f"{chance(forecast.probability_meeting_target)} (forecast {expected})."
+        )
     if forecast.beats_naive is None:
         sentences.append("Forecasts of this measure could not yet be tested against past months.")
     elif forecast.beats_naive:
-        sentences.append("Tested on past months, forecasts of this measure did better than the latest "
-                         "figure repeated.")
+        sentences.append(
+            "Tested on past months, forecasts of this measure did better than the latest figure repeated."
+        )
     else:
-        sentences.append("Tested on past months, forecasts of this measure did no better than the latest "
-                         "figure repeated: trust this one no more than the latest figure.")
+        sentences.append(
+            "Tested on past months, forecasts of this measure did no better than the latest "
+            "figure repeated: trust this one no more than the latest figure."
+        )
     return " ".join(sentences)
 
 

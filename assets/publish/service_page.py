@@ -41,9 +41,16 @@ NO_ISSUES = "No issues found"
 CANNOT_COMPUTE = Badge("Limits cannot be computed", "ring", "neutral")
 
 
-def service_context(service: Row, marts: Marts, quality: Quality, templates: ChartTemplates,
-                    paths: IndexPaths, findings: dict[str, list[str]], peers: PeerCounts,
-                    rules: BoardRules) -> dict[str, Any]:
+def service_context(
+    service: Row,
+    marts: Marts,
+    quality: Quality,
+    templates: ChartTemplates,
+    paths: IndexPaths,
+    findings: dict[str, list[str]],
+    peers: PeerCounts,
+    rules: BoardRules,
+) -> dict[str, Any]:
     """Everything the service page shows, in the order it shows it; `findings` by kind of service.
 
     The quadrant is named as on the index: on targets alone where the kind has too few peers.
@@ -65,7 +72,8 @@ def service_context(service: Row, marts: Marts, quality: Quality, templates: Cha
         "tiles": tiles,
         "matrix_columns": mdc_icons.MATRIX_COLUMNS,
         "matrix_rows": mdc_icons.summary_matrix_rows(
-            (t["name"], t["variation_state"], t["assurance_state"]) for t in tiles),
+            (t["name"], t["variation_state"], t["assurance_state"]) for t in tiles
+        ),
         "quadrant": service_quadrant(service, score, peers, rules) if score else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
         "path_chart": path_chart(service, paths, templates["path"]),
@@ -73,8 +81,9 @@ def service_context(service: Row, marts: Marts, quality: Quality, templates: Cha
         "spc": spc_charts(service, marts, codes, templates),
         "comments": {c: measure_comments(code, c, marts) for c in codes},
         "report_cards": [report_card(code, c, marts) for c in codes],
-        "workforce": workforce_panel(service, marts, templates["workforce"],
-                                     findings.get(service["service_kind"], [])),
+        "workforce": workforce_panel(
+            service, marts, templates["workforce"], findings.get(service["service_kind"], [])
+        ),
         "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],
         "quality": service_panel(code, quality),
     }
@@ -96,8 +105,14 @@ def _raw(value: float | None) -> str:
     return "" if found is None else repr(found)
 
 
-def _tile(service_code: str, measure_code: str, rows: list[Row], latest: date | None, marts: Marts,
-          quality: ServiceQuality) -> dict[str, Any]:
+def _tile(
+    service_code: str,
+    measure_code: str,
+    rows: list[Row],
+    latest: date | None,
+    marts: Marts,
+    quality: ServiceQuality,
+) -> dict[str, Any]:
     measure = marts.measures.get(measure_code, {})
     unit = measure.get("unit")
     row = _at(rows, latest)
@@ -119,19 +134,25 @@ def _tile(service_code: str, measure_code: str, rows: list[Row], latest: date | 
         "target": format_value(row["assessed_target"] if row else None, unit),
         "target_value": _raw(row["assessed_target"] if row else None),
         "rag": rag_badge(row["rag"] if row else None),
-        "variation": (CANNOT_COMPUTE if variation is None and series and series.limits_cannot_be_computed
-                      else variation_badge(variation)),
+        "variation": (
+            CANNOT_COMPUTE
+            if variation is None and series and series.limits_cannot_be_computed
+            else variation_badge(variation)
+        ),
         "assurance": assurance_badge(assurance),
         "variation_state": variation,
         "assurance_state": assurance,
-        "variation_icon": _icon(mdc_icons.variation_kind(variation, measure.get("direction")),
-                                mdc_icons.variation_icon),
+        "variation_icon": _icon(
+            mdc_icons.variation_kind(variation, measure.get("direction")), mdc_icons.variation_icon
+        ),
         "assurance_icon": _icon(mdc_icons.assurance_kind(assurance), mdc_icons.assurance_icon),
         "spc_month": month(status_period) if status_period and status_period != latest else None,
         "dq": "; ".join(flags) if flags else NO_ISSUES,
         "dq_ok": not flags,
-        "accountable": marts.partner_name(row["accountable_partner_code"] if row
-                                          else rows[-1]["accountable_partner_code"]) or NO_VALUE,
+        "accountable": marts.partner_name(
+            row["accountable_partner_code"] if row else rows[-1]["accountable_partner_code"]
+        )
+        or NO_VALUE,
     }
 
 
@@ -149,13 +170,15 @@ def _contribution(row: Row, unit: str | None, marts: Marts) -> str:
     return f"{share}, its own rate {format_value(row['partner_rate'], unit)}"
 
 
-def _accountability_row(service_code: str, measure_code: str, rows: list[Row], latest: date | None,
-                        marts: Marts) -> dict[str, Any]:
+def _accountability_row(
+    service_code: str, measure_code: str, rows: list[Row], latest: date | None, marts: Marts
+) -> dict[str, Any]:
     unit = marts.measures.get(measure_code, {}).get("unit")
     row = _at(rows, latest)
     accountable = row["accountable_partner_code"] if row else rows[-1]["accountable_partner_code"]
-    contributions = [r for r in marts.accountability.get(service_code, [])
-                     if r["measure_code"] == measure_code]
+    contributions = [
+        r for r in marts.accountability.get(service_code, []) if r["measure_code"] == measure_code
+    ]
     red = marts.red.get((service_code, measure_code))
     return {
         "measure": marts.measure_name(measure_code),

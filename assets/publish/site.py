@@ -49,8 +49,12 @@ NAVIGATION = {
 }
 
 
-def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
-                cache_dir: Path | None = None, rules: BoardRules | None = None) -> dict[str, Any]:
+def render_site(
+    con: duckdb.DuckDBPyConnection,
+    out_dir: Path,
+    cache_dir: Path | None = None,
+    rules: BoardRules | None = None,
+) -> dict[str, Any]:
     """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page.
 
     `cache_dir` keeps the script bundle and chart templates between runs (built in-process without it);
@@ -70,13 +74,20 @@ def render_site(con: duckdb.DuckDBPyConnection, out_dir: Path,
     written = page.write_asset(BUNDLE_PATH, javascript_bundle(cache_dir))
     written += page.write_asset(STYLE_PATH, (TEMPLATE_DIR / "style.css").read_text("utf-8"))
     changes = publication_summary(con)
-    page("index.html", "index.html.j2",
-         lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes))
+    page(
+        "index.html",
+        "index.html.j2",
+        lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes),
+    )
     paths, findings, peers = IndexPaths(marts), findings_by_kind(marts), PeerCounts.of(marts)
     for service in marts.services:
-        page(f"services/{slugs[service['service_code']]}.html", "service.html.j2",
-             lambda service=service: service_context(service, marts, quality, templates, paths, findings,
-                                                     peers, rules))
+        page(
+            f"services/{slugs[service['service_code']]}.html",
+            "service.html.j2",
+            lambda service=service: service_context(
+                service, marts, quality, templates, paths, findings, peers, rules
+            ),
+        )
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)

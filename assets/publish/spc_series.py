@@ -21,8 +21,10 @@ CANNOT_COMPUTE = "limits cannot be computed"  # ... when its moving ranges all s
 
 def sql_json_number(column: str) -> str:
     """SQL for a column's value as JSON, rounded to 4 places; null when missing or not finite."""
-    return (f"case when isfinite({column}) then "
-            f"cast(cast(format('{{:.4f}}', {column}) as double) as varchar) else 'null' end")
+    return (
+        f"case when isfinite({column}) then "
+        f"cast(cast(format('{{:.4f}}', {column}) as double) as varchar) else 'null' end"
+    )
 
 
 SERIES_SQL = f"""
@@ -172,19 +174,58 @@ class SpcSeries:
 
 def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], SpcSeries]:
     """Every SPC series by service and measure code, with its forecast where it has one."""
-    point_types = [t for (t,) in con.execute(
-        "select distinct point_type from marts.fct_measure_spc where point_type <> ''").fetchall()]
+    point_types = [
+        t
+        for (t,) in con.execute(
+            "select distinct point_type from marts.fct_measure_spc where point_type <> ''"
+        ).fetchall()
+    ]
     labels = [variation_badge(t).label for t in point_types]
-    params = {"point_types": point_types, "labels": labels, "label_json": [safe_json(x) for x in labels],
-              "too_few": TOO_FEW, "cannot_compute": CANNOT_COMPUTE}
+    params = {
+        "point_types": point_types,
+        "labels": labels,
+        "label_json": [safe_json(x) for x in labels],
+        "too_few": TOO_FEW,
+        "cannot_compute": CANNOT_COMPUTE,
+    }
     series = {}
-    for (service, measure, first, last, has_mean, has_limits, has_target, rebases, special, latest,
-         segments, without_limits, not_computed, latest_status, rows_json, outlook,
-         forecast_last) in con.execute(SERIES_SQL, params).fetchall():
-        lines = tuple(name for name, found in (("mean", has_mean), ("upper_limit", has_limits),
-                                               ("target", has_target)) if found)
+    for (
+        service,
+        measure,
+        first,
+        last,
+        has_mean,
+        has_limits,
+        has_target,
+        rebases,
+        special,
+        latest,
+        segments,
+        without_limits,
+        not_computed,
+        latest_status,
+        rows_json,
+        outlook,
+        forecast_last,
+    ) in con.execute(SERIES_SQL, params).fetchall():
+        lines = tuple(
+            name
+            for name, found in (("mean", has_mean), ("upper_limit", has_limits), ("target", has_target))
+            if found
+        )
         forecast = Forecast(last_period=forecast_last, **outlook) if outlook else None
-        series[(service, measure)] = SpcSeries(rows_json, first, last, lines, rebases, special, latest,
-                                               segments, without_limits, not_computed, latest_status,
-                                               forecast)
+        series[(service, measure)] = SpcSeries(
+            rows_json,
+            first,
+            last,
+            lines,
+            rebases,
+            special,
+            latest,
+            segments,
+            without_limits,
+            not_computed,
+            latest_status,
+            forecast,
+        )
     return series

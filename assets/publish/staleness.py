@@ -45,13 +45,19 @@ class DataAge:
 
     def words(self) -> str:
         """The data's age in a sentence, with the rule it is judged by."""
-        text = (f"Data to {long_month(self.latest)}, published {day(self.published_on)}: "
-                f"{plural(self.months_old, 'month')} later. ")
-        rule = (f"Outcomes are due {self.working_days} working days after each month ends, so "
-                f"{long_month(self.expected)} was due by {day(self.expected_deadline)}")
+        text = (
+            f"Data to {long_month(self.latest)}, published {day(self.published_on)}: "
+            f"{plural(self.months_old, 'month')} later. "
+        )
+        rule = (
+            f"Outcomes are due {self.working_days} working days after each month ends, so "
+            f"{long_month(self.expected)} was due by {day(self.expected_deadline)}"
+        )
         if self.stale:
-            return text + (f"{rule}: the data are {plural(self.months_missing, 'month')} older than "
-                           "the partnership expects.")
+            return text + (
+                f"{rule}: the data are {plural(self.months_missing, 'month')} older than "
+                "the partnership expects."
+            )
         return text + f"{rule}: the data are as recent as expected."
 
 

@@ -143,7 +143,7 @@ class Publications:
             return
         newer = [p for p in self.published() if p.name > current.name]
         earlier = [p for p in self.published() if p.name < current.name]
-        for publication in newer + earlier[:max(len(earlier) - keep, 0)]:
+        for publication in newer + earlier[: max(len(earlier) - keep, 0)]:
             _remove(publication)
 
     def adopt_earlier_layout(self) -> None:

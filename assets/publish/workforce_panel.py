@@ -69,8 +69,9 @@ def workforce_panel(service: Row, marts: Marts, template: Template, findings: li
         "gaps": [_gap_row(r, marts) for r in gaps if r["is_suppressed"] is False],
         "across": ACROSS_PROFESSIONS,
         # a pair whose headcounts were not given is not said to be a small group
-        "gaps_suppressed": [_pair_words(r, marts) for r in gaps
-                            if r["is_suppressed"] is not False and headcount_given],
+        "gaps_suppressed": [
+            _pair_words(r, marts) for r in gaps if r["is_suppressed"] is not False and headcount_given
+        ],
         "findings": findings,
         "caveat": CAVEAT,
         "tested": tested_words(marts.association_tests),
@@ -83,8 +84,10 @@ def tested_words(tests: Row) -> str | None:
     if not tests.get("tests"):
         return None
     held = tests["discoveries"]
-    return (f"Of {plural(tests['tests'], 'association')} tested (every kind of service, result, staffing "
-            f"measure and lag), {held:,} {'holds' if held == 1 else 'hold'}.")
+    return (
+        f"Of {plural(tests['tests'], 'association')} tested (every kind of service, result, staffing "
+        f"measure and lag), {held:,} {'holds' if held == 1 else 'hold'}."
+    )
 
 
 def given_words(trends: list[Row], pay: list[Row], coverage: Row | None) -> str | None:
@@ -93,10 +96,13 @@ def given_words(trends: list[Row], pay: list[Row], coverage: Row | None) -> str 
     12 months). Not given: … and pay.`"""
     months = coverage["months_with_outcomes"] if coverage else len(trends)
     sparse = bool(coverage) and coverage["months_with_workforce"] < months
-    rates = {words: sum(1 for r in trends if r[column] is not None)
-             for column, words in WORKFORCE_WORDS.items()}
-    others = {"headcount": any(r["headcount"] is not None for r in pay),
-              "pay": any(r["mean_annual_pay_per_fte"] is not None for r in pay)}
+    rates = {
+        words: sum(1 for r in trends if r[column] is not None) for column, words in WORKFORCE_WORDS.items()
+    }
+    others = {
+        "headcount": any(r["headcount"] is not None for r in pay),
+        "pay": any(r["mean_annual_pay_per_fte"] is not None for r in pay),
+    }
     given = [f"{words} ({found} of {months} months)" for words, found in rates.items() if found]
     given += [words for words, found in others.items() if found]
     missing = [words for words, found in rates.items() if not found]
@@ -121,15 +127,24 @@ def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartVi
         for r in trends
     ]
     last = trends[-1]
-    latest = "; ".join(f"{WORKFORCE_WORDS[column].removeprefix('the ')} {format_percent(last[column])}"
-                       for column in charts.WORKFORCE_MEASURES)
+    latest = "; ".join(
+        f"{WORKFORCE_WORDS[column].removeprefix('the ')} {format_percent(last[column])}"
+        for column in charts.WORKFORCE_MEASURES
+    )
     title = f"Staffing of {service['service_name']} by month"
     description = (
         f"Four small line charts, one per staffing rate, by month from {month(trends[0]['period'])} "
         f"to {month(last['period'])}, each on its own scale. In {month(last['period'])}: {latest}."
     )
-    return chart_view("chart-workforce", "workforce", template, f"[{','.join(rows)}]", title, description,
-                      "Vacancy, turnover, sickness and agency, per cent")
+    return chart_view(
+        "chart-workforce",
+        "workforce",
+        template,
+        f"[{','.join(rows)}]",
+        title,
+        description,
+        "Vacancy, turnover, sickness and agency, per cent",
+    )
 
 
 def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:
@@ -139,8 +154,11 @@ def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:
     year_earlier = date(last["period"].year - 1, last["period"].month, 1)
     before = next((r for r in trends if r["period"] == year_earlier), None)
     return [
-        {"measure": label.split(" (")[0], "latest": format_percent(last[column]),
-         "year_earlier": format_percent(before[column] if before else None)}
+        {
+            "measure": label.split(" (")[0],
+            "latest": format_percent(last[column]),
+            "year_earlier": format_percent(before[column] if before else None),
+        }
         for column, label in charts.WORKFORCE_MEASURES.items()
     ]
 
@@ -167,8 +185,11 @@ def _sides(row: Row, marts: Marts) -> tuple[str, str, str]:
     """What is compared (a staff group, or professions) and the two sides' names."""
     if row["staff_group_code"] is None:
         return ACROSS_PROFESSIONS, sentence_case(row["higher_paid"]), sentence_case(row["lower_paid"])
-    return (marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
-            marts.partner_name(row["higher_paid"]), marts.partner_name(row["lower_paid"]))
+    return (
+        marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
+        marts.partner_name(row["higher_paid"]),
+        marts.partner_name(row["lower_paid"]),
+    )
 
 
 def _pair_words(row: Row, marts: Marts) -> str:
@@ -201,8 +222,10 @@ def lag_words(lags: list[int]) -> str:
             return "in the same month"
         if run and later[0] == 1:
             return f"in the same month and up to {later[-1]} months later"
-        return (f"in the same month and {join_words([str(lag) for lag in later])} "
-                f"{'month' if later == [1] else 'months'} later")
+        return (
+            f"in the same month and {join_words([str(lag) for lag in later])} "
+            f"{'month' if later == [1] else 'months'} later"
+        )
     if run:
         return f"{later[0]} to {later[-1]} months later"
     return f"{join_words([str(lag) for lag in later])} {'month' if later == [1] else 'months'} later"
@@ -224,11 +247,17 @@ def _finding_order(key: tuple[str, str, bool], marts: Marts) -> tuple[int, str, 
     outcome, workforce_measure, _ = key
     categories = ["quality_of_effort", "outcome"]
     category = marts.measures.get(outcome, {}).get("category")
-    rank = -1 if outcome == "effectiveness_index" else (
-        categories.index(category) if category in categories else len(categories))
+    rank = (
+        -1
+        if outcome == "effectiveness_index"
+        else (categories.index(category) if category in categories else len(categories))
+    )
     staffing = list(WORKFORCE_WORDS)
-    return (rank, marts.measure_name(outcome),
-            staffing.index(workforce_measure) if workforce_measure in staffing else len(staffing))
+    return (
+        rank,
+        marts.measure_name(outcome),
+        staffing.index(workforce_measure) if workforce_measure in staffing else len(staffing),
+    )
 
 
 def _signed(value: float) -> str:
@@ -251,8 +280,9 @@ def findings(rows: list[Row], marts: Marts) -> list[str]:
     ):
         first = min(found, key=lambda r: r["lag_months"])
         name, unit, higher_is_better = _result(outcome, marts)
-        judgement = "" if higher_is_better is None else (
-            " (better)" if rises == higher_is_better else " (worse)")
+        judgement = (
+            "" if higher_is_better is None else (" (better)" if rises == higher_is_better else " (worse)")
+        )
         staffing = WORKFORCE_WORDS.get(workforce_measure, workforce_measure)
         sentences.append(
             f"Where {staffing} was higher, {name} was {'higher' if rises else 'lower'}{judgement} "

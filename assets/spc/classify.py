@@ -20,13 +20,16 @@ DIRECTIONS = {"higher_is_better": 1, "lower_is_better": -1, "neutral": 0, None: 
 def direction_sign(direction: str | None) -> int:
     """Return +1 when higher is better, -1 when lower is better and 0 for a neutral measure (None)."""
     if direction not in DIRECTIONS:
-        raise ValueError(f"unknown direction {direction!r}: expected 'higher_is_better', 'lower_is_better', "
-                         "'neutral' or None")
+        raise ValueError(
+            f"unknown direction {direction!r}: expected 'higher_is_better', 'lower_is_better', "
+            "'neutral' or None"
+        )
     return DIRECTIONS[direction]
 
 
-def signal_sides(values: np.ndarray, mean: float, outside_limits: np.ndarray,
-                 trend_directions: np.ndarray) -> np.ndarray:
+def signal_sides(
+    values: np.ndarray, mean: float, outside_limits: np.ndarray, trend_directions: np.ndarray
+) -> np.ndarray:
     """Return the way each point's signal points, +1 (up) or -1 (down), as NHSRplotthedots 0.2 reads it.
 
     A point outside the limits points to its side of the mean; else a point in a trend points the trend's
@@ -46,8 +49,9 @@ def point_types(special_cause: np.ndarray, sides: np.ndarray, direction: str | N
     return np.where(special_cause, special, COMMON_CAUSE)
 
 
-def assurance(target: float | None, upper_limit: float | None, lower_limit: float | None,
-              direction: str | None) -> str | None:
+def assurance(
+    target: float | None, upper_limit: float | None, lower_limit: float | None, direction: str | None
+) -> str | None:
     """Return whether the process will pass its target consistently, fail it consistently, or hit and miss."""
     sign = direction_sign(direction)
     if target is None or upper_limit is None or lower_limit is None or sign == 0:

@@ -26,8 +26,14 @@ class XmrLimits:
     def around(cls, mean: float, mean_moving_range: float) -> XmrLimits:
         """Return the lines for a centre line and a mean moving range."""
         spread, near = LIMIT_FACTOR * mean_moving_range, NEAR_LIMIT_FACTOR * mean_moving_range
-        return cls(mean=mean, mean_moving_range=mean_moving_range, upper=mean + spread, lower=mean - spread,
-                   upper_near=mean + near, lower_near=mean - near)
+        return cls(
+            mean=mean,
+            mean_moving_range=mean_moving_range,
+            upper=mean + spread,
+            lower=mean - spread,
+            upper_near=mean + near,
+            lower_near=mean - near,
+        )
 
 
 def moving_ranges(values: np.ndarray) -> np.ndarray:

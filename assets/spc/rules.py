@@ -54,5 +54,5 @@ def two_in_three(values: np.ndarray, limits: XmrLimits) -> np.ndarray:
     one_side = (side[:-2] == side[1:-1]) & (side[1:-1] == side[2:]) & (side[1:-1] != 0)
     windows = one_side & (near[:-2].astype(int) + near[1:-1] + near[2:] >= 2)
     for offset in range(3):
-        flags[offset:len(values) - 2 + offset] |= windows
+        flags[offset : len(values) - 2 + offset] |= windows
     return flags & near

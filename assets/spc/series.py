@@ -22,8 +22,17 @@ SERIES_KEYS = ["service_code", "measure_code"]
 INPUT_COLUMNS = [*SERIES_KEYS, "period", "value", "direction", "target"]
 LINE_COLUMNS = ["mean", "upper_limit", "lower_limit", "upper_near", "lower_near", "moving_range"]
 RULE_COLUMNS = ["outside_limits", "shift", "trend", "two_in_three"]
-POINT_COLUMNS = [*SERIES_KEYS, "period", "value", "segment", *LINE_COLUMNS, *RULE_COLUMNS,
-                 "special_cause", "point_type", "limits_status"]
+POINT_COLUMNS = [
+    *SERIES_KEYS,
+    "period",
+    "value",
+    "segment",
+    *LINE_COLUMNS,
+    *RULE_COLUMNS,
+    "special_cause",
+    "point_type",
+    "limits_status",
+]
 STATUS_COLUMNS = [*SERIES_KEYS, "latest_period", "latest_value", "variation", "latest_target", "assurance"]
 LIMITS_SET = "limits set"
 TOO_FEW_POINTS = "too few points for limits"
@@ -58,8 +67,9 @@ class _PointBuffers:
         self.point_type = np.full(size, None, dtype=object)
         self.limits_status = np.full(size, TOO_FEW_POINTS, dtype=object)
 
-    def fill_segment(self, rows: slice, number: int, values: np.ndarray, direction: str | None,
-                     settings: SpcSettings) -> None:
+    def fill_segment(
+        self, rows: slice, number: int, values: np.ndarray, direction: str | None, settings: SpcSettings
+    ) -> None:
         """Assess one segment's points; missing values are left out and keep null results."""
         self.segment[rows] = number
         valued = rows.start + np.flatnonzero(~np.isnan(values))
@@ -71,15 +81,22 @@ class _PointBuffers:
         if limits is None:
             self.limits_status[rows] = CANNOT_COMPUTE
             return
-        lines = {"mean": limits.mean, "upper_limit": limits.upper, "lower_limit": limits.lower,
-                 "upper_near": limits.upper_near, "lower_near": limits.lower_near}
+        lines = {
+            "mean": limits.mean,
+            "upper_limit": limits.upper,
+            "lower_limit": limits.lower,
+            "upper_near": limits.upper_near,
+            "lower_near": limits.lower_near,
+        }
         for name, line in lines.items():
             self.lines[name][rows] = line
         trend_directions = rules.trend_direction(present, settings.trend_points)
-        flags = {"outside_limits": rules.outside_limits(present, limits),
-                 "shift": rules.shift(present, limits.mean, settings.shift_points),
-                 "trend": trend_directions != 0,
-                 "two_in_three": rules.two_in_three(present, limits)}
+        flags = {
+            "outside_limits": rules.outside_limits(present, limits),
+            "shift": rules.shift(present, limits.mean, settings.shift_points),
+            "trend": trend_directions != 0,
+            "two_in_three": rules.two_in_three(present, limits),
+        }
         for name, flagged in flags.items():
             self.rules[name][valued] = flagged
         special_cause = np.logical_or.reduce(list(flags.values()))
@@ -95,16 +112,21 @@ def _ordered_input(frame: pl.DataFrame) -> pl.DataFrame:
         raise ValueError(f"frame lacks columns {missing}")
     if frame.schema["period"] != pl.Date:
         raise ValueError(f"period must be a Date, not {frame.schema['period']}")
-    ordered = frame.select(INPUT_COLUMNS).with_columns(pl.col("value").cast(pl.Float64)).sort(
-        [*SERIES_KEYS, "period"])
+    ordered = (
+        frame.select(INPUT_COLUMNS)
+        .with_columns(pl.col("value").cast(pl.Float64))
+        .sort([*SERIES_KEYS, "period"])
+    )
     if ordered["period"].null_count():
         raise ValueError("frame has rows without a period")
     if ordered.select(pl.struct([*SERIES_KEYS, "period"]).is_duplicated().any()).item():
         raise ValueError("frame has more than one row for a series and period")
     unknown = set(ordered["direction"].unique().to_list()) - classify.DIRECTIONS.keys()
     if unknown:
-        raise ValueError(f"unknown directions {sorted(unknown)}: expected 'higher_is_better', "
-                         "'lower_is_better', 'neutral' or null")
+        raise ValueError(
+            f"unknown directions {sorted(unknown)}: expected 'higher_is_better', "
+            "'lower_is_better', 'neutral' or null"
+        )
     return ordered
 
 
@@ -120,12 +142,15 @@ def _change_periods(rebase: pl.DataFrame | None) -> dict[tuple[str, str], np.nda
     if rebase is None or rebase.is_empty():
         return {}
     grouped = rebase.group_by(SERIES_KEYS).agg(pl.col("period").cast(pl.Date).drop_nulls().unique().sort())
-    return {(service, measure): np.array(periods, dtype="datetime64[D]")
-            for service, measure, periods in grouped.iter_rows()}
+    return {
+        (service, measure): np.array(periods, dtype="datetime64[D]")
+        for service, measure, periods in grouped.iter_rows()
+    }
 
 
-def spc_points(frame: pl.DataFrame, rebase: pl.DataFrame | None = None,
-               settings: SpcSettings = SpcSettings()) -> pl.DataFrame:
+def spc_points(
+    frame: pl.DataFrame, rebase: pl.DataFrame | None = None, settings: SpcSettings = SpcSettings()
+) -> pl.DataFrame:
     """Return one row per input row with its segment, XmR lines, rule flags, point type and limits status."""
     ordered = _ordered_input(frame)
     values = ordered["value"].to_numpy()
@@ -147,34 +172,57 @@ def spc_points(frame: pl.DataFrame, rebase: pl.DataFrame | None = None,
 
 def _points_frame(ordered: pl.DataFrame, buffers: _PointBuffers) -> pl.DataFrame:
     """Assemble the points table; rule flags and point type are null where the value is missing."""
-    columns = [pl.Series("segment", buffers.segment),
-               *(pl.Series(name, line).fill_nan(None) for name, line in buffers.lines.items()),
-               *(pl.Series(name, flags) for name, flags in buffers.rules.items()),
-               pl.Series("point_type", buffers.point_type.tolist(), dtype=pl.String),
-               pl.Series("limits_status", buffers.limits_status.tolist(), dtype=pl.String)]
+    columns = [
+        pl.Series("segment", buffers.segment),
+        *(pl.Series(name, line).fill_nan(None) for name, line in buffers.lines.items()),
+        *(pl.Series(name, flags) for name, flags in buffers.rules.items()),
+        pl.Series("point_type", buffers.point_type.tolist(), dtype=pl.String),
+        pl.Series("limits_status", buffers.limits_status.tolist(), dtype=pl.String),
+    ]
     special_cause = pl.any_horizontal(RULE_COLUMNS).alias("special_cause")
-    return (ordered.with_columns(columns).with_columns(special_cause)
-            .with_columns(pl.when(HAS_VALUE).then(pl.col(name)).alias(name)
-                          for name in [*RULE_COLUMNS, "special_cause"])
-            .select(POINT_COLUMNS))
+    return (
+        ordered.with_columns(columns)
+        .with_columns(special_cause)
+        .with_columns(
+            pl.when(HAS_VALUE).then(pl.col(name)).alias(name) for name in [*RULE_COLUMNS, "special_cause"]
+        )
+        .select(POINT_COLUMNS)
+    )
 
 
 def spc_status(points: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
     """Return one row per series: its latest point's variation, and its assurance against the target of that
     same month (none when that month has no target)."""
-    latest_point = (points.filter(HAS_VALUE)
-                    .sort([*SERIES_KEYS, "period"]).group_by(SERIES_KEYS).last()
-                    .select(*SERIES_KEYS, pl.col("period").alias("latest_period"),
-                            pl.col("value").alias("latest_value"), pl.col("point_type").alias("variation"),
-                            "upper_limit", "lower_limit"))
-    targets = frame.select(*SERIES_KEYS, pl.col("period").alias("latest_period"),
-                           pl.col("target").alias("latest_target"))
+    latest_point = (
+        points.filter(HAS_VALUE)
+        .sort([*SERIES_KEYS, "period"])
+        .group_by(SERIES_KEYS)
+        .last()
+        .select(
+            *SERIES_KEYS,
+            pl.col("period").alias("latest_period"),
+            pl.col("value").alias("latest_value"),
+            pl.col("point_type").alias("variation"),
+            "upper_limit",
+            "lower_limit",
+        )
+    )
+    targets = frame.select(
+        *SERIES_KEYS, pl.col("period").alias("latest_period"), pl.col("target").alias("latest_target")
+    )
     directions = frame.sort([*SERIES_KEYS, "period"]).group_by(SERIES_KEYS).agg(pl.col("direction").last())
-    status = (points.select(SERIES_KEYS).unique()
-              .join(latest_point, on=SERIES_KEYS, how="left")
-              .join(targets, on=[*SERIES_KEYS, "latest_period"], how="left")
-              .join(directions, on=SERIES_KEYS, how="left")
-              .sort(SERIES_KEYS))
-    assurance = [classify.assurance(target, upper, lower, direction) for target, upper, lower, direction
-                 in status.select("latest_target", "upper_limit", "lower_limit", "direction").iter_rows()]
+    status = (
+        points.select(SERIES_KEYS)
+        .unique()
+        .join(latest_point, on=SERIES_KEYS, how="left")
+        .join(targets, on=[*SERIES_KEYS, "latest_period"], how="left")
+        .join(directions, on=SERIES_KEYS, how="left")
+        .sort(SERIES_KEYS)
+    )
+    assurance = [
+        classify.assurance(target, upper, lower, direction)
+        for target, upper, lower, direction in status.select(
+            "latest_target", "upper_limit", "lower_limit", "direction"
+        ).iter_rows()
+    ]
     return status.with_columns(pl.Series("assurance", assurance, dtype=pl.String)).select(STATUS_COLUMNS)

@@ -17,7 +17,8 @@ def accounting_gaps(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     loaded = " union all ".join(
         f"select '{name}' as submission_type, file_hash, count(*) as n "
         f"from validated.{name} group by file_hash"
-        for name in SUBMISSION_TYPES)
+        for name in SUBMISSION_TYPES
+    )
     return con.execute(f"""
         with loaded as ({loaded}),
         quarantined as (

@@ -31,45 +31,57 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
             group_name="validate",
             kinds={"duckdb", "pandas"},
             owners=["team:data-quality"],
-            check_specs=[dg.AssetCheckSpec("rows_pass_suite", asset=key,
-                                           description="The rows this run validated (new files, and every "
-                                                       "row of the months it covers) against the suite "
-                                                       f"expectations/{suite_name(kind)}.json; rows "
-                                                       "that fail an ERROR rule are quarantined.")],
+            check_specs=[
+                dg.AssetCheckSpec(
+                    "rows_pass_suite",
+                    asset=key,
+                    description="The rows this run validated (new files, and every "
+                    "row of the months it covers) against the suite "
+                    f"expectations/{suite_name(kind)}.json; rows "
+                    "that fail an ERROR rule are quarantined.",
+                )
+            ],
             description=f"{kind.name.capitalize()} rows that passed every ERROR rule of the "
-                        f"{suite_name(kind)} suite, typed; one partition per month the figures are for. "
-                        "Materialising months re-validates every row for them against today's rules and "
-                        "reference data (rows of new files are validated in any run). Rows that failed are "
-                        "in audit.quarantine with file, row, column, rule and value.",
+            f"{suite_name(kind)} suite, typed; one partition per month the figures are for. "
+            "Materialising months re-validates every row for them against today's rules and "
+            "reference data (rows of new files are validated in any run). Rows that failed are "
+            "in audit.quarantine with file, row, column, rule and value.",
         )
-        def _validated(context: dg.AssetExecutionContext,
-                       duckdb: DuckDBResource) -> dg.MaterializeResult:
+        def _validated(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
             window = context.partition_time_window
             with duckdb.get_connection() as con:
                 ensure_warehouse(con)
-                outcome = validate_rows(con, kind, context.run.run_id,
-                                        (window.start.date(), window.end.date()))
+                outcome = validate_rows(
+                    con, kind, context.run.run_id, (window.start.date(), window.end.date())
+                )
                 (total,) = con.execute(f"select count(*) from validated.{kind.name}").fetchone()
             context.log.info(
                 f"{kind.name}: {outcome.rows_received} rows validated ({outcome.new_rows} new), "
                 f"{outcome.rows_loaded} loaded, {outcome.rows_quarantined} quarantined; months "
-                f"{context.partition_key_range.start} to {context.partition_key_range.end}")
+                f"{context.partition_key_range.start} to {context.partition_key_range.end}"
+            )
             suite = outcome.suite
-            by_rule = (outcome.findings.group_by("rule").len().sort("rule").rows()
-                       if outcome.findings.height else [])
+            by_rule = (
+                outcome.findings.group_by("rule").len().sort("rule").rows() if outcome.findings.height else []
+            )
             check = dg.AssetCheckResult(
                 check_name="rows_pass_suite",
                 passed=outcome.rows_quarantined == 0 and suite.warnings == 0,
                 severity=dg.AssetCheckSeverity.WARN,
-                metadata=suite.metadata() | {"rows_quarantined": outcome.rows_quarantined,
-                                             "findings_by_rule": dict(by_rule)},
+                metadata=suite.metadata()
+                | {"rows_quarantined": outcome.rows_quarantined, "findings_by_rule": dict(by_rule)},
             )
             return dg.MaterializeResult(
-                metadata={"rows_validated": outcome.rows_received, "rows_new": outcome.new_rows,
-                          "rows_loaded": outcome.rows_loaded, "rows_quarantined": outcome.rows_quarantined,
-                          "files_validated": outcome.files, "dagster/row_count": total,
-                          "months_recorded": [month_key(m) for m in outcome.months],
-                          "validation_seconds": round(suite.seconds, 3)},
+                metadata={
+                    "rows_validated": outcome.rows_received,
+                    "rows_new": outcome.new_rows,
+                    "rows_loaded": outcome.rows_loaded,
+                    "rows_quarantined": outcome.rows_quarantined,
+                    "files_validated": outcome.files,
+                    "dagster/row_count": total,
+                    "months_recorded": [month_key(m) for m in outcome.months],
+                    "validation_seconds": round(suite.seconds, 3),
+                },
                 check_results=[check],
             )
 
@@ -79,22 +91,29 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
 def accounting_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
     """Return the blocking check that every received row was loaded or quarantined."""
 
-    @dg.asset_check(asset=dg.AssetKey(["validated", kind.name]), name="rows_accounted_for",
-                    blocking=True,
-                    description="For every file: rows received = rows loaded + rows quarantined.")
+    @dg.asset_check(
+        asset=dg.AssetKey(["validated", kind.name]),
+        name="rows_accounted_for",
+        blocking=True,
+        description="For every file: rows received = rows loaded + rows quarantined.",
+    )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             gaps = accounting_gaps(con).filter(pl.col("submission_type") == kind.name)
         advice = None
         if gaps.height:
             first = gaps.row(0, named=True)
-            advice = (f"{gaps.height} {kind.name} file(s) do not add up, first {first['file_name']}: "
-                      f"{first['rows_received']} rows received, {first['rows_loaded']} loaded, "
-                      f"{first['rows_quarantined']} quarantined. Rows are being lost: send the file "
-                      "names to the data team; its rows as received are in raw." + kind.name)
-        return dg.AssetCheckResult(passed=gaps.is_empty(), description=advice,
-                                   metadata={"files_out_of_balance": gaps.height,
-                                             "sample": gaps.head(10).to_dicts()})
+            advice = (
+                f"{gaps.height} {kind.name} file(s) do not add up, first {first['file_name']}: "
+                f"{first['rows_received']} rows received, {first['rows_loaded']} loaded, "
+                f"{first['rows_quarantined']} quarantined. Rows are being lost: send the file "
+                "names to the data team; its rows as received are in raw." + kind.name
+            )
+        return dg.AssetCheckResult(
+            passed=gaps.is_empty(),
+            description=advice,
+            metadata={"files_out_of_balance": gaps.height, "sample": gaps.head(10).to_dicts()},
+        )
 
     return _check
 
@@ -102,23 +121,32 @@ def accounting_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
 def current_rules_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
     """Return the blocking check that every month was validated against today's rules and reference data."""
 
-    @dg.asset_check(asset=dg.AssetKey(["validated", kind.name]), name="validated_against_current_rules",
-                    blocking=True,
-                    description="Every month's rows were last validated against today's suite and "
-                                "reference data; months validated under older rules stop the marts "
-                                "until they are validated again.")
+    @dg.asset_check(
+        asset=dg.AssetKey(["validated", kind.name]),
+        name="validated_against_current_rules",
+        blocking=True,
+        description="Every month's rows were last validated against today's suite and "
+        "reference data; months validated under older rules stop the marts "
+        "until they are validated again.",
+    )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             stale = [month_key(m) for m in stale_months(con, kind, rules_fingerprint(con, kind))]
-        advice = (f"the suite or reference data changed since {len(stale)} month(s) from {stale[0]} to "
-                  f"{stale[-1]} were validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait "
-                  "for the nightly run, which validates them again)" if stale else "")
-        return dg.AssetCheckResult(passed=not stale, description=advice or None,
-                                   metadata={"months_under_older_rules": stale})
+        advice = (
+            f"the suite or reference data changed since {len(stale)} month(s) from {stale[0]} to "
+            f"{stale[-1]} were validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait "
+            "for the nightly run, which validates them again)"
+            if stale
+            else ""
+        )
+        return dg.AssetCheckResult(
+            passed=not stale, description=advice or None, metadata={"months_under_older_rules": stale}
+        )
 
     return _check
 
 
 validated_assets = [validated_asset(kind) for kind in SUBMISSION_TYPES.values()]
-validation_checks = [check(kind) for kind in SUBMISSION_TYPES.values()
-                     for check in (accounting_check, current_rules_check)]
+validation_checks = [
+    check(kind) for kind in SUBMISSION_TYPES.values() for check in (accounting_check, current_rules_check)
+]

@@ -62,8 +62,7 @@ INDEX_TAIL = """</tbody></table></div></main>
 <footer class="site-footer"><p>Written by Great Expectations from the latest validation results.</p>
 </footer></body></html>
 """
-OUTCOME_STYLE = {"passed": "flag-ok", "warnings only": "flag", "rows held back": "flag",
-                 "failed": "dq-flag"}
+OUTCOME_STYLE = {"passed": "flag-ok", "warnings only": "flag", "rows held back": "flag", "failed": "dq-flag"}
 
 
 def site_navigation(navigation: Mapping[str, str], root: str, current: str | None) -> str:
@@ -71,7 +70,9 @@ def site_navigation(navigation: Mapping[str, str], root: str, current: str | Non
     current_page = ' aria-current="page"'
     links = "".join(
         f'<li><a href="{escape(root + file)}"{current_page if file == current else ""}>'
-        f"{escape(label)}</a></li>" for file, label in navigation.items())
+        f"{escape(label)}</a></li>"
+        for file, label in navigation.items()
+    )
     return f'<nav class="site-nav" aria-label="Scorecard pages"><ul>{links}</ul></nav>'
 
 
@@ -81,11 +82,14 @@ def _context(folder: Path):
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    context.add_data_docs_site(SITE, {
-        "class_name": "SiteBuilder",
-        "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
-    })
+    context.add_data_docs_site(
+        SITE,
+        {
+            "class_name": "SiteBuilder",
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(folder)},
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder", "show_cta_footer": False},
+        },
+    )
     return context
 
 
@@ -99,7 +103,8 @@ def _identifier(stored: StoredResult):
     return ValidationResultIdentifier(
         ExpectationSuiteIdentifier(name=stored.suite),
         RunIdentifier(run_name=stored.run_id or "unnamed run", run_time=stored.validated_at),
-        f"{stored.target_table}-{stored.chunk + 1}")
+        f"{stored.target_table}-{stored.chunk + 1}",
+    )
 
 
 def page_path(stored: StoredResult) -> str:
@@ -147,13 +152,15 @@ def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> st
             f'<td class="num">{statistics["evaluated_expectations"]}</td>'
             f'<td class="num">{statistics["unsuccessful_expectations"]}</td>'
             f'<td class="{outcome.replace(" ", "-")}"><a class="{OUTCOME_STYLE[outcome]}" '
-            f'href="{escape(page_path(stored))}">{outcome}</a></td></tr>\n')
+            f'href="{escape(page_path(stored))}">{outcome}</a></td></tr>\n'
+        )
     head = INDEX_HEAD.format(navigation=site_navigation(navigation, "../", DATA_DOCS_PAGE))
     return head + "".join(rows) + INDEX_TAIL
 
 
-def build_data_docs(results: Sequence[StoredResult], folder: Path,
-                    navigation: Mapping[str, str] | None = None) -> Path:
+def build_data_docs(
+    results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str] | None = None
+) -> Path:
     """Build Data Docs for `results` (see `records.latest_results`) into `folder`; return its index.html.
 
     The folder gets GE's page per result and per suite, without scripts or remote assets, and an index
@@ -173,7 +180,8 @@ def build_data_docs(results: Sequence[StoredResult], folder: Path,
         context.suites.add(gx.ExpectationSuite(**spec))
     for stored in results:
         context.validation_results_store.set(
-            _identifier(stored), expectationSuiteValidationResultSchema.load(stored.result))
+            _identifier(stored), expectationSuiteValidationResultSchema.load(stored.result)
+        )
     context.build_data_docs(site_names=[SITE])
     # GE's static folder (brand fonts, animated help images: about 8 MB) is only linked from the pages,
     # and every link goes; its stylesheet is inlined in each page

@@ -18,8 +18,9 @@ from assets.validate.periods import (
     parse_period,
 )
 
-DAY_FORMS = ("write a day as 2025-03-31 or 31/03/2025, or a month (Mar-25) or quarter (Q4 2024/25) "
-             "for its last day")
+DAY_FORMS = (
+    "write a day as 2025-03-31 or 31/03/2025, or a month (Mar-25) or quarter (Q4 2024/25) for its last day"
+)
 
 
 @cache
@@ -40,10 +41,14 @@ def parse_day(text: str, date_order: str | None = None) -> Period:
         elif date_order in ("day_first", "month_first"):
             day, month = (first, second) if date_order == "day_first" else (second, first)
         else:
-            return Period(None, None, "ambiguous_date",
-                          f"{text} could be {first} {calendar.month_name[second]} or {second} "
-                          f"{calendar.month_name[first]}; the partner's mapping file must say whether dates "
-                          "are written day first or month first (date_order)")
+            return Period(
+                None,
+                None,
+                "ambiguous_date",
+                f"{text} could be {first} {calendar.month_name[second]} or {second} "
+                f"{calendar.month_name[first]}; the partner's mapping file must say whether dates "
+                "are written day first or month first (date_order)",
+            )
         return _day(year, month, day, text)
     if (match := SERIAL.match(value)) and EXCEL_SERIALS[0] <= int(match[1]) <= EXCEL_SERIALS[1]:
         return Period(EXCEL_EPOCH + timedelta(days=int(match[1])), "day")
@@ -51,8 +56,11 @@ def parse_day(text: str, date_order: str | None = None) -> Period:
     if period.start is None:
         return Period(None, None, "bad_date", f"{text} is not a date we can read; {DAY_FORMS}")
     months = 3 if period.grain == "quarter" else 1
-    after = date(period.start.year + (period.start.month - 1 + months) // 12,
-                 (period.start.month - 1 + months) % 12 + 1, 1)
+    after = date(
+        period.start.year + (period.start.month - 1 + months) // 12,
+        (period.start.month - 1 + months) % 12 + 1,
+        1,
+    )
     return Period(after - timedelta(days=1), "day")
 
 
@@ -73,7 +81,10 @@ def parse_days(frame: pl.DataFrame, column: str) -> pl.DataFrame:
     lookup = pairs.with_columns(
         pl.Series("_day", [p.start for p in parsed], dtype=pl.Date),
         pl.Series(f"{column}_rule", [p.rule for p in parsed], dtype=pl.String),
-        pl.Series(f"{column}_problem", [p.problem for p in parsed], dtype=pl.String))
-    return (frame.select(column, "date_order")
-            .join(lookup, on=[column, "date_order"], how="left", nulls_equal=True, maintain_order="left")
-            .select(pl.col("_day").alias(column), f"{column}_rule", f"{column}_problem"))
+        pl.Series(f"{column}_problem", [p.problem for p in parsed], dtype=pl.String),
+    )
+    return (
+        frame.select(column, "date_order")
+        .join(lookup, on=[column, "date_order"], how="left", nulls_equal=True, maintain_order="left")
+        .select(pl.col("_day").alias(column), f"{column}_rule", f"{column}_problem")
+    )

@@ -11,10 +11,14 @@ from assets.validate.records import record_run
 def mart_check(mart: str) -> dg.AssetChecksDefinition:
     """Return the blocking check that runs `marts.<mart>` through its suite."""
 
-    @dg.asset_check(asset=dg.AssetKey(["marts", mart]), name="mart_passes_suite", blocking=True,
-                    description=f"Every row of marts.{mart} against expectations/{mart_suite_name(mart)}"
-                                ".json; a failed ERROR rule stops the marts, scorecards and publication "
-                                "that depend on it, a failed WARN rule is shown.")
+    @dg.asset_check(
+        asset=dg.AssetKey(["marts", mart]),
+        name="mart_passes_suite",
+        blocking=True,
+        description=f"Every row of marts.{mart} against expectations/{mart_suite_name(mart)}"
+        ".json; a failed ERROR rule stops the marts, scorecards and publication "
+        "that depend on it, a failed WARN rule is shown.",
+    )
     def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
             result = validate_mart(con, mart)
@@ -23,10 +27,14 @@ def mart_check(mart: str) -> dg.AssetChecksDefinition:
         return dg.AssetCheckResult(
             passed=result.findings.is_empty(),
             severity=dg.AssetCheckSeverity.ERROR if result.errors else dg.AssetCheckSeverity.WARN,
-            metadata=result.metadata() | {
+            metadata=result.metadata()
+            | {
                 "findings_by_rule": by_rule,
-                "rules_failed_as_error": sorted(result.findings.filter(pl.col("severity") == "critical")
-                                                ["rule"].unique())})
+                "rules_failed_as_error": sorted(
+                    result.findings.filter(pl.col("severity") == "critical")["rule"].unique()
+                ),
+            },
+        )
 
     return _check
 

@@ -29,9 +29,9 @@ CHECKED_MARTS = documented_marts(SQL_DIR)
 # A mart's rows as its suite sees them: some rules need the measure's unit from reference data.
 FRAMES = {
     "fct_measure_period": "select f.*, m.unit from marts.fct_measure_period as f "
-                          "left join seeds.measures as m using (measure_code)",
+    "left join seeds.measures as m using (measure_code)",
     "accountability": "select a.*, m.unit from marts.accountability as a "
-                      "left join seeds.measures as m using (measure_code)",
+    "left join seeds.measures as m using (measure_code)",
 }
 SEVERITY = {"error": "critical", "warn": "warning"}
 
@@ -60,15 +60,23 @@ def _expectation(spec: ModelSpec, test: DataTest) -> dict[str, Any] | None:
         rule = "keys_not_null" if in_key else f"{column}_not_null"
         meaning = f"{column} is always filled in" + (", as a column of the grain" if in_key else "")
     elif test.kind == "accepted_values":
-        kind, kwargs = "expect_column_values_to_be_in_set", {"column": column,
-                                                             "value_set": list(test.arguments["values"])}
+        kind, kwargs = (
+            "expect_column_values_to_be_in_set",
+            {"column": column, "value_set": list(test.arguments["values"])},
+        )
         rule, meaning = f"{column}_in_set", f"{column} is one of the values the contract lists"
     else:
         return None
-    return {"type": kind, "kwargs": kwargs,
-            "meta": {"rule": test.name or rule, "meaning": test.description or meaning,
-                     DECLARED_IN: f"dbt_like_sql/marts/{spec.name}.yml"},
-            "severity": SEVERITY[test.severity]}
+    return {
+        "type": kind,
+        "kwargs": kwargs,
+        "meta": {
+            "rule": test.name or rule,
+            "meaning": test.description or meaning,
+            DECLARED_IN: f"dbt_like_sql/marts/{spec.name}.yml",
+        },
+        "severity": SEVERITY[test.severity],
+    }
 
 
 def declared_expectations(spec: ModelSpec) -> list[dict[str, Any]]:
@@ -82,11 +90,16 @@ def mart_suite(spec: ModelSpec, current: dict[str, Any] | None) -> dict[str, Any
     """Return the mart's suite: the `.yml`'s expectations, then the `current` suite's own rules."""
     current = current or {}
     own = [e for e in current.get("expectations", []) if DECLARED_IN not in e.get("meta", {})]
-    meta = current.get("meta") or {"mart": f"marts.{spec.name}",
-                                   "great_expectations_version": importlib.metadata.version(
-                                       "great_expectations")}
-    return {"name": mart_suite_name(spec.name), "expectations": declared_expectations(spec) + own,
-            "meta": meta, "notes": current.get("notes")}
+    meta = current.get("meta") or {
+        "mart": f"marts.{spec.name}",
+        "great_expectations_version": importlib.metadata.version("great_expectations"),
+    }
+    return {
+        "name": mart_suite_name(spec.name),
+        "expectations": declared_expectations(spec) + own,
+        "meta": meta,
+        "notes": current.get("notes"),
+    }
 
 
 def mart_suite_texts(marts_dir: Path, expectations_dir: Path) -> dict[Path, str]:

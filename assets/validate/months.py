@@ -14,8 +14,16 @@ from assets.validate.periods import parse_periods
 from pipelines.settings import EXPECTATIONS_DIR
 
 # The reference tables the submission suites read; a change to any of them is a change of rules.
-VALIDATION_SEEDS = ("partners", "joint_services", "measures", "staff_groups", "service_partners",
-                    "service_measures", "measure_plausibility", "figure_ceilings")
+VALIDATION_SEEDS = (
+    "partners",
+    "joint_services",
+    "measures",
+    "staff_groups",
+    "service_partners",
+    "service_measures",
+    "measure_plausibility",
+    "figure_ceilings",
+)
 
 
 def suite_name(kind: SubmissionType) -> str:
@@ -42,23 +50,37 @@ def rules_fingerprint(con: duckdb.DuckDBPyConnection, kind: SubmissionType) -> s
 
 def stale_months(con: duckdb.DuckDBPyConnection, kind: SubmissionType, fingerprint: str) -> list[date]:
     """Return the months of a type last validated against rules other than `fingerprint`'s."""
-    return [m for (m,) in con.execute(
-        "select period_month from audit.month_validations "
-        "where submission_type = ? and fingerprint <> ? order by period_month",
-        [kind.name, fingerprint]).fetchall()]
+    return [
+        m
+        for (m,) in con.execute(
+            "select period_month from audit.month_validations "
+            "where submission_type = ? and fingerprint <> ? order by period_month",
+            [kind.name, fingerprint],
+        ).fetchall()
+    ]
 
 
-def record_months(con: duckdb.DuckDBPyConnection, kind: SubmissionType, months: list[date],
-                  fingerprint: str, run_id: str | None) -> None:
+def record_months(
+    con: duckdb.DuckDBPyConnection,
+    kind: SubmissionType,
+    months: list[date],
+    fingerprint: str,
+    run_id: str | None,
+) -> None:
     """Record that every row of a type for these months was validated against `fingerprint`'s rules."""
     if not months:
         return
     frame = pl.DataFrame({"period_month": months}, schema={"period_month": pl.Date})
     con.register("validated_months", frame.to_arrow())
     try:
-        con.execute("delete from audit.month_validations where submission_type = ? "
-                    "and period_month in (select period_month from validated_months)", [kind.name])
-        con.execute("insert into audit.month_validations select ?, period_month, ?, ?, ? "
-                    "from validated_months", [kind.name, fingerprint, run_id, datetime.now()])
+        con.execute(
+            "delete from audit.month_validations where submission_type = ? "
+            "and period_month in (select period_month from validated_months)",
+            [kind.name],
+        )
+        con.execute(
+            "insert into audit.month_validations select ?, period_month, ?, ?, ? from validated_months",
+            [kind.name, fingerprint, run_id, datetime.now()],
+        )
     finally:
         con.unregister("validated_months")

@@ -41,8 +41,11 @@ def parse_number(column: str) -> pl.Expr:
     """
     text = pl.col(column).str.replace_all(r"[£%\s]", "").str.replace_all("\u2212", "-")
     signed = pl.when(text.str.contains(r"^\(.*\)$")).then("-" + text.str.strip_chars("()")).otherwise(text)
-    return (pl.when(signed.str.contains(NUMBER) | signed.str.contains(GROUPED))
-            .then(signed.str.replace_all(",", "").cast(pl.Float64, strict=False) + 0.0).alias(column))
+    return (
+        pl.when(signed.str.contains(NUMBER) | signed.str.contains(GROUPED))
+        .then(signed.str.replace_all(",", "").cast(pl.Float64, strict=False) + 0.0)
+        .alias(column)
+    )
 
 
 def is_missing_text(text: str | None) -> bool:

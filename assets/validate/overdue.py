@@ -74,8 +74,15 @@ CALENDAR_SQL = """
     left join marts.dim_partner as p on p.partner_code = o.partner_code
     where o.returns_expected > coalesce(r.returns_received, 0)
 """
-COLUMNS = ["partner_code", "partner_name", "submission_type", "period", "deadline", "returns_missing",
-           "days_overdue"]
+COLUMNS = [
+    "partner_code",
+    "partner_name",
+    "submission_type",
+    "period",
+    "deadline",
+    "returns_missing",
+    "days_overdue",
+]
 
 
 def return_deadline(period: date, working_days: int, holidays: frozenset[date]) -> date:
@@ -100,10 +107,15 @@ def latest_month_due(today: date, working_days: int, holidays: frozenset[date]) 
 
 def deadline_rules(con: duckdb.DuckDBPyConnection) -> tuple[dict[str, int], frozenset[date]]:
     """Working days allowed per submission type (reference data) and the bank holidays."""
-    allowed = {kind: int(days) for kind, days in con.execute(
-        "select submission_type, working_days_after_month_end from seeds.submission_deadlines").fetchall()}
-    holidays = frozenset(d for (d,) in con.execute(
-        "select cast(holiday_date as date) from seeds.bank_holidays").fetchall())
+    allowed = {
+        kind: int(days)
+        for kind, days in con.execute(
+            "select submission_type, working_days_after_month_end from seeds.submission_deadlines"
+        ).fetchall()
+    }
+    holidays = frozenset(
+        d for (d,) in con.execute("select cast(holiday_date as date) from seeds.bank_holidays").fetchall()
+    )
     return allowed, holidays
 
 
@@ -116,10 +128,22 @@ def _calendar(con: duckdb.DuckDBPyConnection, today: date) -> tuple[list[str], l
     """Every (type, month, deadline) from the mart's first month after its last to the last month due."""
     allowed, holidays = deadline_rules(con)
     types, periods, deadlines = [], [], []
-    for kind, (last,) in ((k, con.execute(
-            "select max(period) from marts.partner_data_quality where submission_type = ?", [k]).fetchone())
-            for k in sorted({k for (k,) in con.execute(
-                "select distinct submission_type from marts.partner_data_quality").fetchall()})):
+    for kind, (last,) in (
+        (
+            k,
+            con.execute(
+                "select max(period) from marts.partner_data_quality where submission_type = ?", [k]
+            ).fetchone(),
+        )
+        for k in sorted(
+            {
+                k
+                for (k,) in con.execute(
+                    "select distinct submission_type from marts.partner_data_quality"
+                ).fetchall()
+            }
+        )
+    ):
         days = working_days_allowed(allowed, kind)
         due = latest_month_due(today, days, holidays)
         period = _month_after(last) if last else due
@@ -136,10 +160,18 @@ def overdue_returns(con: duckdb.DuckDBPyConnection, today: date) -> pl.DataFrame
     the months the mart holds, and the calendar's months after them."""
     held = con.execute(OVERDUE_SQL, {"today": today}).pl()
     types, periods, deadlines = _calendar(con, today)
-    later = con.execute(CALENDAR_SQL, {"today": today, "types": types, "periods": periods,
-                                       "deadlines": deadlines}).pl() if types else held.clear()
-    return pl.concat([held, later.select(held.columns)]).select(COLUMNS).sort(
-        "partner_code", "submission_type", "period")
+    later = (
+        con.execute(
+            CALENDAR_SQL, {"today": today, "types": types, "periods": periods, "deadlines": deadlines}
+        ).pl()
+        if types
+        else held.clear()
+    )
+    return (
+        pl.concat([held, later.select(held.columns)])
+        .select(COLUMNS)
+        .sort("partner_code", "submission_type", "period")
+    )
 
 
 def _month_after(period: date) -> date:
@@ -150,18 +182,28 @@ def _month_before(period: date) -> date:
     return date(period.year - (period.month == 1), (period.month - 2) % 12 + 1, 1)
 
 
-@dg.asset_check(asset=dg.AssetKey(["marts", "partner_data_quality"]), name="no_returns_overdue",
-                description="Partners whose returns are past their deadline (seeds.submission_deadlines) "
-                            "and still missing, to today's date; a warning for the partnership team to "
-                            "chase.")
+@dg.asset_check(
+    asset=dg.AssetKey(["marts", "partner_data_quality"]),
+    name="no_returns_overdue",
+    description="Partners whose returns are past their deadline (seeds.submission_deadlines) "
+    "and still missing, to today's date; a warning for the partnership team to "
+    "chase.",
+)
 def no_returns_overdue(duckdb: DuckDBResource) -> dg.AssetCheckResult:
     """Warn about overdue returns, by partner."""
     with duckdb.get_connection() as con:
         overdue = overdue_returns(con, date.today())
-    by_partner = (overdue.group_by("partner_code", "partner_name").agg(
-        pl.col("returns_missing").sum(), pl.len().alias("months")).sort("partner_code"))
+    by_partner = (
+        overdue.group_by("partner_code", "partner_name")
+        .agg(pl.col("returns_missing").sum(), pl.len().alias("months"))
+        .sort("partner_code")
+    )
     return dg.AssetCheckResult(
-        passed=overdue.is_empty(), severity=dg.AssetCheckSeverity.WARN,
-        metadata={"partners_with_overdue_returns": by_partner.height,
-                  "returns_missing": int(overdue["returns_missing"].sum()) if overdue.height else 0,
-                  "by_partner": by_partner.to_dicts()[:50]})
+        passed=overdue.is_empty(),
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "partners_with_overdue_returns": by_partner.height,
+            "returns_missing": int(overdue["returns_missing"].sum()) if overdue.height else 0,
+            "by_partner": by_partner.to_dicts()[:50],
+        },
+    )

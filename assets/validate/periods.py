@@ -10,8 +10,11 @@ from typing import NamedTuple
 
 import polars as pl
 
-MONTH_NAMES = {name.lower(): number for number, name in enumerate(calendar.month_name) if name} | {
-    name.lower(): number for number, name in enumerate(calendar.month_abbr) if name} | {"sept": 9}
+MONTH_NAMES = (
+    {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+    | {name.lower(): number for number, name in enumerate(calendar.month_abbr) if name}
+    | {"sept": 9}
+)
 EXCEL_EPOCH = date(1899, 12, 30)
 # Serial numbers Excel gives dates from 1954 to 2119: a bare number outside that is not a period.
 EXCEL_SERIALS = (20_000, 80_000)
@@ -28,8 +31,9 @@ SERIAL = re.compile(r"^(\d{5})(?:\.0+)?$")
 QUARTER_FIRST = re.compile(r"^q([1-4])\s*(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})$")
 YEAR_FIRST = re.compile(r"^(?:fy)?\s*(\d{4})\s*[/-]\s*(\d{4}|\d{2})\s*q([1-4])$")
 
-ACCEPTED = ("write a month as 2024-03, 03/2024, Mar-24, March 2024 or 2024-MAR, or a financial quarter as "
-            "Q4 2023/24")
+ACCEPTED = (
+    "write a month as 2024-03, 03/2024, Mar-24, March 2024 or 2024-MAR, or a financial quarter as Q4 2023/24"
+)
 
 
 class Period(NamedTuple):
@@ -68,10 +72,14 @@ def _day_month(first: int, second: int, year: int, date_order: str | None, text:
     elif date_order in ("day_first", "month_first"):
         day, month = (first, second) if date_order == "day_first" else (second, first)
     else:
-        return Period(None, None, "ambiguous_period",
-                      f"{text} could be {first} {calendar.month_name[second]} or {second} "
-                      f"{calendar.month_name[first]}; the partner's mapping file must say whether dates "
-                      "are written day first or month first (date_order)")
+        return Period(
+            None,
+            None,
+            "ambiguous_period",
+            f"{text} could be {first} {calendar.month_name[second]} or {second} "
+            f"{calendar.month_name[first]}; the partner's mapping file must say whether dates "
+            "are written day first or month first (date_order)",
+        )
     try:
         date(year, month, day)
     except ValueError:
@@ -114,7 +122,10 @@ def parse_periods(frame: pl.DataFrame) -> pl.DataFrame:
         pl.Series("period_start", [p.start for p in parsed], dtype=pl.Date),
         pl.Series("period_grain", [p.grain for p in parsed], dtype=pl.String),
         pl.Series("period_rule", [p.rule for p in parsed], dtype=pl.String),
-        pl.Series("period_problem", [p.problem for p in parsed], dtype=pl.String))
-    return (frame.join(lookup, on=["period", "date_order"], how="left", nulls_equal=True,
-                       maintain_order="left")
-            .with_columns(pl.col("period_start").alias("period")).drop("period_start"))
+        pl.Series("period_problem", [p.problem for p in parsed], dtype=pl.String),
+    )
+    return (
+        frame.join(lookup, on=["period", "date_order"], how="left", nulls_equal=True, maintain_order="left")
+        .with_columns(pl.col("period_start").alias("period"))
+        .drop("period_start")
+    )

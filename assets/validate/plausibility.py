@@ -26,8 +26,12 @@ def _figure(prefix: str = "") -> pl.Expr:
     """The partner's own figure: its rate (scaled as the measure's unit says) or its count."""
     numerator, denominator = pl.col(f"{prefix}numerator"), pl.col(f"{prefix}denominator")
     scale = pl.when(pl.col("unit") == "rate_per_1000").then(1000.0).otherwise(100.0)
-    return (pl.when(pl.col("value_type") != "rate").then(pl.col(f"{prefix}value"))
-            .when(denominator > 0).then(scale * numerator / denominator))
+    return (
+        pl.when(pl.col("value_type") != "rate")
+        .then(pl.col(f"{prefix}value"))
+        .when(denominator > 0)
+        .then(scale * numerator / denominator)
+    )
 
 
 def with_monthly_change(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
@@ -39,15 +43,22 @@ def with_monthly_change(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> p
     `rows` carry `value_type` and `unit` of their measure.
     """
     checked = rows.filter(pl.col("period_grain") == "month").select(KEY + FIGURES + ORDER)
-    latest = (pl.concat([con.execute(HISTORY_SQL).pl(), checked], how="vertical_relaxed")
-              .sort(ORDER).unique(KEY, keep="last")
-              .select(*KEY[:-1], pl.col("period").dt.offset_by("1mo"),
-                      *(pl.col(c).alias(f"previous_{c}") for c in FIGURES)))
+    latest = (
+        pl.concat([con.execute(HISTORY_SQL).pl(), checked], how="vertical_relaxed")
+        .sort(ORDER)
+        .unique(KEY, keep="last")
+        .select(
+            *KEY[:-1],
+            pl.col("period").dt.offset_by("1mo"),
+            *(pl.col(c).alias(f"previous_{c}") for c in FIGURES),
+        )
+    )
     joined = rows.join(latest, on=KEY, how="left", maintain_order="left").join(
-        con.execute(BOUNDS_SQL).pl(), on="measure_code", how="left", maintain_order="left")
+        con.execute(BOUNDS_SQL).pl(), on="measure_code", how="left", maintain_order="left"
+    )
     figure, previous = _figure(), _figure("previous_")
     larger = pl.max_horizontal(figure.abs(), previous.abs())
     change = pl.when(pl.col("period_grain") == "month").then(
-        100 * (figure - previous).abs() / pl.when(larger > 0).then(larger))
-    return joined.with_columns(change.alias("monthly_change_pct")).drop(
-        f"previous_{c}" for c in FIGURES)
+        100 * (figure - previous).abs() / pl.when(larger > 0).then(larger)
+    )
+    return joined.with_columns(change.alias("monthly_change_pct")).drop(f"previous_{c}" for c in FIGURES)

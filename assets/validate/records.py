@@ -29,27 +29,51 @@ class StoredResult:
     validated_at: datetime
 
 
-def record_run(con: duckdb.DuckDBPyConnection, result: SuiteResult, target_table: str,
-               run_id: str | None, *, rows: int | None = None, errors: int | None = None,
-               warnings: int | None = None) -> None:
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    result: SuiteResult,
+    target_table: str,
+    run_id: str | None,
+    *,
+    rows: int | None = None,
+    errors: int | None = None,
+    warnings: int | None = None,
+) -> None:
     """Record a suite run's summary (counts default to the suite's own) and, if it saw rows, GE's results."""
     at = datetime.now()
     con.execute(
         "insert into audit.validation_runs values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, result.suite, target_table, result.rows_validated if rows is None else rows,
-         result.expectations_run, result.expectations_failed,
-         result.errors if errors is None else errors,
-         result.warnings if warnings is None else warnings, result.seconds, at])
+        [
+            run_id,
+            result.suite,
+            target_table,
+            result.rows_validated if rows is None else rows,
+            result.expectations_run,
+            result.expectations_failed,
+            result.errors if errors is None else errors,
+            result.warnings if warnings is None else warnings,
+            result.seconds,
+            at,
+        ],
+    )
     if result.rows_validated:
         # only the latest results of a suite on a table are kept: validation_runs keeps the history
-        con.execute("delete from audit.validation_results where suite = ? and target_table = ?",
-                    [result.suite, target_table])
-        con.executemany("insert into audit.validation_results values (?, ?, ?, ?, ?, ?)",
-                        [[run_id, result.suite, target_table, chunk, json.dumps(outcome), at]
-                         for chunk, outcome in enumerate(result.results)])
+        con.execute(
+            "delete from audit.validation_results where suite = ? and target_table = ?",
+            [result.suite, target_table],
+        )
+        con.executemany(
+            "insert into audit.validation_results values (?, ?, ?, ?, ?, ?)",
+            [
+                [run_id, result.suite, target_table, chunk, json.dumps(outcome), at]
+                for chunk, outcome in enumerate(result.results)
+            ],
+        )
 
 
 def latest_results(con: duckdb.DuckDBPyConnection) -> list[StoredResult]:
     """Return the latest result of every suite on every table it validates (all its chunks)."""
-    return [StoredResult(suite, target, run_id, chunk, json.loads(result), at)
-            for suite, target, run_id, chunk, result, at in con.execute(LATEST_SQL).fetchall()]
+    return [
+        StoredResult(suite, target, run_id, chunk, json.loads(result), at)
+        for suite, target, run_id, chunk, result, at in con.execute(LATEST_SQL).fetchall()
+    ]

@@ -33,22 +33,37 @@ class ValidationOutcome:
     months: list[date]
 
 
-def check_rows(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame,
-               kind: SubmissionType) -> SuiteResult:
+def check_rows(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, kind: SubmissionType) -> SuiteResult:
     """Run the submission type's suite over typed rows that carry a `row_id`."""
     return run_suite(with_check_columns(typed, con, kind), suite_name(kind), suite_parameters(con))
 
 
-def _write_findings(con: duckdb.DuckDBPyConnection, table: str, findings: pl.DataFrame,
-                    raw: pl.DataFrame, kind: SubmissionType, run_id: str | None) -> None:
+def _write_findings(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    findings: pl.DataFrame,
+    raw: pl.DataFrame,
+    kind: SubmissionType,
+    run_id: str | None,
+) -> None:
     if findings.is_empty():
         return
     at = "quarantined_at" if table == "quarantine" else "warned_at"
-    rows = findings.join(raw.select("row_id", "file_hash", "file_name", "sheet_name", "row_number"),
-                         on="row_id").select(
-        "file_hash", "file_name", "sheet_name", pl.lit(kind.name).alias("submission_type"),
-        "row_number", "column_name", "rule", "value", "meaning",
-        pl.lit(run_id, pl.String).alias("run_id"), pl.lit(datetime.now()).alias(at))
+    rows = findings.join(
+        raw.select("row_id", "file_hash", "file_name", "sheet_name", "row_number"), on="row_id"
+    ).select(
+        "file_hash",
+        "file_name",
+        "sheet_name",
+        pl.lit(kind.name).alias("submission_type"),
+        "row_number",
+        "column_name",
+        "rule",
+        "value",
+        "meaning",
+        pl.lit(run_id, pl.String).alias("run_id"),
+        pl.lit(datetime.now()).alias(at),
+    )
     con.register("finding_rows", rows.to_arrow())
     con.execute(f"insert into audit.{table} by name select * from finding_rows")
     con.unregister("finding_rows")
@@ -83,48 +98,66 @@ def _attribute_quarantine(con: duckdb.DuckDBPyConnection, kind: SubmissionType) 
         where q.submission_type = $kind and q.partner_code is null and q.file_hash = a.file_hash
             and q.sheet_name is not distinct from a.sheet_name
             and q.row_number is not distinct from a.row_number
-        """, {"kind": kind.name})
+        """,
+        {"kind": kind.name},
+    )
 
 
 def _text_repairs(typed: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:
     """Return, per file, how many free-text values were repaired."""
-    repaired = (pl.sum_horizontal([pl.col(f"{c}_as_received").is_not_null() for c in kind.free_text])
-                if kind.free_text else pl.lit(0))
+    repaired = (
+        pl.sum_horizontal([pl.col(f"{c}_as_received").is_not_null() for c in kind.free_text])
+        if kind.free_text
+        else pl.lit(0)
+    )
     return typed.group_by("file_hash").agg(repaired.sum().cast(pl.Int64).alias("repairs"))
 
 
-def _previous_verdicts_removed(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
-                               rows: pl.DataFrame) -> None:
+def _previous_verdicts_removed(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, rows: pl.DataFrame
+) -> None:
     """Delete what an earlier validation made of these raw rows: loaded rows, quarantine, warnings."""
     if rows.is_empty():
         return
     con.register("revalidated_rows", rows.select("file_hash", "sheet_name", "row_number").to_arrow())
     try:
-        same_row = ("t.file_hash = r.file_hash and t.sheet_name is not distinct from r.sheet_name "
-                    "and t.row_number = r.row_number")
+        same_row = (
+            "t.file_hash = r.file_hash and t.sheet_name is not distinct from r.sheet_name "
+            "and t.row_number = r.row_number"
+        )
         con.execute(f"delete from validated.{kind.name} as t using revalidated_rows as r where {same_row}")
         for table in ("quarantine", "warnings"):
-            con.execute(f"delete from audit.{table} as t using revalidated_rows as r "
-                        f"where t.submission_type = ? and {same_row}", [kind.name])
+            con.execute(
+                f"delete from audit.{table} as t using revalidated_rows as r "
+                f"where t.submission_type = ? and {same_row}",
+                [kind.name],
+            )
     finally:
         con.unregister("revalidated_rows")
 
 
-def _months_to_record(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame,
-                      window: tuple[date, date] | None) -> list[date]:
+def _months_to_record(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame, window: tuple[date, date] | None
+) -> list[date]:
     """Return the months whose every row this pass validated: the window's and months new to the warehouse."""
-    recorded = {m for (m,) in con.execute(
-        "select period_month from audit.month_validations where submission_type = ?", [kind.name]).fetchall()}
+    recorded = {
+        m
+        for (m,) in con.execute(
+            "select period_month from audit.month_validations where submission_type = ?", [kind.name]
+        ).fetchall()
+    }
     # months outside the partitions are validated when their rows are new, never again by month
     months = raw.filter(pl.col("month").dt.strftime(MONTH_FORMAT).is_in(MONTHS.get_partition_keys()))
-    in_window = (months.filter(pl.col("month").is_between(*window, closed="left"))
-                 if window else months.clear())
+    in_window = (
+        months.filter(pl.col("month").is_between(*window, closed="left")) if window else months.clear()
+    )
     new = months.filter(pl.col("is_new") & ~pl.col("month").is_in(list(recorded)))
     return sorted(set(in_window["month"]) | set(new["month"]))
 
 
-def _rows_to_validate(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
-                      window: tuple[date, date] | None) -> pl.DataFrame:
+def _rows_to_validate(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, window: tuple[date, date] | None
+) -> pl.DataFrame:
     """Return raw rows of files not yet validated and of every file's rows for a month in `window`.
 
     Each distinct period text is read once, and only the rows selected leave the database: a run
@@ -132,7 +165,9 @@ def _rows_to_validate(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
     """
     periods = con.execute(
         f"select distinct r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
-        "on l.file_hash = r.file_hash and l.submission_type = ?", [kind.name]).pl()
+        "on l.file_hash = r.file_hash and l.submission_type = ?",
+        [kind.name],
+    ).pl()
     con.register("period_months", periods.with_columns(row_months(periods)).to_arrow())
     try:
         raw = con.execute(
@@ -143,14 +178,16 @@ def _rows_to_validate(con: duckdb.DuckDBPyConnection, kind: SubmissionType,
             "and m.date_order is not distinct from l.date_order "
             "where l.status = 'received' or (l.status = 'validated' and m.month >= ? and m.month < ?) "
             "order by r.file_name, r.sheet_name nulls first, r.row_number",
-            [kind.name, *(window or (date.max, date.max))]).pl()
+            [kind.name, *(window or (date.max, date.max))],
+        ).pl()
     finally:
         con.unregister("period_months")
     return raw.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
 
 
-def _update_load_log(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame,
-                     typed: pl.DataFrame) -> None:
+def _update_load_log(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame, typed: pl.DataFrame
+) -> None:
     """Set rows loaded and quarantined of every file validated, and text repairs of the new ones."""
     new = typed.filter(pl.col("row_id").is_in(raw.filter("is_new")["row_id"].implode()))
     # A file's text repairs depend only on its text, so they are counted once, when it is new.
@@ -170,14 +207,20 @@ def _update_load_log(con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: 
                   left join repairs as r on r.file_hash = b.file_hash
                   group by b.file_hash) as v
             where l.file_hash = v.file_hash and l.submission_type = ?
-            """, [kind.name])
+            """,
+            [kind.name],
+        )
     finally:
         con.unregister("repairs")
         con.unregister("batch_files")
 
 
-def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: str | None = None,
-                  window: tuple[date, date] | None = None) -> ValidationOutcome:
+def validate_rows(
+    con: duckdb.DuckDBPyConnection,
+    kind: SubmissionType,
+    run_id: str | None = None,
+    window: tuple[date, date] | None = None,
+) -> ValidationOutcome:
     """Validate the rows of files not yet validated and re-validate every row for a month in `window`.
 
     `window` is [first day, day after the last month). Re-validated rows replace their earlier
@@ -207,12 +250,27 @@ def validate_rows(con: duckdb.DuckDBPyConnection, kind: SubmissionType, run_id: 
         _update_load_log(con, kind, raw, typed)
         months = _months_to_record(con, kind, raw, window)
         record_months(con, kind, months, fingerprint, run_id)
-        record_run(con, suite, f"raw.{kind.name}", run_id, rows=raw.height,
-                   errors=errors["row_id"].n_unique(), warnings=warnings["row_id"].n_unique())
+        record_run(
+            con,
+            suite,
+            f"raw.{kind.name}",
+            run_id,
+            rows=raw.height,
+            errors=errors["row_id"].n_unique(),
+            warnings=warnings["row_id"].n_unique(),
+        )
     except BaseException:
         con.rollback()
         raise
     con.commit()
-    return ValidationOutcome(kind.name, raw["file_hash"].n_unique(), raw.height, loaded.height,
-                             raw.height - loaded.height, suite, findings,
-                             int(raw["is_new"].sum()), months)
+    return ValidationOutcome(
+        kind.name,
+        raw["file_hash"].n_unique(),
+        raw.height,
+        loaded.height,
+        raw.height - loaded.height,
+        suite,
+        findings,
+        int(raw["is_new"].sum()),
+        months,
+    )

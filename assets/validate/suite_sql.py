@@ -67,8 +67,10 @@ class _Compiler:
 
     def fail(self, index: int, expectation: dict, problem: str) -> SuiteCompileError:
         rule = expectation.get("meta", {}).get("rule")
-        return SuiteCompileError(f"suite {self.suite}, expectation {index + 1} ({expectation.get('type')}"
-                                 f"{f', rule {rule}' if rule else ''}): {problem}")
+        return SuiteCompileError(
+            f"suite {self.suite}, expectation {index + 1} ({expectation.get('type')}"
+            f"{f', rule {rule}' if rule else ''}): {problem}"
+        )
 
     def bind(self, value: Any) -> str:
         name = f"p{len(self.bound)}"
@@ -161,16 +163,21 @@ class _Compiler:
         return replace(check, domain=domain, mostly=float(mostly))
 
     def column_values_to_not_be_null(self, config: dict, kwargs: dict) -> Check:
-        return Check(config, (kwargs["column"],), considered=None,
-                     unexpected=f"not {self.present(kwargs['column'])}")
+        return Check(
+            config, (kwargs["column"],), considered=None, unexpected=f"not {self.present(kwargs['column'])}"
+        )
 
     def column_values_to_be_null(self, config: dict, kwargs: dict) -> Check:
         return Check(config, (kwargs["column"],), considered=None, unexpected=self.present(kwargs["column"]))
 
     def column_values_to_be_in_set(self, config: dict, kwargs: dict) -> Check:
         name = kwargs["column"]
-        return Check(config, (name,), considered=self.present(name),
-                     unexpected=f"not ({self.in_list(self.column(name), kwargs['value_set'])})")
+        return Check(
+            config,
+            (name,),
+            considered=self.present(name),
+            unexpected=f"not ({self.in_list(self.column(name), kwargs['value_set'])})",
+        )
 
     def column_values_to_be_between(self, config: dict, kwargs: dict) -> Check:
         name, low, high = kwargs["column"], kwargs.get("min_value"), kwargs.get("max_value")
@@ -184,8 +191,9 @@ class _Compiler:
             bounds.append(f"{column} {'>' if kwargs.get('strict_min') else '>='} {self.bind(low)}")
         if high is not None:
             bounds.append(f"{column} {'<' if kwargs.get('strict_max') else '<='} {self.bind(high)}")
-        return Check(config, (name,), considered=self.present(name),
-                     unexpected=f"not ({' and '.join(bounds)})")
+        return Check(
+            config, (name,), considered=self.present(name), unexpected=f"not ({' and '.join(bounds)})"
+        )
 
     def column_values_to_be_in_type_list(self, config: dict, kwargs: dict) -> Check:
         name = kwargs["column"]
@@ -194,29 +202,38 @@ class _Compiler:
         if observed is not None:  # GE judges the pandas dtype of the whole column
             return Check(config, (name,), observed=(matches, observed))
         # an object column: GE checks each value's Python type
-        return Check(config, (name,), considered=self.present(name),
-                     unexpected="false" if matches else "true")
+        return Check(
+            config, (name,), considered=self.present(name), unexpected="false" if matches else "true"
+        )
 
     def _pair(self, config: dict, kwargs: dict, holds: str) -> Check:
         a, b = kwargs["column_A"], kwargs["column_B"]
         ignore = kwargs.get("ignore_row_if", "both_values_are_missing")
-        considered = {"both_values_are_missing": f"({self.present(a)} or {self.present(b)})",
-                      "either_value_is_missing": f"({self.present(a)} and {self.present(b)})",
-                      "neither": "true"}
+        considered = {
+            "both_values_are_missing": f"({self.present(a)} or {self.present(b)})",
+            "either_value_is_missing": f"({self.present(a)} and {self.present(b)})",
+            "neither": "true",
+        }
         if ignore not in considered:
             raise SuiteCompileError(f"ignore_row_if {ignore!r} is not understood")
         # pandas compares missing values as false, so a row with one is unexpected unless ignored
-        return Check(config, (a, b), considered=considered[ignore],
-                     unexpected=f"not ({self.present(a)} and {self.present(b)} and {holds})")
+        return Check(
+            config,
+            (a, b),
+            considered=considered[ignore],
+            unexpected=f"not ({self.present(a)} and {self.present(b)} and {holds})",
+        )
 
     def column_pair_values_a_to_be_greater_than_b(self, config: dict, kwargs: dict) -> Check:
         operator = ">=" if kwargs.get("or_equal") else ">"
-        return self._pair(config, kwargs,
-                          f"{self.column(kwargs['column_A'])} {operator} {self.column(kwargs['column_B'])}")
+        return self._pair(
+            config, kwargs, f"{self.column(kwargs['column_A'])} {operator} {self.column(kwargs['column_B'])}"
+        )
 
     def column_pair_values_to_be_equal(self, config: dict, kwargs: dict) -> Check:
-        return self._pair(config, kwargs,
-                          f"{self.column(kwargs['column_A'])} = {self.column(kwargs['column_B'])}")
+        return self._pair(
+            config, kwargs, f"{self.column(kwargs['column_A'])} = {self.column(kwargs['column_B'])}"
+        )
 
     def column_values_to_be_unique(self, config: dict, kwargs: dict) -> Check:
         # a missing value is set aside, and every row of a value found twice or more is unexpected
@@ -227,8 +244,11 @@ class _Compiler:
         names = list(kwargs["column_list"])
         ignore = kwargs.get("ignore_row_if", "all_values_are_missing")
         present = [self.present(n) for n in names]
-        considered = {"all_values_are_missing": "(" + " or ".join(present) + ")",
-                      "any_value_is_missing": "(" + " and ".join(present) + ")", "never": "true"}
+        considered = {
+            "all_values_are_missing": "(" + " or ".join(present) + ")",
+            "any_value_is_missing": "(" + " and ".join(present) + ")",
+            "never": "true",
+        }
         if ignore not in considered:
             raise SuiteCompileError(f"ignore_row_if {ignore!r} is not understood")
         key = ", ".join(self.normalised(n) for n in names)
@@ -270,17 +290,31 @@ def _unbindable(con: duckdb.DuckDBPyConnection, view: str, checks: list[Check], 
         d, c, u = _sql(check, i)
         window = f', count(*) over (partition by {check.window}) as "__w{i}"' if check.window else ""
         try:
-            _run(con, f"select count(*) filter (where {d} and {c} and {u}) from "
-                      f"(select *{window} from {view} limit 0)", bound)
+            _run(
+                con,
+                f"select count(*) filter (where {d} and {c} and {u}) from "
+                f"(select *{window} from {view} limit 0)",
+                bound,
+            )
             probed.append(check)
         except duckdb.Error as problem:
-            probed.append(replace(check, observed=(False, "None"), error=str(problem).splitlines()[0],
-                                  domain="true", considered="true", unexpected="false", window=None))
+            probed.append(
+                replace(
+                    check,
+                    observed=(False, "None"),
+                    error=str(problem).splitlines()[0],
+                    domain="true",
+                    considered="true",
+                    unexpected="false",
+                    window=None,
+                )
+            )
     return probed
 
 
-def evaluate(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, checks: list[Check],
-             bound: dict) -> tuple[list[Check], list[Counts]]:
+def evaluate(
+    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, checks: list[Check], bound: dict
+) -> tuple[list[Check], list[Counts]]:
     """Run the checks over the whole frame in `con`; unexpected rows are given by position in the frame.
 
     Returns the checks as run (those DuckDB could not bind become failed ones) and what each found.
@@ -298,20 +332,28 @@ def evaluate(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, checks: list[C
     return checks, [Counts(totals[3 * i], totals[3 * i + 1], found.get(i, [])) for i in range(len(checks))]
 
 
-def _counts(con: duckdb.DuckDBPyConnection, view: str, checks: list[Check],
-            bound: dict) -> tuple[tuple, dict[int, list[int]]]:
-    windows = "".join(f", count(*) over (partition by {_sql(c, i)[0]} and {_sql(c, i)[1]}, {c.window})"
-                      f' as "__w{i}"' for i, c in enumerate(checks) if c.window)
+def _counts(
+    con: duckdb.DuckDBPyConnection, view: str, checks: list[Check], bound: dict
+) -> tuple[tuple, dict[int, list[int]]]:
+    windows = "".join(
+        f', count(*) over (partition by {_sql(c, i)[0]} and {_sql(c, i)[1]}, {c.window}) as "__w{i}"'
+        for i, c in enumerate(checks)
+        if c.window
+    )
     rows = f"with t as (select *{windows} from {view}) "
-    counts = [f"count(*) filter (where {d}), count(*) filter (where {d} and {c}), "
-              f"count(*) filter (where {d} and {c} and {u})"
-              for d, c, u in (_sql(check, i) for i, check in enumerate(checks))]
+    counts = [
+        f"count(*) filter (where {d}), count(*) filter (where {d} and {c}), "
+        f"count(*) filter (where {d} and {c} and {u})"
+        for d, c, u in (_sql(check, i) for i, check in enumerate(checks))
+    ]
     (totals,) = _run(con, rows + "select " + ", ".join(counts) + " from t", bound) if checks else [()]
     failing = [i for i, check in enumerate(checks) if totals[3 * i + 2] and not check.observed]
     found: dict[int, list[int]] = {i: [] for i in failing}
     if failing:
-        union = " union all ".join(f"select {i} as e, __pos from t where {d} and {c} and {u}"
-                                   for i, (d, c, u) in ((i, _sql(checks[i], i)) for i in failing))
+        union = " union all ".join(
+            f"select {i} as e, __pos from t where {d} and {c} and {u}"
+            for i, (d, c, u) in ((i, _sql(checks[i], i)) for i in failing)
+        )
         for i, position in _run(con, rows + union + " order by e, __pos", bound):
             found[i].append(position)
     return totals, found

@@ -115,16 +115,24 @@ def _json(value: Any) -> Any:
 
 def _findings(check: Check, rows: Any) -> list[dict]:
     config, columns = check.config, check.columns
-    base = {"column_name": config.get("meta", {}).get("columns", ", ".join(columns)),
-            "rule": config.get("meta", {}).get("rule", config["type"]),
-            "severity": config.get("severity", "critical"),
-            "meaning": config.get("meta", {}).get("meaning", config["type"])}
+    base = {
+        "column_name": config.get("meta", {}).get("columns", ", ".join(columns)),
+        "rule": config.get("meta", {}).get("rule", config["type"]),
+        "severity": config.get("severity", "critical"),
+        "meaning": config.get("meta", {}).get("meaning", config["type"]),
+    }
     if check.observed:
         return [base | {"row_id": None, "value": check.observed[1]}]
-    return [base | {"row_id": int(row["row_id"]),
-                    "value": ", ".join(f"{c}={_text(row[c])}" for c in columns)
-                    if len(columns) > 1 else _text(row[columns[0]])}
-            for row in rows.to_dict("records")]
+    return [
+        base
+        | {
+            "row_id": int(row["row_id"]),
+            "value": ", ".join(f"{c}={_text(row[c])}" for c in columns)
+            if len(columns) > 1
+            else _text(row[columns[0]]),
+        }
+        for row in rows.to_dict("records")
+    ]
 
 
 def _result(check: Check, counts: Counts, rows: Any) -> tuple[bool, dict]:
@@ -146,45 +154,71 @@ def _result(check: Check, counts: Counts, rows: Any) -> tuple[bool, dict]:
         values = [_json([r[c] for c in columns]) for r in sample.to_dict("records")]
     else:
         values = [_json({c: r[c] for c in columns}) for r in sample.to_dict("records")]
-    result: dict[str, Any] = {"element_count": elements, "unexpected_count": unexpected,
-                              "unexpected_percent": None, "partial_unexpected_list": values,
-                              "unexpected_index_column_names": ["row_id"]}
+    result: dict[str, Any] = {
+        "element_count": elements,
+        "unexpected_count": unexpected,
+        "unexpected_percent": None,
+        "partial_unexpected_list": values,
+        "unexpected_index_column_names": ["row_id"],
+    }
     total = unexpected / elements * 100 if elements else None
     if check.considered is None:
         result["unexpected_percent"] = total
     else:
         missing = elements - counts.considered
         nonmissing = unexpected / counts.considered * 100 if elements and counts.considered else None
-        result |= {"unexpected_percent": nonmissing, "missing_count": missing,
-                   "missing_percent": missing / elements * 100 if elements else None,
-                   "unexpected_percent_total": total, "unexpected_percent_nonmissing": nonmissing}
-    tally = Counter(tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v
-                    for v in values)
+        result |= {
+            "unexpected_percent": nonmissing,
+            "missing_count": missing,
+            "missing_percent": missing / elements * 100 if elements else None,
+            "unexpected_percent_total": total,
+            "unexpected_percent_nonmissing": nonmissing,
+        }
+    tally = Counter(
+        tuple(v.values()) if isinstance(v, dict) else tuple(v) if isinstance(v, list) else v for v in values
+    )
     result["partial_unexpected_counts"] = [
         {"value": list(value) if isinstance(value, tuple) else value, "count": count}
-        for value, count in sorted(tally.most_common(PARTIAL_UNEXPECTED), key=lambda x: (-x[1], repr(x[0])))]
+        for value, count in sorted(tally.most_common(PARTIAL_UNEXPECTED), key=lambda x: (-x[1], repr(x[0])))
+    ]
     return success, result
 
 
 def _suite_result(suite_name: str, checks: list[Check], outcomes: list[tuple[bool, dict]]) -> dict:
     """Return the suite's outcome in the shape of GE's validation result (as `to_json_dict` writes it)."""
-    results = [{"success": success,
-                "expectation_config": {"type": c.config["type"],
-                                       "kwargs": {"batch_id": f"sql-{suite_name}", **c.config["kwargs"]},
-                                       "meta": c.config.get("meta", {}), "id": _id(suite_name, i),
-                                       "severity": c.config.get("severity", "critical")},
-                "result": result, "meta": {},
-                "exception_info": {**NO_EXCEPTION, "raised_exception": True, "exception_message": c.error}
-                if c.error else dict(NO_EXCEPTION)}
-               for i, (c, (success, result)) in enumerate(zip(checks, outcomes, strict=True))]
+    results = [
+        {
+            "success": success,
+            "expectation_config": {
+                "type": c.config["type"],
+                "kwargs": {"batch_id": f"sql-{suite_name}", **c.config["kwargs"]},
+                "meta": c.config.get("meta", {}),
+                "id": _id(suite_name, i),
+                "severity": c.config.get("severity", "critical"),
+            },
+            "result": result,
+            "meta": {},
+            "exception_info": {**NO_EXCEPTION, "raised_exception": True, "exception_message": c.error}
+            if c.error
+            else dict(NO_EXCEPTION),
+        }
+        for i, (c, (success, result)) in enumerate(zip(checks, outcomes, strict=True))
+    ]
     passed = sum(r["success"] for r in results)
-    return {"success": passed == len(results), "results": results, "suite_name": suite_name,
-            "suite_parameters": {},
-            "statistics": {"evaluated_expectations": len(results), "successful_expectations": passed,
-                           "unsuccessful_expectations": len(results) - passed,
-                           "success_percent": passed / len(results) * 100 if results else None},
-            "meta": {"great_expectations_version": _ge_version(), "engine": "SQL compiled from the suite"},
-            "id": None}
+    return {
+        "success": passed == len(results),
+        "results": results,
+        "suite_name": suite_name,
+        "suite_parameters": {},
+        "statistics": {
+            "evaluated_expectations": len(results),
+            "successful_expectations": passed,
+            "unsuccessful_expectations": len(results) - passed,
+            "success_percent": passed / len(results) * 100 if results else None,
+        },
+        "meta": {"great_expectations_version": _ge_version(), "engine": "SQL compiled from the suite"},
+        "id": None,
+    }
 
 
 def _id(suite_name: str, index: int) -> str:
@@ -196,8 +230,12 @@ def _ge_version() -> str:
     return importlib.metadata.version("great_expectations")
 
 
-def run_suite(frame: pl.DataFrame, suite_name: str, parameters: dict[str, list],
-              con: duckdb.DuckDBPyConnection | None = None) -> SuiteResult:
+def run_suite(
+    frame: pl.DataFrame,
+    suite_name: str,
+    parameters: dict[str, list],
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> SuiteResult:
     """Validate `frame` (which must have a unique `row_id`) with the named suite, as SQL in one pass.
 
     The frame is registered in `con` (an in-memory DuckDB by default) for the time of the run.
@@ -219,5 +257,12 @@ def run_suite(frame: pl.DataFrame, suite_name: str, parameters: dict[str, list],
         if not outcome[0]:
             findings += _findings(check, rows)
     failed = sum(not success for success, _ in outcomes)
-    return SuiteResult(suite_name, pl.DataFrame(findings, schema=FINDING_SCHEMA), frame.height, len(checks),
-                       failed, time.perf_counter() - start, (_suite_result(suite_name, checks, outcomes),))
+    return SuiteResult(
+        suite_name,
+        pl.DataFrame(findings, schema=FINDING_SCHEMA),
+        frame.height,
+        len(checks),
+        failed,
+        time.perf_counter() - start,
+        (_suite_result(suite_name, checks, outcomes),),
+    )

@@ -37,9 +37,15 @@ def is_word(text: str, frequency: float = WORD_FREQUENCY) -> bool:
 
 def _damaged_positions(word: str) -> list[int]:
     """Positions of V/W/X/Y that sit where a ligature would: before lower case, or ending a word."""
-    return [i for i, ch in enumerate(word) if ch in LIGATURES and (
-        (i + 1 < len(word) and word[i + 1].islower())
-        or (i > 0 and i + 1 == len(word) and word[i - 1].islower()))]
+    return [
+        i
+        for i, ch in enumerate(word)
+        if ch in LIGATURES
+        and (
+            (i + 1 < len(word) and word[i + 1].islower())
+            or (i > 0 and i + 1 == len(word) and word[i - 1].islower())
+        )
+    ]
 
 
 def repair_word(word: str) -> str:
@@ -56,10 +62,17 @@ def repair_word(word: str) -> str:
                 pieces.append(word[start:p])
                 start = p
             pieces.append(word[start:])
-            repaired = [re.sub("[VWXY]", lambda m, piece=piece: LIGATURES[m[0]] if m.start() in
-                               _damaged_positions(piece) else m[0], piece) for piece in pieces]
-            if all(is_word(piece, SPLIT_WORD_FREQUENCY if count else WORD_FREQUENCY)
-                   for piece in repaired):
+            repaired = [
+                re.sub(
+                    "[VWXY]",
+                    lambda m, piece=piece: (
+                        LIGATURES[m[0]] if m.start() in _damaged_positions(piece) else m[0]
+                    ),
+                    piece,
+                )
+                for piece in pieces
+            ]
+            if all(is_word(piece, SPLIT_WORD_FREQUENCY if count else WORD_FREQUENCY) for piece in repaired):
                 return " ".join(repaired)
     return word
 

@@ -28,12 +28,23 @@ OWN_LAYOUT_PARTNER = "NOR-ACUTE"
 DAY_FIRST_PARTNER = "EAS-LA"
 EXCEL_EPOCH = date(1899, 12, 30)
 OWN_HEADERS = {
-    "partner_code": "Org Code", "service_code": "Scheme", "measure_code": "Indicator",
-    "period": "Month", "numerator": "Achieved", "denominator": "Eligible", "value": "Count",
-    "comment": "Notes", "target_value": "Target", "tolerance": "Tolerance",
+    "partner_code": "Org Code",
+    "service_code": "Scheme",
+    "measure_code": "Indicator",
+    "period": "Month",
+    "numerator": "Achieved",
+    "denominator": "Eligible",
+    "value": "Count",
+    "comment": "Notes",
+    "target_value": "Target",
+    "tolerance": "Tolerance",
 }
-OWN_MEASURE_CODES = {"HD_DISCHARGES": "DIS-01", "HD_SAME_DAY": "DIS-02", "HD_HOME_91": "REA-91",
-                     "HD_READMIT_30": "REA-30"}
+OWN_MEASURE_CODES = {
+    "HD_DISCHARGES": "DIS-01",
+    "HD_SAME_DAY": "DIS-02",
+    "HD_HOME_91": "REA-91",
+    "HD_READMIT_30": "REA-30",
+}
 OWN_SERVICE_CODE = "NHD"
 PERCENT_MEASURES = {"HD_SAME_DAY", "HD_HOME_91", "HD_READMIT_30"}
 MONEY_COLUMNS = ("pay_cost", "non_pay_cost", "pay_bill")
@@ -118,8 +129,9 @@ def _write_values(sheet, row: int, columns: list[str], values: list, formats: di
         if value is None:
             continue
         if column == "period" and "date" in formats:
-            sheet.write_datetime(row, col, datetime.combine(_month_start(value), datetime.min.time()),
-                                 formats["date"])
+            sheet.write_datetime(
+                row, col, datetime.combine(_month_start(value), datetime.min.time()), formats["date"]
+            )
         elif column == "period" and formats.get("serial"):
             sheet.write_number(row, col, (_month_start(value) - EXCEL_EPOCH).days)
         elif column in MONEY_COLUMNS and formats.get("money_as_text"):
@@ -128,8 +140,9 @@ def _write_values(sheet, row: int, columns: list[str], values: list, formats: di
             sheet.write(row, col, value)
 
 
-def _template(kind: str, partner_name: str, day: date, columns: list[str], rows: list[list]
-              ) -> tuple[bytes, list[int]]:
+def _template(
+    kind: str, partner_name: str, day: date, columns: list[str], rows: list[list]
+) -> tuple[bytes, list[int]]:
     """An Excel template: title rows, then a group row with merged cells above the header row."""
     buffer, workbook = _workbook(day)
     sheet = workbook.add_worksheet("Return")
@@ -161,8 +174,9 @@ def _serial_dates(day: date, columns: list[str], rows: list[list]) -> tuple[byte
     return buffer.getvalue(), [2 + offset for offset in range(len(rows))]
 
 
-def _monthly_sheets(day: date, columns: list[str], rows: list[list]
-                    ) -> tuple[bytes, list[tuple[str, int]], tuple[str, ...]]:
+def _monthly_sheets(
+    day: date, columns: list[str], rows: list[list]
+) -> tuple[bytes, list[tuple[str, int]], tuple[str, ...]]:
     """One sheet per month, named after it ("Apr 2023"), without a period column."""
     buffer, workbook = _workbook(day)
     keep = [c for c in columns if c != "period"]
@@ -175,16 +189,25 @@ def _monthly_sheets(day: date, columns: list[str], rows: list[list]
     places = []
     for values in rows:
         month = values[at]
-        sheets[month].write_row(next_row[month], 0,
-                                [_cell(v) for c, v in zip(columns, values, strict=True) if c != "period"])
+        sheets[month].write_row(
+            next_row[month], 0, [_cell(v) for c, v in zip(columns, values, strict=True) if c != "period"]
+        )
         next_row[month] += 1
         places.append((sheets[month].get_name(), next_row[month]))
     workbook.close()
     return buffer.getvalue(), places, tuple(s.get_name() for s in sheets.values())
 
 
-def render(kind: str, partner: str, partner_name: str, day: date, columns: list[str],
-           rows: list[list], marks: list[str | None], encoding: str) -> Rendered:
+def render(
+    kind: str,
+    partner: str,
+    partner_name: str,
+    day: date,
+    columns: list[str],
+    rows: list[list],
+    marks: list[str | None],
+    encoding: str,
+) -> Rendered:
     """Return the file `partner` sends for these rows of `kind`, in its layout."""
     layout = layout_of(partner, kind)
     sheets: tuple[str, ...] = ()
@@ -192,11 +215,15 @@ def render(kind: str, partner: str, partner_name: str, day: date, columns: list[
         if layout == "monthly_sheets":
             content, places, sheets = _monthly_sheets(day, columns, rows)
         else:
-            content, numbers = (_template(kind, partner_name, day, columns, rows) if layout == "template"
-                                else _serial_dates(day, columns, rows))
+            content, numbers = (
+                _template(kind, partner_name, day, columns, rows)
+                if layout == "template"
+                else _serial_dates(day, columns, rows)
+            )
             places, sheets = [("Return", n) for n in numbers], ("Return",)
-        return Rendered(content, "xlsx", None, sheets,
-                        {m: place for m, place in zip(marks, places, strict=True) if m})
+        return Rendered(
+            content, "xlsx", None, sheets, {m: place for m, place in zip(marks, places, strict=True) if m}
+        )
     if layout == "own_headers":
         content = _own_headers(kind, columns, rows, encoding)
     elif layout == "day_first_csv":
@@ -204,8 +231,9 @@ def render(kind: str, partner: str, partner_name: str, day: date, columns: list[
         encoding = "utf-8-sig" if encoding == "utf-8" else encoding
     else:
         content = _csv(columns, [[_cell(v) for v in row] for row in rows], encoding)
-    return Rendered(content, "csv", encoding, sheets,
-                    {m: (None, number) for number, m in enumerate(marks, start=2) if m})
+    return Rendered(
+        content, "csv", encoding, sheets, {m: (None, number) for number, m in enumerate(marks, start=2) if m}
+    )
 
 
 def partner_mappings(partners: list[str]) -> dict[str, str]:
@@ -214,21 +242,49 @@ def partner_mappings(partners: list[str]) -> dict[str, str]:
     for partner in partners:
         if partner == OWN_LAYOUT_PARTNER:
             area = partner.split("-")[0]
-            spec = {"partner_code": partner, "returns": {
-                kind: {"columns": {OWN_HEADERS[c]: c for c in columns},
-                       "codes": {"service_code": {OWN_SERVICE_CODE: f"{area}-HD"},
-                                 "measure_code": {v: k for k, v in OWN_MEASURE_CODES.items()}}}
-                | ({"percent": "fraction"} if kind == "targets" else {})
-                for kind, columns in (("outcomes", ("partner_code", "service_code", "measure_code",
-                                                    "period", "numerator", "denominator", "value",
-                                                    "comment")),
-                                      ("targets", ("partner_code", "service_code", "measure_code",
-                                                   "period", "target_value", "tolerance")))}}
+            spec = {
+                "partner_code": partner,
+                "returns": {
+                    kind: {
+                        "columns": {OWN_HEADERS[c]: c for c in columns},
+                        "codes": {
+                            "service_code": {OWN_SERVICE_CODE: f"{area}-HD"},
+                            "measure_code": {v: k for k, v in OWN_MEASURE_CODES.items()},
+                        },
+                    }
+                    | ({"percent": "fraction"} if kind == "targets" else {})
+                    for kind, columns in (
+                        (
+                            "outcomes",
+                            (
+                                "partner_code",
+                                "service_code",
+                                "measure_code",
+                                "period",
+                                "numerator",
+                                "denominator",
+                                "value",
+                                "comment",
+                            ),
+                        ),
+                        (
+                            "targets",
+                            (
+                                "partner_code",
+                                "service_code",
+                                "measure_code",
+                                "period",
+                                "target_value",
+                                "tolerance",
+                            ),
+                        ),
+                    )
+                },
+            }
         elif partner == DAY_FIRST_PARTNER:
             spec = {"partner_code": partner, "date_order": "day_first"}
         elif partner_suffix(partner) == "VCS":
-            spec = {"partner_code": partner,
-                    "returns": {"workforce": {"period_from_sheet_name": True}}}
+            spec = {"partner_code": partner, "returns": {"workforce": {"period_from_sheet_name": True}}}
         else:
             continue
         mappings[partner] = yaml.safe_dump(spec, sort_keys=False, allow_unicode=True)

@@ -49,28 +49,48 @@ def write_quarterly_returns(inbox: Path, outcomes: pl.DataFrame, seed: int) -> l
     columns = list(SUBMISSION_SCHEMAS["outcomes"])
     rows = outcomes.filter(pl.col("partner_code") == QUARTERLY_PARTNER)
     quarters = [financial_quarter(p) for p in rows["period"]]
-    rows = rows.with_columns(pl.Series("year_start", [q[0] for q in quarters]),
-                             pl.Series("quarter", [q[1] for q in quarters]))
-    sums = rows.group_by("partner_code", "service_code", "measure_code", "year_start", "quarter").agg(
-        *(pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c)
-          for c in ("numerator", "denominator", "value")),
-        months=pl.len()).filter(pl.col("months") == 3).sort(
-        "year_start", "quarter", "service_code", "measure_code")
+    rows = rows.with_columns(
+        pl.Series("year_start", [q[0] for q in quarters]), pl.Series("quarter", [q[1] for q in quarters])
+    )
+    sums = (
+        rows.group_by("partner_code", "service_code", "measure_code", "year_start", "quarter")
+        .agg(
+            *(
+                pl.when(pl.col(c).is_not_null().any()).then(pl.col(c).sum()).alias(c)
+                for c in ("numerator", "denominator", "value")
+            ),
+            months=pl.len(),
+        )
+        .filter(pl.col("months") == 3)
+        .sort("year_start", "quarter", "service_code", "measure_code")
+    )
     written = []
     for index, ((start, quarter), part) in enumerate(
-            sums.group_by("year_start", "quarter", maintain_order=True)):
+        sums.group_by("year_start", "quarter", maintain_order=True)
+    ):
         label = _label(start, quarter, index)
         day = quarter_start(start, quarter + 1) + timedelta(
-            days=int(rng.integers(*SUBMITTED_DAYS_AFTER_QUARTER, endpoint=True)) - 1)
+            days=int(rng.integers(*SUBMITTED_DAYS_AFTER_QUARTER, endpoint=True)) - 1
+        )
         text = io.StringIO()
         writer = csv.writer(text, lineterminator="\n")
         writer.writerow(columns)
         for row in part.iter_rows(named=True):
-            writer.writerow([label if c == "period" else "" if row.get(c) is None else row[c]
-                             for c in columns])
+            writer.writerow(
+                [label if c == "period" else "" if row.get(c) is None else row[c] for c in columns]
+            )
         name = f"{QUARTERLY_PARTNER}_{day:%Y%m%d}_quarterly.csv"
         (inbox / "outcomes" / name).write_text(text.getvalue(), encoding="utf-8")
-        written.append(QuarterlyFile(f"outcomes/{name}", part.height, {
-            "file": f"outcomes/{name}", "period": label, "rows": part.height,
-            "quarter_start": quarter_start(start, quarter).isoformat()}))
+        written.append(
+            QuarterlyFile(
+                f"outcomes/{name}",
+                part.height,
+                {
+                    "file": f"outcomes/{name}",
+                    "period": label,
+                    "rows": part.height,
+                    "quarter_start": quarter_start(start, quarter).isoformat(),
+                },
+            )
+        )
     return written

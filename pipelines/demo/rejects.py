@@ -13,8 +13,11 @@ def write_rejects(inbox: Path, written: list[str]) -> list[dict]:
     first_xlsx = next(p for p in written if p.endswith(".xlsx"))
     junk = bytes(range(256)) * 8
     rejects = {
-        "outcomes/NOR-GP_20240115.csv": (OUTCOMES_HEADER + b"NOR-GP,NOR-HD,HD_DISCHARGES,2023-12,,,12,\n",
-                                         "unknown_partner", None),
+        "outcomes/NOR-GP_20240115.csv": (
+            OUTCOMES_HEADER + b"NOR-GP,NOR-HD,HD_DISCHARGES,2023-12,,,12,\n",
+            "unknown_partner",
+            None,
+        ),
         "finance/EAS-VCS_20240220_scan.csv": (junk, "unreadable_file", None),
         "workforce/WES-LA_20240312.pdf": (b"%PDF-1.4\n% scanned return\n", "wrong_file_type", None),
         "targets/EAS-LA_20240301_empty.csv": (b"", "empty_file", None),
@@ -23,8 +26,10 @@ def write_rejects(inbox: Path, written: list[str]) -> list[dict]:
     }
     for path, (content, _, _) in rejects.items():
         (inbox / path).write_bytes(content)
-    return [{"file": path, "rule": rule, "same_as": same_as}
-            for path, (_, rule, same_as) in sorted(rejects.items())]
+    return [
+        {"file": path, "rule": rule, "same_as": same_as}
+        for path, (_, rule, same_as) in sorted(rejects.items())
+    ]
 
 
 def _renamed(path: str, label: str) -> str:

@@ -52,13 +52,16 @@ def write_resubmission(inbox: Path, partner_code: str | None = None) -> Resubmis
         changed = rates.row(0, named=True)
         before = int(changed["numerator"])
         restated = resent.with_columns(
-            pl.when(pl.col("line") == changed["line"]).then(pl.lit(str(before - 1)))
-            .otherwise(pl.col("numerator")).alias("numerator")).drop("line")
+            pl.when(pl.col("line") == changed["line"])
+            .then(pl.lit(str(before - 1)))
+            .otherwise(pl.col("numerator"))
+            .alias("numerator")
+        ).drop("line")
         target = inbox / "outcomes" / f"{partner}_{sent + timedelta(days=31):%Y%m%d}_resubmission.csv"
         restated.write_csv(target)
         sent_before_now([target])
         # contract-layout files give the month as YYYY-MM
-        return Resubmission(target, partner, month[:7], changed["service_code"],
-                            changed["measure_code"], before, before - 1)
+        return Resubmission(
+            target, partner, month[:7], changed["service_code"], changed["measure_code"], before, before - 1
+        )
     raise FileNotFoundError(f"no contract-layout outcomes CSV with a rate in {inbox / 'outcomes'}")
-

@@ -61,18 +61,31 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
     workforce, pay = truth.simulate_staff(partnership, rng)
     workforce = faults.plant_negative_count(workforce, partnership)
     tables, truths = truth.simulate_services(partnership, faults.loaded(workforce), pay, rng)
-    tables, fault_records, resubmission = faults.plant_faults(
-        tables | {"workforce": workforce}, partnership)
+    tables, fault_records, resubmission = faults.plant_faults(tables | {"workforce": workforce}, partnership)
     tables["targets"] = without_annual_target_months(tables["targets"], reference["annual_targets"])
     names = dict(reference["partners"].select("partner_code", "partner_name").iter_rows())
-    written = [f for kind in SUBMISSION_TYPES for f in write_submissions(
-        inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng, names)]
+    written = [
+        f
+        for kind in SUBMISSION_TYPES
+        for f in write_submissions(
+            inbox, kind, tables[kind], months_per_file[kind], partnership.periods, rng, names
+        )
+    ]
     quarterly = write_quarterly_returns(inbox, faults.loaded(tables["outcomes"]), seed)
     written += [WrittenFile(q.path, q.rows, "csv", "utf-8", (), "quarterly", {}) for q in quarterly]
     narratives = write_narratives(inbox, partnership, names, seed)
-    written += [WrittenFile(path, rows, extension, "utf-8" if extension == "csv" else None,
-                            ("Report cards",) if extension == "xlsx" else (), "report_cards", {})
-                for path, rows, extension in narratives.paths]
+    written += [
+        WrittenFile(
+            path,
+            rows,
+            extension,
+            "utf-8" if extension == "csv" else None,
+            ("Report cards",) if extension == "xlsx" else (),
+            "report_cards",
+            {},
+        )
+        for path, rows, extension in narratives.paths
+    ]
     rejects = write_rejects(inbox, [f.path for f in written])
     sent_before_now(p for p in inbox.rglob("*") if p.is_file())
     write_reference(reference, Path(out_dir) / "reference")
@@ -82,20 +95,36 @@ def generate_demo(out_dir: Path, scale: str = "small", seed: int = 7) -> dict:
         "seed": seed,
         "scale": scale,
         "areas": areas,
-        "periods": {"first": partnership.periods[0], "last": partnership.periods[-1],
-                    "months": len(partnership.periods)},
+        "periods": {
+            "first": partnership.periods[0],
+            "last": partnership.periods[-1],
+            "months": len(partnership.periods),
+        },
         "months_per_file": months_per_file,
         "xlsx_partner_types": list(XLSX_PARTNER_TYPES),
         "totals": _totals(written),
-        "files": {f.path: {"rows": f.rows, "format": f.format, "encoding": f.encoding,
-                           "sheets": list(f.sheets), "layout": f.layout} for f in written},
+        "files": {
+            f.path: {
+                "rows": f.rows,
+                "format": f.format,
+                "encoding": f.encoding,
+                "sheets": list(f.sheets),
+                "layout": f.layout,
+            }
+            for f in written
+        },
         "rejects": rejects,
-        "truths": truths | {"resubmission": _locate_resubmission(resubmission, located),
-                            "quarterly": [q.truth for q in quarterly], "narratives": narratives.truth},
+        "truths": truths
+        | {
+            "resubmission": _locate_resubmission(resubmission, located),
+            "quarterly": [q.truth for q in quarterly],
+            "narratives": narratives.truth,
+        },
         "faults": [_locate_fault(record, located) for record in fault_records],
     }
     (Path(out_dir) / "demo_truth.json").write_text(
-        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -103,10 +132,17 @@ def without_annual_target_months(targets: pl.DataFrame, annual: pl.DataFrame) ->
     """Drop the monthly targets of years agreed as a year-end figure only (seeds.annual_targets)."""
     months = pl.col("period").str.to_date("%Y-%m")
     for service, measure, year_start in annual.select(
-            "service_code", "measure_code", pl.col("year_start").str.to_date()).iter_rows():
+        "service_code", "measure_code", pl.col("year_start").str.to_date()
+    ).iter_rows():
         year_end = year_start.replace(year=year_start.year + 1)
-        targets = targets.filter(~((pl.col("service_code") == service) & (pl.col("measure_code") == measure)
-                                   & (months >= year_start) & (months < year_end)))
+        targets = targets.filter(
+            ~(
+                (pl.col("service_code") == service)
+                & (pl.col("measure_code") == measure)
+                & (months >= year_start)
+                & (months < year_end)
+            )
+        )
     return targets
 
 
@@ -122,10 +158,13 @@ def sent_before_now(paths: Iterable[Path]) -> None:
 
 
 def _totals(written: list[WrittenFile]) -> dict[str, dict[str, int]]:
-    by_type = {k: [f for f in written if f.path.startswith(f"{k}/")]
-               for k in (*SUBMISSION_TYPES, "narratives")}
-    return {"files": {k: len(files) for k, files in by_type.items()},
-            "rows": {k: sum(f.rows for f in files) for k, files in by_type.items()}}
+    by_type = {
+        k: [f for f in written if f.path.startswith(f"{k}/")] for k in (*SUBMISSION_TYPES, "narratives")
+    }
+    return {
+        "files": {k: len(files) for k, files in by_type.items()},
+        "rows": {k: sum(f.rows for f in files) for k, files in by_type.items()},
+    }
 
 
 def write_mappings(mappings: dict[str, str], folder: Path) -> None:
@@ -135,9 +174,15 @@ def write_mappings(mappings: dict[str, str], folder: Path) -> None:
         (folder / f"{partner}.yaml").write_text(text, encoding="utf-8")
 
 
-def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_file: int,
-                      periods: tuple[str, ...], rng: np.random.Generator,
-                      names: dict[str, str]) -> list[WrittenFile]:
+def write_submissions(
+    inbox: Path,
+    kind: str,
+    frame: pl.DataFrame,
+    months_per_file: int,
+    periods: tuple[str, ...],
+    rng: np.random.Generator,
+    names: dict[str, str],
+) -> list[WrittenFile]:
     """Write `frame` as one file per partner and run of `months_per_file` months (plus labels)."""
     folder = inbox / kind
     folder.mkdir(parents=True, exist_ok=True)
@@ -156,28 +201,48 @@ def write_submissions(inbox: Path, kind: str, frame: pl.DataFrame, months_per_fi
             submitted[(partner, group)] = day
         else:
             day = submitted[(partner, group)] + timedelta(
-                days=int(rng.integers(*RESUBMITTED_DAYS_AFTER_ORIGINAL, endpoint=True)))
-        written.append(_write_file(folder, kind, partner, names[partner], day, label, columns,
-                                   parts[(partner, group, label)]))
+                days=int(rng.integers(*RESUBMITTED_DAYS_AFTER_ORIGINAL, endpoint=True))
+            )
+        written.append(
+            _write_file(
+                folder, kind, partner, names[partner], day, label, columns, parts[(partner, group, label)]
+            )
+        )
     return written
 
 
-def _write_file(folder: Path, kind: str, partner: str, partner_name: str, day: date,
-                label: str | None, columns: list[str], marked_rows: list[tuple]) -> WrittenFile:
+def _write_file(
+    folder: Path,
+    kind: str,
+    partner: str,
+    partner_name: str,
+    day: date,
+    label: str | None,
+    columns: list[str],
+    marked_rows: list[tuple],
+) -> WrittenFile:
     """Write rows (each ending with its mark) in the layout this partner sends them in."""
     marks = [row[-1] for row in marked_rows]
     rows = [faults.as_written(columns, list(row[:-1]), row[-1]) for row in marked_rows]
-    rendered = render(kind, partner, partner_name, day, columns, rows, marks,
-                      faults.file_encoding([m for m in marks if m]))
+    rendered = render(
+        kind, partner, partner_name, day, columns, rows, marks, faults.file_encoding([m for m in marks if m])
+    )
     name = f"{partner}_{day:%Y%m%d}{f'_{label}' if label else ''}.{rendered.extension}"
     (folder / name).write_bytes(rendered.content)
-    return WrittenFile(path=f"{folder.name}/{name}", rows=len(rows), format=rendered.extension,
-                       encoding=rendered.encoding, sheets=rendered.sheets,
-                       layout=layout_of(partner, kind), marks=rendered.marks)
+    return WrittenFile(
+        path=f"{folder.name}/{name}",
+        rows=len(rows),
+        format=rendered.extension,
+        encoding=rendered.encoding,
+        sheets=rendered.sheets,
+        layout=layout_of(partner, kind),
+        marks=rendered.marks,
+    )
 
 
-def _submission_day(kind: str, periods: tuple[str, ...], group: int, months_per_file: int,
-                    rng: np.random.Generator) -> date:
+def _submission_day(
+    kind: str, periods: tuple[str, ...], group: int, months_per_file: int, rng: np.random.Generator
+) -> date:
     """Targets are set before the months they cover; returns come after them."""
     offset = timedelta(days=int(rng.integers(*SUBMITTED_DAYS_AFTER_PERIOD, endpoint=True)))
     if kind == "targets":
@@ -200,5 +265,9 @@ def _locate_fault(record: dict, located: dict[str, tuple[str, str | None, int]])
 def _locate_resubmission(resubmission: dict, located: dict[str, tuple[str, str | None, int]]) -> dict:
     file, _, row = located["resubmission:corrected"]
     original_file, _, original_row = located["resubmission:original"]
-    return {"file": file, "row_number": row, "original_file": original_file,
-            "original_row_number": original_row} | resubmission
+    return {
+        "file": file,
+        "row_number": row,
+        "original_file": original_file,
+        "original_row_number": original_row,
+    } | resubmission
