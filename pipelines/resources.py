@@ -12,6 +12,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from assets.faults import fault_point
+from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.swap import copy_into_place
 from pipelines.settings import LakeSettings, Settings
 
@@ -126,7 +127,7 @@ class PathsResource(dg.ConfigurableResource):
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
-    """Return the `duckdb` (the working database a run builds) and `paths` resources."""
+    """Return the `duckdb` (the working database a run builds), `paths` and `data_docs` resources."""
     settings.build_database.parent.mkdir(parents=True, exist_ok=True)
     return {
         "duckdb": WorkingDatabase(
@@ -143,4 +144,5 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
             lake_data=(settings.lake.data_path or "") if settings.lake else "",
             lake_schema=settings.lake.schema if settings.lake else "marts",
         ),
+        "data_docs": DataDocsBuilder(),
     }

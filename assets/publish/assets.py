@@ -16,7 +16,7 @@ from assets.faults import fault_point
 from assets.models.published_contract import documented_marts
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
-from assets.publish.data_docs_alongside import data_docs_alongside
+from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.lake import publish_to_lake
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
@@ -118,7 +118,10 @@ def _forget(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 @dg.multi_asset(name="publish", specs=[WAREHOUSE, SCORECARDS], can_subset=False)
 def publication(
-    context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+    context: dg.AssetExecutionContext,
+    duckdb: DuckDBResource,
+    paths: PathsResource,
+    data_docs: DataDocsBuilder,
 ) -> Iterator[dg.MaterializeResult]:
     """Build the warehouse file and the site from it in a folder of their own, then put both in place
     in one rename (see publish.swap); leftovers of runs that stopped are removed first. With a lake
@@ -147,12 +150,11 @@ def publication(
                 f"quarantined, e.g. {gaps.row(0, named=True)}"
             )
         results = latest_results(con)
-        (services,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
         staged = store.stage()
         try:
-            # Great Expectations' own report of the latest validation results, beside the scorecards:
-            # at national scale built in a second process from here on
-            with data_docs_alongside(results, store.site_in(staged) / "data-quality", NAVIGATION, services):
+            # Great Expectations' own report of the latest validation results, beside the scorecards,
+            # built meanwhile in a second process
+            with data_docs.alongside(results, store.site_in(staged) / "data-quality", NAVIGATION):
                 changes = record_changes(con, store.warehouse, run_id)
                 con.execute("checkpoint")
                 database = Path(

@@ -1,9 +1,10 @@
-"""Great Expectations' Data Docs built while the scorecards are written: in a second process for big sites.
+"""Great Expectations' Data Docs built in a second process while the scorecards are written.
 
-The second process is a fresh interpreter running this module (`python -m`), handed the results on its
-standard input: it imports Great Expectations and the Data Docs builder only, whatever started the run
-(a `multiprocessing` spawn imports the parent's main module again: nothing much for `joinedup run`,
-the whole pipeline for a script that imports it at its top, as a notebook's or a scheduler's may).
+The second process is a fresh interpreter running this module (`python -m`). It imports Great
+Expectations as soon as it starts (about 3 s, most of what the Data Docs cost) and then waits for the
+results on its standard input. The `DataDocsBuilder` resource starts it when a run that publishes
+starts, so the import overlaps the models and checks built before publication, and publication hands
+it the results and writes the pages meanwhile.
 """
 
 from __future__ import annotations
@@ -11,58 +12,94 @@ from __future__ import annotations
 import pickle
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from assets.validate.data_docs import build_data_docs
+import dagster as dg
+from pydantic import PrivateAttr
+
+from assets.validate.data_docs import build_data_docs, import_builder
 from assets.validate.records import StoredResult
 
-# From this many service pages on, the Data Docs are built in a second process beside the pages (at
-# national scale: Great Expectations' import and site builder, about 5 s, beside about 4 s of pages).
-# Below it, starting the process and importing Great Expectations there costs more than it saves.
-BACKGROUND_FROM_SERVICES = 100
+
+def _start() -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
 
-@contextmanager
-def data_docs_alongside(
-    results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str], services: int
-) -> Iterator[None]:
-    """Build the Data Docs of `results` into `folder` while the body runs (`services` pages of them).
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait()
 
-    From BACKGROUND_FROM_SERVICES services on they are built in a second process started on entry
-    and waited for on exit; below, in this process after the body. Either way they are complete when
-    the block ends, and an error building them is raised there (the second process's own exception).
-    """
-    if services < BACKGROUND_FROM_SERVICES:
-        yield
-        build_data_docs(results, folder, navigation)
-        return
-    builder = subprocess.Popen(
-        [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
-    )
+
+def _hand(
+    builder: subprocess.Popen, results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str]
+) -> None:
     try:
         builder.stdin.write(pickle.dumps((list(results), str(folder), dict(navigation))))
         builder.stdin.close()
-        yield
-    except BaseException:
-        builder.kill()
-        builder.wait()
-        raise
-    failure = builder.stdout.read()
-    if builder.wait() != 0:
-        raise (
-            pickle.loads(failure)
-            if failure
-            else RuntimeError(
-                f"building the Data Docs in a second process stopped with exit status {builder.returncode}"
+    except BrokenPipeError:  # the process stopped: its exit status says why
+        pass
+
+
+class DataDocsBuilder(dg.ConfigurableResource):
+    """A second process that builds the Data Docs, started (and its import done) before publication.
+
+    Set up with a run that publishes, it starts the process; `alongside` hands it the results. A
+    process started and not used (the run stopped before publication) is stopped at the run's end.
+    """
+
+    _waiting: subprocess.Popen | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Start the builder process: it imports Great Expectations while the run goes on."""
+        self._waiting = _start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Stop a builder process that was never handed any results."""
+        if self._waiting is not None:
+            _stop(self._waiting)
+            self._waiting = None
+
+    @contextmanager
+    def alongside(
+        self, results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str]
+    ) -> Iterator[None]:
+        """Build the Data Docs of `results` into `folder` while the body runs.
+
+        They are complete when the block ends, and an error building them is raised there (the second
+        process's own exception). The process started with the run is used, or one started now.
+        """
+        builder, self._waiting = self._waiting or _start(), None
+        # handed over from a thread: the pipe holds 64 KiB, and the process reads once its import is done
+        handing = threading.Thread(target=_hand, args=(builder, results, folder, navigation), daemon=True)
+        handing.start()
+        try:
+            yield
+        except BaseException:
+            _stop(builder)
+            raise
+        failure = builder.stdout.read()
+        handing.join()
+        if builder.wait() != 0:
+            raise (
+                pickle.loads(failure)
+                if failure
+                else RuntimeError(
+                    f"building the Data Docs in a second process stopped with status {builder.returncode}"
+                )
             )
-        )
 
 
 def _build_from_standard_input() -> int:
     """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
-    results, folder, navigation = pickle.load(sys.stdin.buffer)
+    import_builder()
+    try:
+        results, folder, navigation = pickle.load(sys.stdin.buffer)
+    except EOFError:  # stopped before publication: nothing to build
+        return 0
     try:
         build_data_docs(results, Path(folder), navigation)
     except Exception as failed:  # handed to the parent, which raises it

@@ -76,6 +76,18 @@ def site_navigation(navigation: Mapping[str, str], root: str, current: str | Non
     return f'<nav class="site-nav" aria-label="Scorecard pages"><ul>{links}</ul></nav>'
 
 
+def import_builder() -> None:
+    """Import what building the Data Docs needs (Great Expectations: about 3 s), ahead of the results."""
+    import great_expectations  # noqa: F401
+    from great_expectations.core.expectation_validation_result import (  # noqa: F401
+        expectationSuiteValidationResultSchema,
+    )
+    from great_expectations.core.run_identifier import RunIdentifier  # noqa: F401
+    from great_expectations.data_context.types.resource_identifiers import (  # noqa: F401
+        ValidationResultIdentifier,
+    )
+
+
 def _context(folder: Path):
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
