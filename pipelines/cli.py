@@ -475,8 +475,8 @@ def contract(write: bool) -> None:
     import duckdb
     import yaml
 
+    from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
     from pipelines.analyst import contract_differences
-    from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 
     settings, file = _settings(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
     if write:

@@ -6,11 +6,9 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from pipelines.scenarios import Scenario, load_scenario
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "dbt_like_sql"
-PROJECT_EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
 # A scenario (JOINEDUP_SCENARIO, or `joinedup run --scenario`) runs the same pipeline on its own
 # configuration, into a warehouse and site of its own under this folder.

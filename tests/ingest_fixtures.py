@@ -9,9 +9,9 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
+from assets.project_files import SQL_DIR
 from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
-from pipelines.settings import SQL_DIR
 from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 

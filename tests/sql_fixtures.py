@@ -12,10 +12,10 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
 from assets.models.project import build_order, load_models, load_seed_docs
 from assets.models.spc_assets import build_spc_tables
+from assets.project_files import SQL_DIR
 from assets.spc.series import SpcSettings
 from assets.warehouse import ensure_warehouse
 from pipelines.demo.reference import FIGURE_CEILINGS
-from pipelines.settings import SQL_DIR
 
 SEEDS = {
     "service_kinds": [("K", "Kind K")],

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import PROJECT_ROOT
+from assets.project_files import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own

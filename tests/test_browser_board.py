@@ -10,10 +10,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.project_files import PROJECT_ROOT
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cache_folder
 from assets.publish.site import render_site
-from pipelines.settings import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own

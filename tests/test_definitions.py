@@ -10,11 +10,11 @@ import pytest
 from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
 from assets.partitions import MONTHS
+from assets.project_files import SQL_DIR
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions, defs
 from pipelines.freshness import NIGHTLY_WINDOW, PARTNER_DATA_WINDOW
-from pipelines.settings import SQL_DIR
 from tests.conftest import settings_for, settle
 
 SNAPSHOT = Path(__file__).with_name("asset_graph_snapshot.json")

@@ -10,11 +10,11 @@ import xlsxwriter
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import RejectedFile, decode, parse_file_name
 from assets.ingest.load import ingest_inbox
+from assets.project_files import SQL_DIR
 from assets.validate.accounting import accounting_gaps
 from assets.validate.months import rules_fingerprint, stale_months
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
-from pipelines.settings import SQL_DIR
 from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 

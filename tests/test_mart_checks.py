@@ -7,8 +7,8 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.models.assets import model_assets
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.mart_checks import mart_check
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 from tests.sql_fixtures import build_hand_made_warehouse
 
 MEASURES = dg.AssetKey(["marts", "fct_measure_period"])

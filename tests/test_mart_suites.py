@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.mart_suites import CHECKED_MARTS, validate_mart
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 from tests.sql_fixtures import build_hand_made_warehouse
 
 S1_RATE_JAN = "service_code = 'S1' and measure_code = 'RATE' and period = '2024-01-01'"

@@ -16,10 +16,10 @@ from assets.models.model_yml import (
     read_model_specs,
 )
 from assets.models.published_contract import contract_text
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from assets.publish.assets import MART_KEYS
 from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_texts
 from pipelines.definitions import defs
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 MARTS = read_model_specs(SQL_DIR / "marts")

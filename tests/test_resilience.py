@@ -22,10 +22,11 @@ import duckdb
 import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE
+from assets.project_files import PROJECT_ROOT
 from pipelines.analyst import contract_differences
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import run_nightly
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
 from tests.mart_checksums import differing_marts, mart_checksums
 

@@ -77,7 +77,7 @@ def test_a_scenario_declares_the_returns_owed_in_scenario_yaml_or_its_seeds_not_
 
 
 def test_the_nhs_england_scenario_owes_only_what_its_publications_bring_monthly():
-    from pipelines.settings import PROJECT_ROOT
+    from assets.project_files import PROJECT_ROOT
 
     scenario = load_scenario("nhs-england")
     assert sorted(scenario.returns_owed) == [

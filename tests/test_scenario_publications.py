@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets.project_files import PROJECT_ROOT
 from assets.validate.accounting import accounting_gaps
 from assets.validate.overdue import overdue_returns
 from pipelines.inbox_report import inbox_report
-from pipelines.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 

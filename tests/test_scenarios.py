@@ -5,9 +5,10 @@ import json
 import pytest
 from click.testing import CliRunner
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT
 from pipelines.cli import app
 from pipelines.scenarios import ScenarioError, load_scenario, write_suites
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, Settings
+from pipelines.settings import Settings
 
 
 def test_a_scenario_has_its_own_seeds_mappings_inbox_warehouse_and_site(monkeypatch, tmp_path):

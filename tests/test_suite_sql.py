@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate import suites
 from assets.validate.mart_suites import CHECKED_MARTS, FRAMES, mart_suite_name
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.submissions import _rows_to_validate
 from assets.validate.suite_sql import SuiteCompileError
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 
 RESULT_KEYS = (
     "element_count",

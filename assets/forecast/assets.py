@@ -15,7 +15,7 @@ from assets.forecast.store import ParameterStore
 from assets.models.build import load_table
 from assets.models.project import read_documentation
 from assets.models.versions import MODEL_VERSIONS, record_versions
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
 
 KEY = "marts/fct_measure_forecast"
 DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_forecast.yml")

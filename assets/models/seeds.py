@@ -15,7 +15,7 @@ import polars as pl
 
 from assets.models.build import load_table
 from assets.models.project import load_seed_docs
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
 
 SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
 SCENARIO_FILE = "scenario.yaml"

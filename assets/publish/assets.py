@@ -14,6 +14,7 @@ from dagster_duckdb import DuckDBResource
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
 from assets.models.published_contract import documented_marts
+from assets.project_files import SQL_DIR
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import data_docs_alongside
@@ -23,7 +24,6 @@ from assets.publish.swap import Publications
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
 from pipelines.resources import PathsResource
-from pipelines.settings import SQL_DIR
 
 # every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL or Python): publication
 # waits for each, and a mart is published only once it is documented (tests/test_model_contracts.py)

@@ -19,8 +19,8 @@ import polars as pl
 
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
 from assets.models.published_contract import documented_marts
+from assets.project_files import SQL_DIR
 from assets.validate.suites import SuiteResult, run_suite
-from pipelines.settings import SQL_DIR
 
 # a generated expectation names the file it comes from; those without it are the suite's own rules
 DECLARED_IN = "declared_in"
