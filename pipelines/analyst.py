@@ -47,8 +47,8 @@ def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
     travel included, reads the lake itself). Then the connection is locked as `open_warehouse`'s is,
     files allowed only under the lake's data path, where its Parquet files are.
     """
+    from assets.lake import LAKE, connect_lake
     from assets.models.build import literal, quote
-    from pipelines.lake import LAKE, connect_lake
 
     con = connect_lake(lake, read_only=True)
     try:

@@ -50,7 +50,7 @@ def table(result: duckdb.DuckDBPyRelation, width: int, max_rows: int) -> str:
 
 def csv_text(result: duckdb.DuckDBPyRelation) -> str:
     """Return the result as CSV that is safe to open in a spreadsheet."""
-    from pipelines.spreadsheet_csv import spreadsheet_csv
+    from assets.spreadsheet_csv import spreadsheet_csv
 
     return spreadsheet_csv(result.pl())
 

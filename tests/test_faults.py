@@ -13,7 +13,7 @@ import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE, fault_point
 from assets.project_files import PROJECT_ROOT
-from pipelines.resources import WorkingDatabase
+from assets.resources import WorkingDatabase
 
 
 def test_a_fault_point_does_nothing_unless_it_is_named(monkeypatch, tmp_path):

@@ -47,7 +47,7 @@ def test_every_mart_and_dimension_is_checked_and_published():
     assert {"dim_joint_service", "dim_measure", "dim_partner"} <= documented
     # publication waits for every documented mart, and each is built by an asset of the code location
     assert {key.path[1] for key in MART_KEYS} == documented
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     built = {key.path[1] for key in graph.materializable_asset_keys if key.path[0] == "marts"}
     assert built == documented
 

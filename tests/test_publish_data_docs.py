@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.publish.data_docs_alongside import BACKGROUND_FROM_SERVICES, data_docs_alongside
 from assets.publish.site import NAVIGATION
 from assets.validate.records import latest_results
@@ -28,9 +29,13 @@ def test_data_docs_from_a_second_process_match_and_its_errors_are_raised(demo_ru
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         results = latest_results(con)
     here, beside = tmp_path / "here", tmp_path / "beside"
-    with data_docs_alongside(results, here, NAVIGATION, services=BACKGROUND_FROM_SERVICES - 1):
+    with data_docs_alongside(
+        results, here, PROJECT_EXPECTATIONS_DIR, NAVIGATION, services=BACKGROUND_FROM_SERVICES - 1
+    ):
         pass
-    with data_docs_alongside(results, beside, NAVIGATION, services=BACKGROUND_FROM_SERVICES):
+    with data_docs_alongside(
+        results, beside, PROJECT_EXPECTATIONS_DIR, NAVIGATION, services=BACKGROUND_FROM_SERVICES
+    ):
         pass
     built = _files(here)
     assert "index.html" in built and any(name.startswith("validations/") for name in built)
@@ -40,6 +45,12 @@ def test_data_docs_from_a_second_process_match_and_its_errors_are_raised(demo_ru
     unknown = [replace(results[0], suite="no_such_suite")]
     with (
         pytest.raises(FileNotFoundError, match="no_such_suite"),
-        data_docs_alongside(unknown, tmp_path / "broken", NAVIGATION, services=BACKGROUND_FROM_SERVICES),
+        data_docs_alongside(
+            unknown,
+            tmp_path / "broken",
+            PROJECT_EXPECTATIONS_DIR,
+            NAVIGATION,
+            services=BACKGROUND_FROM_SERVICES,
+        ),
     ):
         pass

@@ -9,7 +9,7 @@ import pytest
 
 from assets.models.seeds import SeedError, publications_frame, returns_owed_frame
 from assets.publish.quality_page import month_ranges, overdue_summary, sent_by
-from pipelines.scenarios import ScenarioError, load_scenario, returns_owed_rows
+from assets.scenarios import ScenarioError, load_scenario, returns_owed_rows
 
 
 def test_a_declaration_gives_one_row_per_type_and_partner_sector_or_kind():

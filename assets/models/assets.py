@@ -8,8 +8,8 @@ from assets.models.project import SqlModel, load_models
 from assets.models.seeds import SEED_DOCS, load_seed, seed_source
 from assets.models.versions import MODEL_VERSIONS, record_versions
 from assets.project_files import SQL_DIR
+from assets.resources import PathsResource
 from assets.warehouse import ensure_warehouse
-from pipelines.resources import PathsResource
 
 
 def seed_asset(name: str) -> dg.AssetsDefinition:

@@ -50,7 +50,7 @@ def seed_source(reference_dir: Path, name: str, mappings_dir: Path) -> Path:
 def returns_owed_frame(reference_dir: Path) -> pl.DataFrame:
     """Return the returns owed: `returns_owed.csv` in the reference folder, or the `returns_owed` of the
     scenario whose `seeds/` folder it is; raise SeedError when both or neither declare them."""
-    from pipelines.scenarios import OWED_COLUMNS, load_scenario
+    from assets.scenarios import OWED_COLUMNS, load_scenario
 
     csv_file = reference_dir / "returns_owed.csv"
     beside = reference_dir.parent / SCENARIO_FILE

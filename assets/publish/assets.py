@@ -21,9 +21,9 @@ from assets.publish.data_docs_alongside import data_docs_alongside
 from assets.publish.lake import publish_to_lake
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
+from assets.resources import PathsResource
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
-from pipelines.resources import PathsResource
 
 # every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL or Python): publication
 # waits for each, and a mart is published only once it is documented (tests/test_model_contracts.py)
@@ -152,7 +152,13 @@ def publication(
         try:
             # Great Expectations' own report of the latest validation results, beside the scorecards:
             # at national scale built in a second process from here on
-            with data_docs_alongside(results, store.site_in(staged) / "data-quality", NAVIGATION, services):
+            with data_docs_alongside(
+                results,
+                store.site_in(staged) / "data-quality",
+                paths.path("expectations_dir"),
+                NAVIGATION,
+                services,
+            ):
                 changes = record_changes(con, store.warehouse, run_id)
                 con.execute("checkpoint")
                 database = Path(

@@ -26,9 +26,14 @@ BACKGROUND_FROM_SERVICES = 100
 
 @contextmanager
 def data_docs_alongside(
-    results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str], services: int
+    results: Sequence[StoredResult],
+    folder: Path,
+    expectations_dir: Path,
+    navigation: Mapping[str, str],
+    services: int,
 ) -> Iterator[None]:
-    """Build the Data Docs of `results` into `folder` while the body runs (`services` pages of them).
+    """Build the Data Docs of `results` (suites in `expectations_dir`) into `folder` while the body runs
+    (`services` pages of them).
 
     From BACKGROUND_FROM_SERVICES services on they are built in a second process started on entry
     and waited for on exit; below, in this process after the body. Either way they are complete when
@@ -36,13 +41,15 @@ def data_docs_alongside(
     """
     if services < BACKGROUND_FROM_SERVICES:
         yield
-        build_data_docs(results, folder, navigation)
+        build_data_docs(results, folder, expectations_dir, navigation)
         return
     builder = subprocess.Popen(
         [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE
     )
     try:
-        builder.stdin.write(pickle.dumps((list(results), str(folder), dict(navigation))))
+        builder.stdin.write(
+            pickle.dumps((list(results), str(folder), str(expectations_dir), dict(navigation)))
+        )
         builder.stdin.close()
         yield
     except BaseException:
@@ -62,9 +69,9 @@ def data_docs_alongside(
 
 def _build_from_standard_input() -> int:
     """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
-    results, folder, navigation = pickle.load(sys.stdin.buffer)
+    results, folder, expectations_dir, navigation = pickle.load(sys.stdin.buffer)
     try:
-        build_data_docs(results, Path(folder), navigation)
+        build_data_docs(results, Path(folder), Path(expectations_dir), navigation)
     except Exception as failed:  # handed to the parent, which raises it
         try:
             handed = pickle.dumps(failed)
