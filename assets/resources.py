@@ -65,10 +65,11 @@ class WorkingDatabase(DuckDBResource):
         self._steps_started = set()
         self._hold()
         if self._running_mark.exists():
-            context.log.warning(
-                f"the last run on {self.database} did not finish: this one starts again "
-                f"from the published warehouse {self.published_warehouse}"
-            )
+            if context.log is not None:
+                context.log.warning(
+                    f"the last run on {self.database} did not finish: this one starts again "
+                    f"from the published warehouse {self.published_warehouse}"
+                )
             self._release()
             reset_working_database(Path(self.database), Path(self.published_warehouse))
             self._hold()

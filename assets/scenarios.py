@@ -92,7 +92,7 @@ def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, .
         if not selected:
             raise fail(f"entry {number}: {chosen[0]} lists at least one")
         until = _last_month(entry.get("until"))
-        if until is False:
+        if isinstance(until, bool):  # False: unreadable
             raise fail(f"entry {number}: until is a month, written YYYY-MM")
         column = OWED_SELECTORS[chosen[0]] if chosen else None
         rows += [

@@ -267,17 +267,20 @@ def _months_held(settings: Settings) -> list[str] | None:
     import duckdb
 
     from assets.partitions import MONTHS
+    from assets.query import one_row
 
     database = settings.build_database if settings.build_database.exists() else settings.warehouse
     if not database.exists():
         return None
     with _failing_in_one_line("backfill", duckdb.Error), duckdb.connect(str(database), read_only=True) as con:
         try:
-            first, last = con.execute(
-                "select strftime(min(period_month), '%Y-%m'), "
-                "strftime(max(period_month), '%Y-%m') "
-                "from audit.month_validations"
-            ).fetchone()
+            first, last = one_row(
+                con.execute(
+                    "select strftime(min(period_month), '%Y-%m'), "
+                    "strftime(max(period_month), '%Y-%m') "
+                    "from audit.month_validations"
+                )
+            )
         except duckdb.CatalogException:  # a warehouse that has validated nothing yet
             return None
     keys = MONTHS.get_partition_keys()

@@ -28,7 +28,8 @@ def site(demo_run):
 
 
 def visit(instance, page_path: Path):
-    errors, blocked = [], []
+    errors: list[str] = []
+    blocked: list[str] = []
     page = offline_page(instance, errors, blocked)
     page.goto(page_path.resolve().as_uri(), wait_until="load")
     page.wait_for_function(CHARTS_DRAWN, timeout=20_000)

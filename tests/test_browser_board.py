@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import ViewportSize
 
 from assets.project_files import PROJECT_ROOT
 from assets.publish.board_rules import BoardRules
@@ -37,8 +38,9 @@ CUT_OFF = """svgs => svgs.flatMap(svg => {
 })"""
 
 
-def _open(instance, path: Path, viewport: dict[str, int]):
-    errors, blocked = [], []
+def _open(instance, path: Path, viewport: ViewportSize):
+    errors: list[str] = []
+    blocked: list[str] = []
     page = offline_page(instance, errors, blocked)
     page.set_viewport_size(viewport)
     page.goto(path.resolve().as_uri(), wait_until="load")

@@ -117,7 +117,7 @@ def _seeds(target: Path) -> None:
                 and row.get("service_code", next(iter(SERVICES))) in SERVICES
             ]
         with (target / path.name).open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, reader.fieldnames)
+            writer = csv.DictWriter(out, reader.fieldnames or [])
             writer.writeheader()
             writer.writerows(kept)
 

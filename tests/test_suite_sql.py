@@ -47,7 +47,9 @@ def ge_run(frame: pl.DataFrame, spec: dict, parameters: dict) -> tuple[pl.DataFr
     for result in outcome.results:
         if result.success:
             continue
-        config, kwargs = result.expectation_config, result.expectation_config.kwargs
+        config = result.expectation_config
+        assert config is not None  # GE gives every result its expectation
+        kwargs = config.kwargs
         columns = [
             *(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs),
             *kwargs.get("column_list", ()),
