@@ -11,7 +11,7 @@ DAGSTER_HOME := $(CURDIR)/dagster_home
 WITH_HOME := DAGSTER_HOME=$(DAGSTER_HOME)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser postgres demo run test test-fast test-faults test-scale-out lint dev bench clean
+.PHONY: setup browser postgres demo run test test-fast test-faults test-scale-out lint typecheck dev bench clean
 
 setup: $(VENV)/.synced
 
@@ -50,6 +50,10 @@ lint: setup
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
 	$(RUN)/dagster definitions validate -w workspace.yaml
+
+# mypy over assets, pipelines, tests and bench (pyproject.toml); it joins lint once it reports no error
+typecheck: setup
+	$(RUN)/mypy
 
 test: setup browser postgres lint
 	$(RUN)/pytest

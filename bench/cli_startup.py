@@ -90,10 +90,10 @@ def main() -> None:
         f"  {'command':<36} {'seconds':>8} {'x baseline':>11}  {f'under {TARGET_SECONDS} s':<11} "
         f"{'CPU seconds':>11}"
     )
-    for name, seconds in wall.items():
+    for name, median in wall.items():
         print(
-            f"  {name:<36} {seconds:>8.3f} {seconds / baseline:>10.2f}x  "
-            f"{'yes' if seconds < TARGET_SECONDS else 'NO':<11} {cpu[name]:>11.3f}"
+            f"  {name:<36} {median:>8.3f} {median / baseline:>10.2f}x  "
+            f"{'yes' if median < TARGET_SECONDS else 'NO':<11} {cpu[name]:>11.3f}"
         )
 
 

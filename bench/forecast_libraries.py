@@ -32,6 +32,7 @@ import subprocess
 import sys
 import time
 import warnings
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -185,7 +186,7 @@ def speed(warehouse: str, engines: list[str]) -> None:
 def calibration_factors(cut: list[Series]) -> dict:
     """Return the conformal factors a build of `cut` would learn with AutoETS(AZZ) (engine._calibration)."""
     sample = holdout_sample([(s.service_code, s.measure_code) for s in cut], 30)
-    jobs = []
+    jobs: list[tuple[str, Series, int, int]] = []
     for s in cut:
         if (s.service_code, s.measure_code) in sample:
             end = estimation_months(s.periods, 12)
@@ -210,7 +211,9 @@ def calibration_factors(cut: list[Series]) -> dict:
 def backtest(warehouse: str, measures: list[str] | None) -> None:
     """Print bench/forecast_backtest.py's table for AutoETS(AZZ): own and calibrated intervals."""
     series = load_series(warehouse, measures)
-    columns = {variant: {name: [] for name in SCHEMA} for variant in ("own intervals", "calibrated")}
+    columns: dict[str, dict[str, list[Any]]] = {
+        variant: {name: [] for name in SCHEMA} for variant in ("own intervals", "calibrated")
+    }
     wall, cpu = time.perf_counter(), cpu_seconds()
     with threadpool_limits(1):
         for origin in range(24, max(len(s.values) for s in series)):

@@ -41,6 +41,7 @@ LAST_MONTH_SENT = "202604"
 def _child_run(home: Path) -> dict:
     import duckdb
 
+    from assets.query import one_row
     from pipelines.run import run_nightly
     from tests.conftest import settings_for
 
@@ -49,12 +50,14 @@ def _child_run(home: Path) -> dict:
     report = run_nightly(settings)
     seconds = time.perf_counter() - start
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        (validated,) = con.execute(
-            "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
-            "where run_id = ? and target_table like 'raw.%'",
-            [report.run_id],
-        ).fetchone()
-        (pages,) = con.execute("select count(*) from marts.dim_joint_service").fetchone()
+        (validated,) = one_row(
+            con.execute(
+                "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
+                "where run_id = ? and target_table like 'raw.%'",
+                [report.run_id],
+            )
+        )
+        (pages,) = one_row(con.execute("select count(*) from marts.dim_joint_service"))
     return {
         "seconds": seconds,
         "success": report.success,

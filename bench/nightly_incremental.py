@@ -33,6 +33,7 @@ RUNS = ("first load", "incremental", "full run", "nothing due")
 def _child(home: Path, months: list[str] | None) -> dict:
     import duckdb
 
+    from assets.query import one_row
     from pipelines.run import run_nightly
     from tests.conftest import settings_for
 
@@ -42,11 +43,13 @@ def _child(home: Path, months: list[str] | None) -> dict:
     seconds = time.perf_counter() - start
     stages = stage_seconds(report.step_seconds)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        (validated,) = con.execute(
-            "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
-            "where run_id = ? and target_table like 'raw.%'",
-            [report.run_id],
-        ).fetchone()
+        (validated,) = one_row(
+            con.execute(
+                "select coalesce(sum(rows_validated), 0) from audit.validation_runs "
+                "where run_id = ? and target_table like 'raw.%'",
+                [report.run_id],
+            )
+        )
     return {
         "seconds": seconds,
         "success": report.success,

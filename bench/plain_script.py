@@ -177,10 +177,10 @@ def run(home: Path) -> dict:
         con.register(f"inbox_{kind}", frame.to_arrow())
         con.execute(_checked_sql(kind))
         rows_read += frame.height
-        rows_kept += con.execute(f"select count(*) from checked_{kind}").fetchone()[0]
+        rows_kept += con.execute(f"select count(*) from checked_{kind}").fetchall()[0][0]
     con.execute(MARTS)
     marts = {
-        t: con.execute(f"select count(*) from {t}").fetchone()[0]
+        t: con.execute(f"select count(*) from {t}").fetchall()[0][0]
         for t in ("measure_month", "workforce_month", "cost_month")
     }
     con.close()

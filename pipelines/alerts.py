@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
 from pipelines.notify import Notice, deliver, first_line
 from pipelines.settings import NotifySettings
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo
 
 LONDON = ZoneInfo("Europe/London")
 OVERDUE_CHECK = "no_returns_overdue"
@@ -40,7 +44,8 @@ def watched(evaluation: dg.AssetCheckEvaluation) -> bool:
 def failed_checks(instance: dg.DagsterInstance, run_id: str) -> list[dg.AssetCheckEvaluation]:
     """Return the watched checks that failed in a run."""
     records = instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records
-    evaluations = [record.event_log_entry.dagster_event.event_specific_data for record in records]
+    events = [record.event_log_entry.dagster_event for record in records]
+    evaluations = [event.asset_check_evaluation_data for event in events if event is not None]
     return [e for e in evaluations if watched(e) and not e.passed]
 
 
@@ -50,7 +55,7 @@ def _time(timestamp: float | None) -> str:
 
 def check_fact(evaluation: dg.AssetCheckEvaluation) -> str:
     """Return one line saying what a failed check found."""
-    meta = {key: value.value for key, value in evaluation.metadata.items()}
+    meta: dict[str, Any] = {key: value.value for key, value in evaluation.metadata.items()}  # as JSON
     asset = evaluation.asset_key.to_user_string()
     if evaluation.check_name == OVERDUE_CHECK:
         partners = ", ".join(
@@ -84,7 +89,7 @@ def _finished(instance: dg.DagsterInstance, run_id: str) -> datetime:
     return datetime.fromtimestamp(end, LONDON) if end else datetime.now(UTC).astimezone(LONDON)
 
 
-def error_line(error) -> str:
+def error_line(error: SerializableErrorInfo) -> str:
     """Return the first line of a step's error, the code's own error rather than Dagster's wrapper."""
     while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
         error = error.cause
@@ -97,14 +102,14 @@ def run_failure_notice(context: dg.RunFailureSensorContext) -> Notice:
     facts = [f"Run: {run.run_id} (job {run.job_name})"]
     steps = context.get_step_failure_events()
     for event in steps:
-        error = event.event_specific_data.error
+        error = event.step_failure_data.error
         cause = error_line(error) if error else first_line(event.message)
         facts.append(f"Step {event.step_key} failed: {cause}")
     if not steps:
         facts.append(f"Error: {first_line(context.failure_event.message)}")
     checks = failed_checks(context.instance, run.run_id)
     facts += [check_fact(e) for e in checks]
-    failed = ", ".join(e.step_key for e in steps) or "before any step"
+    failed = ", ".join(str(e.step_key) for e in steps) or "before any step"
     return Notice(
         title=f"joinedup run failed ({failed})",
         when=_finished(context.instance, run.run_id),

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
+
+from assets.query import one_row
 
 if TYPE_CHECKING:
     import polars as pl
@@ -18,7 +20,7 @@ if TYPE_CHECKING:
 # to import on these machines), which, like yaml, is imported by the functions that need it.
 
 PUBLISHED_SCHEMA = "marts"
-LOCKED = {
+LOCKED: dict[str, str | bool | int | float | list[str]] = {
     "enable_external_access": False,  # no file, URL or other database: no read_csv, glob, attach
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
@@ -27,7 +29,8 @@ LOCKED = {
 # DuckDB 1.4 still lets a locked connection write its own database file and the `.wal` beside it
 # (`copy ... to '<warehouse>' (use_tmp_file false)` overwrites the warehouse), so analysts' SQL is
 # also held to queries before it runs.
-QUERIES = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
+# DuckDB's stubs name these SELECT_STATEMENT and EXPLAIN_STATEMENT; the module has SELECT and EXPLAIN
+QUERIES = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)  # type: ignore[attr-defined]
 
 
 class RefusedStatement(ValueError):
@@ -47,15 +50,15 @@ def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
     travel included, reads the lake itself). Then the connection is locked as `open_warehouse`'s is,
     files allowed only under the lake's data path, where its Parquet files are.
     """
+    from assets.lake import LAKE, connect_lake
     from assets.models.build import literal, quote
-    from pipelines.lake import LAKE, connect_lake
 
     con = connect_lake(lake, read_only=True)
     try:
         con.execute("begin")  # one read of the lake's catalog for all the views, not one each
-        (data_path,) = con.execute(
-            f"select value from {LAKE}.options() where option_name = 'data_path'"
-        ).fetchone()
+        (data_path,) = one_row(
+            con.execute(f"select value from {LAKE}.options() where option_name = 'data_path'")
+        )
         tables = [
             t
             for (t,) in con.execute(
@@ -146,7 +149,9 @@ def published_schema(warehouse: Path) -> dict[str, dict]:
             "where schema_name = ? order by table_name, column_index",
             [PUBLISHED_SCHEMA],
         ).fetchall()
-    schema = {f"{PUBLISHED_SCHEMA}.{t}": {"description": (c or "").strip(), "columns": {}} for t, c in tables}
+    schema: dict[str, dict[str, Any]] = {
+        f"{PUBLISHED_SCHEMA}.{t}": {"description": (c or "").strip(), "columns": {}} for t, c in tables
+    }
     for table, column, data_type, comment in columns:
         schema[f"{PUBLISHED_SCHEMA}.{table}"]["columns"][column] = {
             "type": data_type,

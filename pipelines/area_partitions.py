@@ -24,10 +24,10 @@ import duckdb
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import partner_in_name
 from assets.ingest.inbox import RETURNS_FOLDER
+from assets.lake import LAKE, connect_lake
 from assets.models.build import literal, quote
 from assets.publish.lake import in_one_commit
 from assets.warehouse import PRIMARY_KEYS, fixed_tables
-from pipelines.lake import LAKE, connect_lake
 from pipelines.settings import LakeSettings, Settings
 
 AREAS_FOLDER = "areas"  # beside the warehouse: one folder per area partition

@@ -99,6 +99,13 @@ def nightly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     return nightly_request(due_work(Settings.from_env()), context.repository_def, None)
 
 
+def _repository(context: dg.SensorEvaluationContext) -> dg.RepositoryDefinition:
+    """Return the code location a sensor is evaluated in (Dagster always gives it)."""
+    if context.repository_def is None:
+        raise dg.DagsterInvariantViolationError("evaluated without its code location")
+    return context.repository_def
+
+
 def _walk(folder: str) -> Iterator[os.DirEntry]:
     """Yield the regular files under `folder`: links are not followed, temporary (dot) names left alone."""
     with os.scandir(folder) as entries:
@@ -162,6 +169,4 @@ def inbox_sensor(context: dg.SensorEvaluationContext) -> dg.SensorResult:
             cursor=cursor,
         )
     run_key = hashlib.sha256(f"{cursor}{due.new_files}".encode()).hexdigest()
-    return dg.SensorResult(
-        run_requests=[nightly_request(due, context.repository_def, run_key)], cursor=cursor
-    )
+    return dg.SensorResult(run_requests=[nightly_request(due, _repository(context), run_key)], cursor=cursor)

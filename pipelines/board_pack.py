@@ -19,6 +19,8 @@ import duckdb
 from playwright.sync_api import Page, sync_playwright
 from pypdf import PdfReader, PdfWriter
 
+from assets.query import one_row
+
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -133,7 +135,7 @@ def front_context(warehouse: Path, service_codes: list[str], printed: date) -> d
         marts, quality = load_marts(con), load_quality(con)
         changes = publication_summary(con)
         newest = newest_special_causes(con, marts)
-        (published_at,) = con.execute("select max(published_at) from audit.publications").fetchone()
+        (published_at,) = one_row(con.execute("select max(published_at) from audit.publications"))
         published_on = published_at.date() if published_at else printed
         latest = max((r["period"] for rows in marts.scorecard.values() for r in rows), default=None)
         age = data_age(con, latest, published_on)

@@ -9,7 +9,6 @@ a second of every command (bench/RESULTS.md).
 
 from __future__ import annotations
 
-import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -116,15 +115,14 @@ def _one_line(error: Exception) -> str:
     return message
 
 
-def _settings() -> Settings:
-    """Return the settings (imported here, so that `run --scenario` can choose them before any import)."""
-    from pipelines.scenarios import ScenarioError
+def _settings(scenario: str | None = None, inbox: Path | None = None) -> Settings:
+    """Return the settings, with the scenario and inbox the command was given (else the environment's)."""
+    from assets.scenarios import ScenarioError
+    from pipelines.settings import Settings
 
     try:
-        from pipelines.settings import Settings
-
-        return Settings.from_env()
-    except ScenarioError as exc:  # JOINEDUP_SCENARIO names no scenario
+        return Settings.from_env(scenario, inbox)
+    except ScenarioError as exc:  # the scenario named (or JOINEDUP_SCENARIO's) does not exist
         raise click.BadParameter(str(exc)) from exc
 
 
@@ -140,26 +138,21 @@ def _published(warehouse: Path) -> Path:
     return warehouse
 
 
-def _prepare_scenario() -> Settings:
-    """Return the settings, writing the scenario's suites first when it relaxes rules of the project's."""
-    from pipelines.scenarios import ScenarioError, write_suites
+def _prepare_scenario(scenario: str | None = None, inbox: Path | None = None) -> Settings:
+    """Return the settings (`_settings`), first writing the scenario's suites when it validates with its
+    own copies of the project's, less the rules it relaxes."""
+    from assets.project_files import PROJECT_EXPECTATIONS_DIR
+    from assets.scenarios import ScenarioError, write_suites
+    from pipelines.settings import scenario_suites_dir
 
-    try:
-        import pipelines.settings as configured
-
-        scenario = configured.current_scenario()
-        if scenario and scenario.relax and "JOINEDUP_EXPECTATIONS_DIR" not in os.environ:
-            target = configured.scenario_suites_dir(scenario)
-            if target != configured.EXPECTATIONS_DIR:
-                raise ScenarioError(
-                    f"{scenario.name} validates with its own suites, chosen when the "
-                    "process starts: run it as `joinedup run --scenario NAME` or with "
-                    "JOINEDUP_SCENARIO set"
-                )
-            write_suites(scenario, configured.PROJECT_EXPECTATIONS_DIR, target)
-    except ScenarioError as exc:
-        raise click.BadParameter(str(exc)) from exc
-    return configured.Settings.from_env()
+    settings = _settings(scenario, inbox)
+    chosen = settings.scenario
+    if chosen and chosen.relax and settings.expectations_dir == scenario_suites_dir(chosen):
+        try:
+            write_suites(chosen, PROJECT_EXPECTATIONS_DIR, settings.expectations_dir)
+        except ScenarioError as exc:
+            raise click.BadParameter(str(exc)) from exc
+    return settings
 
 
 @app.command("demo-data")
@@ -232,11 +225,7 @@ def run(scenario: str | None, inbox: Path | None, as_json: bool, progress: bool)
     Loads the new files and changed reference tables, validates the months they touch (and months
     validated under older rules), rebuilds what depends on them and publishes.
     """
-    if scenario:
-        os.environ["JOINEDUP_SCENARIO"] = scenario
-    if inbox:
-        os.environ["JOINEDUP_INBOX"] = str(inbox.resolve())
-    settings = _prepare_scenario()
+    settings = _prepare_scenario(scenario, inbox.resolve() if inbox else None)
     if not settings.inbox.is_dir():
         raise click.BadParameter(
             f"no inbox folder at {settings.inbox}: give --inbox, set JOINEDUP_INBOX, "
@@ -278,17 +267,20 @@ def _months_held(settings: Settings) -> list[str] | None:
     import duckdb
 
     from assets.partitions import MONTHS
+    from assets.query import one_row
 
     database = settings.build_database if settings.build_database.exists() else settings.warehouse
     if not database.exists():
         return None
     with _failing_in_one_line("backfill", duckdb.Error), duckdb.connect(str(database), read_only=True) as con:
         try:
-            first, last = con.execute(
-                "select strftime(min(period_month), '%Y-%m'), "
-                "strftime(max(period_month), '%Y-%m') "
-                "from audit.month_validations"
-            ).fetchone()
+            first, last = one_row(
+                con.execute(
+                    "select strftime(min(period_month), '%Y-%m'), "
+                    "strftime(max(period_month), '%Y-%m') "
+                    "from audit.month_validations"
+                )
+            )
         except duckdb.CatalogException:  # a warehouse that has validated nothing yet
             return None
     keys = MONTHS.get_partition_keys()
@@ -431,7 +423,7 @@ def sql(statement: str, output: str, max_rows: int, csv: Path | None, parquet: P
 
 def _write_files(result: duckdb.DuckDBPyRelation, csv: Path | None, parquet: Path | None) -> str:
     """Write the result to the files asked for; return what to say about it."""
-    from pipelines.spreadsheet_csv import write_spreadsheet_csv
+    from assets.spreadsheet_csv import write_spreadsheet_csv
 
     frame = result.pl()
     if csv:
@@ -475,8 +467,8 @@ def contract(write: bool) -> None:
     import duckdb
     import yaml
 
+    from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
     from pipelines.analyst import contract_differences
-    from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 
     settings, file = _settings(), PROJECT_ROOT / "docs" / "warehouse-contract.yml"
     if write:

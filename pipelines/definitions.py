@@ -1,16 +1,11 @@
-"""The joinedup code location: every asset, check, job, schedule and sensor."""
+"""The joinedup code location: each stage's assets and checks, the automation over them, the resources."""
 
 import dagster as dg
 
-from assets.association.assets import workforce_outcome_association
-from assets.forecast.assets import measure_forecast
-from assets.ingest.assets import raw_assets
-from assets.models.assets import model_assets, seed_assets
-from assets.models.spc_assets import measure_spc
-from assets.publish.assets import publication
-from assets.validate.assets import validated_assets, validation_checks
-from assets.validate.mart_checks import mart_checks
-from assets.validate.overdue import no_returns_overdue
+from assets.ingest import definitions as ingest
+from assets.models import definitions as models
+from assets.publish import definitions as publish
+from assets.validate import definitions as validate
 from pipelines.alerts import notify_failed_checks, notify_run_failure
 from pipelines.automation import inbox_sensor, nightly_job, nightly_schedule
 from pipelines.freshness import freshness_checks, freshness_sensor
@@ -18,29 +13,30 @@ from pipelines.resources import build_resources
 from pipelines.settings import Settings
 
 
-def build_definitions(settings: Settings) -> dg.Definitions:
-    """Return the code location wired to the given installation's paths."""
-    assets = [
-        *seed_assets,
-        *raw_assets,
-        *validated_assets,
-        *model_assets,
-        measure_spc,
-        workforce_outcome_association,
-        measure_forecast,
-        publication,
-    ]
+def automation(stages: dg.Definitions) -> dg.Definitions:
+    """Return the nightly job over every stage, its schedule and sensors, and the freshness checks."""
+    assets = [a for a in stages.assets or [] if isinstance(a, dg.AssetsDefinition)]
     freshness = freshness_checks(assets)
     return dg.Definitions(
-        assets=assets,
-        asset_checks=[*validation_checks, *mart_checks, no_returns_overdue, *freshness],
+        asset_checks=freshness,
         jobs=[nightly_job(left_out=freshness)],
         schedules=[nightly_schedule],
         sensors=[inbox_sensor, freshness_sensor(freshness), notify_run_failure, notify_failed_checks],
-        resources=build_resources(settings),
-        # DuckDB takes one writer per file: steps run one after another in this process.
-        executor=dg.in_process_executor,
     )
 
 
-defs = build_definitions(Settings.from_env())
+def build_definitions(settings: Settings) -> dg.Definitions:
+    """Return the code location wired to one installation's settings (its resources)."""
+    stages = dg.Definitions.merge(ingest.defs, validate.defs, models.defs, publish.defs)
+    return dg.Definitions.merge(
+        stages,
+        automation(stages),
+        # DuckDB takes one writer per file: steps run one after another in this process.
+        dg.Definitions(resources=build_resources(settings), executor=dg.in_process_executor),
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The code location `workspace.yaml` loads, configured from the environment when it is loaded."""
+    return build_definitions(Settings.from_env())

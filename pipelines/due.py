@@ -13,6 +13,7 @@ from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -127,7 +128,9 @@ def seeds_changed(settings: Settings) -> list[str]:
     return changed
 
 
-def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: list[str]) -> TypeDue:
+def _type_due(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: list[str], expectations_dir: Path
+) -> TypeDue:
     """Return a type's months due: those its rows not yet validated fall in, and those under older rules."""
     raw = con.execute(
         f"select r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
@@ -144,7 +147,7 @@ def _type_due(con: duckdb.DuckDBPyConnection, kind: SubmissionType, new_files: l
     return TypeDue(
         sorted(new_files),
         touched,
-        partition_months(stale_months(con, kind, rules_fingerprint(con, kind))),
+        partition_months(stale_months(con, kind, rules_fingerprint(con, kind, expectations_dir))),
         len({m for m in months if m is None or month_key(m) not in touched}),
     )
 
@@ -185,6 +188,7 @@ def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueW
                 + summary.files_rejected
                 + summary.files_duplicate
                 + summary.files_skipped,
+                settings.expectations_dir,
             )
         return DueWork(by_type, changed_seeds, _models_changed(settings))
 
@@ -207,5 +211,5 @@ def due_after_ingest(
                 [kind.name, ingest_run_id, kind.name, ingest_run_id],
             ).fetchall()
         ]
-        by_type[kind.name] = _type_due(con, kind, new_files)
+        by_type[kind.name] = _type_due(con, kind, new_files, settings.expectations_dir)
     return DueWork(by_type, changed_seeds, _models_changed(settings))

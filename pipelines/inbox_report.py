@@ -8,6 +8,7 @@ after the partners; those of a mapping file too wrong to name its publication, u
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import duckdb
 
@@ -120,7 +121,9 @@ def inbox_report(
     for w in warnings:
         warned[(w["submission_type"], w["file_name"])].append(w)
     # sections in order: partners by code, then publications by name, then files of no one we know
-    sections = defaultdict(lambda: {"files": [], "rejected": []})
+    sections: defaultdict[tuple[int, str, str], dict[str, list[dict[str, Any]]]] = defaultdict(
+        lambda: {"files": [], "rejected": []}
+    )
     for f in files:
         sections[_heading(f)]["files"].append(f)
     for r in rejected:

@@ -68,6 +68,8 @@ def webhook_text(notice: Notice) -> str:
 
 def send_email(notice: Notice, settings: NotifySettings) -> None:
     """Send the notice to the configured recipients through the configured SMTP server."""
+    if settings.smtp_host is None:
+        raise ValueError("no SMTP server is configured (JOINEDUP_NOTIFY_SMTP_HOST)")
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=TIMEOUT_SECONDS) as smtp:
         if settings.smtp_starttls:
             smtp.starttls()
@@ -93,8 +95,9 @@ def deliver(notice: Notice, settings: NotifySettings, log: Log) -> list[str]:
     channels = []
     if settings.email_configured:
         channels.append(("email", lambda: send_email(notice, settings)))
-    if settings.webhook_url:
-        channels.append(("webhook", lambda: send_webhook(notice, settings.webhook_url)))
+    url = settings.webhook_url
+    if url:
+        channels.append(("webhook", lambda: send_webhook(notice, url)))
     if not channels:
         log.info(
             f"no notification channel configured (JOINEDUP_NOTIFY_SMTP_HOST and _TO, or "

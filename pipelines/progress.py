@@ -14,11 +14,12 @@ import ast
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from dagster import EventLogEntry
+    from dagster import DagsterEvent, EventLogEntry, MetadataValue
+    from dagster_shared.error import SerializableErrorInfo
 
 CLEAR_LINE = "\r\x1b[K"
 
@@ -137,11 +138,10 @@ class _PhaseListener:
         elif kind in ("STEP_FAILURE", "RESOURCE_INIT_FAILURE"):
             self._failed = True
             self._progress.note(
-                f"{self._phase}: step failed: {_label(event.step_key)}: "
-                f"{_cause(event.event_specific_data.error)}"
+                f"{self._phase}: step failed: {_label(event.step_key)}: {_cause(_error(event))}"
             )
-        elif kind == "PIPELINE_FAILURE" and not self._failed and event.event_specific_data.error:
-            self._progress.note(f"{self._phase}: failed: {_cause(event.event_specific_data.error)}")
+        elif kind == "PIPELINE_FAILURE" and not self._failed and _error(event):
+            self._progress.note(f"{self._phase}: failed: {_cause(_error(event))}")
 
 
 def _step_count(event) -> int | None:
@@ -153,7 +153,13 @@ def _step_count(event) -> int | None:
         return None
 
 
-def _cause(error) -> str:
+def _error(event: DagsterEvent) -> SerializableErrorInfo | None:
+    """Return the error a failure event carries (a step's, a resource's or the run's), if any."""
+    # StepFailureData, EngineEventData (a resource's failure) and JobFailureData each have `error`
+    return getattr(event.event_specific_data, "error", None)
+
+
+def _cause(error: SerializableErrorInfo | None) -> str:
     """Return the first line of the error that started it all (Dagster wraps it in its own)."""
     if error is None:
         return "no error was recorded"
@@ -167,7 +173,7 @@ def _label(step_key: str | None) -> str:
     return (step_key or "").replace("__", "/")
 
 
-def _files_read(asset_key: list[str], metadata: dict) -> str | None:
+def _files_read(asset_key: Sequence[str], metadata: Mapping[str, MetadataValue]) -> str | None:
     """Return what an ingest step read (`raw/<type>` materialisations list their files), else None."""
     if "files_loaded" not in metadata:
         return None
@@ -177,4 +183,5 @@ def _files_read(asset_key: list[str], metadata: dict) -> str | None:
         f"{asset_key[-1]}: {count['files_loaded']:,} new file(s) read, "
         f"{count.get('rows_received', 0):,} rows received"
     )
-    return line + (f", {len(rejected.value):,} rejected" if rejected is not None and rejected.value else "")
+    files = rejected.value if rejected is not None else None  # the ingest assets' list of rejected files
+    return line + (f", {len(files):,} rejected" if isinstance(files, list) and files else "")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from assets.publish.lake import roll_back_lake
 from assets.publish.swap import Publications
-from pipelines.resources import reset_working_database
+from assets.resources import reset_working_database
 from pipelines.rollback_plan import published_run
 from pipelines.settings import Settings
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import dagster as dg
 import polars as pl
@@ -13,6 +13,7 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES
 from assets.models.seeds import SEED_DOCS
 from assets.partitions import range_tags
+from assets.resources import WorkingDatabase
 from pipelines.automation import due_selection, job_checks
 from pipelines.due import due_after_ingest, seeds_changed
 from pipelines.run_summary import nothing_loaded
@@ -137,7 +138,7 @@ def run_nightly(
             if progress is not None:
                 progress.stage("working out the months due")
             if months is None:
-                with definitions.resources["duckdb"].get_connection() as con:
+                with _working_database(definitions).get_connection() as con:
                     due = due_after_ingest(con, settings, changed_seeds, ingest.run_id)
                 months, selection = due.months, due_selection(repository, due)
             else:
@@ -191,7 +192,7 @@ def _report(
     ]
     # The resource's own connection: one a failed step left open in this process (dagster-duckdb does
     # not close it on an exception) has its configuration, and a differently configured one is refused.
-    with definitions.resources["duckdb"].get_connection() as con:
+    with _working_database(definitions).get_connection() as con:
         files = con.execute(
             """
             select submission_type, count(*) as files,
@@ -223,10 +224,9 @@ def _report(
         ]
     # a blocking check that failed stops its step too; it is reported as the check, not again here
     steps = [
-        FailedStep(e.step_key, _root_message(e.event_specific_data.error))
+        FailedStep(str(e.step_key), _root_message(e.step_failure_data.error))
         for e in events
-        if e.event_type_value == "STEP_FAILURE"
-        and e.event_specific_data.error.cls_name != "DagsterAssetCheckFailedError"
+        if e.event_type_value == "STEP_FAILURE" and not _stopped_by_check(e.step_failure_data.error)
     ]
     return RunReport(
         all(run.success for run in runs),
@@ -244,12 +244,26 @@ def _report(
 
 def _waiting(events: list[dg.DagsterEvent]) -> list[str]:
     """Return the inbox files the ingest steps left for a later run, as their metadata lists them."""
-    waiting = set()
+    waiting: set[str] = set()
     for event in events:
         if event.is_step_materialization:
             listed = event.step_materialization_data.materialization.metadata.get("files_waiting")
-            waiting.update(listed.value if listed is not None else [])
+            if listed is not None:
+                waiting.update(cast(list[str], listed.value))  # the ingest assets' list of file names
     return sorted(waiting)
+
+
+def _stopped_by_check(error: SerializableErrorInfo | None) -> bool:
+    """Return whether a step's error is a blocking check that failed (reported as the check)."""
+    return error is not None and error.cls_name == "DagsterAssetCheckFailedError"
+
+
+def _working_database(definitions: dg.Definitions) -> WorkingDatabase:
+    """Return the working database the definitions' runs build (their `duckdb` resource)."""
+    database = (definitions.resources or {}).get("duckdb")
+    if not isinstance(database, WorkingDatabase):
+        raise TypeError(f"the definitions' duckdb resource is {database!r}, not the working database")
+    return database
 
 
 def _root_message(error: SerializableErrorInfo | None) -> str:

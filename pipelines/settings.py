@@ -1,4 +1,6 @@
-"""Where joinedup reads and writes: every path comes from here (environment variables with defaults)."""
+"""Where joinedup reads and writes: every path and choice comes from here (environment variables with
+defaults, and what the `joinedup` command is told), and reaches the assets as resources
+(pipelines.resources.build_resources)."""
 
 from __future__ import annotations
 
@@ -6,11 +8,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipelines.scenarios import Scenario, load_scenario
+from assets.lake import LakeSettings
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SCENARIOS_DIR, SQL_DIR
+from assets.scenarios import Scenario, load_scenario
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-SQL_DIR = PROJECT_ROOT / "dbt_like_sql"
-PROJECT_EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
 # A scenario (JOINEDUP_SCENARIO, or `joinedup run --scenario`) runs the same pipeline on its own
 # configuration, into a warehouse and site of its own under this folder.
@@ -21,10 +22,17 @@ def _home() -> Path:
     return Path(os.environ.get("JOINEDUP_HOME", PROJECT_ROOT))
 
 
-def current_scenario() -> Scenario | None:
-    """Return the scenario JOINEDUP_SCENARIO names, if any."""
-    name = os.environ.get("JOINEDUP_SCENARIO")
-    return load_scenario(name) if name else None
+def _path(name: str, default: Path) -> Path:
+    return Path(os.environ.get(name, default))
+
+
+def chosen_scenario(name: str | None = None) -> Scenario | None:
+    """Return the scenario called `name`, else the one JOINEDUP_SCENARIO names (looked for in
+    JOINEDUP_SCENARIOS_DIR, by default the project's `scenarios/`), if any."""
+    name = name or os.environ.get("JOINEDUP_SCENARIO")
+    return (
+        load_scenario(name, Path(os.environ.get("JOINEDUP_SCENARIOS_DIR") or SCENARIOS_DIR)) if name else None
+    )
 
 
 def scenario_suites_dir(scenario: Scenario) -> Path:
@@ -32,20 +40,22 @@ def scenario_suites_dir(scenario: Scenario) -> Path:
     return _home() / SCENARIO_OUTPUT / scenario.name / "expectations"
 
 
-def _expectations_dir() -> Path:
-    """The suites this process validates with (fixed when it starts): a scenario's, if it relaxes rules."""
-    if "JOINEDUP_EXPECTATIONS_DIR" in os.environ:
-        return Path(os.environ["JOINEDUP_EXPECTATIONS_DIR"])
-    scenario = current_scenario()
-    return scenario_suites_dir(scenario) if scenario and scenario.relax else PROJECT_EXPECTATIONS_DIR
-
-
-EXPECTATIONS_DIR = _expectations_dir()
+def lake_from_env() -> LakeSettings | None:
+    """Return the lake `JOINEDUP_LAKE` names (with `JOINEDUP_LAKE_DATA`, `JOINEDUP_LAKE_SCHEMA`), or None:
+    no lake."""
+    url = os.environ.get("JOINEDUP_LAKE", "").strip()
+    if not url:
+        return None
+    return LakeSettings(
+        url=url,
+        data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
+        schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts",
+    )
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Paths of one joinedup installation."""
+    """Paths and choices of one joinedup installation: what a run reads, validates with and writes."""
 
     inbox: Path
     reference_dir: Path
@@ -54,6 +64,9 @@ class Settings:
     site_dir: Path
     partners_dir: Path
     lake: LakeSettings | None = None  # the lake the marts are published to as well (JOINEDUP_LAKE)
+    # the suites submissions and marts are validated with: a scenario's relaxed copies, if it has any
+    expectations_dir: Path = PROJECT_EXPECTATIONS_DIR
+    scenario: Scenario | None = None  # the scenario whose configuration the defaults are
 
     @property
     def publications(self) -> Path:
@@ -61,31 +74,32 @@ class Settings:
         return self.warehouse.parent / "publications"
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, scenario: str | None = None, inbox: Path | None = None) -> Settings:
         """Return settings from `JOINEDUP_*` environment variables, defaulting under the project.
 
-        With JOINEDUP_SCENARIO set, the defaults are the scenario's: its seeds, mappings and inbox, and
-        a warehouse and site of its own under `scenario-output/<name>/`.
+        With a scenario (`scenario`, else JOINEDUP_SCENARIO), the defaults are the scenario's: its seeds,
+        mappings and inbox, its suites when it relaxes rules, and a warehouse and site of its own under
+        `scenario-output/<name>/`. `inbox`, when given, is read instead of any other.
+        Raises ScenarioError when the scenario does not exist.
         """
-        scenario = current_scenario()
-        home = _home() / SCENARIO_OUTPUT / scenario.name if scenario else _home()
-        warehouse = Path(os.environ.get("JOINEDUP_WAREHOUSE", home / "warehouse" / "joinedup.duckdb"))
-
-        def path(name: str, default: Path) -> Path:
-            return Path(os.environ.get(name, default))
-
+        chosen = chosen_scenario(scenario)
+        home = _home() / SCENARIO_OUTPUT / chosen.name if chosen else _home()
+        warehouse = _path("JOINEDUP_WAREHOUSE", home / "warehouse" / "joinedup.duckdb")
+        suites = scenario_suites_dir(chosen) if chosen and chosen.relax else PROJECT_EXPECTATIONS_DIR
         return cls(
-            inbox=path("JOINEDUP_INBOX", scenario.inbox if scenario else home / "inbox"),
-            reference_dir=path(
-                "JOINEDUP_REFERENCE_DIR", scenario.folder / "seeds" if scenario else SQL_DIR / "seeds"
+            inbox=inbox or _path("JOINEDUP_INBOX", chosen.inbox if chosen else home / "inbox"),
+            reference_dir=_path(
+                "JOINEDUP_REFERENCE_DIR", chosen.folder / "seeds" if chosen else SQL_DIR / "seeds"
             ),
-            build_database=path("JOINEDUP_BUILD_DATABASE", warehouse.parent / "build" / warehouse.name),
+            build_database=_path("JOINEDUP_BUILD_DATABASE", warehouse.parent / "build" / warehouse.name),
             warehouse=warehouse,
-            site_dir=path("JOINEDUP_SITE", home / "site"),
-            partners_dir=path(
-                "JOINEDUP_PARTNERS_DIR", scenario.folder / "mappings" if scenario else PARTNERS_DIR
+            site_dir=_path("JOINEDUP_SITE", home / "site"),
+            partners_dir=_path(
+                "JOINEDUP_PARTNERS_DIR", chosen.folder / "mappings" if chosen else PARTNERS_DIR
             ),
-            lake=LakeSettings.from_env(),
+            lake=lake_from_env(),
+            expectations_dir=_path("JOINEDUP_EXPECTATIONS_DIR", suites),
+            scenario=chosen,
         )
 
 
@@ -124,34 +138,4 @@ class NotifySettings:
             smtp_user=env("JOINEDUP_NOTIFY_SMTP_USER") or None,
             smtp_password=env("JOINEDUP_NOTIFY_SMTP_PASSWORD") or None,
             webhook_url=env("JOINEDUP_NOTIFY_WEBHOOK_URL") or None,
-        )
-
-
-@dataclass(frozen=True)
-class LakeSettings:
-    """Where the publication also writes the marts, as a DuckLake catalog (none by default).
-
-    `url` is what DuckDB attaches, e.g. `ducklake:postgres:dbname=joinedup host=db.example user=joinedup`
-    (the catalog in PostgreSQL); `data_path` is the folder or object-store prefix of its Parquet files,
-    needed when the catalog is created (it is recorded in the catalog for every later reader). `schema`
-    is the lake's schema this installation's marts go to: one per partnership when several share a lake.
-    """
-
-    url: str
-    data_path: str | None = None
-    schema: str = "marts"
-
-    @classmethod
-    def from_env(cls) -> LakeSettings | None:
-        """Return the lake `JOINEDUP_LAKE` names (with `JOINEDUP_LAKE_DATA`, `JOINEDUP_LAKE_SCHEMA`), or
-        None: no lake."""
-        url = os.environ.get("JOINEDUP_LAKE", "").strip()
-        return (
-            cls(
-                url=url,
-                data_path=os.environ.get("JOINEDUP_LAKE_DATA") or None,
-                schema=os.environ.get("JOINEDUP_LAKE_SCHEMA") or "marts",
-            )
-            if url
-            else None
         )

@@ -50,7 +50,7 @@ def table(result: duckdb.DuckDBPyRelation, width: int, max_rows: int) -> str:
 
 def csv_text(result: duckdb.DuckDBPyRelation) -> str:
     """Return the result as CSV that is safe to open in a spreadsheet."""
-    from pipelines.spreadsheet_csv import spreadsheet_csv
+    from assets.spreadsheet_csv import spreadsheet_csv
 
     return spreadsheet_csv(result.pl())
 
@@ -104,7 +104,10 @@ def _unique(names: list[str]) -> list[str]:
 def _json_value(value: Any) -> Any:
     """Return a value DuckDB fetched as one `json` can write, without losing what it means."""
     if isinstance(value, Decimal):
-        return int(value) if value.as_tuple().exponent >= 0 else float(value)
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int):  # NaN or infinity, which a DuckDB decimal never holds
+            return None
+        return int(value) if exponent >= 0 else float(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if isinstance(value, datetime | date | time):

@@ -44,8 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(autouse=True)
 def environment_restored():
-    """Undo whatever a test changed in os.environ: the CLI sets the scenario's variables in-process
-    (`run --scenario` and `--inbox`), which would otherwise carry into later tests of the worker."""
+    """Undo whatever a test changed in os.environ itself (a fault point armed in-process, say), which
+    would otherwise carry into later tests of the worker."""
     saved = dict(os.environ)
     yield
     os.environ.clear()

@@ -9,9 +9,9 @@ import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
-from pipelines.settings import SQL_DIR
 from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 
@@ -45,7 +45,7 @@ def ingest_and_validate(
 ) -> ValidationOutcome:
     """Ingest `home/inbox` (mappings from `home/partners`) for one type, then validate it."""
     ingest_inbox(con, home / "inbox", SUBMISSION_TYPES[kind], home / "partners", "run-1")
-    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
+    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1", expectations_dir=PROJECT_EXPECTATIONS_DIR)
 
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from assets.faults import FAULT, FAULT_AT
+from assets.lake import LAKE, connect_lake
 from assets.publish.lake import publish_to_lake
-from pipelines.lake import LAKE, connect_lake
 from pipelines.settings import LakeSettings
 from tests.mart_checksums import catalog_mart_checksums
 

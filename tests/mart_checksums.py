@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from assets.query import one_row
+
 
 def mart_checksums(warehouse: Path) -> dict[str, tuple[int, int]]:
     """Return {table: (rows, sum of the rows' hashes)} for every table in schema `marts`.
@@ -13,7 +15,7 @@ def mart_checksums(warehouse: Path) -> dict[str, tuple[int, int]]:
     A sum (not an exclusive or) so that two equal rows do not cancel out; the order of rows is ignored.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        return catalog_mart_checksums(con, con.execute("select current_database()").fetchone()[0])
+        return catalog_mart_checksums(con, one_row(con.execute("select current_database()"))[0])
 
 
 def catalog_mart_checksums(
@@ -28,9 +30,9 @@ def catalog_mart_checksums(
         ).fetchall()
     ]
     return {
-        t: con.execute(
-            f'select count(*), coalesce(sum(hash(t)), 0) from "{database}"."{schema}"."{t}" t'
-        ).fetchone()
+        t: one_row(
+            con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{database}"."{schema}"."{t}" t')
+        )
         for t in tables
     }
 

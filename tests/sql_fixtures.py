@@ -12,12 +12,12 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.build import build_model, load_table
 from assets.models.project import build_order, load_models, load_seed_docs
 from assets.models.spc_assets import build_spc_tables
+from assets.project_files import SQL_DIR
 from assets.spc.series import SpcSettings
 from assets.warehouse import ensure_warehouse
 from pipelines.demo.reference import FIGURE_CEILINGS
-from pipelines.settings import SQL_DIR
 
-SEEDS = {
+SEEDS: dict[str, list[tuple]] = {
     "service_kinds": [("K", "Kind K")],
     "joint_services": [
         ("S1", "Service one", "K", "Area", "2024-01-01", "P1"),
@@ -196,10 +196,10 @@ def build_warehouse(
             else pl.DataFrame(schema=dict.fromkeys(columns, pl.String))
         )
         load_seed(con, name, frame, docs[name])
-    for kind, rows in submissions.items():
-        if not rows:
+    for kind, submitted in submissions.items():
+        if not submitted:
             continue
-        frame = _validated(kind, rows)
+        frame = _validated(kind, submitted)
         con.register("hand_rows", frame.to_arrow())
         con.execute(f"insert into validated.{kind} by name select * from hand_rows")
         con.unregister("hand_rows")

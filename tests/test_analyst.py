@@ -7,8 +7,8 @@ import polars as pl
 import pytest
 
 from assets.models.published_contract import contract_text
+from assets.project_files import PROJECT_ROOT, SQL_DIR
 from pipelines.analyst import RefusedStatement, contract_differences, export_marts, query
-from pipelines.settings import PROJECT_ROOT, SQL_DIR
 
 GUIDE = PROJECT_ROOT / "docs" / "analyst-guide.md"
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"

@@ -123,7 +123,7 @@ def _late_files_by_hand(con) -> dict[tuple[str, str], bool]:
                 if days == 0
                 else np.busday_offset(month_end, days, roll="backward", holidays=holidays)
             )
-            files[(kind, name)] = np.datetime64(sent, "D") > deadline
+            files[(kind, name)] = bool(np.datetime64(sent, "D") > deadline)
     return files
 
 

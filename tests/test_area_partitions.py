@@ -21,12 +21,12 @@ import dagster as dg
 import pytest
 
 from assets.faults import FAULT_AT
+from assets.lake import LAKE, connect_lake
 from assets.publish.lake import PUBLICATION, publish_to_lake
 from pipelines.area_partitions import STAGE_FAULT, STAGED, area_settings, areas_of
 from pipelines.area_workers import WORKERS, assign
 from pipelines.demo.submissions import generate_demo
 from pipelines.instance import write_postgres_instance
-from pipelines.lake import LAKE, connect_lake
 from pipelines.run import run_nightly
 from pipelines.settings import LakeSettings, Settings
 from tests.conftest import settings_for

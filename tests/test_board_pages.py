@@ -1,6 +1,7 @@
 """What a board reads first: quadrant names, enough peers, the data's age, overdue returns by the calendar."""
 
 from datetime import date
+from typing import Any
 
 import duckdb
 import pytest
@@ -102,7 +103,7 @@ def test_demo_age_and_overdue_returns_are_judged_against_the_calendar(demo_run):
 
 
 def _marts(**facts) -> Marts:
-    empty = {field: {} for field in Marts.__dataclass_fields__}
+    empty: dict[str, Any] = {field: {} for field in Marts.__dataclass_fields__}
     return Marts(**(empty | {"services": []} | facts))
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.settings import PROJECT_ROOT
+from assets.project_files import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
@@ -28,7 +28,8 @@ def site(demo_run):
 
 
 def visit(instance, page_path: Path):
-    errors, blocked = [], []
+    errors: list[str] = []
+    blocked: list[str] = []
     page = offline_page(instance, errors, blocked)
     page.goto(page_path.resolve().as_uri(), wait_until="load")
     page.wait_for_function(CHARTS_DRAWN, timeout=20_000)

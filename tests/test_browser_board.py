@@ -9,11 +9,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import ViewportSize
 
+from assets.project_files import PROJECT_ROOT
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cache_folder
 from assets.publish.site import render_site
-from pipelines.settings import PROJECT_ROOT
 from tests.browser import browser, offline_page
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
@@ -37,8 +38,9 @@ CUT_OFF = """svgs => svgs.flatMap(svg => {
 })"""
 
 
-def _open(instance, path: Path, viewport: dict[str, int]):
-    errors, blocked = [], []
+def _open(instance, path: Path, viewport: ViewportSize):
+    errors: list[str] = []
+    blocked: list[str] = []
     page = offline_page(instance, errors, blocked)
     page.set_viewport_size(viewport)
     page.goto(path.resolve().as_uri(), wait_until="load")

@@ -10,15 +10,22 @@ import pytest
 from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
 from assets.partitions import MONTHS
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
-from pipelines.definitions import build_definitions, defs
+from pipelines.definitions import build_definitions
+from pipelines.definitions import defs as code_location
 from pipelines.freshness import NIGHTLY_WINDOW, PARTNER_DATA_WINDOW
-from pipelines.settings import SQL_DIR
 from tests.conftest import settings_for, settle
 
 SNAPSHOT = Path(__file__).with_name("asset_graph_snapshot.json")
 README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+@pytest.fixture(scope="module")
+def defs() -> dg.Definitions:
+    """The code location as `workspace.yaml` loads it (configured from the environment)."""
+    return code_location()
 
 
 def graph_snapshot(definitions: dg.Definitions) -> dict:
@@ -32,19 +39,19 @@ def graph_snapshot(definitions: dg.Definitions) -> dict:
     }
 
 
-def test_asset_graph_matches_the_snapshot():
+def test_asset_graph_matches_the_snapshot(defs):
     """A renamed or rewired asset is a visible change: update tests/asset_graph_snapshot.json with it."""
     assert graph_snapshot(defs) == json.loads(SNAPSHOT.read_text())
 
 
-def test_every_sql_model_is_an_asset_wired_from_its_sql():
+def test_every_sql_model_is_an_asset_wired_from_its_sql(defs):
     graph = defs.resolve_asset_graph()
     for model in load_models(SQL_DIR):
         node = graph.get(dg.AssetKey([model.layer, model.name]))
         assert node.parent_keys == {dg.AssetKey(list(t)) for t in model.upstream}
 
 
-def test_marts_wait_for_blocking_validation_checks():
+def test_marts_wait_for_blocking_validation_checks(defs):
     graph = defs.resolve_asset_graph()
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
@@ -54,7 +61,7 @@ def test_marts_wait_for_blocking_validation_checks():
     } | {f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
 
-def test_job_schedule_and_sensor_are_defined():
+def test_job_schedule_and_sensor_are_defined(defs):
     # the nightly job holds every asset and every check but the freshness checks, left to their sensor
     graph, job = defs.resolve_asset_graph(), defs.resolve_job_def("nightly")
     in_job = job.asset_layer.asset_graph
@@ -65,7 +72,7 @@ def test_job_schedule_and_sensor_are_defined():
     assert defs.resolve_sensor_def("inbox_sensor").job_name == "nightly"
 
 
-def test_the_schedule_runs_when_the_readme_says():
+def test_the_schedule_runs_when_the_readme_says(defs):
     """Operators plan around the README's time: a schedule moved without it (or the reverse) fails here."""
     (hour, minute, zone), *_ = re.findall(r"its (\d\d):(\d\d) (\w+/\w+) schedule", README.read_text())
     schedule = defs.resolve_schedule_def("nightly_at_two")
@@ -75,7 +82,7 @@ def test_the_schedule_runs_when_the_readme_says():
 SENSORS = ["freshness_checks_sensor", "inbox_sensor", "notify_failed_checks", "notify_run_failure"]
 
 
-def test_schedule_and_sensors_run_by_default():
+def test_schedule_and_sensors_run_by_default(defs):
     """`make dev`'s daemon starts them; the tests, with no daemon, evaluate a sensor only by calling it."""
     assert defs.resolve_schedule_def("nightly_at_two").default_status == dg.DefaultScheduleStatus.RUNNING
     assert sorted(sensor.name for sensor in defs.sensors) == SENSORS
@@ -83,7 +90,7 @@ def test_schedule_and_sensors_run_by_default():
         assert defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING, name
 
 
-def test_every_published_mart_fed_by_partner_files_declares_its_freshness():
+def test_every_published_mart_fed_by_partner_files_declares_its_freshness(defs):
     graph = defs.resolve_asset_graph()
     bounds = {}
     for key in graph.asset_check_keys:
@@ -106,7 +113,7 @@ def test_every_published_mart_fed_by_partner_files_declares_its_freshness():
     assert set(bounds.values()) == {NIGHTLY_WINDOW.total_seconds(), PARTNER_DATA_WINDOW.total_seconds()}
 
 
-def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch):
+def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch, defs):
     inbox = tmp_path / "inbox"
     monkeypatch.setenv("JOINEDUP_INBOX", str(inbox))
     monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(tmp_path / "warehouse" / "joinedup.duckdb"))
@@ -138,12 +145,19 @@ def test_resources_follow_the_settings(tmp_path, name):
     assert str(tmp_path) in text
 
 
-def test_nightly_steps_are_retried_with_the_policy_for_transient_failures():
+def test_building_the_definitions_writes_nothing(tmp_path):
+    """The working database's folder is made by the run that opens it, not by loading the code location."""
+    definitions = build_definitions(settings_for(tmp_path / "home"))
+    assert definitions.resources["paths"].expectations_dir == str(PROJECT_EXPECTATIONS_DIR)
+    assert not (tmp_path / "home").exists()
+
+
+def test_nightly_steps_are_retried_with_the_policy_for_transient_failures(defs):
     """Fails when the job is built without the policy automation declares (a file share that blinks)."""
     assert defs.resolve_job_def("nightly").op_retry_policy == TRANSIENT_RETRIES
 
 
-def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run():
+def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run(defs):
     graph = defs.resolve_asset_graph()
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
     assert partitioned == {f"validated/{kind}" for kind in SUBMISSION_TYPES}

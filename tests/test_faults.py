@@ -12,8 +12,8 @@ import duckdb
 import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE, fault_point
-from pipelines.resources import WorkingDatabase
-from pipelines.settings import PROJECT_ROOT
+from assets.project_files import PROJECT_ROOT
+from assets.resources import WorkingDatabase
 
 
 def test_a_fault_point_does_nothing_unless_it_is_named(monkeypatch, tmp_path):

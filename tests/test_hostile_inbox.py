@@ -23,6 +23,7 @@ import pytest
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.submissions import validate_rows
 from tests.ingest_fixtures import HEADERS, drop, rows, seeded_warehouse
 
@@ -571,7 +572,7 @@ def judged(tmp_path_factory) -> dict[str, tuple[str, tuple[str, ...]]]:
     for kind in HEADERS:
         summary = ingest_inbox(con, home / "inbox", SUBMISSION_TYPES[kind], home / "partners", "run-1")
         waiting |= {Path(p).name for p in summary.files_waiting}
-        validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
+        validate_rows(con, SUBMISSION_TYPES[kind], "run-1", expectations_dir=PROJECT_EXPECTATIONS_DIR)
     outcomes = {case.name: _outcome(con, case, waiting) for case in ALL_CASES}
     con.close()
     return outcomes

@@ -6,6 +6,7 @@ import xlsxwriter
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.submissions import validate_rows
 from tests.conftest import settle
 from tests.ingest_fixtures import drop, ingest_and_validate, rows, seeded_warehouse
@@ -121,7 +122,7 @@ def test_a_workbook_of_several_returns_feeds_each_type_its_sheet(tmp_path):
     con = seeded_warehouse(tmp_path / "w.duckdb")
     for kind in SUBMISSION_TYPES.values():
         ingest_inbox(con, tmp_path / "inbox", kind, tmp_path / "partners", "run-1")
-        validate_rows(con, kind, "run-1")
+        validate_rows(con, kind, "run-1", expectations_dir=PROJECT_EXPECTATIONS_DIR)
     assert rows(
         con,
         "select submission_type, file_name, sheets, status, rows_loaded from audit.load_log order by 1, 2",
@@ -152,7 +153,7 @@ def test_a_return_with_a_header_but_no_rows_gets_a_final_status(tmp_path):
     con = seeded_warehouse(tmp_path / "w.duckdb")
     for kind in SUBMISSION_TYPES.values():
         ingest_inbox(con, tmp_path / "inbox", kind, tmp_path / "partners", "run-1")
-        validate_rows(con, kind, "run-1")
+        validate_rows(con, kind, "run-1", expectations_dir=PROJECT_EXPECTATIONS_DIR)
     # the empty targets sheet beside outcomes is no file of targets; headers alone are rejected whole
     assert rows(
         con,

@@ -109,7 +109,7 @@ def test_same_content_under_a_new_name_is_noticed_once_and_not_loaded_twice(tmp_
 def test_a_resubmission_supersedes_in_staging_and_the_old_figures_stay(tmp_path):
     from assets.models.build import build_model
     from assets.models.project import build_order, load_models
-    from pipelines.settings import SQL_DIR
+    from assets.project_files import SQL_DIR
 
     inbox = tmp_path / "inbox"
     drop(

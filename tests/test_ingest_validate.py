@@ -10,11 +10,11 @@ import xlsxwriter
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import RejectedFile, decode, parse_file_name
 from assets.ingest.load import ingest_inbox
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.validate.accounting import accounting_gaps
 from assets.validate.months import rules_fingerprint, stale_months
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
-from pipelines.settings import SQL_DIR
 from tests.conftest import settle
 from tests.sql_fixtures import SEEDS, load_seed, load_seed_docs
 
@@ -43,7 +43,7 @@ def drop(inbox, kind, name, content: bytes):
 
 def run(con, inbox, kind="outcomes"):
     ingest_inbox(con, inbox, SUBMISSION_TYPES[kind], inbox.parent / "partners", "run-1")
-    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1")
+    return validate_rows(con, SUBMISSION_TYPES[kind], "run-1", expectations_dir=PROJECT_EXPECTATIONS_DIR)
 
 
 def quarantine(con):
@@ -221,7 +221,7 @@ def test_validating_a_month_again_applies_todays_reference_data_to_that_month_on
         return (
             con.execute("select strftime(period, '%Y-%m') from validated.outcomes order by 1").fetchall(),
             quarantine(con),
-            stale_months(con, kind, rules_fingerprint(con, kind)),
+            stale_months(con, kind, rules_fingerprint(con, kind, PROJECT_EXPECTATIONS_DIR)),
             con.execute("select rows_loaded, rows_quarantined from audit.load_log").fetchone(),
         )
 
@@ -233,7 +233,7 @@ def test_validating_a_month_again_applies_todays_reference_data_to_that_month_on
         "where partner_code = 'P1' and service_code = 'S1'"
     )
     con.execute("delete from seeds.service_partners where partner_code = 'P1' and service_code = 'S1'")
-    validate_rows(con, kind, "run-2", january)
+    validate_rows(con, kind, "run-2", january, expectations_dir=PROJECT_EXPECTATIONS_DIR)
     assert state() == (
         [("2024-02",)],
         [("P1_20240310.csv", 2, "partner_code, service_code", "partner_in_service", "P1|S1")],
@@ -242,7 +242,9 @@ def test_validating_a_month_again_applies_todays_reference_data_to_that_month_on
     )
     # put back, January is loaded again when it is validated again, and nothing is left behind
     con.execute("insert into seeds.service_partners select * from taken")
-    assert stale_months(con, kind, rules_fingerprint(con, kind)) == [date(2024, 1, 1)]
-    validate_rows(con, kind, "run-3", january)
+    assert stale_months(con, kind, rules_fingerprint(con, kind, PROJECT_EXPECTATIONS_DIR)) == [
+        date(2024, 1, 1)
+    ]
+    validate_rows(con, kind, "run-3", january, expectations_dir=PROJECT_EXPECTATIONS_DIR)
     assert state() == ([("2024-01",), ("2024-02",)], [], [], (2, 0))
     assert accounting_gaps(con).is_empty()

@@ -15,11 +15,11 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
+from assets.lake import LAKE, connect_lake
 from assets.models.build import literal
 from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
 from pipelines.analyst import query
 from pipelines.cli import app
-from pipelines.lake import LAKE, connect_lake
 from pipelines.local_postgres import LocalPostgres
 from pipelines.rollback import roll_back_publication
 from pipelines.rollback_plan import RollbackPlan, plan_lines

@@ -7,8 +7,10 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.models.assets import model_assets
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.mart_checks import mart_check
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
+from pipelines.resources import build_resources
+from tests.conftest import settings_for
 from tests.sql_fixtures import build_hand_made_warehouse
 
 MEASURES = dg.AssetKey(["marts", "fct_measure_period"])
@@ -20,7 +22,11 @@ def materialize_measure_marts(path) -> dg.ExecuteInProcessResult:
     marts = [a for a in model_assets if a.key in (MEASURES, ACCOUNTABILITY)]
     return dg.materialize(
         [*marts, mart_check("fct_measure_period")],
-        resources={"duckdb": DuckDBResource(database=str(path))},
+        # the paths resource gives the check the project's suites
+        resources={
+            "duckdb": DuckDBResource(database=str(path)),
+            "paths": build_resources(settings_for(path.parent))["paths"],
+        },
         raise_on_error=False,
     )
 

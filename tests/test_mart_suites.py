@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.mart_suites import CHECKED_MARTS, validate_mart
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 from tests.sql_fixtures import build_hand_made_warehouse
 
 S1_RATE_JAN = "service_code = 'S1' and measure_code = 'RATE' and period = '2024-01-01'"
@@ -172,7 +172,9 @@ def rules_after(con, mart: str, change: str) -> set[tuple[str, str]]:
     con.begin()
     try:
         con.execute(change)
-        return set(validate_mart(con, mart).findings.select("rule", "severity").iter_rows())
+        return set(
+            validate_mart(con, mart, PROJECT_EXPECTATIONS_DIR).findings.select("rule", "severity").iter_rows()
+        )
     finally:
         con.rollback()
 
@@ -187,7 +189,7 @@ def test_the_hand_made_marts_pass_every_error_rule(con):
     # the forecasts and the associations are fitted in Python from more months than the hand-made data has
     assert set(CHECKED_MARTS) - built == {"fct_measure_forecast", "workforce_outcome_association"}
     for mart in sorted(built):
-        assert validate_mart(con, mart).errors == 0, mart
+        assert validate_mart(con, mart, PROJECT_EXPECTATIONS_DIR).errors == 0, mart
 
 
 @pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.mart}-{c.rule}")
@@ -204,7 +206,7 @@ def test_both_copies_of_a_duplicate_key_are_flagged_in_one_result(con):
         con.execute(
             f"insert into marts.fct_measure_period select * from marts.fct_measure_period where {S1_RATE_JAN}"
         )
-        result = validate_mart(con, "fct_measure_period")
+        result = validate_mart(con, "fct_measure_period", PROJECT_EXPECTATIONS_DIR)
     finally:
         con.rollback()
     duplicates = result.findings.filter(rule="keys_unique")

@@ -16,10 +16,10 @@ from assets.models.model_yml import (
     read_model_specs,
 )
 from assets.models.published_contract import contract_text
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from assets.publish.assets import MART_KEYS
 from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_texts
 from pipelines.definitions import defs
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
 MARTS = read_model_specs(SQL_DIR / "marts")
@@ -47,7 +47,7 @@ def test_every_mart_and_dimension_is_checked_and_published():
     assert {"dim_joint_service", "dim_measure", "dim_partner"} <= documented
     # publication waits for every documented mart, and each is built by an asset of the code location
     assert {key.path[1] for key in MART_KEYS} == documented
-    graph = defs.resolve_asset_graph()
+    graph = defs().resolve_asset_graph()
     built = {key.path[1] for key in graph.materializable_asset_keys if key.path[0] == "marts"}
     assert built == documented
 

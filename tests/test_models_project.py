@@ -19,8 +19,8 @@ from assets.models.project import (
     upstream_tables,
 )
 from assets.models.versions import PYTHON_MODELS, sql_versions
+from assets.project_files import SQL_DIR
 from assets.warehouse import SCHEMAS
-from pipelines.settings import SQL_DIR
 
 
 def test_upstreams_are_parsed_from_the_sql_and_ctes_are_not_tables():

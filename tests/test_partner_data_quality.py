@@ -229,7 +229,7 @@ def _owed(con, declared: list[tuple]) -> None:
     from assets.models.build import build_model, load_table
     from assets.models.project import load_models
     from assets.models.seeds import SEED_DOCS
-    from pipelines.settings import SQL_DIR
+    from assets.project_files import SQL_DIR
 
     docs = SEED_DOCS["returns_owed"]
     load_table(
@@ -359,7 +359,7 @@ def _league(tmp_path, scores: dict[tuple[str, str], tuple[int, int]]):
 
     from assets.models.build import build_model
     from assets.models.project import load_models
-    from pipelines.settings import SQL_DIR
+    from assets.project_files import SQL_DIR
 
     connection = duckdb.connect(str(tmp_path / "league.duckdb"))
     connection.execute("create schema seeds; create schema marts")

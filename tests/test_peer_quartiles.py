@@ -7,7 +7,7 @@ import pytest
 
 from assets.models.build import build_model
 from assets.models.project import load_macros, load_models
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
 
 MAY = date(2024, 5, 1)
 

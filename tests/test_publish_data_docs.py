@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import build_data_docs
@@ -30,10 +31,10 @@ def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         results = latest_results(con)
     here, beside = tmp_path / "here", tmp_path / "beside"
-    build_data_docs(results, here, NAVIGATION)
+    build_data_docs(results, here, PROJECT_EXPECTATIONS_DIR, NAVIGATION)
     builder = DataDocsBuilder()
     builder.setup_for_execution(dg.build_init_resource_context())  # started as a run starts
-    with builder.alongside(results, beside, NAVIGATION):
+    with builder.alongside(results, beside, PROJECT_EXPECTATIONS_DIR, NAVIGATION):
         pass
     built = _files(here)
     assert "index.html" in built and any(name.startswith("validations/") for name in built)
@@ -44,7 +45,7 @@ def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_
     unknown = [replace(results[0], suite="no_such_suite")]
     with (
         pytest.raises(FileNotFoundError, match="no_such_suite"),
-        builder.alongside(unknown, tmp_path / "broken", NAVIGATION),
+        builder.alongside(unknown, tmp_path / "broken", PROJECT_EXPECTATIONS_DIR, NAVIGATION),
     ):
         pass
     builder.teardown_after_execution(dg.build_init_resource_context())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import duckdb
 import pytest
@@ -103,7 +104,7 @@ def test_forecast_templates_draw_the_bands_and_a_dashed_line_after_the_spc_layer
 
 
 def _forecast(**changes) -> Forecast:
-    facts = {
+    facts: dict[str, Any] = {
         "next_period": date(2026, 4, 1),
         "next_forecast": 84.67,
         "next_lower_80": 82.2,

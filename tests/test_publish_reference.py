@@ -9,9 +9,9 @@ from datetime import datetime
 import pytest
 
 from assets.models.project import read_documentation
+from assets.project_files import SQL_DIR
 from assets.publish.reference_pages import READER_DEFINITIONS, definitions_page, dictionary_page
 from assets.publish.site import template_environment
-from pipelines.settings import SQL_DIR
 from tests.sql_fixtures import build_hand_made_warehouse
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -54,7 +55,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Path]:
 
 
 @pytest.fixture(scope="module")
-def marts(site) -> duckdb.DuckDBPyConnection:
+def marts(site) -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(str(site[2]), read_only=True)
     yield con
     con.close()

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import build_data_docs, result_outcome
 from assets.validate.records import latest_results
@@ -107,7 +108,7 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
         results = latest_results(con)
     # one result per suite and table, run after run
     assert len({(r.suite, r.target_table) for r in results}) == len(results)
-    index = build_data_docs(results, tmp_path / "data-quality", NAVIGATION)
+    index = build_data_docs(results, tmp_path / "data-quality", PROJECT_EXPECTATIONS_DIR, NAVIGATION)
     text = index.read_text()
     # the outcomes' broken rows were held back and the rest published: not "failed"
     assert re.search(r"submission_outcomes.*?raw\.outcomes.*?rows held back", text, re.S)

@@ -22,10 +22,12 @@ import duckdb
 import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE
+from assets.project_files import PROJECT_ROOT
+from assets.query import one_row
 from pipelines.analyst import contract_differences
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import run_nightly
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
 from tests.mart_checksums import differing_marts, mart_checksums
 
@@ -120,7 +122,7 @@ def killed_run(forkserver, home: Path, point: str) -> int | None:
 def whole_publication(settings: Settings) -> str:
     """Check the publication in place is whole and return the run that published it."""
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        (run_id,) = con.execute(LATEST_PUBLICATION).fetchone()
+        (run_id,) = one_row(con.execute(LATEST_PUBLICATION))
     assert contract_differences(settings.warehouse, CONTRACT) == []
     assert json.loads((settings.site_dir / "publication.json").read_text()) == {"run_id": run_id}
     assert (settings.site_dir / "index.html").is_file()
@@ -163,11 +165,13 @@ def analyst(warehouse: Path) -> Iterator[subprocess.Popen]:
     try:
         yield reader
     finally:
-        reader.stdin.close()
+        if reader.stdin is not None:
+            reader.stdin.close()
         reader.wait()
 
 
 def reads(reader: subprocess.Popen) -> str:
+    assert reader.stdin is not None and reader.stdout is not None  # started with both piped
     reader.stdin.write("\n")
     reader.stdin.flush()
     return reader.stdout.readline().strip()

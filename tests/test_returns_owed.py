@@ -9,7 +9,7 @@ import pytest
 
 from assets.models.seeds import SeedError, publications_frame, returns_owed_frame
 from assets.publish.quality_page import month_ranges, overdue_summary, sent_by
-from pipelines.scenarios import ScenarioError, load_scenario, returns_owed_rows
+from assets.scenarios import ScenarioError, load_scenario, returns_owed_rows
 
 
 def test_a_declaration_gives_one_row_per_type_and_partner_sector_or_kind():
@@ -77,7 +77,7 @@ def test_a_scenario_declares_the_returns_owed_in_scenario_yaml_or_its_seeds_not_
 
 
 def test_the_nhs_england_scenario_owes_only_what_its_publications_bring_monthly():
-    from pipelines.settings import PROJECT_ROOT
+    from assets.project_files import PROJECT_ROOT
 
     scenario = load_scenario("nhs-england")
     assert sorted(scenario.returns_owed) == [

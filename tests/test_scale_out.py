@@ -20,9 +20,9 @@ import dagster as dg
 import pytest
 
 from assets.faults import FAULT_AT
+from assets.lake import LAKE, connect_lake
 from pipelines.demo.submissions import generate_demo
 from pipelines.instance import write_postgres_instance
-from pipelines.lake import LAKE, connect_lake
 from pipelines.settings import LakeSettings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums

@@ -53,6 +53,7 @@ def _copy_lines(relative: str, target: Path, keep) -> list[str]:
 
 def _copy_workbook(target: Path, organisations: set[str]) -> list[list]:
     """Copy the Notes sheet and the Data rows of `organisations` into a workbook of the same name."""
+    assert STAFF is not None  # the tests that copy it are skipped without the real data
     book = python_calamine.CalamineWorkbook.from_path(STAFF)
     notes = book.get_sheet_by_name("Notes").to_python()
     data = book.get_sheet_by_name("Data").to_python()

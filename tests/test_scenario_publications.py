@@ -23,10 +23,10 @@ import duckdb
 import polars as pl
 import pytest
 
+from assets.project_files import PROJECT_ROOT
 from assets.validate.accounting import accounting_gaps
 from assets.validate.overdue import overdue_returns
 from pipelines.inbox_report import inbox_report
-from pipelines.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
@@ -117,7 +117,7 @@ def _seeds(target: Path) -> None:
                 and row.get("service_code", next(iter(SERVICES))) in SERVICES
             ]
         with (target / path.name).open("w", newline="", encoding="utf-8") as out:
-            writer = csv.DictWriter(out, reader.fieldnames)
+            writer = csv.DictWriter(out, reader.fieldnames or [])
             writer.writeheader()
             writer.writerows(kept)
 

@@ -1,13 +1,15 @@
 """Scenarios: configuration folders run through the same pipeline, with their own paths and relaxed rules."""
 
 import json
+import os
 
 import pytest
 from click.testing import CliRunner
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT
+from assets.scenarios import ScenarioError, load_scenario, write_suites
 from pipelines.cli import app
-from pipelines.scenarios import ScenarioError, load_scenario, write_suites
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, Settings
+from pipelines.settings import Settings
 
 
 def test_a_scenario_has_its_own_seeds_mappings_inbox_warehouse_and_site(monkeypatch, tmp_path):
@@ -22,6 +24,10 @@ def test_a_scenario_has_its_own_seeds_mappings_inbox_warehouse_and_site(monkeypa
     assert settings.site_dir == output / "site"
     monkeypatch.setenv("JOINEDUP_INBOX", str(tmp_path / "elsewhere"))
     assert Settings.from_env().inbox == tmp_path / "elsewhere"
+    # what the command is told comes first: the same scenario, named without the environment
+    monkeypatch.delenv("JOINEDUP_SCENARIO")
+    assert Settings.from_env("nhs-england", tmp_path / "given").inbox == tmp_path / "given"
+    assert Settings.from_env("nhs-england").reference_dir == folder / "seeds"
 
 
 def test_the_scenarios_relaxed_rules_are_the_projects_suites_less_exactly_those_rules(tmp_path):
@@ -48,13 +54,18 @@ def test_a_relaxed_rule_the_suite_no_longer_has_stops_the_run(tmp_path):
         load_scenario("t", tmp_path)
 
 
-def test_run_refuses_an_unknown_scenario_and_one_whose_suites_this_process_cannot_use(monkeypatch, tmp_path):
+def test_run_chooses_a_scenario_by_passing_its_settings_and_refuses_an_unknown_one(monkeypatch, tmp_path):
     monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
     unknown = CliRunner().invoke(app, ["run", "--scenario", "nowhere"])
     assert unknown.exit_code != 0 and "nhs-england" in unknown.output
-    # this process chose its suites when it started (the project's): validating the scenario with
-    # them would hold back every workforce row, so the run stops before anything is read
-    late = CliRunner().invoke(app, ["run", "--scenario", "nhs-england", "--inbox", str(tmp_path)])
-    said = " ".join(late.output.replace("│", "").split())
-    assert late.exit_code != 0 and "chosen when the process starts" in said
-    assert not (tmp_path / "scenario-output").exists()
+    # chosen in a process that has imported everything already: the scenario's relaxed suites are
+    # written where its settings validate with them, and the inbox given is the one read (none here)
+    chosen = CliRunner().invoke(app, ["run", "--scenario", "nhs-england", "--inbox", str(tmp_path / "none")])
+    said = " ".join(chosen.output.replace("│", "").split())
+    assert chosen.exit_code == 2 and "no inbox folder at" in said
+    suites = tmp_path / "scenario-output" / "nhs-england" / "expectations"
+    assert Settings.from_env("nhs-england").expectations_dir == suites
+    assert {p.name for p in suites.glob("*.json")} == {
+        p.name for p in PROJECT_EXPECTATIONS_DIR.glob("*.json")
+    }
+    assert "JOINEDUP_SCENARIO" not in os.environ and Settings.from_env().scenario is None

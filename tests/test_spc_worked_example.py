@@ -15,10 +15,10 @@ from dagster_duckdb import DuckDBResource
 
 from assets.forecast.mart import SCHEMA as FORECAST_SCHEMA
 from assets.models.spc_assets import measure_spc
+from assets.project_files import PROJECT_ROOT
 from assets.publish.service_charts import limits_note
 from assets.publish.spc_series import load_spc_series
 from assets.warehouse import ensure_warehouse
-from pipelines.settings import PROJECT_ROOT
 
 METRICS = (PROJECT_ROOT / "docs" / "metrics.md").read_text("utf-8")
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 13)] + [dt.date(2025, m, 1) for m in range(1, 4)]

@@ -12,7 +12,7 @@ import csv
 import polars as pl
 import pytest
 
-from pipelines.spreadsheet_csv import neutralise_formulas, write_spreadsheet_csv
+from assets.spreadsheet_csv import neutralise_formulas, write_spreadsheet_csv
 
 
 @pytest.mark.parametrize(

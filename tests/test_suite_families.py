@@ -5,8 +5,9 @@ from dataclasses import dataclass
 import polars as pl
 import pytest
 
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.reference import PARAMETER_QUERIES
-from assets.validate.suites import run_suite
+from assets.validate.suites import run_suite, suite_spec
 from tests.ingest_fixtures import HEADERS, drop, ingest_and_validate, rows, seeded_warehouse
 
 NURSES = "P1,S1,2024-01,NURSE,10,9,1,0,{sick},{available},0,5,30000\n"
@@ -185,7 +186,9 @@ def test_a_figure_read_as_text_breaks_the_type_rule_that_guards_loaded_rows():
     }
     typed = [
         r
-        for r in run_suite(frame, "submission_finance", no_codes).findings.iter_rows(named=True)
+        for r in run_suite(
+            frame, suite_spec(PROJECT_EXPECTATIONS_DIR, "submission_finance"), no_codes
+        ).findings.iter_rows(named=True)
         if r["rule"] == "typed"
     ]
     assert {(r["column_name"], r["severity"]) for r in typed} == {

@@ -8,13 +8,13 @@ import polars as pl
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
+from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate import suites
 from assets.validate.mart_suites import CHECKED_MARTS, FRAMES, mart_suite_name
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.submissions import _rows_to_validate
 from assets.validate.suite_sql import SuiteCompileError
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
-from pipelines.settings import PROJECT_EXPECTATIONS_DIR
 
 RESULT_KEYS = (
     "element_count",
@@ -47,7 +47,9 @@ def ge_run(frame: pl.DataFrame, spec: dict, parameters: dict) -> tuple[pl.DataFr
     for result in outcome.results:
         if result.success:
             continue
-        config, kwargs = result.expectation_config, result.expectation_config.kwargs
+        config = result.expectation_config
+        assert config is not None  # GE gives every result its expectation
+        kwargs = config.kwargs
         columns = [
             *(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs),
             *kwargs.get("column_list", ()),
@@ -92,10 +94,8 @@ def _plain(value: object) -> object:
     return value
 
 
-def assert_same_as_ge(frame: pl.DataFrame, spec: dict, parameters: dict, monkeypatch, tmp_path) -> None:
-    (tmp_path / f"{spec['name']}.json").write_text(json.dumps(spec))
-    monkeypatch.setattr(suites, "EXPECTATIONS_DIR", tmp_path)
-    sql = suites.run_suite(frame, spec["name"], parameters)
+def assert_same_as_ge(frame: pl.DataFrame, spec: dict, parameters: dict) -> None:
+    sql = suites.run_suite(frame, spec, parameters)
     ge_findings, ge_result = ge_run(frame, spec, parameters)
     order = ["rule", "column_name", "row_id", "value"]
     assert sql.findings.sort(order, nulls_last=True).equals(ge_findings.sort(order, nulls_last=True))
@@ -291,7 +291,7 @@ def crafted_frame() -> pl.DataFrame:
     )
 
 
-def test_crafted_frame_hits_every_expectation_type_as_ge_does(monkeypatch, tmp_path):
+def test_crafted_frame_hits_every_expectation_type_as_ge_does():
     frame = crafted_frame()
     used = {
         e["type"]
@@ -299,12 +299,12 @@ def test_crafted_frame_hits_every_expectation_type_as_ge_does(monkeypatch, tmp_p
         for e in json.loads(p.read_text())["expectations"]
     }
     assert {e["type"] for e in CRAFTED["expectations"]} >= used
-    assert_same_as_ge(frame, CRAFTED, {"codes": ["A", "B", "C"]}, monkeypatch, tmp_path)
+    assert_same_as_ge(frame, CRAFTED, {"codes": ["A", "B", "C"]})
 
 
-def test_an_empty_value_set_and_a_text_figure_are_judged_as_ge_judges_them(monkeypatch, tmp_path):
+def test_an_empty_value_set_and_a_text_figure_are_judged_as_ge_judges_them():
     frame = crafted_frame().with_columns(pl.col("x").cast(pl.String))
-    assert_same_as_ge(frame, CRAFTED, {"codes": []}, monkeypatch, tmp_path)
+    assert_same_as_ge(frame, CRAFTED, {"codes": []})
 
 
 @pytest.mark.parametrize(
@@ -322,18 +322,14 @@ def test_an_empty_value_set_and_a_text_figure_are_judged_as_ge_judges_them(monke
         ),
     ],
 )
-def test_an_expectation_the_compiler_does_not_know_is_an_error_naming_it(
-    change, problem, monkeypatch, tmp_path
-):
+def test_an_expectation_the_compiler_does_not_know_is_an_error_naming_it(change, problem):
     odd = {**expectation("column_values_to_not_be_null", "odd_rule", column="x"), **change}
     spec = {
         "name": "odd",
         "expectations": [expectation("column_values_to_not_be_null", "required", column="x"), odd],
     }
-    (tmp_path / "odd.json").write_text(json.dumps(spec))
-    monkeypatch.setattr(suites, "EXPECTATIONS_DIR", tmp_path)
     with pytest.raises(SuiteCompileError, match=r"suite odd, expectation 2 \(.*odd_rule\).*") as raised:
-        suites.run_suite(crafted_frame(), "odd", {})
+        suites.run_suite(crafted_frame(), spec, {})
     assert problem in str(raised.value)
 
 
@@ -378,8 +374,8 @@ def demo_frames(demo_run) -> dict[str, tuple[pl.DataFrame, dict]]:
 
 
 @pytest.mark.parametrize("suite", sorted(p.stem for p in PROJECT_EXPECTATIONS_DIR.glob("*.json")))
-def test_every_suite_finds_on_demo_data_what_ge_finds(suite, demo_frames, monkeypatch, tmp_path):
+def test_every_suite_finds_on_demo_data_what_ge_finds(suite, demo_frames):
     frame, parameters = demo_frames[suite]
     spec = json.loads((PROJECT_EXPECTATIONS_DIR / f"{suite}.json").read_text())
     assert frame.height > 0
-    assert_same_as_ge(damaged(frame), spec, parameters, monkeypatch, tmp_path)
+    assert_same_as_ge(damaged(frame), spec, parameters)

@@ -8,7 +8,7 @@ from assets.association.estimate import WORKFORCE_MEASURES, associations
 from assets.models.build import load_table
 from assets.models.project import read_documentation
 from assets.models.versions import MODEL_VERSIONS, record_versions
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
 
 DOCS = read_documentation(SQL_DIR / "marts" / "workforce_outcome_association.yml")
 

@@ -15,7 +15,8 @@ from assets.forecast.store import ParameterStore
 from assets.models.build import load_table
 from assets.models.project import read_documentation
 from assets.models.versions import MODEL_VERSIONS, record_versions
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
+from assets.query import one_row
 
 KEY = "marts/fct_measure_forecast"
 DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_forecast.yml")
@@ -43,10 +44,12 @@ class ForecastConfig(dg.Config):
 
 def kept_parameters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     """Return the parameters the last build kept in this database, or None before the first."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-        list(PARAMETERS_TABLE),
-    ).fetchone()[0]
+    exists = one_row(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            list(PARAMETERS_TABLE),
+        )
+    )[0]
     return con.execute("select * from intermediate.forecast_parameters").pl() if exists else None
 
 

@@ -6,8 +6,8 @@ from dagster_duckdb import DuckDBResource
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.inbox import SETTLE_SECONDS
 from assets.ingest.load import ingest_inbox
+from assets.resources import PathsResource
 from assets.warehouse import ensure_warehouse
-from pipelines.resources import PathsResource
 
 
 def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:

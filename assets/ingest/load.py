@@ -121,7 +121,7 @@ def ingest_inbox(
     files = [(path, name, own_folder, None) for path, name, own_folder in own] + [
         (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications
     ]
-    skipped: list[tuple[Skipped, SourceMapping | None]] = [(s, None) for s in own_skipped] + not_read
+    skipped: list[tuple[Skipped, SourceMapping | None]] = [*((s, None) for s in own_skipped), *not_read]
     if only is not None:
         files = [f for f in files if f[0] in only]
         skipped = [s for s in skipped if s[0][0] in only]
@@ -137,8 +137,8 @@ def ingest_inbox(
                 state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
                 state.batch.skip(setup, name, reason, claimed_by)
                 summary.files_skipped.append(name)
-        own: list[File] = []
-        publications: list[tuple[File, SourceMapping]] = []
+        own_to_read: list[File] = []
+        publications_to_read: list[tuple[File, SourceMapping]] = []
         for path, name, own_folder, source in files:
             stamp = Stamp.of(path)
             if known.get(name) == stamp:
@@ -146,11 +146,11 @@ def ingest_inbox(
             elif not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
             elif source is None:
-                own.append((path, name, own_folder, stamp))
+                own_to_read.append((path, name, own_folder, stamp))
             else:
-                publications.append(((path, name, own_folder, stamp), source))
+                publications_to_read.append(((path, name, own_folder, stamp), source))
         for (path, name, _, stamp), read in zip(
-            own, examined_files(setup, own, kind, partners_dir, mappings), strict=True
+            own_to_read, examined_files(setup, own_to_read, kind, partners_dir, mappings), strict=True
         ):
             if read is None:  # changed since listed: waits for a later run
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
@@ -158,7 +158,7 @@ def ingest_inbox(
                 setup, state.batch, name, read.digest, read.size, read.examined
             ):
                 state.loaded(name, read.digest)
-        for (path, name, _, stamp), source in publications:
+        for (path, name, _, stamp), source in publications_to_read:
             content = read_unchanged(path, stamp)
             if content is None:
                 summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
@@ -248,6 +248,9 @@ def _record(setup: PassSetup, batch: Batch, name: str, digest: str, size: int, e
         return True
     if examined.extract is None or examined.extract.empty:
         return False
+    if examined.partner is None or examined.submitted is None or examined.entry is None:
+        # examine_file gives each with the rows it read
+        raise ValueError(f"{name}: read without its partner, the day it was sent or its catalogue entry")
     batch.add_extract(
         setup,
         Received(name, digest, examined.partner, examined.submitted, examined.partner),

@@ -53,9 +53,10 @@ def month_range(first: str, last: str, date_order: str | None) -> tuple[list[dat
     """Return the months from the period `first` to the period `last` (a quarter: its three months), or
     ([], why) when either cannot be read or the range ends before it starts."""
     start, end = parse_period(first, date_order), parse_period(last, date_order)
-    for written, period in ((first, start), (last, end)):
-        if period.start is None:
-            return [], f"{written!r} is not a month or quarter ({period.problem})"
+    if start.start is None:
+        return [], f"{first!r} is not a month or quarter ({start.problem})"
+    if end.start is None:
+        return [], f"{last!r} is not a month or quarter ({end.problem})"
     final = end.start if end.grain == "month" else _later(end.start, 2)
     if final < start.start:
         return [], f"the range {first} to {last} ends before it starts"

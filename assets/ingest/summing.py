@@ -11,13 +11,14 @@ FIRST_COLUMN = 2
 
 def _total(texts: list[str | None], numbers: dict[str, float | None]) -> str | None:
     """Return the sum of written figures: None if none was given, the odd one out if one is not a number."""
-    given = [t for t in texts if not is_missing_text(t)]
+    given = [t for t in texts if t is not None and not is_missing_text(t)]
     if not given:
         return None
+    read = [numbers.get(t) for t in given]
     odd = next((t for t in given if is_suppressed_text(t)), None) or next(
-        (t for t in given if numbers.get(t) is None), None
+        (t for t, number in zip(given, read, strict=True) if number is None), None
     )
-    return odd if odd is not None else number_text(sum(numbers[t] for t in given))
+    return odd if odd is not None else number_text(sum(number for number in read if number is not None))
 
 
 def sum_split(kind: SubmissionType, rows: list[tuple], unread: list[tuple]) -> list[tuple]:

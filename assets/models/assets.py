@@ -7,9 +7,9 @@ from assets.models.build import build_model
 from assets.models.project import SqlModel, load_models
 from assets.models.seeds import SEED_DOCS, load_seed, seed_source
 from assets.models.versions import MODEL_VERSIONS, record_versions
+from assets.project_files import SQL_DIR
+from assets.resources import PathsResource
 from assets.warehouse import ensure_warehouse
-from pipelines.resources import PathsResource
-from pipelines.settings import SQL_DIR
 
 
 def seed_asset(name: str) -> dg.AssetsDefinition:

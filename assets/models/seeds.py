@@ -15,7 +15,7 @@ import polars as pl
 
 from assets.models.build import load_table
 from assets.models.project import load_seed_docs
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
 
 SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
 SCENARIO_FILE = "scenario.yaml"
@@ -50,7 +50,7 @@ def seed_source(reference_dir: Path, name: str, mappings_dir: Path) -> Path:
 def returns_owed_frame(reference_dir: Path) -> pl.DataFrame:
     """Return the returns owed: `returns_owed.csv` in the reference folder, or the `returns_owed` of the
     scenario whose `seeds/` folder it is; raise SeedError when both or neither declare them."""
-    from pipelines.scenarios import OWED_COLUMNS, load_scenario
+    from assets.scenarios import OWED_COLUMNS, load_scenario
 
     csv_file = reference_dir / "returns_owed.csv"
     beside = reference_dir.parent / SCENARIO_FILE

@@ -8,8 +8,8 @@ from dagster_duckdb import DuckDBResource
 from assets.models.build import load_table
 from assets.models.project import read_documentation
 from assets.models.versions import MODEL_VERSIONS, record_versions
+from assets.project_files import SQL_DIR
 from assets.spc.series import SpcSettings, spc_points, spc_status
-from pipelines.settings import SQL_DIR
 
 POINTS_DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_spc.yml")
 STATUS_DOCS = read_documentation(SQL_DIR / "marts" / "measure_spc_status.yml")

@@ -10,7 +10,7 @@ import duckdb
 
 from assets.models.functions import FUNCTION_SOURCES
 from assets.models.project import calls, load_macros, macros_called
-from pipelines.settings import PROJECT_ROOT, SQL_DIR
+from assets.project_files import PROJECT_ROOT, SQL_DIR
 
 # Marts built in Python, and the package whose code builds each.
 PYTHON_MODELS = {

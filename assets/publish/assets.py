@@ -14,16 +14,16 @@ from dagster_duckdb import DuckDBResource
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
 from assets.models.published_contract import documented_marts
+from assets.project_files import SQL_DIR
 from assets.publish.build_cache import cache_folder
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.lake import publish_to_lake
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
+from assets.resources import PathsResource
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
-from pipelines.resources import PathsResource
-from pipelines.settings import SQL_DIR
 
 # every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL or Python): publication
 # waits for each, and a mart is published only once it is documented (tests/test_model_contracts.py)
@@ -154,7 +154,9 @@ def publication(
         try:
             # Great Expectations' own report of the latest validation results, beside the scorecards,
             # built meanwhile in a second process
-            with data_docs.alongside(results, store.site_in(staged) / "data-quality", NAVIGATION):
+            with data_docs.alongside(
+                results, store.site_in(staged) / "data-quality", paths.path("expectations_dir"), NAVIGATION
+            ):
                 changes = record_changes(con, store.warehouse, run_id)
                 con.execute("checkpoint")
                 database = Path(

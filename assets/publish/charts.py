@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from itertools import product
-from typing import Any
+from typing import Any, Literal
 
 import altair as alt
 
@@ -31,7 +31,7 @@ EFFICIENCY_TITLE = "Efficiency index (100 = peer median unit cost; higher = chea
 EFFECTIVENESS_TITLE = "Effectiveness index (100 = on target on average)"
 
 # the quadrants in a board's words (as the index and service pages name them), in the chart's corners
-QUADRANT_CORNERS = [
+QUADRANT_CORNERS: list[tuple[str, Literal["left", "right"], Literal["top", "bottom"]]] = [
     (QUADRANT_NAMES["efficient and effective"], "right", "top"),
     (QUADRANT_NAMES["effective but costly"], "left", "top"),
     (QUADRANT_NAMES["cheap but failing"], "right", "bottom"),
@@ -46,8 +46,8 @@ def _reference() -> alt.Chart:
 
 def _index_guides(width: int, height: int) -> list[alt.Chart]:
     """Layers drawing and labelling the 100 lines and naming the four quadrants."""
-    rule = {"color": GUIDE_COLOUR, "strokeDash": [4, 3], "strokeWidth": 1}
-    label = {"color": GUIDE_COLOUR, "fontSize": 11}
+    rule: dict[str, Any] = {"color": GUIDE_COLOUR, "strokeDash": [4, 3], "strokeWidth": 1}
+    label: dict[str, Any] = {"color": GUIDE_COLOUR, "fontSize": 11}
     x_ref = alt.X("ref:Q", title=EFFICIENCY_TITLE)
     y_ref = alt.Y("ref:Q", title=EFFECTIVENESS_TITLE)
     layers = [

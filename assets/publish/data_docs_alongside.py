@@ -34,11 +34,9 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
-def _hand(
-    builder: subprocess.Popen, results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str]
-) -> None:
+def _hand(builder: subprocess.Popen, handed: tuple) -> None:
     try:
-        builder.stdin.write(pickle.dumps((list(results), str(folder), dict(navigation))))
+        builder.stdin.write(pickle.dumps(handed))
         builder.stdin.close()
     except BrokenPipeError:  # the process stopped: its exit status says why
         pass
@@ -65,16 +63,24 @@ class DataDocsBuilder(dg.ConfigurableResource):
 
     @contextmanager
     def alongside(
-        self, results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str]
+        self,
+        results: Sequence[StoredResult],
+        folder: Path,
+        expectations_dir: Path,
+        navigation: Mapping[str, str],
     ) -> Iterator[None]:
-        """Build the Data Docs of `results` into `folder` while the body runs.
+        """Build the Data Docs of `results` (suites in `expectations_dir`) into `folder` while the body runs.
 
         They are complete when the block ends, and an error building them is raised there (the second
         process's own exception). The process started with the run is used, or one started now.
         """
         builder, self._waiting = self._waiting or _start(), None
         # handed over from a thread: the pipe holds 64 KiB, and the process reads once its import is done
-        handing = threading.Thread(target=_hand, args=(builder, results, folder, navigation), daemon=True)
+        handing = threading.Thread(
+            target=_hand,
+            args=(builder, (list(results), str(folder), str(expectations_dir), dict(navigation))),
+            daemon=True,
+        )
         handing.start()
         try:
             yield
@@ -97,11 +103,11 @@ def _build_from_standard_input() -> int:
     """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
     import_builder()
     try:
-        results, folder, navigation = pickle.load(sys.stdin.buffer)
+        results, folder, expectations_dir, navigation = pickle.load(sys.stdin.buffer)
     except EOFError:  # stopped before publication: nothing to build
         return 0
     try:
-        build_data_docs(results, Path(folder), navigation)
+        build_data_docs(results, Path(folder), Path(expectations_dir), navigation)
     except Exception as failed:  # handed to the parent, which raises it
         try:
             handed = pickle.dumps(failed)

@@ -17,9 +17,8 @@ from pathlib import Path
 import duckdb
 
 from assets.faults import fault_point
+from assets.lake import LAKE, LakeSettings, attach_statement, connect_lake
 from assets.models.build import literal, quote
-from pipelines.lake import LAKE, attach_statement, connect_lake
-from pipelines.settings import LakeSettings
 
 MARTS = "marts"
 SOURCE = "published"  # the warehouse (or earlier snapshot) copied from, attached under this name

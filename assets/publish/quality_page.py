@@ -12,8 +12,8 @@ from assets.contract import SUBMISSION_TYPES
 from assets.publish.display import NO_VALUE, day, long_month, months_before, plural, sentence_case
 from assets.publish.marts import Marts, Row
 from assets.publish.quality import Quality, ServiceQuality
+from assets.spreadsheet_csv import spreadsheet_csv
 from assets.validate.overdue import COLUMNS as OVERDUE_NAMES
-from pipelines.spreadsheet_csv import spreadsheet_csv
 
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months

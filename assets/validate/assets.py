@@ -8,6 +8,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.partitions import MONTHS, month_key
+from assets.resources import PathsResource
 from assets.validate.accounting import accounting_gaps
 from assets.validate.months import VALIDATION_SEEDS, rules_fingerprint, stale_months, suite_name
 from assets.validate.submissions import validate_rows
@@ -47,12 +48,18 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
             "reference data (rows of new files are validated in any run). Rows that failed are "
             "in audit.quarantine with file, row, column, rule and value.",
         )
-        def _validated(context: dg.AssetExecutionContext, duckdb: DuckDBResource) -> dg.MaterializeResult:
+        def _validated(
+            context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+        ) -> dg.MaterializeResult:
             window = context.partition_time_window
             with duckdb.get_connection() as con:
                 ensure_warehouse(con)
                 outcome = validate_rows(
-                    con, kind, context.run.run_id, (window.start.date(), window.end.date())
+                    con,
+                    kind,
+                    context.run.run_id,
+                    (window.start.date(), window.end.date()),
+                    expectations_dir=paths.path("expectations_dir"),
                 )
                 (total,) = con.execute(f"select count(*) from validated.{kind.name}").fetchone()
             context.log.info(
@@ -129,9 +136,10 @@ def current_rules_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
         "reference data; months validated under older rules stop the marts "
         "until they are validated again.",
     )
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(duckdb: DuckDBResource, paths: PathsResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            stale = [month_key(m) for m in stale_months(con, kind, rules_fingerprint(con, kind))]
+            fingerprint = rules_fingerprint(con, kind, paths.path("expectations_dir"))
+            stale = [month_key(m) for m in stale_months(con, kind, fingerprint)]
         advice = (
             f"the suite or reference data changed since {len(stale)} month(s) from {stale[0]} to "
             f"{stale[-1]} were validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait "

@@ -10,7 +10,6 @@ from html import escape
 from pathlib import Path
 
 from assets.validate.records import StoredResult
-from pipelines.settings import EXPECTATIONS_DIR
 
 SITE = "joinedup"
 DATA_DOCS_PAGE = "data-quality/index.html"  # where the site publishes the Data Docs index
@@ -171,9 +170,13 @@ def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> st
 
 
 def build_data_docs(
-    results: Sequence[StoredResult], folder: Path, navigation: Mapping[str, str] | None = None
+    results: Sequence[StoredResult],
+    folder: Path,
+    expectations_dir: Path,
+    navigation: Mapping[str, str] | None = None,
 ) -> Path:
-    """Build Data Docs for `results` (see `records.latest_results`) into `folder`; return its index.html.
+    """Build Data Docs for `results` (see `records.latest_results`), whose suites are in
+    `expectations_dir`, into `folder`; return its index.html.
 
     The folder gets GE's page per result and per suite, without scripts or remote assets, and an index
     in the scorecards' style (GE's own index is drawn by scripts from a CDN, so it would be empty
@@ -188,7 +191,7 @@ def build_data_docs(
     folder.mkdir(parents=True, exist_ok=True)
     context = _context(folder)
     for suite in sorted({r.suite for r in results}):
-        spec = json.loads((EXPECTATIONS_DIR / f"{suite}.json").read_text())
+        spec = json.loads((expectations_dir / f"{suite}.json").read_text())
         context.suites.add(gx.ExpectationSuite(**spec))
     for stored in results:
         context.validation_results_store.set(

@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.resources import PathsResource
 from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_name, validate_mart
 from assets.validate.records import record_run
 
@@ -19,9 +20,11 @@ def mart_check(mart: str) -> dg.AssetChecksDefinition:
         ".json; a failed ERROR rule stops the marts, scorecards and publication "
         "that depend on it, a failed WARN rule is shown.",
     )
-    def _check(context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource) -> dg.AssetCheckResult:
+    def _check(
+        context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+    ) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            result = validate_mart(con, mart)
+            result = validate_mart(con, mart, paths.path("expectations_dir"))
             record_run(con, result, f"marts.{mart}", context.run.run_id)
         by_rule = dict(result.findings.group_by("rule").len().sort("rule").rows())
         return dg.AssetCheckResult(

@@ -19,8 +19,8 @@ import polars as pl
 
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
 from assets.models.published_contract import documented_marts
-from assets.validate.suites import SuiteResult, run_suite
-from pipelines.settings import SQL_DIR
+from assets.project_files import SQL_DIR
+from assets.validate.suites import SuiteResult, run_suite, suite_spec
 
 # a generated expectation names the file it comes from; those without it are the suite's own rules
 DECLARED_IN = "declared_in"
@@ -112,8 +112,8 @@ def mart_suite_texts(marts_dir: Path, expectations_dir: Path) -> dict[Path, str]
     return texts
 
 
-def validate_mart(con: duckdb.DuckDBPyConnection, mart: str) -> SuiteResult:
-    """Run the mart's suite over every row of `marts.<mart>`."""
+def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, expectations_dir: Path) -> SuiteResult:
+    """Run the mart's suite (from `expectations_dir`) over every row of `marts.<mart>`."""
     frame = con.execute(FRAMES.get(mart, f'select * from marts."{mart}"')).pl()
     rows = frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
-    return run_suite(rows, mart_suite_name(mart), {})
+    return run_suite(rows, suite_spec(expectations_dir, mart_suite_name(mart)), {})

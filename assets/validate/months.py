@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -11,7 +12,6 @@ import polars as pl
 from assets.contract import SubmissionType
 from assets.models.seeds import table_digest
 from assets.validate.periods import parse_periods
-from pipelines.settings import EXPECTATIONS_DIR
 
 # The reference tables the submission suites read; a change to any of them is a change of rules.
 VALIDATION_SEEDS = (
@@ -40,9 +40,10 @@ def row_months(raw: pl.DataFrame) -> pl.Series:
     return periods["period"].dt.truncate("1mo").alias("month")
 
 
-def rules_fingerprint(con: duckdb.DuckDBPyConnection, kind: SubmissionType) -> str:
-    """Return a digest of the rules a type's rows are validated against: its suite and the reference data."""
-    digest = hashlib.sha256((EXPECTATIONS_DIR / f"{suite_name(kind)}.json").read_bytes())
+def rules_fingerprint(con: duckdb.DuckDBPyConnection, kind: SubmissionType, expectations_dir: Path) -> str:
+    """Return a digest of the rules a type's rows are validated against: its suite (in `expectations_dir`)
+    and the reference data."""
+    digest = hashlib.sha256((expectations_dir / f"{suite_name(kind)}.json").read_bytes())
     for name in VALIDATION_SEEDS:
         digest.update(f"{name}:{table_digest(con, 'seeds', name)}".encode())
     return digest.hexdigest()

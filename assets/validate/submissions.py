@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -13,7 +14,7 @@ from assets.partitions import MONTH_FORMAT, MONTHS
 from assets.validate.months import record_months, row_months, rules_fingerprint, suite_name
 from assets.validate.records import record_run
 from assets.validate.reference import suite_parameters, with_check_columns
-from assets.validate.suites import SuiteResult, run_suite
+from assets.validate.suites import SuiteResult, run_suite, suite_spec
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
 from assets.warehouse import validated_columns
 
@@ -33,9 +34,12 @@ class ValidationOutcome:
     months: list[date]
 
 
-def check_rows(con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, kind: SubmissionType) -> SuiteResult:
-    """Run the submission type's suite over typed rows that carry a `row_id`."""
-    return run_suite(with_check_columns(typed, con, kind), suite_name(kind), suite_parameters(con))
+def check_rows(
+    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, kind: SubmissionType, expectations_dir: Path
+) -> SuiteResult:
+    """Run the submission type's suite (from `expectations_dir`) over typed rows that carry a `row_id`."""
+    suite = suite_spec(expectations_dir, suite_name(kind))
+    return run_suite(with_check_columns(typed, con, kind), suite, suite_parameters(con))
 
 
 def _write_findings(
@@ -220,14 +224,17 @@ def validate_rows(
     kind: SubmissionType,
     run_id: str | None = None,
     window: tuple[date, date] | None = None,
+    *,
+    expectations_dir: Path,
 ) -> ValidationOutcome:
-    """Validate the rows of files not yet validated and re-validate every row for a month in `window`.
+    """Validate the rows of files not yet validated and re-validate every row for a month in `window`,
+    with the type's suite in `expectations_dir`.
 
     `window` is [first day, day after the last month). Re-validated rows replace their earlier
     verdicts (loaded, quarantined or warned), so a month's rows always stand as today's rules and
     reference data judge them; the months so judged are recorded with the rules' fingerprint.
     """
-    fingerprint = rules_fingerprint(con, kind)
+    fingerprint = rules_fingerprint(con, kind, expectations_dir)
     con.begin()
     try:
         raw = _rows_to_validate(con, kind, window)
@@ -235,7 +242,7 @@ def validate_rows(
         units = con.execute("select measure_code, unit from seeds.measures").pl()
         typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
         checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
-        suite = check_rows(con, checkable, kind)
+        suite = check_rows(con, checkable, kind, expectations_dir)
         findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
         errors = findings.filter(pl.col("severity") == "critical")
         warnings = findings.filter(pl.col("severity") != "critical")

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -22,7 +23,6 @@ import polars as pl
 
 from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate
 from assets.validate.typing import FINDING_SCHEMA
-from pipelines.settings import EXPECTATIONS_DIR
 
 # How many unexpected values a stored result keeps as GE's sample (GE's own default).
 PARTIAL_UNEXPECTED = 20
@@ -70,9 +70,9 @@ class SuiteResult:
         }
 
 
-def suite_spec(suite_name: str) -> dict:
-    """Return the suite's JSON as written in `expectations/`."""
-    return json.loads((EXPECTATIONS_DIR / f"{suite_name}.json").read_text())
+def suite_spec(expectations_dir: Path, suite_name: str) -> dict:
+    """Return the named suite's JSON as written in `expectations_dir` (`expectations/`, or a scenario's)."""
+    return json.loads((expectations_dir / f"{suite_name}.json").read_text())
 
 
 def _text(value: object) -> str | None:
@@ -232,16 +232,17 @@ def _ge_version() -> str:
 
 def run_suite(
     frame: pl.DataFrame,
-    suite_name: str,
+    suite: dict,
     parameters: dict[str, list],
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> SuiteResult:
-    """Validate `frame` (which must have a unique `row_id`) with the named suite, as SQL in one pass.
+    """Validate `frame` (which must have a unique `row_id`) with a suite (`suite_spec`), as SQL in one pass.
 
     The frame is registered in `con` (an in-memory DuckDB by default) for the time of the run.
     """
     start = time.perf_counter()
-    checks, bound = compile_suite(suite_spec(suite_name), frame, parameters)
+    suite_name = suite["name"]
+    checks, bound = compile_suite(suite, frame, parameters)
     connection = con or duckdb.connect()
     try:
         checks, counts = evaluate(connection, frame, checks, bound)

@@ -44,7 +44,7 @@ def write_resubmission(inbox: Path, partner_code: str | None = None) -> Resubmis
             continue
         if rows.columns != OUTCOME_COLUMNS:
             continue
-        month = rows["period"].max()
+        month = str(rows["period"].max())  # every column was read as text
         resent = rows.filter(pl.col("period") == month).with_row_index("line")
         rates = resent.filter(pl.col("numerator").str.contains(r"^[1-9]\d*$"))
         if rates.is_empty():

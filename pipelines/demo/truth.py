@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -101,7 +102,14 @@ VACANCY_SLOPE = {"higher_is_better": -0.6, "lower_is_better": 0.3}
 REFERENCE_VACANCY_PCT = 12.0
 RESULT_NOISE_SD = 0.8
 AGENCY_COST_K = 1.5
-STEP_CHANGE = {"area": 1, "kind": "EH", "measure": "EH_ASSESS_15D", "month": 18, "delta": 12.0, "level": 68.0}
+STEP_CHANGE: dict[str, Any] = {
+    "area": 1,
+    "kind": "EH",
+    "measure": "EH_ASSESS_15D",
+    "month": 18,
+    "delta": 12.0,
+    "level": 68.0,
+}
 PAY_GAP_AREA = 0
 
 # measure -> (typical service level at the reference vacancy rate, spread across services)

@@ -7,15 +7,28 @@ them, and DuckDB's `extension_directory` points at the folder they install.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib.metadata import distribution
 
 import duckdb
 
-from assets.models.build import literal
-from pipelines.settings import LakeSettings
-
 LAKE = "lake"  # the name the lake is attached under: lake.marts.scorecard_service_period
 POSTGRES_CATALOG = "ducklake:postgres:"
+
+
+@dataclass(frozen=True)
+class LakeSettings:
+    """Where the publication also writes the marts, as a DuckLake catalog (none by default).
+
+    `url` is what DuckDB attaches, e.g. `ducklake:postgres:dbname=joinedup host=db.example user=joinedup`
+    (the catalog in PostgreSQL); `data_path` is the folder or object-store prefix of its Parquet files,
+    needed when the catalog is created (it is recorded in the catalog for every later reader). `schema`
+    is the lake's schema this installation's marts go to: one per partnership when several share a lake.
+    """
+
+    url: str
+    data_path: str | None = None
+    schema: str = "marts"
 
 
 def extension_directory() -> str:
@@ -48,6 +61,8 @@ def attach_statement(
     lake: LakeSettings, read_only: bool = False, snapshot: int | None = None, name: str = LAKE
 ) -> str:
     """Return the ATTACH statement of the lake (what an analyst's DuckDB runs too)."""
+    from assets.models.build import literal  # here: `joinedup sql` reads LakeSettings without polars
+
     options = [f"DATA_PATH {literal(lake.data_path)}"] if lake.data_path and not read_only else []
     options += ["READ_ONLY"] if read_only else []
     options += [f"SNAPSHOT_VERSION {int(snapshot)}"] if snapshot is not None else []

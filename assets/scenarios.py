@@ -9,15 +9,12 @@ and which returns its partners owe (`returns_owed`: the reference table `seeds.r
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-# JOINEDUP_SCENARIOS_DIR: scenarios kept elsewhere (a test's own, say), read when the process starts
-SCENARIOS_DIR = Path(
-    os.environ.get("JOINEDUP_SCENARIOS_DIR") or Path(__file__).resolve().parent.parent / "scenarios"
-)
+from assets.project_files import SCENARIOS_DIR
+
 SCENARIO_KEYS = {"name", "inbox", "relax", "returns_owed"}
 # one declaration of returns owed: the types, who owes them (one kind of selector; none: all), until when
 OWED_KEYS = {"returns", "sectors", "partners", "service_kinds", "until"}
@@ -95,7 +92,7 @@ def returns_owed_rows(declared: object, where: str) -> tuple[tuple[str | None, .
         if not selected:
             raise fail(f"entry {number}: {chosen[0]} lists at least one")
         until = _last_month(entry.get("until"))
-        if until is False:
+        if isinstance(until, bool):  # False: unreadable
             raise fail(f"entry {number}: until is a month, written YYYY-MM")
         column = OWED_SELECTORS[chosen[0]] if chosen else None
         rows += [

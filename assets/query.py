@@ -1,0 +1,13 @@
+"""Reading a query's single row: an aggregate's, or a lookup that must find one."""
+
+from typing import Any
+
+import duckdb
+
+
+def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """Return the first row of an executed query, or raise LookupError when it returned none."""
+    row = result.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row

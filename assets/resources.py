@@ -1,0 +1,132 @@
+"""Resources the assets use: the working database, and where a run reads, validates with and writes.
+
+Their configuration comes from the settings, in one place (pipelines.resources.build_resources).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
+
+from assets.faults import fault_point
+from assets.lake import LakeSettings
+from assets.publish.swap import copy_into_place
+
+
+def reset_working_database(working: Path, published: Path) -> None:
+    """Make the working database a copy of the published warehouse (or remove it, with none published)."""
+    Path(f"{working}.wal").unlink(missing_ok=True)  # a stopped process's log belongs to the old file
+    if published.exists():
+        copy_into_place(published, working)
+    else:
+        working.unlink(missing_ok=True)
+
+
+def _current_step() -> str | None:
+    """Return the key of the step running in this thread (None outside a step)."""
+    try:
+        return dg.OpExecutionContext.get().op_def.name
+    except dg.DagsterInvariantViolationError:
+        return None
+
+
+class WorkingDatabase(DuckDBResource):
+    """The working database a run builds, held open from the run's first step to its last.
+
+    Each step opens and closes a connection of its own; while the database is held open, closing one
+    does not checkpoint the whole file (about 0.2 s a step at national scale). Publication checkpoints
+    before it copies the file.
+
+    A run marks the database as in use (`<database>.running`) until its end. A run that finds the mark
+    follows one that was killed mid-way, whose changes may be half made (months validated, their marts
+    not rebuilt): it starts again from the published warehouse, and reads again the files received
+    since. Each step's first connection is the fault point `step:<step key>` (see assets.faults).
+    """
+
+    published_warehouse: str
+    _held: AbstractContextManager | None = PrivateAttr(default=None)
+    _steps_started: set[str] = PrivateAttr(default_factory=set)
+
+    @property
+    def _running_mark(self) -> Path:
+        return Path(f"{self.database}.running")
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Open the database for the run (with the very configuration every step's connection has).
+
+        A run killed before has left its mark: the database goes back to the published warehouse first.
+        """
+        self._steps_started = set()
+        self._hold()
+        if self._running_mark.exists():
+            if context.log is not None:
+                context.log.warning(
+                    f"the last run on {self.database} did not finish: this one starts again "
+                    f"from the published warehouse {self.published_warehouse}"
+                )
+            self._release()
+            reset_working_database(Path(self.database), Path(self.published_warehouse))
+            self._hold()
+        self._running_mark.touch()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        """Let the database close (and checkpoint) with the run's last connection; the run is over."""
+        self._release()
+        self._running_mark.unlink(missing_ok=True)
+
+    def _hold(self) -> None:
+        self._held = self.get_connection()
+        self._held.__enter__()
+
+    def _release(self) -> None:
+        if self._held is not None:
+            self._held.__exit__(None, None, None)
+            self._held = None
+
+    @contextmanager
+    def get_connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Yield a connection to the working database (a step's first one passes its fault point), its
+        folder made first.
+
+        The connection is closed when the step raises too (dagster-duckdb closes it only on success,
+        leaving a failed step's connection, and the file's write-ahead log, to the garbage collector).
+        """
+        step = _current_step()
+        if step is not None and step not in self._steps_started:
+            self._steps_started.add(step)
+            fault_point(f"step:{step}")
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with super().get_connection() as con:
+            try:
+                yield con
+            finally:
+                con.close()
+
+
+class PathsResource(dg.ConfigurableResource):
+    """Folders and files a run reads, validates with and publishes to."""
+
+    inbox: str
+    reference_dir: str
+    warehouse: str
+    site_dir: str
+    publications: str
+    partners_dir: str
+    expectations_dir: str  # the suites: the project's, or a scenario's relaxed copies
+    lake: str = ""  # a DuckLake catalog the marts are published to as well (none by default)
+    lake_data: str = ""
+    lake_schema: str = "marts"
+
+    def path(self, name: str) -> Path:
+        """Return one of the configured locations as a Path."""
+        return Path(getattr(self, name))
+
+    def lake_settings(self) -> LakeSettings | None:
+        """Return the lake the publication also writes to, if one is configured."""
+        return LakeSettings(self.lake, self.lake_data or None, self.lake_schema) if self.lake else None
