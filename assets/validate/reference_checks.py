@@ -1,0 +1,102 @@
+"""Blocking Dagster checks that every code a mart refers to is in the mart it refers to.
+
+They are the `relationships` tests of the marts' `.yml` (dbt's generic test: every non-empty value of the
+column is a value of `field` in the model `to` names), run on each build. A check waits for the marts it
+refers to as well as its own, so it reads the marts of the same run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from assets.models.build import quote
+from assets.models.model_yml import read_model_specs
+from assets.models.published_contract import PUBLISHED_SCHEMA, referenced_table
+from assets.project_files import SQL_DIR
+
+# values of a dangling code shown in the check's metadata
+SHOWN = 5
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A column of a mart whose values must be values of a column of another mart."""
+
+    mart: str
+    column: str
+    target: str
+    field: str
+    severity: str
+
+    def __str__(self) -> str:
+        return (
+            f"{PUBLISHED_SCHEMA}.{self.mart}.{self.column} -> {PUBLISHED_SCHEMA}.{self.target}.{self.field}"
+        )
+
+
+def mart_references(marts_dir: Path) -> dict[str, list[Reference]]:
+    """Return each mart's references (its `relationships` tests), for the marts that declare any."""
+    found: dict[str, list[Reference]] = {}
+    for spec in read_model_specs(marts_dir):
+        for test in spec.tests:
+            if test.kind == "relationships":
+                target = referenced_table(spec, test.arguments["to"]).split(".", 1)[1]
+                found.setdefault(spec.name, []).append(
+                    Reference(spec.name, test.columns[0], target, str(test.arguments["field"]), test.severity)
+                )
+    return found
+
+
+def dangling(con: duckdb.DuckDBPyConnection, reference: Reference) -> tuple[int, list]:
+    """Return how many rows hold a code missing from the mart referred to, and the first such codes."""
+    column, field = quote(reference.column), quote(reference.field)
+    source = f"{quote(PUBLISHED_SCHEMA)}.{quote(reference.mart)}"
+    target = f"{quote(PUBLISHED_SCHEMA)}.{quote(reference.target)}"
+    rows, codes = con.execute(
+        f"select count(*), list(distinct {column} order by {column}) from {source} as m "
+        f"where {column} is not null and not exists "
+        f"(select 1 from {target} as t where t.{field} = m.{column})"
+    ).fetchone()
+    return rows, [str(code) for code in (codes or [])[:SHOWN]]
+
+
+def reference_check(mart: str, references: list[Reference]) -> dg.AssetChecksDefinition:
+    """Return the blocking check of `marts.<mart>`'s references, run once the marts referred to are built."""
+    targets = sorted({r.target for r in references} - {mart})
+
+    @dg.asset_check(
+        asset=dg.AssetKey([PUBLISHED_SCHEMA, mart]),
+        name="references_resolve",
+        blocking=True,
+        additional_deps=[dg.AssetKey([PUBLISHED_SCHEMA, target]) for target in targets],
+        description=f"Every code of marts.{mart} that refers to another mart is found there "
+        f"({'; '.join(str(r) for r in references)}): the relationships tests of its .yml. A dangling "
+        "code stops what depends on the mart.",
+    )
+    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+        with duckdb.get_connection() as con:
+            found = {r: dangling(con, r) for r in references}
+        failed = [r for r, (rows, _) in found.items() if rows]
+        return dg.AssetCheckResult(
+            passed=not failed,
+            severity=dg.AssetCheckSeverity.ERROR
+            if any(r.severity == "error" for r in failed)
+            else dg.AssetCheckSeverity.WARN,
+            metadata={
+                "references_checked": len(references),
+                "dangling": {str(r): {"rows": found[r][0], "codes": found[r][1]} for r in failed},
+            },
+        )
+
+    return _check
+
+
+reference_checks = [
+    reference_check(mart, references)
+    for mart, references in mart_references(SQL_DIR / PUBLISHED_SCHEMA).items()
+]
