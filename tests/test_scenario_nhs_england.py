@@ -110,8 +110,8 @@ def scenario(tmp_path_factory):
     con.close()
 
 
-def _rows(con, sql: str) -> list[tuple]:
-    return con.execute(sql).fetchall()
+def _rows(con, sql: str, parameters: list | None = None) -> list[tuple]:
+    return con.execute(sql, parameters or []).fetchall()
 
 
 def test_every_row_of_every_file_is_loaded_or_quarantined_with_its_reason(scenario):
@@ -149,6 +149,10 @@ def test_every_row_of_every_file_is_loaded_or_quarantined_with_its_reason(scenar
         "where submission_type = 'outcomes' and file_name like '%ae_attendances.csv'",
     ) == [("not_in_scope", True)]
     assert _rows(con, "select distinct value from audit.quarantine where rule = 'known_partner'") == [(CCG,)]
+    # held back, and not judged as a partner's return (marts.partner_data_quality refers to dim_partner)
+    assert _rows(con, "select count(*) from marts.partner_data_quality where partner_code = ?", [CCG]) == [
+        (0,)
+    ]
     poole = 2 + sliced["dtoc"].index(["Poole", "-", "-", "-", "April 2019"])  # the header is line 1
     assert _rows(
         con,

@@ -26,6 +26,10 @@ held_back as (
     select * from intermediate.int_quarantined_rows
 ),
 
+partners as (
+    select * from seeds.partners
+),
+
 -- every accepted row, of every submission type
 accepted_rows as (
     select * from accepted_rows()
@@ -84,6 +88,9 @@ rejected_rows as (
         submitted_on,
     from held_back
     where submission_type in (select submission_type from monthly_types)
+        -- a row of a code that is no partner's (in a publication: rule known_partner) is counted
+        -- against no partner; it stays in audit.quarantine with its rule
+        and partner_code in (select partner_code from partners)
 ),
 
 -- the keys resubmitted with different figures, by partner and month
