@@ -34,7 +34,7 @@ from pipelines.lake import LAKE, connect_lake
 from pipelines.run import run_nightly
 from pipelines.settings import LakeSettings, Settings
 from tests.conftest import settings_for
-from tests.lake_processes import DONE, read_while_publishing
+from tests.lake_processes import DONE, read_every_snapshot
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 
 pytestmark = pytest.mark.slow
@@ -116,7 +116,7 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     earlier = _lake_marts(lake)
     spawn = multiprocessing.get_context("spawn")
     stop, found = spawn.Event(), spawn.Queue()
-    reader = spawn.Process(target=read_while_publishing, args=(lake, stop, found))
+    reader = spawn.Process(target=read_every_snapshot, args=(lake, stop, found))
     reader.start()
     seen: list = []
     try:
@@ -136,8 +136,6 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
         again = _partitions(environment, "--area", killed)
         assert again.returncode == 0, again.stderr
         published = _lake_marts(lake)
-        while seen[-1:] not in ([published], [DONE]):  # until the reader has read the publication
-            seen.append(found.get(timeout=300))
     finally:
         stop.set()
         while seen[-1:] != [DONE]:
@@ -145,10 +143,15 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
         reader.join(timeout=60)
     assert published == expected == mart_checksums(partitioned.warehouse)
     assert len(expected) >= 20 and published != earlier
-    # the reader saw the earlier publication, then this one: no error, never a part of one
-    readings = seen[:-1]
-    assert [r for r in readings if r not in (earlier, published)] == []
-    assert readings[0] == earlier and readings[-1] == published
+    # the reader read every snapshot since the earlier publication: that one until this one, no error,
+    # never a part of one
+    assert [r for r in seen[:-1] if not isinstance(r, tuple)] == []
+    assert [version for version, _ in seen[:-1]] == list(range(seen[0][0], seen[-2][0] + 1))
+    readings = [marts for _, marts in seen[:-1]]
+    assert len(readings) >= len(areas) + 2  # each area's stage, and the two publications
+    first_published = readings.index(published)
+    assert first_published > 0 and all(r == earlier for r in readings[:first_published])
+    assert all(r == published for r in readings[first_published:])
     # each area worked in a DuckDB file of its own
     assert all(area_settings(partitioned, area).build_database.exists() for area in areas)
     with dg.DagsterInstance.from_config(str(instance)) as shared:  # every worker's runs, in PostgreSQL
