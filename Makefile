@@ -68,10 +68,10 @@ test-fast: setup
 test-faults: setup
 	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
 
-# four partnerships' runs at once into one lake, and one partnership's 12 areas as partitions on three
-# workers, one Dagster instance on PostgreSQL (several minutes each)
+# the scale-out tests alone (make test runs them too): three partnerships' runs at once into one lake,
+# and one partnership's 12 areas as partitions on three workers, one Dagster instance on PostgreSQL
 test-scale-out: setup postgres
-	JOINEDUP_SCALE_OUT=1 $(RUN)/pytest tests/test_scale_out.py tests/test_area_partitions.py -n 0 -s
+	$(RUN)/pytest tests/test_scale_out.py tests/test_area_partitions.py -n 0 -s
 
 DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml

@@ -5,8 +5,8 @@
   3. areas: `python -m pipelines.area_workers run --workers N`, the areas loaded and validated by N
      worker processes at once, staged in the lake, then gathered, built and published once.
 Prints per run the wall seconds, CPU seconds (user + system of every process) and the peak memory of
-its largest process, for the areas each worker's and the build's wall seconds and peak memory, and
-the machine's load average before and after; `--json` as JSON.
+its largest process, for the areas each worker's and the build's wall and CPU seconds and peak
+memory, and the machine's load average before and after; `--json` as JSON.
 A throwaway PostgreSQL (pipelines/local_postgres.py) holds the lake's catalog and Dagster's instance.
 
     python bench/lake.py --scale medium                       # the medium demo (12 areas), generated
@@ -35,11 +35,11 @@ from pipelines.local_postgres import LocalPostgres  # noqa: E402
 
 WORKER_LINE = re.compile(
     r"^worker \d+ \((?P<areas>.*)\): exit (?P<status>-?\d+), (?P<seconds>\d+) s, "
-    r"peak (?P<peak>\d+) MiB$"
+    r"(?P<cpu>\d+) CPU-s, peak (?P<peak>\d+) MiB$"
 )
 BUILD_LINE = re.compile(
     r"^build and publish: (?P<outcome>\w+) in (?P<seconds>\d+) s, "
-    r"peak (?P<peak>\d+) MiB$"
+    r"(?P<cpu>\d+) CPU-s, peak (?P<peak>\d+) MiB$"
 )
 
 
@@ -85,6 +85,7 @@ def _processes(run: dict) -> list[dict]:
                     "process": f"worker ({match['areas'].count(',') + 1} areas)",
                     "status": int(match["status"]),
                     "wall_seconds": int(match["seconds"]),
+                    "cpu_seconds": int(match["cpu"]),
                     "peak_mib": int(match["peak"]),
                 }
             )
@@ -94,6 +95,7 @@ def _processes(run: dict) -> list[dict]:
                     "process": "gather, build and publish",
                     "status": int(match["outcome"] != "published"),
                     "wall_seconds": int(match["seconds"]),
+                    "cpu_seconds": int(match["cpu"]),
                     "peak_mib": int(match["peak"]),
                 }
             )
@@ -165,7 +167,8 @@ def _print(figures: dict, files: int) -> None:
         )
         for process in run.get("processes", []):
             print(
-                f"  {process['process']:<32}{process['status']:>7}{process['wall_seconds']:>9}{'':>9}"
+                f"  {process['process']:<32}{process['status']:>7}{process['wall_seconds']:>9}"
+                f"{process['cpu_seconds']:>9}"
                 f"{process['peak_mib']:>10}"
             )
 

@@ -4,13 +4,14 @@
     python -m pipelines.area_workers stage --round ID AREA ...      # one worker (what `run` starts)
 
 `run` links each inbox file into its area partition's inbox (pipelines/area_partitions.py), starts N
-[3] worker processes, each loading and validating its areas in turn, every area in a working DuckDB
-file of its own, and committing its rows to the lake; once every area chosen (all, or `--area`) is
-staged, it gathers every area's rows from the lake into the installation's working database, builds
-the models and publishes, warehouse, site and lake marts, as `joinedup run` does. A worker that stops
-(killed, or a validation that fails) leaves the lake at the areas' last committed rows and nothing is
-published; `run` says which areas to run again (`--area`). Each worker's wall time and peak memory are
-printed. The settings are `joinedup run`'s; a lake (JOINEDUP_LAKE) is required, and with DAGSTER_HOME
+[3] worker processes, each loading and validating its areas in turn (one run of the `area_stage` job
+per area, pipelines/area_run.py), every area in a working DuckDB file of its own, and committing its
+rows to the lake; once every area chosen (all, or `--area`) is staged, it gathers every area's rows
+from the lake into the installation's working database, builds the models and publishes, warehouse,
+site and lake marts, as `joinedup run` does. A worker that stops (killed, or a validation that fails)
+leaves the lake at the areas' last committed rows and nothing is published; `run` says which areas to
+run again (`--area`). Each worker's wall and CPU seconds and peak memory are printed. The settings
+are `joinedup run`'s; a lake (JOINEDUP_LAKE) is required, and with DAGSTER_HOME
 every worker's runs go to that instance (on PostgreSQL, pipelines/instance.py, for several workers).
 """
 
@@ -24,20 +25,26 @@ import sys
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from pipelines.area_partitions import area_settings, areas_of, split_inbox, stage_area, staged_in_round
+from pipelines.area_partitions import areas_of, split_inbox, staged_in_round
+from assets.lake import connect_lake
 from pipelines.settings import Settings
+
+if TYPE_CHECKING:
+    import dagster as dg
 
 WORKERS = 3
 
 
 @dataclass(frozen=True)
 class WorkerResult:
-    """How one worker process ended: its areas, exit status, wall seconds and peak memory (MiB)."""
+    """How one worker process ended: its areas, exit status, wall and CPU seconds, peak memory (MiB)."""
 
     areas: list[str]
     status: int
     seconds: float
+    cpu_seconds: float
     peak_mib: float
 
 
@@ -63,34 +70,56 @@ def start_workers(groups: list[list[str]], round_id: str) -> list[WorkerResult]:
                 workers[pid],
                 os.waitstatus_to_exitcode(status),
                 time.monotonic() - started,
+                usage.ru_utime + usage.ru_stime,
                 usage.ru_maxrss / 1024,
             )
     return [results[pid] for pid in workers]
 
 
 def stage_areas(settings: Settings, areas: list[str], round_id: str) -> bool:
-    """Load, validate and stage each area in turn in this process; return whether all were staged."""
-    from pipelines.run import run_nightly
+    """Load, validate and stage each area in turn in this process, one run of the `area_stage` job per
+    area (pipelines/area_run.py); return whether all were staged."""
+    import dagster as dg
 
+    from pipelines.area_run import AREA_JOB, AREA_STAGED, area_stage_definitions
+    from pipelines.run import QUIET
+
+    job = area_stage_definitions(settings, areas_of(settings.reference_dir)).resolve_job_def(AREA_JOB)
+    config = QUIET | {"ops": {AREA_STAGED.to_python_identifier(): {"config": {"round_id": round_id}}}}
     staged = True
-    for area in areas:
-        started = time.monotonic()
-        partition = area_settings(settings, area)
-        report = run_nightly(partition, build=False)
-        if not report.success:
-            failed = [f"{s.step}: {s.message}" for s in report.failed_steps] + [
-                f"{c.asset} {c.check}" for c in report.failed_checks if c.severity == "ERROR"
-            ]
-            print(f"area {area}: not staged, its run failed: {'; '.join(failed)}", flush=True)
-            staged = False
-            continue
-        snapshot = stage_area(partition.build_database, settings.lake, area, report.run_id, round_id)
-        print(
-            f"area {area}: {len(report.months)} month(s) validated, staged as lake snapshot {snapshot} "
-            f"in {time.monotonic() - started:.0f} s",
-            flush=True,
-        )
+    with (
+        dg.DagsterInstance.get()
+        if os.environ.get("DAGSTER_HOME")
+        else dg.DagsterInstance.ephemeral() as instance
+    ):
+        for area in areas:
+            started = time.monotonic()
+            result = job.execute_in_process(
+                partition_key=area, instance=instance, run_config=config, raise_on_error=False
+            )
+            if not result.success:
+                print(f"area {area}: not staged, its run failed: {'; '.join(failures(result))}", flush=True)
+                staged = False
+                continue
+            done = result.asset_materializations_for_node(AREA_STAGED.to_python_identifier())[0].metadata
+            print(
+                f"area {area}: {len(done['months_validated'].value)} month(s) validated, staged as lake "
+                f"snapshot {done['lake_snapshot'].value} in {time.monotonic() - started:.0f} s",
+                flush=True,
+            )
     return staged
+
+
+def failures(result: dg.ExecuteInProcessResult) -> list[str]:
+    """Return the message of each failed step of a run (the error that started it, under retries)."""
+    found = []
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            while error is not None and error.cause is not None:
+                error = error.cause
+            found.append(f"{event.step_key}: {error.message.strip() if error else 'no error recorded'}")
+    return found
 
 
 def build_and_publish(settings: Settings, areas: list[str]) -> bool:
@@ -148,11 +177,14 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
         f"{min(workers, len(chosen))} worker(s), round {round_id}",
         flush=True,
     )
+    # the lake's first attach creates its catalog: done here once, not by every worker at once (they
+    # would race to create the same tables in PostgreSQL)
+    connect_lake(settings.lake).close()
     results = start_workers(assign(chosen, workers), round_id)
     for number, result in enumerate(results, 1):
         print(
             f"worker {number} ({', '.join(result.areas)}): exit {result.status}, "
-            f"{result.seconds:.0f} s, peak {result.peak_mib:.0f} MiB",
+            f"{result.seconds:.0f} s, {result.cpu_seconds:.0f} CPU-s, peak {result.peak_mib:.0f} MiB",
             flush=True,
         )
     missing = sorted(set(chosen) - set(staged_in_round(settings.lake, round_id)))
@@ -163,14 +195,20 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
             file=sys.stderr,
         )
         return 1
-    started = time.monotonic()
+    started, cpu = time.monotonic(), cpu_seconds()
     published = build_and_publish(settings, areas)
     print(
         f"build and publish: {'published' if published else 'FAILED'} in "
-        f"{time.monotonic() - started:.0f} s, peak {peak_mib():.0f} MiB",
+        f"{time.monotonic() - started:.0f} s, {cpu_seconds() - cpu:.0f} CPU-s, peak {peak_mib():.0f} MiB",
         flush=True,
     )
     return 0 if published else 1
+
+
+def cpu_seconds() -> float:
+    """Return this process's CPU seconds so far (user + system)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def peak_mib() -> float:
