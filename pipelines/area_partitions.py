@@ -27,6 +27,7 @@ from assets.ingest.inbox import RETURNS_FOLDER
 from assets.lake import LAKE, connect_lake
 from assets.models.build import literal, quote
 from assets.publish.lake import in_one_commit
+from assets.query import one_row
 from assets.warehouse import PRIMARY_KEYS, fixed_tables
 from pipelines.settings import LakeSettings, Settings
 
@@ -74,6 +75,15 @@ def area_settings(settings: Settings, area: str) -> Settings:
         site_dir=home / "site",
         lake=None,
     )
+
+
+def lake_of(settings: Settings) -> LakeSettings:
+    """Return the lake area partitions are staged in; raise AreaPartitionError when none is set."""
+    if settings.lake is None:
+        raise AreaPartitionError(
+            "area partitions are staged in a lake: set JOINEDUP_LAKE (README, scale-out)"
+        )
+    return settings.lake
 
 
 def stage_schema(lake: LakeSettings, area: str) -> str:
@@ -223,7 +233,7 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
                 else union
             )
             con.execute(f"insert into {WORKING}.{target} {rows_of}")
-            rows[table] = con.execute(f"select count(*) from {WORKING}.{target}").fetchone()[0]
+            rows[table] = one_row(con.execute(f"select count(*) from {WORKING}.{target}"))[0]
         con.execute("commit")
     return rows
 

@@ -27,7 +27,7 @@ from assets.validate.accounting import accounting_gaps
 from assets.validate.months import rules_fingerprint, stale_months
 from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
-from pipelines.area_partitions import area_settings, stage_area
+from pipelines.area_partitions import area_settings, lake_of, stage_area
 from pipelines.due import due_after_ingest, seeds_changed
 from pipelines.resources import build_resources
 from pipelines.settings import Settings
@@ -148,7 +148,7 @@ def area_stage_definitions(settings: Settings, areas: list[str]) -> dg.Definitio
         partition = area_settings(settings, area)
         load = load_and_validate(partition, context.run.run_id, context.instance)
         snapshot = stage_area(
-            partition.build_database, settings.lake, area, context.run.run_id, config.round_id
+            partition.build_database, lake_of(settings), area, context.run.run_id, config.round_id
         )
         return dg.MaterializeResult(
             metadata={

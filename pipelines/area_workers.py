@@ -27,8 +27,8 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from pipelines.area_partitions import areas_of, split_inbox, staged_in_round
 from assets.lake import connect_lake
+from pipelines.area_partitions import areas_of, lake_of, split_inbox, staged_in_round
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -62,7 +62,7 @@ def start_workers(groups: list[list[str]], round_id: str) -> list[WorkerResult]:
         ).pid: group
         for group in groups
     }
-    results = {}
+    results: dict[int, WorkerResult] = {}
     while len(results) < len(workers):
         pid, status, usage = os.wait4(-1, 0)
         if pid in workers:
@@ -102,8 +102,10 @@ def stage_areas(settings: Settings, areas: list[str], round_id: str) -> bool:
                 staged = False
                 continue
             done = result.asset_materializations_for_node(AREA_STAGED.to_python_identifier())[0].metadata
+            months = done["months_validated"].value
+            assert isinstance(months, list)  # area_run records the months as a list
             print(
-                f"area {area}: {len(done['months_validated'].value)} month(s) validated, staged as lake "
+                f"area {area}: {len(months)} month(s) validated, staged as lake "
                 f"snapshot {done['lake_snapshot'].value} in {time.monotonic() - started:.0f} s",
                 flush=True,
             )
@@ -153,7 +155,7 @@ def build_and_publish(settings: Settings, areas: list[str]) -> bool:
 
     if not execute(seeds):
         return False
-    rows = gather_areas(settings.build_database, settings.lake, areas)
+    rows = gather_areas(settings.build_database, lake_of(settings), areas)
     print(f"gathered {len(areas)} area(s): {sum(rows.values())} rows in {len(rows)} tables", flush=True)
     return execute([key for key in keys if key not in done and key not in seeds])
 
@@ -179,7 +181,14 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
     )
     # the lake's first attach creates its catalog: done here once, not by every worker at once (they
     # would race to create the same tables in PostgreSQL)
-    connect_lake(settings.lake).close()
+    connect_lake(lake_of(settings)).close()
+    if os.environ.get("DAGSTER_HOME"):
+        # and the Dagster instance's first use creates its tables: on PostgreSQL, once here too (three
+        # workers creating them at once: "type alembic_version already exists")
+        import dagster as dg
+
+        with dg.DagsterInstance.get():
+            pass
     results = start_workers(assign(chosen, workers), round_id)
     for number, result in enumerate(results, 1):
         print(
@@ -187,7 +196,7 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
             f"{result.seconds:.0f} s, {result.cpu_seconds:.0f} CPU-s, peak {result.peak_mib:.0f} MiB",
             flush=True,
         )
-    missing = sorted(set(chosen) - set(staged_in_round(settings.lake, round_id)))
+    missing = sorted(set(chosen) - set(staged_in_round(lake_of(settings), round_id)))
     if missing:
         print(
             "not staged, nothing published: run again with "
