@@ -49,9 +49,10 @@ run: setup $(DAGSTER_HOME)/dagster.yaml
 lint: setup
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
+	$(RUN)/mypy
 	$(RUN)/dagster definitions validate -w workspace.yaml
 
-# mypy over assets, pipelines, tests and bench (pyproject.toml); it joins lint once it reports no error
+# mypy alone, over assets, pipelines, tests and bench (configured in pyproject.toml)
 typecheck: setup
 	$(RUN)/mypy
 
@@ -62,6 +63,7 @@ test: setup browser postgres lint
 test-fast: setup
 	$(RUN)/ruff check .
 	$(RUN)/ruff format --check .
+	$(RUN)/mypy
 	$(RUN)/pytest -m "not slow"
 
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)

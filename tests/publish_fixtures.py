@@ -31,7 +31,7 @@ MONTHS = [date(2024 + (m - 1) // 12, (m - 1) % 12 + 1, 1) for m in range(1, 25)]
 LATEST = MONTHS[-1]
 REBASE = date(2025, 3, 1)
 
-SEEDS = {
+SEEDS: dict[str, list[tuple]] = {
     "service_kinds": [("K", "Kind K"), ("J", "Kind J")],
     "joint_services": [
         ("S1", S1_NAME, "K", "Area A", "2024-01-01", "P1"),

@@ -86,6 +86,8 @@ def _read(root: Path, path: str, profiles: dict[str, PartnerProfile]) -> pl.Data
     sheets, _ = read_sheets(extension, (root / "inbox" / path).read_bytes())
     columns = SUBMISSION_TYPES[kind].columns
     extract = extract_rows(SUBMISSION_TYPES[kind], sheets, profile.mapping(SUBMISSION_TYPES[kind]))
+    written = FILE_NAME.match(name)
+    assert extract is not None and written is not None  # strict, and a name parse_file_name has read
     frame = pl.DataFrame(
         extract.rows,
         orient="row",
@@ -94,7 +96,7 @@ def _read(root: Path, path: str, profiles: dict[str, PartnerProfile]) -> pl.Data
     return frame.with_columns(
         pl.col(columns).str.strip_chars(),
         file=pl.lit(path),
-        submitted=pl.lit(FILE_NAME.match(name)["date"]),
+        submitted=pl.lit(written["date"]),
         date_order=pl.lit(profile.date_order, pl.String),
     )
 

@@ -169,3 +169,18 @@ def test_a_return_with_a_header_but_no_rows_gets_a_final_status(tmp_path):
             "there is a header but no rows of figures under it; please send the file again with your figures",
         )
     ]
+
+
+def test_a_csv_file_under_a_mapping_naming_sheets_is_rejected_for_its_missing_sheet(tmp_path):
+    drop(tmp_path, "partners", "P3.yaml", "partner_code: P3\nreturns:\n  finance:\n    sheets: [Return]\n")
+    drop(
+        tmp_path / "inbox",
+        "finance",
+        "P3_20240305.csv",
+        "partner_code,service_code,period,pay_cost,non_pay_cost\nP3,S2,2024-01,100,10\n",
+    )
+    con = seeded_warehouse(tmp_path / "w.duckdb")
+    ingest_and_validate(con, tmp_path, "finance")  # a CSV has no sheet names: once a TypeError here
+    assert rows(con, "select rule, reason from audit.rejected_files") == [
+        ("missing_sheet", "the file has no sheet named Return (a CSV file has no sheets)")
+    ]

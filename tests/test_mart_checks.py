@@ -42,7 +42,10 @@ def outcome(result: dg.ExecuteInProcessResult) -> tuple[list[tuple], set[dg.Asse
         for e in result.all_events
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
     ]
-    return checks, {e.asset_key for e in result.get_asset_materialization_events()}
+    return checks, {
+        e.step_materialization_data.materialization.asset_key
+        for e in result.get_asset_materialization_events()
+    }
 
 
 def test_a_mart_breaking_an_error_rule_blocks_what_is_built_from_it(tmp_path):

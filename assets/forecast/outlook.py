@@ -100,7 +100,8 @@ def year_end_basis(series: Series, end: date, horizon: int) -> YearEndBasis:
     last = series.periods[-1]
     recent_denominator = float(np.mean(series.denominators[-12:]))
     latest_target = next((t for t in reversed(series.targets) if t is not None), None)
-    known, weights, targets, carried = 0.0, np.zeros(horizon), [], False
+    targets: list[tuple[float | None, float]] = []  # each month's target and weight
+    known, weights, carried = 0.0, np.zeros(horizon), False
     for month in judged_window(series.judged_on, end):
         if month < series.periods[0]:  # months before the series count as none
             continue
@@ -116,10 +117,11 @@ def year_end_basis(series: Series, end: date, horizon: int) -> YearEndBasis:
             carried = True
     total = sum(w for _, w in targets)
     divisor = 1.0 if series.value_type == "count" else total
-    if any(t is None for t, _ in targets):
+    given = [(t, w) for t, w in targets if t is not None]
+    if len(given) < len(targets):
         return YearEndBasis(known, weights, divisor, None, carried)
     target = (
-        sum(t for t, _ in targets) if series.value_type == "count" else sum(t * w for t, w in targets) / total
+        sum(t for t, _ in given) if series.value_type == "count" else sum(t * w for t, w in given) / total
     )
     return YearEndBasis(known, weights, divisor, float(target), carried)
 

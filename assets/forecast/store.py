@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from assets.forecast.estimation import fit
 from assets.forecast.ets import SEASON, Parameters
 from assets.models.project import Documentation
 
-SCHEMA = {
+SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "fit_key": pl.String,
     "trend": pl.Boolean,
     "seasonal": pl.Boolean,
@@ -52,11 +53,11 @@ class ParameterStore:
             self._add(
                 known["fit_key"].to_list(),
                 Parameters(
-                    *(
-                        known[name].to_numpy()
+                    **{
+                        name: known[name].to_numpy()
                         for name in ("trend", "seasonal", "alpha", "beta", "gamma", "phi", "level", "slope")
-                    ),
-                    known["season"].to_numpy().reshape(-1, SEASON),
+                    },
+                    season=known["season"].to_numpy().reshape(-1, SEASON),
                 ),
             )
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from assets.contract import SubmissionType
 from assets.ingest.files import RejectedFile, partner_in_name
@@ -16,7 +17,7 @@ from assets.ingest.reader import Extract
 from assets.ingest.sources import SourceMapping
 from assets.ingest.spread import Service
 
-LOAD_LOG_SCHEMA = {
+LOAD_LOG_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "file_hash": pl.String,
     "submission_type": pl.String,
     "file_name": pl.String,
@@ -37,7 +38,7 @@ LOAD_LOG_SCHEMA = {
     "validated_at": pl.Datetime("us"),
     "run_id": pl.String,
 }
-REJECTED_SCHEMA = {
+REJECTED_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "file_hash": pl.String,
     "submission_type": pl.String,
     "file_name": pl.String,
@@ -50,7 +51,7 @@ REJECTED_SCHEMA = {
     "rejected_at": pl.Datetime("us"),
     "mapping": pl.String,
 }
-QUARANTINE_SCHEMA = {
+QUARANTINE_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "file_hash": pl.String,
     "file_name": pl.String,
     "sheet_name": pl.String,

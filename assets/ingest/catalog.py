@@ -17,10 +17,11 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+from polars.datatypes import DataTypeClass
 
 from assets.contract import SubmissionType
 
-CATALOG_SCHEMA = {
+CATALOG_SCHEMA: dict[str, pl.DataType | DataTypeClass] = {
     "submission_type": pl.String,
     "file_name": pl.String,
     "bytes": pl.Int64,

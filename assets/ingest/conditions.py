@@ -73,6 +73,7 @@ class Condition:
                 return _same(cell, self.operand[0])
             case "!=":
                 return not _same(cell, self.operand[0])
+        assert self.number is not None  # parse_condition gives every comparison its number
         return number is not None and COMPARISONS[self.operator](number, self.number)
 
 
@@ -90,6 +91,7 @@ def parse_condition(text: object, where: str) -> Condition:
     """Return the condition written as `text`, or raise ConditionError saying what is wrong."""
     written = str(text).strip()
     found = CONDITION.match(written)
+    assert found is not None  # every part of the pattern is optional: it matches any text
     word, rest = " ".join((found[1] or "=").lower().split()), found[2]
     if word == "==":
         word = "="

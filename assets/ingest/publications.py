@@ -11,7 +11,7 @@ from assets.ingest.files import ACCEPTED_EXTENSIONS, SUBMISSION_GRACE, RejectedF
 from assets.ingest.reader import extract_rows, no_rows, read_sheets
 from assets.ingest.rows import FileFacts
 from assets.ingest.sources import SourceMapping
-from assets.ingest.submitted import submitted_day
+from assets.ingest.submitted import SubmittedOn, submitted_day
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +36,14 @@ def _checked(setup: PassSetup, source: SourceMapping, extension: str) -> None:
         )
 
 
-def _check_day(setup: PassSetup, source: SourceMapping, day: date) -> None:
+def _check_day(setup: PassSetup, source: str, submitted_on: SubmittedOn, day: date) -> None:
     """Raise RejectedFile when the day the file counts as submitted is after today (a day's grace)."""
     today = setup.now.date()
     if day > today + SUBMISSION_GRACE:
         raise RejectedFile(
             "submitted_in_future",
-            f"{source.source} gives {day:%d %B %Y} (from "
-            f"{source.submitted_on.describe()}) as the day it was "
+            f"{source} gives {day:%d %B %Y} (from "
+            f"{submitted_on.describe()}) as the day it was "
             f"submitted, after today ({today:%d %B %Y}); the "
             "partnership team must correct submitted_on",
         )
@@ -62,13 +62,16 @@ def read_source_file(
     extension = PurePosixPath(name).suffix.lower().lstrip(".")
     try:
         _checked(setup, source, extension)
+        submitted_on, mapping = source.submitted_on, source.mapping(setup.kind)
+        # a source without them is one whose mapping file is wrong: _checked has rejected the file
+        assert submitted_on is not None and mapping is not None
         check_content(extension, content)
         sheets, encoding = read_sheets(extension, content)
         facts = FileFacts(name, setup.services, source.date_order)
-        day = submitted_day(source.submitted_on, facts.base_name, modified_ns, sheets, source.date_order)
-        _check_day(setup, source, day)
-        mapping = source.mapping(setup.kind)
+        day = submitted_day(submitted_on, facts.base_name, modified_ns, sheets, source.date_order)
+        _check_day(setup, source.source, submitted_on, day)
         extract = extract_rows(setup.kind, sheets, mapping, facts=facts)
+        assert extract is not None  # strict: a file holding none of the type's rows raises RejectedFile
         if extract.empty:
             raise no_rows()
     except RejectedFile as rejected:

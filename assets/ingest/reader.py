@@ -87,17 +87,18 @@ def _candidates(sheets: list[Sheet], mapping: ReturnMapping) -> list[Sheet]:
     by_name = {s.name.casefold(): s for s in sheets if s.name is not None}
     absent = [n for n in mapping.sheets if n.casefold() not in by_name]
     if absent:
+        named = [s.name for s in sheets if s.name is not None]  # a CSV file's one sheet has no name
+        has = f"it has {', '.join(named)}" if named else "a CSV file has no sheets"
         raise RejectedFile(
             "missing_sheet",
-            f"the workbook has no sheet named {', '.join(absent)} "
-            f"(it has {', '.join(s.name for s in sheets)})",
+            f"the {'workbook' if named else 'file'} has no sheet named {', '.join(absent)} ({has})",
         )
     return [by_name[n.casefold()] for n in mapping.sheets]
 
 
 def _choose_sheets(
     kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping, strict: bool
-) -> tuple[list[tuple[Sheet, Header, Layout]], list[str]]:
+) -> tuple[list[tuple[Sheet, Header, Layout]], list[str | None]]:
     """Return the sheets holding this type with their headers and layouts, and the sheets left aside."""
     labels = header_labels(kind, mapping)
     candidates = _candidates(sheets, mapping)
@@ -105,7 +106,7 @@ def _choose_sheets(
     for sheet in candidates:
         header = locate_header(sheet, labels)
         layout = resolve_layout(kind, mapping, header) if header is not None else None
-        if layout is not None and not layout.missing:
+        if header is not None and layout is not None and not layout.missing:
             chosen.append((sheet, header, layout))
         elif strict and (
             mapping.sheets or len(sheets) == 1 or (header and len(header.positions) >= DATA_SHEET_MIN_COLUMNS)

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from assets.contract import SubmissionType
 from assets.ingest.layout import ColumnSource, FigureLayout, Layout
-from assets.ingest.mapping import PLACEHOLDER, Formula, ReturnMapping, Template
+from assets.ingest.mapping import PLACEHOLDER, EveryService, Formula, ReturnMapping, Template
 from assets.ingest.sheets import Sheet
 from assets.ingest.spread import Service, covered, month_range
 from assets.validate.numbers import is_missing_text, number_text, read_figures
@@ -83,16 +83,16 @@ def _evaluate(
     formula: Formula, cells: list[str], layout: Layout, numbers: dict[str, float | None]
 ) -> str | None:
     """Return the formula's figure: None if an operand is blank, the sum as written if one is not a number."""
-    operands = [_cell(cells, layout.headers[t]) if isinstance(t, str) else t for _, t in formula.terms]
-    if any(isinstance(o, str | None) and is_missing_text(o) for o in operands):
+    cells_read = [_cell(cells, layout.headers[t]) if isinstance(t, str) else t for _, t in formula.terms]
+    if any(isinstance(o, str | None) and is_missing_text(o) for o in cells_read):
         return None
+    operands = [o for o in cells_read if o is not None]  # all of them: a missing one returned above
     read = [o if isinstance(o, float) else numbers.get(o) for o in operands]
-    if any(r is None for r in read):
-        written = iter(
-            o for (_, term), o in zip(formula.terms, operands, strict=True) if isinstance(term, str)
-        )
+    figures = [r for r in read if r is not None]
+    if len(figures) < len(read):
+        written = iter(o for o in operands if isinstance(o, str))  # the headers' cells, in order
         return PLACEHOLDER.sub(lambda _: next(written).strip(), formula.text)
-    return number_text(sum(sign * value for (sign, _), value in zip(formula.terms, read, strict=True)))
+    return number_text(sum(sign * value for (sign, _), value in zip(formula.terms, figures, strict=True)))
 
 
 def _value(
@@ -120,13 +120,19 @@ def _value(
 def _period_written(source: ColumnSource, cells: list[str], sheet: Sheet, facts: FileFacts) -> str | None:
     if source.from_file_name:
         return facts.base_name
-    return sheet.name if source.from_sheet_name else _cell(cells, source.position)
+    if source.from_sheet_name:
+        return sheet.name
+    assert source.position is not None  # a decoded period named by neither file nor sheet is a cell's
+    return _cell(cells, source.position)
 
 
 def _where_period(source: ColumnSource, layout: Layout) -> str:
     if source.from_file_name:
         return FILE_NAME
-    return SHEET_NAME if source.from_sheet_name else layout.headers_as_written[source.position]
+    if source.from_sheet_name:
+        return SHEET_NAME
+    assert source.position is not None  # a decoded period named by neither file nor sheet is a cell's
+    return layout.headers_as_written[source.position]
 
 
 def _period_problem(
@@ -137,7 +143,7 @@ def _period_problem(
     for figure in layout.figures:
         source = figure.sources[layout.period_index]
         written = _period_written(source, cells, sheet, facts) if source.decoded else None
-        if source.decoded and (written or "").strip() and mapping.period.read(written) is None:
+        if source.decoded and written and written.strip() and mapping.period.read(written) is None:
             return (
                 _where_period(source, layout),
                 written,
@@ -146,6 +152,7 @@ def _period_problem(
             )
         if source.check_position is not None:
             cell = (_cell(cells, source.check_position) or "").strip()
+            assert source.template is not None  # only a constant period is checked against a column
             given = source.template.text
             if cell and (problem := _disagrees(given, cell, mapping, facts)):
                 return layout.headers_as_written[source.check_position], cell, problem, "period_mismatch"
@@ -204,10 +211,10 @@ def _spread(
     cells: list[str],
     layout: Layout,
     mapping: ReturnMapping,
+    every: EveryService,
     facts: FileFacts,
 ) -> tuple[list[tuple], Excluded | None]:
     """Return a target row naming no service as one row per service and month it covers, or why none."""
-    every = mapping.every_service
     first, last = (_cell(cells, layout.headers[h]) or "" for h in (every.first, every.last))
     if mapping.period.decoded:
         first, last = (mapping.period.read(t) or t for t in (first, last))
@@ -285,7 +292,7 @@ def build_rows(
             if mapping.every_service is None:
                 given.append(row)
                 continue
-            spread, held = _spread(kind, row, cells, layout, mapping, facts)
+            spread, held = _spread(kind, row, cells, layout, mapping, mapping.every_service, facts)
             if held is not None:
                 break
             given += spread

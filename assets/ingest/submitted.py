@@ -104,11 +104,12 @@ def submitted_day(
         return spec.day
     if spec.source == "modified":
         return datetime.fromtimestamp(modified_ns / 1e9).date()
-    found = (
-        spec.pattern.day(base_name, whole=False)
-        if spec.source == "file_name"
-        else _latest_in_column(sheets, spec.column, date_order)
-    )
+    if spec.source == "file_name":
+        assert spec.pattern is not None  # parse_submitted gives `from: file_name` its pattern
+        found = spec.pattern.day(base_name, whole=False)
+    else:
+        assert spec.column is not None  # and `from: column` its column
+        found = _latest_in_column(sheets, spec.column, date_order)
     if found is None:
         raise RejectedFile(
             "submission_date",

@@ -7,6 +7,7 @@ import polars as pl
 
 from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
+from assets.query import one_row
 
 
 def quote(identifier: str) -> str:
@@ -59,7 +60,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
         con.rollback()
         raise
     con.commit()
-    (rows,) = con.execute(f"select count(*) from {target}").fetchone()
+    (rows,) = one_row(con.execute(f"select count(*) from {target}"))
     return rows
 
 

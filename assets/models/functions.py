@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+from duckdb.func import FunctionNullHandling
 from duckdb.sqltypes import DATE, VARCHAR
 
 from assets.validate import periods
@@ -33,4 +34,6 @@ def register_functions(con: duckdb.DuckDBPyConnection) -> None:
     try:
         con.execute("select read_period(null, null)")
     except duckdb.CatalogException:
-        con.create_function("read_period", read_period, [VARCHAR, VARCHAR], PERIOD, null_handling="special")
+        con.create_function(
+            "read_period", read_period, [VARCHAR, VARCHAR], PERIOD, null_handling=FunctionNullHandling.SPECIAL
+        )

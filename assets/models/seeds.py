@@ -16,6 +16,7 @@ import polars as pl
 from assets.models.build import load_table
 from assets.models.project import load_seed_docs
 from assets.project_files import SQL_DIR
+from assets.query import one_row
 
 SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
 SCENARIO_FILE = "scenario.yaml"
@@ -91,9 +92,11 @@ def publications_frame(mappings_dir: Path) -> pl.DataFrame:
 
 def table_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
     """Return a digest of a table's rows in order (None when the table does not exist)."""
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
-    ).fetchone()[0]
+    (exists,) = one_row(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
+        )
+    )
     if not exists:
         return None
     digest = hashlib.sha256()

@@ -192,15 +192,14 @@ def publication(
         f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
         f"publication: {changes}"
     )
+    warehouse_metadata: dict[str, str | int] = {
+        "path": str(store.warehouse),
+        "publication": published.name,
+        "bytes": store.warehouse.stat().st_size,
+    }
     yield dg.MaterializeResult(
         asset_key=WAREHOUSE.key,
-        metadata={
-            "path": str(store.warehouse),
-            "publication": published.name,
-            "bytes": store.warehouse.stat().st_size,
-        }
-        | changes
-        | ({"lake_snapshot": snapshot} if snapshot is not None else {}),
+        metadata=warehouse_metadata | changes | ({"lake_snapshot": snapshot} if snapshot is not None else {}),
     )
     yield dg.MaterializeResult(
         asset_key=SCORECARDS.key,

@@ -7,6 +7,7 @@ from pathlib import Path
 import duckdb
 
 from assets.models.build import literal
+from assets.query import one_row
 
 PUBLICATIONS = """
     create table if not exists audit.publications (
@@ -86,11 +87,13 @@ def record_changes(con: duckdb.DuckDBPyConnection, previous: Path, run_id: str |
                     f"insert into audit.publication_changes select now(), $run, $change, * from ({query})",
                     {"run": run_id, "change": change},
                 )
-                counts[change] = con.execute(
-                    "select count(*) from audit.publication_changes where run_id is not distinct from ? "
-                    "and change = ?",
-                    [run_id, change],
-                ).fetchone()[0]
+                (counts[change],) = one_row(
+                    con.execute(
+                        "select count(*) from audit.publication_changes where run_id is not distinct from ? "
+                        "and change = ?",
+                        [run_id, change],
+                    )
+                )
         finally:
             con.execute("detach previous")
     con.execute(

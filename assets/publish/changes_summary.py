@@ -7,6 +7,7 @@ from typing import Any
 import duckdb
 
 from assets.publish.changes import COUNT_COLUMNS
+from assets.query import one_row
 
 LATEST_SQL = """
     select published_at, run_id, new_submissions, restated_figures, measures_newly_red,
@@ -31,14 +32,15 @@ LABELS = {
 
 def publication_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any] | None:
     """Return the counts and notable items of the latest publication (None with nothing to compare)."""
-    (recorded,) = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publications'"
-    ).fetchone()
+    (recorded,) = one_row(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'audit' and table_name = 'publications'"
+        )
+    )
     # the first publication has no earlier one to differ from
-    if not recorded or con.execute("select count(*) from audit.publications").fetchone()[0] < 2:
+    if not recorded or one_row(con.execute("select count(*) from audit.publications"))[0] < 2:
         return None
-    latest = con.execute(LATEST_SQL).fetchone()
-    published_at, run_id, *counts = latest
+    published_at, run_id, *counts = one_row(con.execute(LATEST_SQL))
     items = [
         dict(zip(("change", "service_code", "measure_code", "period", "detail"), row, strict=True))
         for row in con.execute(DETAILS_SQL, [run_id]).fetchall()

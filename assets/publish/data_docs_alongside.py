@@ -35,6 +35,7 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 def _hand(builder: subprocess.Popen, handed: tuple) -> None:
+    assert builder.stdin is not None  # _start pipes it
     try:
         builder.stdin.write(pickle.dumps(handed))
         builder.stdin.close()
@@ -87,6 +88,7 @@ class DataDocsBuilder(dg.ConfigurableResource):
         except BaseException:
             _stop(builder)
             raise
+        assert builder.stdout is not None  # _start pipes it
         failure = builder.stdout.read()
         handing.join()
         if builder.wait() != 0:

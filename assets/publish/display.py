@@ -9,17 +9,22 @@ from functools import cache
 
 NO_VALUE = "—"
 
-CATEGORY_LABELS = {
+# keyed by a mart's value, which may be missing (None): looked up with the value itself as the default
+CATEGORY_LABELS: dict[str | None, str] = {
     "activity": "Activity",
     "quality_of_effort": "Quality of effort",
     "outcome": "Outcome",
 }
-JUDGED_ON_LABELS = {
+JUDGED_ON_LABELS: dict[str | None, str] = {
     "month": "the month",
     "year_to_date": "the year to date",
     "rolling_12_months": "the rolling 12 months",
 }
-UNIT_LABELS = {"count": "count", "percent": "per cent", "rate_per_1000": "rate per 1,000"}
+UNIT_LABELS: dict[str | None, str] = {
+    "count": "count",
+    "percent": "per cent",
+    "rate_per_1000": "rate per 1,000",
+}
 
 
 @dataclass(frozen=True)

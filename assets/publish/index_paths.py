@@ -44,7 +44,8 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
         if efficiency is None or effectiveness is None:
             continue
         period = row["period"]
-        quadrant = QUADRANT_NAMES.get(row["quadrant"] or "not assessed", row["quadrant"])
+        written: str = row["quadrant"] or "not assessed"
+        quadrant = QUADRANT_NAMES.get(written, written)
         head = (
             f'{{"service":{name},"period":"{iso_date(period)}","month":"{month(period)}",'
             f'"efficiency_index":{efficiency!r},"effectiveness_index":{effectiveness!r},'

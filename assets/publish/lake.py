@@ -19,6 +19,7 @@ import duckdb
 from assets.faults import fault_point
 from assets.lake import LAKE, LakeSettings, attach_statement, connect_lake
 from assets.models.build import literal, quote
+from assets.query import one_row
 
 MARTS = "marts"
 SOURCE = "published"  # the warehouse (or earlier snapshot) copied from, attached under this name
@@ -94,11 +95,13 @@ def _commit(con: duckdb.DuckDBPyConnection, message: str, run_id: str, extra: di
 
 def publication_snapshot(con: duckdb.DuckDBPyConnection, run_id: str, message: str = PUBLICATION) -> int:
     """Return the latest snapshot committed with `message` for run `run_id` (LookupError when none)."""
-    found = con.execute(
-        f"select max(snapshot_id) from {LAKE}.snapshots() where commit_message = ? "
-        "and json_extract_string(commit_extra_info, '$.run_id') = ?",
-        [message, run_id],
-    ).fetchone()[0]
+    (found,) = one_row(
+        con.execute(
+            f"select max(snapshot_id) from {LAKE}.snapshots() where commit_message = ? "
+            "and json_extract_string(commit_extra_info, '$.run_id') = ?",
+            [message, run_id],
+        )
+    )
     if found is None:
         raise LookupError(f"the lake holds no {message} of run {run_id}")
     return found

@@ -57,7 +57,7 @@ ASSURANCE_KINDS = {
     "consistently failing": "fail",
     "hit and miss": "hit_and_miss",
 }
-_SPECIAL_KINDS = {  # (variation, direction) -> kind
+_SPECIAL_KINDS: dict[tuple[str, str | None], str] = {  # (variation, direction) -> kind
     ("special cause improvement", "higher_is_better"): "improvement_high",
     ("special cause improvement", "lower_is_better"): "improvement_low",
     ("special cause concern", "higher_is_better"): "concern_low",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import polars as pl
 
@@ -65,7 +66,8 @@ def measure_flags(row: Row | None, quality: ServiceQuality, measure_code: str) -
     return flags
 
 
-class Flag(NamedTuple):
+@dataclass(frozen=True)
+class Flag:
     """One thing to know about a service's data, and how many of it there are."""
 
     count: int

@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markupsafe import Markup
 
@@ -63,10 +64,12 @@ def definitions_page(source: Path = READER_DEFINITIONS) -> dict[str, Any]:
     parser = _markdown()
     text = source.read_text("utf-8")
     tokens = parser.parse(text)
+    renderer = parser.renderer
+    assert isinstance(renderer, RendererHTML)  # MarkdownIt's default renderer, which _markdown keeps
     contents = [
         {
             "id": token.attrGet("id"),
-            "title": Markup(parser.renderer.renderInline(tokens[i + 1].children or [], parser.options, {})),
+            "title": Markup(renderer.renderInline(tokens[i + 1].children or [], parser.options, {})),
         }
         for i, token in enumerate(tokens)
         if token.type == "heading_open" and token.tag == "h2"

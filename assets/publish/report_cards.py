@@ -61,7 +61,7 @@ def report_card(service_code: str, measure_code: str, marts: Marts) -> dict[str,
         )
         if card
         else None,
-        "late": bool(card) and card["card_status"] == "late",
+        "late": bool(card and card["card_status"] == "late"),
         "missing": missing,
         "story": card["story"] if card else None,
         "partners": card["partners_with_a_role"] if card else None,

@@ -81,6 +81,7 @@ def _spc_chart(
     unit = measure.get("unit")
     name = marts.measure_name(measure_code)
     special = Counter(series.special)
+    assert series.latest is not None  # spc_charts draws only a series with a value
     period, value, mean, lower_limit, upper_limit, target = series.latest
 
     lines = [

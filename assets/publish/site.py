@@ -11,7 +11,7 @@ import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -84,16 +84,14 @@ def render_site(
         page(
             f"services/{slugs[service['service_code']]}.html",
             "service.html.j2",
-            lambda service=service: service_context(
-                service, marts, quality, templates, paths, findings, peers, rules
-            ),
+            partial(service_context, service, marts, quality, templates, paths, findings, peers, rules),
         )
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))
 
-    slowest = max(page.seconds, key=page.seconds.get)
+    slowest = max(page.seconds, key=lambda name: page.seconds[name])
     return {
         "pages": len(page.seconds),
         "services": len(marts.services),
@@ -149,8 +147,14 @@ def javascript_bundle(cache_dir: Path | None = None) -> str:
     """Vega, Vega-Lite and Vega-Embed as one offline script, matching Altair's Vega-Lite."""
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
     vega_lite = f"v{major}_{minor}"
-    name = f"vega-bundle-vl-convert-{vl_convert.__version__}-vega-lite-{vega_lite}.js"
-    return cached_text(cache_dir, name, lambda: vl_convert.javascript_bundle(vl_version=vega_lite))
+    # vl_convert's stubs declare neither its __version__ nor the default of javascript_bundle's snippet
+    version = vl_convert.__version__  # type: ignore[attr-defined]
+    name = f"vega-bundle-vl-convert-{version}-vega-lite-{vega_lite}.js"
+    return cached_text(
+        cache_dir,
+        name,
+        lambda: vl_convert.javascript_bundle(vl_version=vega_lite),  # type: ignore[call-arg]
+    )
 
 
 @cache
@@ -192,8 +196,8 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     # the same few badges and icons appear thousands of times: each is rendered by its macro once
-    macros = env.get_template("macros.html.j2").module
-    env.globals.update(badge=cache(macros.badge), icon=cache(macros.icon))
+    macros = vars(env.get_template("macros.html.j2").module)  # a template module's macros are its attributes
+    env.globals.update(badge=cache(macros["badge"]), icon=cache(macros["icon"]))
     return env
 
 

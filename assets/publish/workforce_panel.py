@@ -54,7 +54,7 @@ def workforce_panel(service: Row, marts: Marts, template: Template, findings: li
     pay = marts.pay.get(code, [])
     gaps = marts.pay_gaps.get(code, [])
     coverage = marts.coverage.get(code)
-    sparse = bool(coverage) and 2 * coverage["months_with_workforce"] < coverage["months_with_outcomes"]
+    sparse = bool(coverage and 2 * coverage["months_with_workforce"] < coverage["months_with_outcomes"])
     # like for like (one staff group, different employers) first, then between professions
     gaps = sorted(gaps, key=lambda r: r["staff_group_code"] is None)
     headcount_given = any(r["headcount"] is not None for r in pay)
@@ -95,7 +95,7 @@ def given_words(trends: list[Row], pay: list[Row], coverage: Row | None) -> str 
     given or staff are reported for only some months: `Given for this service: the sickness rate (12 of
     12 months). Not given: … and pay.`"""
     months = coverage["months_with_outcomes"] if coverage else len(trends)
-    sparse = bool(coverage) and coverage["months_with_workforce"] < months
+    sparse = bool(coverage and coverage["months_with_workforce"] < months)
     rates = {
         words: sum(1 for r in trends if r[column] is not None) for column, words in WORKFORCE_WORDS.items()
     }
@@ -163,7 +163,7 @@ def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:
     ]
 
 
-def _pay_row(row: Row, marts: Marts) -> dict[str, str]:
+def _pay_row(row: Row, marts: Marts) -> dict[str, str | bool]:
     if row["mean_annual_pay_per_fte"] is None:
         shown = PAY_NOT_GIVEN
     elif row["headcount"] is None:
@@ -172,8 +172,9 @@ def _pay_row(row: Row, marts: Marts) -> dict[str, str]:
         shown = SUPPRESSED
     else:
         shown = format_pounds(row["mean_annual_pay_per_fte"])
+    group: str = row["staff_group_code"]  # part of the workforce mart's grain: never missing
     return {
-        "staff_group": marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
+        "staff_group": marts.staff_groups.get(group, group),
         "employer": marts.partner_name(row["partner_code"]),
         "fte": format_count(row["contracted_fte"]),
         "pay": shown,
@@ -183,10 +184,11 @@ def _pay_row(row: Row, marts: Marts) -> dict[str, str]:
 
 def _sides(row: Row, marts: Marts) -> tuple[str, str, str]:
     """What is compared (a staff group, or professions) and the two sides' names."""
-    if row["staff_group_code"] is None:
+    group: str | None = row["staff_group_code"]
+    if group is None:
         return ACROSS_PROFESSIONS, sentence_case(row["higher_paid"]), sentence_case(row["lower_paid"])
     return (
-        marts.staff_groups.get(row["staff_group_code"], row["staff_group_code"]),
+        marts.staff_groups.get(group, group),
         marts.partner_name(row["higher_paid"]),
         marts.partner_name(row["lower_paid"]),
     )
@@ -236,7 +238,7 @@ def _result(outcome: str, marts: Marts) -> tuple[str, str, bool | None]:
     if outcome == "effectiveness_index":
         return "the effectiveness index", "index points", True
     measure = marts.measures.get(outcome, {})
-    unit = {"percent": "percentage points", "rate_per_1000": "per 1,000"}.get(measure.get("unit"), "")
+    unit = {"percent": "percentage points", "rate_per_1000": "per 1,000"}.get(measure.get("unit") or "", "")
     direction = measure.get("direction")
     name = f"“{marts.measure_name(outcome)}”"
     return name, unit, None if direction is None else direction == "higher_is_better"

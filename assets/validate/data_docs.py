@@ -135,7 +135,8 @@ def make_offline(folder: Path, navigation: Mapping[str, str] | None = None) -> N
         html = html.replace("</head>", OFFLINE_STYLE + "</head>", 1)
         if navigation:
             bar = site_navigation(navigation, "../" * len(page.relative_to(folder).parts), None)
-            html = BODY.sub(lambda found, bar=bar: found.group(0) + bar, html, count=1)
+            if body := BODY.search(html):
+                html = html[: body.end()] + bar + html[body.end() :]
         page.write_text(html, encoding="utf-8")
 
 

@@ -48,6 +48,7 @@ def _in_words(columns: tuple[str, ...]) -> str:
 def _expectation(spec: ModelSpec, test: DataTest) -> dict[str, Any] | None:
     """Return the Great Expectations expectation a dbt data test states (None for relationships)."""
     column = test.columns[0]
+    kwargs: dict[str, object]
     if test.kind == "unique":
         kind, kwargs = "expect_column_values_to_be_unique", {"column": column}
         rule, meaning = "keys_unique", f"one row per {column}"

@@ -16,6 +16,8 @@ import duckdb
 import polars as pl
 from dagster_duckdb import DuckDBResource
 
+from assets.query import one_row
+
 # as marts.partner_data_quality: a type the reference data does not name is due 15 working days after
 DEFAULT_WORKING_DAYS = 15
 
@@ -131,9 +133,11 @@ def _calendar(con: duckdb.DuckDBPyConnection, today: date) -> tuple[list[str], l
     for kind, (last,) in (
         (
             k,
-            con.execute(
-                "select max(period) from marts.partner_data_quality where submission_type = ?", [k]
-            ).fetchone(),
+            one_row(
+                con.execute(
+                    "select max(period) from marts.partner_data_quality where submission_type = ?", [k]
+                )
+            ),
         )
         for k in sorted(
             {

@@ -8,6 +8,7 @@ Missing means what it means to pandas: null, and NaN in a float column.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -62,7 +63,7 @@ class Check:
 class _Compiler:
     suite: str
     frame: pl.DataFrame
-    parameters: dict[str, Any]
+    parameters: Mapping[str, object]
     bound: dict[str, Any] = field(default_factory=dict)
 
     def fail(self, index: int, expectation: dict, problem: str) -> SuiteCompileError:
@@ -77,15 +78,20 @@ class _Compiler:
         self.bound[name] = value
         return f"${name}"
 
-    def column(self, name: Any) -> str:
+    def known(self, name: object) -> str:
+        """The name of one of the frame's columns; raise MissingColumn for anything else."""
         if not isinstance(name, str) or name not in self.frame.columns:
             raise MissingColumn(f"no column {name!r} in the frame")
-        return '"' + name.replace('"', '""') + '"'
+        return name
 
-    def present(self, name: str) -> str:
+    def column(self, name: object) -> str:
+        return '"' + self.known(name).replace('"', '""') + '"'
+
+    def present(self, name: object) -> str:
         """SQL true where the column has a value pandas does not treat as missing."""
-        column = self.column(name)
-        if self.frame.schema[name].is_float():
+        known = self.known(name)
+        column = self.column(known)
+        if self.frame.schema[known].is_float():
             return f"({column} is not null and not isnan({column}))"
         return f"({column} is not null)"
 
@@ -255,7 +261,9 @@ class _Compiler:
         return Check(config, tuple(names), considered=considered[ignore], window=key)
 
 
-def compile_suite(spec: dict, frame: pl.DataFrame, parameters: dict[str, Any]) -> tuple[list[Check], dict]:
+def compile_suite(
+    spec: dict, frame: pl.DataFrame, parameters: Mapping[str, object]
+) -> tuple[list[Check], dict]:
     """Return the suite's expectations as checks on `frame`, and the values their SQL binds by name."""
     compiler = _Compiler(spec.get("name", "?"), frame, parameters)
     return [compiler.compile(i, e) for i, e in enumerate(spec["expectations"])], compiler.bound

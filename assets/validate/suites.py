@@ -11,18 +11,22 @@ import json
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
 from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate
 from assets.validate.typing import FINDING_SCHEMA
+
+if TYPE_CHECKING:
+    from pandas._typing import ScalarOrNA
 
 # How many unexpected values a stored result keeps as GE's sample (GE's own default).
 PARTIAL_UNEXPECTED = 20
@@ -75,7 +79,7 @@ def suite_spec(expectations_dir: Path, suite_name: str) -> dict:
     return json.loads((expectations_dir / f"{suite_name}.json").read_text())
 
 
-def _text(value: object) -> str | None:
+def _text(value: ScalarOrNA) -> str | None:
     """Return a bad value as text for the quarantine, None for a missing one."""
     import pandas as pd
 
@@ -204,7 +208,7 @@ def _suite_result(suite_name: str, checks: list[Check], outcomes: list[tuple[boo
         }
         for i, (c, (success, result)) in enumerate(zip(checks, outcomes, strict=True))
     ]
-    passed = sum(r["success"] for r in results)
+    passed = sum(success for success, _ in outcomes)
     return {
         "success": passed == len(results),
         "results": results,
@@ -233,7 +237,7 @@ def _ge_version() -> str:
 def run_suite(
     frame: pl.DataFrame,
     suite: dict,
-    parameters: dict[str, list],
+    parameters: Mapping[str, object],
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> SuiteResult:
     """Validate `frame` (which must have a unique `row_id`) with a suite (`suite_spec`), as SQL in one pass.

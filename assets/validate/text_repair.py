@@ -48,6 +48,12 @@ def _damaged_positions(word: str) -> list[int]:
     ]
 
 
+def _restore_ligatures(piece: str) -> str:
+    """Return the piece with each V/W/X/Y that sits where a ligature would read as that ligature."""
+    damaged = _damaged_positions(piece)
+    return re.sub("[VWXY]", lambda m: LIGATURES[m[0]] if m.start() in damaged else m[0], piece)
+
+
 def repair_word(word: str) -> str:
     """Return `word` with its lost ligatures restored when that gives real words, else unchanged."""
     positions = _damaged_positions(word)
@@ -62,16 +68,7 @@ def repair_word(word: str) -> str:
                 pieces.append(word[start:p])
                 start = p
             pieces.append(word[start:])
-            repaired = [
-                re.sub(
-                    "[VWXY]",
-                    lambda m, piece=piece: (
-                        LIGATURES[m[0]] if m.start() in _damaged_positions(piece) else m[0]
-                    ),
-                    piece,
-                )
-                for piece in pieces
-            ]
+            repaired = [_restore_ligatures(piece) for piece in pieces]
             if all(is_word(piece, SPLIT_WORD_FREQUENCY if count else WORD_FREQUENCY) for piece in repaired):
                 return " ".join(repaired)
     return word

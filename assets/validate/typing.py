@@ -11,14 +11,16 @@ from assets.validate.periods import parse_periods
 from assets.validate.text_repair import repair_column
 from assets.validate.units import scale_percents
 
-FINDING_SCHEMA = {
-    "row_id": pl.Int64,
-    "column_name": pl.String,
-    "rule": pl.String,
-    "severity": pl.String,
-    "value": pl.String,
-    "meaning": pl.String,
-}
+FINDING_SCHEMA = pl.Schema(
+    {
+        "row_id": pl.Int64,
+        "column_name": pl.String,
+        "rule": pl.String,
+        "severity": pl.String,
+        "value": pl.String,
+        "meaning": pl.String,
+    }
+)
 
 
 def _finding(
