@@ -12,6 +12,7 @@ import duckdb
 from assets.faults import FAULT, FAULT_AT
 from assets.lake import LAKE, attach_statement, connect_lake
 from assets.publish.lake import publish_to_lake
+from assets.query import one_row
 from pipelines.settings import LakeSettings
 from tests.mart_checksums import catalog_mart_checksums
 
@@ -48,7 +49,7 @@ def read_every_snapshot(lake: LakeSettings, stop, found: multiprocessing.Queue) 
         while True:
             stopping = stop.is_set()
             try:
-                (latest,) = con.execute(f"select max(snapshot_id) from {LAKE}.snapshots()").fetchone()
+                (latest,) = one_row(con.execute(f"select max(snapshot_id) from {LAKE}.snapshots()"))
                 for version in range(latest if last is None else last + 1, latest + 1):
                     con.execute(attach_statement(lake, read_only=True, snapshot=version, name=AT_VERSION))
                     found.put((version, catalog_mart_checksums(con, AT_VERSION)))

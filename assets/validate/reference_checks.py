@@ -18,6 +18,7 @@ from assets.models.build import quote
 from assets.models.model_yml import read_model_specs
 from assets.models.published_contract import PUBLISHED_SCHEMA, referenced_table
 from assets.project_files import SQL_DIR
+from assets.query import one_row
 
 # values of a dangling code shown in the check's metadata
 SHOWN = 5
@@ -57,11 +58,13 @@ def dangling(con: duckdb.DuckDBPyConnection, reference: Reference) -> tuple[int,
     column, field = quote(reference.column), quote(reference.field)
     source = f"{quote(PUBLISHED_SCHEMA)}.{quote(reference.mart)}"
     target = f"{quote(PUBLISHED_SCHEMA)}.{quote(reference.target)}"
-    rows, codes = con.execute(
-        f"select count(*), list(distinct {column} order by {column}) from {source} as m "
-        f"where {column} is not null and not exists "
-        f"(select 1 from {target} as t where t.{field} = m.{column})"
-    ).fetchone()
+    rows, codes = one_row(
+        con.execute(
+            f"select count(*), list(distinct {column} order by {column}) from {source} as m "
+            f"where {column} is not null and not exists "
+            f"(select 1 from {target} as t where t.{field} = m.{column})"
+        )
+    )
     return rows, [str(code) for code in (codes or [])[:SHOWN]]
 
 
