@@ -1,8 +1,10 @@
-"""Blocking Dagster checks that every code a mart refers to is in the mart it refers to.
+"""Dagster checks that every code a mart refers to is in the mart it refers to.
 
 They are the `relationships` tests of the marts' `.yml` (dbt's generic test: every non-empty value of the
 column is a value of `field` in the model `to` names), run on each build. A check waits for the marts it
-refers to as well as its own, so it reads the marts of the same run.
+refers to as well as its own, so it reads the marts of the same run. It does not block: a dangling code
+leaves the figures right (a partner dropped from the reference data that still owes returns, say), so
+the run publishes and reports the check failed, with the test's severity, the codes and their rows.
 """
 
 from __future__ import annotations
@@ -69,17 +71,16 @@ def dangling(con: duckdb.DuckDBPyConnection, reference: Reference) -> tuple[int,
 
 
 def reference_check(mart: str, references: list[Reference]) -> dg.AssetChecksDefinition:
-    """Return the blocking check of `marts.<mart>`'s references, run once the marts referred to are built."""
+    """Return the check of `marts.<mart>`'s references, run once the marts referred to are built."""
     targets = sorted({r.target for r in references} - {mart})
 
     @dg.asset_check(
         asset=dg.AssetKey([PUBLISHED_SCHEMA, mart]),
         name="references_resolve",
-        blocking=True,
         additional_deps=[dg.AssetKey([PUBLISHED_SCHEMA, target]) for target in targets],
         description=f"Every code of marts.{mart} that refers to another mart is found there "
         f"({'; '.join(str(r) for r in references)}): the relationships tests of its .yml. A dangling "
-        "code stops what depends on the mart.",
+        "code fails the check (with the test's severity) and the run still publishes.",
     )
     def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
