@@ -56,8 +56,10 @@ lint: setup
 typecheck: setup
 	$(RUN)/mypy
 
+# every test: the suite, then the scale-out tests on their own (each starts several runs at once)
 test: setup browser postgres lint
-	$(RUN)/pytest
+	$(RUN)/pytest -m "not scale_out"
+	$(RUN)/pytest -m scale_out tests/test_scale_out.py tests/test_area_partitions.py
 
 # the edit loop: every test but those marked slow (a whole run of the pipeline, a browser, a server)
 test-fast: setup
@@ -70,10 +72,10 @@ test-fast: setup
 test-faults: setup
 	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
 
-# the scale-out tests alone (make test runs them too): three partnerships' runs at once into one lake,
+# the scale-out tests alone (make test runs them after the rest): three partnerships' runs at once into one lake,
 # and one partnership's 12 areas as partitions on three workers, one Dagster instance on PostgreSQL
 test-scale-out: setup postgres
-	$(RUN)/pytest tests/test_scale_out.py tests/test_area_partitions.py -n 0 -s
+	$(RUN)/pytest -m scale_out tests/test_scale_out.py tests/test_area_partitions.py
 
 DEV_PORT ?= 3000
 dev: setup $(DAGSTER_HOME)/dagster.yaml

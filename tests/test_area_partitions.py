@@ -37,7 +37,7 @@ from tests.conftest import settings_for
 from tests.lake_processes import DONE, read_every_snapshot
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
 SENT_FROM = "20251101"  # the inbox keeps the files sent from this day (their names' date): 6 months
 SENT_ON = re.compile(r"_(\d{8})")
 

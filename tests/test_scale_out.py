@@ -26,7 +26,7 @@ from pipelines.settings import LakeSettings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
 # each partnership's lake schema and demo seed; 7 is the session's embedded demo run, to compare with
 SEEDS = {"north": 7, "east": 11, "west": 13}
 KILLED = "west"
