@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import re
 import shutil
 import subprocess
@@ -32,9 +31,10 @@ from pipelines.area_workers import WORKERS, assign
 from pipelines.demo.submissions import generate_demo
 from pipelines.instance import write_postgres_instance
 from pipelines.run import run_nightly
-from pipelines.settings import LakeSettings, Settings
+from pipelines.settings import LakeSettings
 from tests.conftest import settings_for
 from tests.lake_processes import DONE, read_every_snapshot
+from tests.lake_runs import worker_environment
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 
 pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
@@ -52,22 +52,6 @@ def _keep_files_sent_from(inbox: Path, day: str) -> int:
         if sent and sent[1] < day:
             path.unlink()
     return sum(1 for p in inbox.rglob("*") if p.is_file())
-
-
-def _environment(settings: Settings, instance: Path, lake: LakeSettings) -> dict[str, str]:
-    return os.environ | {
-        "JOINEDUP_HOME": str(settings.inbox.parent),
-        "JOINEDUP_INBOX": str(settings.inbox),
-        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
-        "JOINEDUP_WAREHOUSE": str(settings.warehouse),
-        "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
-        "JOINEDUP_SITE": str(settings.site_dir),
-        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir),
-        "DAGSTER_HOME": str(instance),
-        "JOINEDUP_LAKE": lake.url,
-        "JOINEDUP_LAKE_DATA": lake.data_path or "",
-        FAULT_AT: "",
-    }
 
 
 def _partitions(environment: dict[str, str], *options: str) -> subprocess.CompletedProcess:
@@ -107,7 +91,7 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     postgres.create_database("dagster")
     write_postgres_instance(instance, postgres.url("dagster"))
     partitioned = replace(settings_for(tmp_path / "partitioned"), lake=lake)
-    environment = _environment(partitioned, instance, lake)
+    environment = worker_environment(partitioned, instance, lake) | {FAULT_AT: ""}
     areas = areas_of(partitioned.reference_dir)
     killed = assign(areas, WORKERS)[0][-1]  # the last area of the first worker: the others all staged
     assert len(areas) == 12 and killed in areas

@@ -24,6 +24,7 @@ from pipelines.demo.submissions import generate_demo
 from pipelines.instance import write_postgres_instance
 from pipelines.settings import LakeSettings
 from tests.conftest import FIRST_RUN_MARTS, settings_for
+from tests.lake_runs import worker_environment
 from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 
 pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
@@ -31,24 +32,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
 SEEDS = {"north": 7, "east": 11, "west": 13}
 KILLED = "west"
 KILL_POINT = "publish:lake-staged"
-
-
-def _environment(home: Path, instance: Path, lake: LakeSettings, schema: str) -> dict[str, str]:
-    """The environment of one partnership's worker: its own paths, the shared instance and lake."""
-    settings = settings_for(home)
-    return os.environ | {
-        "JOINEDUP_HOME": str(home),
-        "JOINEDUP_INBOX": str(settings.inbox),
-        "JOINEDUP_REFERENCE_DIR": str(settings.reference_dir),
-        "JOINEDUP_WAREHOUSE": str(settings.warehouse),
-        "JOINEDUP_BUILD_DATABASE": str(settings.build_database),
-        "JOINEDUP_SITE": str(settings.site_dir),
-        "JOINEDUP_PARTNERS_DIR": str(settings.partners_dir),
-        "DAGSTER_HOME": str(instance),
-        "JOINEDUP_LAKE": lake.url,
-        "JOINEDUP_LAKE_DATA": lake.data_path or "",
-        "JOINEDUP_LAKE_SCHEMA": schema,
-    }
 
 
 def _start(environment: dict[str, str]) -> subprocess.Popen:
@@ -86,7 +69,9 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
     environments = {}
     for schema, seed in SEEDS.items():
         generate_demo(tmp_path / schema, scale="small", seed=seed)
-        environments[schema] = _environment(tmp_path / schema, instance, lake, schema)
+        environments[schema] = worker_environment(settings_for(tmp_path / schema), instance, lake) | {
+            "JOINEDUP_LAKE_SCHEMA": schema
+        }
     environments[KILLED] = environments[KILLED] | {FAULT_AT: KILL_POINT}
     workers = {schema: _start(environment) for schema, environment in environments.items()}
     finished = _finish(workers)
