@@ -70,7 +70,7 @@ test-fast: setup
 
 # the whole fault matrix: a run killed (kill -9) at the start of every one of its steps (about 40 min)
 test-faults: setup
-	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k every_step
+	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k "every_step or kill_leaves"
 
 # the scale-out tests alone (make test runs them after the rest): three partnerships' runs at once into one lake,
 # and one partnership's 12 areas as partitions on three workers, one Dagster instance on PostgreSQL

