@@ -168,6 +168,12 @@ def model_specs() -> list[tuple[str, ModelSpec]]:
     ]
 
 
+@pytest.mark.parametrize(("layer", "spec"), model_specs(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_every_model_of_every_layer_declares_its_grain(layer, spec):
+    """The demo check below tests each declared grain; the marts' suites check theirs on every run."""
+    assert spec.key, f"{layer}.{spec.name} declares no grain (a unique test)"
+
+
 def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(demo_run):
     """The staging and intermediate models too: the published contract checks only the marts."""
     settings, _, _ = demo_run
