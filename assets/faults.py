@@ -4,6 +4,12 @@
 power cut or the out-of-memory killer would; with `JOINEDUP_FAULT=disk-full` it raises ENOSPC
 instead. `JOINEDUP_FAULT_TRACE=<file>` appends the name of every point passed to that file, so a
 test can list the points a run has. Unset, a point costs one look-up in the environment.
+
+The one place under assets/ that reads the environment, on purpose: these are not settings of an
+installation but a test harness, armed by a test for the one process it starts (and kills), and read
+where no resource reaches (inside publish.swap's removals, a resource's own set-up). Resources would
+show them in every run's configuration and thread a test's switch through code that has no business
+with it.
 """
 
 from __future__ import annotations

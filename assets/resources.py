@@ -1,4 +1,5 @@
-"""Resources the assets use: the working database, and where a run reads, validates with and writes.
+"""Resources the assets use: the working database, where a run reads, validates with and writes, and how
+the scorecards judge what they show.
 
 Their configuration comes from the settings, in one place (pipelines.resources.build_resources).
 """
@@ -16,6 +17,7 @@ from pydantic import PrivateAttr
 
 from assets.faults import fault_point
 from assets.lake import LakeSettings
+from assets.publish.board_rules import BoardRules
 from assets.publish.swap import copy_into_place
 
 
@@ -119,6 +121,7 @@ class PathsResource(dg.ConfigurableResource):
     publications: str
     partners_dir: str
     expectations_dir: str  # the suites: the project's, or a scenario's relaxed copies
+    cache_dir: str  # the publication's slow-to-build files, kept between runs (assets.publish.build_cache)
     lake: str = ""  # a DuckLake catalog the marts are published to as well (none by default)
     lake_data: str = ""
     lake_schema: str = "marts"
@@ -130,3 +133,13 @@ class PathsResource(dg.ConfigurableResource):
     def lake_settings(self) -> LakeSettings | None:
         """Return the lake the publication also writes to, if one is configured."""
         return LakeSettings(self.lake, self.lake_data or None, self.lake_schema) if self.lake else None
+
+
+class BoardRulesResource(dg.ConfigurableResource):
+    """The partnership's choices for reading the scorecards (assets.publish.board_rules)."""
+
+    min_peers: int  # services of a kind with an index needed before peer indices are shown
+
+    def rules(self) -> BoardRules:
+        """Return the rules as the scorecard pages take them."""
+        return BoardRules(min_peers=self.min_peers)

@@ -19,6 +19,7 @@ import duckdb
 from playwright.sync_api import Page, sync_playwright
 from pypdf import PdfReader, PdfWriter
 
+from assets.publish.board_rules import BoardRules
 from assets.query import one_row
 
 CHROMIUM_FLAGS = [
@@ -118,9 +119,10 @@ def summary_matrix(statuses: list[dict[str, Any]]) -> dict[str, Any]:
     return {"columns": [label for _, label in MATRIX_COLUMNS], "rows": kept}
 
 
-def front_context(warehouse: Path, service_codes: list[str], printed: date) -> dict[str, Any]:
+def front_context(
+    warehouse: Path, service_codes: list[str], rules: BoardRules, printed: date
+) -> dict[str, Any]:
     """The cover's and summary's facts: partnership, period, dates, the headline, the chosen services."""
-    from assets.publish.board_rules import BoardRules
     from assets.publish.changes_summary import publication_summary
     from assets.publish.display import day, long_month
     from assets.publish.headline import PeerCounts, headline, newest_special_causes
@@ -130,7 +132,6 @@ def front_context(warehouse: Path, service_codes: list[str], printed: date) -> d
     from assets.publish.site import service_slugs
     from assets.publish.staleness import data_age
 
-    rules = BoardRules.from_env()
     with duckdb.connect(str(warehouse), read_only=True) as con:
         marts, quality = load_marts(con), load_quality(con)
         changes = publication_summary(con)
@@ -215,15 +216,20 @@ def _print(page: Page, **options: Any) -> bytes:
 
 
 def render_board_pack(
-    site_dir: Path, warehouse: Path, service_codes: list[str], out: Path, printed: date | None = None
+    site_dir: Path,
+    warehouse: Path,
+    service_codes: list[str],
+    out: Path,
+    rules: BoardRules,
+    printed: date | None = None,
 ) -> int:
-    """Print the pack of the chosen services to `out`; return its page count.
+    """Print the pack of the chosen services to `out`, its summary read by `rules`; return its page count.
 
     Each part is printed once to count its pages, then page by page with a footer naming the part, the
     data's month and the page's number in the whole pack.
     """
     sources = service_pages(site_dir, warehouse, service_codes)
-    context = front_context(warehouse, service_codes, printed or date.today())
+    context = front_context(warehouse, service_codes, rules, printed or date.today())
     names = [row["service"]["service_name"] for row in context["rows"]]
     writer = PdfWriter()
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:

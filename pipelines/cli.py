@@ -354,11 +354,13 @@ def board_pack(services: tuple[str, ...], out: Path) -> None:
     one-page summary, then each service's published page from a fresh page, printed by headless
     Chromium; every footer gives the page number and the data's latest month.
     """
+    from assets.publish.board_rules import BoardRules
     from pipelines.board_pack import BoardPackError, render_board_pack
 
     settings = _settings()
+    rules = BoardRules(min_peers=settings.min_peers)
     with _failing_in_one_line("board-pack", BoardPackError, OSError):
-        pages = render_board_pack(settings.site_dir, settings.warehouse, list(services), out)
+        pages = render_board_pack(settings.site_dir, settings.warehouse, list(services), out, rules)
     click.echo(f"{out}: {pages} A4 page(s) for {len(services)} service(s)")
 
 

@@ -5,11 +5,13 @@ defaults, and what the `joinedup` command is told), and reaches the assets as re
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.lake import LakeSettings
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SCENARIOS_DIR, SQL_DIR
+from assets.publish.board_rules import DEFAULT_MIN_PEERS
+from assets.publish.build_cache import default_cache_folder
 from assets.scenarios import Scenario, load_scenario
 
 PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
@@ -67,6 +69,10 @@ class Settings:
     # the suites submissions and marts are validated with: a scenario's relaxed copies, if it has any
     expectations_dir: Path = PROJECT_EXPECTATIONS_DIR
     scenario: Scenario | None = None  # the scenario whose configuration the defaults are
+    # the publication's slow-to-build files, shared by every warehouse of the user (JOINEDUP_CACHE_DIR)
+    cache_dir: Path = field(default_factory=default_cache_folder)
+    # services of a kind with an index before the scorecards show peer indices (JOINEDUP_MIN_PEERS)
+    min_peers: int = DEFAULT_MIN_PEERS
 
     @property
     def publications(self) -> Path:
@@ -100,6 +106,8 @@ class Settings:
             lake=lake_from_env(),
             expectations_dir=_path("JOINEDUP_EXPECTATIONS_DIR", suites),
             scenario=chosen,
+            cache_dir=_path("JOINEDUP_CACHE_DIR", default_cache_folder()),
+            min_peers=int(os.environ.get("JOINEDUP_MIN_PEERS") or DEFAULT_MIN_PEERS),
         )
 
 

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from assets.publish.board_rules import BoardRules
 from pipelines.board_pack import (
     MAX_PAGES_PER_SERVICE,
     BoardPackError,
@@ -30,7 +31,10 @@ def pack(demo_run, tmp_path_factory):
     chromium_path()  # skip on a developer machine without Chromium; fail in CI
     settings, _, _ = demo_run
     out = tmp_path_factory.mktemp("pack") / "pack.pdf"
-    count = render_board_pack(settings.site_dir, settings.warehouse, CODES, out, printed=date(2026, 12, 1))
+    rules = BoardRules(min_peers=settings.min_peers)  # as the demo run published its scorecards
+    count = render_board_pack(
+        settings.site_dir, settings.warehouse, CODES, out, rules, printed=date(2026, 12, 1)
+    )
     # reading the text back is slow (pages of chart paths): once for every test
     return out, count, settings, [page.extract_text() for page in PdfReader(out).pages]
 

@@ -31,12 +31,10 @@ def test_quadrants_are_named_in_words_and_not_judged_on_too_few_peers(quadrant, 
     assert board_quadrant(quadrant, effectiveness, enough) == words
 
 
-def test_a_median_needs_the_minimum_number_of_peers(monkeypatch):
-    monkeypatch.delenv("JOINEDUP_MIN_PEERS", raising=False)
-    rules = BoardRules.from_env()
+def test_a_median_needs_the_minimum_number_of_peers():
+    rules = BoardRules()
     assert (rules.min_peers, rules.enough_peers(4), rules.enough_peers(5)) == (5, False, True)
-    monkeypatch.setenv("JOINEDUP_MIN_PEERS", "3")
-    assert BoardRules.from_env().enough_peers(3)
+    assert BoardRules(min_peers=3).enough_peers(3)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from playwright.sync_api import ViewportSize
 
 from assets.project_files import PROJECT_ROOT
 from assets.publish.board_rules import BoardRules
-from assets.publish.build_cache import cache_folder
+from assets.publish.build_cache import default_cache_folder
 from assets.publish.site import render_site
 from tests.browser import browser, offline_page
 
@@ -175,7 +175,7 @@ def test_no_page_scrolls_sideways_on_a_phone(site):
 def test_scatter_points_are_named_where_kinds_have_enough_peers(site, tmp_path):
     with duckdb.connect(str(site.warehouse), read_only=True) as con:
         names = [n for (n,) in con.execute("select service_name from marts.dim_joint_service").fetchall()]
-        render_site(con, tmp_path, cache_folder(), BoardRules(min_peers=3))
+        render_site(con, tmp_path, BoardRules(min_peers=3), default_cache_folder())
     with browser() as instance:
         page, errors = _open(instance, tmp_path / "index.html", DESKTOP)
         labels = page.eval_on_selector_all(

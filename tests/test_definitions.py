@@ -11,11 +11,14 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
 from assets.partitions import MONTHS
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
+from assets.publish.board_rules import BoardRules
+from assets.publish.build_cache import default_cache_folder
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions
 from pipelines.definitions import defs as code_location
 from pipelines.freshness import NIGHTLY_WINDOW, PARTNER_DATA_WINDOW
+from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
 
 SNAPSHOT = Path(__file__).with_name("asset_graph_snapshot.json")
@@ -143,6 +146,21 @@ def test_resources_follow_the_settings(tmp_path, name):
     resource = definitions.resources[name]
     text = json.dumps(resource.model_dump() if hasattr(resource, "model_dump") else str(resource))
     assert str(tmp_path) in text
+
+
+def test_the_scorecards_choices_reach_the_publication_from_the_environment(tmp_path, monkeypatch):
+    """JOINEDUP_MIN_PEERS and JOINEDUP_CACHE_DIR are read once, into the settings, and travel as resources."""
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
+    monkeypatch.setenv("JOINEDUP_MIN_PEERS", "3")
+    monkeypatch.setenv("JOINEDUP_CACHE_DIR", str(tmp_path / "cache"))
+    resources = build_definitions(Settings.from_env()).resources
+    assert resources["board_rules"].rules() == BoardRules(min_peers=3)
+    assert resources["paths"].path("cache_dir") == tmp_path / "cache"
+    monkeypatch.delenv("JOINEDUP_MIN_PEERS")
+    monkeypatch.delenv("JOINEDUP_CACHE_DIR")
+    resources = build_definitions(Settings.from_env()).resources
+    assert resources["board_rules"].rules() == BoardRules(min_peers=5)
+    assert resources["paths"].path("cache_dir") == default_cache_folder()
 
 
 def test_building_the_definitions_writes_nothing(tmp_path):

@@ -14,7 +14,9 @@ from assets.models.model_yml import (
     ModelYmlError,
     read_model_spec,
     read_model_specs,
+    read_seed_specs,
 )
+from assets.models.project import SEEDS_YML
 from assets.models.published_contract import contract_text
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
 from assets.publish.assets import MART_KEYS
@@ -168,6 +170,12 @@ def model_specs() -> list[tuple[str, ModelSpec]]:
     ]
 
 
+@pytest.mark.parametrize(("layer", "spec"), model_specs(), ids=lambda v: v if isinstance(v, str) else v.name)
+def test_every_model_of_every_layer_declares_its_grain(layer, spec):
+    """The demo check below tests each declared grain; the marts' suites check theirs on every run."""
+    assert spec.key, f"{layer}.{spec.name} declares no grain (a unique test)"
+
+
 def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(demo_run):
     """The staging and intermediate models too: the published contract checks only the marts."""
     settings, _, _ = demo_run
@@ -179,6 +187,28 @@ def test_every_model_keeps_its_declared_columns_and_types_in_the_demo_warehouse(
                 [layer, spec.name],
             ).fetchall()
             assert built == [(c.name, c.data_type) for c in spec.columns], f"{layer}.{spec.name}"
+
+
+def test_the_seeds_keep_their_documented_columns_in_the_demo_warehouse(demo_run):
+    """The seeds' types are their CSVs': only the columns' names and order are declared."""
+    settings, _, _ = demo_run
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        for spec in read_seed_specs(SQL_DIR / "seeds" / SEEDS_YML):
+            built = con.execute(
+                "select column_name from duckdb_columns() "
+                "where schema_name = 'seeds' and table_name = ? order by column_index",
+                [spec.name],
+            ).fetchall()
+            assert [name for (name,) in built] == [c.name for c in spec.columns], f"seeds.{spec.name}"
+
+
+def test_a_seeds_yml_is_read_as_dbt_writes_it_its_types_left_to_the_csv(tmp_path):
+    path = tmp_path / SEEDS_YML
+    path.write_text(GOOD.replace("models:", "seeds:").replace("        data_type: DATE\n", ""))
+    (spec,) = read_seed_specs(path)
+    assert (spec.key, [c.data_type for c in spec.columns]) == (("a", "b"), ["VARCHAR", ""])
+    with pytest.raises(ModelYmlError, match="expected `seeds:`"):
+        read_seed_specs(write_yml(tmp_path, "t", GOOD))
 
 
 def failing_rows_sql(layer: str, spec: ModelSpec, test: DataTest) -> tuple[str, list]:
@@ -204,11 +234,13 @@ def failing_rows_sql(layer: str, spec: ModelSpec, test: DataTest) -> tuple[str, 
 
 
 def test_every_model_keeps_what_its_yml_declares_in_the_demo_warehouse(demo_run):
-    """Grains, values and references of every layer; on each run the suites check only the marts'."""
+    """Grains, values and references of every layer and of the seeds; on each run the suites check only
+    the marts'."""
     settings, _, _ = demo_run
     kinds = set()
+    seeds = [("seeds", spec) for spec in read_seed_specs(SQL_DIR / "seeds" / SEEDS_YML)]
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        for layer, spec in model_specs():
+        for layer, spec in model_specs() + seeds:
             for test in spec.tests:
                 sql, params = failing_rows_sql(layer, spec, test)
                 found = con.execute(sql, params).fetchone()

@@ -48,7 +48,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, Path]:
     con = build_site_warehouse(tmp / "warehouse.duckdb")
     try:
         # two services of a kind: peer indices shown only because the minimum is lowered to 2
-        summary = render_site(con, tmp / "out", rules=BoardRules(min_peers=2))
+        summary = render_site(con, tmp / "out", BoardRules(min_peers=2))
     finally:
         con.close()
     return tmp / "out", summary, tmp / "warehouse.duckdb"
@@ -414,7 +414,7 @@ def test_a_site_built_with_the_cache_is_the_same_site(site, tmp_path, monkeypatc
     monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **_: built.append(1) or bundle)
     cache = tmp_path / "cache"
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        render_site(con, tmp_path / "out", cache, BoardRules(min_peers=2))
+        render_site(con, tmp_path / "out", BoardRules(min_peers=2), cache)
     stamp = re.compile(r'<time datetime="[^"]*">[^<]*</time>')
     for page in [*PAGES, "assets/vega-bundle.js", "assets/style.css"]:
         assert stamp.sub("", _read(tmp_path / "out", page)) == stamp.sub("", _read(out, page)), page

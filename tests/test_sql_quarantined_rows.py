@@ -32,7 +32,13 @@ def con(tmp_path_factory):
         + "P2,S1,LOW,2024-MAR,70,50,,\n"  # held back: numerator above denominator
         + "P2,S1,OUT,sometime,,,5,\n",
     )  # held back: no period
+    # a file sent again under the same name, corrected: its first version's held-back row 2 is replaced
+    # by the second's row 3; the second's own row 2 is held back too, and replaced by nothing
+    drop(home / "inbox", "outcomes", "P1_20240410.csv", OUTCOMES_HEADER + "P1,S1,LOW,2024-04,70,50,,\n")
     ingest_and_validate(con, home, "targets")
+    ingest_and_validate(con, home, "outcomes")
+    corrected = OUTCOMES_HEADER + "P1,S1,OUT,sometime,,,5,\n" + "P1,S1,LOW,2024-04,40,50,,\n"
+    drop(home / "inbox", "outcomes", "P1_20240410.csv", corrected)
     ingest_and_validate(con, home, "outcomes")
     build_models(con)
     yield con
@@ -68,3 +74,13 @@ def test_a_period_that_cannot_be_read_is_empty(con):
 
 def test_a_target_is_replaced_by_any_partners_later_target_for_its_key(con):
     assert held_back(con, "P1_20240301.csv", 3) == (date(2024, 2, 1), "month", "not_a_number", True)
+
+
+def test_two_files_of_one_name_are_told_apart_by_their_content(con):
+    """Each version's row 2 once, replaced or not on its own (joined by file name, both were replaced)."""
+    assert rows(
+        con,
+        "select rules, is_replaced from intermediate.int_quarantined_rows "
+        "where file_name = 'P1_20240410.csv' and row_number = 2 order by rules",
+        [],
+    ) == [("bad_period", False), ("numerator_le_denominator", True)]

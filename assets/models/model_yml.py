@@ -39,7 +39,8 @@ class DataTest:
 
 @dataclass(frozen=True)
 class Column:
-    """A column of a model: its description and the DuckDB type it is published with."""
+    """A column of a model: its description and the DuckDB type it is published with (a seed's may be
+    empty: the CSV's)."""
 
     name: str
     description: str
@@ -111,30 +112,51 @@ def _test(where: str, entry: Any, column: str | None) -> DataTest:
     )
 
 
-def read_model_spec(path: Path) -> ModelSpec:
-    """Return the contract of the model `path` documents (`<name>.yml`: dbt's `models:` with that name)."""
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    models = spec.get("models") if isinstance(spec, dict) else None
-    if not isinstance(models, list) or len(models) != 1 or not isinstance(models[0], dict):
-        raise ModelYmlError(f"{path}: expected `models:` holding one model, as dbt writes it")
-    model = models[0]
-    if model.get("name") != path.stem:
-        raise ModelYmlError(f"{path}: the model is named {model.get('name')!r}, the file {path.stem!r}")
-    columns, tests = [], [_test(f"{path}: model {path.stem}", t, None) for t in model.get("data_tests") or []]
-    for entry in model.get("columns") or []:
-        name = entry.get("name") if isinstance(entry, dict) else None
-        where = f"{path}: column {name!r}"
-        if not name or not entry.get("data_type") or entry.get("description") is None:
+def _spec(path: Path, entry: Any, typed: bool) -> ModelSpec:
+    """Return the contract one `models:` (`typed`: each column has a data_type) or `seeds:` entry declares."""
+    name = entry.get("name") if isinstance(entry, dict) else None
+    if not name:
+        raise ModelYmlError(f"{path}: every entry needs a name, not {entry!r}")
+    columns, tests = [], [_test(f"{path}: model {name}", t, None) for t in entry.get("data_tests") or []]
+    for column in entry.get("columns") or []:
+        column_name = column.get("name") if isinstance(column, dict) else None
+        where = f"{path}: column {column_name!r}"
+        if not column_name or (typed and not column.get("data_type")) or column.get("description") is None:
             raise ModelYmlError(f"{where}: every column needs a name, a description and a data_type")
-        columns.append(Column(str(name), str(entry["description"]).strip(), str(entry["data_type"])))
-        tests += [_test(where, t, str(name)) for t in entry.get("data_tests") or []]
+        data_type = str(column.get("data_type") or "")
+        columns.append(Column(str(column_name), str(column["description"]).strip(), data_type))
+        tests += [_test(where, t, str(column_name)) for t in column.get("data_tests") or []]
     names = {c.name for c in columns}
     unknown = sorted({c for t in tests for c in t.columns} - names)
     if unknown:
         raise ModelYmlError(f"{path}: data tests read columns the model does not document: {unknown}")
-    return ModelSpec(path.stem, str(model.get("description") or "").strip(), tuple(columns), tuple(tests))
+    return ModelSpec(str(name), str(entry.get("description") or "").strip(), tuple(columns), tuple(tests))
+
+
+def _entries(path: Path, key: str) -> list[Any]:
+    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    entries = spec.get(key) if isinstance(spec, dict) else None
+    if not isinstance(entries, list):
+        raise ModelYmlError(f"{path}: expected `{key}:`, a list, as dbt writes it")
+    return entries
+
+
+def read_model_spec(path: Path) -> ModelSpec:
+    """Return the contract of the model `path` documents (`<name>.yml`: dbt's `models:` with that name)."""
+    models = _entries(path, "models")
+    if len(models) != 1 or not isinstance(models[0], dict):
+        raise ModelYmlError(f"{path}: expected `models:` holding one model, as dbt writes it")
+    if models[0].get("name") != path.stem:
+        raise ModelYmlError(f"{path}: the model is named {models[0].get('name')!r}, the file {path.stem!r}")
+    return _spec(path, models[0], typed=True)
 
 
 def read_model_specs(folder: Path) -> list[ModelSpec]:
     """Return the contract of every model documented in `folder` (its `*.yml`), by name."""
     return [read_model_spec(path) for path in sorted(folder.glob("*.yml"))]
+
+
+def read_seed_specs(path: Path) -> list[ModelSpec]:
+    """Return the contract of every seed `path` documents (dbt's `seeds:`; a column's type is the CSV's,
+    so its data_type may be left out, and is then empty)."""
+    return [_spec(path, entry, typed=False) for entry in _entries(path, "seeds")]

@@ -8,15 +8,15 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 import sqlglot
-import yaml
 from sqlglot import exp
 
 from assets.models.contract_sql import MACRO_TABLES, contract_macros
-from assets.models.model_yml import read_model_spec
+from assets.models.model_yml import read_model_spec, read_seed_specs
 
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
 COMMENT = re.compile(r"--[^\n]*")
+SEEDS_YML = "_seeds.yml"  # the seeds' documentation, in the seed folder
 
 
 @dataclass(frozen=True)
@@ -128,14 +128,10 @@ def macros_called(sql: str, macros: dict[str, str]) -> str:
 
 
 def load_seed_docs(seed_dir: Path) -> dict[str, Documentation]:
-    """Return the documentation of each seed from `_seeds.yml` in the seed folder."""
-    spec = yaml.safe_load((seed_dir / "_seeds.yml").read_text())
+    """Return the documentation of each seed from `_seeds.yml` in the seed folder (dbt's `seeds:`)."""
     return {
-        name: Documentation(
-            str(doc.get("description", "")).strip(),
-            {str(k): str(v) for k, v in doc.get("columns", {}).items()},
-        )
-        for name, doc in spec.items()
+        spec.name: Documentation(spec.description, {c.name: c.description for c in spec.columns})
+        for spec in read_seed_specs(seed_dir / SEEDS_YML)
     }
 
 

@@ -15,13 +15,13 @@ from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
 from assets.models.published_contract import documented_marts
 from assets.project_files import SQL_DIR
-from assets.publish.build_cache import cache_folder
+from assets.publish.board_rules import BoardRules
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.lake import publish_to_lake
 from assets.publish.site import NAVIGATION, render_site
 from assets.publish.swap import Publications
-from assets.resources import PathsResource
+from assets.resources import BoardRulesResource, PathsResource
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
 
@@ -99,13 +99,13 @@ SCORECARDS = dg.AssetSpec(
 )
 
 
-def build_site(warehouse: Path, site: Path, cache: Path, run_id: str) -> dict[str, Any]:
-    """Write the scorecards of `warehouse` into `site`; return render_site's figures.
+def build_site(warehouse: Path, site: Path, rules: BoardRules, cache: Path, run_id: str) -> dict[str, Any]:
+    """Write the scorecards of `warehouse` into `site`, read by `rules`; return render_site's figures.
 
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        summary = render_site(con, site, cache)
+        summary = render_site(con, site, rules, cache)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
@@ -121,6 +121,7 @@ def publication(
     context: dg.AssetExecutionContext,
     duckdb: DuckDBResource,
     paths: PathsResource,
+    board_rules: BoardRulesResource,
     data_docs: DataDocsBuilder,
 ) -> Iterator[dg.MaterializeResult]:
     """Build the warehouse file and the site from it in a folder of their own, then put both in place
@@ -168,7 +169,11 @@ def publication(
                 fault_point("publish:warehouse-staged")
                 # the script bundle and chart templates, kept between runs in the user's cache folder
                 summary = build_site(
-                    store.warehouse_in(staged), store.site_in(staged), cache_folder(), run_id
+                    store.warehouse_in(staged),
+                    store.site_in(staged),
+                    board_rules.rules(),
+                    paths.path("cache_dir"),
+                    run_id,
                 )
             fault_point("publish:site-built")
             lake = paths.lake_settings()

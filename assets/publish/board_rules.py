@@ -1,13 +1,13 @@
 """How the scorecards judge what they show a board: enough peers for a median, quadrant names in words.
 
-The minimum number of peers is a setting (`JOINEDUP_MIN_PEERS`, 5 by default): with fewer services of a
-kind, the peer median is one of the services themselves (with 3, the middle one always scores exactly
-100), so peer indices are not shown and the service is judged on its targets alone.
+The minimum number of peers is a setting (`JOINEDUP_MIN_PEERS`, 5 by default, read with the others in
+pipelines/settings.py): with fewer services of a kind, the peer median is one of the services themselves
+(with 3, the middle one always scores exactly 100), so peer indices are not shown and the service is
+judged on its targets alone.
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 DEFAULT_MIN_PEERS = 5
@@ -30,11 +30,6 @@ class BoardRules:
     """The partnership's settings for reading the scorecards."""
 
     min_peers: int = DEFAULT_MIN_PEERS
-
-    @classmethod
-    def from_env(cls) -> BoardRules:
-        """Return the rules the `JOINEDUP_MIN_PEERS` environment variable sets (5 peers by default)."""
-        return cls(min_peers=int(os.environ.get("JOINEDUP_MIN_PEERS") or DEFAULT_MIN_PEERS))
 
     def enough_peers(self, peers: int) -> bool:
         """Whether a kind with `peers` services holding an index has a median that means something."""

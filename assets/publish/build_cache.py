@@ -1,7 +1,8 @@
 """Files that are slow to build and depend only on code and library versions, kept between runs.
 
 The scorecards asset keeps them in the user's cache folder (`~/.cache/joinedup/publish/` on Linux,
-as platformdirs places it; `JOINEDUP_CACHE_DIR` chooses another), shared by every warehouse of the
+as platformdirs places it; `JOINEDUP_CACHE_DIR` chooses another, read in pipelines/settings.py and
+given to the asset as the `paths` resource's `cache_dir`), shared by every warehouse of the
 installation, each named by what it is built from, so that another version of a library or of the
 chart code builds a new file instead of reusing a stale one:
 
@@ -23,13 +24,10 @@ from pathlib import Path
 
 import platformdirs
 
-CACHE_DIR_VARIABLE = "JOINEDUP_CACHE_DIR"
 
-
-def cache_folder() -> Path:
-    """Return the folder the publication's slow-to-build files are kept in (see the module's docs)."""
-    chosen = os.environ.get(CACHE_DIR_VARIABLE)
-    return Path(chosen) if chosen else platformdirs.user_cache_path("joinedup") / "publish"
+def default_cache_folder() -> Path:
+    """Return the user's cache folder for the publication's slow-to-build files (see the module's docs)."""
+    return platformdirs.user_cache_path("joinedup") / "publish"
 
 
 def cached_text(cache_dir: Path | None, name: str, build: Callable[[], str]) -> str:

@@ -52,15 +52,14 @@ NAVIGATION = {
 def render_site(
     con: duckdb.DuckDBPyConnection,
     out_dir: Path,
+    rules: BoardRules,
     cache_dir: Path | None = None,
-    rules: BoardRules | None = None,
 ) -> dict[str, Any]:
     """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page.
 
-    `cache_dir` keeps the script bundle and chart templates between runs (built in-process without it);
-    `rules` are the partnership's reading rules (from the environment without them).
+    `rules` are the partnership's reading rules; `cache_dir` keeps the script bundle and chart templates
+    between runs (built in-process without it).
     """
-    rules = rules or BoardRules.from_env()
     started = time.perf_counter()
     out_dir = Path(out_dir)
     marts = load_marts(con)

@@ -64,7 +64,7 @@ described as (
 replaced as (
     select
         described.submission_type,
-        described.file_name,
+        described.file_hash,
         described.sheet_name,
         described.row_number,
         count(accepted.file_hash) > 0 as is_replaced,
@@ -105,7 +105,7 @@ final as (
     from described
     inner join replaced
         on replaced.submission_type = described.submission_type
-        and replaced.file_name = described.file_name
+        and replaced.file_hash = described.file_hash
         and replaced.sheet_name is not distinct from described.sheet_name
         and replaced.row_number = described.row_number
 )

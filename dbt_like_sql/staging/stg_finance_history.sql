@@ -12,6 +12,7 @@ submitted as (
         pay_cost,
         non_pay_cost,
         -- provenance
+        file_hash,
         file_name,
         sheet_name,
         row_number,

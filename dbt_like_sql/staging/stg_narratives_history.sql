@@ -27,13 +27,15 @@ cards as (
         coalesce(list(action_status order by row_number) filter (where action is not null), [])
             as action_status,
         -- provenance
+        file_hash,
         file_name,
         sheet_name,
         min(row_number) as row_number,
         submitted_on,
         loaded_at,
     from submitted
-    group by service_code, measure_code, period, period_grain, file_name, sheet_name, submitted_on, loaded_at
+    group by service_code, measure_code, period, period_grain, file_hash, file_name, sheet_name, submitted_on,
+        loaded_at
 ),
 
 final as (

@@ -18,6 +18,7 @@ submitted as (
         comment,
         comment_as_received,
         -- provenance
+        file_hash,
         file_name,
         sheet_name,
         row_number,

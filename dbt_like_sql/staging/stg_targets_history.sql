@@ -13,6 +13,7 @@ submitted as (
         tolerance,
         partner_code,
         -- provenance
+        file_hash,
         file_name,
         sheet_name,
         row_number,
