@@ -120,6 +120,13 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("mappings_digest", "varchar not null"),
         ("examined_at", "timestamp not null"),
     ),
+    # What each reference table was last loaded from, by the names, sizes and modification times of
+    # its files: a table whose files are as recorded is not read again to see if it changed.
+    "seed_sources": (
+        ("seed", "varchar not null"),
+        ("source_stat", "varchar not null"),
+        ("loaded_at", "timestamp not null"),
+    ),
     # Great Expectations' own latest result of each suite on each table (a row per chunk), for Data Docs.
     "validation_results": (
         ("run_id", "varchar"),
@@ -136,6 +143,7 @@ PRIMARY_KEYS = {
     "month_validations": ("submission_type", "period_month"),
     "model_versions": ("model",),
     "inbox_files": ("submission_type", "file_name"),
+    "seed_sources": ("seed",),
 }
 
 

@@ -22,7 +22,7 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
-from assets.models.seeds import SEED_DOCS, load_seed, table_digest
+from assets.models.seeds import SEED_DOCS, load_seed, source_stat, table_digest
 from assets.models.versions import MODEL_VERSIONS
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
@@ -113,15 +113,30 @@ def _published(settings: Settings) -> bool:
 
 
 def seeds_changed(settings: Settings) -> list[str]:
-    """Return the reference tables whose CSV differs from the table last published (all, before that)."""
+    """Return the reference tables whose data differs from the table last published (all, before that).
+
+    A table whose files are as they were when it was last loaded (names, sizes, modification times)
+    is unchanged without reading them; the others are loaded and compared row by row.
+    """
     if not _published(settings):
         return list(SEED_DOCS)
     with duckdb.connect(str(settings.warehouse), read_only=True) as published:
-        held = {name: table_digest(published, "seeds", name) for name in SEED_DOCS}
+        try:
+            recorded = dict(published.execute("select seed, source_stat from audit.seed_sources").fetchall())
+        except duckdb.CatalogException:  # published by a version that did not record them
+            recorded = {}
+        touched = [
+            name
+            for name in SEED_DOCS
+            if recorded.get(name) != source_stat(settings.reference_dir, name, settings.partners_dir)
+        ]
+        held = {name: table_digest(published, "seeds", name) for name in touched}
+    if not touched:
+        return []
     with duckdb.connect() as con:
         ensure_warehouse(con)
         changed = []
-        for name in SEED_DOCS:
+        for name in touched:
             load_seed(con, settings.reference_dir, name, settings.partners_dir)
             if table_digest(con, "seeds", name) != held[name]:
                 changed.append(name)

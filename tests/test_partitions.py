@@ -1,6 +1,7 @@
 """Monthly partitions: a resubmission runs only the month it touches; a rules change makes every month due."""
 
 import json
+import os
 import re
 import shutil
 from datetime import date
@@ -19,7 +20,7 @@ from pipelines.cli import app
 from pipelines.definitions import build_definitions
 from pipelines.demo.resubmission import write_resubmission
 from pipelines.demo.submissions import generate_demo
-from pipelines.due import due_work
+from pipelines.due import due_work, seeds_changed
 from pipelines.run import run_nightly
 from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
@@ -284,6 +285,21 @@ def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publi
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         assert accounting_gaps(con).is_empty()
     assert due_work(settings).months == []
+
+
+def test_reference_files_as_they_were_loaded_are_not_read_again(home):
+    settings = settings_for(home)
+    partners = settings.reference_dir / "partners.csv"
+    assert seeds_changed(settings) == []
+    # the same name, size and modification time: taken as the file loaded, without reading it
+    before = partners.stat()
+    partners.write_text(partners.read_text().replace("NOR-VCS", "NOR-VCX"))
+    os.utime(partners, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert partners.stat().st_size == before.st_size
+    assert seeds_changed(settings) == []
+    # touched: read, and found changed
+    os.utime(partners)
+    assert seeds_changed(settings) == ["partners"]
 
 
 def test_backfill_validates_a_chosen_range_for_every_type_and_refuses_months_we_do_not_hold(home):

@@ -28,14 +28,38 @@ class SeedError(ValueError):
 
 def load_seed(con: duckdb.DuckDBPyConnection, reference_dir: Path, name: str, mappings_dir: Path) -> int:
     """Replace `seeds.<name>` with its reference data (`<reference_dir>/<name>.csv`, or as declared
-    elsewhere) and return its row count."""
+    elsewhere), record what it was read from in `audit.seed_sources`, and return its row count."""
+    stat = source_stat(reference_dir, name, mappings_dir)  # before reading: a later change is seen
     if name == "publications":
         frame = publications_frame(mappings_dir)
     elif name == "returns_owed":
         frame = returns_owed_frame(reference_dir)
     else:
         frame = pl.read_csv(reference_dir / f"{name}.csv", infer_schema_length=None)
-    return load_table(con, "seeds", name, frame, SEED_DOCS[name])
+    rows = load_table(con, "seeds", name, frame, SEED_DOCS[name])
+    con.execute("insert or replace into audit.seed_sources values (?, ?, now())", [name, stat])
+    return rows
+
+
+def source_stat(reference_dir: Path, name: str, mappings_dir: Path) -> str:
+    """Return the names, sizes and modification times of the files `seeds.<name>` is read from (every
+    file under its folder, for a folder), and its declared columns: equal when nothing was touched."""
+    source = seed_source(reference_dir, name, mappings_dir)
+    files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
+    if name == "returns_owed":  # the scenario's file may be added or removed beside the CSV
+        files.append(reference_dir.parent / SCENARIO_FILE)
+    return repr(([_stat(p, source) for p in files], SEED_DOCS[name]))
+
+
+def _stat(path: Path, source: Path) -> tuple[str, int | None, int | None]:
+    """A file's name (its path under `source`, for a folder), size and modification time (None when it
+    is absent). Not its whole path: an installation copied with its files' times is not read again."""
+    name = str(path.relative_to(source)) if source.is_dir() and path.is_relative_to(source) else path.name
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return name, None, None
+    return name, found.st_size, found.st_mtime_ns
 
 
 def seed_source(reference_dir: Path, name: str, mappings_dir: Path) -> Path:
