@@ -136,6 +136,9 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     first_published = readings.index(published)
     assert first_published > 0 and all(r == earlier for r in readings[:first_published])
     assert all(r == published for r in readings[first_published:])
+    # the data-quality site lists each suite on partners' rows once, every area's result under it
+    docs = (partitioned.site_dir / "data-quality" / "index.html").read_text()
+    assert docs.count("<td>raw.outcomes</td>") == 1 and f"{len(areas)} areas" in docs
     # each area worked in a DuckDB file of its own
     assert all(area_settings(partitioned, area).build_database.exists() for area in areas)
     with dg.DagsterInstance.from_config(str(instance)) as shared:  # every worker's runs, in PostgreSQL
