@@ -120,8 +120,13 @@ def bench(source: Path, work: Path, workers: int, ways: tuple[str, ...] = WAYS) 
         postgres.create_database("dagster")
         instance = write_postgres_instance(work / "dagster_home", postgres.url("dagster")).parent
         joinedup = str(Path(sys.executable).parent / "joinedup")
-        lake = {"JOINEDUP_LAKE": lake_url, "DAGSTER_HOME": str(instance)}
-        one = lake | {"JOINEDUP_LAKE_DATA": str(work / "lake-data"), "JOINEDUP_LAKE_SCHEMA": "one"}
+        # the data path for whichever run attaches the lake first (it creates the catalog)
+        lake = {
+            "JOINEDUP_LAKE": lake_url,
+            "JOINEDUP_LAKE_DATA": str(work / "lake-data"),
+            "DAGSTER_HOME": str(instance),
+        }
+        one = lake | {"JOINEDUP_LAKE_SCHEMA": "one"}
         commands = {
             "embedded": ([joinedup, "run", "--no-progress"], {}),
             "lake": ([joinedup, "run", "--no-progress"], one),
