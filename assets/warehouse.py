@@ -135,6 +135,9 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("chunk", "bigint not null"),
         ("result", "json not null"),
         ("validated_at", "timestamp not null"),
+        # the partnership area whose rows were validated, when areas are run as partitions (one result
+        # per area; pipelines/area_partitions.py); added after the others, so older warehouses gain it
+        ("area", "varchar"),
     ),
 }
 # A file is loaded once per submission type it feeds (a workbook in inbox/returns/ may feed several).

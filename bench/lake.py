@@ -11,6 +11,7 @@ A throwaway PostgreSQL (pipelines/local_postgres.py) holds the lake's catalog an
 
     python bench/lake.py --scale medium                       # the medium demo (12 areas), generated
     python bench/lake.py --inbox-from /work/databench2/national-7 --workers 3   # copied with cp -a
+    python bench/lake.py --inbox-from DIR --ways embedded areas                 # some of the three
 """
 
 from __future__ import annotations
@@ -107,8 +108,11 @@ def _copy(source: Path, target: Path) -> None:
     subprocess.run(["cp", "-a", str(source), str(target)], check=True)
 
 
-def bench(source: Path, work: Path, workers: int) -> dict:
-    """Run the three ways on copies of `source`; return their figures."""
+WAYS = ("embedded", "lake", "areas")
+
+
+def bench(source: Path, work: Path, workers: int, ways: tuple[str, ...] = WAYS) -> dict:
+    """Run the ways chosen (all three by default) on copies of `source`; return their figures."""
     postgres = LocalPostgres(work / "postgres")
     postgres.start()
     try:
@@ -116,25 +120,30 @@ def bench(source: Path, work: Path, workers: int) -> dict:
         postgres.create_database("dagster")
         instance = write_postgres_instance(work / "dagster_home", postgres.url("dagster")).parent
         joinedup = str(Path(sys.executable).parent / "joinedup")
-        runs = {}
-        for name in ("embedded", "lake", "areas"):
+        # the data path for whichever run attaches the lake first (it creates the catalog)
+        lake = {
+            "JOINEDUP_LAKE": lake_url,
+            "JOINEDUP_LAKE_DATA": str(work / "lake-data"),
+            "DAGSTER_HOME": str(instance),
+        }
+        one = lake | {"JOINEDUP_LAKE_SCHEMA": "one"}
+        commands = {
+            "embedded": ([joinedup, "run", "--no-progress"], {}),
+            "lake": ([joinedup, "run", "--no-progress"], one),
+            "areas": (
+                [sys.executable, "-m", "pipelines.area_workers", "run", "--workers", str(workers)],
+                lake | {"JOINEDUP_LAKE_SCHEMA": "areas"},
+            ),
+        }
+        for name in ways:
             _copy(source, work / name)
         load_before = os.getloadavg()
-        runs["embedded"] = _measure(
-            [joinedup, "run", "--no-progress"], _environment(work / "embedded", {}), work / "embedded"
-        )
-        lake = {"JOINEDUP_LAKE": lake_url, "DAGSTER_HOME": str(instance)}
-        one = lake | {"JOINEDUP_LAKE_DATA": str(work / "lake-data"), "JOINEDUP_LAKE_SCHEMA": "one"}
-        runs["lake"] = _measure(
-            [joinedup, "run", "--no-progress"], _environment(work / "lake", one), work / "lake"
-        )
-        areas = lake | {"JOINEDUP_LAKE_SCHEMA": "areas"}
-        runs["areas"] = _measure(
-            [sys.executable, "-m", "pipelines.area_workers", "run", "--workers", str(workers)],
-            _environment(work / "areas", areas),
-            work / "areas",
-        )
-        runs["areas"]["processes"] = _processes(runs["areas"])
+        runs = {}
+        for name in ways:
+            command, extra = commands[name]
+            runs[name] = _measure(command, _environment(work / name, extra), work / name)
+        if "areas" in runs:
+            runs["areas"]["processes"] = _processes(runs["areas"])
         load_after = os.getloadavg()
     finally:
         postgres.stop()
@@ -179,6 +188,9 @@ def main() -> None:
     parser.add_argument("--inbox-from", type=Path, help="a folder holding inbox/, reference/, partners/")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument(
+        "--ways", nargs="+", choices=WAYS, default=list(WAYS), help="the runs to measure [all three]"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="joinedup-bench-lake-"))
     work.chmod(0o755)  # as root the PostgreSQL server runs as nobody, who must reach its folder
@@ -190,7 +202,7 @@ def main() -> None:
             source = work / "source"
             generate_demo(source, scale=args.scale, seed=7)
         files = sum(1 for path in (source / "inbox").rglob("*") if path.is_file())
-        figures = bench(source.resolve(), work, args.workers)
+        figures = bench(source.resolve(), work, args.workers, tuple(args.ways))
         print(json.dumps(figures, indent=2)) if args.json else _print(figures, files)
     finally:
         shutil.rmtree(work, ignore_errors=True)

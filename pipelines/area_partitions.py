@@ -37,6 +37,7 @@ STAGE_FAULT = "area-staged:{area}"  # fault point: an area's rows copied into th
 WORKING = "working"  # the working database, attached under this name while rows are copied
 # Built by each run for itself: the code its models were built with.
 NOT_STAGED = ("audit.model_versions",)
+RESULTS_BY_AREA = "audit.validation_results"  # gathered with the area each result is of
 
 
 class AreaPartitionError(RuntimeError):
@@ -217,10 +218,9 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
             )
         rows = {}
         for table in staged_tables():
-            union = " union all ".join(
-                f"select * from {LAKE}.{quote(stage_schema(lake, area))}.{_lake_table(table)}"
-                for area in areas
-            )
+            union = " union all ".join(_staged_rows(lake, area, table) for area in areas)
+            # the areas, for the queries of tables gathered with their area (bound, never spliced in)
+            bound = areas if table == RESULTS_BY_AREA else []
             key = PRIMARY_KEYS.get(table.split(".")[1], ()) if table.startswith("audit.") else ()
             _refuse_duplicates(con, union, table, key)
             target = ".".join(quote(part) for part in table.split("."))
@@ -232,10 +232,22 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
                 if table == "audit.month_validations"
                 else union
             )
-            con.execute(f"insert into {WORKING}.{target} {rows_of}")
+            con.execute(f"insert into {WORKING}.{target} {rows_of}", bound)
             rows[table] = one_row(con.execute(f"select count(*) from {WORKING}.{target}"))[0]
         con.execute("commit")
     return rows
+
+
+def _staged_rows(lake: LakeSettings, area: str, table: str) -> str:
+    """Return a query of the rows an area staged of a working table; validation results say their area
+    (a parameter, the area's name: each area's suites ran on its own rows, and the data-quality site
+    combines them by suite)."""
+    rows = f"{LAKE}.{quote(stage_schema(lake, area))}.{_lake_table(table)}"
+    if table == RESULTS_BY_AREA:
+        # by name: a stage from before results said their area has every other column
+        columns = ", ".join(quote(c) for c, _ in fixed_tables()[table] if c != "area")
+        return f"select {columns}, cast(? as varchar) as area from {rows}"
+    return f"select * from {rows}"
 
 
 def _refuse_duplicates(con: duckdb.DuckDBPyConnection, union: str, table: str, key: tuple[str, ...]) -> None:

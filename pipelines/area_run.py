@@ -9,22 +9,23 @@ every month under today's rules); then it commits the area's rows to the lake in
 (pipelines/area_partitions.py). It calls the functions behind those assets directly, in one step, so
 a worker builds its definitions, its suites and its Dagster instance once, and an area costs its data
 and one small run, not two runs of the nightly job with an event for every month of every asset.
+
+What it must not leave out is defined once: the blocking rules it judges are the nightly job's own
+(BLOCKING_RULES, assets/validate/blocking.py, from which the job's blocking checks are made), and
+tests/test_definitions.py fails when the job gains a blocking check on validated rows outside them, or
+a monthly-partitioned (validation) step other than the submission types validated here.
 """
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import dagster as dg
-import duckdb
-import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
 from assets.ingest.load import ingest_inbox
 from assets.models.seeds import load_seed
 from assets.partitions import MONTHS, month_key
-from assets.validate.accounting import accounting_gaps
-from assets.validate.months import rules_fingerprint, stale_months
+from assets.validate.blocking import broken_rules
 from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.area_partitions import area_settings, lake_of, stage_area
@@ -60,28 +61,9 @@ def month_window(months: list[str]) -> tuple[date, date]:
     return first.start.date(), last.end.date()
 
 
-def _blocking_rules(con: duckdb.DuckDBPyConnection, kinds: list[str], expectations_dir: Path) -> list[str]:
-    """Return what the nightly job's blocking checks on the validated types would say failed."""
-    broken = []
-    gaps = accounting_gaps(con)
-    for kind in kinds:
-        out = gaps.filter(pl.col("submission_type") == kind)
-        if out.height:
-            first = out.row(0, named=True)
-            broken.append(
-                f"validated/{kind} rows_accounted_for: {out.height} file(s) do not add up, first "
-                f"{first['file_name']}"
-            )
-        rules = rules_fingerprint(con, SUBMISSION_TYPES[kind], expectations_dir)
-        stale = stale_months(con, SUBMISSION_TYPES[kind], rules)
-        if stale:
-            broken.append(f"validated/{kind} validated_against_current_rules: {len(stale)} month(s) stale")
-    return broken
-
-
 def load_and_validate(settings: Settings, run_id: str, instance: dg.DagsterInstance) -> AreaLoad:
     """Load an area's changed reference tables and new files into its working database, validate the
-    months due, and return what was done; raise AreaRuleBroken when a blocking check would fail.
+    months due, and return what was done; raise AreaRuleBroken when a blocking rule fails.
 
     The working database is held and marked in use as in a run of the nightly job, so that a worker
     killed mid-way leaves a mark and the area's next run starts it again from nothing. `instance` is
@@ -114,7 +96,7 @@ def load_and_validate(settings: Settings, run_id: str, instance: dg.DagsterInsta
             if due.months
             else []
         )
-        broken = _blocking_rules(con, due.types, settings.expectations_dir)
+        broken = broken_rules(con, [SUBMISSION_TYPES[kind] for kind in due.types], settings.expectations_dir)
     if broken:
         raise AreaRuleBroken("; ".join(broken))
     return AreaLoad(

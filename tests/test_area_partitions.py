@@ -20,6 +20,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
+import duckdb
 import pytest
 
 from assets.faults import FAULT_AT
@@ -72,8 +73,20 @@ def _lake_marts(lake: LakeSettings) -> dict[str, tuple[int, int]]:
         return catalog_mart_checksums(con, LAKE)
 
 
+def _earlier_publication(warehouse: Path, copy: Path) -> Path:
+    """Return a copy of a warehouse with every other row of each mart left out: a publication whose
+    marts all differ from the warehouse's, for the lake to hold before the run publishes."""
+    shutil.copyfile(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        marts = con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall()
+        for (mart,) in marts:
+            con.execute(f'delete from marts."{mart}" where rowid % 2 = 0')
+    return copy
+
+
 def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partition_runs_again(
-    demo_run,
     postgres,
     tmp_path,
 ):
@@ -95,9 +108,13 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     areas = areas_of(partitioned.reference_dir)
     killed = assign(areas, WORKERS)[0][-1]  # the last area of the first worker: the others all staged
     assert len(areas) == 12 and killed in areas
-    # the lake holds an earlier publication (the small demo's), which readers see until the next
-    publish_to_lake(demo_run[0].warehouse, lake, "earlier")
+    # the lake holds an earlier publication, which readers see until the next: every mart differs
+    # from the one published next, so a reader seeing part of a publication would be caught
+    publish_to_lake(_earlier_publication(embedded.warehouse, tmp_path / "earlier.duckdb"), lake, "earlier")
     earlier = _lake_marts(lake)
+    assert {mart for mart, checksum in earlier.items() if expected.get(mart) == checksum} <= {
+        mart for mart, (rows, _) in expected.items() if rows < 2
+    }
     spawn = multiprocessing.get_context("spawn")
     stop, found = spawn.Event(), spawn.Queue()
     reader = spawn.Process(target=read_every_snapshot, args=(lake, stop, found))
@@ -136,6 +153,9 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     first_published = readings.index(published)
     assert first_published > 0 and all(r == earlier for r in readings[:first_published])
     assert all(r == published for r in readings[first_published:])
+    # the data-quality site lists each suite on partners' rows once, every area's result under it
+    docs = (partitioned.site_dir / "data-quality" / "index.html").read_text()
+    assert docs.count("<td>raw.outcomes</td>") == 1 and f"{len(areas)} areas" in docs
     # each area worked in a DuckDB file of its own
     assert all(area_settings(partitioned, area).build_database.exists() for area in areas)
     with dg.DagsterInstance.from_config(str(instance)) as shared:  # every worker's runs, in PostgreSQL

@@ -13,6 +13,7 @@ from assets.partitions import MONTHS
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import default_cache_folder
+from assets.validate.blocking import BLOCKING_RULES
 from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions
@@ -55,12 +56,12 @@ def test_every_sql_model_is_an_asset_wired_from_its_sql(defs):
 
 
 def test_marts_wait_for_blocking_validation_checks(defs):
+    """The blocking checks on validated rows are the BLOCKING_RULES an area partition judges too
+    (pipelines/area_run.py): fails when the nightly job gains one that the area path would not run."""
     graph = defs.resolve_asset_graph()
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
-        f"validated/{kind}:{name}"
-        for kind in SUBMISSION_TYPES
-        for name in ("rows_accounted_for", "validated_against_current_rules")
+        f"validated/{kind}:{rule.name}" for kind in SUBMISSION_TYPES for rule in BLOCKING_RULES
     } | {f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
 
 
@@ -176,6 +177,8 @@ def test_nightly_steps_are_retried_with_the_policy_for_transient_failures(defs):
 
 
 def test_only_the_validated_submissions_are_monthly_partitions_validated_in_one_run(defs):
+    """The nightly job's validation phase is its monthly partitions: an area partition validates each
+    type's rows (pipelines/area_run.py), so a partitioned step of another kind would be left out there."""
     graph = defs.resolve_asset_graph()
     partitioned = {k.to_user_string() for k in graph.get_all_asset_keys() if graph.get(k).partitions_def}
     assert partitioned == {f"validated/{kind}" for kind in SUBMISSION_TYPES}

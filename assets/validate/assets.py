@@ -3,14 +3,13 @@
 import warnings
 
 import dagster as dg
-import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.partitions import MONTHS, month_key
 from assets.resources import PathsResource
-from assets.validate.accounting import accounting_gaps
-from assets.validate.months import VALIDATION_SEEDS, rules_fingerprint, stale_months, suite_name
+from assets.validate.blocking import BLOCKING_RULES, BlockingRule
+from assets.validate.months import VALIDATION_SEEDS, suite_name
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
 
@@ -95,60 +94,20 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
     return _validated
 
 
-def accounting_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
-    """Return the blocking check that every received row was loaded or quarantined."""
+def blocking_check(kind: SubmissionType, rule: BlockingRule) -> dg.AssetChecksDefinition:
+    """Return the blocking check that judges one of the BLOCKING_RULES on a type's validated rows."""
 
     @dg.asset_check(
         asset=dg.AssetKey(["validated", kind.name]),
-        name="rows_accounted_for",
+        name=rule.name,
         blocking=True,
-        description="For every file: rows received = rows loaded + rows quarantined.",
-    )
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
-            gaps = accounting_gaps(con).filter(pl.col("submission_type") == kind.name)
-        advice = None
-        if gaps.height:
-            first = gaps.row(0, named=True)
-            advice = (
-                f"{gaps.height} {kind.name} file(s) do not add up, first {first['file_name']}: "
-                f"{first['rows_received']} rows received, {first['rows_loaded']} loaded, "
-                f"{first['rows_quarantined']} quarantined. Rows are being lost: send the file "
-                "names to the data team; its rows as received are in raw." + kind.name
-            )
-        return dg.AssetCheckResult(
-            passed=gaps.is_empty(),
-            description=advice,
-            metadata={"files_out_of_balance": gaps.height, "sample": gaps.head(10).to_dicts()},
-        )
-
-    return _check
-
-
-def current_rules_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
-    """Return the blocking check that every month was validated against today's rules and reference data."""
-
-    @dg.asset_check(
-        asset=dg.AssetKey(["validated", kind.name]),
-        name="validated_against_current_rules",
-        blocking=True,
-        description="Every month's rows were last validated against today's suite and "
-        "reference data; months validated under older rules stop the marts "
-        "until they are validated again.",
+        description=rule.description,
     )
     def _check(duckdb: DuckDBResource, paths: PathsResource) -> dg.AssetCheckResult:
         with duckdb.get_connection() as con:
-            fingerprint = rules_fingerprint(con, kind, paths.path("expectations_dir"))
-            stale = [month_key(m) for m in stale_months(con, kind, fingerprint)]
-        advice = (
-            f"the suite or reference data changed since {len(stale)} month(s) from {stale[0]} to "
-            f"{stale[-1]} were validated; run `joinedup backfill {stale[0]} {stale[-1]}` (or wait "
-            "for the nightly run, which validates them again)"
-            if stale
-            else ""
-        )
+            verdict = rule.judge(con, kind, paths.path("expectations_dir"))
         return dg.AssetCheckResult(
-            passed=not stale, description=advice or None, metadata={"months_under_older_rules": stale}
+            passed=verdict.passed, description=verdict.advice, metadata=verdict.metadata
         )
 
     return _check
@@ -156,5 +115,5 @@ def current_rules_check(kind: SubmissionType) -> dg.AssetChecksDefinition:
 
 validated_assets = [validated_asset(kind) for kind in SUBMISSION_TYPES.values()]
 validation_checks = [
-    check(kind) for kind in SUBMISSION_TYPES.values() for check in (accounting_check, current_rules_check)
+    blocking_check(kind, rule) for kind in SUBMISSION_TYPES.values() for rule in BLOCKING_RULES
 ]

@@ -51,12 +51,19 @@ as the last run left it. Rules on partners' rows hold back the rows that break t
 rest: such a suite reads <strong>rows held back</strong>, and the data-quality page lists the rows.
 Rules on the published tables stop publication when they fail. Rules marked as warnings are shown and
 hold nothing back. Each suite's name leads to its rules; each result to what failed, with a sample of
-the values.</p></header>
+the values. When the partnership's areas are validated one by one, a suite's results on partners' rows
+are one row: rules broken in any area, the worst result, and under Areas each area that broke a rule
+with how many, and every area's own result.</p></header>
 <main id="main"><div class="table-scroll"><table class="validation-results">
 <thead><tr><th scope="col">Suite</th><th scope="col">Table</th><th scope="col">Validated at</th>
 <th scope="col" class="num">Rules</th><th scope="col" class="num">Rules broken</th>
 <th scope="col">Result</th></tr></thead><tbody>
 """
+# validated area by area, a suite's results are one row with its areas in a column of their own
+AREAS_HEAD = (
+    '<th scope="col">Result</th></tr>',
+    '<th scope="col">Result</th><th scope="col">Areas</th></tr>',
+)
 INDEX_TAIL = """</tbody></table></div></main>
 <footer class="site-footer"><p>Written by Great Expectations from the latest validation results.</p>
 </footer></body></html>
@@ -151,23 +158,113 @@ def result_outcome(result: dict, holds_rows_back: bool = False) -> str:
     return "rows held back" if holds_rows_back else "failed"
 
 
-def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> str:
-    rows = []
-    for stored in results:
-        statistics = stored.result["statistics"]
-        outcome = result_outcome(stored.result, stored.target_table.startswith(HOLDS_ROWS_BACK))
-        rows.append(
-            f'<tr><th scope="row"><a href="expectations/{escape(stored.suite)}.html">{escape(stored.suite)}'
-            f"</a></th><td>{escape(stored.target_table)}"
-            f"{f' (chunk {stored.chunk + 1})' if stored.chunk else ''}</td>"
-            f"<td>{stored.validated_at:%Y-%m-%d %H:%M}</td>"
-            f'<td class="num">{statistics["evaluated_expectations"]}</td>'
-            f'<td class="num">{statistics["unsuccessful_expectations"]}</td>'
-            f'<td class="{outcome.replace(" ", "-")}"><a class="{OUTCOME_STYLE[outcome]}" '
-            f'href="{escape(page_path(stored))}">{outcome}</a></td></tr>\n'
+def _rule(outcome: dict) -> str:
+    """Return what identifies an expectation across results: its id, or its type and arguments."""
+    config = outcome["expectation_config"]
+    kwargs = {k: v for k, v in config.get("kwargs", {}).items() if k != "batch_id"}
+    return config.get("id") or json.dumps([config.get("type"), kwargs], sort_keys=True, default=str)
+
+
+def _outcome(stored: StoredResult) -> str:
+    return result_outcome(stored.result, stored.target_table.startswith(HOLDS_ROWS_BACK))
+
+
+def _result_cell(outcome: str, href: str) -> str:
+    return (
+        f'<td class="{outcome.replace(" ", "-")}"><a class="{OUTCOME_STYLE[outcome]}" '
+        f'href="{escape(href)}">{outcome}</a></td>'
+    )
+
+
+def _suite_cells(stored: StoredResult, table: str, validated_at: str, rules: int, broken: int) -> str:
+    return (
+        f'<th scope="row"><a href="expectations/{escape(stored.suite)}.html">{escape(stored.suite)}'
+        f"</a></th><td>{table}</td><td>{validated_at}</td>"
+        f'<td class="num">{rules}</td><td class="num">{broken}</td>'
+    )
+
+
+def _result_row(stored: StoredResult, with_areas: bool) -> str:
+    """One result of a table validated whole: a row per chunk."""
+    statistics = stored.result["statistics"]
+    table = escape(stored.target_table) + (f" (chunk {stored.chunk + 1})" if stored.chunk else "")
+    return (
+        "<tr>"
+        + _suite_cells(
+            stored,
+            table,
+            f"{stored.validated_at:%Y-%m-%d %H:%M}",
+            statistics["evaluated_expectations"],
+            statistics["unsuccessful_expectations"],
         )
+        + _result_cell(_outcome(stored), page_path(stored))
+        + ("<td>—</td>" if with_areas else "")
+        + "</tr>\n"
+    )
+
+
+def _areas_row(results: list[StoredResult]) -> str:
+    """The results of one suite on one table in every area, combined: the latest time, the suite's rules,
+    the rules broken in any area, the worst outcome; each area that broke a rule named with how many, and
+    every area's result (each chunk's) a link to its page."""
+    areas: dict[str, list[StoredResult]] = {}
+    for stored in results:
+        areas.setdefault(str(stored.area), []).append(stored)
+    broken_in = {
+        area: {_rule(r) for stored in found for r in stored.result["results"] if not r["success"]}
+        for area, found in areas.items()
+    }
+    worst = max((_outcome(stored) for stored in results), key=list(OUTCOME_STYLE).index)
+    breaking = [area for area in areas if broken_in[area]]
+    named = ", ".join(f"{escape(area)} ({len(broken_in[area])})" for area in breaking)
+    summary = f"{len(areas)} area{'s' if len(areas) != 1 else ''}" + (
+        f"; rules broken in {len(breaking)}: {named}, {sum(len(broken_in[a]) for a in breaking)} in all"
+        if breaking
+        else ", no rule broken"
+    )
+    items = "".join(
+        f'<li><a href="{escape(page_path(stored))}">{escape(area)}'
+        f"{f' (chunk {stored.chunk + 1})' if stored.chunk else ''}</a>: {_outcome(stored)}, "
+        f"{stored.result['statistics']['unsuccessful_expectations']} of "
+        f"{stored.result['statistics']['evaluated_expectations']} rules broken</li>"
+        for area, found in areas.items()
+        for stored in found
+    )
+    first = results[0]
+    return (
+        "<tr>"
+        + _suite_cells(
+            first,
+            escape(first.target_table),
+            f"{max(stored.validated_at for stored in results):%Y-%m-%d %H:%M}",
+            max(stored.result["statistics"]["evaluated_expectations"] for stored in results),
+            len(set().union(*broken_in.values())),
+        )
+        + f'<td class="{worst.replace(" ", "-")}"><span class="{OUTCOME_STYLE[worst]}">{worst}</span></td>'
+        + f"<td><details><summary>{summary}</summary><ul>{items}</ul></details></td></tr>\n"
+    )
+
+
+def index_rows(results: Sequence[StoredResult]) -> list[str]:
+    """Return the rows of the Data Docs' index: one per result (a row per chunk) of a table validated
+    whole; for a table validated area by area (area partitions), one per suite, the areas combined."""
+    with_areas = any(stored.area is not None for stored in results)
+    grouped: dict[tuple[str, str], list[StoredResult]] = {}
+    for stored in results:
+        grouped.setdefault((stored.suite, stored.target_table), []).append(stored)
+    rows = []
+    for group in grouped.values():
+        rows += [_result_row(stored, with_areas) for stored in group if stored.area is None]
+        if by_area := [stored for stored in group if stored.area is not None]:
+            rows.append(_areas_row(by_area))
+    return rows
+
+
+def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> str:
     head = INDEX_HEAD.format(navigation=site_navigation(navigation, "../", DATA_DOCS_PAGE))
-    return head + "".join(rows) + INDEX_TAIL
+    if any(stored.area is not None for stored in results):
+        head = head.replace(AREAS_HEAD[0], AREAS_HEAD[1])
+    return head + "".join(index_rows(results)) + INDEX_TAIL
 
 
 def build_data_docs(

@@ -11,9 +11,9 @@ import duckdb
 from assets.validate.suites import SuiteResult
 
 LATEST_SQL = """
-    select suite, target_table, run_id, chunk, result, validated_at
+    select suite, target_table, run_id, chunk, result, validated_at, area
     from audit.validation_results
-    order by suite, target_table, chunk
+    order by suite, target_table, area nulls first, chunk
 """
 
 
@@ -27,6 +27,7 @@ class StoredResult:
     chunk: int
     result: dict
     validated_at: datetime
+    area: str | None = None  # the partnership area validated, when areas are run as partitions
 
 
 def record_run(
@@ -63,7 +64,8 @@ def record_run(
             [result.suite, target_table],
         )
         con.executemany(
-            "insert into audit.validation_results values (?, ?, ?, ?, ?, ?)",
+            "insert into audit.validation_results (run_id, suite, target_table, chunk, result, validated_at) "
+            "values (?, ?, ?, ?, ?, ?)",
             [
                 [run_id, result.suite, target_table, chunk, json.dumps(outcome), at]
                 for chunk, outcome in enumerate(result.results)
@@ -74,6 +76,6 @@ def record_run(
 def latest_results(con: duckdb.DuckDBPyConnection) -> list[StoredResult]:
     """Return the latest result of every suite on every table it validates (all its chunks)."""
     return [
-        StoredResult(suite, target, run_id, chunk, json.loads(result), at)
-        for suite, target, run_id, chunk, result, at in con.execute(LATEST_SQL).fetchall()
+        StoredResult(suite, target, run_id, chunk, json.loads(result), at, area)
+        for suite, target, run_id, chunk, result, at, area in con.execute(LATEST_SQL).fetchall()
     ]
