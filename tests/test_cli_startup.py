@@ -21,9 +21,13 @@ from tests.analyst_fixtures import build_small_warehouse
 
 PIPELINE = ("dagster", "great_expectations", "pandas", "assets")
 # what the commands share with the pipeline below assets/ (project paths, scenarios, the lake's address, a
-# query's one row, spreadsheet-safe CSV): light modules, not counted as `assets`, unlike a stage's
+# query's one row, spreadsheet-safe CSV, the settings' defaults for the board's rules and the build cache):
+# light modules, not counted as `assets`, unlike a stage's
 SHARED = {
     "assets",
+    "assets.publish",
+    "assets.publish.board_rules",
+    "assets.publish.build_cache",
     "assets.project_files",
     "assets.scenarios",
     "assets.lake",
