@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import numpy as np
 import polars as pl
-from scipy.special import stdtr, stdtrit
-from scipy.stats import false_discovery_control
 
 WORKFORCE_MEASURES = ("vacancy_rate", "turnover_rate_12m", "sickness_rate", "agency_share")
 LAGS = (0, 1, 2, 3)
@@ -80,6 +78,11 @@ def _fits(sums: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     SE = √(RSS ÷ (n − services − 1) ÷ Σx̃²), t-distribution on n − services − 1 degrees of freedom.
     Returns keys, observations, services, within, slope, ci_low, ci_high and p_value.
     """
+    from scipy.special import (
+        stdtr,
+        stdtrit,
+    )  # here, not at import: every process loading the definitions paid it
+
     sums = sums.sort(keys, maintain_order=True)
     fits, starts = _runs(sums, keys)
     n = sums["n"].to_numpy()
@@ -115,6 +118,8 @@ def benjamini_hochberg(p_values: np.ndarray) -> np.ndarray:
     A test is a discovery at false discovery rate q when its adjusted p-value is at most q: of the k-th
     smallest of m p-values, m × p ÷ k, made non-decreasing from the largest down and capped at 1.
     """
+    from scipy.stats import false_discovery_control  # here, not at import: about a second in every process
+
     found = np.full(len(p_values), np.nan)
     finite = np.isfinite(p_values)
     if finite.any():
