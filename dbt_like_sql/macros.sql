@@ -70,6 +70,13 @@ create or replace macro attainment_pct(actual, target, direction) as
         else attainment_ratio(actual, target, direction)
     end;
 
+-- The provenance a submission history keeps of each row (validated.<type>'s columns saying where it came
+-- from: assets/warehouse.py, PROVENANCE), in that table's order; a model takes them with
+-- columns(column_name -> list_contains(provenance_columns(), column_name)). The partner a file's name
+-- gives (file_partner_code) is not among them.
+create or replace macro provenance_columns() as
+    ['file_hash', 'file_name', 'sheet_name', 'row_number', 'submitted_on', 'loaded_at'];
+
 -- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
 -- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
 
