@@ -77,6 +77,13 @@ create or replace macro attainment_pct(actual, target, direction) as
 create or replace macro provenance_columns() as
     ['file_hash', 'file_name', 'sheet_name', 'row_number', 'submitted_on', 'loaded_at'];
 
+-- the month a row validation held back counts against: its own, or the month before its file was sent
+-- when its period cannot be read or lies after the month the file was sent in (2999-01)
+create or replace macro held_back_month(period, submitted_on) as
+    case when period is null or period > date_trunc('month', submitted_on)
+        then cast(date_trunc('month', submitted_on) - interval 1 month as date)
+        else period end;
+
 -- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
 -- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
 
