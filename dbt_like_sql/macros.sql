@@ -120,6 +120,18 @@ create or replace macro submission_history(submitted, submission_type) as table
         is_restated,
     from sequenced;
 
+-- The current rows of one grain (month, quarter) of an outcome history (a CTE of staging.stg_outcomes_history
+-- rows), every column kept; a row with a suppressed figure gives none, as a rate needs both of its parts.
+create or replace macro current_outcomes(history, grain) as table
+    select
+        * replace (
+            case when not is_suppressed then numerator end as numerator,
+            case when not is_suppressed then denominator end as denominator,
+            case when not is_suppressed then value end as value
+        ),
+    from query_table(history)
+    where is_current and period_grain = grain;
+
 -- The staffing measures of docs/metrics.md (Workforce) for rows of workforce figures (a CTE holding the
 -- figures of submission_figures('workforce'), a period, and columns saying whose staff they count: a
 -- service, a partner, a staff group...). Returns those columns and the period, in the CTE's order, then the
