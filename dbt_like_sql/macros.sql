@@ -70,6 +70,20 @@ create or replace macro attainment_pct(actual, target, direction) as
         else attainment_ratio(actual, target, direction)
     end;
 
+-- The provenance a submission history keeps of each row (validated.<type>'s columns saying where it came
+-- from: assets/warehouse.py, PROVENANCE), in that table's order; a model takes them with
+-- columns(column_name -> list_contains(provenance_columns(), column_name)). The partner a file's name
+-- gives (file_partner_code) is not among them.
+create or replace macro provenance_columns() as
+    ['file_hash', 'file_name', 'sheet_name', 'row_number', 'submitted_on', 'loaded_at'];
+
+-- the month a row validation held back counts against: its own, or the month before its file was sent
+-- when its period cannot be read or lies after the month the file was sent in (2999-01)
+create or replace macro held_back_month(period, submitted_on) as
+    case when period is null or period > date_trunc('month', submitted_on)
+        then cast(date_trunc('month', submitted_on) - interval 1 month as date)
+        else period end;
+
 -- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
 -- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
 
@@ -105,6 +119,18 @@ create or replace macro submission_history(submitted, submission_type) as table
         superseded_by is null as is_current,
         is_restated,
     from sequenced;
+
+-- The current rows of one grain (month, quarter) of an outcome history (a CTE of staging.stg_outcomes_history
+-- rows), every column kept; a row with a suppressed figure gives none, as a rate needs both of its parts.
+create or replace macro current_outcomes(history, grain) as table
+    select
+        * replace (
+            case when not is_suppressed then numerator end as numerator,
+            case when not is_suppressed then denominator end as denominator,
+            case when not is_suppressed then value end as value
+        ),
+    from query_table(history)
+    where is_current and period_grain = grain;
 
 -- The staffing measures of docs/metrics.md (Workforce) for rows of workforce figures (a CTE holding the
 -- figures of submission_figures('workforce'), a period, and columns saying whose staff they count: a

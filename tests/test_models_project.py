@@ -20,7 +20,7 @@ from assets.models.project import (
 )
 from assets.models.versions import PYTHON_MODELS, sql_versions
 from assets.project_files import SQL_DIR
-from assets.warehouse import SCHEMAS
+from assets.warehouse import PROVENANCE, SCHEMAS
 
 
 def test_upstreams_are_parsed_from_the_sql_and_ctes_are_not_tables():
@@ -121,6 +121,14 @@ def test_the_contract_macros_state_the_python_contract():
             "select submission_key(?), submission_figures(?)", [kind.name, kind.name]
         ).fetchone()
         assert (key, figures) == ([*kind.key, "period_grain"], list(kind.figures))
+
+
+def test_the_provenance_the_histories_keep_is_the_warehouse_s_in_its_order():
+    # the histories take it with columns(...): a name validated.<type> lacks would select nothing, silently
+    con = duckdb.connect()
+    con.execute(load_macros(SQL_DIR)["provenance_columns"])
+    (named,) = con.execute("select provenance_columns()").fetchone()
+    assert named == [name for name, _ in PROVENANCE if name != "file_partner_code"]
 
 
 def test_a_model_version_changes_with_the_macros_and_functions_it_calls_only(tmp_path):

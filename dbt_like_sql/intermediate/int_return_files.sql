@@ -17,19 +17,12 @@ accepted_rows as (
     select * from accepted_rows()
 ),
 
--- the months each file's rows are about, accepted or held back; a held-back row whose month cannot be read,
--- or lies after the month the file was sent in, is about the month before it was sent
+-- the months each file's rows are about, accepted or held back (a held-back row: held_back_month)
 rows_covered as (
     select submission_type, file_hash, period, period_grain,
     from accepted_rows
     union all
-    select
-        submission_type,
-        file_hash,
-        case when period is null or period > date_trunc('month', submitted_on)
-            then cast(date_trunc('month', submitted_on) - interval 1 month as date)
-            else period end,
-        period_grain,
+    select submission_type, file_hash, held_back_month(period, submitted_on), period_grain,
     from held_back
 ),
 

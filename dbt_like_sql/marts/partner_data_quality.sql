@@ -73,17 +73,14 @@ accepted as (
         and accepted_rows.submission_type in (select submission_type from monthly_types)
 ),
 
--- every held-back row; one whose period cannot be read, or lies after the month it was sent in (2999-01),
--- counts against the month before it was sent
+-- every held-back row, in the month it counts against (held_back_month)
 rejected_rows as (
     select
         submission_type,
         file_hash,
         partner_code,
         service_code,
-        case when period is null or period > date_trunc('month', submitted_on)
-            then cast(date_trunc('month', submitted_on) - interval 1 month as date)
-            else period end as period,
+        held_back_month(period, submitted_on) as period,
         period_grain,
         submitted_on,
     from held_back

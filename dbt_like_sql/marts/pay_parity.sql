@@ -9,13 +9,14 @@ staff_groups as (
     select * from seeds.staff_groups
 ),
 
--- One staff group as employed by one partner in the service.
+-- One staff group as employed by one partner in the service, named by the partner.
 by_employer as (
     select
         service_code,
         period,
+        'same staff group, different employers' as comparison,
         staff_group_code,
-        partner_code,
+        partner_code as paid_group,
         headcount,
         contracted_fte,
         annual_pay_per_fte(pay_bill, contracted_fte) as annual_pay_per_fte,
@@ -23,12 +24,14 @@ by_employer as (
     where contracted_fte > 0
 ),
 
--- One profession over all the service's employers.
+-- One profession over all the service's employers, named by the profession.
 by_profession as (
     select
         workforce.service_code,
         workforce.period,
-        staff_groups.profession,
+        'different professions' as comparison,
+        null as staff_group_code,
+        staff_groups.profession as paid_group,
         exact_sum(workforce.headcount) as headcount,
         exact_sum(workforce.contracted_fte) as contracted_fte,
         annual_pay_per_fte(exact_sum(workforce.pay_bill), exact_sum(workforce.contracted_fte))
@@ -39,53 +42,35 @@ by_profession as (
     group by all
 ),
 
-employer_pairs as (
-    select
-        higher.service_code,
-        higher.period,
-        'same staff group, different employers' as comparison,
-        higher.staff_group_code,
-        higher.partner_code as higher_paid,
-        lower.partner_code as lower_paid,
-        higher.annual_pay_per_fte as higher_pay,
-        lower.annual_pay_per_fte as lower_pay,
-        lower.contracted_fte as fte_affected,
-        least(higher.headcount, lower.headcount) as smaller_group_headcount,
-    from by_employer as higher
-    inner join by_employer as lower
-        on lower.service_code = higher.service_code
-        and lower.period = higher.period
-        and lower.staff_group_code = higher.staff_group_code
-        and (lower.annual_pay_per_fte < higher.annual_pay_per_fte
-             or (lower.annual_pay_per_fte = higher.annual_pay_per_fte
-                 and lower.partner_code > higher.partner_code))
-),
-
-profession_pairs as (
-    select
-        higher.service_code,
-        higher.period,
-        'different professions' as comparison,
-        null as staff_group_code,
-        higher.profession as higher_paid,
-        lower.profession as lower_paid,
-        higher.annual_pay_per_fte as higher_pay,
-        lower.annual_pay_per_fte as lower_pay,
-        lower.contracted_fte as fte_affected,
-        least(higher.headcount, lower.headcount) as smaller_group_headcount,
-    from by_profession as higher
-    inner join by_profession as lower
-        on lower.service_code = higher.service_code
-        and lower.period = higher.period
-        and (lower.annual_pay_per_fte < higher.annual_pay_per_fte
-             or (lower.annual_pay_per_fte = higher.annual_pay_per_fte
-                 and lower.profession > higher.profession))
-),
-
-pairs as (
-    select * from employer_pairs
+paid_groups as (
+    select * from by_employer
     union all
-    select * from profession_pairs
+    select * from by_profession
+),
+
+-- every two groups of one comparison (and staff group) in a service and month, the higher paid first; of
+-- two paid the same, the one whose name sorts first
+pairs as (
+    select
+        higher.service_code,
+        higher.period,
+        higher.comparison,
+        higher.staff_group_code,
+        higher.paid_group as higher_paid,
+        lower.paid_group as lower_paid,
+        higher.annual_pay_per_fte as higher_pay,
+        lower.annual_pay_per_fte as lower_pay,
+        lower.contracted_fte as fte_affected,
+        least(higher.headcount, lower.headcount) as smaller_group_headcount,
+    from paid_groups as higher
+    inner join paid_groups as lower
+        on lower.service_code = higher.service_code
+        and lower.period = higher.period
+        and lower.comparison = higher.comparison
+        and lower.staff_group_code is not distinct from higher.staff_group_code
+        and (lower.annual_pay_per_fte < higher.annual_pay_per_fte
+             or (lower.annual_pay_per_fte = higher.annual_pay_per_fte
+                 and lower.paid_group > higher.paid_group))
 ),
 
 final as (

@@ -12,12 +12,7 @@ submitted as (
         pay_cost,
         non_pay_cost,
         -- provenance
-        file_hash,
-        file_name,
-        sheet_name,
-        row_number,
-        submitted_on,
-        loaded_at,
+        columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.finance
 ),
 

@@ -5,6 +5,10 @@ history as (
     select * from staging.stg_outcomes_history
 ),
 
+current_rows as (
+    select * from current_outcomes('history', 'month')
+),
+
 final as (
     select
         -- ids
@@ -12,10 +16,10 @@ final as (
         service_code,
         measure_code,
         period,
-        -- figures: a row with a suppressed figure gives none, as a rate needs both of its parts
-        case when not is_suppressed then numerator end as numerator,
-        case when not is_suppressed then denominator end as denominator,
-        case when not is_suppressed then value end as value,
+        -- figures: none from a row with a suppressed figure (current_outcomes)
+        numerator,
+        denominator,
+        value,
         comment,
         -- provenance
         file_name,
@@ -29,8 +33,7 @@ final as (
         comment_as_received,
         sheet_name,
         loaded_at,
-    from history
-    where is_current and period_grain = 'month'
+    from current_rows
 )
 
 select * from final

@@ -18,12 +18,7 @@ submitted as (
         comment,
         comment_as_received,
         -- provenance
-        file_hash,
-        file_name,
-        sheet_name,
-        row_number,
-        submitted_on,
-        loaded_at,
+        columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.outcomes
 ),
 

@@ -5,6 +5,10 @@ history as (
     select * from staging.stg_outcomes_history
 ),
 
+current_rows as (
+    select * from current_outcomes('history', 'quarter')
+),
+
 final as (
     select
         -- ids
@@ -12,10 +16,10 @@ final as (
         service_code,
         measure_code,
         period as quarter_start,
-        -- figures: a row with a suppressed figure gives none, as a rate needs both of its parts
-        case when not is_suppressed then numerator end as numerator,
-        case when not is_suppressed then denominator end as denominator,
-        case when not is_suppressed then value end as value,
+        -- figures: none from a row with a suppressed figure (current_outcomes)
+        numerator,
+        denominator,
+        value,
         comment,
         is_suppressed,
         -- provenance
@@ -25,8 +29,7 @@ final as (
         submitted_on,
         loaded_at,
         is_restated,
-    from history
-    where is_current and period_grain = 'quarter'
+    from current_rows
 )
 
 select * from final

@@ -13,12 +13,7 @@ submitted as (
         tolerance,
         partner_code,
         -- provenance
-        file_hash,
-        file_name,
-        sheet_name,
-        row_number,
-        submitted_on,
-        loaded_at,
+        columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.targets
 ),
 

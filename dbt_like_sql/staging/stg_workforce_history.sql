@@ -22,12 +22,7 @@ submitted as (
         suppressed_columns,
         coalesce(len(suppressed_columns), 0) > 0 as is_suppressed,
         -- provenance
-        file_hash,
-        file_name,
-        sheet_name,
-        row_number,
-        submitted_on,
-        loaded_at,
+        columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.workforce
 ),
 
