@@ -34,14 +34,16 @@ KILLED = "west"
 KILL_POINT = "publish:lake-staged"
 
 
-def _start(environment: dict[str, str]) -> subprocess.Popen:
+def _start(environment: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start `joinedup run` with `environment`, its messages written to `log`."""
     joinedup = Path(sys.executable).parent / "joinedup"
-    return subprocess.Popen(
-        [str(joinedup), "run", "--no-progress"],
-        env=environment,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    with log.open("w") as messages:
+        return subprocess.Popen(
+            [str(joinedup), "run", "--no-progress"],
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=messages,
+        )
 
 
 def _finish(workers: dict[str, subprocess.Popen]) -> dict[str, tuple[int, float, float]]:
@@ -73,13 +75,14 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
             "JOINEDUP_LAKE_SCHEMA": schema
         }
     environments[KILLED] = environments[KILLED] | {FAULT_AT: KILL_POINT}
-    workers = {schema: _start(environment) for schema, environment in environments.items()}
+    logs = {schema: tmp_path / f"{schema}.log" for schema in SEEDS}
+    workers = {schema: _start(environment, logs[schema]) for schema, environment in environments.items()}
     finished = _finish(workers)
     for schema, (status, cpu, peak) in finished.items():
         print(f"{schema}: exit {status}, {cpu:.0f} CPU-s, peak {peak:.0f} MiB")
-    assert {schema: status for schema, (status, _, _) in finished.items()} == {
-        schema: -signal.SIGKILL if schema == KILLED else 0 for schema in SEEDS
-    }
+    expected = {schema: -signal.SIGKILL if schema == KILLED else 0 for schema in SEEDS}
+    unexpected = [schema for schema, (status, _, _) in finished.items() if status != expected[schema]]
+    assert unexpected == [], "\n".join(logs[schema].read_text()[-3000:] for schema in unexpected)
     with connect_lake(lake, read_only=True) as con:  # the killed worker committed nothing
         schemas = {
             s
@@ -92,9 +95,9 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
             f"select count(*) from {LAKE}.snapshots() where commit_message = 'publication'"
         ).fetchone()[0]
     assert snapshots == len(SEEDS) - 1
-    rerun = _finish({KILLED: _start(environments[KILLED] | {FAULT_AT: ""})})[KILLED]
+    rerun = _finish({KILLED: _start(environments[KILLED] | {FAULT_AT: ""}, logs[KILLED])})[KILLED]
     print(f"{KILLED} again: exit {rerun[0]}, {rerun[1]:.0f} CPU-s, peak {rerun[2]:.0f} MiB")
-    assert rerun[0] == 0
+    assert rerun[0] == 0, logs[KILLED].read_text()[-3000:]
     for schema in SEEDS:  # every partnership's marts in the lake are those of its own warehouse
         assert _lake_schema(lake, schema) == mart_checksums(settings_for(tmp_path / schema).warehouse)
     # and those of the embedded run of the same inbox, in another process, without a lake
