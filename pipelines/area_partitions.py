@@ -219,7 +219,8 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
             )
         rows = {}
         for table in staged_tables():
-            union = " union all ".join(_staged_rows(lake, area, table) for area in areas)
+            # by name: an area staged before a column was added (at the end, nullable) gives it none
+            union = " union all by name ".join(_staged_rows(lake, area, table) for area in areas)
             # the areas, for the queries of tables gathered with their area (bound, never spliced in)
             bound = areas if table == RESULTS_BY_AREA else []
             key = PRIMARY_KEYS.get(table.split(".")[1], ()) if table.startswith("audit.") else ()
@@ -233,7 +234,7 @@ def gather_areas(working: Path, lake: LakeSettings, areas: list[str]) -> dict[st
                 if table == "audit.month_validations"
                 else union
             )
-            con.execute(f"insert into {WORKING}.{target} {rows_of}", bound)
+            con.execute(f"insert into {WORKING}.{target} by name {rows_of}", bound)
             rows[table] = one_row(con.execute(f"select count(*) from {WORKING}.{target}"))[0]
         con.execute("commit")
     return rows
@@ -245,9 +246,7 @@ def _staged_rows(lake: LakeSettings, area: str, table: str) -> str:
     combines them by suite)."""
     rows = f"{LAKE}.{quote(stage_schema(lake, area))}.{_lake_table(table)}"
     if table == RESULTS_BY_AREA:
-        # by name: a stage from before results said their area has every other column
-        columns = ", ".join(quote(c) for c, _ in fixed_tables()[table] if c != "area")
-        return f"select {columns}, cast(? as varchar) as area from {rows}"
+        return f"select columns(c -> c != 'area'), cast(? as varchar) as area from {rows}"
     return f"select * from {rows}"
 
 
