@@ -9,12 +9,12 @@ import pytest
 
 from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
+from assets.models.shipped import published_marts
 from assets.partitions import MONTHS
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import default_cache_folder
 from assets.validate.blocking import BLOCKING_RULES
-from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions
 from pipelines.definitions import defs as code_location
@@ -62,7 +62,7 @@ def test_marts_wait_for_blocking_validation_checks(defs):
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
         f"validated/{kind}:{rule.name}" for kind in SUBMISSION_TYPES for rule in BLOCKING_RULES
-    } | {f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
+    } | {f"marts/{mart}:mart_passes_suite" for mart in published_marts()}
 
 
 def test_job_schedule_and_sensor_are_defined(defs):
