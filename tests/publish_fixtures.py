@@ -298,6 +298,7 @@ class _Tiles(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.field is not None:
+            assert self.measure is not None  # a field is opened only inside a measure's tile
             if self.depth == 0:
                 self.tiles[self.measure][self.field] = " ".join(self.tiles[self.measure][self.field].split())
                 self.field = None
@@ -308,6 +309,7 @@ class _Tiles(HTMLParser):
 
     def handle_data(self, data):
         if self.field is not None:
+            assert self.measure is not None
             self.tiles[self.measure][self.field] += data
 
 

@@ -2,6 +2,7 @@
 
 import json
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -124,7 +125,7 @@ def expectation(kind: str, rule: str, severity: str = "critical", **kwargs) -> d
 
 
 UNIT_PERCENT = {"type": "comparison", "column": {"name": "unit"}, "operator": "==", "parameter": "percent"}
-CRAFTED = {
+CRAFTED: dict[str, Any] = {
     "name": "crafted",
     "expectations": [
         expectation("column_values_to_not_be_null", "required", column="x"),
