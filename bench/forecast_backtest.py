@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 
 from assets.forecast.backtest import rolling_origin, summary
 from assets.forecast.series import Series, series_from_frame
-from assets.models.versions import MODEL_VERSIONS
+from assets.models.versions import model_versions
 
 SERIES_SQL = """
     select f.service_code, f.measure_code, f.period, f.actual, f.target, f.denominator, f.judged_on,
@@ -64,7 +64,7 @@ def main() -> None:
     with threadpool_limits(1):
         errors = rolling_origin(
             series,
-            MODEL_VERSIONS["marts/fct_measure_forecast"],
+            model_versions()["marts/fct_measure_forecast"],
             min_train=args.min_train,
             origin_step=args.step,
         )

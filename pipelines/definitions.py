@@ -1,5 +1,7 @@
 """The joinedup code location: each stage's assets and checks, the automation over them, the resources."""
 
+from functools import cache
+
 import dagster as dg
 
 from assets.ingest import definitions as ingest
@@ -25,12 +27,19 @@ def automation(stages: dg.Definitions) -> dg.Definitions:
     )
 
 
+@cache
+def stages() -> dg.Definitions:
+    """Return every stage's assets and checks, built once per process (the same for every installation)."""
+    return dg.Definitions.merge(
+        ingest.definitions(), validate.definitions(), models.definitions(), publish.definitions()
+    )
+
+
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Return the code location wired to one installation's settings (its resources)."""
-    stages = dg.Definitions.merge(ingest.defs, validate.defs, models.defs, publish.defs)
     return dg.Definitions.merge(
-        stages,
-        automation(stages),
+        stages(),
+        automation(stages()),
         # DuckDB takes one writer per file: steps run one after another in this process.
         dg.Definitions(resources=build_resources(settings), executor=dg.in_process_executor),
     )

@@ -22,8 +22,8 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
-from assets.models.seeds import SEED_DOCS, load_seed, source_stat, table_digest
-from assets.models.versions import MODEL_VERSIONS
+from assets.models.seeds import load_seed, seed_docs, source_stat, table_digest
+from assets.models.versions import model_versions
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
 from assets.validate.plausibility import PLAUSIBILITY_CHECKED
@@ -119,7 +119,7 @@ def seeds_changed(settings: Settings) -> list[str]:
     is unchanged without reading them; the others are loaded and compared row by row.
     """
     if not _published(settings):
-        return list(SEED_DOCS)
+        return list(seed_docs())
     with duckdb.connect(str(settings.warehouse), read_only=True) as published:
         try:
             recorded = dict(published.execute("select seed, source_stat from audit.seed_sources").fetchall())
@@ -127,7 +127,7 @@ def seeds_changed(settings: Settings) -> list[str]:
             recorded = {}
         touched = [
             name
-            for name in SEED_DOCS
+            for name in seed_docs()
             if recorded.get(name) != source_stat(settings.reference_dir, name, settings.partners_dir)
         ]
         held = {name: table_digest(published, "seeds", name) for name in touched}
@@ -173,7 +173,7 @@ def _models_changed(settings: Settings) -> list[str]:
     if _published(settings):
         with duckdb.connect(str(settings.warehouse), read_only=True) as published:
             built_with = dict(published.execute("select model, version from audit.model_versions").fetchall())
-    return sorted(k for k, version in MODEL_VERSIONS.items() if built_with.get(k) != version)
+    return sorted(k for k, version in model_versions().items() if built_with.get(k) != version)
 
 
 def due_work(settings: Settings, arrived: Collection[str] | None = None) -> DueWork:

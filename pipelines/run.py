@@ -11,7 +11,7 @@ import dagster as dg
 import polars as pl
 
 from assets.contract import SUBMISSION_TYPES
-from assets.models.seeds import SEED_DOCS
+from assets.models.seeds import seed_docs
 from assets.partitions import range_tags
 from assets.resources import WorkingDatabase
 from pipelines.automation import due_selection, job_checks
@@ -128,7 +128,7 @@ def run_nightly(
 
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("nightly")
-    changed_seeds = list(SEED_DOCS) if months is not None else seeds_changed(settings)
+    changed_seeds = list(seed_docs()) if months is not None else seeds_changed(settings)
     first = _ingest_selection(changed_seeds)
     with _instance() as instance:
         ingest = _execute(job, instance, progress, "load", asset_selection=first)

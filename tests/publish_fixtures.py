@@ -18,9 +18,9 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.association.assets import workforce_outcome_association
-from assets.forecast.assets import measure_forecast
-from assets.models.spc_assets import measure_spc
+from assets.association.assets import workforce_outcome_association_asset
+from assets.forecast.assets import measure_forecast_asset
+from assets.models.spc_assets import measure_spc_asset
 from tests.sql_fixtures import build_warehouse, outcome
 
 NASTY = '<script>alert(1)</script> & "quotes"'
@@ -266,7 +266,7 @@ def build_site_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     )
     con.close()
     result = dg.materialize(
-        [measure_spc, workforce_outcome_association, measure_forecast],
+        [measure_spc_asset(), workforce_outcome_association_asset(), measure_forecast_asset()],
         resources={"duckdb": DuckDBResource(database=str(path))},
     )
     assert result.success
@@ -298,6 +298,7 @@ class _Tiles(HTMLParser):
 
     def handle_endtag(self, tag):
         if self.field is not None:
+            assert self.measure is not None  # a field is opened only inside a measure's tile
             if self.depth == 0:
                 self.tiles[self.measure][self.field] = " ".join(self.tiles[self.measure][self.field].split())
                 self.field = None
@@ -308,6 +309,7 @@ class _Tiles(HTMLParser):
 
     def handle_data(self, data):
         if self.field is not None:
+            assert self.measure is not None
             self.tiles[self.measure][self.field] += data
 
 

@@ -148,7 +148,7 @@ def test_one_definition_of_late_for_the_league_and_the_pages(con):
     }
     assert on_pages == late_by_hand and late_by_hand
     # the league: a return is on time when the file that first brought it was not late
-    arrivals = {}
+    arrivals: dict[tuple, list[tuple]] = {}
     for kind in ("outcomes", "workforce", "finance", "targets"):
         grain = "period_grain = 'month'" if kind == "outcomes" else "true"
         for partner, service, period, sent, name in con.execute(

@@ -2,19 +2,21 @@
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
 from assets.models.project import load_models
+from assets.models.shipped import published_marts
 from assets.partitions import MONTHS
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, SQL_DIR
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import default_cache_folder
 from assets.validate.blocking import BLOCKING_RULES
-from assets.validate.mart_suites import CHECKED_MARTS
 from pipelines.automation import TRANSIENT_RETRIES, inbox_sensor
 from pipelines.definitions import build_definitions
 from pipelines.definitions import defs as code_location
@@ -62,7 +64,7 @@ def test_marts_wait_for_blocking_validation_checks(defs):
     blocking = {k for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
     assert {f"{k.asset_key.to_user_string()}:{k.name}" for k in blocking} == {
         f"validated/{kind}:{rule.name}" for kind in SUBMISSION_TYPES for rule in BLOCKING_RULES
-    } | {f"marts/{mart}:mart_passes_suite" for mart in CHECKED_MARTS}
+    } | {f"marts/{mart}:mart_passes_suite" for mart in published_marts()}
 
 
 def test_job_schedule_and_sensor_are_defined(defs):
@@ -117,34 +119,48 @@ def test_every_published_mart_fed_by_partner_files_declares_its_freshness(defs):
     assert set(bounds.values()) == {NIGHTLY_WINDOW.total_seconds(), PARTNER_DATA_WINDOW.total_seconds()}
 
 
+def tick(repository: dg.RepositoryDefinition, cursor: str | None = None) -> dg.SensorResult:
+    """Return the inbox sensor's result when evaluated after `cursor`, as the daemon evaluates it."""
+    result = inbox_sensor(dg.build_sensor_context(cursor=cursor, repository_def=repository))
+    assert isinstance(result, dg.SensorResult)
+    return result
+
+
 def test_inbox_sensor_requests_a_run_only_when_files_change(tmp_path, monkeypatch, defs):
     inbox = tmp_path / "inbox"
     monkeypatch.setenv("JOINEDUP_INBOX", str(inbox))
     monkeypatch.setenv("JOINEDUP_WAREHOUSE", str(tmp_path / "warehouse" / "joinedup.duckdb"))
     repository = defs.get_repository_def()
     (inbox / "outcomes").mkdir(parents=True)
-    empty = inbox_sensor(dg.build_sensor_context(repository_def=repository))
+    empty = tick(repository)
     assert not empty.run_requests
     sent = inbox / "outcomes" / "P1_20240301.csv"
     sent.write_text("x\n")
-    arriving = inbox_sensor(dg.build_sensor_context(cursor=empty.cursor, repository_def=repository))
-    assert not arriving.run_requests and "still being written" in arriving.skip_reason.skip_message
+    arriving = tick(repository, empty.cursor)
+    assert not arriving.run_requests and arriving.skip_reason is not None
+    assert "still being written" in (arriving.skip_reason.skip_message or "")
     assert arriving.cursor == empty.cursor
     settle(sent)
-    first = inbox_sensor(dg.build_sensor_context(cursor=arriving.cursor, repository_def=repository))
-    assert len(first.run_requests) == 1
-    unchanged = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
+    first = tick(repository, arriving.cursor)
+    assert first.run_requests is not None and len(first.run_requests) == 1
+    unchanged = tick(repository, first.cursor)
     assert not unchanged.run_requests
     sent.write_text("resubmitted\n")
     settle(sent)
-    changed = inbox_sensor(dg.build_sensor_context(cursor=first.cursor, repository_def=repository))
-    assert len(changed.run_requests) == 1
+    changed = tick(repository, first.cursor)
+    assert changed.run_requests is not None and len(changed.run_requests) == 1
+
+
+def resources_of(settings: Settings) -> Mapping[str, Any]:
+    """Return the resources of the code location built for `settings`."""
+    resources = build_definitions(settings).resources
+    assert resources is not None
+    return resources
 
 
 @pytest.mark.parametrize("name", ["duckdb", "paths"])
 def test_resources_follow_the_settings(tmp_path, name):
-    definitions = build_definitions(settings_for(tmp_path))
-    resource = definitions.resources[name]
+    resource = resources_of(settings_for(tmp_path))[name]
     text = json.dumps(resource.model_dump() if hasattr(resource, "model_dump") else str(resource))
     assert str(tmp_path) in text
 
@@ -154,20 +170,20 @@ def test_the_scorecards_choices_reach_the_publication_from_the_environment(tmp_p
     monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
     monkeypatch.setenv("JOINEDUP_MIN_PEERS", "3")
     monkeypatch.setenv("JOINEDUP_CACHE_DIR", str(tmp_path / "cache"))
-    resources = build_definitions(Settings.from_env()).resources
+    resources = resources_of(Settings.from_env())
     assert resources["board_rules"].rules() == BoardRules(min_peers=3)
     assert resources["paths"].path("cache_dir") == tmp_path / "cache"
     monkeypatch.delenv("JOINEDUP_MIN_PEERS")
     monkeypatch.delenv("JOINEDUP_CACHE_DIR")
-    resources = build_definitions(Settings.from_env()).resources
+    resources = resources_of(Settings.from_env())
     assert resources["board_rules"].rules() == BoardRules(min_peers=5)
     assert resources["paths"].path("cache_dir") == default_cache_folder()
 
 
 def test_building_the_definitions_writes_nothing(tmp_path):
     """The working database's folder is made by the run that opens it, not by loading the code location."""
-    definitions = build_definitions(settings_for(tmp_path / "home"))
-    assert definitions.resources["paths"].expectations_dir == str(PROJECT_EXPECTATIONS_DIR)
+    resources = resources_of(settings_for(tmp_path / "home"))
+    assert resources["paths"].expectations_dir == str(PROJECT_EXPECTATIONS_DIR)
     assert not (tmp_path / "home").exists()
 
 

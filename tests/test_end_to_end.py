@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from assets.query import one_row
 from assets.validate.accounting import accounting_gaps
 
 
@@ -189,7 +190,7 @@ def test_second_run_on_the_same_files_adds_nothing(demo_run, tmp_path):
     again = run_nightly(settings)
     assert again.success and again.files.is_empty()
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        (rows,) = con.execute("select count(*) from raw.outcomes").fetchone()
+        (rows,) = one_row(con.execute("select count(*) from raw.outcomes"))
     assert rows == truth["totals"]["rows"]["outcomes"]
 
 

@@ -13,6 +13,7 @@ import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT, FAULT_TRACE, fault_point
 from assets.project_files import PROJECT_ROOT
+from assets.query import one_row
 from assets.resources import WorkingDatabase
 
 
@@ -57,7 +58,7 @@ def run_tally(working, published):
     resource = WorkingDatabase(database=str(working), published_warehouse=str(published))
     assert dg.materialize([tally], resources={"duckdb": resource}).success
     with duckdb.connect(str(working), read_only=True) as con:
-        return con.execute("select count(*) from tally").fetchone()[0]
+        return one_row(con.execute("select count(*) from tally"))[0]
 
 
 def test_a_run_after_a_killed_one_starts_again_from_the_published_warehouse(tmp_path, monkeypatch):

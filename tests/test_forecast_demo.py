@@ -5,6 +5,8 @@ from datetime import date
 import duckdb
 import pytest
 
+from assets.query import one_row
+
 
 @pytest.fixture(scope="module")
 def forecast_mart(demo_run):
@@ -12,10 +14,12 @@ def forecast_mart(demo_run):
     assert report.success
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         rows = con.execute("select * from marts.fct_measure_forecast").pl()
-        series = con.execute(
-            "select count(distinct (service_code, measure_code)) "
-            "from marts.fct_measure_period where actual is not null"
-        ).fetchone()[0]
+        (series,) = one_row(
+            con.execute(
+                "select count(distinct (service_code, measure_code)) "
+                "from marts.fct_measure_period where actual is not null"
+            )
+        )
     return rows, series, truth
 
 

@@ -67,11 +67,11 @@ def test_the_holdout_by_hand_on_a_step():
 
 
 def test_the_conformal_quantile_and_the_interval_scales_by_hand():
-    scores = [0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5]  # n = 9
+    scores = np.array([0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5])  # n = 9
     assert conformal_quantile(scores, 0.8) == 4.0  # the ⌈10 × 0.8⌉ = 8th smallest
     assert conformal_quantile(scores, 0.95) == 4.5  # ⌈9.5⌉ = 10 > 9: the largest
-    assert interval_scales([-s for s in scores]) == pytest.approx((4.0 / Z_80, 4.5 / Z_95))
-    assert interval_scales([]) == (1.0, 1.0)
+    assert interval_scales(-scores) == pytest.approx((4.0 / Z_80, 4.5 / Z_95))
+    assert interval_scales(np.array([])) == (1.0, 1.0)
 
 
 def test_the_estimation_months_end_at_the_latest_quarter():

@@ -65,13 +65,15 @@ def test_the_filter_forecast_and_variance_are_statsmodels_with_the_same_paramete
         slope,
         season,
     )
-    errors, sse, *final = ets.smooth(
+    errors, sse, final_level, final_slope, final_season = ets.smooth(
         values[None], params.alpha, params.beta, params.gamma, params.phi, level, slope, season
     )
     assert errors[0] == pytest.approx(np.asarray(results.resid), abs=1e-9)
     assert sse[0] == pytest.approx(results.sse, rel=1e-12)
     prediction = results.get_prediction(start=30, end=44)
-    assert ets.predict(params, 30, *final, 15)[0] == pytest.approx(np.asarray(prediction.predicted_mean))
+    assert ets.predict(params, 30, final_level, final_slope, final_season, 15)[0] == pytest.approx(
+        np.asarray(prediction.predicted_mean)
+    )
     assert ets.relative_variance(params, 15)[0] * results.mse == pytest.approx(
         np.asarray(prediction.forecast_variance)
     )

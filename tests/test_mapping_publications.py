@@ -122,7 +122,7 @@ def test_a_range_of_months_reaches_the_services_of_its_kinds_that_report_the_mea
     assert problem is None
     assert (months[0], months[-1], len(months)) == (date(2024, 4, 1), date(2025, 3, 1), 12)
     assert month_range("2025-03", "2024-04", None)[1] == "the range 2025-03 to 2024-04 ends before it starts"
-    assert "is not a month" in month_range("soon", "2024-04", None)[1]
+    assert "is not a month" in (month_range("soon", "2024-04", None)[1] or "")
     services = (
         Service("A", "uec", "PA", date(2016, 4, 1), frozenset({"AE_4HR"})),
         Service("B", "uec", "PB", date(2024, 6, 1), frozenset({"AE_4HR"})),

@@ -6,7 +6,8 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.models.assets import model_assets
+from assets.models.assets import model_asset
+from assets.models.shipped import project_models
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate.mart_checks import mart_check
 from pipelines.resources import build_resources
@@ -19,7 +20,11 @@ ACCOUNTABILITY = dg.AssetKey(["marts", "accountability"])
 
 def materialize_measure_marts(path) -> dg.ExecuteInProcessResult:
     """Build fct_measure_period, its suite check, and accountability (which reads it) in one run."""
-    marts = [a for a in model_assets if a.key in (MEASURES, ACCOUNTABILITY)]
+    marts = [
+        model_asset(m)
+        for m in project_models()
+        if dg.AssetKey([m.layer, m.name]) in (MEASURES, ACCOUNTABILITY)
+    ]
     return dg.materialize(
         [*marts, mart_check("fct_measure_period")],
         # the paths resource gives the check the project's suites

@@ -19,8 +19,9 @@ from assets.models.model_yml import (
 from assets.models.project import SEEDS_YML
 from assets.models.published_contract import contract_text
 from assets.project_files import PROJECT_EXPECTATIONS_DIR, PROJECT_ROOT, SQL_DIR
-from assets.publish.assets import MART_KEYS
-from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_texts
+from assets.publish.assets import WAREHOUSE
+from assets.query import one_row
+from assets.validate.mart_suites import mart_suite_texts
 from pipelines.definitions import defs
 
 CONTRACT = PROJECT_ROOT / "docs" / "warehouse-contract.yml"
@@ -45,19 +46,22 @@ def test_the_mart_suites_are_what_the_marts_yml_generate():
 
 def test_every_mart_and_dimension_is_checked_and_published():
     documented = {spec.name for spec in MARTS}
-    assert set(CHECKED_MARTS) == documented
     assert {"dim_joint_service", "dim_measure", "dim_partner"} <= documented
-    # publication waits for every documented mart, and each is built by an asset of the code location
-    assert {key.path[1] for key in MART_KEYS} == documented
+    # in the code location: each documented mart is built by an asset, checked by its suite, and
+    # awaited by publication
     graph = defs().resolve_asset_graph()
     built = {key.path[1] for key in graph.materializable_asset_keys if key.path[0] == "marts"}
     assert built == documented
+    checked = {k.asset_key.path[1] for k in graph.asset_check_keys if k.name == "mart_passes_suite"}
+    assert checked == documented
+    awaited = {key.path[1] for key in graph.get(WAREHOUSE).parent_keys if key.path[0] == "marts"}
+    assert awaited == documented
 
 
 @pytest.mark.parametrize("spec", MARTS, ids=lambda spec: spec.name)
 def test_every_mart_checks_its_grain_unique_and_filled_in_on_each_run(spec):
     suite = json.loads((PROJECT_EXPECTATIONS_DIR / f"mart_{spec.name}.json").read_text())
-    by_type = {}
+    by_type: dict[str, list[dict]] = {}
     for expectation in suite["expectations"]:
         by_type.setdefault(expectation["type"], []).append(expectation)
     assert spec.key, f"{spec.name} declares no grain (a unique test)"
@@ -150,7 +154,8 @@ def test_a_model_yml_is_read_as_dbt_writes_it(tmp_path):
     ],
 )
 def test_a_model_yml_the_contract_cannot_read_is_refused_naming_the_file_and_column(tmp_path, edit, message):
-    path = write_yml(tmp_path, "t", GOOD.replace(*edit, 1))
+    old, new = edit
+    path = write_yml(tmp_path, "t", GOOD.replace(old, new, 1))
     with pytest.raises(ModelYmlError, match=message) as raised:
         read_model_spec(path)
     assert str(path) in str(raised.value)
@@ -260,8 +265,7 @@ def test_a_broken_declaration_is_found_by_the_demo_check(tmp_path):
             "('x', date '2024-01-01'), (null, date '2024-02-01'), ('z', null)) as v(a, b)"
         )
         failing = {
-            test.kind: con.execute(*failing_rows_sql("marts", spec, test)).fetchone()[0]
-            for test in spec.tests
+            test.kind: one_row(con.execute(*failing_rows_sql("marts", spec, test)))[0] for test in spec.tests
         }
     assert failing == {KEY_OF_COLUMNS: 1, "not_null": 1, "accepted_values": 1, "relationships": 1}
 

@@ -20,6 +20,7 @@ from assets.models.project import (
 )
 from assets.models.versions import PYTHON_MODELS, sql_versions
 from assets.project_files import SQL_DIR
+from assets.query import one_row
 from assets.warehouse import PROVENANCE, SCHEMAS
 
 
@@ -117,9 +118,9 @@ def test_the_contract_macros_state_the_python_contract():
     types = [t for (t,) in con.execute("select submission_type from submission_types()").fetchall()]
     assert types == list(SUBMISSION_TYPES)
     for kind in SUBMISSION_TYPES.values():
-        key, figures = con.execute(
-            "select submission_key(?), submission_figures(?)", [kind.name, kind.name]
-        ).fetchone()
+        key, figures = one_row(
+            con.execute("select submission_key(?), submission_figures(?)", [kind.name, kind.name])
+        )
         assert (key, figures) == ([*kind.key, "period_grain"], list(kind.figures))
 
 
@@ -127,7 +128,7 @@ def test_the_provenance_the_histories_keep_is_the_warehouse_s_in_its_order():
     # the histories take it with columns(...): a name validated.<type> lacks would select nothing, silently
     con = duckdb.connect()
     con.execute(load_macros(SQL_DIR)["provenance_columns"])
-    (named,) = con.execute("select provenance_columns()").fetchone()
+    (named,) = one_row(con.execute("select provenance_columns()"))
     assert named == [name for name, _ in PROVENANCE if name != "file_partner_code"]
 
 

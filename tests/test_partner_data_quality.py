@@ -228,10 +228,10 @@ def _owed(con, declared: list[tuple]) -> None:
 
     from assets.models.build import build_model, load_table
     from assets.models.project import load_models
-    from assets.models.seeds import SEED_DOCS
+    from assets.models.seeds import seed_docs
     from assets.project_files import SQL_DIR
 
-    docs = SEED_DOCS["returns_owed"]
+    docs = seed_docs()["returns_owed"]
     load_table(
         con,
         "seeds",

@@ -71,7 +71,8 @@ def test_each_forecast_s_outlook_is_its_first_month_s_row(warehouse):
         from marts.fct_measure_forecast qualify months_ahead = 1""").fetchall()
     assert len(rows) == sum(1 for s in series.values() if s.forecast)
     for service, measure, *facts, last in rows:
-        assert series[(service, measure)].forecast == Forecast(*facts[:4], last, *facts[4:])
+        period, forecast, lower, upper, *outlook = facts
+        assert series[(service, measure)].forecast == Forecast(period, forecast, lower, upper, last, *outlook)
 
 
 def test_forecast_templates_draw_the_bands_and_a_dashed_line_after_the_spc_layers():

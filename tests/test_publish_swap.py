@@ -9,6 +9,7 @@ import pytest
 
 from assets.faults import DISK_FULL, FAULT, FAULT_AT
 from assets.publish.swap import CURRENT, Publications, copy_into_place
+from assets.query import one_row
 
 
 @pytest.fixture
@@ -33,7 +34,7 @@ def publish(store, version):
 def shown(store):
     """Return the version the warehouse path shows and the version the site path shows."""
     with duckdb.connect(str(store.warehouse), read_only=True) as con:
-        (warehouse,) = con.execute("select version from t").fetchone()
+        (warehouse,) = one_row(con.execute("select version from t"))
     return warehouse, int((store.site / "index.html").read_text().split()[-1])
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.publish.site import NAVIGATION
+from assets.query import one_row
 from assets.validate.data_docs import build_data_docs, result_outcome
 from assets.validate.records import latest_results
 from pipelines.run import run_nightly
@@ -30,17 +31,19 @@ def rerun(demo_run, tmp_path_factory):
     shutil.copytree(settings.inbox.parent, home, symlinks=True)
     copied = settings_for(home)
     with duckdb.connect(str(copied.warehouse), read_only=True) as con:
-        (latest,) = con.execute("select max(period) from staging.stg_outcomes").fetchone()
+        (latest,) = one_row(con.execute("select max(period) from staging.stg_outcomes"))
         bad = con.execute(
             "select measure_code, denominator from staging.stg_outcomes where partner_code = ? "
             "and service_code = ? and period = ? and denominator is not null order by 1",
             [BAD_PARTNER, BAD_SERVICE, latest],
         ).fetchall()
-        (value,) = con.execute(
-            "select value from staging.stg_outcomes where partner_code = ? and "
-            "service_code = ? and measure_code = ? and period = ?",
-            [GOOD_PARTNER, GOOD_SERVICE, GOOD_MEASURE, latest],
-        ).fetchone()
+        (value,) = one_row(
+            con.execute(
+                "select value from staging.stg_outcomes where partner_code = ? and "
+                "service_code = ? and measure_code = ? and period = ?",
+                [GOOD_PARTNER, GOOD_SERVICE, GOOD_MEASURE, latest],
+            )
+        )
     month = f"{latest:%Y-%m}"
     # every numerator above its denominator: each row breaks numerator_le_denominator
     (copied.inbox / "outcomes" / f"{BAD_PARTNER}_20260430_resend.csv").write_text(

@@ -58,6 +58,7 @@ def test_the_check_fails_as_an_error_and_says_which_codes(tmp_path):
         _marts(con)
     check = reference_check("fct", [Reference("fct", "partner_code", "dim_partner", "partner_code", "error")])
     result = check(duckdb=DuckDBResource(database=str(database)))
+    assert isinstance(result, dg.AssetCheckResult)
     assert not result.passed and result.severity == dg.AssetCheckSeverity.ERROR
     dangling_codes = result.metadata["dangling"].value
     assert dangling_codes == {

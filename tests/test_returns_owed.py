@@ -80,6 +80,7 @@ def test_the_nhs_england_scenario_owes_only_what_its_publications_bring_monthly(
     from assets.project_files import PROJECT_ROOT
 
     scenario = load_scenario("nhs-england")
+    assert scenario.returns_owed is not None
     assert sorted(scenario.returns_owed) == [
         ("outcomes", None, None, "hospital_discharge", "2019-12-01"),
         ("outcomes", None, None, "hospital_discharge_england", "2019-12-01"),

@@ -45,6 +45,7 @@ def test_limits_worked_by_hand_with_a_screened_moving_range():
     values = np.array([5, 6, 5, 6, 5, 6, 30.0])
     assert moving_ranges(values).tolist() == [1, 1, 1, 1, 1, 24]
     limits = xmr_limits(values)
+    assert limits is not None
     assert limits.mean == pytest.approx(9)
     assert limits.mean_moving_range == pytest.approx(1)
     assert (limits.upper, limits.lower) == (pytest.approx(11.66), pytest.approx(6.34))
@@ -58,6 +59,7 @@ def test_a_large_moving_range_below_the_screen_is_kept():
     # values 4, 6, 5, 7, 20: moving ranges 2, 1, 2, 13; mean mR = 18 / 4 = 4.5; screen = 3.267 x 4.5 = 14.70
     # 13 < 14.70 stays; mean = 42 / 5 = 8.4; limits = 8.4 +/- 2.66 x 4.5 = 8.4 +/- 11.97 = 20.37 and -3.57
     limits = xmr_limits(np.array([4, 6, 5, 7, 20.0]))
+    assert limits is not None
     assert limits.mean_moving_range == pytest.approx(4.5)
     assert (limits.upper, limits.lower) == (pytest.approx(20.37), pytest.approx(-3.57))
 
@@ -84,19 +86,23 @@ def test_baseline_sets_the_limits_from_its_first_points_only():
     # the later 30 and 40 and the range 12 -> 30 play no part
     values = np.array([10, 12] * 6 + [30, 40.0])
     limits = xmr_limits(values, baseline_points=12)
+    assert limits is not None
     assert (limits.mean, limits.mean_moving_range) == (pytest.approx(11), pytest.approx(2))
     assert (limits.upper, limits.lower) == (pytest.approx(16.32), pytest.approx(5.68))
-    assert xmr_limits(values).mean == pytest.approx(202 / 14)
+    every_point = xmr_limits(values)
+    assert every_point is not None and every_point.mean == pytest.approx(202 / 14)
 
 
 def test_a_constant_baseline_has_limits_on_the_mean():
     limits = xmr_limits(np.array([7.0] * 12))
+    assert limits is not None
     assert limits == XmrLimits(7.0, 0.0, 7.0, 7.0, 7.0, 7.0)
 
 
 def test_limits_match_the_reference_snapshot():
     # NHSRplotthedots tests/testthat/_snaps/ptd_spc_standard.md: mean 0.142, lpl -3.01, upl 3.29
     limits = xmr_limits(np.array(REFERENCE_VALUES))
+    assert limits is not None
     assert limits.mean == pytest.approx(0.142, abs=5e-4)
     assert limits.lower == pytest.approx(-3.01, abs=5e-3)
     assert limits.upper == pytest.approx(3.29, abs=5e-3)

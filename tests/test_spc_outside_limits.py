@@ -25,10 +25,13 @@ def test_a_spike_is_outside_limits_worked_by_hand():
     # limits 12.0833 +/- 2.66 = 14.7433 and 9.4233: only 30 is outside
     values = np.array([10, 11] * 5 + [10, 30.0])
     limits = xmr_limits(values)
+    assert limits is not None
     assert (limits.upper, limits.lower) == (pytest.approx(14.7433, abs=1e-4), pytest.approx(9.4233, abs=1e-4))
     assert outside_limits(values, limits).tolist() == [False] * 11 + [True]
 
 
 def test_a_constant_baseline_puts_any_other_value_outside():
     values = np.array([7.0] * 12 + [7.5, 7.0])
-    assert outside_limits(values, xmr_limits(values, 12)).tolist() == [False] * 12 + [True, False]
+    baseline = xmr_limits(values, 12)
+    assert baseline is not None
+    assert outside_limits(values, baseline).tolist() == [False] * 12 + [True, False]

@@ -1,6 +1,7 @@
 """spc_points and spc_status over many series: segments, rebasing, missing values, point types, status."""
 
 import datetime as dt
+from collections.abc import Sequence
 
 import polars as pl
 import pytest
@@ -16,7 +17,7 @@ def month(index: int) -> dt.date:
 
 
 def series_frame(
-    values: list[float | None],
+    values: Sequence[float | None],
     direction: str | None = "higher_is_better",
     target: float | None = None,
     service: str = "S1",

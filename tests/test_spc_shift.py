@@ -1,5 +1,7 @@
 """Rule 2: a shift, 7 or more consecutive points on one side of the mean."""
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from assets.spc.rules import shift
@@ -7,7 +9,7 @@ from assets.spc.rules import shift
 MEAN = 10.0
 
 
-def flags(values: list[float], run_length: int = 7) -> list[bool]:
+def flags(values: Sequence[float], run_length: int = 7) -> list[bool]:
     return shift(np.array(values, dtype=float), MEAN, run_length).tolist()
 
 

@@ -62,6 +62,7 @@ def test_near_points_on_opposite_sides_stay_common_cause_as_in_the_reference():
     # mean mR 32.5 / 14 = 2.3214: limits +/- 6.175, near lines +/- 4.117, so 5.5 and -5.5 are both near
     values = np.array([1.0, -1.0] * 7 + [5.5, -5.5])
     limits = xmr_limits(values)
+    assert limits is not None
     assert limits.lower_near > -5.5 > limits.lower and limits.upper_near < 5.5 < limits.upper
     for rule in (
         two_in_three(values, limits),

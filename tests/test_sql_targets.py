@@ -17,7 +17,7 @@ import pytest
 from tests.sql_fixtures import build_warehouse, outcome
 
 MONTHS = [date(2024 + (2 + i) // 12, (2 + i) % 12 + 1, 1) for i in range(14)]  # 2024-03 .. 2025-04
-SEEDS = {
+SEEDS: dict[str, list[tuple]] = {
     "service_kinds": [("K", "Kind K")],
     "joint_services": [
         ("T1", "Service T1", "K", "Area", "2024-03-01", "P1"),

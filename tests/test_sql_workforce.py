@@ -18,7 +18,7 @@ import pytest
 from tests.sql_fixtures import build_warehouse, outcome
 
 NOV, DEC, JAN = date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1)
-SEEDS = {
+SEEDS: dict[str, list[tuple]] = {
     "service_kinds": [("K", "Kind K")],
     "joint_services": [
         ("W1", "Service W1", "K", "Area", "2023-11-01", "NHS"),

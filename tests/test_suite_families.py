@@ -181,7 +181,7 @@ def test_a_figure_read_as_text_breaks_the_type_rule_that_guards_loaded_rows():
             "non_pay_cost": [1.0],
         }
     )
-    no_codes = dict.fromkeys(PARAMETER_QUERIES, []) | {
+    no_codes: dict[str, object] = dict.fromkeys(PARAMETER_QUERIES, []) | {
         f"ceiling_finance_{c}": 1e9 for c in ("pay_cost", "non_pay_cost")
     }
     typed = [

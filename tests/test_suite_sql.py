@@ -2,15 +2,17 @@
 
 import json
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 import polars as pl
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
+from assets.models.shipped import published_marts
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate import suites
-from assets.validate.mart_suites import CHECKED_MARTS, FRAMES, mart_suite_name
+from assets.validate.mart_suites import FRAMES, mart_suite_name
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.submissions import _rows_to_validate
 from assets.validate.suite_sql import SuiteCompileError
@@ -123,7 +125,7 @@ def expectation(kind: str, rule: str, severity: str = "critical", **kwargs) -> d
 
 
 UNIT_PERCENT = {"type": "comparison", "column": {"name": "unit"}, "operator": "==", "parameter": "percent"}
-CRAFTED = {
+CRAFTED: dict[str, Any] = {
     "name": "crafted",
     "expectations": [
         expectation("column_values_to_not_be_null", "required", column="x"),
@@ -364,7 +366,7 @@ def demo_frames(demo_run) -> dict[str, tuple[pl.DataFrame, dict]]:
             raw = _rows_to_validate(con, kind, (date(1900, 1, 1), date(2100, 1, 1)))
             typed, _ = cast_rows(raw.drop("is_new", "month"), kind, units)
             frames[f"submission_{kind.name}"] = (with_check_columns(typed, con, kind), parameters)
-        for mart in CHECKED_MARTS:
+        for mart in published_marts():
             frame = con.execute(FRAMES.get(mart, f"select * from marts.{mart}")).pl()
             frames[mart_suite_name(mart)] = (
                 frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64)),

@@ -13,13 +13,12 @@ from assets.forecast.series import ForecastSettings
 from assets.forecast.store import DOCUMENTATION as PARAMETERS_DOCS
 from assets.forecast.store import ParameterStore
 from assets.models.build import load_table
-from assets.models.project import read_documentation
-from assets.models.versions import MODEL_VERSIONS, record_versions
-from assets.project_files import SQL_DIR
+from assets.models.shipped import mart_documentation
+from assets.models.versions import model_versions, record_versions
 from assets.query import one_row
 
-KEY = "marts/fct_measure_forecast"
-DOCS = read_documentation(SQL_DIR / "marts" / "fct_measure_forecast.yml")
+MART = "fct_measure_forecast"
+KEY = f"marts/{MART}"
 PARAMETERS_TABLE = ("intermediate", "forecast_parameters")  # kept by this asset, not published
 
 SERIES_SQL = """
@@ -53,47 +52,52 @@ def kept_parameters(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     return con.execute("select * from intermediate.forecast_parameters").pl() if exists else None
 
 
-@dg.asset(
-    key=["marts", "fct_measure_forecast"],
-    group_name="marts",
-    deps=[["marts", "fct_measure_period"], ["seeds", "measures"]],
-    kinds={"duckdb", "polars"},
-    owners=["team:analytics"],
-    description=DOCS.description,
-    code_version=MODEL_VERSIONS[KEY],
-)
-def measure_forecast(
-    context: dg.AssetExecutionContext, config: ForecastConfig, duckdb: DuckDBResource
-) -> dg.MaterializeResult:
-    """Forecasts, 80 % and 95 % intervals, and the chance of meeting the year-end target per series."""
-    thresholds = VerdictThresholds(config.on_course_probability, config.off_course_probability)
-    settings = ForecastSettings(
-        config.months_ahead, config.minimum_months, config.repetitions, config.holdout_series, thresholds
+def measure_forecast_asset() -> dg.AssetsDefinition:
+    """Return the asset building marts.fct_measure_forecast."""
+
+    @dg.asset(
+        key=["marts", MART],
+        group_name="marts",
+        deps=[["marts", "fct_measure_period"], ["seeds", "measures"]],
+        kinds={"duckdb", "polars"},
+        owners=["team:analytics"],
+        description=mart_documentation(MART).description,
+        code_version=model_versions()[KEY],
     )
-    with duckdb.get_connection() as con:
-        series = con.execute(SERIES_SQL).pl()
-        started = time.perf_counter()
-        store = ParameterStore(kept_parameters(con))
-        rows, fitted = forecast_rows(series, settings, MODEL_VERSIONS[KEY], store)
-        seconds = time.perf_counter() - started
-        con.execute("create schema if not exists intermediate")
-        load_table(con, *PARAMETERS_TABLE, store.frame(), PARAMETERS_DOCS)
-        load_table(con, "marts", "fct_measure_forecast", rows, DOCS)
-        record_versions(con, [KEY])
-    outlook = rows.filter(pl.col("months_ahead") == 1)
-    context.log.info(
-        f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
-        f"from earlier builds) in {seconds:.1f} s"
-    )
-    return dg.MaterializeResult(
-        metadata={
-            "dagster/row_count": rows.height,
-            "series": outlook.height,
-            "models_estimated": fitted,
-            "fitting_seconds": round(seconds, 2),
-            "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
-            "measures_not_beating_naive": sorted(
-                outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list()
-            ),
-        }
-    )
+    def _measure_forecast(
+        context: dg.AssetExecutionContext, config: ForecastConfig, duckdb: DuckDBResource
+    ) -> dg.MaterializeResult:
+        """Forecasts, 80 % and 95 % intervals, and the chance of meeting the year-end target per series."""
+        thresholds = VerdictThresholds(config.on_course_probability, config.off_course_probability)
+        settings = ForecastSettings(
+            config.months_ahead, config.minimum_months, config.repetitions, config.holdout_series, thresholds
+        )
+        with duckdb.get_connection() as con:
+            series = con.execute(SERIES_SQL).pl()
+            started = time.perf_counter()
+            store = ParameterStore(kept_parameters(con))
+            rows, fitted = forecast_rows(series, settings, model_versions()[KEY], store)
+            seconds = time.perf_counter() - started
+            con.execute("create schema if not exists intermediate")
+            load_table(con, *PARAMETERS_TABLE, store.frame(), PARAMETERS_DOCS)
+            load_table(con, "marts", MART, rows, mart_documentation(MART))
+            record_versions(con, [KEY])
+        outlook = rows.filter(pl.col("months_ahead") == 1)
+        context.log.info(
+            f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
+            f"from earlier builds) in {seconds:.1f} s"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                "dagster/row_count": rows.height,
+                "series": outlook.height,
+                "models_estimated": fitted,
+                "fitting_seconds": round(seconds, 2),
+                "verdicts": dict(outlook.group_by("verdict").len().sort("verdict").rows()),
+                "measures_not_beating_naive": sorted(
+                    outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list()
+                ),
+            }
+        )
+
+    return _measure_forecast

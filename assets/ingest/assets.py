@@ -3,7 +3,7 @@
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.contract import SubmissionType
 from assets.ingest.inbox import SETTLE_SECONDS
 from assets.ingest.load import ingest_inbox
 from assets.resources import PathsResource
@@ -59,6 +59,3 @@ def raw_asset(kind: SubmissionType) -> dg.AssetsDefinition:
         )
 
     return _raw
-
-
-raw_assets = [raw_asset(kind) for kind in SUBMISSION_TYPES.values()]

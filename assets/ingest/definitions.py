@@ -2,6 +2,10 @@
 
 import dagster as dg
 
-from assets.ingest.assets import raw_assets
+from assets.contract import SUBMISSION_TYPES
+from assets.ingest.assets import raw_asset
 
-defs = dg.Definitions(assets=raw_assets)
+
+def definitions() -> dg.Definitions:
+    """Return the ingest stage: the asset loading each submission type's new files."""
+    return dg.Definitions(assets=[raw_asset(kind) for kind in SUBMISSION_TYPES.values()])

@@ -4,17 +4,16 @@ import dagster as dg
 from dagster_duckdb import DuckDBResource
 
 from assets.models.build import build_model
-from assets.models.project import SqlModel, load_models
-from assets.models.seeds import SEED_DOCS, load_seed, seed_source
-from assets.models.versions import MODEL_VERSIONS, record_versions
-from assets.project_files import SQL_DIR
+from assets.models.project import SqlModel
+from assets.models.seeds import load_seed, seed_docs, seed_source
+from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
 from assets.warehouse import ensure_warehouse
 
 
 def seed_asset(name: str) -> dg.AssetsDefinition:
     """Return the asset that loads reference CSV `<name>.csv` into `seeds.<name>`."""
-    docs = SEED_DOCS[name]
+    docs = seed_docs()[name]
 
     @dg.asset(
         key=["seeds", name],
@@ -41,7 +40,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
     @dg.asset(
         key=[model.layer, model.name],
         group_name=model.layer,
-        code_version=MODEL_VERSIONS[key],
+        code_version=model_versions()[key],
         deps=[dg.AssetKey(list(table)) for table in model.upstream],
         kinds={"duckdb", "sql"},
         owners=["team:analytics"],
@@ -61,7 +60,3 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         )
 
     return _model
-
-
-seed_assets = [seed_asset(name) for name in SEED_DOCS]
-model_assets = [model_asset(model) for model in load_models(SQL_DIR)]

@@ -8,18 +8,26 @@ publications' mapping files (`<mappings>/sources/*.yaml`).
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 import duckdb
 import polars as pl
 
 from assets.models.build import load_table
-from assets.models.project import load_seed_docs
+from assets.models.project import Documentation, load_seed_docs
 from assets.project_files import SQL_DIR
 from assets.query import one_row
 
-SEED_DOCS = load_seed_docs(SQL_DIR / "seeds")
 SCENARIO_FILE = "scenario.yaml"
+
+
+@cache
+def seed_docs() -> Mapping[str, Documentation]:
+    """Return {name: documentation} of every seed the code ships (`dbt_like_sql/seeds/_seeds.yml`)."""
+    return MappingProxyType(load_seed_docs(SQL_DIR / "seeds"))
 
 
 class SeedError(ValueError):
@@ -36,7 +44,7 @@ def load_seed(con: duckdb.DuckDBPyConnection, reference_dir: Path, name: str, ma
         frame = returns_owed_frame(reference_dir)
     else:
         frame = pl.read_csv(reference_dir / f"{name}.csv", infer_schema_length=None)
-    rows = load_table(con, "seeds", name, frame, SEED_DOCS[name])
+    rows = load_table(con, "seeds", name, frame, seed_docs()[name])
     con.execute("insert or replace into audit.seed_sources values (?, ?, now())", [name, stat])
     return rows
 
@@ -48,7 +56,7 @@ def source_stat(reference_dir: Path, name: str, mappings_dir: Path) -> str:
     files = sorted(p for p in source.rglob("*") if p.is_file()) if source.is_dir() else [source]
     if name == "returns_owed":  # the scenario's file may be added or removed beside the CSV
         files.append(reference_dir.parent / SCENARIO_FILE)
-    return repr(([_stat(p, source) for p in files], SEED_DOCS[name]))
+    return repr(([_stat(p, source) for p in files], seed_docs()[name]))
 
 
 def _stat(path: Path, source: Path) -> tuple[str, int | None, int | None]:
@@ -110,7 +118,7 @@ def publications_frame(mappings_dir: Path) -> pl.DataFrame:
         if s.partner_code is None
     ]
     return pl.DataFrame(
-        rows, schema=dict.fromkeys(SEED_DOCS["publications"].columns, pl.String), orient="row"
+        rows, schema=dict.fromkeys(seed_docs()["publications"].columns, pl.String), orient="row"
     )
 
 

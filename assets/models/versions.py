@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 import duckdb
 
@@ -43,20 +46,19 @@ def sql_versions(sql_dir: Path, functions: dict[str, Path] = FUNCTION_SOURCES) -
     return versions
 
 
-def model_versions() -> dict[str, str]:
-    """Return {"<layer>/<name>": digest of the code that builds it} for every SQL and Python model."""
+@cache
+def model_versions() -> Mapping[str, str]:
+    """Return {"<layer>/<name>": digest of the code that builds it} for every SQL and Python model, as
+    this process's code is (read once)."""
     versions = sql_versions(SQL_DIR)
     for key, package in PYTHON_MODELS.items():
         versions[key] = _digest(*(p.read_text() for p in sorted((PROJECT_ROOT / package).glob("*.py"))))
-    return versions
-
-
-MODEL_VERSIONS = model_versions()
+    return MappingProxyType(versions)
 
 
 def record_versions(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
     """Record that these models were just built with the code of this process."""
     con.executemany(
         "insert or replace into audit.model_versions values (?, ?, ?)",
-        [[key, MODEL_VERSIONS[key], datetime.now()] for key in keys],
+        [[key, model_versions()[key], datetime.now()] for key in keys],
     )

@@ -13,8 +13,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
-from assets.models.published_contract import documented_marts
-from assets.project_files import SQL_DIR
+from assets.models.shipped import published_marts
 from assets.publish.board_rules import BoardRules
 from assets.publish.changes import record_changes
 from assets.publish.data_docs_alongside import DataDocsBuilder
@@ -24,11 +23,6 @@ from assets.publish.swap import Publications
 from assets.resources import BoardRulesResource, PathsResource
 from assets.validate.accounting import accounting_gaps
 from assets.validate.records import latest_results
-
-# every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL or Python): publication
-# waits for each, and a mart is published only once it is documented (tests/test_model_contracts.py)
-MART_KEYS = [dg.AssetKey(["marts", mart]) for mart in documented_marts(SQL_DIR)]
-
 
 # the site's record of the publication it belongs to, beside the warehouse's audit.publications
 PUBLICATION_FILE = "publication.json"
@@ -74,29 +68,41 @@ def built_before_their_validation(context: dg.AssetExecutionContext) -> list[str
     return sorted(behind)
 
 
-WAREHOUSE = dg.AssetSpec(
-    ["publish", "warehouse"],
-    deps=MART_KEYS,
-    group_name="publish",
-    kinds={"duckdb"},
-    owners=["team:data-engineering"],
-    description="The built database as the warehouse file analysts open read-only, published with "
-    "the scorecards built from it once every row is accounted for.",
-)
-SCORECARDS = dg.AssetSpec(
-    ["publish", "scorecards"],
-    # the data-quality page names publications from seeds.publications, which no mart reads
-    deps=[
-        WAREHOUSE.key,
-        dg.AssetKey(["intermediate", "int_service_workforce_coverage"]),
-        dg.AssetKey(["seeds", "publications"]),
-    ],
-    group_name="publish",
-    kinds={"html"},
-    owners=["team:analytics"],
-    description="The scorecard site: an index of all joint services and one page per service, "
-    "published with the warehouse it was built from.",
-)
+WAREHOUSE = dg.AssetKey(["publish", "warehouse"])
+SCORECARDS = dg.AssetKey(["publish", "scorecards"])
+
+
+def publication_specs() -> list[dg.AssetSpec]:
+    """Return the specs of the warehouse and the scorecards, published together.
+
+    Publication waits for every mart documented in dbt_like_sql/marts, whichever asset builds it (SQL
+    or Python), and a mart is published only once it is documented (tests/test_model_contracts.py).
+    """
+    return [
+        dg.AssetSpec(
+            WAREHOUSE,
+            deps=[dg.AssetKey(["marts", mart]) for mart in published_marts()],
+            group_name="publish",
+            kinds={"duckdb"},
+            owners=["team:data-engineering"],
+            description="The built database as the warehouse file analysts open read-only, published "
+            "with the scorecards built from it once every row is accounted for.",
+        ),
+        dg.AssetSpec(
+            SCORECARDS,
+            # the data-quality page names publications from seeds.publications, which no mart reads
+            deps=[
+                WAREHOUSE,
+                dg.AssetKey(["intermediate", "int_service_workforce_coverage"]),
+                dg.AssetKey(["seeds", "publications"]),
+            ],
+            group_name="publish",
+            kinds={"html"},
+            owners=["team:analytics"],
+            description="The scorecard site: an index of all joint services and one page per service, "
+            "published with the warehouse it was built from.",
+        ),
+    ]
 
 
 def build_site(warehouse: Path, site: Path, rules: BoardRules, cache: Path, run_id: str) -> dict[str, Any]:
@@ -116,97 +122,107 @@ def _forget(con: duckdb.DuckDBPyConnection, run_id: str) -> None:
         con.execute(f"delete from audit.{table} where run_id = ?", [run_id])
 
 
-@dg.multi_asset(name="publish", specs=[WAREHOUSE, SCORECARDS], can_subset=False)
-def publication(
-    context: dg.AssetExecutionContext,
-    duckdb: DuckDBResource,
-    paths: PathsResource,
-    board_rules: BoardRulesResource,
-    data_docs: DataDocsBuilder,
-) -> Iterator[dg.MaterializeResult]:
-    """Build the warehouse file and the site from it in a folder of their own, then put both in place
-    in one rename (see publish.swap); leftovers of runs that stopped are removed first. With a lake
-    configured, its marts are committed to the lake (one snapshot) just before the switch.
+def publication_asset() -> dg.AssetsDefinition:
+    """Return the step that publishes the warehouse and the scorecards together."""
 
-    Named fault points (assets.faults): `publish:warehouse-staged`, `publish:site-built`,
-    `publish:before-switch`, `publish:after-switch`, and `publish:cleanup` in each removal.
-    """
-    behind = built_before_their_validation(context)
-    if behind:
-        raise PublicationRefused(
-            f"{', '.join(behind[:3])}{f' and {len(behind) - 3} more' if len(behind) > 3 else ''} were "
-            "last built before the submissions they are built from were validated again (months "
-            "validated without what is downstream of them); run `joinedup backfill FIRST LAST` for "
-            "those months, or materialise validated/* with everything downstream"
-        )
-    store = Publications(paths.path("publications"), paths.path("warehouse"), paths.path("site_dir"))
-    store.adopt_earlier_layout()
-    store.clean()
-    run_id = context.run.run_id
-    with duckdb.get_connection() as con:
-        gaps = accounting_gaps(con)
-        if not gaps.is_empty():
+    @dg.multi_asset(name="publish", specs=publication_specs(), can_subset=False)
+    def _publication(
+        context: dg.AssetExecutionContext,
+        duckdb: DuckDBResource,
+        paths: PathsResource,
+        board_rules: BoardRulesResource,
+        data_docs: DataDocsBuilder,
+    ) -> Iterator[dg.MaterializeResult]:
+        """Build the warehouse file and the site from it in a folder of their own, then put both in place
+        in one rename (see publish.swap); leftovers of runs that stopped are removed first. With a lake
+        configured, its marts are committed to the lake (one snapshot) just before the switch.
+
+        Named fault points (assets.faults): `publish:warehouse-staged`, `publish:site-built`,
+        `publish:before-switch`, `publish:after-switch`, and `publish:cleanup` in each removal.
+        """
+        behind = built_before_their_validation(context)
+        if behind:
             raise PublicationRefused(
-                f"{gaps.height} file(s) have rows neither loaded nor "
-                f"quarantined, e.g. {gaps.row(0, named=True)}"
+                f"{', '.join(behind[:3])}{f' and {len(behind) - 3} more' if len(behind) > 3 else ''} were "
+                "last built before the submissions they are built from were validated again (months "
+                "validated without what is downstream of them); run `joinedup backfill FIRST LAST` for "
+                "those months, or materialise validated/* with everything downstream"
             )
-        results = latest_results(con)
-        staged = store.stage()
-        try:
-            # Great Expectations' own report of the latest validation results, beside the scorecards,
-            # built meanwhile in a second process
-            with data_docs.alongside(
-                results, store.site_in(staged) / "data-quality", paths.path("expectations_dir"), NAVIGATION
-            ):
-                changes = record_changes(con, store.warehouse, run_id)
-                con.execute("checkpoint")
-                database = Path(
-                    con.execute(
-                        "select path from duckdb_databases() where database_name = current_database()"
-                    ).fetchone()[0]
-                )
-                shutil.copyfile(database, store.warehouse_in(staged))
-                fault_point("publish:warehouse-staged")
-                # the script bundle and chart templates, kept between runs in the user's cache folder
-                summary = build_site(
-                    store.warehouse_in(staged),
-                    store.site_in(staged),
-                    board_rules.rules(),
-                    paths.path("cache_dir"),
-                    run_id,
-                )
-            fault_point("publish:site-built")
-            lake = paths.lake_settings()
-            snapshot = publish_to_lake(store.warehouse_in(staged), lake, run_id) if lake else None
-            published = store.complete(staged)
-        except BaseException as stopped:
-            shutil.rmtree(staged, ignore_errors=True)
-            _forget(con, run_id)
-            if isinstance(stopped, OSError) and stopped.errno == errno.ENOSPC:
+        store = Publications(paths.path("publications"), paths.path("warehouse"), paths.path("site_dir"))
+        store.adopt_earlier_layout()
+        store.clean()
+        run_id = context.run.run_id
+        with duckdb.get_connection() as con:
+            gaps = accounting_gaps(con)
+            if not gaps.is_empty():
                 raise PublicationRefused(
-                    f"the disk is full ({stopped}); yesterday's publication stays "
-                    "in place: free some space and run again"
-                ) from None
-            raise
-    fault_point("publish:before-switch")
-    store.switch(published)
-    fault_point("publish:after-switch")
-    store.clean()
-    context.log.info(
-        f"publication {published.name} in place: warehouse {store.warehouse}, "
-        f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
-        f"publication: {changes}"
-    )
-    warehouse_metadata: dict[str, str | int] = {
-        "path": str(store.warehouse),
-        "publication": published.name,
-        "bytes": store.warehouse.stat().st_size,
-    }
-    yield dg.MaterializeResult(
-        asset_key=WAREHOUSE.key,
-        metadata=warehouse_metadata | changes | ({"lake_snapshot": snapshot} if snapshot is not None else {}),
-    )
-    yield dg.MaterializeResult(
-        asset_key=SCORECARDS.key,
-        metadata={"path": str(store.site / "index.html"), "publication": published.name} | summary,
-    )
+                    f"{gaps.height} file(s) have rows neither loaded nor "
+                    f"quarantined, e.g. {gaps.row(0, named=True)}"
+                )
+            results = latest_results(con)
+            staged = store.stage()
+            try:
+                # Great Expectations' own report of the latest validation results, beside the scorecards,
+                # built meanwhile in a second process
+                with data_docs.alongside(
+                    results,
+                    store.site_in(staged) / "data-quality",
+                    paths.path("expectations_dir"),
+                    NAVIGATION,
+                ):
+                    changes = record_changes(con, store.warehouse, run_id)
+                    con.execute("checkpoint")
+                    database = Path(
+                        con.execute(
+                            "select path from duckdb_databases() where database_name = current_database()"
+                        ).fetchone()[0]
+                    )
+                    shutil.copyfile(database, store.warehouse_in(staged))
+                    fault_point("publish:warehouse-staged")
+                    # the script bundle and chart templates, kept between runs in the user's cache folder
+                    summary = build_site(
+                        store.warehouse_in(staged),
+                        store.site_in(staged),
+                        board_rules.rules(),
+                        paths.path("cache_dir"),
+                        run_id,
+                    )
+                fault_point("publish:site-built")
+                lake = paths.lake_settings()
+                snapshot = publish_to_lake(store.warehouse_in(staged), lake, run_id) if lake else None
+                published = store.complete(staged)
+            except BaseException as stopped:
+                shutil.rmtree(staged, ignore_errors=True)
+                _forget(con, run_id)
+                if isinstance(stopped, OSError) and stopped.errno == errno.ENOSPC:
+                    raise PublicationRefused(
+                        f"the disk is full ({stopped}); yesterday's publication stays "
+                        "in place: free some space and run again"
+                    ) from None
+                raise
+        fault_point("publish:before-switch")
+        store.switch(published)
+        fault_point("publish:after-switch")
+        store.clean()
+        context.log.info(
+            f"publication {published.name} in place: warehouse {store.warehouse}, "
+            f"{summary['pages']} scorecard page(s) in {store.site}; since the last "
+            f"publication: {changes}"
+        )
+        warehouse_metadata: dict[str, str | int] = {
+            "path": str(store.warehouse),
+            "publication": published.name,
+            "bytes": store.warehouse.stat().st_size,
+        }
+        yield dg.MaterializeResult(
+            asset_key=WAREHOUSE,
+            metadata=warehouse_metadata
+            | changes
+            | ({"lake_snapshot": snapshot} if snapshot is not None else {}),
+        )
+        yield dg.MaterializeResult(
+            asset_key=SCORECARDS,
+            metadata={"path": str(store.site / "index.html"), "publication": published.name} | summary,
+        )
+
+    return _publication

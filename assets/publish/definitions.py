@@ -2,6 +2,9 @@
 
 import dagster as dg
 
-from assets.publish.assets import publication
+from assets.publish.assets import publication_asset
 
-defs = dg.Definitions(assets=[publication])
+
+def definitions() -> dg.Definitions:
+    """Return the publish stage: the one step publishing the warehouse and the scorecards."""
+    return dg.Definitions(assets=[publication_asset()])

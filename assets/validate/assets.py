@@ -5,10 +5,10 @@ import warnings
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.contract import SubmissionType
 from assets.partitions import MONTHS, month_key
 from assets.resources import PathsResource
-from assets.validate.blocking import BLOCKING_RULES, BlockingRule
+from assets.validate.blocking import BlockingRule
 from assets.validate.months import VALIDATION_SEEDS, suite_name
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
@@ -111,9 +111,3 @@ def blocking_check(kind: SubmissionType, rule: BlockingRule) -> dg.AssetChecksDe
         )
 
     return _check
-
-
-validated_assets = [validated_asset(kind) for kind in SUBMISSION_TYPES.values()]
-validation_checks = [
-    blocking_check(kind, rule) for kind in SUBMISSION_TYPES.values() for rule in BLOCKING_RULES
-]

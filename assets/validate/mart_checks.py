@@ -5,7 +5,7 @@ import polars as pl
 from dagster_duckdb import DuckDBResource
 
 from assets.resources import PathsResource
-from assets.validate.mart_suites import CHECKED_MARTS, mart_suite_name, validate_mart
+from assets.validate.mart_suites import mart_suite_name, validate_mart
 from assets.validate.records import record_run
 
 
@@ -40,6 +40,3 @@ def mart_check(mart: str) -> dg.AssetChecksDefinition:
         )
 
     return _check
-
-
-mart_checks = [mart_check(mart) for mart in CHECKED_MARTS]

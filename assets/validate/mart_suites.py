@@ -18,14 +18,10 @@ import duckdb
 import polars as pl
 
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
-from assets.models.published_contract import documented_marts
-from assets.project_files import SQL_DIR
 from assets.validate.suites import SuiteResult, run_suite, suite_spec
 
 # a generated expectation names the file it comes from; those without it are the suite's own rules
 DECLARED_IN = "declared_in"
-# The marts scorecards and analysts rely on: every one documented, each with a suite of its own.
-CHECKED_MARTS = documented_marts(SQL_DIR)
 # A mart's rows as its suite sees them: some rules need the measure's unit from reference data.
 FRAMES = {
     "fct_measure_period": "select f.*, m.unit from marts.fct_measure_period as f "

@@ -100,7 +100,9 @@ def reference_check(mart: str, references: list[Reference]) -> dg.AssetChecksDef
     return _check
 
 
-reference_checks = [
-    reference_check(mart, references)
-    for mart, references in mart_references(SQL_DIR / PUBLISHED_SCHEMA).items()
-]
+def reference_checks() -> list[dg.AssetChecksDefinition]:
+    """Return the reference check of every mart of `dbt_like_sql/marts` that declares references."""
+    return [
+        reference_check(mart, references)
+        for mart, references in mart_references(SQL_DIR / PUBLISHED_SCHEMA).items()
+    ]

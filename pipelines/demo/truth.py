@@ -339,7 +339,10 @@ def simulate_services(
 
 def _results(partnership, levels, rng):
     step_service = partnership.service(STEP_CHANGE["area"], STEP_CHANGE["kind"]).code
-    rows, outputs, typical, intercepts = [], {}, {}, {}
+    rows: list[tuple] = []
+    outputs: dict[tuple[str, str], float] = {}
+    typical: dict[tuple[str, str], float] = {}
+    intercepts: dict[str, dict[str, float]] = {}
     for service in partnership.services:
         vacancy = np.array([levels[(service.code, p)][0] for p in partnership.periods])
         for measure in service.measures:
