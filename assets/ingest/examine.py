@@ -24,9 +24,10 @@ from pathlib import Path
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.batch import PassSetup
 from assets.ingest.catalog import Stamp
+from assets.ingest.collector import collector_paused
 from assets.ingest.files import RejectedFile, check_content, check_submitted, parse_file_name, partner_in_name
 from assets.ingest.inbox import RETURNS_OWNER, read_unchanged
-from assets.ingest.partners import PartnerProfile, load_profiles
+from assets.ingest.partners import PartnerProfile, default_profile, load_profiles
 from assets.ingest.reader import Extract, extract_rows, no_rows, read_sheets
 from assets.ingest.rows import FileFacts
 from assets.ingest.sheets import Sheet
@@ -114,7 +115,7 @@ def _profile(setup: PassSetup, partner: str) -> PartnerProfile:
             "mapping_file",
             f"the partnership's mapping file for this partner is wrong: {setup.profile_problems[partner]}",
         )
-    return setup.profiles.get(partner) or PartnerProfile(partner)
+    return setup.profiles.get(partner) or default_profile(partner)
 
 
 def _why_no_rows(sheets: list[Sheet], profile: PartnerProfile, own_folder: bool) -> RejectedFile | None:
@@ -181,7 +182,8 @@ def _worker_setup(job: _Pass) -> PassSetup:
 
 def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
     setup = _worker_setup(job)
-    return [read_and_examine(setup, *file) for file in files]
+    with collector_paused():
+        return [read_and_examine(setup, *file) for file in files]
 
 
 @cache

@@ -8,7 +8,7 @@ from assets.contract import SubmissionType
 from assets.ingest.files import RejectedFile
 from assets.ingest.headers import Header, header_labels, locate_header
 from assets.ingest.layout import Layout, resolve_layout
-from assets.ingest.mapping import ReturnMapping
+from assets.ingest.mapping import CONTRACT_LAYOUT, ReturnMapping
 from assets.ingest.rows import NO_FACTS, Excluded, FileFacts, build_rows
 from assets.ingest.sheets import Sheet, read_csv, read_workbook
 from assets.ingest.summing import sum_split
@@ -119,9 +119,6 @@ def _choose_sheets(
     return chosen, aside
 
 
-CONTRACT_LAYOUT = ReturnMapping()
-
-
 def _contract_layout_rows(
     kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping
 ) -> list[tuple] | None:
@@ -130,7 +127,7 @@ def _contract_layout_rows(
     This is what locating the header and resolving the layout find for such a file (the most common
     one by far), without their cost; any other file returns None and goes the general way.
     """
-    if len(sheets) != 1 or mapping != CONTRACT_LAYOUT:
+    if len(sheets) != 1 or (mapping is not CONTRACT_LAYOUT and mapping != CONTRACT_LAYOUT):
         return None
     sheet, width = sheets[0], len(kind.columns)
     if not sheet.cells or [c.strip() for c in sheet.cells[0]] != list(kind.columns):
