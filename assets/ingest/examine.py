@@ -13,6 +13,7 @@ import atexit
 import hashlib
 import multiprocessing
 import os
+import pickle
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -180,10 +181,12 @@ def _worker_setup(job: _Pass) -> PassSetup:
     )
 
 
-def _examine_chunk(job: _Pass, files: Sequence[File]) -> list[ReadFile | None]:
+def _examine_chunk(job: _Pass, files: Sequence[File]) -> bytes:
+    """Return the chunk's files read and examined, pickled before the cycle collector runs again: the
+    results are gone by then, so it has nothing to walk (pickled after, they would be walked twice)."""
     setup = _worker_setup(job)
     with collector_paused():
-        return [read_and_examine(setup, *file) for file in files]
+        return pickle.dumps([read_and_examine(setup, *file) for file in files], pickle.HIGHEST_PROTOCOL)
 
 
 @cache
@@ -218,9 +221,9 @@ def examined_files(
         for chunk in chunks:
             ahead.append(_pool().submit(_examine_chunk, job, chunk))
             if len(ahead) > CHUNKS_AHEAD:
-                yield from ahead.pop(0).result()
+                yield from pickle.loads(ahead.pop(0).result())
         for future in ahead:
-            yield from future.result()
+            yield from pickle.loads(future.result())
     except BrokenProcessPool:
         _pool.cache_clear()  # a worker died (killed, out of memory): the step's retry starts new ones
         raise
