@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Callable
 
 import pytest
 
@@ -42,12 +43,12 @@ def test_a_header_row_met_again_gives_the_same_header_under_other_labels():
     assert second is not None and second.positions == {"partner code": 0}
 
 
-def test_a_memo_keeps_a_value_per_mapping_and_key_and_computes_it_once():
+def test_a_memo_keeps_a_value_per_mapping_and_key_and_computes_it_once() -> None:
     memo: MappingMemo[str] = MappingMemo(limit=2)
     one, other = object(), object()
     calls: list[str] = []
 
-    def compute(value: str):
+    def compute(value: str) -> Callable[[], str]:
         def computed() -> str:
             calls.append(value)
             return value
