@@ -66,7 +66,7 @@ def _ingested(home, name: str) -> dict[str, list[tuple]]:
 def test_worker_processes_load_what_one_process_loads(tmp_path, monkeypatch):
     _inbox(tmp_path)
     one_by_one = _ingested(tmp_path, "serial")
-    monkeypatch.setattr(examine, "PARALLEL_FROM_FILES", 1)
+    monkeypatch.setattr(examine, "PARALLEL_FROM_WORKBOOKS", 1)
     monkeypatch.setattr(examine, "CHUNK_FILES", 2)
     monkeypatch.setattr(examine, "CHUNKS_AHEAD", 1)
     in_workers = _ingested(tmp_path, "parallel")
@@ -79,7 +79,7 @@ def test_worker_processes_load_what_one_process_loads(tmp_path, monkeypatch):
 
 def test_a_worker_that_dies_fails_the_pass_and_the_retry_starts_new_workers(tmp_path, monkeypatch):
     _inbox(tmp_path)
-    monkeypatch.setattr(examine, "PARALLEL_FROM_FILES", 1)
+    monkeypatch.setattr(examine, "PARALLEL_FROM_WORKBOOKS", 1)
     monkeypatch.setattr(examine, "CHUNK_FILES", 2)
     worker = examine._pool().submit(os.getpid).result()
     os.kill(worker, signal.SIGKILL)  # as the kernel does to a process out of memory

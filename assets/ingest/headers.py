@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -11,6 +13,8 @@ from assets.ingest.sheets import Sheet
 
 # Templates put a title, a logo line or instructions above the header; look this far down for it.
 HEADER_SEARCH_ROWS = 30
+# what normalising keeps besides digits and spaces: a text without any normalises to digits alone
+WORDY = re.compile(r"[A-Za-z%£]")
 
 
 @dataclass(frozen=True)
@@ -38,35 +42,50 @@ def _word_prefixes(labels: frozenset[str]) -> frozenset[str]:
     )
 
 
+@lru_cache(maxsize=8192)
 def _match_row(
-    cells: list[list[str]], r: int, labels: frozenset[str], prefixes: frozenset[str]
-) -> dict[str, int]:
+    row: tuple[str, ...], above: tuple[str, ...], labels: frozenset[str], prefixes: frozenset[str]
+) -> tuple[tuple[str, int], ...]:
+    """Return (label, column) of each wanted header the row names (the row above may group its cells).
+
+    Kept for rows met again: a partner's title, group and header rows are the same in every file.
+    """
     positions: dict[str, int] = {}
-    above = cells[r - 1] if r > 0 else []
-    for j, cell in enumerate(cells[r]):
-        if not cell.strip():
+    figures_named = _has_bare(labels)
+    for j, cell in enumerate(row):
+        text = cell.strip()
+        if not text:
             continue
         # A header merged across columns above this one groups it: "Staff in post" over "FTE". The
         # pair can name a label only when the group's words begin one (a data row above never does).
         group = above[j].strip() if j < len(above) else ""
-        candidates = (
-            [normalise_header(f"{group} {cell}")]
-            if group and group != cell.strip() and normalise_header(group) in prefixes
-            else []
-        )
-        label = next((c for c in [*candidates, normalise_header(cell)] if c in labels), None)
-        if label is not None and label not in positions:
+        label = None
+        if group and group != text and normalise_header(group) in prefixes:
+            label = normalise_header(f"{group} {cell}")
+        if label not in labels:
+            # a figure (no letter) names a label only when a label is digits alone: skip normalising it
+            # (any text beyond ASCII is normalised: some characters lower-case to ASCII letters)
+            wordy = figures_named or not text.isascii() or WORDY.search(text)
+            label = normalise_header(cell) if wordy else None
+        if label in labels and label not in positions:
             positions[label] = j
-    return positions
+    return tuple(positions.items())
 
 
-def locate_header(sheet: Sheet, labels: set[str]) -> Header | None:
+@lru_cache(maxsize=256)
+def _has_bare(labels: frozenset[str]) -> bool:
+    """Return whether a label has no letter (digits alone, as a header naming a year may be)."""
+    return any(not WORDY.search(label) for label in labels)
+
+
+def locate_header(sheet: Sheet, labels: AbstractSet[str]) -> Header | None:
     """Return the first row naming the most wanted headers within the top rows, or None."""
     best: Header | None = None
     wanted = frozenset(labels)
     prefixes = _word_prefixes(wanted)
-    for r in range(min(HEADER_SEARCH_ROWS, len(sheet.cells))):
-        positions = _match_row(sheet.cells, r, wanted, prefixes)
+    rows = sheet.cells
+    for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        positions = dict(_match_row(tuple(rows[r]), tuple(rows[r - 1]) if r > 0 else (), wanted, prefixes))
         if positions and (best is None or len(positions) > len(best.positions)):
             best = Header(r, positions, {j: c.strip() for j, c in enumerate(sheet.cells[r]) if c.strip()})
     return best

@@ -124,9 +124,25 @@ def read_unchanged(path: str, stamp: Stamp) -> bytes | None:
         if exc.errno in (errno.ELOOP, errno.ENOENT):  # replaced by a link, or gone
             return None
         raise
-    with os.fdopen(descriptor, "rb") as file:
+    try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or Stamp(status.st_size, status.st_mtime_ns) != stamp:
             return None
-        content = file.read()
+        content = _read_to_end(descriptor, stamp.bytes)
+    finally:
+        os.close(descriptor)
     return content if len(content) == stamp.bytes else None
+
+
+def _read_to_end(descriptor: int, size: int) -> bytes:
+    """Return the file's bytes to its end, or the first `size` + 1 when it has grown past `size`.
+
+    Plain system calls: a file object per file costs as much again as the read, over 70,000 files.
+    """
+    parts, got = [], 0
+    while chunk := os.read(descriptor, size + 1 - got):
+        parts.append(chunk)
+        got += len(chunk)
+        if got > size:
+            break
+    return b"".join(parts)

@@ -15,6 +15,7 @@ import duckdb
 from assets.contract import SubmissionType
 from assets.ingest.batch import Batch, PassSetup, Received, rejection, sender
 from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
+from assets.ingest.collector import collector_paused
 from assets.ingest.examine import Examined, File, examined_files
 from assets.ingest.files import RejectedFile
 from assets.ingest.inbox import RETURNS_OWNER, Skipped, inbox_files, read_unchanged, settled, skip_reason
@@ -128,50 +129,51 @@ def ingest_inbox(
     now_ns = time.time_ns()
     # One transaction for the pass; what was read is appended every FLUSH_ROWS rows, so memory stays
     # flat however many files arrive at once.
-    con.begin()
-    try:
-        state = _Pass(con, setup, summary, seen, noticed, mappings)
-        for (path, name, reason), claimed_by in skipped:
-            stamp = Stamp.of(path)
-            if known.get(name) != stamp:  # listed once, until it changes
-                state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
-                state.batch.skip(setup, name, reason, claimed_by)
-                summary.files_skipped.append(name)
-        own_to_read: list[File] = []
-        publications_to_read: list[tuple[File, SourceMapping]] = []
-        for path, name, own_folder, source in files:
-            stamp = Stamp.of(path)
-            if known.get(name) == stamp:
-                summary.files_unchanged += 1
-            elif not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
-                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
-            elif source is None:
-                own_to_read.append((path, name, own_folder, stamp))
-            else:
-                publications_to_read.append(((path, name, own_folder, stamp), source))
-        for (path, name, _, stamp), read in zip(
-            own_to_read, examined_files(setup, own_to_read, kind, partners_dir, mappings), strict=True
-        ):
-            if read is None:  # changed since listed: waits for a later run
-                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
-            elif state.is_new(name, stamp, read.digest, read.size) and _record(
-                setup, state.batch, name, read.digest, read.size, read.examined
+    with collector_paused():
+        con.begin()
+        try:
+            state = _Pass(con, setup, summary, seen, noticed, mappings)
+            for (path, name, reason), claimed_by in skipped:
+                stamp = Stamp.of(path)
+                if known.get(name) != stamp:  # listed once, until it changes
+                    state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
+                    state.batch.skip(setup, name, reason, claimed_by)
+                    summary.files_skipped.append(name)
+            own_to_read: list[File] = []
+            publications_to_read: list[tuple[File, SourceMapping]] = []
+            for path, name, own_folder, source in files:
+                stamp = Stamp.of(path)
+                if known.get(name) == stamp:
+                    summary.files_unchanged += 1
+                elif not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
+                    summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
+                elif source is None:
+                    own_to_read.append((path, name, own_folder, stamp))
+                else:
+                    publications_to_read.append(((path, name, own_folder, stamp), source))
+            for (path, name, _, stamp), read in zip(
+                own_to_read, examined_files(setup, own_to_read, kind, partners_dir, mappings), strict=True
             ):
-                state.loaded(name, read.digest)
-        for (path, name, _, stamp), source in publications_to_read:
-            content = read_unchanged(path, stamp)
-            if content is None:
-                summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
-                continue
-            digest = hashlib.sha256(content).hexdigest()
-            if state.is_new(name, stamp, digest, len(content), source):
-                read_source_file(setup, state.batch, name, digest, stamp.modified_ns, content, source)
-                state.loaded(name, digest)
-        state.flush()
-    except BaseException:
-        con.rollback()
-        raise
-    con.commit()
+                if read is None:  # changed since listed: waits for a later run
+                    summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
+                elif state.is_new(name, stamp, read.digest, read.size) and _record(
+                    setup, state.batch, name, read.digest, read.size, read.examined
+                ):
+                    state.loaded(name, read.digest)
+            for (path, name, _, stamp), source in publications_to_read:
+                content = read_unchanged(path, stamp)
+                if content is None:
+                    summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
+                    continue
+                digest = hashlib.sha256(content).hexdigest()
+                if state.is_new(name, stamp, digest, len(content), source):
+                    read_source_file(setup, state.batch, name, digest, stamp.modified_ns, content, source)
+                    state.loaded(name, digest)
+            state.flush()
+        except BaseException:
+            con.rollback()
+            raise
+        con.commit()
     return summary
 
 

@@ -197,6 +197,11 @@ class ReturnMapping:
         return wanted
 
 
+# The contract's own layout: what a partner without a mapping file sends (one shared value, compared
+# by identity first: most files are in it).
+CONTRACT_LAYOUT = ReturnMapping()
+
+
 def _template(text: Any, kind: SubmissionType) -> Template:
     value = "" if text is None else str(text)
     names = [p.strip() for p in PLACEHOLDER.findall(value)]

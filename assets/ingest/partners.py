@@ -7,6 +7,7 @@ that do not follow the file naming rule are described in `sources/` beside them 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
-from assets.ingest.mapping import MappingError, ReturnMapping, parse_return_mapping
+from assets.ingest.mapping import CONTRACT_LAYOUT, MappingError, ReturnMapping, parse_return_mapping
 
 DATE_ORDERS = ("day_first", "month_first")
 PROFILE_KEYS = {"partner_code", "name", "date_order", "returns"}
@@ -31,7 +32,13 @@ class PartnerProfile:
 
     def mapping(self, kind: SubmissionType) -> ReturnMapping:
         """Return this partner's layout of `kind` (the contract's own when it declares none)."""
-        return self.returns.get(kind.name, ReturnMapping())
+        return self.returns.get(kind.name, CONTRACT_LAYOUT)
+
+
+@cache
+def default_profile(partner_code: str) -> PartnerProfile:
+    """Return the profile of a partner without a mapping file: the contract's own layout of every type."""
+    return PartnerProfile(partner_code)
 
 
 def parse_returns(spec: Any, source: str) -> MappingProxyType:

@@ -8,7 +8,8 @@ from assets.contract import SubmissionType
 from assets.ingest.files import RejectedFile
 from assets.ingest.headers import Header, header_labels, locate_header
 from assets.ingest.layout import Layout, resolve_layout
-from assets.ingest.mapping import ReturnMapping
+from assets.ingest.mapping import CONTRACT_LAYOUT, ReturnMapping
+from assets.ingest.memo import MappingMemo
 from assets.ingest.rows import NO_FACTS, Excluded, FileFacts, build_rows
 from assets.ingest.sheets import Sheet, read_csv, read_workbook
 from assets.ingest.summing import sum_split
@@ -96,16 +97,27 @@ def _candidates(sheets: list[Sheet], mapping: ReturnMapping) -> list[Sheet]:
     return [by_name[n.casefold()] for n in mapping.sheets]
 
 
+# Each mapping's headers to look for, and its layout under each header met: a partner's files share both.
+_LABELS: MappingMemo[frozenset[str]] = MappingMemo()
+_LAYOUTS: MappingMemo[Layout] = MappingMemo()
+
+
+def _layout(kind: SubmissionType, mapping: ReturnMapping, header: Header) -> Layout:
+    """Return the mapping's layout under this header (the same header cells give the same layout)."""
+    key = (kind.name, tuple(header.positions.items()), tuple(header.cells.items()))
+    return _LAYOUTS.get(mapping, key, lambda: resolve_layout(kind, mapping, header))
+
+
 def _choose_sheets(
     kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping, strict: bool
 ) -> tuple[list[tuple[Sheet, Header, Layout]], list[str | None]]:
     """Return the sheets holding this type with their headers and layouts, and the sheets left aside."""
-    labels = header_labels(kind, mapping)
+    labels = _LABELS.get(mapping, kind.name, lambda: frozenset(header_labels(kind, mapping)))
     candidates = _candidates(sheets, mapping)
     chosen, aside = [], [s.name for s in sheets if all(s is not c for c in candidates)]
     for sheet in candidates:
         header = locate_header(sheet, labels)
-        layout = resolve_layout(kind, mapping, header) if header is not None else None
+        layout = _layout(kind, mapping, header) if header is not None else None
         if header is not None and layout is not None and not layout.missing:
             chosen.append((sheet, header, layout))
         elif strict and (
@@ -119,9 +131,6 @@ def _choose_sheets(
     return chosen, aside
 
 
-CONTRACT_LAYOUT = ReturnMapping()
-
-
 def _contract_layout_rows(
     kind: SubmissionType, sheets: list[Sheet], mapping: ReturnMapping
 ) -> list[tuple] | None:
@@ -130,7 +139,7 @@ def _contract_layout_rows(
     This is what locating the header and resolving the layout find for such a file (the most common
     one by far), without their cost; any other file returns None and goes the general way.
     """
-    if len(sheets) != 1 or mapping != CONTRACT_LAYOUT:
+    if len(sheets) != 1 or (mapping is not CONTRACT_LAYOUT and mapping != CONTRACT_LAYOUT):
         return None
     sheet, width = sheets[0], len(kind.columns)
     if not sheet.cells or [c.strip() for c in sheet.cells[0]] != list(kind.columns):
