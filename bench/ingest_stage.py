@@ -48,12 +48,12 @@ def _child(home: Path, database: Path) -> dict:
 
     from assets.contract import SUBMISSION_TYPES
     from assets.ingest.load import ingest_inbox
-    from assets.models.seeds import SEED_DOCS, load_seed
+    from assets.models.seeds import load_seed, seed_docs
     from assets.warehouse import ensure_warehouse
 
     con = duckdb.connect(str(database))
     ensure_warehouse(con)
-    for name in SEED_DOCS:
+    for name in seed_docs():
         load_seed(con, home / "reference", name, home / "partners")
     types = {}
     start_wall, start_cpu = time.perf_counter(), _cpu_seconds()
