@@ -109,6 +109,14 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("version", "varchar not null"),
         ("built_at", "timestamp not null"),
     ),
+    # What the month-by-month models (`config: month_column` in their `.yml`) were last built from: per
+    # model and month of its rows, a digest of the upstream rows of that month, with the model's code version.
+    "model_months": (
+        ("model", "varchar not null"),
+        ("version", "varchar not null"),
+        ("period_month", "date not null"),
+        ("upstream_digest", "varchar not null"),
+    ),
     # Every inbox file each type has examined, by name, size and modification time: unchanged files
     # are not read again (assets.ingest.catalog).
     "inbox_files": (
@@ -145,6 +153,7 @@ PRIMARY_KEYS = {
     "load_log": ("submission_type", "file_hash"),
     "month_validations": ("submission_type", "period_month"),
     "model_versions": ("model",),
+    "model_months": ("model", "period_month"),
     "inbox_files": ("submission_type", "file_name"),
     "seed_sources": ("seed",),
 }

@@ -87,6 +87,12 @@ create or replace macro held_back_month(period, submitted_on) as
 -- Patterns used by several models, as table macros. A table macro reads the rows of a CTE of the calling
 -- model, named by its first argument (query_table), so that the model's own SQL names every table it reads.
 
+-- Whether a row's period falls in a month the build writes. A model built by month (`materialized:
+-- incremental` with a `month_column` in its .yml) reads its upstream rows through it: every month when it
+-- is built whole, as defined here; assets/models/build.py redefines it for a build that replaces only the
+-- months whose upstream rows changed, and defines it back before the build commits.
+create or replace macro in_build_months(period) as true;
+
 -- Each row of a submission type (a CTE of validated.<type> rows: its key, figures, suppressed_columns if
 -- the type has any, and provenance) with the later submission of the same key (submission_key) that
 -- superseded it, if any, and whether the key was ever sent with other figures (submission_figures, or

@@ -35,9 +35,9 @@ AREAS_FOLDER = "areas"  # beside the warehouse: one folder per area partition
 STAGED = "area stage"  # the commit message of an area's staged rows in the lake
 STAGE_FAULT = "area-staged:{area}"  # fault point: an area's rows copied into the lake, not committed
 WORKING = "working"  # the working database, attached under this name while rows are copied
-# Built by each run for itself: the code its models were built with, the files its reference tables
-# were loaded from.
-NOT_STAGED = ("audit.model_versions", "audit.seed_sources")
+# Built by each run for itself: the code its models were built with (and the rows, for models built by
+# month), the files its reference tables were loaded from.
+NOT_STAGED = ("audit.model_versions", "audit.model_months", "audit.seed_sources")
 RESULTS_BY_AREA = "audit.validation_results"  # gathered with the area each result is of
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import duckdb
 import polars as pl
 
 from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
+from assets.models.versions import model_versions
 from assets.query import one_row
 
 
@@ -47,21 +50,93 @@ def literal(text: str) -> str:
 
 
 def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
-    """Create or replace the model's table (after its macros and functions), comment it; return its rows."""
+    """Create or replace the model's table (after its macros and functions), comment it; return its rows.
+
+    A model built by month (`month_column`) is rebuilt whole the first time and when its code changed;
+    otherwise only the months whose upstream rows changed since its last build are replaced (none when
+    nothing changed), its SQL reading just those months through `in_build_months(period)`.
+    """
     target = f"{quote(model.layer)}.{quote(model.name)}"
     register_functions(con)
+    digests = month_digests(con, model) if model.month_column else {}
+    months = changed_months(con, model, digests) if model.month_column else None
     con.begin()
     try:
         if model.macros:
             con.execute(model.macros)
-        con.execute(f"create or replace table {target} as {model.sql}")
+        if months is None:
+            con.execute(f"create or replace table {target} as {model.sql}")
+        elif months:
+            _replace_months(con, model, target, months)
         comment_table(con, model.layer, model.name, model.docs)
+        if model.month_column:
+            _record_months(con, model, digests)
     except BaseException:
         con.rollback()
         raise
     con.commit()
     (rows,) = one_row(con.execute(f"select count(*) from {target}"))
     return rows
+
+
+def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date | None, str]:
+    """Return, per month of `model.month_column`, a digest of every upstream row of that month."""
+    column = quote(str(model.month_column))
+    digests: dict[date | None, list[str]] = {}
+    for schema, table in model.upstream:
+        for month, digest in con.execute(
+            f"select date_trunc('month', {column}), sum(hash(*columns(*))::hugeint)::varchar "
+            f"from {quote(schema)}.{quote(table)} group by all"
+        ).fetchall():
+            digests.setdefault(month, []).append(f"{schema}.{table}:{digest}")
+    return {month: ";".join(sorted(parts)) for month, parts in digests.items()}
+
+
+def changed_months(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, digests: dict[date | None, str]
+) -> list[date] | None:
+    """Return the months of a model built by month whose upstream rows (`digests`, month_digests) differ
+    from those it was last built from, or None when it must be built whole (never built, built by other
+    code, or upstream rows with no month)."""
+    (exists,) = one_row(
+        con.execute(
+            "select count(*) from duckdb_tables() "
+            "where database_name = current_database() and schema_name = ? and table_name = ?",
+            [model.layer, model.name],
+        )
+    )
+    built: dict[date, str] = dict(
+        con.execute(
+            "select period_month, upstream_digest from audit.model_months where model = ? and version = ?",
+            [model.key, model_versions().get(model.key)],
+        ).fetchall()
+    )
+    if not exists or not built or None in digests:
+        return None
+    dated = {month: digest for month, digest in digests.items() if month is not None}
+    return sorted(month for month in built.keys() | dated.keys() if built.get(month) != dated.get(month))
+
+
+def _replace_months(con: duckdb.DuckDBPyConnection, model: SqlModel, target: str, months: list[date]) -> None:
+    """Delete the model's rows of `months` and insert them again from its SQL, read for those months."""
+    listed = ", ".join(f"date '{month.isoformat()}'" for month in months)  # dates, not text from a file
+    month_of = f"date_trunc('month', {quote(str(model.month_column))})"
+    con.execute(
+        f"create or replace macro in_build_months(period) as date_trunc('month', period) in ({listed})"
+    )
+    con.execute(f"delete from {target} where {month_of} in ({listed})")
+    con.execute(f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({listed})")
+    con.execute(model.macros)  # in_build_months as macros.sql has it (every month) for the next build
+
+
+def _record_months(con: duckdb.DuckDBPyConnection, model: SqlModel, digests: dict[date | None, str]) -> None:
+    """Record, month by month with the model's code version, the digests of the upstream rows it was built
+    from (rows with no month make every build whole, so they are not recorded)."""
+    version = model_versions()[model.key]
+    rows = [[model.key, version, month, digest] for month, digest in digests.items() if month is not None]
+    con.execute("delete from audit.model_months where model = ?", [model.key])
+    if rows:
+        con.executemany("insert into audit.model_months values (?, ?, ?, ?)", rows)
 
 
 def load_table(

@@ -58,6 +58,8 @@ class ModelSpec:
     description: str
     columns: tuple[Column, ...]
     tests: tuple[DataTest, ...]
+    # dbt's `config: {materialized: incremental}`, here by month: the column whose month each row is of
+    month_column: str | None = None
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -133,7 +135,30 @@ def _spec(path: Path, entry: Any, typed: bool) -> ModelSpec:
     unknown = sorted({c for t in tests for c in t.columns} - names)
     if unknown:
         raise ModelYmlError(f"{path}: data tests read columns the model does not document: {unknown}")
-    return ModelSpec(str(name), str(entry.get("description") or "").strip(), tuple(columns), tuple(tests))
+    return ModelSpec(
+        str(name),
+        str(entry.get("description") or "").strip(),
+        tuple(columns),
+        tuple(tests),
+        _month_column(f"{path}: model {name}", entry.get("config") or {}, names),
+    )
+
+
+def _month_column(where: str, config: Any, columns: set[str]) -> str | None:
+    """Return the column an incremental model is rebuilt by month of (`config: {materialized:
+    incremental, month_column: ...}`), or None for a table rebuilt whole (`table`, dbt's default)."""
+    if not isinstance(config, dict):
+        raise ModelYmlError(f"{where}: config is a mapping, not {config!r}")
+    materialized = config.get("materialized", "table")
+    month_column = config.get("month_column")
+    if materialized == "table" and month_column is None:
+        return None
+    if materialized != "incremental" or month_column not in columns:
+        raise ModelYmlError(
+            f"{where}: config takes materialized: table (the default), or materialized: incremental with "
+            f"month_column: one of the model's columns (the month each row is of), not {config!r}"
+        )
+    return str(month_column)
 
 
 def _entries(path: Path, key: str) -> list[Any]:

@@ -11,7 +11,7 @@ import sqlglot
 from sqlglot import exp
 
 from assets.models.contract_sql import MACRO_TABLES, contract_macros
-from assets.models.model_yml import read_model_spec, read_seed_specs
+from assets.models.model_yml import ModelSpec, read_model_spec, read_seed_specs
 
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
@@ -37,6 +37,13 @@ class SqlModel:
     docs: Documentation
     upstream: tuple[tuple[str, str], ...]
     macros: str = ""
+    # rebuilt by month of this column when its upstream rows change (assets/models/build.py); None: whole
+    month_column: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The model's key among the code versions (`<layer>/<name>`, assets/models/versions.py)."""
+        return f"{self.layer}/{self.name}"
 
     @property
     def table(self) -> str:
@@ -67,7 +74,10 @@ def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
 
 def read_documentation(path: Path) -> Documentation:
     """Read a model's documentation (description and columns) from its `.yml` (assets.models.model_yml)."""
-    spec = read_model_spec(path)
+    return _documentation(read_model_spec(path))
+
+
+def _documentation(spec: ModelSpec) -> Documentation:
     return Documentation(spec.description, {c.name: c.description for c in spec.columns})
 
 
@@ -81,14 +91,16 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
             if not docs_path.exists():
                 raise FileNotFoundError(f"{path}: every model needs its documentation {docs_path.name}")
             sql = path.read_text()
+            spec = read_model_spec(docs_path)
             models.append(
                 SqlModel(
                     layer,
                     path.stem,
                     sql,
-                    read_documentation(docs_path),
+                    _documentation(spec),
                     upstream_tables(sql),
                     macros_called(sql, macros),
+                    spec.month_column,
                 )
             )
     return models

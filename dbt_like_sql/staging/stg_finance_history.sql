@@ -14,6 +14,7 @@ submitted as (
         -- provenance
         columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.finance
+    where in_build_months(period)
 ),
 
 final as (

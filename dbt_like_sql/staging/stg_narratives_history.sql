@@ -2,7 +2,7 @@
 with
 
 submitted as (
-    select * from validated.narratives
+    select * from validated.narratives where in_build_months(period)
 ),
 
 -- a card is the rows of one service, measure and quarter in one file: its text as its first row gives it

@@ -2,7 +2,7 @@
 with
 
 history as (
-    select * from staging.stg_outcomes_history
+    select * from staging.stg_outcomes_history where in_build_months(period)
 ),
 
 current_rows as (

@@ -20,6 +20,7 @@ submitted as (
         -- provenance
         columns(column_name -> list_contains(provenance_columns(), column_name)),
     from validated.outcomes
+    where in_build_months(period)
 ),
 
 final as (

@@ -2,7 +2,7 @@
 with
 
 history as (
-    select * from staging.stg_targets_history
+    select * from staging.stg_targets_history where in_build_months(period)
 ),
 
 final as (

@@ -2,7 +2,7 @@
 with
 
 history as (
-    select * from staging.stg_workforce_history
+    select * from staging.stg_workforce_history where in_build_months(period)
 ),
 
 final as (
