@@ -2,10 +2,11 @@
 
   1. embedded: `joinedup run`, the warehouse file published by a rename (the default);
   2. lake: the same run publishing to a DuckLake on PostgreSQL as well (JOINEDUP_LAKE);
-  3. areas: `python -m pipelines.area_workers run --workers N`, the areas loaded and validated by N
-     worker processes at once, staged in the lake, then gathered, built and published once.
+  3. areas: `python -m pipelines.area_workers run --workers N`, the areas loaded and validated by one
+     run of the `area_stage` job, one step per area, N step processes at once (Dagster's multiprocess
+     executor), staged in the lake, then gathered, built and published once.
 Prints per run the wall seconds, CPU seconds (user + system of every process) and the peak memory of
-its largest process, for the areas each worker's and the build's wall and CPU seconds and peak
+its largest process, for the areas each area step's and the build's wall and CPU seconds and peak
 memory, and the machine's load average before and after; `--json` as JSON.
 A throwaway PostgreSQL (pipelines/local_postgres.py) holds the lake's catalog and Dagster's instance.
 
@@ -34,8 +35,8 @@ sys.path.insert(0, str(ROOT))
 from pipelines.instance import write_postgres_instance  # noqa: E402
 from pipelines.local_postgres import LocalPostgres  # noqa: E402
 
-WORKER_LINE = re.compile(
-    r"^worker \d+ \((?P<areas>.*)\): exit (?P<status>-?\d+), (?P<seconds>\d+) s, "
+STEP_LINE = re.compile(
+    r"^step \S+ \((?P<area>.*)\): staged: .*, (?P<seconds>\d+) s, "
     r"(?P<cpu>\d+) CPU-s, peak (?P<peak>\d+) MiB$"
 )
 BUILD_LINE = re.compile(
@@ -77,14 +78,14 @@ def _measure(command: list[str], environment: dict[str, str], log: Path) -> dict
 
 
 def _processes(run: dict) -> list[dict]:
-    """Return each worker's and the build's figures, from what `area_workers run` printed."""
+    """Return each area step's and the build's figures, from what `area_workers run` printed."""
     found = []
     for line in run["stdout"].splitlines():
-        if match := WORKER_LINE.match(line):
+        if match := STEP_LINE.match(line):
             found.append(
                 {
-                    "process": f"worker ({match['areas'].count(',') + 1} areas)",
-                    "status": int(match["status"]),
+                    "process": f"step of {match['area']}",
+                    "status": 0,
                     "wall_seconds": int(match["seconds"]),
                     "cpu_seconds": int(match["cpu"]),
                     "peak_mib": int(match["peak"]),

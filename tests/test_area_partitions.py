@@ -88,7 +88,7 @@ def _earlier_publication(warehouse: Path, copy: Path) -> Path:
     return copy
 
 
-def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partition_runs_again(
+def test_areas_as_steps_three_at_once_publish_the_embedded_marts_and_a_killed_step_runs_again(
     postgres,
     tmp_path,
 ):
