@@ -124,7 +124,7 @@ def stage_areas(areas: list[str], round_id: str, workers: int) -> list[AreaStep]
     return steps
 
 
-def failures(result: dg.ExecuteInProcessResult | dg.ExecuteJobResult) -> list[tuple[str, str]]:
+def failures(result: dg.ExecuteJobResult) -> list[tuple[str, str]]:
     """Return (step key, message) of each failed step of a run: the error that started it, under
     retries, or how the step's process ended when it was killed."""
     crashed = {
