@@ -193,8 +193,15 @@ def area_stage_definitions(settings: Settings, areas: list[str]) -> dg.Definitio
     return dg.Definitions(assets=[staged], jobs=[area_stage])
 
 
+@dg.definitions
+def defs() -> dg.Definitions:
+    """The area stage of the installation the environment's settings describe, as a code location of
+    its own (`dagster api grpc -m pipelines.area_run`: the production path's user-code deployment)."""
+    settings = Settings.from_env()
+    return area_stage_definitions(settings, areas_of(settings.reference_dir))
+
+
 def area_stage_job() -> dg.JobDefinition:
     """Return the `area_stage` job of the installation the environment's settings describe: what
     each step's process rebuilds (`dg.reconstructable(area_stage_job)`)."""
-    settings = Settings.from_env()
-    return area_stage_definitions(settings, areas_of(settings.reference_dir)).resolve_job_def(AREA_JOB)
+    return defs().resolve_job_def(AREA_JOB)
