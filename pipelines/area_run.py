@@ -75,7 +75,7 @@ def load_and_validate(settings: Settings, run_id: str, instance: dg.DagsterInsta
     """Load an area's changed reference tables and new files into its working database, validate the
     months due, and return what was done; raise AreaRuleBroken when a blocking rule fails.
 
-    The working database is held and marked in use as in a run of the nightly job, so that a worker
+    The working database is held and marked in use as in a run of the nightly job, so that a step
     killed mid-way leaves a mark and the area's next run starts it again from nothing. `instance` is
     the run's (a resource built outside a run would make an ephemeral one, about 0.7 CPU-s).
     """

@@ -122,7 +122,7 @@ def run_nightly(
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
     `progress` hears of each phase's steps as they run. `build=False` stops after validation: an area
-    partition's worker does (pipelines/area_workers.py), the marts being built from every area's rows.
+    partition does (pipelines/area_run.py), the marts being built from every area's rows.
     """
     from pipelines.definitions import build_definitions
 
