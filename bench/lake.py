@@ -2,10 +2,11 @@
 
   1. embedded: `joinedup run`, the warehouse file published by a rename (the default);
   2. lake: the same run publishing to a DuckLake on PostgreSQL as well (JOINEDUP_LAKE);
-  3. areas: `python -m pipelines.area_workers run --workers N`, the areas loaded and validated by N
-     worker processes at once, staged in the lake, then gathered, built and published once.
+  3. areas: `python -m pipelines.area_workers run --workers N`, the areas loaded and validated by one
+     run of the `area_stage` job, one step per area, N step processes at once (Dagster's multiprocess
+     executor), staged in the lake, then gathered, built and published once.
 Prints per run the wall seconds, CPU seconds (user + system of every process) and the peak memory of
-its largest process, for the areas each worker's and the build's wall and CPU seconds and peak
+its largest process, for the areas each area step's and the build's wall and CPU seconds and peak
 memory, and the machine's load average before and after; `--json` as JSON.
 A throwaway PostgreSQL (pipelines/local_postgres.py) holds the lake's catalog and Dagster's instance.
 
@@ -17,6 +18,7 @@ A throwaway PostgreSQL (pipelines/local_postgres.py) holds the lake's catalog an
 from __future__ import annotations
 
 import argparse
+import ctypes
 import json
 import os
 import platform
@@ -34,8 +36,8 @@ sys.path.insert(0, str(ROOT))
 from pipelines.instance import write_postgres_instance  # noqa: E402
 from pipelines.local_postgres import LocalPostgres  # noqa: E402
 
-WORKER_LINE = re.compile(
-    r"^worker \d+ \((?P<areas>.*)\): exit (?P<status>-?\d+), (?P<seconds>\d+) s, "
+STEP_LINE = re.compile(
+    r"^step \S+ \((?P<area>.*)\): staged: .*, (?P<seconds>\d+) s, "
     r"(?P<cpu>\d+) CPU-s, peak (?P<peak>\d+) MiB$"
 )
 BUILD_LINE = re.compile(
@@ -57,34 +59,52 @@ def _environment(home: Path, extra: dict[str, str]) -> dict[str, str]:
     )
 
 
+PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+
+
+def _adopt_orphans() -> None:
+    """Make this process the parent of its descendants' orphans (Linux), so that their CPU seconds are
+    counted: the multiprocess executor's forkserver, whose children are the area steps, outlives the
+    run's process and would otherwise be reaped by init, its figures lost."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1)
+
+
 def _measure(command: list[str], environment: dict[str, str], log: Path) -> dict:
     """Run a command to its end; return its wall and CPU seconds and the peak memory of its largest
-    process (the command's and its children's, from wait4), exit status and output."""
+    process (the command's and all its descendants', from wait4: orphans are this process's, by
+    `_adopt_orphans`), exit status and output."""
     started = time.monotonic()
     with open(log.with_suffix(".out"), "w+") as out, open(log.with_suffix(".err"), "w+") as err:
         process = subprocess.Popen(command, env=environment, stdout=out, stderr=err, cwd=ROOT)
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
+        cpu, peak = usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+        while True:  # the orphans the command left: each waited for to its end
+            try:
+                _, _, usage = os.wait4(-1, 0)
+            except ChildProcessError:
+                break
+            cpu, peak = cpu + usage.ru_utime + usage.ru_stime, max(peak, usage.ru_maxrss)
         out.seek(0), err.seek(0)
         return {
             "status": process.returncode,
             "wall_seconds": round(time.monotonic() - started, 1),
-            "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-            "peak_mib": round(usage.ru_maxrss / 1024),
+            "cpu_seconds": round(cpu, 1),
+            "peak_mib": round(peak / 1024),
             "stdout": out.read(),
             "stderr": err.read(),
         }
 
 
 def _processes(run: dict) -> list[dict]:
-    """Return each worker's and the build's figures, from what `area_workers run` printed."""
+    """Return each area step's and the build's figures, from what `area_workers run` printed."""
     found = []
     for line in run["stdout"].splitlines():
-        if match := WORKER_LINE.match(line):
+        if match := STEP_LINE.match(line):
             found.append(
                 {
-                    "process": f"worker ({match['areas'].count(',') + 1} areas)",
-                    "status": int(match["status"]),
+                    "process": f"step of {match['area']}",
+                    "status": 0,
                     "wall_seconds": int(match["seconds"]),
                     "cpu_seconds": int(match["cpu"]),
                     "peak_mib": int(match["peak"]),
@@ -137,6 +157,7 @@ def bench(source: Path, work: Path, workers: int, ways: tuple[str, ...] = WAYS) 
         }
         for name in ways:
             _copy(source, work / name)
+        _adopt_orphans()  # after PostgreSQL started: its server is not this process's to wait for
         load_before = os.getloadavg()
         runs = {}
         for name in ways:

@@ -2,7 +2,7 @@
 the lake, then gathered for the marts that compare areas.
 
 An area partition is a partnership area of the reference data (`partners.csv`, `partnership_area`)
-with the inbox files of its partners. Its worker loads and validates them in a working DuckDB file of
+with the inbox files of its partners. Its step loads and validates them in a working DuckDB file of
 its own (one writer per file), then commits the rows it holds (`raw`, `validated` and the audit trail)
 to the lake's schema `<schema>__<area>` in one snapshot. The marts compare areas with each other (peer
 medians and quartiles, the partner league), so they are built once, from every area's staged rows
@@ -66,7 +66,7 @@ def area_folder(settings: Settings, area: str) -> Path:
 
 
 def area_settings(settings: Settings, area: str) -> Settings:
-    """Return the settings of an area partition's worker: its own inbox and working database, the
+    """Return the settings of an area partition's step: its own inbox and working database, the
     installation's reference data and mappings, nothing published (its rows go to the lake staged)."""
     home = area_folder(settings, area)
     return replace(

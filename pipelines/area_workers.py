@@ -1,18 +1,19 @@
-"""One partnership's run as area partitions on several worker processes, then its marts built once.
+"""One partnership's run as area partitions, each area a step of Dagster's executor, then its marts
+built once.
 
     python -m pipelines.area_workers run [--workers N] [--area AREA ...]
-    python -m pipelines.area_workers stage --round ID AREA ...      # one worker (what `run` starts)
 
-`run` links each inbox file into its area partition's inbox (pipelines/area_partitions.py), starts N
-[3] worker processes, each loading and validating its areas in turn (one run of the `area_stage` job
-per area, pipelines/area_run.py), every area in a working DuckDB file of its own, and committing its
-rows to the lake; once every area chosen (all, or `--area`) is staged, it gathers every area's rows
-from the lake into the installation's working database, builds the models and publishes, warehouse,
-site and lake marts, as `joinedup run` does. A worker that stops (killed, or a validation that fails)
-leaves the lake at the areas' last committed rows and nothing is published; `run` says which areas to
-run again (`--area`). Each worker's wall and CPU seconds and peak memory are printed. The settings
-are `joinedup run`'s; a lake (JOINEDUP_LAKE) is required, and with DAGSTER_HOME
-every worker's runs go to that instance (on PostgreSQL, pipelines/instance.py, for several workers).
+`run` links each inbox file into its area partition's inbox (pipelines/area_partitions.py), then
+starts one run of the `area_stage` job (pipelines/area_run.py) over the areas chosen (all, or
+`--area`): Dagster's `multiprocess_executor` runs each area's step in a process of its own, N [3] at
+a time, each loading and validating its area in a working DuckDB file of its own and committing its
+rows to the lake. Once every area chosen is staged, it gathers every area's rows from the lake into
+the installation's working database, builds the models and publishes, warehouse, site and lake marts,
+as `joinedup run` does. A step that stops (killed, or a validation that fails) leaves the lake at its
+area's last committed rows, the other steps run on, and nothing is published; `run` says which areas
+to run again (`--area`). Each step's wall and CPU seconds and peak memory are printed. The settings
+are `joinedup run`'s; a lake (JOINEDUP_LAKE) is required, and with DAGSTER_HOME the runs go to that
+instance (on PostgreSQL, pipelines/instance.py), else to a temporary one.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from dataclasses import dataclass
@@ -38,89 +39,111 @@ WORKERS = 3
 
 
 @dataclass(frozen=True)
-class WorkerResult:
-    """How one worker process ended: its areas, exit status, wall and CPU seconds, peak memory (MiB)."""
+class AreaStep:
+    """How one area's step ended: staged (its lake snapshot and months) or the error that stopped it,
+    and, when staged, the step's wall and CPU seconds and its process's peak memory (MiB)."""
 
-    areas: list[str]
-    status: int
-    seconds: float
-    cpu_seconds: float
-    peak_mib: float
-
-
-def assign(areas: list[str], workers: int) -> list[list[str]]:
-    """Return the areas each of `workers` processes takes in turn (round robin: neighbours apart)."""
-    return [group for group in (areas[i::workers] for i in range(workers)) if group]
+    area: str
+    step_key: str
+    staged: bool
+    detail: str
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+    peak_mib: float = 0.0
 
 
-def start_workers(groups: list[list[str]], round_id: str) -> list[WorkerResult]:
-    """Start one `stage` process per group of areas at once; wait for all; return how each ended."""
-    started = time.monotonic()
-    workers = {
-        subprocess.Popen(
-            [sys.executable, "-m", "pipelines.area_workers", "stage", "--round", round_id, "--", *group]
-        ).pid: group
-        for group in groups
-    }
-    results: dict[int, WorkerResult] = {}
-    while len(results) < len(workers):
-        pid, status, usage = os.wait4(-1, 0)
-        if pid in workers:
-            results[pid] = WorkerResult(
-                workers[pid],
-                os.waitstatus_to_exitcode(status),
-                time.monotonic() - started,
-                usage.ru_utime + usage.ru_stime,
-                usage.ru_maxrss / 1024,
-            )
-    return [results[pid] for pid in workers]
-
-
-def stage_areas(settings: Settings, areas: list[str], round_id: str) -> bool:
-    """Load, validate and stage each area in turn in this process, one run of the `area_stage` job per
-    area (pipelines/area_run.py); return whether all were staged."""
-    import dagster as dg
-
-    from pipelines.area_run import AREA_JOB, AREA_STAGED, area_stage_definitions
+def area_run_config(areas: list[str], round_id: str, workers: int) -> dict:
+    """Return the run configuration of the `area_stage` job over `areas`: each area's step a process
+    of the multiprocess executor, at most `workers` at once, forked from a server that has imported
+    the job's modules once (`forkserver`, the modules preloaded) rather than each importing them."""
+    from pipelines.area_run import AREA_STEP
     from pipelines.run import QUIET
 
-    job = area_stage_definitions(settings, areas_of(settings.reference_dir)).resolve_job_def(AREA_JOB)
-    config = QUIET | {"ops": {AREA_STAGED.to_python_identifier(): {"config": {"round_id": round_id}}}}
-    staged = True
+    return QUIET | {
+        "execution": {
+            "config": {
+                "max_concurrent": workers,
+                "start_method": {"forkserver": {"preload_modules": ["pipelines.area_run"]}},
+            }
+        },
+        "ops": {
+            "areas_chosen": {"config": {"areas": areas}},
+            AREA_STEP: {"config": {"round_id": round_id}},
+        },
+    }
+
+
+def stage_areas(areas: list[str], round_id: str, workers: int) -> list[AreaStep]:
+    """Stage the areas in one run of the `area_stage` job under Dagster's multiprocess executor, one
+    step per area, `workers` at once; return how each area's step ended.
+
+    The settings are the environment's: each step's process rebuilds the job from them."""
+    import dagster as dg
+
+    from pipelines.area_run import AREA_STEP, area_stage_job, mapping_key
+
     with (
-        dg.DagsterInstance.get()
-        if os.environ.get("DAGSTER_HOME")
-        else dg.DagsterInstance.ephemeral() as instance
+        tempfile.TemporaryDirectory(prefix="joinedup-area-stage-") as scratch,
+        (
+            dg.DagsterInstance.get()
+            if os.environ.get("DAGSTER_HOME")
+            else dg.DagsterInstance.local_temp(scratch)
+        ) as instance,
+        dg.execute_job(
+            dg.reconstructable(area_stage_job),
+            instance=instance,
+            run_config=area_run_config(areas, round_id, workers),
+        ) as result,
     ):
-        for area in areas:
-            started = time.monotonic()
-            result = job.execute_in_process(
-                partition_key=area, instance=instance, run_config=config, raise_on_error=False
+        failed = dict(failures(result))
+        done = {
+            event.step_key: event.step_materialization_data.materialization
+            for event in result.all_events
+            if event.is_step_materialization and event.step_key
+        }
+    steps = []
+    for area in areas:
+        key = f"{AREA_STEP}[{mapping_key(area)}]"
+        if key not in done:
+            steps.append(AreaStep(area, key, False, failed.get(key, "its step did not run")))
+            continue
+        metadata = {name: value.value for name, value in done[key].metadata.items()}
+        months = metadata["months_validated"]
+        assert isinstance(months, list)  # area_run records the months as a list
+        steps.append(
+            AreaStep(
+                area,
+                key,
+                True,
+                f"{len(months)} month(s) validated, staged as lake snapshot {metadata['lake_snapshot']}",
+                float(metadata["seconds"]),  # type: ignore[arg-type]  # recorded as numbers
+                float(metadata["cpu_seconds"]),  # type: ignore[arg-type]
+                float(metadata["peak_mib"]),  # type: ignore[arg-type]
             )
-            if not result.success:
-                print(f"area {area}: not staged, its run failed: {'; '.join(failures(result))}", flush=True)
-                staged = False
-                continue
-            done = result.asset_materializations_for_node(AREA_STAGED.to_python_identifier())[0].metadata
-            months = done["months_validated"].value
-            assert isinstance(months, list)  # area_run records the months as a list
-            print(
-                f"area {area}: {len(months)} month(s) validated, staged as lake "
-                f"snapshot {done['lake_snapshot'].value} in {time.monotonic() - started:.0f} s",
-                flush=True,
-            )
-    return staged
+        )
+    return steps
 
 
-def failures(result: dg.ExecuteInProcessResult) -> list[str]:
-    """Return the message of each failed step of a run (the error that started it, under retries)."""
+def failures(result: dg.ExecuteJobResult) -> list[tuple[str, str]]:
+    """Return (step key, message) of each failed step of a run: the error that started it, under
+    retries, or how the step's process ended when it was killed."""
+    crashed = {
+        event.step_key: event.message or ""
+        for event in result.all_events
+        if event.is_engine_event and event.step_key and "child process for step" in (event.message or "")
+    }
     found = []
     for event in result.all_events:
-        if event.is_step_failure:
+        if event.is_step_failure and event.step_key:
             error = event.step_failure_data.error
             while error is not None and error.cause is not None:
                 error = error.cause
-            found.append(f"{event.step_key}: {error.message.strip() if error else 'no error recorded'}")
+            found.append(
+                (
+                    event.step_key,
+                    crashed.get(event.step_key) or (error.message.strip() if error else "no error recorded"),
+                )
+            )
     return found
 
 
@@ -161,8 +184,8 @@ def build_and_publish(settings: Settings, areas: list[str]) -> bool:
 
 
 def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = None) -> int:
-    """Run the chosen areas (default: all) on `workers` processes, then build and publish; return the
-    exit status (0 published, 1 not)."""
+    """Stage the chosen areas (default: all), one step each, `workers` at once, then build and publish;
+    return the exit status (0 published, 1 not)."""
     areas = areas_of(settings.reference_dir)
     unknown = sorted(set(chosen or []) - set(areas))
     if unknown:
@@ -175,27 +198,40 @@ def run_partitions(settings: Settings, workers: int, chosen: list[str] | None = 
     chosen = [area for area in areas if area in (chosen or areas)]
     round_id = str(uuid.uuid4())
     print(
-        f"{len(chosen)} area partition(s) ({sum(files[a] for a in chosen)} files) on "
-        f"{min(workers, len(chosen))} worker(s), round {round_id}",
+        f"{len(chosen)} area partition(s) ({sum(files[a] for a in chosen)} files), one step each, "
+        f"{min(workers, len(chosen))} at a time, round {round_id}",
         flush=True,
     )
-    # the lake's first attach creates its catalog: done here once, not by every worker at once (they
+    # the lake's first attach creates its catalog: done here once, not by every step at once (they
     # would race to create the same tables in PostgreSQL)
     connect_lake(lake_of(settings)).close()
     if os.environ.get("DAGSTER_HOME"):
         # and the Dagster instance's first use creates its tables: on PostgreSQL, once here too (three
-        # workers creating them at once: "type alembic_version already exists")
+        # processes creating them at once: "type alembic_version already exists")
         import dagster as dg
 
         with dg.DagsterInstance.get():
             pass
-    results = start_workers(assign(chosen, workers), round_id)
-    for number, result in enumerate(results, 1):
+    started, cpu = time.monotonic(), cpu_seconds()
+    steps = stage_areas(chosen, round_id, workers)
+    for step in steps:
+        figures = (
+            f", {step.seconds:.0f} s, {step.cpu_seconds:.0f} CPU-s, peak {step.peak_mib:.0f} MiB"
+            if step.staged
+            else ""
+        )
         print(
-            f"worker {number} ({', '.join(result.areas)}): exit {result.status}, "
-            f"{result.seconds:.0f} s, {result.cpu_seconds:.0f} CPU-s, peak {result.peak_mib:.0f} MiB",
+            f"step {step.step_key} ({step.area}): {'staged' if step.staged else 'FAILED'}: "
+            f"{step.detail}{figures}",
             flush=True,
         )
+    print(
+        f"area stage: {sum(s.staged for s in steps)} of {len(steps)} area(s) staged in "
+        f"{time.monotonic() - started:.0f} s; the steps {sum(s.cpu_seconds for s in steps):.0f} CPU-s, "
+        f"the run's own process {cpu_seconds() - cpu:.0f} CPU-s",
+        flush=True,
+    )
+    # what the lake says was committed by this round, not what the run's events say
     missing = sorted(set(chosen) - set(staged_in_round(lake_of(settings), round_id)))
     if missing:
         print(
@@ -226,27 +262,22 @@ def peak_mib() -> float:
 
 
 def main(argv: list[str]) -> int:
-    """Run the area partitions (`run`) or be one of their workers (`stage`); return the exit status."""
+    """Run the area partitions, then build and publish (`run`); return the exit status."""
     parser = argparse.ArgumentParser(
         prog="python -m pipelines.area_workers",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="every area (or those named) on several workers, then publish")
-    run.add_argument("--workers", type=int, default=WORKERS, help="worker processes at once [%(default)s]")
+    run = commands.add_parser("run", help="every area (or those named), one step each, then publish")
+    run.add_argument("--workers", type=int, default=WORKERS, help="steps at once [%(default)s]")
     run.add_argument("--area", action="append", help="an area to run (again); every area by default")
-    stage = commands.add_parser("stage", help="one worker: load, validate and stage these areas in turn")
-    stage.add_argument("--round", required=True, help="the round of `run` this worker belongs to")
-    stage.add_argument("areas", nargs="+")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if settings.lake is None:
         parser.error("area partitions are staged in a lake: set JOINEDUP_LAKE (README, scale-out)")
-    if args.command == "run" and args.workers < 1:
+    if args.workers < 1:
         parser.error("--workers: give 1 or more")
-    if args.command == "stage":
-        return 0 if stage_areas(settings, args.areas, args.round) else 1
     return run_partitions(settings, args.workers, args.area)
 
 

@@ -110,7 +110,6 @@ def run_nightly(
     settings: Settings,
     months: list[str] | None = None,
     progress: RunProgress | None = None,
-    build: bool = True,
 ) -> RunReport:
     """Execute the `nightly` job in-process over the months given (by default, the months due).
 
@@ -121,8 +120,7 @@ def run_nightly(
     them and everything is rebuilt (a full run). Validation runs on its own, over the range of months:
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
-    `progress` hears of each phase's steps as they run. `build=False` stops after validation: an area
-    partition's worker does (pipelines/area_workers.py), the marts being built from every area's rows.
+    `progress` hears of each phase's steps as they run.
     """
     from pipelines.definitions import build_definitions
 
@@ -152,7 +150,7 @@ def run_nightly(
                     )
                 )
             validating = runs[-1]
-            if validating.success and build:
+            if validating.success:
                 runs.append(
                     _execute(
                         job,

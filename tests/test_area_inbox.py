@@ -1,15 +1,16 @@
-"""Area partitions' own inboxes and workers' shares (pipelines/area_partitions.py, area_workers.py):
-pure functions on a tiny folder, no run."""
+"""Area partitions' own inboxes and folders (pipelines/area_partitions.py) and their steps' keys
+(pipelines/area_run.py): pure functions on a tiny folder, no run."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from pipelines.area_partitions import area_folder, area_settings, areas_of, split_inbox
-from pipelines.area_workers import assign
+from pipelines.area_run import AREA_JOB, AREA_STAGED, AREA_STEP, defs, mapping_key
 from tests.conftest import settings_for
 
 PARTNERS = (
@@ -81,13 +82,20 @@ def test_area_folders_are_safe_names_distinct_for_every_area(installation):
     )
 
 
-@pytest.mark.parametrize(
-    ("areas", "workers", "shares"),
-    [
-        (["a", "b", "c", "d", "e"], 2, [["a", "c", "e"], ["b", "d"]]),
-        (["a", "b"], 3, [["a"], ["b"]]),  # no worker without an area
-        (["a"], 1, [["a"]]),
-    ],
-)
-def test_workers_take_the_areas_in_turn(areas, workers, shares):
-    assert assign(areas, workers) == shares
+def test_each_area_has_a_step_key_of_its_own_that_dagster_takes():
+    areas = ["O'Kent / Weald", "O'Kent _ Weald", "..", "Northshire", "Ynys Môn"]
+    keys = [mapping_key(area) for area in areas]
+    assert len(set(keys)) == len(areas)
+    assert all(dg.DynamicOutput(area, mapping_key=key) for area, key in zip(areas, keys, strict=True))
+
+
+def test_the_area_stage_loads_as_a_code_location_of_the_environments_areas(installation, monkeypatch):
+    monkeypatch.setenv("JOINEDUP_REFERENCE_DIR", str(installation.reference_dir))
+    location = defs()
+    dg.Definitions.validate_loadable(location)
+    job = location.resolve_job_def(AREA_JOB)
+    assert job.executor_def is dg.multiprocess_executor
+    assert {node.name for node in job.nodes} == {"areas_chosen", AREA_STEP}
+    staged = location.resolve_assets_def(AREA_STAGED)
+    assert staged.partitions_def is not None
+    assert staged.partitions_def.get_partition_keys() == areas_of(installation.reference_dir)

@@ -1,10 +1,11 @@
-"""One partnership's areas as partitions on several workers: the medium demo (12 areas) loaded and
-validated by 3 worker processes at once, each area in a working DuckDB file of its own, staged in the
-lake, then gathered and published once; Dagster's instance on a real PostgreSQL, the lake's catalog too.
+"""One partnership's areas as partitions on Dagster's executor: the medium demo (12 areas) loaded and
+validated by one run of the `area_stage` job, one step per area, 3 step processes at once under the
+multiprocess executor, each area in a working DuckDB file of its own, staged in the lake, then
+gathered and published once; Dagster's instance on a real PostgreSQL, the lake's catalog too.
 
 The medium demo's inbox is cut to the files sent in its last 6 months (its 12 areas and partners all
 still there), so that the embedded run and the partitioned ones take about 110 CPU-seconds: marked
-slow, run by `make test` (and alone by `make test-scale-out`). The workers' CPU seconds and peak
+slow, run by `make test` (and alone by `make test-scale-out`). Each step's CPU seconds and peak
 memory are printed (pytest -s shows them).
 """
 
@@ -27,8 +28,8 @@ from assets.faults import FAULT_AT
 from assets.lake import LAKE, connect_lake
 from assets.publish.lake import PUBLICATION, publish_to_lake
 from pipelines.area_partitions import STAGE_FAULT, STAGED, area_settings, areas_of
-from pipelines.area_run import AREA_JOB
-from pipelines.area_workers import WORKERS, assign
+from pipelines.area_run import AREA_JOB, AREA_STAGED, AREA_STEP, mapping_key
+from pipelines.area_workers import WORKERS
 from pipelines.demo.submissions import generate_demo
 from pipelines.instance import write_postgres_instance
 from pipelines.run import run_nightly
@@ -41,6 +42,7 @@ from tests.mart_checksums import catalog_mart_checksums, mart_checksums
 pytestmark = [pytest.mark.slow, pytest.mark.scale_out]
 SENT_FROM = "20251101"  # the inbox keeps the files sent from this day (their names' date): 6 months
 SENT_ON = re.compile(r"_(\d{8})")
+STAGED_STEP = re.compile(r"^step (\S+) \((.+)\): staged: .*, \d+ s, \d+ CPU-s, peak \d+ MiB$", re.M)
 
 
 def _keep_files_sent_from(inbox: Path, day: str) -> int:
@@ -86,7 +88,7 @@ def _earlier_publication(warehouse: Path, copy: Path) -> Path:
     return copy
 
 
-def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partition_runs_again(
+def test_areas_as_steps_three_at_once_publish_the_embedded_marts_and_a_killed_step_runs_again(
     postgres,
     tmp_path,
 ):
@@ -106,7 +108,7 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     partitioned = replace(settings_for(tmp_path / "partitioned"), lake=lake)
     environment = worker_environment(partitioned, instance, lake) | {FAULT_AT: ""}
     areas = areas_of(partitioned.reference_dir)
-    killed = assign(areas, WORKERS)[0][-1]  # the last area of the first worker: the others all staged
+    killed = areas[len(areas) // 2]  # a step among the others: they run on while it is killed
     assert len(areas) == 12 and killed in areas
     # the lake holds an earlier publication, which readers see until the next: every mart differs
     # from the one published next, so a reader seeing part of a publication would be caught
@@ -123,7 +125,13 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     try:
         stopped = _partitions(environment | {FAULT_AT: STAGE_FAULT.format(area=killed)})
         assert stopped.returncode == 1 and f"--area {killed!r}" in stopped.stderr
-        assert f"exit {-9}" in stopped.stdout  # the killed worker
+        # the killed area's step failed, its process killed; every other area's step staged its area
+        killed_step = f"{AREA_STEP}[{mapping_key(killed)}]"
+        assert f"step {killed_step} ({killed}): FAILED: " in stopped.stdout
+        assert "signal 9 (SIGKILL)" in stopped.stdout
+        assert sorted(area for _, area in STAGED_STEP.findall(stopped.stdout)) == sorted(
+            set(areas) - {killed}
+        )
         with connect_lake(lake, read_only=True) as con:
             commits = con.execute(
                 f"select commit_message, commit_extra_info from {LAKE}.snapshots() "
@@ -158,9 +166,14 @@ def test_areas_on_three_workers_publish_the_embedded_marts_and_a_killed_partitio
     assert docs.count("<td>raw.outcomes</td>") == 1 and f"{len(areas)} areas" in docs
     # each area worked in a DuckDB file of its own
     assert all(area_settings(partitioned, area).build_database.exists() for area in areas)
-    with dg.DagsterInstance.from_config(str(instance)) as shared:  # every worker's runs, in PostgreSQL
-        succeeded = shared.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
-    # one run of each area's partition succeeded (the killed one's first never ended), then the build's
-    area_runs = [r.tags["dagster/partition"] for r in succeeded if r.job_name == AREA_JOB]
-    assert sorted(area_runs) == areas
-    assert {r.job_name for r in succeeded} == {AREA_JOB, "nightly"}
+    with dg.DagsterInstance.from_config(str(instance)) as shared:  # every run, in PostgreSQL
+        runs = shared.get_runs(filters=dg.RunsFilter(job_name=AREA_JOB))
+        staged_events = shared.fetch_materializations(AREA_STAGED, limit=100).records
+        build_runs = shared.get_runs(filters=dg.RunsFilter(job_name="nightly"))
+    # two runs of the area stage: the first failed (its killed step), the second staged that area alone
+    second, first = runs  # newest first
+    assert (first.status, second.status) == (dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.SUCCESS)
+    # each area's step recorded its partition of `areas/staged`, in the run that staged it
+    by_area = {(record.partition_key, record.run_id) for record in staged_events}
+    assert by_area == {(area, first.run_id) for area in areas if area != killed} | {(killed, second.run_id)}
+    assert {run.status for run in build_runs} == {dg.DagsterRunStatus.SUCCESS}  # the build's, once published
