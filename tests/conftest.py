@@ -36,11 +36,34 @@ def settings_for(home: Path) -> Settings:
     )
 
 
+# the files that take minutes, longest first (`--durations`, calm 2-core machine): xdist (`--dist loadfile`,
+# `--no-loadscope-reorder`) hands them out first, so that no worker ends the session on one while the
+# other has nothing left to do. Every other file runs after them, in its usual order.
+LONGEST_FIRST = (
+    "test_scale_out.py",
+    "test_area_partitions.py",
+    "test_resilience.py",
+    "test_partitions.py",
+    "test_publication.py",
+    "test_lake.py",
+    "test_browser.py",
+)
+
+
+def _started_at(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `slow` every test that reads the demo run: the first to ask for it waits for a whole run."""
+    """Mark `slow` every test that reads the demo run: the first to ask for it waits for a whole run.
+
+    Put the files of LONGEST_FIRST first, in its order (a stable sort: tests keep their order in a file).
+    """
     for item in items:
         if "demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=_started_at)
 
 
 @pytest.fixture(autouse=True)
