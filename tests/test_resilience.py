@@ -81,11 +81,10 @@ def copy_home(home: Path, to: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def published_once(tmp_path_factory) -> Path:
-    """An installation after one run of the small demo, the late file waiting in its inbox."""
-    home = tmp_path_factory.mktemp("published-once")
-    generate_demo(home, scale="small", seed=3)
-    assert run_nightly(settings_for(home)).success
+def published_once(demo_run, tmp_path_factory) -> Path:
+    """An installation after one run of the small demo (the session's), the late file waiting in its inbox."""
+    assert demo_run[1].success
+    home = copy_home(demo_run[0].inbox.parent, tmp_path_factory.mktemp("published-once"))
     late = home / "inbox" / "outcomes" / LATE_NAME
     late.write_text(LATE_FILE)
     settle(late)
