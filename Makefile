@@ -56,10 +56,10 @@ lint: setup
 typecheck: setup
 	$(RUN)/mypy
 
-# every test: the suite, then the scale-out tests on their own (each starts several runs at once)
+# every test in one pytest session on both cores (xdist, a file per worker): the longest files first,
+# the two scale-out ones (each starts several runs at once) before all (tests/conftest.py, LONGEST_FIRST)
 test: setup browser postgres lint
-	$(RUN)/pytest -m "not scale_out"
-	$(RUN)/pytest -m scale_out tests/test_scale_out.py tests/test_area_partitions.py
+	$(RUN)/pytest
 
 # the edit loop: every test but those marked slow (a whole run of the pipeline, a browser, a server)
 test-fast: setup
@@ -72,7 +72,7 @@ test-fast: setup
 test-faults: setup
 	JOINEDUP_FAULT_MATRIX=every-step $(RUN)/pytest tests/test_resilience.py -k "every_step or kill_leaves"
 
-# the scale-out tests alone (make test runs them after the rest): three partnerships' runs at once into one lake,
+# the scale-out tests alone (make test starts with them): three partnerships' runs at once into one lake,
 # and one partnership's 12 areas as partitions on three workers, one Dagster instance on PostgreSQL
 test-scale-out: setup postgres
 	$(RUN)/pytest -m scale_out tests/test_scale_out.py tests/test_area_partitions.py

@@ -13,6 +13,7 @@ from pipelines.settings import Settings
 from tests.mart_checksums import mart_checksums
 from tests.notify_receivers import smtp_server, webhook_server  # noqa: F401 (fixtures for every module)
 from tests.postgres_fixtures import postgres  # noqa: F401 (a fixture for every module)
+from tests.shared_demo import built_once
 
 FIRST_RUN_MARTS = "first_run_marts.json"
 
@@ -35,11 +36,34 @@ def settings_for(home: Path) -> Settings:
     )
 
 
+# the files that take minutes, longest first (`--durations`, calm 2-core machine): xdist (`--dist loadfile`,
+# `--no-loadscope-reorder`) hands them out first, so that no worker ends the session on one while the
+# other has nothing left to do. Every other file runs after them, in its usual order.
+LONGEST_FIRST = (
+    "test_scale_out.py",
+    "test_area_partitions.py",
+    "test_resilience.py",
+    "test_partitions.py",
+    "test_publication.py",
+    "test_lake.py",
+    "test_browser.py",
+)
+
+
+def _started_at(item: pytest.Item) -> int:
+    name = item.path.name
+    return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Mark `slow` every test that reads the demo run: the first to ask for it waits for a whole run."""
+    """Mark `slow` every test that reads the demo run: the first to ask for it waits for a whole run.
+
+    Put the files of LONGEST_FIRST first, in its order (a stable sort: tests keep their order in a file).
+    """
     for item in items:
         if "demo_run" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+    items.sort(key=_started_at)
 
 
 @pytest.fixture(autouse=True)
@@ -52,17 +76,27 @@ def environment_restored():
     os.environ.update(saved)
 
 
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory) -> tuple[Settings, RunReport, dict]:
-    """Generate the small demo and run the nightly job once over it, in-process.
+def _first_demo_run(home: Path) -> RunReport:
+    """Generate the small demo in `home` and run the nightly job once over it, in-process.
 
     The marts' checksums as this run published them are kept in `first_run_marts.json` beside the
     demo, before any test adds files or runs again.
     """
-    home = tmp_path_factory.mktemp("demo")
     generate_demo(home, scale="small", seed=7)
     settings = settings_for(home)
     report = run_nightly(settings)
     if settings.warehouse.exists():
         (home / FIRST_RUN_MARTS).write_text(json.dumps(mart_checksums(settings.warehouse)))
-    return settings, report, json.loads((home / "demo_truth.json").read_text())
+    return report
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, worker_id: str) -> tuple[Settings, RunReport, dict]:
+    """The small demo and its first nightly run, done once for the session and every xdist worker.
+
+    Read it, never change it: a test that adds files or runs again works on `published_copy()`.
+    """
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = basetemp if worker_id == "master" else basetemp.parent  # xdist: the workers' common folder
+    home, report = built_once(shared, _first_demo_run)
+    return settings_for(home), report, json.loads((home / "demo_truth.json").read_text())

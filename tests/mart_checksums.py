@@ -40,3 +40,14 @@ def catalog_mart_checksums(
 def differing_marts(one: dict[str, tuple[int, int]], other: dict[str, tuple[int, int]]) -> list[str]:
     """Return the marts whose checksums differ between two results (or that only one has)."""
     return sorted(t for t in one.keys() | other.keys() if one.get(t) != other.get(t))
+
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "dbt_like_sql"
+
+
+def judged_on_the_publication_date() -> set[str]:
+    """The marts whose rows depend on the day they are published (overdue actions, `as_of`).
+
+    Two runs of one inbox on two days may differ in these marts, and only in these.
+    """
+    return {p.stem for p in SQL_DIR.glob("marts/*.sql") if "publication_date()" in p.read_text()}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from playwright.sync_api import Browser, Page
 
 from assets.project_files import PROJECT_ROOT
 from tests.browser import browser, offline_page
@@ -27,12 +28,18 @@ def site(demo_run):
     return settings
 
 
-def visit(instance, page_path: Path):
+def show(page: Page, page_path: Path) -> None:
+    """Open a published page in `page` and wait until every chart is drawn."""
+    page.goto(page_path.resolve().as_uri(), wait_until="load")
+    page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
+
+
+def visit(instance: Browser, page_path: Path) -> tuple[Page, list[str], list[str]]:
+    """Open a published page in a new offline tab; return it, its console errors and blocked requests."""
     errors: list[str] = []
     blocked: list[str] = []
     page = offline_page(instance, errors, blocked)
-    page.goto(page_path.resolve().as_uri(), wait_until="load")
-    page.wait_for_function(CHARTS_DRAWN, timeout=20_000)
+    show(page, page_path)
     return page, errors, blocked
 
 
@@ -47,16 +54,22 @@ def test_every_page_loads_offline_without_errors_and_draws_its_charts(site):
         "dictionary.html": "dictionary",
         "nor-hd.html": "service",
     }
+    errors: list[str] = []
+    blocked: list[str] = []
     with browser() as instance:
+        page = offline_page(
+            instance, errors, blocked
+        )  # one tab for all: a new one costs three times the page
         for path in pages:
-            page, errors, blocked = visit(instance, path)
+            errors.clear()
+            blocked.clear()
+            show(page, path)
             assert errors == [], (path.name, errors)
             assert blocked == [], (path.name, blocked)
             assert page.title()
             if path.name in shot:
                 page.screenshot(path=ARTIFACTS / f"{shot[path.name]}.png", full_page=True)
                 page.screenshot(path=ARTIFACTS / f"{shot[path.name]}-top.png")
-            page.close()
 
 
 def test_service_tiles_show_what_the_marts_hold(site):

@@ -2,22 +2,13 @@
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from pipelines.demo.submissions import generate_demo
 from pipelines.run import run_nightly
 from tests.conftest import FIRST_RUN_MARTS, settings_for
-from tests.mart_checksums import differing_marts, mart_checksums
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "dbt_like_sql"
-
-
-def judged_on_the_publication_date() -> set[str]:
-    """The marts whose rows depend on the day they are published (overdue actions, `as_of`)."""
-    return {p.stem for p in SQL_DIR.glob("marts/*.sql") if "publication_date()" in p.read_text()}
-
+from tests.mart_checksums import differing_marts, judged_on_the_publication_date, mart_checksums
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 

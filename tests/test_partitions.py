@@ -19,11 +19,11 @@ from pipelines.automation import inbox_sensor, nightly_schedule
 from pipelines.cli import app
 from pipelines.definitions import build_definitions
 from pipelines.demo.resubmission import write_resubmission
-from pipelines.demo.submissions import generate_demo
 from pipelines.due import due_work, seeds_changed
 from pipelines.run import run_nightly
 from pipelines.settings import Settings
 from tests.conftest import settings_for, settle
+from tests.shared_demo import published_copy
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
@@ -37,22 +37,11 @@ ENVIRONMENT = {
 }
 
 
-@pytest.fixture(scope="module")
-def published_demo(tmp_path_factory) -> Path:
-    """A small demo with its first nightly run done and published."""
-    home = tmp_path_factory.mktemp("published")
-    generate_demo(home, scale="small", seed=7)
-    for sent in (home / "inbox").rglob("*"):  # sent before the first run, not still being written
-        settle(sent)
-    assert run_nightly(settings_for(home)).success
-    return home
-
-
 @pytest.fixture
-def home(published_demo, tmp_path, monkeypatch) -> Path:
-    """A copy of the published demo, which the code location's sensor and schedule see."""
-    copy = tmp_path / "home"
-    shutil.copytree(published_demo, copy)  # modification times kept: the files are known as they were
+def home(demo_run, tmp_path, monkeypatch) -> Path:
+    """A copy of the session's published demo, which the code location's sensor and schedule see."""
+    # modification times kept: the files are known as they were
+    copy = published_copy(demo_run[0].inbox.parent, tmp_path / "home")
     for name, relative in ENVIRONMENT.items():
         monkeypatch.setenv(name, str(copy / relative))
     assert Settings.from_env() == settings_for(copy)
@@ -68,9 +57,9 @@ def _published(home: Path, sql: str, parameters: list | None = None) -> list[tup
         return con.execute(sql, parameters or []).fetchall()
 
 
-def test_first_run_validated_every_month_of_the_demo(published_demo):
+def test_first_run_validated_every_month_of_the_demo(demo_run):
     months = _published(
-        published_demo, "select distinct period_month from audit.month_validations order by 1"
+        demo_run[0].inbox.parent, "select distinct period_month from audit.month_validations order by 1"
     )
     assert (months[0][0].isoformat(), months[-1][0].isoformat(), len(months)) == (
         "2023-04-01",

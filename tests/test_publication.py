@@ -7,24 +7,25 @@ import duckdb
 import pytest
 
 from pipelines.definitions import defs
-from pipelines.demo.submissions import generate_demo
 from pipelines.rollback import roll_back_publication
 from pipelines.run import run_nightly
 from tests.conftest import settings_for, settle
+from tests.shared_demo import published_copy
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
 
 
 def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_and_working_database(
-    tmp_path,
+    demo_run, tmp_path
 ):
-    generate_demo(tmp_path, scale="small", seed=5)
-    settings = settings_for(tmp_path)
-    assert run_nightly(settings).success
+    # the session's demo run is the first publication; this test changes a copy of it
+    assert demo_run[1].success
+    home = published_copy(demo_run[0].inbox.parent, tmp_path / "home")
+    settings = settings_for(home)
     first_index = (settings.site_dir / "index.html").read_text()
     first_publication = settings.warehouse.resolve().parent
     # a late resubmission changes a figure; the run publishes a second version
-    extra = tmp_path / "inbox" / "outcomes" / "NOR-ACUTE_20260420_late.csv"
+    extra = settings.inbox / "outcomes" / "NOR-ACUTE_20260420_late.csv"
     extra.write_text(
         "partner_code,service_code,measure_code,period,numerator,denominator,value,comment\n"
         "NOR-ACUTE,NOR-HD,HD_DISCHARGES,2026-03,,,1,late correction\n"
