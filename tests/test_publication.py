@@ -79,7 +79,7 @@ def test_changes_are_recorded_and_rollback_restores_the_previous_warehouse_site_
 
 
 def test_publication_waits_for_every_mart_in_the_graph():
-    """A mart left out of MART_KEYS would be published from the previous build's table."""
+    """A mart left out of published_marts() would be published from the previous build's table."""
     graph = defs().resolve_asset_graph()
     marts = {key for key in graph.get_all_asset_keys() if key.path[0] == "marts"}
     assert dg.AssetKey(["marts", "fct_measure_forecast"]) in marts
