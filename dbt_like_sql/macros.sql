@@ -90,7 +90,8 @@ create or replace macro held_back_month(period, submitted_on) as
 -- Whether a row's period falls in a month the build writes. A model built by month (`materialized:
 -- incremental` with a `month_column` in its .yml) reads its upstream rows through it: every month when it
 -- is built whole, as defined here; assets/models/build.py redefines it for a build that replaces only the
--- months whose upstream rows changed, and defines it back before the build commits.
+-- months whose upstream rows changed (with the `lookback_months` before each, for a model whose rows read
+-- earlier months), and defines it back before the build commits.
 create or replace macro in_build_months(period) as true;
 
 -- Each row of a submission type (a CTE of validated.<type> rows: its key, figures, suppressed_columns if

@@ -1,12 +1,13 @@
 """Models built by month: a build replaces only the months whose upstream rows changed, and the table it
 leaves is the one a whole build gives."""
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from assets.models.build import build_model, changed_months, month_digests
+from assets.models.build import build_model, changed_months, month_digests, months_reached
 from assets.models.model_yml import ModelYmlError, read_model_spec
 from assets.models.project import SqlModel, build_order, load_models
 from assets.project_files import SQL_DIR
@@ -44,13 +45,57 @@ def warehouse(tmp_path: Path) -> duckdb.DuckDBPyConnection:
     return build_hand_made_warehouse(tmp_path / "w.duckdb")
 
 
-def test_the_staging_models_are_built_by_month():
-    assert {m.table for m in BY_MONTH} == {
+def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
+    month_local = {
+        "intermediate.int_measure_actuals",
+        "intermediate.int_service_costs",
+        "intermediate.int_service_outputs",
+        "intermediate.int_workforce_allocated",
+        "marts.pay_parity",
+    }
+    rolling_12_months = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")}
+    staging = {
         f"staging.stg_{kind}{suffix}"
         for kind in ("outcomes", "workforce", "finance", "targets", "narratives")
         for suffix in ("", "_history")
     }
+    assert {m.table for m in BY_MONTH} == staging | month_local | rolling_12_months
     assert all(m.month_column == "period" and "in_build_months(period)" in m.sql for m in BY_MONTH)
+    assert {m.table for m in BY_MONTH if m.lookback_months} == rolling_12_months
+    assert {m.lookback_months for m in BY_MONTH} == {0, 11}
+
+
+def test_a_changed_month_reaches_the_months_after_it_that_read_it(warehouse):
+    """A change to January's workforce rebuilds January alone where a row reads its own month, and the
+    12 months from January where turnover reads the 12 months to a row's own."""
+    _change_outcomes_of_february_and_workforce_of_january(warehouse)
+    allocated = MODELS["intermediate.int_workforce_allocated"]
+    build_model(warehouse, MODELS["staging.stg_workforce_history"])
+    build_model(warehouse, MODELS["staging.stg_workforce"])
+    assert changed_months(warehouse, allocated, month_digests(warehouse, allocated)) == [JAN]
+    build_model(warehouse, allocated)
+    year = [date(2024, month, 1) for month in range(1, 13)]
+    for table, reached in (("marts.pay_parity", [JAN]), ("marts.fct_workforce_period", year)):
+        model = MODELS[table]
+        digests = month_digests(warehouse, model)
+        changed = changed_months(warehouse, model, digests)
+        assert changed == [JAN], table
+        assert months_reached(warehouse, model, changed, digests) == reached, table
+    # of 24 months held, a change in March 2024 reaches March 2024 to February 2025
+    held = {month: "" for month in year + [date(2025, month, 1) for month in range(1, 13)]}
+    assert months_reached(warehouse, MODELS["marts.fct_workforce_period"], [date(2024, 3, 1)], held) == (
+        year[2:] + [date(2025, 1, 1), date(2025, 2, 1)]
+    )
+
+
+def test_a_changed_seed_reaches_every_month(warehouse):
+    actuals = MODELS["intermediate.int_measure_actuals"]
+    warehouse.execute("update seeds.measures set unit = unit")
+    assert changed_months(warehouse, actuals, month_digests(warehouse, actuals)) == []
+    warehouse.execute("update seeds.measures set unit = 'per 1,000' where rowid = 0")
+    assert changed_months(warehouse, actuals, month_digests(warehouse, actuals)) == [JAN, FEB]
+    build_model(warehouse, actuals)
+    assert _differing_rows(warehouse, actuals) == 0
 
 
 def test_only_the_months_whose_upstream_rows_changed_are_due(warehouse):
@@ -113,6 +158,9 @@ def test_a_model_with_no_recorded_months_is_built_whole(warehouse):
         "materialized: incremental\n      month_column: no_such_column",
         "materialized: view",
         "month_column: period",
+        "lookback_months: 11",
+        "materialized: incremental\n      month_column: period\n      lookback_months: -1",
+        "materialized: incremental\n      month_column: period\n      lookback_months: twelve",
     ],
 )
 def test_a_config_not_understood_is_refused(tmp_path, config):

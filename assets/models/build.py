@@ -53,21 +53,23 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
     """Create or replace the model's table (after its macros and functions), comment it; return its rows.
 
     A model built by month (`month_column`) is rebuilt whole the first time and when its code changed;
-    otherwise only the months whose upstream rows changed since its last build are replaced (none when
-    nothing changed), its SQL reading just those months through `in_build_months(period)`.
+    otherwise only the months its changed upstream rows reach are replaced (none when nothing changed):
+    the months that changed and, for a model whose rows read earlier months (`lookback_months`), the
+    months after them that read them. Its SQL reads just the months those need through
+    `in_build_months(period)`.
     """
     target = f"{quote(model.layer)}.{quote(model.name)}"
     register_functions(con)
     digests = month_digests(con, model) if model.month_column else {}
-    months = changed_months(con, model, digests) if model.month_column else None
+    changed = changed_months(con, model, digests) if model.month_column else None
     con.begin()
     try:
         if model.macros:
             con.execute(model.macros)
-        if months is None:
+        if changed is None:
             con.execute(f"create or replace table {target} as {model.sql}")
-        elif months:
-            _replace_months(con, model, target, months)
+        elif changed:
+            _replace_months(con, model, target, months_reached(con, model, changed, digests))
         comment_table(con, model.layer, model.name, model.docs)
         if model.month_column:
             _record_months(con, model, digests)
@@ -80,16 +82,26 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
 
 
 def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date | None, str]:
-    """Return, per month of `model.month_column`, a digest of every upstream row of that month."""
-    column = quote(str(model.month_column))
+    """Return, per month of `model.month_column`, a digest of every upstream row of that month.
+
+    An upstream table without that column (a seed) is read by every month, so its digest, of all its
+    rows, is part of every month's.
+    """
+    column = str(model.month_column)
     digests: dict[date | None, list[str]] = {}
+    every_month: list[str] = []
     for schema, table in model.upstream:
+        source = f"{quote(schema)}.{quote(table)}"
+        if column not in [c[0] for c in con.execute(f"select * from {source} limit 0").description]:
+            (digest,) = one_row(con.execute(f"select sum(hash(*columns(*))::hugeint)::varchar from {source}"))
+            every_month.append(f"{schema}.{table}:{digest}")
+            continue
         for month, digest in con.execute(
-            f"select date_trunc('month', {column}), sum(hash(*columns(*))::hugeint)::varchar "
-            f"from {quote(schema)}.{quote(table)} group by all"
+            f"select date_trunc('month', {quote(column)}), sum(hash(*columns(*))::hugeint)::varchar "
+            f"from {source} group by all"
         ).fetchall():
             digests.setdefault(month, []).append(f"{schema}.{table}:{digest}")
-    return {month: ";".join(sorted(parts)) for month, parts in digests.items()}
+    return {month: ";".join(sorted(parts + every_month)) for month, parts in digests.items()}
 
 
 def changed_months(
@@ -105,27 +117,61 @@ def changed_months(
             [model.layer, model.name],
         )
     )
-    built: dict[date, str] = dict(
-        con.execute(
-            "select period_month, upstream_digest from audit.model_months where model = ? and version = ?",
-            [model.key, model_versions().get(model.key)],
-        ).fetchall()
-    )
-    if not exists or not built or None in digests:
+    if not exists or None in digests:
+        return None
+    built = _built_months(con, model)
+    if not built:
         return None
     dated = {month: digest for month, digest in digests.items() if month is not None}
     return sorted(month for month in built.keys() | dated.keys() if built.get(month) != dated.get(month))
 
 
+def months_reached(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, changed: list[date], digests: dict[date | None, str]
+) -> list[date]:
+    """Return the months of the model's rows that `changed` upstream months reach: each of them and, of
+    the months the model holds or its upstream has, the `lookback_months` after each."""
+    held = sorted({month for month in digests if month is not None} | _built_months(con, model).keys())
+    return [
+        month
+        for (month,) in con.execute(
+            "select distinct held from unnest($held) as h(held), unnest($changed) as c(changed) "
+            "where held between changed and changed + to_months($lookback) order by held",
+            {"held": held, "changed": changed, "lookback": model.lookback_months},
+        ).fetchall()
+    ]
+
+
+def _built_months(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date, str]:
+    """The months the model was last built from by its current code, with their upstream digests."""
+    return dict(
+        con.execute(
+            "select period_month, upstream_digest from audit.model_months where model = ? and version = ?",
+            [model.key, model_versions().get(model.key)],
+        ).fetchall()
+    )
+
+
 def _replace_months(con: duckdb.DuckDBPyConnection, model: SqlModel, target: str, months: list[date]) -> None:
-    """Delete the model's rows of `months` and insert them again from its SQL, read for those months."""
-    listed = ", ".join(f"date '{month.isoformat()}'" for month in months)  # dates, not text from a file
+    """Delete the model's rows of `months` and insert them again from its SQL, reading upstream rows of
+    those months and of the `lookback_months` before each."""
+    read = [
+        month
+        for (month,) in con.execute(
+            "select distinct cast(month - to_months(back) as date) from unnest($months) as m(month), "
+            "range(0, $lookback + 1) as b(back) order by 1",
+            {"months": months, "lookback": model.lookback_months},
+        ).fetchall()
+    ]
+    built = ", ".join(f"date '{month.isoformat()}'" for month in months)  # dates, not text from a file
     month_of = f"date_trunc('month', {quote(str(model.month_column))})"
     con.execute(
-        f"create or replace macro in_build_months(period) as date_trunc('month', period) in ({listed})"
+        "create or replace macro in_build_months(period) as date_trunc('month', period) in ("
+        + ", ".join(f"date '{month.isoformat()}'" for month in read)
+        + ")"
     )
-    con.execute(f"delete from {target} where {month_of} in ({listed})")
-    con.execute(f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({listed})")
+    con.execute(f"delete from {target} where {month_of} in ({built})")
+    con.execute(f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({built})")
     con.execute(model.macros)  # in_build_months as macros.sql has it (every month) for the next build
 
 

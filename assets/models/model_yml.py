@@ -60,6 +60,8 @@ class ModelSpec:
     tests: tuple[DataTest, ...]
     # dbt's `config: {materialized: incremental}`, here by month: the column whose month each row is of
     month_column: str | None = None
+    # and how many months before its own a row's figures read (a rolling 12 months: 11)
+    lookback_months: int = 0
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -140,25 +142,35 @@ def _spec(path: Path, entry: Any, typed: bool) -> ModelSpec:
         str(entry.get("description") or "").strip(),
         tuple(columns),
         tuple(tests),
-        _month_column(f"{path}: model {name}", entry.get("config") or {}, names),
+        *_by_month(f"{path}: model {name}", entry.get("config") or {}, names),
     )
 
 
-def _month_column(where: str, config: Any, columns: set[str]) -> str | None:
-    """Return the column an incremental model is rebuilt by month of (`config: {materialized:
-    incremental, month_column: ...}`), or None for a table rebuilt whole (`table`, dbt's default)."""
+def _by_month(where: str, config: Any, columns: set[str]) -> tuple[str | None, int]:
+    """Return the column an incremental model is rebuilt by month of and the months before its own a
+    row reads (`config: {materialized: incremental, month_column: ..., lookback_months: ...}`), or (None,
+    0) for a table rebuilt whole (`table`, dbt's default)."""
     if not isinstance(config, dict):
         raise ModelYmlError(f"{where}: config is a mapping, not {config!r}")
     materialized = config.get("materialized", "table")
     month_column = config.get("month_column")
-    if materialized == "table" and month_column is None:
-        return None
-    if materialized != "incremental" or month_column not in columns:
+    lookback = config.get("lookback_months", 0)
+    if materialized == "table" and month_column is None and "lookback_months" not in config:
+        return None, 0
+    if (
+        materialized != "incremental"
+        or month_column not in columns
+        or not isinstance(lookback, int)
+        or isinstance(lookback, bool)
+        or lookback < 0
+    ):
         raise ModelYmlError(
             f"{where}: config takes materialized: table (the default), or materialized: incremental with "
-            f"month_column: one of the model's columns (the month each row is of), not {config!r}"
+            f"month_column: one of the model's columns (the month each row is of) and optionally "
+            f"lookback_months: how many earlier months a row's figures read (0, the default, or more), "
+            f"not {config!r}"
         )
-    return str(month_column)
+    return str(month_column), lookback
 
 
 def _entries(path: Path, key: str) -> list[Any]:

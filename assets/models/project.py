@@ -39,6 +39,8 @@ class SqlModel:
     macros: str = ""
     # rebuilt by month of this column when its upstream rows change (assets/models/build.py); None: whole
     month_column: str | None = None
+    # how many months before its own a row of a model built by month reads (a rolling 12 months: 11)
+    lookback_months: int = 0
 
     @property
     def key(self) -> str:
@@ -101,6 +103,7 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
                     upstream_tables(sql),
                     macros_called(sql, macros),
                     spec.month_column,
+                    spec.lookback_months,
                 )
             )
     return models

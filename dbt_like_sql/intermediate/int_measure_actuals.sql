@@ -2,7 +2,7 @@
 with
 
 outcomes as (
-    select * from staging.stg_outcomes
+    select * from staging.stg_outcomes where in_build_months(period)
 ),
 
 measures as (

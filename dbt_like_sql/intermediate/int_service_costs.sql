@@ -2,7 +2,7 @@
 with
 
 finance as (
-    select * from staging.stg_finance
+    select * from staging.stg_finance where in_build_months(period)
 ),
 
 final as (

@@ -2,7 +2,7 @@
 with
 
 actuals as (
-    select * from intermediate.int_measure_actuals
+    select * from intermediate.int_measure_actuals where in_build_months(period)
 ),
 
 measures as (

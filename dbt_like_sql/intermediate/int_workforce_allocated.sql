@@ -2,7 +2,7 @@
 with
 
 workforce as (
-    select * from staging.stg_workforce
+    select * from staging.stg_workforce where in_build_months(period)
 ),
 
 allocations as (

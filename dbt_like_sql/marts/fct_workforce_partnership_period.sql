@@ -2,7 +2,7 @@
 with
 
 workforce as (
-    select * from intermediate.int_workforce_allocated
+    select * from intermediate.int_workforce_allocated where in_build_months(period)
 ),
 
 services as (

@@ -2,11 +2,11 @@
 with
 
 allocated as (
-    select * from intermediate.int_workforce_allocated
+    select * from intermediate.int_workforce_allocated where in_build_months(period)
 ),
 
 outputs as (
-    select * from intermediate.int_service_outputs
+    select * from intermediate.int_service_outputs where in_build_months(period)
 ),
 
 -- the rates of each staff group of each employer (macros in dbt_like_sql/macros.sql)

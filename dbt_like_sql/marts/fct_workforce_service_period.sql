@@ -2,11 +2,11 @@
 with
 
 workforce as (
-    select * from intermediate.int_workforce_allocated
+    select * from intermediate.int_workforce_allocated where in_build_months(period)
 ),
 
 outputs as (
-    select * from intermediate.int_service_outputs
+    select * from intermediate.int_service_outputs where in_build_months(period)
 ),
 
 summed as (
