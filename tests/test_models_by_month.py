@@ -53,7 +53,9 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
         "intermediate.int_workforce_allocated",
         "marts.pay_parity",
     }
-    rolling_12_months = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")}
+    rolling_12_months = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")} | {
+        "marts.fct_measure_period"  # year to date, too
+    }
     staging = {
         f"staging.stg_{kind}{suffix}"
         for kind in ("outcomes", "workforce", "finance", "targets", "narratives")

@@ -2,7 +2,7 @@
 with
 
 calendar as (
-    select * from intermediate.int_service_months
+    select * from intermediate.int_service_months where in_build_months(period)
 ),
 
 service_measures as (
@@ -18,11 +18,11 @@ rules as (
 ),
 
 actuals as (
-    select * from intermediate.int_measure_actuals
+    select * from intermediate.int_measure_actuals where in_build_months(period)
 ),
 
 targets as (
-    select * from intermediate.int_target_trajectory
+    select * from intermediate.int_target_trajectory where in_build_months(period)
 ),
 
 completeness as (
@@ -48,6 +48,7 @@ held_back as (
     where quarantined.submission_type = 'outcomes'
         and quarantined.period_grain = 'month'
         and not quarantined.is_replaced
+        and in_build_months(quarantined.period)
     group by all
 ),
 
