@@ -52,6 +52,7 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
         "intermediate.int_service_outputs",
         "intermediate.int_workforce_allocated",
         "marts.pay_parity",
+        "marts.peer_benchmark",
     }
     rolling_12_months = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")} | {
         "marts.fct_measure_period"  # year to date, too

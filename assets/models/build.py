@@ -71,7 +71,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
         elif changed:
             _replace_months(con, model, target, months_reached(con, model, changed, digests))
         comment_table(con, model.layer, model.name, model.docs)
-        if model.month_column:
+        if model.month_column and changed != []:  # none changed: the record stands as it is
             _record_months(con, model, digests)
     except BaseException:
         con.rollback()
@@ -163,16 +163,20 @@ def _replace_months(con: duckdb.DuckDBPyConnection, model: SqlModel, target: str
             {"months": months, "lookback": model.lookback_months},
         ).fetchall()
     ]
-    built = ", ".join(f"date '{month.isoformat()}'" for month in months)  # dates, not text from a file
     month_of = f"date_trunc('month', {quote(str(model.month_column))})"
     con.execute(
-        "create or replace macro in_build_months(period) as date_trunc('month', period) in ("
-        + ", ".join(f"date '{month.isoformat()}'" for month in read)
-        + ")"
+        f"create or replace macro in_build_months(period) as date_trunc('month', period) in ({_dates(read)})"
     )
-    con.execute(f"delete from {target} where {month_of} in ({built})")
-    con.execute(f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({built})")
+    con.execute(f"delete from {target} where {month_of} in ({_dates(months)})")
+    con.execute(
+        f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({_dates(months)})"
+    )
     con.execute(model.macros)  # in_build_months as macros.sql has it (every month) for the next build
+
+
+def _dates(months: list[date]) -> str:
+    """The months as a list of SQL date literals (dates, not text from a file)."""
+    return ", ".join(f"date '{month.isoformat()}'" for month in months)
 
 
 def _record_months(con: duckdb.DuckDBPyConnection, model: SqlModel, digests: dict[date | None, str]) -> None:

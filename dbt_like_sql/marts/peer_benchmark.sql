@@ -2,7 +2,7 @@
 with
 
 measure_periods as (
-    select * from marts.fct_measure_period
+    select * from marts.fct_measure_period where in_build_months(period)
 ),
 
 services as (
