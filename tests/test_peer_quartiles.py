@@ -8,6 +8,7 @@ import pytest
 from assets.models.build import build_model
 from assets.models.project import load_macros, load_models
 from assets.project_files import SQL_DIR
+from assets.warehouse import ensure_warehouse
 
 MAY = date(2024, 5, 1)
 
@@ -23,7 +24,8 @@ def test_the_minimum_is_stated_once_and_the_docs_say_it():
 def _benchmark(tmp_path, figures: dict[str, float]) -> list[tuple]:
     """Build marts.peer_benchmark alone over one kind, measure (higher is better) and month."""
     con = duckdb.connect(str(tmp_path / "peers.duckdb"))
-    con.execute("create schema seeds; create schema marts")
+    ensure_warehouse(con)  # the audit tables a build records in
+    con.execute("create schema if not exists seeds; create schema if not exists marts")
     con.execute("create table seeds.joint_services (service_code varchar, service_kind varchar)")
     con.execute("create table seeds.measures (measure_code varchar, direction varchar)")
     con.execute("insert into seeds.measures values ('M', 'higher_is_better')")
