@@ -110,12 +110,14 @@ AUDIT_TABLES: dict[str, Columns] = {
         ("built_at", "timestamp not null"),
     ),
     # What the month-by-month models (`config: month_column` in their `.yml`) were last built from: per
-    # model and month of its rows, a digest of the upstream rows of that month, with the model's code version.
+    # model and month of its rows, a digest of the upstream rows of that month, with the model's code
+    # version, and when the month's rows were last replaced (empty for months recorded before it was kept).
     "model_months": (
         ("model", "varchar not null"),
         ("version", "varchar not null"),
         ("period_month", "date not null"),
         ("upstream_digest", "varchar not null"),
+        ("built_at", "timestamp"),
     ),
     # Every inbox file each type has examined, by name, size and modification time: unchanged files
     # are not read again (assets.ingest.catalog).

@@ -114,7 +114,27 @@ def test_only_the_months_whose_upstream_rows_changed_are_due(warehouse):
 
 def test_a_build_by_month_leaves_what_a_whole_build_gives_and_every_model_after_it_too(warehouse, tmp_path):
     _change_outcomes_of_february_and_workforce_of_january(warehouse)
+    (before,) = one_row(warehouse.execute("select max(built_at) from audit.model_months"))
     build_models(warehouse)
+    rebuilt = dict(
+        warehouse.execute(
+            "select model, list(period_month order by period_month) from audit.model_months "
+            "where built_at > ? group by model",
+            [before],
+        ).fetchall()
+    )
+    # outcomes changed in both months the fixture has; January's one staffing row is gone, so January is
+    # replaced by nothing in the workforce models, and the 11 months after it are rebuilt where turnover
+    # reads it
+    for model in ("staging/stg_outcomes", "intermediate/int_measure_actuals", "marts/fct_measure_period"):
+        assert rebuilt[model] == [JAN, FEB], model
+    assert rebuilt["marts/fct_workforce_partnership_period"] == [date(2024, m, 1) for m in range(2, 13)]
+    assert not rebuilt.keys() & {
+        "staging/stg_workforce",
+        "marts/pay_parity",
+        "staging/stg_finance",
+        "intermediate/int_service_costs",
+    }
     for model in BY_MONTH:
         assert _differing_rows(warehouse, model) == 0, model.table
     (resubmitted,) = one_row(

@@ -4,7 +4,7 @@ import json
 import os
 import re
 import shutil
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -124,8 +124,23 @@ def test_a_resubmission_runs_only_the_months_it_touches(home):
     examined = _published(
         home, "select submission_type, file_name, examined_at from audit.inbox_files order by all", []
     )
+    started = datetime.now()
     report = run_nightly(settings)
     assert report.success and report.months == touched
+    # the models built by month replaced the months touched alone; where a row reads the 11 months before
+    # its own (year to date), those after them too, and no month before
+    rebuilt = dict(
+        _published(
+            home,
+            "select model, list(strftime(period_month, '%Y-%m') order by period_month) "
+            "from audit.model_months where built_at >= ? group by model",
+            [started],
+        )
+    )
+    for model in ("staging/stg_outcomes", "staging/stg_outcomes_history", "intermediate/int_measure_actuals"):
+        assert resubmitted.month in rebuilt[model] and set(rebuilt[model]) <= set(touched), model
+    year_to_date = rebuilt["marts/fct_measure_period"]
+    assert year_to_date[0] == resubmitted.month and 1 <= len(year_to_date) <= 13
     # the run read the new file alone: what it knows of every other file is as it was
     after = _published(
         home, "select submission_type, file_name, examined_at from audit.inbox_files order by all", []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import polars as pl
@@ -68,11 +68,14 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
             con.execute(model.macros)
         if changed is None:
             con.execute(f"create or replace table {target} as {model.sql}")
-        elif changed:
-            _replace_months(con, model, target, months_reached(con, model, changed, digests))
+            replaced = [month for month in digests if month is not None]
+        else:
+            replaced = months_reached(con, model, changed, digests) if changed else []
+            if replaced:
+                _replace_months(con, model, target, replaced)
         comment_table(con, model.layer, model.name, model.docs)
         if model.month_column and changed != []:  # none changed: the record stands as it is
-            _record_months(con, model, digests)
+            _record_months(con, model, digests, replaced)
     except BaseException:
         con.rollback()
         raise
@@ -179,14 +182,24 @@ def _dates(months: list[date]) -> str:
     return ", ".join(f"date '{month.isoformat()}'" for month in months)
 
 
-def _record_months(con: duckdb.DuckDBPyConnection, model: SqlModel, digests: dict[date | None, str]) -> None:
+def _record_months(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, digests: dict[date | None, str], replaced: list[date]
+) -> None:
     """Record, month by month with the model's code version, the digests of the upstream rows it was built
-    from (rows with no month make every build whole, so they are not recorded)."""
+    from, and now as when the `replaced` months were built (rows with no month make every build whole,
+    so they are not recorded)."""
     version = model_versions()[model.key]
-    rows = [[model.key, version, month, digest] for month, digest in digests.items() if month is not None]
-    con.execute("delete from audit.model_months where model = ?", [model.key])
+    dated = {month: digest for month, digest in digests.items() if month is not None}
+    con.execute(
+        "delete from audit.model_months where model = $model "
+        "and (version <> $version or not list_contains($held, period_month) "
+        "or list_contains($replaced, period_month))",
+        {"model": model.key, "version": version, "held": list(dated), "replaced": replaced},
+    )
+    now = datetime.now()  # as audit.model_versions has it (assets/models/versions.py)
+    rows = [[model.key, version, month, dated[month], now] for month in replaced if month in dated]
     if rows:
-        con.executemany("insert into audit.model_months values (?, ?, ?, ?)", rows)
+        con.executemany("insert into audit.model_months values (?, ?, ?, ?, ?)", rows)
 
 
 def load_table(
