@@ -54,9 +54,8 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
         "marts.pay_parity",
         "marts.peer_benchmark",
     }
-    rolling_12_months = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")} | {
-        "marts.fct_measure_period"  # year to date, too
-    }
+    workforce = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")}
+    rolling_12_months = workforce | {"marts.fct_measure_period"}  # year to date, too
     staging = {
         f"staging.stg_{kind}{suffix}"
         for kind in ("outcomes", "workforce", "finance", "targets", "narratives")
