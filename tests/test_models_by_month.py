@@ -125,8 +125,8 @@ def test_a_build_by_month_leaves_what_a_whole_build_gives_and_every_model_after_
     # outcomes changed in both months the fixture has; January's one staffing row is gone, so January is
     # replaced by nothing in the workforce models, and the 11 months after it are rebuilt where turnover
     # reads it
-    for model in ("staging/stg_outcomes", "intermediate/int_measure_actuals", "marts/fct_measure_period"):
-        assert rebuilt[model] == [JAN, FEB], model
+    for key in ("staging/stg_outcomes", "intermediate/int_measure_actuals", "marts/fct_measure_period"):
+        assert rebuilt[key] == [JAN, FEB], key
     assert rebuilt["marts/fct_workforce_partnership_period"] == [date(2024, m, 1) for m in range(2, 13)]
     assert not rebuilt.keys() & {
         "staging/stg_workforce",

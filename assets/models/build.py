@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
 
 import duckdb
@@ -130,11 +131,11 @@ def changed_months(
 
 
 def months_reached(
-    con: duckdb.DuckDBPyConnection, model: SqlModel, changed: list[date], digests: dict[date | None, str]
+    con: duckdb.DuckDBPyConnection, model: SqlModel, changed: list[date], upstream: Iterable[date | None]
 ) -> list[date]:
     """Return the months of the model's rows that `changed` upstream months reach: each of them and, of
-    the months the model holds or its upstream has, the `lookback_months` after each."""
-    held = sorted({month for month in digests if month is not None} | _built_months(con, model).keys())
+    the months its `upstream` rows have or it was built for, the `lookback_months` after each."""
+    held = sorted({month for month in upstream if month is not None} | _built_months(con, model).keys())
     return [
         month
         for (month,) in con.execute(
