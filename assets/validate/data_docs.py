@@ -363,8 +363,7 @@ def build_data_docs(
     in the scorecards' style (GE's own index is drawn by scripts from a CDN, so it would be empty
     offline). `navigation` is the site's pages by file and title, when `folder` is the site's
     `data-quality/`. With `previous` (the folder of an earlier build, say the last publication's), a page
-    built there from the same input is copied rather than rendered; Great Expectations is imported only
-    when a page is to be rendered.
+    built there from the same input, the same way, is copied rather than rendered.
     """
     navigation = navigation or {}
     folder.mkdir(parents=True, exist_ok=True)
