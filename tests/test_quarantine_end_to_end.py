@@ -111,7 +111,7 @@ def test_data_docs_show_the_failed_batch_and_need_no_network(rerun, tmp_path):
         results = latest_results(con)
     # one result per suite and table, run after run
     assert len({(r.suite, r.target_table) for r in results}) == len(results)
-    index = build_data_docs(results, tmp_path / "data-quality", PROJECT_EXPECTATIONS_DIR, NAVIGATION)
+    index = build_data_docs(results, tmp_path / "data-quality", PROJECT_EXPECTATIONS_DIR, NAVIGATION).index
     text = index.read_text()
     # the outcomes' broken rows were held back and the rest published: not "failed"
     assert re.search(r"submission_outcomes.*?raw\.outcomes.*?rows held back", text, re.S)

@@ -169,6 +169,7 @@ def publication_asset() -> dg.AssetsDefinition:
                     store.site_in(staged) / "data-quality",
                     paths.path("expectations_dir"),
                     NAVIGATION,
+                    previous=store.site / "data-quality",  # its unchanged pages are carried over
                 ):
                     changes = record_changes(con, store.warehouse, run_id)
                     con.execute("checkpoint")

@@ -69,8 +69,10 @@ class DataDocsBuilder(dg.ConfigurableResource):
         folder: Path,
         expectations_dir: Path,
         navigation: Mapping[str, str],
+        previous: Path | None = None,
     ) -> Iterator[None]:
-        """Build the Data Docs of `results` (suites in `expectations_dir`) into `folder` while the body runs.
+        """Build the Data Docs of `results` (suites in `expectations_dir`) into `folder` while the body runs,
+        carrying over the pages of `previous` (the last publication's) whose results did not change.
 
         They are complete when the block ends, and an error building them is raised there (the second
         process's own exception). The process started with the run is used, or one started now.
@@ -79,7 +81,7 @@ class DataDocsBuilder(dg.ConfigurableResource):
         # handed over from a thread: the pipe holds 64 KiB, and the process reads once its import is done
         handing = threading.Thread(
             target=_hand,
-            args=(builder, (list(results), str(folder), str(expectations_dir), dict(navigation))),
+            args=(builder, (list(results), str(folder), str(expectations_dir), dict(navigation), previous)),
             daemon=True,
         )
         handing.start()
@@ -105,11 +107,11 @@ def _build_from_standard_input() -> int:
     """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
     import_builder()
     try:
-        results, folder, expectations_dir, navigation = pickle.load(sys.stdin.buffer)
+        results, folder, expectations_dir, navigation, previous = pickle.load(sys.stdin.buffer)
     except EOFError:  # stopped before publication: nothing to build
         return 0
     try:
-        build_data_docs(results, Path(folder), Path(expectations_dir), navigation)
+        build_data_docs(results, Path(folder), Path(expectations_dir), navigation, previous)
     except Exception as failed:  # handed to the parent, which raises it
         try:
             handed = pickle.dumps(failed)

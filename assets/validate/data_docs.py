@@ -1,17 +1,26 @@
-"""Great Expectations Data Docs for the latest validation results, built into a folder that works offline."""
+"""Great Expectations Data Docs for the latest validation results, built into a folder that works offline.
+
+A build renders only the pages whose inputs changed since the previous build (the last publication's
+folder): every other page is copied from there, as rendering it again would give the same page.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
+from importlib.metadata import version
 from pathlib import Path
 
 from assets.validate.records import StoredResult
 
 SITE = "joinedup"
+# beside the pages: what each was built from, so that the next build carries over those unchanged
+MANIFEST = "pages.json"
 DATA_DOCS_PAGE = "data-quality/index.html"  # where the site publishes the Data Docs index
 # GE's page templates load Bootstrap, jQuery, Vega and Font Awesome from CDNs, its logo from S3 (in an
 # <img> and in a CSS background) and end in a newsletter footer; a page read offline gets none of the
@@ -130,18 +139,22 @@ def page_path(stored: StoredResult) -> str:
     return "validations/" + "/".join(_identifier(stored).to_tuple()) + ".html"
 
 
-def make_offline(folder: Path, navigation: Mapping[str, str] | None = None) -> None:
-    """Strip every script, link, remote image and background and the footer from the pages under `folder`;
-    with `navigation` (the site's pages, `folder` being the site's `data-quality/`), put the site's
-    navigation bar at the top of each."""
-    for page in folder.rglob("*.html"):
+def make_offline(folder: Path, pages: Collection[str], navigation: Mapping[str, str] | None = None) -> None:
+    """Strip every script, link, remote image and background and the footer from `pages` (paths relative
+    to `folder`); with `navigation` (the site's pages, `folder` being the site's `data-quality/`), put the
+    site's navigation bar at the top of each. A page Great Expectations failed to render (it logs why) is
+    not there to rewrite."""
+    for name in pages:
+        page = folder / name
+        if not page.is_file():
+            continue
         html = page.read_text(encoding="utf-8")
         for pattern in REMOVED:
             html = pattern.sub("", html)
         html = REMOTE_BACKGROUND.sub("none", html)
         html = html.replace("</head>", OFFLINE_STYLE + "</head>", 1)
         if navigation:
-            bar = site_navigation(navigation, "../" * len(page.relative_to(folder).parts), None)
+            bar = site_navigation(navigation, "../" * len(Path(name).parts), None)
             if body := BODY.search(html):
                 html = html[: body.end()] + bar + html[body.end() :]
         page.write_text(html, encoding="utf-8")
@@ -267,39 +280,117 @@ def _index(results: Sequence[StoredResult], navigation: Mapping[str, str]) -> st
     return head + "".join(index_rows(results)) + INDEX_TAIL
 
 
+@dataclass(frozen=True)
+class DataDocsBuilt:
+    """The Data Docs built into a folder: its index, and its pages (paths relative to the folder) rendered
+    by Great Expectations or carried over unchanged from the previous build."""
+
+    index: Path
+    rendered: tuple[str, ...]
+    carried: tuple[str, ...]
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _build_format(navigation: Mapping[str, str]) -> str:
+    """What every page is built with beside its own input: Great Expectations' version, this module (its
+    offline rewriting) and the site's navigation. A page built with another is rendered again."""
+    module = Path(__file__).read_text(encoding="utf-8")
+    return _digest(version("great_expectations"), module, json.dumps(navigation, sort_keys=True))
+
+
+def page_inputs(results: Sequence[StoredResult], expectations_dir: Path) -> dict[str, str]:
+    """Return every page of the Data Docs of `results` but the index (its path relative to the folder)
+    with a digest of what it is rendered from: a suite's page from its rules, a result's from the result
+    (its path names the suite, run and table)."""
+    pages = {
+        f"expectations/{suite}.html": _digest(
+            (expectations_dir / f"{suite}.json").read_text(encoding="utf-8")
+        )
+        for suite in sorted({stored.suite for stored in results})
+    }
+    for stored in results:
+        pages[page_path(stored)] = _digest(json.dumps(stored.result, sort_keys=True))
+    return pages
+
+
+def _built_before(previous: Path | None, build_format: str) -> dict[str, str]:
+    """Return the pages of the build in `previous` with their digests, if it was built the same way."""
+    if previous is None:
+        return {}
+    try:
+        manifest = json.loads((previous / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # no build there, or one from before manifests
+        return {}
+    return manifest["pages"] if manifest.get("format") == build_format else {}
+
+
+def _render(
+    results: Sequence[StoredResult], suites: Collection[str], folder: Path, expectations_dir: Path
+) -> None:
+    """Have Great Expectations write the pages of `results` and of `suites` (and only those) into `folder`."""
+    import great_expectations as gx
+
+    context = _context(folder)
+    for suite in sorted(suites):
+        spec = json.loads((expectations_dir / f"{suite}.json").read_text(encoding="utf-8"))
+        context.suites.add(gx.ExpectationSuite(**spec))
+    # each result is stored as the JSON Great Expectations keeps it in (the audit trail holds it in that
+    # shape already), rather than loaded into its objects and serialised again: the page renderer loads it
+    store = context.validation_results_store
+    for stored in results:
+        store.store_backend.set(store.key_to_tuple(_identifier(stored)), json.dumps(stored.result))
+    # GE's own index is drawn by scripts from a CDN: the folder gets one of ours instead
+    context.build_data_docs(site_names=[SITE], build_index=False)
+    # GE's static folder (brand fonts, animated help images: about 8 MB) is only linked from the pages,
+    # and every link goes; its stylesheet is inlined in each page
+    shutil.rmtree(folder / "static", ignore_errors=True)
+
+
 def build_data_docs(
     results: Sequence[StoredResult],
     folder: Path,
     expectations_dir: Path,
     navigation: Mapping[str, str] | None = None,
-) -> Path:
+    previous: Path | None = None,
+) -> DataDocsBuilt:
     """Build Data Docs for `results` (see `records.latest_results`), whose suites are in
-    `expectations_dir`, into `folder`; return its index.html.
+    `expectations_dir`, into `folder`.
 
     The folder gets GE's page per result and per suite, without scripts or remote assets, and an index
     in the scorecards' style (GE's own index is drawn by scripts from a CDN, so it would be empty
     offline). `navigation` is the site's pages by file and title, when `folder` is the site's
-    `data-quality/`.
+    `data-quality/`. With `previous` (the folder of an earlier build, say the last publication's), a page
+    built there from the same input, the same way, is copied rather than rendered.
     """
-    import great_expectations as gx
-    from great_expectations.core.expectation_validation_result import (
-        expectationSuiteValidationResultSchema,
-    )
-
+    navigation = navigation or {}
     folder.mkdir(parents=True, exist_ok=True)
-    context = _context(folder)
-    for suite in sorted({r.suite for r in results}):
-        spec = json.loads((expectations_dir / f"{suite}.json").read_text())
-        context.suites.add(gx.ExpectationSuite(**spec))
-    for stored in results:
-        context.validation_results_store.set(
-            _identifier(stored), expectationSuiteValidationResultSchema.load(stored.result)
+    build_format = _build_format(navigation)
+    pages = page_inputs(results, expectations_dir)
+    before = _built_before(previous, build_format)
+    carried = tuple(
+        page
+        for page, digest in pages.items()
+        if previous is not None and before.get(page) == digest and (previous / page).is_file()
+    )
+    for page in carried:
+        assert previous is not None  # nothing is carried without it
+        (folder / page).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(previous / page, folder / page)
+    to_render = set(pages).difference(carried)
+    rendered = tuple(page for page in pages if page in to_render)
+    if rendered:
+        _render(
+            [stored for stored in results if page_path(stored) in to_render],
+            {stored.suite for stored in results if f"expectations/{stored.suite}.html" in to_render},
+            folder,
+            expectations_dir,
         )
-    context.build_data_docs(site_names=[SITE])
-    # GE's static folder (brand fonts, animated help images: about 8 MB) is only linked from the pages,
-    # and every link goes; its stylesheet is inlined in each page
-    shutil.rmtree(folder / "static", ignore_errors=True)
-    make_offline(folder, navigation)
+        make_offline(folder, rendered, navigation)
     index = folder / "index.html"
-    index.write_text(_index(results, navigation or {}), encoding="utf-8")
-    return index
+    index.write_text(_index(results, navigation), encoding="utf-8")
+    # written last: a build stopped half-way leaves no manifest, and the next renders every page
+    (folder / MANIFEST).write_text(json.dumps({"format": build_format, "pages": pages}, indent=1), "utf-8")
+    return DataDocsBuilt(index, rendered, carried)
