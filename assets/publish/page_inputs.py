@@ -3,19 +3,20 @@ from the previous publication instead of being rendered again.
 
 A page is its template applied to its context; the publication time, in the footer every page shares,
 is the only thing it shows that is not in its context. A page's digest covers its name, its template,
-every template's source (and Jinja2's version) and its whole context (its `repr`, which for the dicts,
-lists, strings, numbers, dates, Markup and dataclasses of the pages' contexts holds every value a
-template can read). The site keeps the digests and its footer in `page-inputs.json`; the next
-publication copies a page whose digest is unchanged with the old footer replaced by the new one, the
-same bytes as rendering it again. Anything that cannot be carried over exactly (a context holding an
-object with no faithful `repr`, a page missing from the previous site, a footer not found once) is
-rendered.
+the publication code (every template and module of assets/publish, whose methods templates may call
+on the context's objects, and Jinja2's version) and its whole context, pickled: every value a template
+can read, by value (a context that cannot be pickled is not digested). The site keeps the digests
+and its footer in `page-inputs.json`; the next publication copies a page whose digest is unchanged,
+with the old footer replaced by the new one: the same bytes as rendering it again. Anything that
+cannot be carried over exactly (a context that cannot be pickled, a page missing from the previous
+site, a footer not found once) is rendered.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,23 +25,27 @@ import jinja2
 
 RECORD = "page-inputs.json"
 FOOTER_TEMPLATE = "footer.html.j2"
-_NO_FAITHFUL_REPR = " at 0x"  # object.__repr__: an address, not the object's state
 
 
-def template_fingerprint(template_dir: Path) -> str:
-    """A digest of every template's name and source and of Jinja2's version."""
+def code_fingerprint(folder: Path) -> str:
+    """A digest of Jinja2's version and of every module and template under `folder`, by name and source."""
     digest = hashlib.sha256(jinja2.__version__.encode())
-    for path in sorted(template_dir.iterdir()):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted([*folder.rglob("*.py"), *folder.rglob("*.j2"), *folder.rglob("*.css")]):
+        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
 def page_digest(fingerprint: str, name: str, template: str, context: dict[str, Any]) -> str | None:
-    """The digest of a page's inputs; None when its context cannot be digested faithfully."""
-    text = repr((name, template, context))
-    if _NO_FAITHFUL_REPR in text:
+    """The digest of a page's inputs; None when its context cannot be pickled.
+
+    Equal pickles are equal values; equal values pickled differently (a set's order, an object shared
+    or repeated) only cost a page rendered again.
+    """
+    try:
+        inputs = pickle.dumps((fingerprint, name, template, context), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    return hashlib.sha256(f"{fingerprint}\0{text}".encode()).hexdigest()
+    return hashlib.sha256(inputs).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -33,9 +33,9 @@ from assets.publish.page_inputs import (
     FOOTER_TEMPLATE,
     RECORD,
     PreviousPages,
+    code_fingerprint,
     page_digest,
     record_text,
-    template_fingerprint,
 )
 from assets.publish.quality import load_quality
 from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
@@ -128,7 +128,7 @@ class _PageWriter:
         self.env = env
         self.generated_at = generated_at
         self.previous = previous
-        self.fingerprint = template_fingerprint(TEMPLATE_DIR)
+        self.fingerprint = code_fingerprint(Path(__file__).parent)
         self.footer = env.get_template(FOOTER_TEMPLATE).render(generated_at=generated_at).encode("utf-8")
         self.seconds: dict[str, float] = {}
         self.digests: dict[str, str] = {}
