@@ -105,13 +105,16 @@ def publication_specs() -> list[dg.AssetSpec]:
     ]
 
 
-def build_site(warehouse: Path, site: Path, rules: BoardRules, cache: Path, run_id: str) -> dict[str, Any]:
+def build_site(
+    warehouse: Path, site: Path, rules: BoardRules, cache: Path, run_id: str, previous: Path | None = None
+) -> dict[str, Any]:
     """Write the scorecards of `warehouse` into `site`, read by `rules`; return render_site's figures.
 
+    Pages whose inputs are those of the `previous` site's pages are carried over from it.
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
     """
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        summary = render_site(con, site, rules, cache)
+        summary = render_site(con, site, rules, cache, previous)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
@@ -180,13 +183,16 @@ def publication_asset() -> dg.AssetsDefinition:
                     )
                     shutil.copyfile(database, store.warehouse_in(staged))
                     fault_point("publish:warehouse-staged")
-                    # the script bundle and chart templates, kept between runs in the user's cache folder
+                    # the script bundle and chart templates, kept between runs in the user's cache folder;
+                    # the pages whose inputs did not change, carried over from the current publication
+                    current = store.current()
                     summary = build_site(
                         store.warehouse_in(staged),
                         store.site_in(staged),
                         board_rules.rules(),
                         paths.path("cache_dir"),
                         run_id,
+                        store.site_in(current) if current else None,
                     )
                 fault_point("publish:site-built")
                 lake = paths.lake_settings()

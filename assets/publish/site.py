@@ -2,7 +2,8 @@
 
 The offline Vega script bundle, the chart templates and the compiled page templates are slow to build
 and depend only on library and code versions: given a `cache_dir`, they are built once and kept there
-(see `build_cache`).
+(see `build_cache`). Given the previous publication's site, a page whose inputs did not change is
+carried over from it with the new publication time (see `page_inputs`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,14 @@ from assets.publish.headline import PeerCounts
 from assets.publish.index_page import index_context
 from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import load_marts
+from assets.publish.page_inputs import (
+    FOOTER_TEMPLATE,
+    RECORD,
+    PreviousPages,
+    code_fingerprint,
+    page_digest,
+    record_text,
+)
 from assets.publish.quality import load_quality
 from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
@@ -54,11 +63,14 @@ def render_site(
     out_dir: Path,
     rules: BoardRules,
     cache_dir: Path | None = None,
+    previous: Path | None = None,
+    generated_at: datetime | None = None,
 ) -> dict[str, Any]:
     """Write every page and the shared assets under `out_dir`; return counts, bytes and seconds per page.
 
     `rules` are the partnership's reading rules; `cache_dir` keeps the script bundle and chart templates
-    between runs (built in-process without it).
+    between runs (built in-process without it); `previous` is the previous publication's site, whose
+    pages with unchanged inputs are carried over; `generated_at` is the publication time (now if None).
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
@@ -67,8 +79,8 @@ def render_site(
     slugs = service_slugs([s["service_code"] for s in marts.services])
     templates = chart_templates(cache_dir)
     loaded = time.perf_counter()
-    generated_at = datetime.now(UTC).astimezone()
-    page = _PageWriter(out_dir, template_environment(cache_dir), generated_at)
+    generated_at = generated_at or datetime.now(UTC).astimezone()
+    page = _PageWriter(out_dir, template_environment(cache_dir), generated_at, PreviousPages.read(previous))
 
     written = page.write_asset(BUNDLE_PATH, javascript_bundle(cache_dir))
     written += page.write_asset(STYLE_PATH, (TEMPLATE_DIR / "style.css").read_text("utf-8"))
@@ -89,6 +101,7 @@ def render_site(
     written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)
     page("dictionary.html", "dictionary.html.j2", lambda: dictionary_page(con))
+    written += page.write_asset(Path(RECORD), record_text(page.footer, page.digests))
 
     slowest = max(page.seconds, key=lambda name: page.seconds[name])
     return {
@@ -99,31 +112,46 @@ def render_site(
         "read_seconds": round(loaded - started, 3),
         "page_seconds": {name: round(s, 4) for name, s in page.seconds.items()},
         "slowest_page": slowest,
+        "rendered": sorted(page.rendered),
+        "carried_over": len(page.seconds) - len(page.rendered),
     }
 
 
 class _PageWriter:
-    """Renders pages one by one, timing each from reading its figures to writing its file."""
+    """Writes pages one by one, each rendered or carried over from `previous` when its inputs are the
+    same; times each from reading its figures to writing its file."""
 
-    def __init__(self, out_dir: Path, env: jinja2.Environment, generated_at: datetime) -> None:
+    def __init__(
+        self, out_dir: Path, env: jinja2.Environment, generated_at: datetime, previous: PreviousPages | None
+    ) -> None:
         self.out_dir = out_dir
         self.env = env
         self.generated_at = generated_at
+        self.previous = previous
+        self.fingerprint = code_fingerprint(Path(__file__).parent)
+        self.footer = env.get_template(FOOTER_TEMPLATE).render(generated_at=generated_at).encode("utf-8")
         self.seconds: dict[str, float] = {}
+        self.digests: dict[str, str] = {}
+        self.rendered: list[str] = []
         self.bytes = 0
 
     def __call__(self, name: str, template: str, context: Callable[[], dict[str, Any]]) -> None:
         started = time.perf_counter()
-        root = "../" * name.count("/")
-        html = self.env.get_template(template).render(
-            root=root, page=name, navigation=NAVIGATION, generated_at=self.generated_at, **context()
-        )
-        self.bytes += _write(self.out_dir / name, html)
+        variables = {"root": "../" * name.count("/"), "page": name, "navigation": NAVIGATION, **context()}
+        digest = page_digest(self.fingerprint, name, template, variables)
+        if digest is not None:
+            self.digests[name] = digest
+        data = self.previous.carry_over(name, digest, self.footer) if self.previous else None
+        if data is None:
+            html = self.env.get_template(template).render(generated_at=self.generated_at, **variables)
+            data = html.encode("utf-8")
+            self.rendered.append(name)
+        self.bytes += _write(self.out_dir / name, data)
         self.seconds[name] = time.perf_counter() - started
 
     def write_asset(self, path: Path, text: str) -> int:
         """Write a shared file (script, stylesheet) and return its size in bytes."""
-        return _write(self.out_dir / path, text)
+        return _write(self.out_dir / path, text.encode("utf-8"))
 
 
 def service_slugs(codes: list[str]) -> dict[str, str]:
@@ -200,8 +228,7 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _write(path: Path, text: str) -> int:
+def _write(path: Path, data: bytes) -> int:
     path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode("utf-8")
     path.write_bytes(data)
     return len(data)
