@@ -2,11 +2,9 @@
 the Data Docs a whole build of the same results gives."""
 
 import json
-import re
 import shutil
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import duckdb
 
@@ -14,17 +12,7 @@ from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import MANIFEST, build_data_docs, page_path
 from assets.validate.records import StoredResult, latest_results
-
-# Great Expectations names each page's collapsible blocks with a fresh random UUID
-UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): UUID.sub(b"<uuid>", p.read_bytes())
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
+from tests.data_docs_files import data_docs_files
 
 
 def _validated_again(stored: StoredResult) -> StoredResult:
@@ -41,7 +29,10 @@ def test_only_changed_pages_are_rendered_and_the_folder_is_a_whole_build(demo_ru
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         results = latest_results(con)
     published = build_data_docs(results, tmp_path / "published", PROJECT_EXPECTATIONS_DIR, NAVIGATION)
-    assert published.carried == () and len(published.rendered) == len(_files(tmp_path / "published")) - 2
+    assert (
+        published.carried == ()
+        and len(published.rendered) == len(data_docs_files(tmp_path / "published")) - 2
+    )
 
     # the next night validates the partners' rows of one type again and one mart, and one suite's rules
     # gained a note
@@ -60,9 +51,9 @@ def test_only_changed_pages_are_rendered_and_the_folder_is_a_whole_build(demo_ru
     changed = {page_path(next_results[i]) for i in again} | {f"expectations/{edited}.html"}
     assert set(following.rendered) == changed
     assert set(following.carried) == set(whole.rendered) - changed
-    assert _files(tmp_path / "next") == _files(tmp_path / "whole")
+    assert data_docs_files(tmp_path / "next") == data_docs_files(tmp_path / "whole")
     # the pages of results no longer current are not carried into the new folder
-    assert not {page_path(results[i]) for i in again} & set(_files(tmp_path / "next"))
+    assert not {page_path(results[i]) for i in again} & set(data_docs_files(tmp_path / "next"))
 
 
 def test_pages_built_another_way_are_rendered_again(demo_run, tmp_path):

@@ -1,8 +1,6 @@
 """The Data Docs built in the second process are those built in this one; its errors and leftovers."""
 
-import re
 from dataclasses import replace
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -13,17 +11,7 @@ from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import build_data_docs
 from assets.validate.records import latest_results
-
-# Great Expectations names each page's collapsible blocks with a fresh random UUID
-UUID = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")
-
-
-def _files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): UUID.sub(b"<uuid>", p.read_bytes())
-        for p in folder.rglob("*")
-        if p.is_file()
-    }
+from tests.data_docs_files import data_docs_files
 
 
 def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_run, tmp_path):
@@ -36,9 +24,9 @@ def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_
     builder.setup_for_execution(dg.build_init_resource_context())  # started as a run starts
     with builder.alongside(results, beside, PROJECT_EXPECTATIONS_DIR, NAVIGATION):
         pass
-    built = _files(here)
+    built = data_docs_files(here)
     assert "index.html" in built and any(name.startswith("validations/") for name in built)
-    assert _files(beside) == built
+    assert data_docs_files(beside) == built
 
     # a result whose suite has no rules file fails in the second process (one started on demand,
     # the run's being used), and the block says so
