@@ -4,9 +4,12 @@ leaves is the one a whole build gives."""
 from datetime import date
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
+from dagster_duckdb import DuckDBResource
 
+from assets.models.assets import model_asset
 from assets.models.build import build_model, changed_months, month_digests, months_reached
 from assets.models.model_yml import ModelYmlError, read_model_spec
 from assets.models.project import SqlModel, build_order, load_models
@@ -88,6 +91,24 @@ def test_a_changed_month_reaches_the_months_after_it_that_read_it(warehouse):
     assert months_reached(warehouse, MODELS["marts.fct_workforce_period"], [date(2024, 3, 1)], held) == (
         year[2:] + [date(2025, 1, 1), date(2025, 2, 1)]
     )
+
+
+def test_the_materialization_says_which_months_were_rebuilt(warehouse, tmp_path):
+    """In Dagster, each model built by month lists the months whose rows its build replaced."""
+    _change_outcomes_of_february_and_workforce_of_january(warehouse)
+    warehouse.close()
+    keys = ["staging/stg_outcomes_history", "staging/stg_outcomes", "staging/stg_finance"]
+    result = dg.materialize(
+        [model_asset(MODELS[key.replace("/", ".")]) for key in keys],
+        resources={"duckdb": DuckDBResource(database=str(tmp_path / "w.duckdb"))},
+    )
+    assert result.success
+    rebuilt = {
+        key: materialization.metadata["months_rebuilt"].value
+        for key in keys
+        for materialization in result.asset_materializations_for_node(key.replace("/", "__"))
+    }
+    assert rebuilt == {keys[0]: ["2024-01", "2024-02"], keys[1]: ["2024-01", "2024-02"], keys[2]: []}
 
 
 def test_a_changed_seed_reaches_every_month(warehouse):

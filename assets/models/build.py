@@ -178,6 +178,18 @@ def _replace_months(con: duckdb.DuckDBPyConnection, model: SqlModel, target: str
     con.execute(model.macros)  # in_build_months as macros.sql has it (every month) for the next build
 
 
+def months_built_since(con: duckdb.DuckDBPyConnection, model: SqlModel, since: datetime) -> list[str]:
+    """Return the months (`YYYY-MM`) of a model built by month whose rows were replaced since `since`."""
+    return [
+        month
+        for (month,) in con.execute(
+            "select strftime(period_month, '%Y-%m') from audit.model_months "
+            "where model = ? and built_at >= ? order by period_month",
+            [model.key, since],
+        ).fetchall()
+    ]
+
+
 def _dates(months: list[date]) -> str:
     """The months as a list of SQL date literals (dates, not text from a file)."""
     return ", ".join(f"date '{month.isoformat()}'" for month in months)
