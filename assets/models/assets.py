@@ -1,11 +1,9 @@
 """Dagster assets for the reference seeds and for every SQL model in `dbt_like_sql/`."""
 
-from datetime import datetime
-
 import dagster as dg
 from dagster_duckdb import DuckDBResource
 
-from assets.models.build import build_model, months_built_since
+from assets.models.build import build_model
 from assets.models.project import SqlModel
 from assets.models.seeds import load_seed, seed_docs, seed_source
 from assets.models.versions import model_versions, record_versions
@@ -50,16 +48,18 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
     )
     def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
-        started = datetime.now()
         with duckdb.get_connection() as con:
-            rows = build_model(con, model)
+            built = build_model(con, model)
             record_versions(con, [key])
             preview = con.execute(f"select * from {model.table} limit 5").pl()
-            months = months_built_since(con, model, started) if model.month_column else None
-        by_month = {} if months is None else {"months_rebuilt": dg.MetadataValue.json(months)}
+        by_month = (
+            {}
+            if built.months is None
+            else {"months_rebuilt": dg.MetadataValue.json([f"{m:%Y-%m}" for m in built.months])}
+        )
         return dg.MaterializeResult(
             metadata={
-                "dagster/row_count": rows,
+                "dagster/row_count": built.rows,
                 **by_month,
                 "preview": dg.MetadataValue.md(preview.to_pandas().to_markdown(index=False)),
             }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import duckdb
@@ -50,8 +51,17 @@ def literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
-    """Create or replace the model's table (after its macros and functions), comment it; return its rows.
+@dataclass(frozen=True)
+class ModelBuilt:
+    """What a build left: the table's rows and, for a model built by month, the months it replaced."""
+
+    rows: int
+    months: list[date] | None
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> ModelBuilt:
+    """Create or replace the model's table (after its macros and functions), comment it; return its rows
+    and the months it replaced.
 
     A model built by month (`month_column`) is rebuilt whole the first time and when its code changed;
     otherwise only the months its changed upstream rows reach are replaced (none when nothing changed):
@@ -82,7 +92,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
         raise
     con.commit()
     (rows,) = one_row(con.execute(f"select count(*) from {target}"))
-    return rows
+    return ModelBuilt(rows, replaced if model.month_column else None)
 
 
 def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date | None, str]:
@@ -176,18 +186,6 @@ def _replace_months(con: duckdb.DuckDBPyConnection, model: SqlModel, target: str
         f"insert into {target} by name select * from ({model.sql}) where {month_of} in ({_dates(months)})"
     )
     con.execute(model.macros)  # in_build_months as macros.sql has it (every month) for the next build
-
-
-def months_built_since(con: duckdb.DuckDBPyConnection, model: SqlModel, since: datetime) -> list[str]:
-    """Return the months (`YYYY-MM`) of a model built by month whose rows were replaced since `since`."""
-    return [
-        month
-        for (month,) in con.execute(
-            "select strftime(period_month, '%Y-%m') from audit.model_months "
-            "where model = ? and built_at >= ? order by period_month",
-            [model.key, since],
-        ).fetchall()
-    ]
 
 
 def _dates(months: list[date]) -> str:

@@ -370,15 +370,16 @@ def build_data_docs(
     build_format = _build_format(navigation)
     pages = page_inputs(results, expectations_dir)
     before = _built_before(previous, build_format)
-    carried = tuple(
-        page
-        for page, digest in pages.items()
-        if previous is not None and before.get(page) == digest and (previous / page).is_file()
-    )
-    for page in carried:
-        assert previous is not None  # nothing is carried without it
-        (folder / page).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(previous / page, folder / page)
+    carried: tuple[str, ...] = ()
+    if previous is not None:
+        carried = tuple(
+            page
+            for page, digest in pages.items()
+            if before.get(page) == digest and (previous / page).is_file()
+        )
+        for page in carried:
+            (folder / page).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(previous / page, folder / page)
     to_render = set(pages).difference(carried)
     rendered = tuple(page for page in pages if page in to_render)
     if rendered:
