@@ -84,6 +84,7 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 bench: setup
 	$(RUN)/python bench/cli_startup.py
 	$(RUN)/python bench/national.py --data .bench-data
+	$(RUN)/python bench/sensor.py --data .bench-data
 
 clean:
 	rm -rf warehouse site inbox reference partners demo_truth.json dagster_home
