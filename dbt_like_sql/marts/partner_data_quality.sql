@@ -115,49 +115,52 @@ expected as (
     where returns_owed.last_period is null or service_months.period <= returns_owed.last_period
 ),
 
--- each expected return (partner, service, type, month) and the files that brought its rows, accepted or not
-arrivals as (
+-- each file that brought rows of a partner's return of a type for a service and month, accepted or not, once
+arrived as (
+    select submission_type, file_hash, partner_code, service_code, period, submitted_on from accepted
+    where period_grain = 'month'
+    union
+    select submission_type, file_hash, partner_code, service_code, period, submitted_on from rejected_rows
+    where period_grain = 'month'
+),
+
+-- the files that first brought each return (several when they came the same day), late or not
+-- (intermediate.int_return_files)
+first_arrivals as (
+    select
+        arrived.submission_type,
+        arrived.partner_code,
+        arrived.service_code,
+        arrived.period,
+        arrived.submitted_on,
+        return_files.days_after_deadline,
+        return_files.is_late,
+    from arrived
+    left join return_files
+        on return_files.submission_type = arrived.submission_type
+        and return_files.file_hash = arrived.file_hash
+    qualify rank() over (partition by arrived.submission_type, arrived.partner_code, arrived.service_code,
+                                      arrived.period
+                         order by arrived.submitted_on) = 1
+),
+
+-- each expected return (partner, service, type, month): on time when the file that first brought it (any
+-- of them, if several came that day) was not late
+returns as (
     select
         expected.submission_type,
         expected.partner_code,
         expected.service_code,
         expected.period,
-        arrived.submitted_on,
-        return_files.days_after_deadline,
-        return_files.is_late,
-        rank() over (partition by expected.submission_type, expected.partner_code, expected.service_code,
-                                  expected.period
-                     order by arrived.submitted_on) as arrival_order,
+        min(first_arrivals.submitted_on) as first_submitted_on,
+        min(first_arrivals.days_after_deadline) as days_after_deadline,
+        not bool_and(first_arrivals.is_late) as is_on_time,
     from expected
-    left join (
-        select submission_type, file_hash, partner_code, service_code, period, submitted_on from accepted
-        where period_grain = 'month'
-        union all
-        select submission_type, file_hash, partner_code, service_code, period, submitted_on from rejected_rows
-        where period_grain = 'month'
-    ) as arrived
-        on arrived.submission_type = expected.submission_type
-        and arrived.partner_code = expected.partner_code
-        and arrived.service_code = expected.service_code
-        and arrived.period = expected.period
-    left join return_files
-        on return_files.submission_type = arrived.submission_type
-        and return_files.file_hash = arrived.file_hash
-),
-
--- a return is on time when the file that first brought it (any of them, if several came that day) was not
--- late (intermediate.int_return_files)
-returns as (
-    select
-        submission_type,
-        partner_code,
-        service_code,
-        period,
-        min(submitted_on) as first_submitted_on,
-        min(days_after_deadline) as days_after_deadline,
-        not bool_and(is_late) as is_on_time,
-    from arrivals
-    where arrival_order = 1
+    left join first_arrivals
+        on first_arrivals.submission_type = expected.submission_type
+        and first_arrivals.partner_code = expected.partner_code
+        and first_arrivals.service_code = expected.service_code
+        and first_arrivals.period = expected.period
     group by all
 ),
 
