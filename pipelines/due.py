@@ -64,8 +64,9 @@ class DueWork:
 
     @property
     def new_files(self) -> list[str]:
-        """Return the names of the files not yet received, of every type."""
-        return sorted({f for due in self.by_type.values() for f in due.new_files})
+        """Return the files not yet received, of every type, each as `<type>/<name>`: partners name their
+        files of different types alike (`NOR-LA_20260418.csv` in finance/ and in outcomes/)."""
+        return sorted(f"{kind}/{name}" for kind, due in self.by_type.items() for name in due.new_files)
 
     @property
     def types(self) -> list[str]:

@@ -206,7 +206,7 @@ def test_a_file_sent_twice_under_another_name_is_still_run_to_be_recorded(home):
     partner = original.name.split("_")[0]
     settle(shutil.copy(original, original.with_name(f"{partner}_20991231_again.csv")))
     due = due_work(settings)
-    assert due.new_files == [f"{partner}_20991231_again.csv"]
+    assert due.new_files == [f"workforce/{partner}_20991231_again.csv"]
     assert due.months == []  # no rows to validate: only the duplicate to record
     report = run_nightly(settings)
     assert report.success and report.months == []
@@ -234,7 +234,7 @@ def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(h
     assert request.tags["joinedup/new_files"] == "1"
     assert json.loads(result.cursor) == {"newest_ns": resubmitted.path.stat().st_mtime_ns}
     # the schedule's reading ahead and `joinedup run` leave it too, and the run says so
-    assert due_work(settings).new_files == [resubmitted.path.name]
+    assert due_work(settings).new_files == [resubmitted.path.relative_to(settings.inbox).as_posix()]
     report = run_nightly(settings)
     assert report.success and report.files_waiting == [f"outcomes/{arriving.name}"]
     for table in ("load_log", "rejected_files", "inbox_files"):
@@ -242,7 +242,7 @@ def test_a_file_still_being_written_waits_for_a_later_run_at_every_entry_point(h
             home, f"select count(*) from audit.{table} where file_name = ?", [arriving.name]
         ) == [(0,)], table
     settle(arriving)
-    assert due_work(settings).new_files == [arriving.name]
+    assert due_work(settings).new_files == [f"outcomes/{arriving.name}"]
 
 
 def test_a_reference_change_makes_every_month_due_and_a_partial_run_cannot_publish(home):
