@@ -27,17 +27,10 @@ from pathlib import Path
 
 from national import _copy, _deliver, _generated, _hold_back_last_month, _measure
 
+from tests.conftest import environment_for
+
 # Dagster's default limit on one sensor evaluation (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS)
 SENSOR_TIMEOUT_SECONDS = 60
-# the settings' environment, under a home as tests.conftest.settings_for lays it out
-HOME_ENVIRONMENT = {
-    "JOINEDUP_INBOX": "inbox",
-    "JOINEDUP_REFERENCE_DIR": "reference",
-    "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
-    "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb",
-    "JOINEDUP_SITE": "site",
-    "JOINEDUP_PARTNERS_DIR": "partners",
-}
 
 
 def _request_figures(request) -> dict:
@@ -76,7 +69,7 @@ def _child_evaluation(kind: str, cursor: str | None) -> dict:
 def _evaluate(kind: str, home: Path, cursor: str | None = None) -> dict:
     """Evaluate in a fresh interpreter whose settings point under `home`; return figures and peak memory."""
     env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    env |= {name: str(home / relative) for name, relative in HOME_ENVIRONMENT.items()}
+    env |= environment_for(home)
     env.pop("DAGSTER_HOME", None)
     command = [sys.executable, __file__, "--child", kind, "--cursor", cursor or ""]
     out = subprocess.run(command, env=env, capture_output=True, text=True)

@@ -36,6 +36,22 @@ def settings_for(home: Path) -> Settings:
     )
 
 
+# the JOINEDUP_* variables under which Settings.from_env() has the paths of settings_for(home)
+HOME_ENVIRONMENT = {
+    "JOINEDUP_INBOX": "inbox",
+    "JOINEDUP_REFERENCE_DIR": "reference",
+    "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
+    "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb",
+    "JOINEDUP_SITE": "site",
+    "JOINEDUP_PARTNERS_DIR": "partners",
+}
+
+
+def environment_for(home: Path) -> dict[str, str]:
+    """Return the environment under which Settings.from_env() equals settings_for(home)."""
+    return {name: str(home / relative) for name, relative in HOME_ENVIRONMENT.items()}
+
+
 # the files that take minutes, longest first (`--durations`, calm 2-core machine): xdist (`--dist loadfile`,
 # `--no-loadscope-reorder`) hands them out first, so that no worker ends the session on one while the
 # other has nothing left to do. Every other file runs after them, in its usual order.

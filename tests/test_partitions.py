@@ -22,19 +22,10 @@ from pipelines.demo.resubmission import write_resubmission
 from pipelines.due import due_work, seeds_changed
 from pipelines.run import run_nightly
 from pipelines.settings import Settings
-from tests.conftest import settings_for, settle
+from tests.conftest import environment_for, settings_for, settle
 from tests.shared_demo import published_copy
 
 pytestmark = pytest.mark.slow  # a whole run (or a browser, a server) of its own
-
-ENVIRONMENT = {
-    "JOINEDUP_INBOX": "inbox",
-    "JOINEDUP_REFERENCE_DIR": "reference",
-    "JOINEDUP_BUILD_DATABASE": "warehouse/build/joinedup.duckdb",
-    "JOINEDUP_WAREHOUSE": "warehouse/joinedup.duckdb",
-    "JOINEDUP_SITE": "site",
-    "JOINEDUP_PARTNERS_DIR": "partners",
-}
 
 
 @pytest.fixture
@@ -42,8 +33,8 @@ def home(demo_run, tmp_path, monkeypatch) -> Path:
     """A copy of the session's published demo, which the code location's sensor and schedule see."""
     # modification times kept: the files are known as they were
     copy = published_copy(demo_run[0].inbox.parent, tmp_path / "home")
-    for name, relative in ENVIRONMENT.items():
-        monkeypatch.setenv(name, str(copy / relative))
+    for name, value in environment_for(copy).items():
+        monkeypatch.setenv(name, value)
     assert Settings.from_env() == settings_for(copy)
     return copy
 
