@@ -78,16 +78,17 @@ def _child_plain(home: Path) -> dict:
 
 def _measure(kind: str, home: Path) -> dict:
     """Run one measurement in a fresh interpreter and return its figures plus peak memory."""
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    return run_child(__file__, ["--child", kind, "--home", str(home)])
+
+
+def run_child(script: str, arguments: list[str], environment: dict[str, str] | None = None) -> dict:
+    """Run a benchmark script's child in a fresh interpreter (with `environment` added, the project on
+    its path, no Dagster instance); return the JSON of its last line of output."""
+    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)} | (environment or {})
     env.pop("DAGSTER_HOME", None)
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", kind, "--home", str(home)],
-        env=env,
-        capture_output=True,
-        text=True,
-    )
+    out = subprocess.run([sys.executable, script, *arguments], env=env, capture_output=True, text=True)
     if out.returncode:
-        raise SystemExit(f"{kind} measurement failed:\n{out.stderr[-4000:]}")
+        raise SystemExit(f"{' '.join(arguments)} failed:\n{out.stderr[-4000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from national import _copy, _deliver, _generated, _hold_back_last_month, _measure
+from national import _copy, _deliver, _generated, _hold_back_last_month, _measure, run_child
 
 from tests.conftest import environment_for
 
@@ -68,18 +65,7 @@ def _child_evaluation(kind: str, cursor: str | None) -> dict:
 
 def _evaluate(kind: str, home: Path, cursor: str | None = None) -> dict:
     """Evaluate in a fresh interpreter whose settings point under `home`; return figures and peak memory."""
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
-    env |= environment_for(home)
-    env.pop("DAGSTER_HOME", None)
-    command = [sys.executable, __file__, "--child", kind, "--cursor", cursor or ""]
-    out = subprocess.run(command, env=env, capture_output=True, text=True)
-    if out.returncode:
-        raise SystemExit(f"{kind} evaluation failed:\n{out.stderr[-4000:]}")
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
-def _newest_ns(inbox: Path) -> int:
-    return max(path.stat().st_mtime_ns for path in inbox.rglob("*") if path.is_file())
+    return run_child(__file__, ["--child", kind, "--cursor", cursor or ""], environment_for(home))
 
 
 def main() -> None:
@@ -101,9 +87,9 @@ def main() -> None:
     home = _copy(_generated(data, args.scale, args.seed), scratch)
     waiting = _hold_back_last_month(home)
     first = _measure("run", home)
-    held = sum(1 for path in (home / "inbox").rglob("*") if path.is_file())
+    held = [path.stat().st_mtime_ns for path in (home / "inbox").rglob("*") if path.is_file()]
     # what the sensor keeps once it has handed the first load's files to a run
-    cursor = json.dumps({"newest_ns": _newest_ns(home / "inbox")})
+    cursor = json.dumps({"newest_ns": max(held)})
     evaluations = {"sensor, nothing new": _evaluate("sensor", home, cursor)}
     arrived = _deliver(waiting, home / "inbox")
     evaluations["sensor, month arrived"] = _evaluate("sensor", home, cursor)
@@ -111,7 +97,7 @@ def main() -> None:
     shutil.rmtree(scratch, ignore_errors=True)
 
     print(
-        f"\n{args.scale}: {held:,} files in the inbox after the first load ({first['seconds']:.0f} s), "
+        f"\n{args.scale}: {len(held):,} files in the inbox after the first load ({first['seconds']:.0f} s), "
         f"{arrived:,} more arrived (the last month's); Dagster's sensor timeout {SENSOR_TIMEOUT_SECONDS} s"
     )
     print(f"{'evaluation':<26}{'seconds':>9}{'timeout':>9}{'peak MB':>9}{'cursor B':>10}  run requested")
