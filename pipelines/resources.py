@@ -14,7 +14,9 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     resources."""
     return {
         "duckdb": WorkingDatabase(
-            database=str(settings.build_database), published_warehouse=str(settings.warehouse)
+            database=str(settings.build_database),
+            published_warehouse=str(settings.warehouse),
+            connection_config={"memory_limit": settings.duckdb_memory_limit},
         ),
         "paths": PathsResource(
             inbox=str(settings.inbox),

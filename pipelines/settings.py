@@ -18,6 +18,9 @@ PARTNERS_DIR = PROJECT_ROOT / "pipelines" / "partners"
 # A scenario (JOINEDUP_SCENARIO, or `joinedup run --scenario`) runs the same pipeline on its own
 # configuration, into a warehouse and site of its own under this folder.
 SCENARIO_OUTPUT = "scenario-output"
+# How much memory DuckDB may hold while a run builds the warehouse (JOINEDUP_DUCKDB_MEMORY_LIMIT); beyond
+# it, DuckDB spills to a temporary folder beside the database. Its own default is 80 % of the machine.
+DEFAULT_DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 def _home() -> Path:
@@ -73,6 +76,8 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_folder)
     # services of a kind with an index before the scorecards show peer indices (JOINEDUP_MIN_PEERS)
     min_peers: int = DEFAULT_MIN_PEERS
+    # what DuckDB may hold in memory during a run, in DuckDB's notation ("512MB", "2GB")
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @property
     def publications(self) -> Path:
@@ -108,6 +113,7 @@ class Settings:
             scenario=chosen,
             cache_dir=_path("JOINEDUP_CACHE_DIR", default_cache_folder()),
             min_peers=int(os.environ.get("JOINEDUP_MIN_PEERS") or DEFAULT_MIN_PEERS),
+            duckdb_memory_limit=os.environ.get("JOINEDUP_DUCKDB_MEMORY_LIMIT") or DEFAULT_DUCKDB_MEMORY_LIMIT,
         )
 
 

@@ -180,6 +180,21 @@ def test_the_scorecards_choices_reach_the_publication_from_the_environment(tmp_p
     assert resources["paths"].path("cache_dir") == default_cache_folder()
 
 
+def test_the_working_database_holds_at_most_its_memory_limit(tmp_path, monkeypatch):
+    """DuckDB's memory limit during a run comes from JOINEDUP_DUCKDB_MEMORY_LIMIT (1GB by default) and
+    is what every connection to the working database has."""
+    monkeypatch.setenv("JOINEDUP_HOME", str(tmp_path))
+
+    def limit() -> str:
+        with resources_of(Settings.from_env())["duckdb"].get_connection() as con:
+            (value,) = con.execute("select current_setting('memory_limit')").fetchone()
+        return value
+
+    assert limit() == "953.6 MiB"  # 1 GB as DuckDB shows it
+    monkeypatch.setenv("JOINEDUP_DUCKDB_MEMORY_LIMIT", "2GB")
+    assert limit() == "1.8 GiB"
+
+
 def test_building_the_definitions_writes_nothing(tmp_path):
     """The working database's folder is made by the run that opens it, not by loading the code location."""
     resources = resources_of(settings_for(tmp_path / "home"))

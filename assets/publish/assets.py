@@ -106,14 +106,21 @@ def publication_specs() -> list[dg.AssetSpec]:
 
 
 def build_site(
-    warehouse: Path, site: Path, rules: BoardRules, cache: Path, run_id: str, previous: Path | None = None
+    warehouse: Path,
+    site: Path,
+    rules: BoardRules,
+    cache: Path,
+    run_id: str,
+    previous: Path | None = None,
+    config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Write the scorecards of `warehouse` into `site`, read by `rules`; return render_site's figures.
 
     Pages whose inputs are those of the `previous` site's pages are carried over from it.
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
+    `config` is DuckDB's for the reading connection (the working database's: its memory limit).
     """
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=config or {}) as con:
         summary = render_site(con, site, rules, cache, previous)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
@@ -193,6 +200,7 @@ def publication_asset() -> dg.AssetsDefinition:
                         paths.path("cache_dir"),
                         run_id,
                         store.site_in(current) if current else None,
+                        duckdb.connection_config,
                     )
                 fault_point("publish:site-built")
                 lake = paths.lake_settings()
