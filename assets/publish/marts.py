@@ -161,8 +161,9 @@ class Marts:
         return measure["measure_name"] if measure else code
 
 
-def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
-    """Read every mart the site shows."""
+def load_marts(con: duckdb.DuckDBPyConnection, spc: bool = True) -> Marts:
+    """Read every mart the site shows; without `spc`, every one but the SPC series (the largest: a site
+    reads them a batch of services at a time, with `load_spc_series`)."""
     rows = {name: fetch_rows(con, sql) for name, sql in QUERIES.items()}
     return Marts(
         services=rows["services"],
@@ -171,7 +172,7 @@ def load_marts(con: duckdb.DuckDBPyConnection) -> Marts:
         staff_groups={r["staff_group_code"]: r["staff_group_name"] for r in rows["staff_groups"]},
         scorecard=group_by(rows["scorecard"], "service_code"),
         measure_periods=group_by(rows["measure_periods"], "service_code"),
-        spc=load_spc_series(con),
+        spc=load_spc_series(con) if spc else {},
         spc_status={(r["service_code"], r["measure_code"]): r for r in rows["spc_status"]},
         workforce=group_by(rows["workforce"], "service_code"),
         coverage={r["service_code"]: r for r in rows["coverage"]},

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -41,6 +42,7 @@ from assets.publish.quality import load_quality
 from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
 from assets.publish.service_page import service_context
+from assets.publish.spc_series import load_spc_series
 from assets.publish.workforce_panel import findings_by_kind
 from assets.validate.data_docs import DATA_DOCS_PAGE
 
@@ -56,6 +58,9 @@ NAVIGATION = {
     # written by the publish step from Great Expectations' results (assets.validate.data_docs)
     DATA_DOCS_PAGE: "Validation results",
 }
+# services whose SPC series are held at once while their pages are written: the series are most of what
+# a site reads, and at 3,000 services all of them at once would take over a gigabyte
+SPC_BATCH = 250
 
 
 def render_site(
@@ -74,7 +79,7 @@ def render_site(
     """
     started = time.perf_counter()
     out_dir = Path(out_dir)
-    marts = load_marts(con)
+    marts = load_marts(con, spc=False)
     quality = load_quality(con)
     slugs = service_slugs([s["service_code"] for s in marts.services])
     templates = chart_templates(cache_dir)
@@ -91,12 +96,15 @@ def render_site(
         lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes),
     )
     paths, findings, peers = IndexPaths(marts), findings_by_kind(marts), PeerCounts.of(marts)
-    for service in marts.services:
-        page(
-            f"services/{slugs[service['service_code']]}.html",
-            "service.html.j2",
-            partial(service_context, service, marts, quality, templates, paths, findings, peers, rules),
-        )
+    for first in range(0, len(marts.services), SPC_BATCH):
+        batch = marts.services[first : first + SPC_BATCH]
+        read = replace(marts, spc=load_spc_series(con, [s["service_code"] for s in batch]))
+        for service in batch:
+            page(
+                f"services/{slugs[service['service_code']]}.html",
+                "service.html.j2",
+                partial(service_context, service, read, quality, templates, paths, findings, peers, rules),
+            )
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)

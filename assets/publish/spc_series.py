@@ -7,6 +7,7 @@ DuckDB rounds and serialises the rows of all services at once. A figure is writt
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +28,7 @@ def sql_json_number(column: str) -> str:
     )
 
 
-SERIES_SQL = f"""
+_SERIES_SQL = f"""
     with labels as (
         select unnest($point_types::varchar[]) as point_type, unnest($labels::varchar[]) as label,
                unnest($label_json::varchar[]) as label_json
@@ -50,6 +51,7 @@ SERIES_SQL = f"""
             on f.service_code = s.service_code and f.measure_code = s.measure_code
             and f.period = s.period
         left join labels as l on l.point_type = s.point_type
+        {{chosen_points}}
         window w as (partition by s.service_code, s.measure_code order by s.period)
     ),
     segments as (
@@ -100,6 +102,7 @@ SERIES_SQL = f"""
                           'probability_meeting_target': probability_meeting_target, 'verdict': verdict,
                           'beats_naive': beats_naive}}) filter (where months_ahead = 1) as outlook
         from marts.fct_measure_forecast
+        {{chosen}}
         group by all
     ),
     -- the latest actual as the forecast's month 0, every bound at its value: the line and bands leave it
@@ -124,6 +127,14 @@ SERIES_SQL = f"""
     left join forecasts as f using (service_code, measure_code)
     left join starts as st using (service_code, measure_code)
 """
+
+
+def series_sql(chosen: bool) -> str:
+    """SQL for the SPC series: of every service, or (`chosen`) only of those in `$services`."""
+    kept = "in (select unnest($services::varchar[]))"
+    return _SERIES_SQL.replace("{chosen_points}", f"where s.service_code {kept}" if chosen else "").replace(
+        "{chosen}", f"where service_code {kept}" if chosen else ""
+    )
 
 
 @dataclass(frozen=True)
@@ -172,8 +183,11 @@ class SpcSeries:
         return self.latest_limits_status == CANNOT_COMPUTE
 
 
-def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], SpcSeries]:
-    """Every SPC series by service and measure code, with its forecast where it has one."""
+def load_spc_series(
+    con: duckdb.DuckDBPyConnection, services: Sequence[str] | None = None
+) -> dict[tuple[str, str], SpcSeries]:
+    """Every SPC series by service and measure code, with its forecast where it has one; only the
+    series of `services` when given (a site reads them a batch of services at a time)."""
     point_types = [
         t
         for (t,) in con.execute(
@@ -181,13 +195,15 @@ def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], Spc
         ).fetchall()
     ]
     labels = [variation_badge(t).label for t in point_types]
-    params = {
+    params: dict[str, object] = {
         "point_types": point_types,
         "labels": labels,
         "label_json": [safe_json(x) for x in labels],
         "too_few": TOO_FEW,
         "cannot_compute": CANNOT_COMPUTE,
     }
+    if services is not None:
+        params["services"] = list(services)
     series = {}
     for (
         service,
@@ -207,7 +223,7 @@ def load_spc_series(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], Spc
         rows_json,
         outlook,
         forecast_last,
-    ) in con.execute(SERIES_SQL, params).fetchall():
+    ) in con.execute(series_sql(services is not None), params).fetchall():
         lines = tuple(
             name
             for name, found in (("mean", has_mean), ("upper_limit", has_limits), ("target", has_target))
