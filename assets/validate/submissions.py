@@ -219,6 +219,13 @@ def _update_load_log(
         con.unregister("batch_files")
 
 
+def _without(rows: pl.DataFrame, findings: pl.DataFrame) -> pl.DataFrame:
+    """`rows` but those with a finding: the frame itself, not a copy, when there is none."""
+    if findings.is_empty():
+        return rows
+    return rows.filter(~pl.col("row_id").is_in(findings["row_id"].implode()))
+
+
 def validate_rows(
     con: duckdb.DuckDBPyConnection,
     kind: SubmissionType,
@@ -241,12 +248,12 @@ def validate_rows(
         _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
         units = con.execute("select measure_code, unit from seeds.measures").pl()
         typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
-        checkable = typed.filter(~pl.col("row_id").is_in(type_findings["row_id"].implode()))
-        suite = check_rows(con, checkable, kind, expectations_dir)
+        # the rows that could be typed, a frame that lives only while the suite runs
+        suite = check_rows(con, _without(typed, type_findings), kind, expectations_dir)
         findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
         errors = findings.filter(pl.col("severity") == "critical")
         warnings = findings.filter(pl.col("severity") != "critical")
-        loaded = typed.filter(~pl.col("row_id").is_in(errors["row_id"].implode()))
+        loaded = _without(typed, errors)
 
         con.register("loaded_rows", loaded.select(c for c, _ in validated_columns(kind)).to_arrow())
         con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
