@@ -3,11 +3,13 @@
 import json
 from dataclasses import dataclass
 
+import polars as pl
 import pytest
 
 from assets.models.shipped import published_marts
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
-from assets.validate.mart_suites import validate_mart
+from assets.validate.mart_suites import FRAMES, mart_suite_name, suite_columns, validate_mart
+from assets.validate.suites import run_suite, suite_spec
 from tests.sql_fixtures import build_hand_made_warehouse
 
 S1_RATE_JAN = "service_code = 'S1' and measure_code = 'RATE' and period = '2024-01-01'"
@@ -222,3 +224,51 @@ def test_every_expectation_has_a_rule_a_severity_and_a_meaning():
         for expectation in suite["expectations"]:
             assert expectation["severity"] in ("critical", "warning"), name
             assert expectation["meta"]["rule"] and len(expectation["meta"]["meaning"]) > 15, name
+
+
+def test_reading_only_the_columns_the_rules_name_judges_as_reading_every_column(con):
+    """validate_mart reads the columns its suite names; the whole mart gives the same findings and results."""
+    for case in CASES:
+        con.begin()
+        try:
+            con.execute(case.breaks)
+            read = validate_mart(con, case.mart, PROJECT_EXPECTATIONS_DIR)
+            every = con.execute(FRAMES.get(case.mart, f"select * from marts.{case.mart}")).pl()
+            whole = run_suite(
+                every.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64)),
+                suite_spec(PROJECT_EXPECTATIONS_DIR, mart_suite_name(case.mart)),
+                {},
+            )
+        finally:
+            con.rollback()
+        assert read.findings.height > 0, case
+        assert read.findings.equals(whole.findings) and read.results == whole.results, case
+
+
+def test_the_columns_a_suite_names_include_those_of_nested_row_conditions():
+    condition = {
+        "type": "and",
+        "conditions": [
+            {"type": "nullity", "column": {"name": "c"}, "is_null": False},
+            {
+                "type": "or",
+                "conditions": [
+                    {"type": "comparison", "column": {"name": "d"}, "operator": ">", "parameter": 1}
+                ],
+            },
+        ],
+    }
+    suite = {
+        "expectations": [
+            {
+                "type": "expect_column_values_to_not_be_null",
+                "kwargs": {"column": "a", "row_condition": condition},
+            },
+            {"type": "expect_compound_columns_to_be_unique", "kwargs": {"column_list": ["a", "b"]}},
+            {
+                "type": "expect_column_pair_values_a_to_be_greater_than_b",
+                "kwargs": {"column_A": "e", "column_B": "f"},
+            },
+        ]
+    }
+    assert suite_columns(suite) == {"a", "b", "c", "d", "e", "f"}
