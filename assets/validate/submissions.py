@@ -18,6 +18,9 @@ from assets.validate.suites import SuiteResult, run_suite, suite_spec
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
 from assets.warehouse import validated_columns
 
+# what places a raw row: its id in this pass, its file and where in the file it is
+ROW_PLACE = ("row_id", "file_hash", "file_name", "sheet_name", "row_number")
+
 
 @dataclass(frozen=True)
 class ValidationOutcome:
@@ -53,9 +56,7 @@ def _write_findings(
     if findings.is_empty():
         return
     at = "quarantined_at" if table == "quarantine" else "warned_at"
-    rows = findings.join(
-        raw.select("row_id", "file_hash", "file_name", "sheet_name", "row_number"), on="row_id"
-    ).select(
+    rows = findings.join(raw.select(ROW_PLACE), on="row_id").select(
         "file_hash",
         "file_name",
         "sheet_name",
@@ -248,6 +249,8 @@ def validate_rows(
         _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
         units = con.execute("select measure_code, unit from seeds.measures").pl()
         typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
+        # the figures as text are typed now: keep only what places a row and its file
+        raw = raw.select(*ROW_PLACE, "is_new", "month")
         # the rows that could be typed, a frame that lives only while the suite runs
         suite = check_rows(con, _without(typed, type_findings), kind, expectations_dir)
         findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
