@@ -1,6 +1,7 @@
-"""Every SPC series the site charts, read once: its chart rows already serialised, and what it says in words.
+"""The SPC series the site charts: their chart rows already serialised, and what they say in words.
 
-DuckDB rounds and serialises the rows of all services at once. A figure is written as Python's
+DuckDB rounds and serialises the rows of many services at once (a site reads a batch of services at a
+time). A figure is written as Python's
 `json.dumps(round(x, 4))` writes it: DuckDB's `format('{:.4f}')` rounds the exact binary value as
 `round` does, and its shortest text of the double read back is Python's `repr`.
 """
