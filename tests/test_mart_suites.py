@@ -8,7 +8,8 @@ import pytest
 
 from assets.models.shipped import published_marts
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
-from assets.validate.mart_suites import FRAMES, mart_suite_name, suite_columns, validate_mart
+from assets.validate.mart_suites import FRAMES, mart_suite_name, validate_mart
+from assets.validate.suite_sql import suite_columns
 from assets.validate.suites import run_suite, suite_spec
 from tests.sql_fixtures import build_hand_made_warehouse
 

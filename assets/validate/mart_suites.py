@@ -19,6 +19,7 @@ import polars as pl
 
 from assets.models.build import quote
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
+from assets.validate.suite_sql import suite_columns
 from assets.validate.suites import SuiteResult, run_suite, suite_spec
 
 # a generated expectation names the file it comes from; those without it are the suite's own rules
@@ -108,26 +109,6 @@ def mart_suite_texts(marts_dir: Path, expectations_dir: Path) -> dict[Path, str]
         current = json.loads(path.read_text()) if path.exists() else None
         texts[path] = json.dumps(mart_suite(spec, current), indent=2, ensure_ascii=False) + "\n"
     return texts
-
-
-def suite_columns(suite: dict[str, Any]) -> set[str]:
-    """The columns a suite's expectations name, those of their row conditions included."""
-    names: set[str] = set()
-
-    def named_in(condition: dict[str, Any]) -> None:
-        column = condition.get("column")
-        if isinstance(column, dict) and "name" in column:
-            names.add(column["name"])
-        for inner in condition.get("conditions", []):
-            named_in(inner)
-
-    for expectation in suite.get("expectations", []):
-        kwargs = expectation.get("kwargs", {})
-        names.update(kwargs[k] for k in ("column", "column_A", "column_B") if k in kwargs)
-        names.update(kwargs.get("column_list", []))
-        if isinstance(kwargs.get("row_condition"), dict):
-            named_in(kwargs["row_condition"])
-    return names
 
 
 def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, expectations_dir: Path) -> SuiteResult:

@@ -162,8 +162,7 @@ class _Compiler:
             if isinstance(mostly, bool) or not isinstance(mostly, (int, float)) or not 0 <= mostly <= 1:
                 raise SuiteCompileError(f"mostly {mostly!r} is not between 0 and 1")
         except MissingColumn as problem:
-            named = (*map(kwargs.get, ("column", "column_A", "column_B")), *kwargs.get("column_list", ()))
-            return Check(config, tuple(filter(None, named)), observed=(False, "None"), error=str(problem))
+            return Check(config, named_columns(kwargs), observed=(False, "None"), error=str(problem))
         except (SuiteCompileError, KeyError, TypeError) as problem:
             raise self.fail(index, expectation, str(problem)) from None
         return replace(check, domain=domain, mostly=float(mostly))
@@ -259,6 +258,31 @@ class _Compiler:
             raise SuiteCompileError(f"ignore_row_if {ignore!r} is not understood")
         key = ", ".join(self.normalised(n) for n in names)
         return Check(config, tuple(names), considered=considered[ignore], window=key)
+
+
+def named_columns(kwargs: dict[str, Any]) -> tuple[str, ...]:
+    """The columns an expectation's kwargs name as what it checks (not those of its row condition)."""
+    named = (*map(kwargs.get, ("column", "column_A", "column_B")), *kwargs.get("column_list", ()))
+    return tuple(filter(None, named))
+
+
+def suite_columns(suite: dict[str, Any]) -> set[str]:
+    """The columns a suite's expectations name, those of their row conditions included."""
+    names: set[str] = set()
+
+    def named_in(condition: dict[str, Any]) -> None:
+        column = condition.get("column")
+        if isinstance(column, dict) and "name" in column:
+            names.add(column["name"])
+        for inner in condition.get("conditions", []):
+            named_in(inner)
+
+    for expectation in suite.get("expectations", []):
+        kwargs = expectation.get("kwargs", {})
+        names.update(named_columns(kwargs))
+        if isinstance(kwargs.get("row_condition"), dict):
+            named_in(kwargs["row_condition"])
+    return names
 
 
 def compile_suite(
