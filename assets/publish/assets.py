@@ -106,22 +106,20 @@ def publication_specs() -> list[dg.AssetSpec]:
 
 
 def build_site(
-    warehouse: Path,
+    con: duckdb.DuckDBPyConnection,
     site: Path,
     rules: BoardRules,
     cache: Path,
     run_id: str,
     previous: Path | None = None,
-    config: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Write the scorecards of `warehouse` into `site`, read by `rules`; return render_site's figures.
+    """Write the scorecards of the warehouse `con` reads into `site`, read by `rules`; return render_site's
+    figures.
 
     Pages whose inputs are those of the `previous` site's pages are carried over from it.
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
-    `config` is DuckDB's for the reading connection (the working database's: its memory limit).
     """
-    with duckdb.connect(str(warehouse), read_only=True, config=config or {}) as con:
-        summary = render_site(con, site, rules, cache, previous)
+    summary = render_site(con, site, rules, cache, previous)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
@@ -193,14 +191,15 @@ def publication_asset() -> dg.AssetsDefinition:
                     # the script bundle and chart templates, kept between runs in the user's cache folder;
                     # the pages whose inputs did not change, carried over from the current publication
                     current = store.current()
+                    # from the working database, checkpointed and copied unchanged just now: a second
+                    # DuckDB on the copy would cache the same blocks again (50 MB at national scale)
                     summary = build_site(
-                        store.warehouse_in(staged),
+                        con,
                         store.site_in(staged),
                         board_rules.rules(),
                         paths.path("cache_dir"),
                         run_id,
                         store.site_in(current) if current else None,
-                        duckdb.connection_config,
                     )
                 fault_point("publish:site-built")
                 lake = paths.lake_settings()
