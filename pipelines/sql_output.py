@@ -4,7 +4,8 @@ The table is DuckDB's own rendering, as its command line prints it: the column t
 text and columns that do not fit the width cut with `…`, and beyond `max_rows` the first and last
 rows with the count of those left out. It needs nothing but DuckDB, so that the commonest use
 starts fast; CSV goes through polars and `spreadsheet_csv` (formula-like text quoted), Markdown
-through tabulate, each imported when asked for.
+through tabulate, each imported when asked for (JSON values and Markdown: `assets.result_text`, which
+the pipeline's previews share).
 """
 
 from __future__ import annotations
@@ -12,30 +13,15 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import math
 from collections.abc import Callable
-from datetime import date, datetime, time, timedelta
-from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from assets.result_text import json_value, markdown
 
 if TYPE_CHECKING:
     import duckdb
 
 EXPLAIN_COLUMNS = ["explain_key", "explain_value"]
-NUMERIC_TYPES = {
-    "TINYINT",
-    "SMALLINT",
-    "INTEGER",
-    "BIGINT",
-    "HUGEINT",
-    "UTINYINT",
-    "USMALLINT",
-    "UINTEGER",
-    "UBIGINT",
-    "UHUGEINT",
-    "FLOAT",
-    "DOUBLE",
-}
 
 
 def table(result: duckdb.DuckDBPyRelation, width: int, max_rows: int) -> str:
@@ -63,26 +49,8 @@ def json_records(result: duckdb.DuckDBPyRelation) -> str:
     infinity null, and a repeated column name gets a suffix (`a`, `a_1`) so that no value is lost.
     """
     names = _unique(result.columns)
-    rows = [dict(zip(names, map(_json_value, row), strict=True)) for row in result.fetchall()]
+    rows = [dict(zip(names, map(json_value, row), strict=True)) for row in result.fetchall()]
     return json.dumps(rows, ensure_ascii=False) + "\n"
-
-
-def markdown(result: duckdb.DuckDBPyRelation) -> str:
-    """Return the result as a Markdown (pipe) table, numbers aligned right."""
-    from tabulate import tabulate
-
-    align = ["right" if _numeric(str(kind)) else "left" for kind in result.types]
-    rows = [[_markdown_cell(value) for value in row] for row in result.fetchall()]
-    return (
-        tabulate(
-            rows,
-            headers=[_markdown_cell(name) for name in result.columns],
-            tablefmt="pipe",
-            colalign=align,
-            disable_numparse=True,
-        )
-        + "\n"
-    )
 
 
 FORMATS: dict[str, Callable[[duckdb.DuckDBPyRelation], str]] = {
@@ -99,42 +67,3 @@ def _unique(names: list[str]) -> list[str]:
         unique.append(f"{name}_{seen[name]}" if name in seen else name)
         seen[name] = seen.get(name, 0) + 1
     return unique
-
-
-def _json_value(value: Any) -> Any:
-    """Return a value DuckDB fetched as one `json` can write, without losing what it means."""
-    if isinstance(value, Decimal):
-        exponent = value.as_tuple().exponent
-        if not isinstance(exponent, int):  # NaN or infinity, which a DuckDB decimal never holds
-            return None
-        return int(value) if exponent >= 0 else float(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, datetime | date | time):
-        return value.isoformat()
-    if isinstance(value, timedelta):
-        return value.total_seconds()
-    if isinstance(value, bytes):
-        return value.hex()
-    if isinstance(value, list | tuple):
-        return [_json_value(item) for item in value]
-    if isinstance(value, dict):
-        return {str(_json_value(key)): _json_value(item) for key, item in value.items()}
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    return str(value)  # UUIDs, and anything newer DuckDB returns
-
-
-def _numeric(kind: str) -> bool:
-    return kind in NUMERIC_TYPES or kind.startswith("DECIMAL")
-
-
-def _markdown_cell(value: Any) -> str:
-    """Return a value as one Markdown table cell: `|` escaped, line breaks as <br>, NULL empty."""
-    if value is None:
-        return ""
-    if isinstance(value, list | tuple | dict):
-        text = json.dumps(_json_value(value), ensure_ascii=False)
-    else:
-        text = value.hex() if isinstance(value, bytes) else str(value)
-    return text.replace("|", "\\|").replace("\r\n", "<br>").replace("\n", "<br>")

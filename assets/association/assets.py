@@ -8,6 +8,7 @@ from assets.association.estimate import WORKFORCE_MEASURES, associations
 from assets.models.build import load_table
 from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
+from assets.result_text import markdown
 
 MART = "workforce_outcome_association"
 
@@ -57,25 +58,16 @@ def workforce_outcome_association_asset() -> dg.AssetsDefinition:
             )
             load_table(con, "marts", MART, found, mart_documentation(MART))
             record_versions(con, [f"marts/{MART}"])
-        clear = found.filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0))
+            clear = found.filter((pl.col("ci_low") > 0) | (pl.col("ci_high") < 0))
+            shown = clear.head(10).select(
+                "service_kind", "outcome", "workforce_measure", "lag_months", "slope", "ci_low", "ci_high"
+            )
+            preview = markdown(con.from_arrow(shown.to_arrow()))
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": found.height,
                 "clear_associations": clear.height,
-                "preview": dg.MetadataValue.md(
-                    clear.head(10)
-                    .select(
-                        "service_kind",
-                        "outcome",
-                        "workforce_measure",
-                        "lag_months",
-                        "slope",
-                        "ci_low",
-                        "ci_high",
-                    )
-                    .to_pandas()
-                    .to_markdown(index=False)
-                ),
+                "preview": dg.MetadataValue.md(preview),
             }
         )
 

@@ -8,6 +8,7 @@ from assets.models.project import SqlModel
 from assets.models.seeds import load_seed, seed_docs, seed_source
 from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
+from assets.result_text import markdown
 from assets.warehouse import ensure_warehouse
 
 
@@ -51,7 +52,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             built = build_model(con, model)
             record_versions(con, [key])
-            preview = con.execute(f"select * from {model.table} limit 5").pl()
+            preview = markdown(con.sql(f"select * from {model.table} limit 5"))
         by_month = (
             {}
             if built.months is None
@@ -61,7 +62,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
             metadata={
                 "dagster/row_count": built.rows,
                 **by_month,
-                "preview": dg.MetadataValue.md(preview.to_pandas().to_markdown(index=False)),
+                "preview": dg.MetadataValue.md(preview),
             }
         )
 
