@@ -21,8 +21,8 @@ from tests.analyst_fixtures import build_small_warehouse
 
 PIPELINE = ("dagster", "great_expectations", "pandas", "assets")
 # what the commands share with the pipeline below assets/ (project paths, scenarios, the lake's address, a
-# query's one row, spreadsheet-safe CSV, the settings' defaults for the board's rules and the build cache):
-# light modules, not counted as `assets`, unlike a stage's
+# query's one row, a result as JSON values and Markdown, spreadsheet-safe CSV, the settings' defaults for
+# the board's rules and the build cache): light modules, not counted as `assets`, unlike a stage's
 SHARED = {
     "assets",
     "assets.publish",
@@ -32,6 +32,7 @@ SHARED = {
     "assets.scenarios",
     "assets.lake",
     "assets.query",
+    "assets.result_text",
     "assets.spreadsheet_csv",
 }
 DATAFRAMES = ("polars", "pyarrow")
