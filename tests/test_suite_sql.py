@@ -12,7 +12,7 @@ from assets.contract import SUBMISSION_TYPES
 from assets.models.shipped import published_marts
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate import suites
-from assets.validate.mart_suites import FRAMES, mart_suite_name
+from assets.validate.mart_suites import mart_rows, mart_suite_name
 from assets.validate.reference import suite_parameters, with_check_columns
 from assets.validate.submissions import _rows_to_validate
 from assets.validate.suite_sql import SuiteCompileError
@@ -113,6 +113,21 @@ def assert_same_as_ge(frame: pl.DataFrame, spec: dict, parameters: dict) -> None
         for key in RESULT_KEYS:
             assert _plain(mine["result"].get(key)) == _plain(theirs["result"].get(key)), (_key(theirs), key)
     assert sql.expectations_failed == ge_result["statistics"]["unsuccessful_expectations"]
+    assert_same_in_database(frame.sort("row_id"), spec, parameters)
+
+
+def assert_same_in_database(frame: pl.DataFrame, spec: dict, parameters: dict) -> None:
+    """The suite run where the rows are, in a DuckDB table, finds what it finds on the frame."""
+    expected = suites.run_suite(frame, spec, parameters)
+    with duckdb.connect() as con:
+        con.execute("create table held as select * from frame")
+        found = suites.run_suite_in_database(con, "held", spec, parameters)
+    assert found.findings.equals(expected.findings)
+    assert found.results == expected.results
+    assert (found.rows_validated, found.expectations_failed) == (
+        expected.rows_validated,
+        expected.expectations_failed,
+    )
 
 
 def expectation(kind: str, rule: str, severity: str = "critical", **kwargs) -> dict:
@@ -367,11 +382,7 @@ def demo_frames(demo_run) -> dict[str, tuple[pl.DataFrame, dict]]:
             typed, _ = cast_rows(raw.drop("is_new", "month"), kind, units)
             frames[f"submission_{kind.name}"] = (with_check_columns(typed, con, kind), parameters)
         for mart in published_marts():
-            frame = con.execute(FRAMES.get(mart, f"select * from marts.{mart}")).pl()
-            frames[mart_suite_name(mart)] = (
-                frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64)),
-                {},
-            )
+            frames[mart_suite_name(mart)] = (con.execute(f"select * from ({mart_rows(mart)})").pl(), {})
     return frames
 
 

@@ -15,20 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import polars as pl
 
 from assets.models.build import quote
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
 from assets.validate.suite_sql import suite_columns
-from assets.validate.suites import SuiteResult, run_suite, suite_spec
+from assets.validate.suites import SuiteResult, run_suite_in_database, suite_spec
 
 # a generated expectation names the file it comes from; those without it are the suite's own rules
 DECLARED_IN = "declared_in"
-# A mart's rows as its suite sees them: some rules need the measure's unit from reference data.
+# A mart's rows as its suite sees them, each with its `rowid` as `row_id` (the row a finding names):
+# some rules need the measure's unit from reference data.
 FRAMES = {
-    "fct_measure_period": "select f.*, m.unit from marts.fct_measure_period as f "
+    "fct_measure_period": "select f.rowid as row_id, f.*, m.unit from marts.fct_measure_period as f "
     "left join seeds.measures as m using (measure_code)",
-    "accountability": "select a.*, m.unit from marts.accountability as a "
+    "accountability": "select a.rowid as row_id, a.*, m.unit from marts.accountability as a "
     "left join seeds.measures as m using (measure_code)",
 }
 SEVERITY = {"error": "critical", "warn": "warning"}
@@ -111,15 +111,19 @@ def mart_suite_texts(marts_dir: Path, expectations_dir: Path) -> dict[Path, str]
     return texts
 
 
+def mart_rows(mart: str) -> str:
+    """Return the query of a mart's rows as its suite sees them, `row_id` first (`FRAMES`)."""
+    return FRAMES.get(mart, f"select rowid as row_id, * from marts.{quote(mart)}")
+
+
 def validate_mart(con: duckdb.DuckDBPyConnection, mart: str, expectations_dir: Path) -> SuiteResult:
-    """Run the mart's suite (from `expectations_dir`) over every row of `marts.<mart>`, reading only the
-    columns its rules name (a column they name that the mart lacks fails its rule as before)."""
+    """Run the mart's suite (from `expectations_dir`) over every row of `marts.<mart>` where it is, in the
+    database, reading only the columns its rules name (a column they name that the mart lacks fails its
+    rule as before); a finding's `row_id` is the mart row's `rowid`."""
     suite = suite_spec(expectations_dir, mart_suite_name(mart))
-    source = FRAMES.get(mart, f"select * from marts.{quote(mart)}")
+    source = mart_rows(mart)
     named = suite_columns(suite)
     mart_columns = [d[0] for d in con.execute(f"select * from ({source}) limit 0").description]
-    columns = [c for c in mart_columns if c in named]
-    selected = ", ".join(quote(c) for c in columns) if columns else "*"
-    frame = con.execute(f"select {selected} from ({source})").pl()
-    rows = frame.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
-    return run_suite(rows, suite, {})
+    columns = ["row_id", *(c for c in mart_columns if c in named and c != "row_id")]
+    relation = f"(select {', '.join(quote(c) for c in columns)} from ({source})) as mart_rows"
+    return run_suite_in_database(con, relation, suite, {})

@@ -345,23 +345,46 @@ def _unbindable(con: duckdb.DuckDBPyConnection, view: str, checks: list[Check], 
 
 
 def evaluate(
-    con: duckdb.DuckDBPyConnection, frame: pl.DataFrame, checks: list[Check], bound: dict
+    con: duckdb.DuckDBPyConnection, relation: str, checks: list[Check], bound: dict
 ) -> tuple[list[Check], list[Counts]]:
-    """Run the checks over the whole frame in `con`; unexpected rows are given by position in the frame.
+    """Run the checks over every row of `relation` in `con` (a table, a view, or a parenthesised query
+    with an alias), whose `__pos` column places each row; unexpected rows are given by their `__pos`.
 
     Returns the checks as run (those DuckDB could not bind become failed ones) and what each found.
     """
-    view = f"suite_frame_{id(frame)}"
-    con.register(view, frame.with_row_index("__pos").to_arrow())
     try:
-        try:
-            totals, found = _counts(con, view, checks, bound)
-        except duckdb.Error:
-            checks = _unbindable(con, view, checks, bound)
-            totals, found = _counts(con, view, checks, bound)
-    finally:
-        con.unregister(view)
+        totals, found = _counts(con, relation, checks, bound)
+    except duckdb.Error:
+        checks = _unbindable(con, relation, checks, bound)
+        totals, found = _counts(con, relation, checks, bound)
     return checks, [Counts(totals[3 * i], totals[3 * i + 1], found.get(i, [])) for i in range(len(checks))]
+
+
+def type_sample(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str]) -> pl.DataFrame:
+    """Return two rows of `relation` (ordered by `__pos`) on which each named column has the type
+    verdict the whole column has: its first value that is not null, then null if it holds one anywhere.
+
+    A type list is judged on a column's pandas dtype (which depends on whether it holds a null) or on
+    its first value, so the suite can be compiled on this sample instead of every row; the columns
+    not named are null.
+    """
+    schema = con.execute(f"select * exclude (__pos) from {relation} limit 0").pl().schema
+    found = (
+        con.execute(
+            "select "
+            + ", ".join(
+                f"first({q} order by __pos) filter (where {q} is not null), bool_or({q} is null)"
+                for q in ('"' + c.replace('"', '""') + '"' for c in columns)
+            )
+            + f" from {relation}"
+        ).fetchone()
+        if columns
+        else None
+    ) or ()
+    values = {c: (found[2 * i], None if found[2 * i + 1] else found[2 * i]) for i, c in enumerate(columns)}
+    return pl.DataFrame(
+        [pl.Series(c, values.get(c, (None, None)), dtype=dtype) for c, dtype in schema.items()]
+    )
 
 
 def _counts(

@@ -11,18 +11,18 @@ import json
 import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 import polars as pl
 
-from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate
+from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate, type_sample
 from assets.validate.typing import FINDING_SCHEMA
 
 if TYPE_CHECKING:
@@ -245,18 +245,90 @@ def run_suite(
     The frame is registered in `con` (an in-memory DuckDB by default) for the time of the run.
     """
     start = time.perf_counter()
-    suite_name = suite["name"]
     checks, bound = compile_suite(suite, frame, parameters)
     connection = con or duckdb.connect()
+    view = f"suite_frame_{id(frame)}"
+    connection.register(view, frame.with_row_index("__pos").to_arrow())
     try:
-        checks, counts = evaluate(connection, frame, checks, bound)
+        checks, counts = evaluate(connection, view, checks, bound)
     finally:
+        connection.unregister(view)
         if con is None:
             connection.close()
+    return _outcome(suite["name"], checks, counts, partial(_as_pandas, frame), frame.height, start)
+
+
+def run_suite_in_database(
+    con: duckdb.DuckDBPyConnection, relation: str, suite: dict, parameters: Mapping[str, object]
+) -> SuiteResult:
+    """Validate the rows of `relation` (a table, view or parenthesised query with an alias in `con`, with
+    a unique BIGINT `row_id`) with a suite, where they are: no copy of them leaves the database but the
+    rows a rule finds. The same findings and results as `run_suite` on a frame of those rows in `row_id`
+    order.
+    """
+    start = time.perf_counter()
+    placed = f"(select *, row_id as __pos from {relation}) as placed"
+    typed = [
+        e["kwargs"]["column"]
+        for e in suite["expectations"]
+        if e.get("type") == "expect_column_values_to_be_in_type_list" and "column" in e.get("kwargs", {})
+    ]
+    sample = type_sample(con, placed, list(dict.fromkeys(typed)))
+    checks, bound = compile_suite(suite, sample, parameters)
+    checks, counts = evaluate(con, placed, checks, bound)
+    (height,) = con.execute(f"select count(*) from {relation}").fetchone() or (0,)
+    return _outcome(
+        suite["name"], checks, counts, partial(_rows_in, con, relation, sample.schema), height, start
+    )
+
+
+def _rows_in(
+    con: duckdb.DuckDBPyConnection,
+    relation: str,
+    schema: pl.Schema,
+    row_ids: list[int],
+    columns: tuple[str, ...],
+):
+    """Return the rows of `relation` with these (ascending) `row_id`s as pandas holds them once the whole
+    relation is converted (`_as_pandas`)."""
+    names = list(dict.fromkeys(["row_id", *columns]))
+    con.register("suite_row_ids", pl.DataFrame({"row_id": row_ids}, schema={"row_id": pl.Int64}).to_arrow())
+    try:
+        rows = con.execute(
+            f"select {', '.join(_quoted(n) for n in names)} from {relation} "
+            "semi join suite_row_ids using (row_id) order by row_id"
+        ).pl()
+    finally:
+        con.unregister("suite_row_ids")
+    integers = [c for c in columns if schema[c].is_integer()]
+    with_nulls = (
+        con.execute(
+            "select " + ", ".join(f"bool_or({_quoted(c)} is null)" for c in integers) + f" from {relation}"
+        ).fetchone()
+        if integers
+        else ()
+    )
+    floats = [c for c, null in zip(integers, with_nulls or (), strict=True) if null]
+    return rows.with_columns(pl.col(floats).cast(pl.Float64)).to_pandas()
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _outcome(
+    suite_name: str,
+    checks: list[Check],
+    counts: list[Counts],
+    rows_at: Callable[[list[int], tuple[str, ...]], Any],
+    height: int,
+    start: float,
+) -> SuiteResult:
+    """Return the suite's result from what its checks found; `rows_at` gives the unexpected rows."""
     findings: list[dict] = []
     outcomes = []
     for check, found in zip(checks, counts, strict=True):
-        rows = _as_pandas(frame, found.unexpected, check.columns) if found.unexpected else None
+        rows = rows_at(found.unexpected, check.columns) if found.unexpected else None
         outcome = _result(check, found, rows)
         outcomes.append(outcome)
         if not outcome[0]:
@@ -265,7 +337,7 @@ def run_suite(
     return SuiteResult(
         suite_name,
         pl.DataFrame(findings, schema=FINDING_SCHEMA),
-        frame.height,
+        height,
         len(checks),
         failed,
         time.perf_counter() - start,
