@@ -14,7 +14,7 @@ from assets.project_files import PROJECT_EXPECTATIONS_DIR
 from assets.validate import suites
 from assets.validate.mart_suites import mart_rows, mart_suite_name
 from assets.validate.reference import suite_parameters, with_check_columns
-from assets.validate.submissions import _rows_to_validate
+from assets.validate.selection import rows_to_validate
 from assets.validate.suite_sql import SuiteCompileError
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
 
@@ -378,7 +378,8 @@ def demo_frames(demo_run) -> dict[str, tuple[pl.DataFrame, dict]]:
         parameters = suite_parameters(con)
         units = con.execute("select measure_code, unit from seeds.measures").pl()
         for kind in SUBMISSION_TYPES.values():
-            raw = _rows_to_validate(con, kind, (date(1900, 1, 1), date(2100, 1, 1)))
+            with rows_to_validate(con, kind, (date(1900, 1, 1), date(2100, 1, 1))) as selection:
+                raw = pl.concat(selection.read(part) for part in selection.parts)
             typed, _ = cast_rows(raw.drop("is_new", "month"), kind, units)
             frames[f"submission_{kind.name}"] = (with_check_columns(typed, con, kind), parameters)
         for mart in published_marts():

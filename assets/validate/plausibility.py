@@ -10,6 +10,8 @@ PLAUSIBILITY_CHECKED = "outcomes"
 KEY = ["partner_code", "service_code", "measure_code", "period"]
 FIGURES = ["numerator", "denominator", "value"]
 ORDER = ["submitted_on", "loaded_at", "file_name", "row_number"]
+# what the change needs of every row checked in the batch
+BATCH_COLUMNS = KEY + FIGURES + ORDER + ["period_grain"]
 
 HISTORY_SQL = f"""
     select {", ".join(KEY + FIGURES + ORDER)}
@@ -34,15 +36,22 @@ def _figure(prefix: str = "") -> pl.Expr:
     )
 
 
-def with_monthly_change(rows: pl.DataFrame, con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+def with_monthly_change(
+    rows: pl.DataFrame, con: duckdb.DuckDBPyConnection, batch: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Add `monthly_change_pct` and the measure's `plausible_monthly_change_pct` to outcome rows.
 
     The change compares a row's figure with the partner's figure for the month before, as it stands
     (its latest submission among the rows already loaded and the rows being checked), as a
     percentage of the larger of the two; empty when either is missing or both are zero.
-    `rows` carry `value_type` and `unit` of their measure.
+    `rows` carry `value_type` and `unit` of their measure; `batch` (`BATCH_COLUMNS`) holds every row being
+    checked when `rows` are a part of them.
     """
-    checked = rows.filter(pl.col("period_grain") == "month").select(KEY + FIGURES + ORDER)
+    checked = (
+        (rows if batch is None else batch)
+        .filter(pl.col("period_grain") == "month")
+        .select(KEY + FIGURES + ORDER)
+    )
     latest = (
         pl.concat([con.execute(HISTORY_SQL).pl(), checked], how="vertical_relaxed")
         .sort(ORDER)

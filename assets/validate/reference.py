@@ -6,7 +6,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
-from assets.validate.plausibility import with_monthly_change
+from assets.validate.plausibility import PLAUSIBILITY_CHECKED, with_monthly_change
 
 PARAMETER_QUERIES = {
     "known_partners": "select partner_code from seeds.partners",
@@ -35,7 +35,10 @@ def suite_parameters(con: duckdb.DuckDBPyConnection) -> dict[str, list[str] | fl
 
 
 def with_check_columns(
-    rows: pl.DataFrame, con: duckdb.DuckDBPyConnection, kind: SubmissionType
+    rows: pl.DataFrame,
+    con: duckdb.DuckDBPyConnection,
+    kind: SubmissionType,
+    batch: pl.DataFrame | None = None,
 ) -> pl.DataFrame:
     """Add the derived columns the suites test to typed submission rows.
 
@@ -67,7 +70,7 @@ def with_check_columns(
     rows = rows.with_columns(derived)
     if kind.item:
         rows = with_card_text(rows, kind)
-    return with_monthly_change(rows, con) if kind.name == "outcomes" else rows
+    return with_monthly_change(rows, con, batch) if kind.name == PLAUSIBILITY_CHECKED else rows
 
 
 def with_card_text(rows: pl.DataFrame, kind: SubmissionType) -> pl.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
@@ -11,9 +11,12 @@ import polars as pl
 
 from assets.contract import SubmissionType
 from assets.partitions import MONTH_FORMAT, MONTHS
-from assets.validate.months import record_months, row_months, rules_fingerprint, suite_name
+from assets.validate.months import record_months, rules_fingerprint, suite_name
+from assets.validate.plausibility import BATCH_COLUMNS, PLAUSIBILITY_CHECKED
 from assets.validate.records import record_run
 from assets.validate.reference import suite_parameters, with_check_columns
+from assets.validate.selection import rows_to_validate
+from assets.validate.suite_sql import suite_columns
 from assets.validate.suites import SuiteResult, run_suite, suite_spec
 from assets.validate.typing import FINDING_SCHEMA, cast_rows
 from assets.warehouse import validated_columns
@@ -37,26 +40,19 @@ class ValidationOutcome:
     months: list[date]
 
 
-def check_rows(
-    con: duckdb.DuckDBPyConnection, typed: pl.DataFrame, kind: SubmissionType, expectations_dir: Path
-) -> SuiteResult:
-    """Run the submission type's suite (from `expectations_dir`) over typed rows that carry a `row_id`."""
-    suite = suite_spec(expectations_dir, suite_name(kind))
-    return run_suite(with_check_columns(typed, con, kind), suite, suite_parameters(con))
-
-
 def _write_findings(
     con: duckdb.DuckDBPyConnection,
     table: str,
     findings: pl.DataFrame,
-    raw: pl.DataFrame,
+    places: pl.DataFrame,
     kind: SubmissionType,
     run_id: str | None,
 ) -> None:
+    """Add findings to `audit.<table>`, each placed by its row (`places`: `ROW_PLACE`)."""
     if findings.is_empty():
         return
     at = "quarantined_at" if table == "quarantine" else "warned_at"
-    rows = findings.join(raw.select(ROW_PLACE), on="row_id").select(
+    rows = findings.join(places, on="row_id").select(
         "file_hash",
         "file_name",
         "sheet_name",
@@ -142,9 +138,15 @@ def _previous_verdicts_removed(
 
 
 def _months_to_record(
-    con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame, window: tuple[date, date] | None
+    con: duckdb.DuckDBPyConnection,
+    kind: SubmissionType,
+    months: pl.DataFrame,
+    window: tuple[date, date] | None,
 ) -> list[date]:
-    """Return the months whose every row this pass validated: the window's and months new to the warehouse."""
+    """Return the months whose every row this pass validated: the window's and months new to the warehouse.
+
+    `months`: the months of the rows validated, each with `is_new` (some row of it is in a new file).
+    """
     recorded = {
         m
         for (m,) in con.execute(
@@ -152,7 +154,7 @@ def _months_to_record(
         ).fetchall()
     }
     # months outside the partitions are validated when their rows are new, never again by month
-    months = raw.filter(pl.col("month").dt.strftime(MONTH_FORMAT).is_in(MONTHS.get_partition_keys()))
+    months = months.filter(pl.col("month").dt.strftime(MONTH_FORMAT).is_in(MONTHS.get_partition_keys()))
     in_window = (
         months.filter(pl.col("month").is_between(*window, closed="left")) if window else months.clear()
     )
@@ -160,44 +162,15 @@ def _months_to_record(
     return sorted(set(in_window["month"]) | set(new["month"]))
 
 
-def _rows_to_validate(
-    con: duckdb.DuckDBPyConnection, kind: SubmissionType, window: tuple[date, date] | None
-) -> pl.DataFrame:
-    """Return raw rows of files not yet validated and of every file's rows for a month in `window`.
-
-    Each distinct period text is read once, and only the rows selected leave the database: a run
-    costs the months it validates, not every row held.
-    """
-    periods = con.execute(
-        f"select distinct r.period, l.date_order from raw.{kind.name} as r join audit.load_log as l "
-        "on l.file_hash = r.file_hash and l.submission_type = ?",
-        [kind.name],
-    ).pl()
-    con.register("period_months", periods.with_columns(row_months(periods)).to_arrow())
-    try:
-        raw = con.execute(
-            f"select r.*, l.date_order, l.percent_scale, l.status = 'received' as is_new, m.month "
-            f"from raw.{kind.name} as r join audit.load_log as l "
-            "on l.file_hash = r.file_hash and l.submission_type = ? "
-            "left join period_months as m on m.period is not distinct from r.period "
-            "and m.date_order is not distinct from l.date_order "
-            "where l.status = 'received' or (l.status = 'validated' and m.month >= ? and m.month < ?) "
-            "order by r.file_name, r.sheet_name nulls first, r.row_number",
-            [kind.name, *(window or (date.max, date.max))],
-        ).pl()
-    finally:
-        con.unregister("period_months")
-    return raw.with_row_index("row_id").with_columns(pl.col("row_id").cast(pl.Int64))
-
-
 def _update_load_log(
-    con: duckdb.DuckDBPyConnection, kind: SubmissionType, raw: pl.DataFrame, typed: pl.DataFrame
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, files: list[str], repairs: pl.DataFrame
 ) -> None:
-    """Set rows loaded and quarantined of every file validated, and text repairs of the new ones."""
-    new = typed.filter(pl.col("row_id").is_in(raw.filter("is_new")["row_id"].implode()))
-    # A file's text repairs depend only on its text, so they are counted once, when it is new.
-    con.register("repairs", _text_repairs(new, kind).to_arrow())
-    con.register("batch_files", raw.select("file_hash").unique().to_arrow())
+    """Set rows loaded and quarantined of every file validated (`files`), and text repairs of the new ones
+    (`repairs`: per file)."""
+    con.register("repairs", repairs.to_arrow())
+    con.register(
+        "batch_files", pl.DataFrame({"file_hash": files}, schema={"file_hash": pl.String}).to_arrow()
+    )
     try:
         con.execute(
             f"""
@@ -227,6 +200,63 @@ def _without(rows: pl.DataFrame, findings: pl.DataFrame) -> pl.DataFrame:
     return rows.filter(~pl.col("row_id").is_in(findings["row_id"].implode()))
 
 
+@dataclass
+class _Typed:
+    """What typing a batch's parts gave: the typed rows of each part, the typing's findings, the text
+    repairs of new files, the months of the rows, and the rows of files already validated."""
+
+    parts: list[pl.DataFrame] = field(default_factory=list)
+    findings: list[pl.DataFrame] = field(default_factory=list)
+    repairs: list[pl.DataFrame] = field(default_factory=list)
+    months: list[pl.DataFrame] = field(default_factory=list)
+    again: list[pl.DataFrame] = field(default_factory=list)
+
+    def add(self, raw: pl.DataFrame, kind: SubmissionType, units: pl.DataFrame) -> None:
+        """Type a part's raw rows (`RowsToValidate.read`)."""
+        typed, findings = cast_rows(raw.drop("is_new", "month"), kind, units)
+        new = raw.filter("is_new")["row_id"].implode()
+        self.parts.append(typed)
+        self.findings.append(findings)
+        # A file's text repairs depend only on its text, so they are counted once, when it is new.
+        self.repairs.append(_text_repairs(typed.filter(pl.col("row_id").is_in(new)), kind))
+        self.months.append(raw.group_by("month").agg(pl.col("is_new").any()))
+        self.again.append(raw.filter(~pl.col("is_new")).select("file_hash", "sheet_name", "row_number"))
+
+
+def _checked(
+    con: duckdb.DuckDBPyConnection,
+    kind: SubmissionType,
+    typed: _Typed,
+    findings: pl.DataFrame,
+    named: set[str],
+) -> pl.DataFrame:
+    """Return the rows that could be typed with the columns the suite checks (`named`), derived ones too
+    (`with_check_columns`), made a part at a time."""
+    batch = None  # a row is compared with its partner's month before, which any part may hold
+    if kind.name == PLAUSIBILITY_CHECKED and len(typed.parts) > 1:
+        batch = pl.concat([_without(part, findings).select(BATCH_COLUMNS) for part in typed.parts])
+    checked = []
+    for part in typed.parts:
+        rows = with_check_columns(_without(part, findings), con, kind, batch)
+        checked.append(rows.select("row_id", *(c for c in rows.columns if c in named and c != "row_id")))
+    return pl.concat(checked, rechunk=False)
+
+
+def _load(con: duckdb.DuckDBPyConnection, kind: SubmissionType, typed: _Typed, errors: pl.DataFrame) -> int:
+    """Insert the typed rows that failed no ERROR rule into `validated.<type>`, a part at a time; return
+    how many."""
+    loaded = 0
+    for part in typed.parts:
+        rows = _without(part, errors).select(c for c, _ in validated_columns(kind))
+        con.register("loaded_rows", rows.to_arrow())
+        try:
+            con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
+        finally:
+            con.unregister("loaded_rows")
+        loaded += rows.height
+    return loaded
+
+
 def validate_rows(
     con: duckdb.DuckDBPyConnection,
     kind: SubmissionType,
@@ -241,38 +271,39 @@ def validate_rows(
     `window` is [first day, day after the last month). Re-validated rows replace their earlier
     verdicts (loaded, quarantined or warned), so a month's rows always stand as today's rules and
     reference data judge them; the months so judged are recorded with the rules' fingerprint.
+    The raw text is read and typed a part (whole files) at a time; the suite checks the batch at once.
     """
     fingerprint = rules_fingerprint(con, kind, expectations_dir)
+    rules = suite_spec(expectations_dir, suite_name(kind))
     con.begin()
     try:
-        raw = _rows_to_validate(con, kind, window)
-        _previous_verdicts_removed(con, kind, raw.filter(~pl.col("is_new")))
         units = con.execute("select measure_code, unit from seeds.measures").pl()
-        typed, type_findings = cast_rows(raw.drop("is_new", "month"), kind, units)
-        # the figures as text are typed now: keep only what places a row and its file
-        raw = raw.select(*ROW_PLACE, "is_new", "month")
-        # the rows that could be typed, a frame that lives only while the suite runs
-        suite = check_rows(con, _without(typed, type_findings), kind, expectations_dir)
+        typed = _Typed()
+        with rows_to_validate(con, kind, window) as selection:
+            for part in selection.parts:
+                typed.add(selection.read(part), kind, units)
+        _previous_verdicts_removed(con, kind, pl.concat(typed.again))
+        type_findings = pl.concat(typed.findings)
+        suite = run_suite(
+            _checked(con, kind, typed, type_findings, suite_columns(rules)), rules, suite_parameters(con)
+        )
         findings = pl.concat([type_findings, suite.findings]).cast(FINDING_SCHEMA)
         errors = findings.filter(pl.col("severity") == "critical")
         warnings = findings.filter(pl.col("severity") != "critical")
-        loaded = _without(typed, errors)
-
-        con.register("loaded_rows", loaded.select(c for c, _ in validated_columns(kind)).to_arrow())
-        con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
-        con.unregister("loaded_rows")
-        _write_findings(con, "quarantine", errors, raw, kind, run_id)
-        _write_findings(con, "warnings", warnings, raw, kind, run_id)
+        loaded = _load(con, kind, typed, errors)
+        places = pl.concat([part.select(ROW_PLACE) for part in typed.parts], rechunk=False)
+        _write_findings(con, "quarantine", errors, places, kind, run_id)
+        _write_findings(con, "warnings", warnings, places, kind, run_id)
         _attribute_quarantine(con, kind)
-        _update_load_log(con, kind, raw, typed)
-        months = _months_to_record(con, kind, raw, window)
+        _update_load_log(con, kind, selection.files, pl.concat(typed.repairs))
+        months = _months_to_record(con, kind, pl.concat(typed.months), window)
         record_months(con, kind, months, fingerprint, run_id)
         record_run(
             con,
             suite,
             f"raw.{kind.name}",
             run_id,
-            rows=raw.height,
+            rows=selection.rows,
             errors=errors["row_id"].n_unique(),
             warnings=warnings["row_id"].n_unique(),
         )
@@ -282,12 +313,12 @@ def validate_rows(
     con.commit()
     return ValidationOutcome(
         kind.name,
-        raw["file_hash"].n_unique(),
-        raw.height,
-        loaded.height,
-        raw.height - loaded.height,
+        len(selection.files),
+        selection.rows,
+        loaded,
+        selection.rows - loaded,
         suite,
         findings,
-        int(raw["is_new"].sum()),
+        selection.rows - sum(frame.height for frame in typed.again),
         months,
     )
