@@ -16,6 +16,7 @@ from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
 from assets.faults import fault_point
+from assets.free_memory import release_freed_memory
 from assets.lake import LakeSettings
 from assets.publish.board_rules import BoardRules
 from assets.publish.swap import copy_into_place
@@ -97,7 +98,8 @@ class WorkingDatabase(DuckDBResource):
         folder made first.
 
         The connection is closed when the step raises too (dagster-duckdb closes it only on success,
-        leaving a failed step's connection, and the file's write-ahead log, to the garbage collector).
+        leaving a failed step's connection, and the file's write-ahead log, to the garbage collector),
+        and the memory the step's work freed goes back to the operating system (`release_freed_memory`).
         """
         step = _current_step()
         if step is not None and step not in self._steps_started:
@@ -109,6 +111,7 @@ class WorkingDatabase(DuckDBResource):
                 yield con
             finally:
                 con.close()
+                release_freed_memory()
 
 
 class PathsResource(dg.ConfigurableResource):
