@@ -1,16 +1,24 @@
-"""Hand polars frames to DuckDB as Arrow without copying their text."""
+"""Hand polars frames to DuckDB through the Arrow C stream interface, without copying their text."""
+
+from typing import Any
 
 import polars as pl
-import pyarrow as pa
 
 
-def arrow_stream(frame: pl.DataFrame) -> pa.RecordBatchReader:
-    """Return the frame as an Arrow stream for DuckDB to read once (an insert), its text columns kept as
-    string views that DuckDB reads where they are.
+class ArrowStream:
+    """A polars frame for DuckDB to read (`con.register(name, ArrowStream(frame))`): an Arrow C stream
+    (`__arrow_c_stream__`) of the frame's own buffers, its text as string views.
 
-    `frame.to_arrow()` copies every string into a large_string array first, and a registered Arrow table
-    is scanned through pyarrow's dataset engine (which has no filter kernels for string views and warns
-    about their buffers' alignment); a stream is read straight through. Inserting 2 million short
-    strings: 0.52 s from `to_arrow()`, 0.12 s from the stream.
+    Registered in DuckDB as a frame, it would be copied with `to_arrow()` (every string into a
+    large_string array); as a pyarrow table or reader, it would be scanned through pyarrow's dataset
+    engine, which has no filter kernels for string views and warns about their buffers' alignment.
+    DuckDB reads a C stream itself. Inserting 2 million short strings: 0.52 s from `to_arrow()`, 0.34 s
+    from a pyarrow reader, 0.09 s from the stream.
     """
-    return frame.to_arrow(compat_level=pl.CompatLevel.newest()).to_reader()
+
+    def __init__(self, frame: pl.DataFrame) -> None:
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
+        """Return a new stream of the frame (every scan reads it from the start)."""
+        return self._frame.__arrow_c_stream__(requested_schema)

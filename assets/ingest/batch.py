@@ -9,7 +9,7 @@ import duckdb
 import polars as pl
 from polars.datatypes import DataTypeClass
 
-from assets.arrow_handoff import arrow_stream
+from assets.arrow_handoff import ArrowStream
 from assets.contract import SubmissionType
 from assets.ingest.files import RejectedFile, partner_in_name
 from assets.ingest.inbox import NOT_A_FILE
@@ -268,7 +268,7 @@ def rejection(
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
-    con.register("incoming_rows", arrow_stream(frame))
+    con.register("incoming_rows", ArrowStream(frame))
     try:
         con.execute(f"insert into {table} by name select * from incoming_rows")
     finally:

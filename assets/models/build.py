@@ -9,7 +9,7 @@ from datetime import date, datetime
 import duckdb
 import polars as pl
 
-from assets.arrow_handoff import arrow_stream
+from assets.arrow_handoff import ArrowStream
 from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
 from assets.models.versions import model_versions
@@ -219,7 +219,7 @@ def load_table(
 ) -> int:
     """Replace `<schema>.<name>` with a frame, comment it, and return its row count."""
     target = f"{quote(schema)}.{quote(name)}"
-    con.register("incoming_table", arrow_stream(frame))
+    con.register("incoming_table", ArrowStream(frame))
     con.begin()
     try:
         con.execute(f"create or replace table {target} as select * from incoming_table")

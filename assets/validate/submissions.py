@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from assets.arrow_handoff import arrow_stream
+from assets.arrow_handoff import ArrowStream
 from assets.contract import SubmissionType
 from assets.partitions import MONTH_FORMAT, MONTHS
 from assets.validate.months import record_months, rules_fingerprint, suite_name
@@ -66,7 +66,7 @@ def _write_findings(
         pl.lit(run_id, pl.String).alias("run_id"),
         pl.lit(datetime.now()).alias(at),
     )
-    con.register("finding_rows", arrow_stream(rows))
+    con.register("finding_rows", ArrowStream(rows))
     con.execute(f"insert into audit.{table} by name select * from finding_rows")
     con.unregister("finding_rows")
 
@@ -249,7 +249,7 @@ def _load(con: duckdb.DuckDBPyConnection, kind: SubmissionType, typed: _Typed, e
     loaded = 0
     for part in typed.parts:
         rows = _without(part, errors).select(c for c, _ in validated_columns(kind))
-        con.register("loaded_rows", arrow_stream(rows))
+        con.register("loaded_rows", ArrowStream(rows))
         try:
             con.execute(f"insert into validated.{kind.name} by name select * from loaded_rows")
         finally:
