@@ -6,8 +6,10 @@ import polars as pl
 
 
 class ArrowStream:
-    """A polars frame for DuckDB to read (`con.register(name, ArrowStream(frame))`): an Arrow C stream
-    (`__arrow_c_stream__`) of the frame's own buffers, its text as string views.
+    """A polars frame for one statement of DuckDB to read (`con.register(name, ArrowStream(frame))`, then
+    an insert): an Arrow C stream (`__arrow_c_stream__`) of the frame's own buffers, its text as string
+    views. DuckDB takes the stream when the name is registered and reads it once; a second statement
+    reading the name fails ("ArrowArrayStream was released").
 
     Registered in DuckDB as a frame, it would be copied with `to_arrow()` (every string into a
     large_string array); as a pyarrow table or reader, it would be scanned through pyarrow's dataset
@@ -20,5 +22,5 @@ class ArrowStream:
         self._frame = frame
 
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any:
-        """Return a new stream of the frame (every scan reads it from the start)."""
+        """Return a stream of the frame's record batches."""
         return self._frame.__arrow_c_stream__(requested_schema)
