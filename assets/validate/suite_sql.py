@@ -15,6 +15,8 @@ from typing import Any
 import duckdb
 import polars as pl
 
+from assets.models.build import quote
+
 COMMON_KWARGS = {"row_condition", "mostly"}
 KWARGS = {
     "expect_column_values_to_not_be_null": {"column"},
@@ -85,7 +87,7 @@ class _Compiler:
         return name
 
     def column(self, name: object) -> str:
-        return '"' + self.known(name).replace('"', '""') + '"'
+        return quote(self.known(name))
 
     def present(self, name: object) -> str:
         """SQL true where the column has a value pandas does not treat as missing."""
@@ -374,7 +376,7 @@ def type_sample(con: duckdb.DuckDBPyConnection, relation: str, columns: list[str
             "select "
             + ", ".join(
                 f"first({q} order by __pos) filter (where {q} is not null), bool_or({q} is null)"
-                for q in ('"' + c.replace('"', '""') + '"' for c in columns)
+                for q in map(quote, columns)
             )
             + f" from {relation}"
         ).fetchone()

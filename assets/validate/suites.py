@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
+from assets.models.build import quote
 from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate, type_sample
 from assets.validate.typing import FINDING_SCHEMA
 
@@ -295,7 +296,7 @@ def _rows_in(
     con.register("suite_row_ids", pl.DataFrame({"row_id": row_ids}, schema={"row_id": pl.Int64}).to_arrow())
     try:
         rows = con.execute(
-            f"select {', '.join(_quoted(n) for n in names)} from {relation} "
+            f"select {', '.join(quote(n) for n in names)} from {relation} "
             "semi join suite_row_ids using (row_id) order by row_id"
         ).pl()
     finally:
@@ -303,17 +304,13 @@ def _rows_in(
     integers = [c for c in columns if schema[c].is_integer()]
     with_nulls = (
         con.execute(
-            "select " + ", ".join(f"bool_or({_quoted(c)} is null)" for c in integers) + f" from {relation}"
+            "select " + ", ".join(f"bool_or({quote(c)} is null)" for c in integers) + f" from {relation}"
         ).fetchone()
         if integers
         else ()
     )
     floats = [c for c, null in zip(integers, with_nulls or (), strict=True) if null]
     return rows.with_columns(pl.col(floats).cast(pl.Float64)).to_pandas()
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def _outcome(
