@@ -166,6 +166,10 @@ def test_benjamini_hochberg_gives_the_adjusted_p_values_worked_by_hand():
     reject, adjusted, _, _ = multipletests(p[finite], alpha=0.05, method="fdr_bh")
     assert benjamini_hochberg(p)[finite] == pytest.approx(adjusted, rel=1e-12)
     assert reject.sum() == 2 and (p[finite] < 0.05).sum() == 5
+    # many p-values, some tied and some above 1 once scaled
+    many = np.random.default_rng(3).random(500) ** 2
+    many[::9] = many[0]
+    assert benjamini_hochberg(many) == pytest.approx(multipletests(many, method="fdr_bh")[1], rel=1e-12)
 
 
 def test_findings_are_controlled_over_every_test_run():
