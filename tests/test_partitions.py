@@ -13,6 +13,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
+from assets.models.seeds import table_digest
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.validate.accounting import accounting_gaps
 from pipelines.automation import inbox_sensor, nightly_schedule
@@ -365,3 +366,20 @@ def test_a_model_whose_code_changed_is_rebuilt_with_what_is_built_from_it(home):
     assert "marts__pay_parity" in report.step_seconds
     assert "marts__fct_workforce_period" not in report.step_seconds  # its input did not change
     assert due_work(settings).models_changed == []
+
+
+def test_a_table_digest_is_of_its_rows_whatever_their_order():
+    con = duckdb.connect()
+    con.execute("create table t (code varchar, figure double)")
+    assert table_digest(con, "main", "absent") is None
+    empty = table_digest(con, "main", "t")
+    con.execute("insert into t values ('A', 1.5), ('B, figure: 2', null)")
+    held = table_digest(con, "main", "t")
+    con.execute("create or replace table t as select * from t order by code desc")
+    assert table_digest(con, "main", "t") == held != empty
+    # a value holding what separates columns is not another row's columns
+    con.execute("create or replace table t (code varchar, figure double)")
+    con.execute("insert into t values ('A', 1.5), ('B', null)")
+    assert table_digest(con, "main", "t") != held
+    con.execute("update t set figure = 1.6 where code = 'A'")
+    assert len({table_digest(con, "main", "t"), held, empty}) == 3

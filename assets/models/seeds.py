@@ -7,7 +7,6 @@ publications' mapping files (`<mappings>/sources/*.yaml`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -16,7 +15,7 @@ from types import MappingProxyType
 import duckdb
 import polars as pl
 
-from assets.models.build import load_table
+from assets.models.build import load_table, quote
 from assets.models.project import Documentation, load_seed_docs
 from assets.project_files import SQL_DIR
 from assets.query import one_row
@@ -123,7 +122,8 @@ def publications_frame(mappings_dir: Path) -> pl.DataFrame:
 
 
 def table_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str | None:
-    """Return a digest of a table's rows in order (None when the table does not exist)."""
+    """Return a digest of a table's rows whatever their order (None when the table does not exist): the
+    SHA-256 of each row as JSON, column names with values, sorted, one per line; worked out in DuckDB."""
     (exists,) = one_row(
         con.execute(
             "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, name]
@@ -131,7 +131,10 @@ def table_digest(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> str 
     )
     if not exists:
         return None
-    digest = hashlib.sha256()
-    for row in con.execute(f'select * from "{schema}"."{name}" order by all').fetchall():
-        digest.update(repr(row).encode())
-    return digest.hexdigest()
+    (digest,) = one_row(
+        con.execute(
+            "select sha256(coalesce(string_agg(row_json, chr(10) order by row_json), '')) "
+            f"from (select to_json(t)::varchar as row_json from {quote(schema)}.{quote(name)} as t)"
+        )
+    )
+    return str(digest)
