@@ -43,6 +43,26 @@ def test_a_header_row_met_again_gives_the_same_header_under_other_labels():
     assert second is not None and second.positions == {"partner code": 0}
 
 
+def test_rows_with_no_more_cells_than_the_best_header_has_names_are_passed_over_as_they_cannot_beat_it():
+    wanted = {"partner code", "service code", "value"}
+    rows = (
+        ["Partner code", "", ""],  # one name: a header, until a fuller one comes
+        ["Partner code", "Value", ""],  # two
+        ["P1", "5", ""],  # as many cells as the best has names: cannot beat it
+        ["Partner code", "Service code", "Value"],  # three: the header
+        ["Partner code", "Service code", "Value"],  # as many as the best: the first is kept
+    )
+    header = locate_header(_sheet(*rows), wanted)
+    assert header is not None and header.row_index == 3
+    assert header.positions == {"partner code": 0, "service code": 1, "value": 2}
+    # a header naming fewer headers than its row has cells: the rows below are read, and do not beat it
+    rows = (["Title"], ["Partner code", "Remarks", "Value"], ["Service code", "value", "x"], ["P1", "y", "5"])
+    header = locate_header(_sheet(*rows), wanted)
+    assert (
+        header is not None and header.row_index == 1 and header.positions == {"partner code": 0, "value": 2}
+    )
+
+
 def test_a_memo_keeps_a_value_per_mapping_and_key_and_computes_it_once() -> None:
     memo: MappingMemo[str] = MappingMemo(limit=2)
     one, other = object(), object()

@@ -85,6 +85,10 @@ def locate_header(sheet: Sheet, labels: AbstractSet[str]) -> Header | None:
     prefixes = _word_prefixes(wanted)
     rows = sheet.cells
     for r in range(min(HEADER_SEARCH_ROWS, len(rows))):
+        # a row names at most one header per filled cell: one with no more cells than the best row
+        # has headers cannot beat it (the data rows below a header, mostly), so it is not read
+        if best is not None and sum(1 for cell in rows[r] if cell.strip()) <= len(best.positions):
+            continue
         positions = dict(_match_row(tuple(rows[r]), tuple(rows[r - 1]) if r > 0 else (), wanted, prefixes))
         if positions and (best is None or len(positions) > len(best.positions)):
             best = Header(r, positions, {j: c.strip() for j, c in enumerate(sheet.cells[r]) if c.strip()})
