@@ -56,8 +56,13 @@ def test_rows_with_no_more_cells_than_the_best_header_has_names_are_passed_over_
     assert header is not None and header.row_index == 3
     assert header.positions == {"partner code": 0, "service code": 1, "value": 2}
     # a header naming fewer headers than its row has cells: the rows below are read, and do not beat it
-    rows = (["Title"], ["Partner code", "Remarks", "Value"], ["Service code", "value", "x"], ["P1", "y", "5"])
-    header = locate_header(_sheet(*rows), wanted)
+    fewer = (
+        ["Title"],
+        ["Partner code", "Remarks", "Value"],
+        ["Service code", "value", "x"],
+        ["P1", "y", "5"],
+    )
+    header = locate_header(_sheet(*fewer), wanted)
     assert (
         header is not None and header.row_index == 1 and header.positions == {"partner code": 0, "value": 2}
     )
