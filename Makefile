@@ -34,10 +34,10 @@ postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
 
-# the instance's settings: no telemetry, no sign-up prompt in the UI (rewritten when this file changes)
-$(DAGSTER_HOME)/dagster.yaml: Makefile
-	mkdir -p $(DAGSTER_HOME)
-	printf 'telemetry:\n  enabled: false\nnux:\n  enabled: false\n' > $@
+# the embedded instance's settings (pipelines/instance.py): SQLite files here, no telemetry, no sign-up
+# prompt in the UI (rewritten when this file or that module changes)
+$(DAGSTER_HOME)/dagster.yaml: Makefile pipelines/instance.py $(VENV)/.synced
+	$(RUN)/python -m pipelines.instance $(DAGSTER_HOME) >/dev/null
 
 demo: setup $(DAGSTER_HOME)/dagster.yaml
 	$(RUN)/joinedup demo-data --scale small --seed 7

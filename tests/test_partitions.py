@@ -21,6 +21,7 @@ from pipelines.cli import app
 from pipelines.definitions import build_definitions
 from pipelines.demo.resubmission import write_resubmission
 from pipelines.due import due_work, seeds_changed
+from pipelines.instance import sqlite_instance, write_instance
 from pipelines.run import run_nightly
 from pipelines.settings import Settings
 from tests.conftest import environment_for, settings_for, settle
@@ -323,7 +324,7 @@ def test_months_validated_by_hand_without_what_is_built_from_them_are_not_publis
 ):
     # a persistent Dagster instance, as under `make dev`, remembers what each run built
     monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster"))
-    (tmp_path / "dagster").mkdir()
+    write_instance(tmp_path / "dagster", sqlite_instance(tmp_path / "dagster"))
     settings = settings_for(home)
     assert run_nightly(settings, ["2023-04", "2026-03"]).success
     published = settings.warehouse.stat().st_mtime_ns
