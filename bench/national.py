@@ -10,6 +10,8 @@ in a fresh process of its own (peak memory, ru_maxrss, is its own):
   4. backlog: the first load of the backlog inbox (and the plain script on it).
 Prints per run: seconds, rows per second, peak memory, seconds per stage, and the ratios asked of it:
 the data stages (ingest, validate, models) to the plain script, the incremental run to the full run.
+The runs keep their history in the embedded Dagster instance as `make run` does (its SQLite files in
+the copy's `dagster_home/`, pipelines/instance.py), the full run and the next night's in the same one.
 
     python bench/national.py [--scale national] [--data DIR] [--seed 7]
 
@@ -77,15 +79,27 @@ def _child_plain(home: Path) -> dict:
 
 
 def _measure(kind: str, home: Path) -> dict:
-    """Run one measurement in a fresh interpreter and return its figures plus peak memory."""
-    return run_child(__file__, ["--child", kind, "--home", str(home)])
+    """Run one measurement in a fresh interpreter and return its figures plus peak memory; a run keeps
+    its history in the installation's embedded Dagster instance (`home/dagster_home`)."""
+    environment = {"DAGSTER_HOME": str(_embedded_instance(home))} if kind == "run" else None
+    return run_child(__file__, ["--child", kind, "--home", str(home)], environment)
+
+
+def _embedded_instance(home: Path) -> Path:
+    """The installation's Dagster instance as `make run` writes it, written the first time."""
+    from pipelines.instance import INSTANCE_FILE, sqlite_instance, write_instance
+
+    dagster_home = home / "dagster_home"
+    if not (dagster_home / INSTANCE_FILE).exists():
+        write_instance(dagster_home, sqlite_instance(dagster_home))
+    return dagster_home
 
 
 def run_child(script: str, arguments: list[str], environment: dict[str, str] | None = None) -> dict:
-    """Run a benchmark script's child in a fresh interpreter (with `environment` added, the project on
-    its path, no Dagster instance); return the JSON of its last line of output."""
-    env = os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)} | (environment or {})
-    env.pop("DAGSTER_HOME", None)
+    """Run a benchmark script's child in a fresh interpreter (the project on its path, no Dagster
+    instance but the one `environment` names, if any); return the JSON of its last line of output."""
+    env = {k: v for k, v in os.environ.items() if k != "DAGSTER_HOME"}
+    env |= {"PYTHONPATH": str(Path(__file__).resolve().parent.parent)} | (environment or {})
     out = subprocess.run([sys.executable, script, *arguments], env=env, capture_output=True, text=True)
     if out.returncode:
         raise SystemExit(f"{' '.join(arguments)} failed:\n{out.stderr[-4000:]}")
