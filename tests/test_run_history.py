@@ -94,3 +94,21 @@ def test_a_killed_process_loses_none_of_the_events_it_committed(tmp_path):
         types = [e.dagster_event_type for e in instance.all_logs(run_id) if e.dagster_event]
         assert types[-1] == dg.DagsterEventType.RUN_SUCCESS
         assert instance.get_latest_materialization_event(dg.AssetKey("summed")) is not None
+
+
+def test_an_installation_keeps_the_history_dagsters_default_wrote(tmp_path):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")  # as `make` wrote it before
+    with dg.DagsterInstance.from_config(str(home)) as default:
+        before = _run(default)
+    write_instance(home, sqlite_instance(home))  # `make run` after the upgrade rewrites the settings
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, OpenSqliteEventLogStorage)
+        after = _run(instance)
+        assert {r.run_id for r in instance.get_runs()} == {before, after}
+        assert dg.DagsterEventType.RUN_SUCCESS in [
+            e.dagster_event_type for e in instance.all_logs(before) if e.dagster_event
+        ]
+        records = instance.fetch_materializations(dg.AssetKey("counted"), limit=10).records
+        assert [r.run_id for r in records] == [after, before]  # newest first, across both event logs
