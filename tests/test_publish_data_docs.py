@@ -1,4 +1,5 @@
-"""The Data Docs built in the second process are those built in this one; its errors and leftovers."""
+"""The Data Docs built in the second process are those built in this one; its errors, its reuse by the
+next run of the process, and its end."""
 
 from dataclasses import replace
 
@@ -7,11 +8,17 @@ import duckdb
 import pytest
 
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
+from assets.publish import data_docs_alongside
 from assets.publish.data_docs_alongside import DataDocsBuilder
 from assets.publish.site import NAVIGATION
 from assets.validate.data_docs import build_data_docs
 from assets.validate.records import latest_results
 from tests.data_docs_files import data_docs_files
+
+
+def _kept_process() -> int | None:
+    """The process id of the builder kept for this process's next run, if any."""
+    return data_docs_alongside._kept[0][1].pid if data_docs_alongside._kept else None
 
 
 def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_run, tmp_path):
@@ -22,27 +29,53 @@ def test_data_docs_from_the_second_process_match_and_its_errors_are_raised(demo_
     build_data_docs(results, here, PROJECT_EXPECTATIONS_DIR, NAVIGATION)
     builder = DataDocsBuilder()
     builder.setup_for_execution(dg.build_init_resource_context())  # started as a run starts
+    assert builder._waiting is not None
+    started = builder._waiting.pid
     with builder.alongside(results, beside, PROJECT_EXPECTATIONS_DIR, NAVIGATION):
         pass
     built = data_docs_files(here)
     assert "index.html" in built and any(name.startswith("validations/") for name in built)
     assert data_docs_files(beside) == built
+    assert _kept_process() == started  # kept for the next run
 
-    # a result whose suite has no rules file fails in the second process (one started on demand,
-    # the run's being used), and the block says so
+    # a result whose suite has no rules file fails in the second process (the one kept), and the block
+    # says so
     unknown = [replace(results[0], suite="no_such_suite")]
     with (
         pytest.raises(FileNotFoundError, match="no_such_suite"),
         builder.alongside(unknown, tmp_path / "broken", PROJECT_EXPECTATIONS_DIR, NAVIGATION),
     ):
         pass
+    # the process goes on after a failed build: the next one is whole, carried over from the last
+    assert _kept_process() == started
+    with builder.alongside(results, tmp_path / "again", PROJECT_EXPECTATIONS_DIR, NAVIGATION, beside):
+        pass
+    assert data_docs_files(tmp_path / "again") == built and _kept_process() == started
     builder.teardown_after_execution(dg.build_init_resource_context())
 
 
-def test_a_builder_the_run_never_used_is_stopped_at_its_end():
+def test_a_builder_the_run_never_used_waits_for_the_next_run_and_stops_with_the_process():
     builder = DataDocsBuilder()
     builder.setup_for_execution(dg.build_init_resource_context())
     process = builder._waiting
     assert process is not None and process.poll() is None  # waiting for results
     builder.teardown_after_execution(dg.build_init_resource_context())
-    assert process.poll() is not None and builder._waiting is None
+    assert process.poll() is None and _kept_process() == process.pid and builder._waiting is None
+    builder.setup_for_execution(dg.build_init_resource_context())  # the next run takes it
+    assert builder._waiting is process and _kept_process() is None
+    builder.teardown_after_execution(dg.build_init_resource_context())
+    data_docs_alongside._stop_kept()  # as this process ends
+    assert process.returncode is not None and _kept_process() is None
+
+
+def test_a_builder_killed_while_waiting_is_not_taken_again():
+    builder = DataDocsBuilder()
+    builder.setup_for_execution(dg.build_init_resource_context())
+    process = builder._waiting
+    assert process is not None
+    builder.teardown_after_execution(dg.build_init_resource_context())
+    process.kill()
+    process.wait()
+    builder.setup_for_execution(dg.build_init_resource_context())
+    assert builder._waiting is not None and builder._waiting.pid != process.pid
+    builder.teardown_after_execution(dg.build_init_resource_context())

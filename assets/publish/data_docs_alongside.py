@@ -1,14 +1,18 @@
 """Great Expectations' Data Docs built in a second process while the scorecards are written.
 
 The second process is a fresh interpreter running this module (`python -m`). It imports Great
-Expectations as soon as it starts (about 3 s, most of what the Data Docs cost) and then waits for the
-results on its standard input. The `DataDocsBuilder` resource starts it when a run that publishes
-starts, so the import overlaps the models and checks built before publication, and publication hands
-it the results and writes the pages meanwhile.
+Expectations as soon as it starts (about 7 CPU-seconds, most of what the Data Docs cost), then builds
+the Data Docs of each set of results it reads on its standard input, one after another, until that
+closes. The `DataDocsBuilder` resource starts it when a run that publishes starts, so the import
+overlaps the models and checks built before publication, and publication hands it the results and
+writes the pages meanwhile. A process that publishes again (a test session, a backfill before the
+night's run) keeps its builder between runs: only its first run pays for the import.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import pickle
 import subprocess
 import sys
@@ -23,6 +27,11 @@ from pydantic import PrivateAttr
 from assets.validate.data_docs import build_data_docs, import_builder
 from assets.validate.records import StoredResult
 
+# the builder an earlier run of this process left waiting, with the process that started it (a forked
+# child shares its pipes, and must start its own)
+_kept: list[tuple[int, subprocess.Popen]] = []
+_kept_lock = threading.Lock()
+
 
 def _start() -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -34,32 +43,74 @@ def _stop(process: subprocess.Popen) -> None:
     process.wait()
 
 
+def _waiting_builder() -> subprocess.Popen:
+    """Return the builder this process kept from an earlier run, or one started now."""
+    with _kept_lock:
+        while _kept:
+            owner, process = _kept.pop()
+            if owner == os.getpid() and process.poll() is None:
+                return process
+    return _start()
+
+
+def _keep(process: subprocess.Popen) -> None:
+    """Keep a builder waiting for this process's next run (one at most; any other is stopped)."""
+    with _kept_lock:
+        if process.poll() is None and not _kept:
+            _kept.append((os.getpid(), process))
+            return
+    _stop(process)
+
+
+@atexit.register
+def _stop_kept() -> None:
+    """Stop a kept builder as this process ends (it holds no work: one is kept only between builds)."""
+    with _kept_lock:
+        for owner, process in _kept:
+            if owner == os.getpid():
+                _stop(process)
+        _kept.clear()
+
+
 def _hand(builder: subprocess.Popen, handed: tuple) -> None:
     assert builder.stdin is not None  # _start pipes it
     try:
         builder.stdin.write(pickle.dumps(handed))
-        builder.stdin.close()
-    except BrokenPipeError:  # the process stopped: its exit status says why
+        builder.stdin.flush()
+    except BrokenPipeError:  # the process stopped: reading its answer says so
         pass
+
+
+def _answer(builder: subprocess.Popen) -> BaseException | None:
+    """Read the builder's answer to the results handed to it: None once built, else the error."""
+    assert builder.stdout is not None  # _start pipes it
+    try:
+        return pickle.load(builder.stdout)
+    except EOFError:  # it stopped before answering
+        return RuntimeError(
+            f"building the Data Docs in a second process stopped with status {builder.wait()}"
+        )
 
 
 class DataDocsBuilder(dg.ConfigurableResource):
     """A second process that builds the Data Docs, started (and its import done) before publication.
 
-    Set up with a run that publishes, it starts the process; `alongside` hands it the results. A
-    process started and not used (the run stopped before publication) is stopped at the run's end.
+    Set up with a run that publishes, it starts the process, or takes the one an earlier run of this
+    process kept; `alongside` hands it the results. At the run's end a process that is still sound
+    is kept for the next run; it stops when this process ends.
     """
 
     _waiting: subprocess.Popen | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        """Start the builder process: it imports Great Expectations while the run goes on."""
-        self._waiting = _start()
+        """Start the builder process (it imports Great Expectations while the run goes on), or take
+        the one kept."""
+        self._waiting = _waiting_builder()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Stop a builder process that was never handed any results."""
+        """Keep a builder process that was never handed any results for the next run."""
         if self._waiting is not None:
-            _stop(self._waiting)
+            _keep(self._waiting)
             self._waiting = None
 
     @contextmanager
@@ -75,9 +126,10 @@ class DataDocsBuilder(dg.ConfigurableResource):
         carrying over the pages of `previous` (the last publication's) whose results did not change.
 
         They are complete when the block ends, and an error building them is raised there (the second
-        process's own exception). The process started with the run is used, or one started now.
+        process's own exception). The process set up with the run is used, or the one kept, or one
+        started now.
         """
-        builder, self._waiting = self._waiting or _start(), None
+        builder, self._waiting = self._waiting or _waiting_builder(), None
         # handed over from a thread: the pipe holds 64 KiB, and the process reads once its import is done
         handing = threading.Thread(
             target=_hand,
@@ -90,36 +142,38 @@ class DataDocsBuilder(dg.ConfigurableResource):
         except BaseException:
             _stop(builder)
             raise
-        assert builder.stdout is not None  # _start pipes it
-        failure = builder.stdout.read()
+        failure = _answer(builder)
         handing.join()
-        if builder.wait() != 0:
-            raise (
-                pickle.loads(failure)
-                if failure
-                else RuntimeError(
-                    f"building the Data Docs in a second process stopped with status {builder.returncode}"
-                )
-            )
+        _keep(builder)
+        if failure is not None:
+            raise failure
 
 
-def _build_from_standard_input() -> int:
-    """Build the Data Docs pickled on standard input; on failure, pickle the exception to standard output."""
-    import_builder()
-    try:
-        results, folder, expectations_dir, navigation, previous = pickle.load(sys.stdin.buffer)
-    except EOFError:  # stopped before publication: nothing to build
-        return 0
+def _build(handed: tuple) -> BaseException | None:
+    """Build the Data Docs handed over; return the error that stopped them (None once built)."""
+    results, folder, expectations_dir, navigation, previous = handed
     try:
         build_data_docs(results, Path(folder), Path(expectations_dir), navigation, previous)
     except Exception as failed:  # handed to the parent, which raises it
         try:
-            handed = pickle.dumps(failed)
+            pickle.dumps(failed)
         except Exception:  # an exception that does not pickle goes as its type and message
-            handed = pickle.dumps(RuntimeError(f"{type(failed).__name__}: {failed}"))
-        sys.stdout.buffer.write(handed)
-        return 1
-    return 0
+            return RuntimeError(f"{type(failed).__name__}: {failed}")
+        return failed
+    return None
+
+
+def _build_from_standard_input() -> int:
+    """Build the Data Docs of each set of results pickled on standard input, answering each on standard
+    output (None, or the exception that stopped them), until standard input closes."""
+    import_builder()
+    while True:
+        try:
+            handed = pickle.load(sys.stdin.buffer)
+        except EOFError:  # the parent is done with this process (or stopped before publication)
+            return 0
+        sys.stdout.buffer.write(pickle.dumps(_build(handed)))
+        sys.stdout.buffer.flush()
 
 
 if __name__ == "__main__":
