@@ -7,8 +7,9 @@ writes `DAGSTER_HOME/dagster.yaml` and creates the instance's tables. The embedd
 them, its event log held open between events (pipelines/run_history.py); one process at a time may
 write them. With several workers (runs of several partnerships at once, or a Kubernetes cluster
 launching a pod per run) every process must see the same run history, so it lives in PostgreSQL
-(`dagster-postgres`). Runs the daemon launches (schedule, sensors, backfills from the UI) wait in a
-queue, at most MAX_CONCURRENT_RUNS [4] at a time.
+(`dagster-postgres`), each process keeping its connections open (pipelines/postgres_history.py).
+Runs the daemon launches (schedule, sensors, backfills from the UI) wait in a queue, at most
+MAX_CONCURRENT_RUNS [4] at a time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
+from pipelines.postgres_history import PooledPostgresEventLogStorage, PooledPostgresRunStorage
 from pipelines.run_history import OpenSqliteEventLogStorage
 
 INSTANCE_FILE = "dagster.yaml"
@@ -49,9 +51,25 @@ def sqlite_instance(dagster_home: Path) -> dict:
 
 
 def postgres_instance(postgres_url: str, max_concurrent_runs: int = 4) -> dict:
-    """Return the settings of an instance on PostgreSQL with a queue of launched runs."""
+    """Return the settings of an instance on PostgreSQL with a queue of launched runs: Dagster's tables,
+    the run history's connections kept open in each process (pipelines/postgres_history.py)."""
+    database = {"postgres_url": postgres_url}
     return {
-        "storage": {"postgres": {"postgres_url": postgres_url}},
+        "run_storage": {
+            "module": PooledPostgresRunStorage.__module__,
+            "class": PooledPostgresRunStorage.__name__,
+            "config": database,
+        },
+        "event_log_storage": {
+            "module": PooledPostgresEventLogStorage.__module__,
+            "class": PooledPostgresEventLogStorage.__name__,
+            "config": database,
+        },
+        "schedule_storage": {
+            "module": "dagster_postgres.schedule_storage",
+            "class": "PostgresScheduleStorage",
+            "config": database,
+        },
         "run_coordinator": {
             "module": "dagster.core.run_coordinator",
             "class": "QueuedRunCoordinator",

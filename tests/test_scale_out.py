@@ -17,6 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
+from dagster_postgres import PostgresRunStorage
 
 from assets.faults import FAULT_AT
 from assets.lake import LAKE, connect_lake
@@ -105,6 +106,6 @@ def test_partnerships_run_at_once_into_one_lake_with_one_run_history(demo_run, p
     assert {t: list(v) for t, v in _lake_schema(lake, "north").items()} == embedded
     # one run history for all workers: every worker's runs, in PostgreSQL
     with dg.DagsterInstance.from_config(str(instance)) as shared:
-        assert type(shared.run_storage).__name__ == "PostgresRunStorage"
+        assert isinstance(shared.run_storage, PostgresRunStorage)
         succeeded = shared.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.SUCCESS]))
     assert len(succeeded) >= 3 * len(SEEDS)  # load, validate, build and publish of each run
