@@ -20,7 +20,11 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from pipelines.postgres_history import PooledPostgresEventLogStorage, PooledPostgresRunStorage
+from pipelines.postgres_history import (
+    PooledPostgresEventLogStorage,
+    PooledPostgresRunStorage,
+    PooledPostgresScheduleStorage,
+)
 from pipelines.run_history import OpenSqliteEventLogStorage
 
 INSTANCE_FILE = "dagster.yaml"
@@ -52,7 +56,7 @@ def sqlite_instance(dagster_home: Path) -> dict:
 
 def postgres_instance(postgres_url: str, max_concurrent_runs: int = 4) -> dict:
     """Return the settings of an instance on PostgreSQL with a queue of launched runs: Dagster's tables,
-    the run history's connections kept open in each process (pipelines/postgres_history.py)."""
+    their connections kept open in each process (pipelines/postgres_history.py)."""
     database = {"postgres_url": postgres_url}
     return {
         "run_storage": {
@@ -66,8 +70,8 @@ def postgres_instance(postgres_url: str, max_concurrent_runs: int = 4) -> dict:
             "config": database,
         },
         "schedule_storage": {
-            "module": "dagster_postgres.schedule_storage",
-            "class": "PostgresScheduleStorage",
+            "module": PooledPostgresScheduleStorage.__module__,
+            "class": PooledPostgresScheduleStorage.__name__,
             "config": database,
         },
         "run_coordinator": {

@@ -7,15 +7,21 @@ import time
 from pathlib import Path
 
 import dagster as dg
-from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage
+from dagster._core.scheduler.instigation import InstigatorType, TickData, TickStatus
+from dagster_postgres import PostgresEventLogStorage, PostgresRunStorage, PostgresScheduleStorage
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Connection
 
 from pipelines.instance import QUIET, write_instance, write_postgres_instance
-from pipelines.postgres_history import PooledPostgresEventLogStorage, PooledPostgresRunStorage
+from pipelines.postgres_history import (
+    PooledPostgresEventLogStorage,
+    PooledPostgresRunStorage,
+    PooledPostgresScheduleStorage,
+)
 from tests.test_run_history import JOB
 
 RUNS = 5
+TICKS = 10
 
 
 def _sessions(con: Connection, database: str) -> int:
@@ -48,11 +54,40 @@ def _sessions_opened_by_runs(home: Path, watcher: Connection, database: str) -> 
         return run_ids, _sessions(watcher, database) - before
 
 
-def test_runs_keep_a_connection_open_and_dagsters_own_storage_reads_them(postgres, tmp_path):
-    postgres.create_database("dagster")
+def _sessions_opened_by_ticks(home: Path, watcher: Connection, database: str) -> tuple[list[int], int]:
+    """Store TICKS sensor ticks on the instance in `home` as the daemon does (created started, then
+    finished); return their ids and the sessions they opened."""
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        before = _sessions(watcher, database)
+        ids = []
+        for n in range(TICKS):
+            tick = instance.create_tick(
+                TickData(
+                    instigator_origin_id="inbox",
+                    instigator_name="inbox_sensor",
+                    instigator_type=InstigatorType.SENSOR,
+                    status=TickStatus.STARTED,
+                    timestamp=time.time(),
+                    selector_id="inbox-selector",
+                )
+            )
+            instance.update_tick(tick.with_status(TickStatus.SKIPPED, skip_reason=f"nothing new ({n})"))
+            ids.append(tick.tick_id)
+        return ids, _sessions(watcher, database) - before
+
+
+def _pooled_and_default(postgres, tmp_path: Path, database: str) -> tuple[Path, Path]:
+    """Return the homes of two instances on a new `database`: one as `make` writes it for workers
+    (pipelines/instance.py), one on Dagster's own PostgreSQL storages."""
+    postgres.create_database(database)
     home, default = tmp_path / "dagster_home", tmp_path / "default_home"
-    write_postgres_instance(home, postgres.url("dagster"))
-    write_instance(default, {"storage": {"postgres": {"postgres_url": postgres.url("dagster")}}} | QUIET)
+    write_postgres_instance(home, postgres.url(database))
+    write_instance(default, {"storage": {"postgres": {"postgres_url": postgres.url(database)}}} | QUIET)
+    return home, default
+
+
+def test_runs_keep_a_connection_open_and_dagsters_own_storage_reads_them(postgres, tmp_path):
+    home, default = _pooled_and_default(postgres, tmp_path, "dagster")
     with create_engine(postgres.url(), isolation_level="AUTOCOMMIT").connect() as watcher:
         run_ids, opened = _sessions_opened_by_runs(home, watcher, "dagster")
         _, opened_by_default = _sessions_opened_by_runs(default, watcher, "dagster")
@@ -61,6 +96,7 @@ def test_runs_keep_a_connection_open_and_dagsters_own_storage_reads_them(postgre
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert isinstance(instance.run_storage, PooledPostgresRunStorage)
         assert isinstance(instance.event_log_storage, PooledPostgresEventLogStorage)
+        assert isinstance(instance.schedule_storage, PooledPostgresScheduleStorage)
     with dg.DagsterInstance.from_config(str(default)) as instance:
         assert type(instance.event_log_storage) is PostgresEventLogStorage
         assert type(instance.run_storage) is PostgresRunStorage
@@ -70,6 +106,21 @@ def test_runs_keep_a_connection_open_and_dagsters_own_storage_reads_them(postgre
             assert _events(instance, run_id)[-1] == dg.DagsterEventType.RUN_SUCCESS
         records = instance.fetch_materializations(dg.AssetKey("counted"), limit=2 * RUNS).records
         assert [r.run_id for r in records][RUNS:] == run_ids[::-1]  # the default's runs came after
+
+
+def test_sensor_ticks_keep_a_connection_open_and_dagsters_own_storage_reads_them(postgres, tmp_path):
+    home, default = _pooled_and_default(postgres, tmp_path, "ticks")
+    with create_engine(postgres.url(), isolation_level="AUTOCOMMIT").connect() as watcher:
+        tick_ids, opened = _sessions_opened_by_ticks(home, watcher, "ticks")
+        _, opened_by_default = _sessions_opened_by_ticks(default, watcher, "ticks")
+    # a tick created and updated: four sessions with Dagster's own storage (40 here), one for all here
+    assert opened <= 3 and opened_by_default >= 2 * TICKS, (opened, opened_by_default)
+    with dg.DagsterInstance.from_config(str(default)) as instance:
+        assert type(instance.schedule_storage) is PostgresScheduleStorage
+        ticks = instance.get_ticks("inbox", "inbox-selector", limit=2 * TICKS)
+        assert [t.tick_id for t in ticks][TICKS:] == tick_ids[::-1]  # newest first, the default's last
+        assert {t.status for t in ticks} == {TickStatus.SKIPPED}
+        assert ticks[-1].skip_reason == "nothing new (0)"
 
 
 def test_a_connection_the_server_dropped_is_replaced_before_use(postgres, tmp_path):
