@@ -1,20 +1,25 @@
 """The ingest stage's shortcuts give what the long way gives: header rows remembered, layouts kept per
-mapping, figures not normalised, the cycle collector paused, files read with plain system calls."""
+mapping, figures not normalised, the cycle collector paused, files read with plain system calls, and
+files examined before passed over by their status alone."""
 
 from __future__ import annotations
 
 import gc
 import os
 from collections.abc import Callable
+from datetime import datetime
 
+import duckdb
 import pytest
 
-from assets.ingest.catalog import Stamp
+from assets.contract import SUBMISSION_TYPES
+from assets.ingest.catalog import Stamp, changed_files, examined_entry, record_examined
 from assets.ingest.collector import collector_paused
 from assets.ingest.headers import locate_header
 from assets.ingest.inbox import read_unchanged
 from assets.ingest.memo import MappingMemo
 from assets.ingest.sheets import Sheet
+from assets.warehouse import ensure_warehouse
 
 
 def _sheet(*rows: list[str]) -> Sheet:
@@ -112,3 +117,42 @@ def test_a_file_is_read_whole_and_not_when_it_grew_after_being_stamped(tmp_path)
         grown.write(b"3,4\n")
     os.utime(path, ns=(stamp.modified_ns, stamp.modified_ns))  # same time, another size
     assert read_unchanged(str(path), stamp) is None
+
+
+def test_the_catalogue_names_the_files_new_or_changed_since_examined_and_counts_the_rest(tmp_path):
+    con = duckdb.connect()
+    ensure_warehouse(con)
+    kind, now = SUBMISSION_TYPES["outcomes"], datetime(2024, 3, 10)
+    paths = {}
+    for name in ("same.csv", "grown.csv", "touched.csv", "other_rules.csv", "new.csv", "gone.csv"):
+        paths[name] = tmp_path / name
+        paths[name].write_bytes(b"a,b\n1,2\n")
+    examined = {name: Stamp.of(path) for name, path in paths.items() if name != "new.csv"}
+    record_examined(
+        con,
+        [
+            examined_entry(kind, name, stamp, "hash", "old" if name == "other_rules.csv" else "now", now)
+            for name, stamp in examined.items()
+        ],
+    )
+    with paths["grown.csv"].open("ab") as grown:
+        grown.write(b"3,4\n")
+    os.utime(paths["grown.csv"], ns=(examined["grown.csv"].modified_ns,) * 2)  # same time, another size
+    os.utime(paths["touched.csv"], ns=(examined["touched.csv"].modified_ns + 10**9,) * 2)
+    paths["gone.csv"].unlink()  # listed, then removed before its status was read
+
+    listed = [(str(path), name) for name, path in paths.items()]
+    changed, unchanged = changed_files(con, kind, "now", listed)
+
+    assert changed == {
+        1: Stamp(12, examined["grown.csv"].modified_ns),
+        2: Stamp(8, examined["touched.csv"].modified_ns + 10**9),
+        3: examined["other_rules.csv"],  # examined under other mapping files: looked at again
+        4: Stamp.of(paths["new.csv"]),
+    }
+    assert unchanged == 1  # same.csv; gone.csv is neither
+    # another type knows none of them
+    assert changed_files(con, SUBMISSION_TYPES["finance"], "now", listed) == (
+        {i: Stamp.of(path) for i, (path, _) in enumerate(listed[:5])},
+        0,
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -54,16 +55,43 @@ def mappings_digest(partners_dir: Path) -> str:
     return digest.hexdigest()
 
 
-def known_files(con: duckdb.DuckDBPyConnection, kind: SubmissionType, digest: str) -> dict[str, Stamp]:
-    """Return {file name: stamp} of the files `kind` examined under the mapping files `digest` names."""
-    return {
-        name: Stamp(size, modified)
-        for name, size, modified in con.execute(
-            "select file_name, bytes, modified_ns from audit.inbox_files "
-            "where submission_type = ? and mappings_digest = ?",
+def changed_files(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, digest: str, listed: Sequence[tuple[str, str]]
+) -> tuple[dict[int, Stamp], int]:
+    """Return {position in `listed`: stamp now} of the listed (path, file name) pairs that `kind` has
+    not examined as they are now, under the mapping files `digest` names, in listing order; and how
+    many are as they were examined.
+
+    Only each file's status is read; the comparison with the catalogue runs in the database, so a
+    night's bookkeeping over the files already held is a system call each. A file gone since it was
+    listed is left out: there is nothing left to read.
+    """
+    positions, sizes, times = [], [], []
+    for position, (path, _) in enumerate(listed):
+        try:
+            status = os.lstat(path)
+        except FileNotFoundError:
+            continue
+        positions.append(position)
+        sizes.append(status.st_size)
+        times.append(status.st_mtime_ns)
+    names = [listed[position][1] for position in positions]
+    listing = pl.DataFrame(
+        {"position": positions, "file_name": names, "bytes": sizes, "modified_ns": times},
+        schema={"position": pl.Int64, "file_name": pl.String, "bytes": pl.Int64, "modified_ns": pl.Int64},
+    )
+    con.register("listed_files", listing.to_arrow())
+    try:
+        rows = con.execute(
+            "select position, bytes, modified_ns from listed_files anti join ("
+            "  select file_name, bytes, modified_ns from audit.inbox_files"
+            "  where submission_type = ? and mappings_digest = ?"
+            ") using (file_name, bytes, modified_ns) order by position",
             [kind.name, digest],
         ).fetchall()
-    }
+    finally:
+        con.unregister("listed_files")
+    return {position: Stamp(size, modified) for position, size, modified in rows}, len(positions) - len(rows)
 
 
 def record_examined(con: duckdb.DuckDBPyConnection, examined: list[dict]) -> None:

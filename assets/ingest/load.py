@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ import duckdb
 
 from assets.contract import SubmissionType
 from assets.ingest.batch import Batch, PassSetup, Received, rejection, sender
-from assets.ingest.catalog import Stamp, examined_entry, known_files, mappings_digest, record_examined
+from assets.ingest.catalog import Stamp, changed_files, examined_entry, mappings_digest, record_examined
 from assets.ingest.collector import collector_paused
 from assets.ingest.examine import Examined, File, examined_files
 from assets.ingest.files import RejectedFile
@@ -46,7 +46,7 @@ class IngestSummary:
 
 
 def publication_files(
-    inbox: Path, setup: PassSetup, broken: list[SourceMapping], taken: set[str]
+    inbox: Path, setup: PassSetup, broken: list[SourceMapping], listed: Iterable[str]
 ) -> tuple[list[tuple[Path, SourceMapping]], list[tuple[Skipped, SourceMapping]]]:
     """Return (path, source) for every file a source mapping giving this type names under the inbox,
     and the paths they name that are not read (links, pipes, anything outside the inbox), with why
@@ -57,6 +57,9 @@ def publication_files(
     claiming = [s for s in setup.sources if s.mapping(setup.kind) is not None]
     if setup.kind.name == RETURNS_OWNER:
         claiming += broken
+    if not claiming:
+        return [], []
+    taken = set(listed)  # paths the type's own folders hold
     found: dict[Path, SourceMapping] = {}
     skipped: dict[Path, tuple[str, SourceMapping]] = {}
     for source in claiming:
@@ -102,7 +105,6 @@ def ingest_inbox(
     profiles, problems = load_profiles(partners_dir)
     sources, broken, source_problems = load_sources(partners_dir)
     mappings = mappings_digest(partners_dir)
-    known = known_files(con, kind, mappings)
     setup = PassSetup(
         kind,
         frozenset(v for (v,) in con.execute("select partner_code from seeds.partners").fetchall()),
@@ -117,7 +119,7 @@ def ingest_inbox(
     summary = IngestSummary(kind.name)
     own, own_skipped = inbox_files(inbox, kind)
     publications, not_read = publication_files(
-        inbox, setup, broken, {path for path, _, _ in own} | {path for path, _, _ in own_skipped}
+        inbox, setup, broken, (path for path, _, _ in [*own, *own_skipped])
     )
     files = [(path, name, own_folder, None) for path, name, own_folder in own] + [
         (str(path), path.relative_to(inbox).as_posix(), True, source) for path, source in publications
@@ -133,19 +135,20 @@ def ingest_inbox(
         con.begin()
         try:
             state = _Pass(con, setup, summary, seen, noticed, mappings)
-            for (path, name, reason), claimed_by in skipped:
-                stamp = Stamp.of(path)
-                if known.get(name) != stamp:  # listed once, until it changes
-                    state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
-                    state.batch.skip(setup, name, reason, claimed_by)
-                    summary.files_skipped.append(name)
+            changed, _ = changed_files(con, kind, mappings, [(path, name) for (path, name, _), _ in skipped])
+            for position, stamp in changed.items():  # listed once, until it changes
+                (path, name, reason), claimed_by = skipped[position]
+                state.examined.append(examined_entry(kind, name, stamp, "", mappings, setup.now))
+                state.batch.skip(setup, name, reason, claimed_by)
+                summary.files_skipped.append(name)
             own_to_read: list[File] = []
             publications_to_read: list[tuple[File, SourceMapping]] = []
-            for path, name, own_folder, source in files:
-                stamp = Stamp.of(path)
-                if known.get(name) == stamp:
-                    summary.files_unchanged += 1
-                elif not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
+            changed, summary.files_unchanged = changed_files(
+                con, kind, mappings, [(path, name) for path, name, _, _ in files]
+            )
+            for position, stamp in changed.items():
+                path, name, own_folder, source = files[position]
+                if not settled(stamp.modified_ns, now_ns):  # still being written: waits uncatalogued
                     summary.files_waiting.append(Path(path).relative_to(inbox).as_posix())
                 elif source is None:
                     own_to_read.append((path, name, own_folder, stamp))
