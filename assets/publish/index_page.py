@@ -92,7 +92,7 @@ def _sort_number(value: float | None) -> str:
 
 
 def _assurance(code: str, marts: Marts) -> dict[str, int]:
-    found = Counter(s["assurance"] for (service, _), s in marts.spc_status.items() if service == code)
+    found = Counter(s["assurance"] for s in marts.spc_statuses(code))
     return {
         "failing": found["consistently failing"],
         "passing": found["consistently passing"],

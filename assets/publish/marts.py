@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 from typing import Any
 
 import duckdb
@@ -140,6 +141,15 @@ class Marts:
     comments: dict[tuple[str, str], list[Row]]  # by service and measure code, newest first
     report_cards: dict[tuple[str, str], list[Row]]  # the latest card and the latest quarter due
     actions: dict[tuple[str, str], list[Row]]  # the latest card's actions
+
+    @cached_property
+    def _spc_status_by_service(self) -> dict[str, list[Row]]:
+        return group_by(list(self.spc_status.values()), "service_code")
+
+    def spc_statuses(self, service_code: str) -> list[Row]:
+        """The service's measures' latest variation and assurance (`measure_spc_status`), grouped once:
+        scanning every service's for each service took 7.5 s of a 3,000-service index."""
+        return self._spc_status_by_service.get(service_code, [])
 
     def latest_period(self, service_code: str) -> date | None:
         """The service's latest month in its measure results."""
