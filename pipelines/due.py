@@ -22,7 +22,7 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES, SubmissionType
 from assets.ingest.load import ingest_inbox
 from assets.ingest.load import log as ingest_log
-from assets.models.seeds import load_seed, seed_docs, source_stat, table_digest
+from assets.models.seeds import load_seed, seed_docs, source_stat, table_digest, table_digests
 from assets.models.versions import model_versions
 from assets.partitions import month_key, partition_months
 from assets.validate.months import VALIDATION_SEEDS, row_months, rules_fingerprint, stale_months
@@ -131,7 +131,7 @@ def seeds_changed(settings: Settings) -> list[str]:
             for name in seed_docs()
             if recorded.get(name) != source_stat(settings.reference_dir, name, settings.partners_dir)
         ]
-        held = {name: table_digest(published, "seeds", name) for name in touched}
+        held = table_digests(published, "seeds", touched)
     if not touched:
         return []
     with duckdb.connect() as con:

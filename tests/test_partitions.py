@@ -1,5 +1,6 @@
 """Monthly partitions: a resubmission runs only the month it touches; a rules change makes every month due."""
 
+import hashlib
 import json
 import os
 import re
@@ -13,7 +14,7 @@ import polars as pl
 import pytest
 from click.testing import CliRunner
 
-from assets.models.seeds import table_digest
+from assets.models.seeds import table_digest, table_digests
 from assets.partitions import RANGE_END_TAG, RANGE_START_TAG
 from assets.validate.accounting import accounting_gaps
 from pipelines.automation import inbox_sensor, nightly_schedule
@@ -386,3 +387,24 @@ def test_a_table_digest_is_of_its_rows_whatever_their_order():
     assert table_digest(con, "main", "codes") != two
     con.execute("update t set figure = 1.6 where code = 'A'")
     assert len({table_digest(con, "main", "t"), held, empty}) == 3
+
+
+def test_the_digests_of_several_tables_are_each_tables_rows_sorted_and_hashed():
+    con = duckdb.connect()
+    con.execute("create table t (code varchar, figure double)")
+    con.execute("insert into t values ('B', null), ('A', 1.5)")
+    con.execute("""create table "it's" (n integer)""")
+    con.execute("""insert into "it's" values (2), (10)""")
+    con.execute("create table empty (n integer)")
+
+    def by_hand(rows: list[dict]) -> str:  # each row as JSON, sorted, one per line, SHA-256
+        lines = sorted(json.dumps(row, separators=(",", ":")) for row in rows)
+        return hashlib.sha256("\n".join(lines).encode()).hexdigest()
+
+    assert table_digests(con, "main", ["t", "absent", "it's", "empty"]) == {
+        "t": by_hand([{"code": "B", "figure": None}, {"code": "A", "figure": 1.5}]),
+        "absent": None,
+        "it's": by_hand([{"n": 2}, {"n": 10}]),
+        "empty": by_hand([]),
+    }
+    assert table_digests(con, "main", []) == {}

@@ -10,7 +10,7 @@ import duckdb
 import polars as pl
 
 from assets.contract import SubmissionType
-from assets.models.seeds import table_digest
+from assets.models.seeds import table_digests
 from assets.validate.periods import parse_periods
 
 # The reference tables the submission suites read; a change to any of them is a change of rules.
@@ -44,8 +44,8 @@ def rules_fingerprint(con: duckdb.DuckDBPyConnection, kind: SubmissionType, expe
     """Return a digest of the rules a type's rows are validated against: its suite (in `expectations_dir`)
     and the reference data."""
     digest = hashlib.sha256((expectations_dir / f"{suite_name(kind)}.json").read_bytes())
-    for name in VALIDATION_SEEDS:
-        digest.update(f"{name}:{table_digest(con, 'seeds', name)}".encode())
+    for name, table in table_digests(con, "seeds", VALIDATION_SEEDS).items():
+        digest.update(f"{name}:{table}".encode())
     return digest.hexdigest()
 
 
