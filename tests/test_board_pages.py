@@ -1,5 +1,6 @@
 """What a board reads first: quadrant names, enough peers, the data's age, overdue returns by the calendar."""
 
+import json
 from datetime import date
 from typing import Any
 
@@ -8,6 +9,7 @@ import pytest
 
 from assets.publish.board_rules import BoardRules, board_quadrant, effectiveness_direction
 from assets.publish.index_page import rag_sort
+from assets.publish.index_paths import IndexPaths
 from assets.publish.marts import Marts
 from assets.publish.staleness import DataAge, data_age
 from assets.publish.workforce_panel import ACROSS_PROFESSIONS, workforce_panel
@@ -188,3 +190,40 @@ def test_the_red_amber_green_column_sorts_by_red_then_amber():
     keys = [float(rag_sort(red, amber)) for red, amber in worst_first]
     assert keys == sorted(keys, reverse=True) and len(set(keys)) == len(keys)
     assert float(rag_sort(2, 1)) == 2.5  # 2 + 1/2
+
+
+def test_a_path_chart_shows_every_other_service_of_its_kind_in_its_latest_month():
+    march, april = date(2026, 3, 1), date(2026, 4, 1)
+
+    def service(code: str, kind: str) -> dict:
+        return {"service_code": code, "service_name": f"Service {code}", "service_kind": kind}
+
+    def score(period: date, efficiency: float | None) -> dict:
+        return {
+            "period": period,
+            "efficiency_index": efficiency,
+            "effectiveness_index": 100.0,
+            "quadrant": None,
+        }
+
+    services = [service("A", "care"), service("B", "care"), service("C", "care"), service("D", "care")]
+    services.append(service("E", "discharge"))
+    scorecard = {
+        "A": [score(march, 90.0), score(april, 95.0)],
+        "B": [score(april, 105.0)],
+        "C": [score(april, 110.0)],
+        "D": [score(april, None)],  # no efficiency index in April: not drawn
+        "E": [score(april, 80.0)],
+    }
+    paths = IndexPaths(_marts(services=services, scorecard=scorecard))
+
+    def peers(code: str, period: date = april) -> list[tuple[str, float]]:
+        rows = [json.loads(row) for row in paths.peers(services["ABCDE".index(code)], period)]
+        return [(row["service"], row["efficiency_index"]) for row in rows]
+
+    assert peers("A") == [("Service B", 105.0), ("Service C", 110.0)]
+    assert peers("B") == [("Service A", 95.0), ("Service C", 110.0)]
+    assert peers("C") == [("Service A", 95.0), ("Service B", 105.0)]
+    assert peers("D") == [("Service A", 95.0), ("Service B", 105.0), ("Service C", 110.0)]
+    assert peers("E") == []
+    assert peers("B", march) == [("Service A", 90.0)]
