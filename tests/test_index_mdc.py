@@ -8,7 +8,13 @@ from collections import Counter
 
 import duckdb
 
-from assets.publish.mdc_icons import MATRIX_COLUMNS
+from assets.publish.mdc_icons import (
+    ASSURANCE_ICONS,
+    MATRIX_COLUMNS,
+    VARIATION_ICONS,
+    assurance_icon,
+    variation_icon,
+)
 
 # each (variation, assurance) of a measure a service reports, as its service page's matrix counts it
 STATES = """
@@ -73,3 +79,21 @@ def test_each_service_row_counts_its_measures_by_variation_and_assurance_with_th
         }
         counts = Counter(a for s, _, a in states if s == code)
         assert found == {a: ([("assurance", kind)], counts[a]) for a, kind in assurance_icons.items()}, code
+
+
+def test_the_rows_draw_their_icons_from_symbols_the_index_holds_once(demo_run):
+    page, states = _index_and_states(demo_run)
+    symbols = dict(re.findall(r'<symbol id="([^"]+)" viewBox="[^"]+">(.*?)</symbol>', page, re.S))
+    assert len(symbols) == len(re.findall(r"<symbol ", page))  # each drawn once
+    # the same drawing as the icon the service pages draw in full
+    for group, draw in (("variation", variation_icon), ("assurance", assurance_icon)):
+        for kind in VARIATION_ICONS if group == "variation" else ASSURANCE_ICONS:
+            assert symbols[f"mdc-{group}-{kind}"] in str(draw(kind))
+    table = page.split('<table class="services')[1].split("</table>")[0]
+    used = re.findall(r'<use href="#([^"]+)"/>', table)
+    # per service: three red-amber-green counts, three assurance counts, a variation count or more, a
+    # data-quality flag
+    assert len(used) >= 8 * len({s for s, _, _ in states})
+    assert set(used) <= set(symbols)
+    drawn = re.findall(r"<svg[^>]*>(.*?)</svg>", table, re.S)
+    assert drawn and all(re.fullmatch(r'<use href="#[^"]+"/>', inside) for inside in drawn)

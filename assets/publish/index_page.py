@@ -74,8 +74,10 @@ def index_context(
             for s in marts.services
         ],
         "matrix_columns": mdc_icons.MATRIX_COLUMNS,
+        # the rows draw their icons from symbols the page holds once (`icon_symbols`)
+        "mdc_symbols": mdc_icons.icon_symbols(),
         "assurance_icons": {
-            kind: mdc_icons.assurance_icon(kind, decorative=True) for kind in mdc_icons.ASSURANCE_ICONS
+            kind: mdc_icons.icon_reference("assurance", kind) for kind in mdc_icons.ASSURANCE_ICONS
         },
         "matrix_rows": mdc_icons.summary_matrix_rows(m for found in states.values() for m in found),
         "latest_month": long_month(latest),
@@ -115,9 +117,16 @@ def measure_states(code: str, marts: Marts) -> list[tuple[str, str | None, str |
 
 def variation_counts(states: list[tuple[str, str | None, str | None]]) -> list[dict[str, Any]]:
     """The service's measures counted by the variation of their latest point, a count per variation that
-    occurs, each with its Making Data Count icon (decorative: the words say the same)."""
+    occurs, each with its Making Data Count icon drawn from the page's symbols (decorative: the words say
+    the same)."""
     return [
-        {"key": row.heading.key or "", "label": row.heading.label, "icon": row.heading.icon, "count": count}
+        {
+            "key": row.heading.key or "",
+            "label": row.heading.label,
+            "icon": row.heading.kind
+            and mdc_icons.icon_reference("variation", row.heading.kind, mdc_icons.ICON_SIZE_IN_MATRIX),
+            "count": count,
+        }
         for row in mdc_icons.summary_matrix_rows(states)
         if (count := sum(cell.count for cell in row.cells))
     ]

@@ -114,7 +114,13 @@ def _ring_and_letter(colour: str, letter: str, ring: str | None = None) -> str:
 def variation_icon(kind: str, size: int = 40, decorative: bool = False) -> Markup:
     """The variation icon of `kind` (a key of `VARIATION_ICONS`), `size` pixels square, named by its meaning
     (or hidden from screen readers when `decorative`, for use beside words that say it)."""
-    label, colour, letter, way = VARIATION_ICONS[kind]
+    return _svg(
+        "variation", kind, None if decorative else VARIATION_ICONS[kind][0], size, _variation_body(kind)
+    )
+
+
+def _variation_body(kind: str) -> str:
+    _, colour, letter, way = VARIATION_ICONS[kind]
     if way is None:
         heights = list(_COMMON_DOTS_Y)
     else:
@@ -128,29 +134,63 @@ def variation_icon(kind: str, size: int = 40, decorative: bool = False) -> Marku
         for x, y, fill in zip(_DOT_X, heights, fills, strict=True)
     )
     ring = RING_GREY if way is None else None
-    body = (
+    return (
         _ring_and_letter(colour, letter, ring)
         + f'<polyline points="{points}" fill="none" stroke="{COMMON_COLOUR}" stroke-width="2.5"/>'
         + dots
     )
-    return _svg("variation", kind, None if decorative else label, size, body)
 
 
 @cache
 def assurance_icon(kind: str, size: int = 40, decorative: bool = False) -> Markup:
     """The assurance icon of `kind` (a key of `ASSURANCE_ICONS`), `size` pixels square, named by its meaning
     (or hidden from screen readers when `decorative`)."""
-    label, colour, letter, side = ASSURANCE_ICONS[kind]
+    return _svg(
+        "assurance", kind, None if decorative else ASSURANCE_ICONS[kind][0], size, _assurance_body(kind)
+    )
+
+
+def _assurance_body(kind: str) -> str:
+    _, colour, letter, side = ASSURANCE_ICONS[kind]
     target_y = {1: 74, -1: 57, 0: 66}[side]
     process = "M20 66 C28 58 34 58 40 64 S52 72 58 64 S70 58 80 65"  # a wavy line round y = 64
-    body = (
+    return (
         _ring_and_letter(colour, letter, RING_GREY if side == 0 else None)
         + f'<path d="M12 {target_y}H88" stroke="{colour if side else RING_GREY}" stroke-width="4" '
         f'stroke-dasharray="9 4"/>'
         + f'<path d="{process}" transform="translate(0 {-2 if side == 1 else 4 if side == -1 else 0})" '
         f'fill="none" stroke="{COMMON_COLOUR}" stroke-width="4"/>'
     )
-    return _svg("assurance", kind, None if decorative else label, size, body)
+
+
+# group -> (its kinds, the drawing of a kind)
+_GROUPS: dict[str, tuple[dict[str, tuple], Callable[[str], str]]] = {
+    "variation": (VARIATION_ICONS, _variation_body),
+    "assurance": (ASSURANCE_ICONS, _assurance_body),
+}
+
+
+def icon_symbols() -> Markup:
+    """Every icon's drawing once, as SVG symbols in a hidden SVG, for `icon_reference` to draw: a page that
+    repeats the icons in every row (the index) carries each drawing once."""
+    symbols = "".join(
+        f'<symbol id="mdc-{group}-{kind}" viewBox="0 0 100 100">{draw(kind)}</symbol>'
+        for group, (kinds, draw) in _GROUPS.items()
+        for kind in kinds
+    )
+    return Markup(
+        '<svg class="icon-symbols" width="0" height="0" aria-hidden="true" focusable="false" '
+        f'style="position: absolute">{symbols}</svg>'
+    )
+
+
+@cache
+def icon_reference(group: str, kind: str, size: int = 40) -> Markup:
+    """The decorative icon of `kind` (of `group`: "variation" or "assurance") drawn from its symbol, on a
+    page that holds `icon_symbols()`."""
+    if kind not in _GROUPS[group][0]:
+        raise KeyError(f"no {group} icon {kind!r}")
+    return _svg(group, kind, None, size, f'<use href="#mdc-{group}-{kind}"/>')
 
 
 @dataclass(frozen=True)
@@ -160,6 +200,7 @@ class MatrixHeading:
     key: str | None  # the marts' state; None for "no limits" (rows) or "not assessed" (columns)
     label: str
     icon: Markup | None
+    kind: str = ""  # the icon's kind (a key of VARIATION_ICONS or ASSURANCE_ICONS); empty without one
 
 
 @dataclass(frozen=True)
@@ -189,7 +230,7 @@ def _heading(
     key: str | None, label: str, icon: Callable[..., Markup] | None = None, kind: str = ""
 ) -> MatrixHeading:
     """A matrix heading whose icon is decorative: the heading's words say the same."""
-    return MatrixHeading(key, label, icon(kind, ICON_SIZE_IN_MATRIX, decorative=True) if icon else None)
+    return MatrixHeading(key, label, icon(kind, ICON_SIZE_IN_MATRIX, decorative=True) if icon else None, kind)
 
 
 MATRIX_COLUMNS = (

@@ -213,7 +213,7 @@ class _FiguresEnvironment(jinja2.Environment):
 
 def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment of the site's templates: autoescaped, failing on any undefined name; the
-    `badge` and `icon` macros as globals, each badge and icon rendered once.
+    `badge`, `icon` and `icon_reference` macros as globals, each badge and icon rendered once.
 
     Given a `cache_dir`, compiled templates are kept in its `jinja/` folder, checked against their source.
     """
@@ -232,7 +232,7 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     )
     # the same few badges and icons appear thousands of times: each is rendered by its macro once
     macros = vars(env.get_template("macros.html.j2").module)  # a template module's macros are its attributes
-    env.globals.update(badge=cache(macros["badge"]), icon=cache(macros["icon"]))
+    env.globals.update({name: cache(macros[name]) for name in ("badge", "icon", "icon_reference")})
     return env
 
 
