@@ -123,8 +123,9 @@ def variation_counts(states: list[tuple[str, str | None, str | None]]) -> list[d
         {
             "key": row.heading.key or "",
             "label": row.heading.label,
-            "icon": row.heading.kind
-            and mdc_icons.icon_reference("variation", row.heading.kind, mdc_icons.ICON_SIZE_IN_MATRIX),
+            "icon": mdc_icons.icon_reference("variation", row.heading.kind, mdc_icons.ICON_SIZE_IN_MATRIX)
+            if row.heading.kind
+            else None,
             "count": count,
         }
         for row in mdc_icons.summary_matrix_rows(states)
