@@ -36,6 +36,19 @@ def settings_for(home: Path) -> Settings:
     )
 
 
+def model_resources(database: Path) -> dict[str, object]:
+    """Return the resources a model's step needs on `database`: the database, and the paths of the
+    project's suites (a mart's step runs its suite)."""
+    from dagster_duckdb import DuckDBResource
+
+    from pipelines.resources import build_resources
+
+    return {
+        "duckdb": DuckDBResource(database=str(database)),
+        "paths": build_resources(settings_for(database.parent))["paths"],
+    }
+
+
 # the JOINEDUP_* variables under which Settings.from_env() has the paths of settings_for(home)
 HOME_ENVIRONMENT = {
     "JOINEDUP_INBOX": "inbox",

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import dagster as dg
 import duckdb
-from dagster_duckdb import DuckDBResource
 
 from assets.association.assets import workforce_outcome_association_asset
 from assets.forecast.assets import measure_forecast_asset
 from assets.models.spc_assets import measure_spc_asset
+from tests.conftest import model_resources
 from tests.sql_fixtures import build_warehouse, outcome
 
 NASTY = '<script>alert(1)</script> & "quotes"'
@@ -267,7 +267,7 @@ def build_site_warehouse(path: Path) -> duckdb.DuckDBPyConnection:
     con.close()
     result = dg.materialize(
         [measure_spc_asset(), workforce_outcome_association_asset(), measure_forecast_asset()],
-        resources={"duckdb": DuckDBResource(database=str(path))},
+        resources=model_resources(path),
     )
     assert result.success
     return duckdb.connect(str(path))

@@ -7,6 +7,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from assets.models.shipped import published_marts
 from assets.query import one_row
 from assets.validate.accounting import accounting_gaps
 
@@ -523,7 +524,14 @@ def test_a_year_end_target_becomes_a_monthly_trajectory_from_the_baseline(wareho
 
 
 def test_the_run_evaluates_its_own_checks_but_leaves_freshness_to_its_sensor(demo_run):
-    _, report, _ = demo_run
+    settings, report, _ = demo_run
     steps = set(report.step_seconds)
-    assert "marts__fct_measure_period_mart_passes_suite" in steps
+    # the marts' suites run in the steps that build them, their references in one step after them
+    assert {"marts__fct_measure_period", "measure_spc", "marts_references_resolve"} <= steps
+    assert not [step for step in steps if step.endswith("mart_passes_suite")]
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        checked = {
+            t for (t,) in con.execute("select distinct target_table from audit.validation_runs").fetchall()
+        }
+    assert {f"marts.{mart}" for mart in published_marts()} <= checked
     assert not [step for step in steps if step.startswith("freshness_check")]

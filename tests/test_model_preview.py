@@ -5,11 +5,11 @@ import re
 from pathlib import Path
 
 import dagster as dg
-from dagster_duckdb import DuckDBResource
 
 from assets.models.assets import model_asset
 from assets.models.project import build_order, load_models
 from assets.project_files import SQL_DIR
+from tests.conftest import model_resources
 from tests.sql_fixtures import build_hand_made_warehouse
 
 MODELS = {m.table: m for m in build_order(load_models(SQL_DIR))}
@@ -23,7 +23,7 @@ def test_the_preview_is_the_first_five_rows_each_cell_in_its_column(tmp_path: Pa
     key = "staging/stg_outcomes_history"
     result = dg.materialize(
         [model_asset(MODELS["staging.stg_outcomes_history"])],
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "w.duckdb"))},
+        resources=model_resources(tmp_path / "w.duckdb"),
     )
     (materialization,) = result.asset_materializations_for_node(key.replace("/", "__"))
     header, rule, *rows = str(materialization.metadata["preview"].value).splitlines()

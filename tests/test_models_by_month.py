@@ -7,7 +7,6 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from assets.models.assets import model_asset
 from assets.models.build import build_model, changed_months, month_digests, months_reached
@@ -15,6 +14,7 @@ from assets.models.model_yml import ModelYmlError, read_model_spec
 from assets.models.project import SqlModel, build_order, load_models
 from assets.project_files import SQL_DIR
 from assets.query import one_row
+from tests.conftest import model_resources
 from tests.sql_fixtures import FEB, JAN, build_hand_made_warehouse, build_models
 
 MODELS = {m.table: m for m in build_order(load_models(SQL_DIR))}
@@ -100,7 +100,7 @@ def test_the_materialization_says_which_months_were_rebuilt(warehouse, tmp_path)
     keys = ["staging/stg_outcomes_history", "staging/stg_outcomes", "staging/stg_finance"]
     result = dg.materialize(
         [model_asset(MODELS[key.replace("/", ".")]) for key in keys],
-        resources={"duckdb": DuckDBResource(database=str(tmp_path / "w.duckdb"))},
+        resources=model_resources(tmp_path / "w.duckdb"),
     )
     assert result.success
     rebuilt = {

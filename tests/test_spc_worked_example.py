@@ -11,7 +11,6 @@ import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-from dagster_duckdb import DuckDBResource
 
 from assets.forecast.mart import SCHEMA as FORECAST_SCHEMA
 from assets.models.spc_assets import measure_spc_asset
@@ -19,6 +18,7 @@ from assets.project_files import PROJECT_ROOT
 from assets.publish.service_charts import limits_note
 from assets.publish.spc_series import load_spc_series
 from assets.warehouse import ensure_warehouse
+from tests.conftest import model_resources
 
 METRICS = (PROJECT_ROOT / "docs" / "metrics.md").read_text("utf-8")
 MONTHS = [dt.date(2024, m, 1) for m in range(1, 13)] + [dt.date(2025, m, 1) for m in range(1, 4)]
@@ -67,9 +67,7 @@ def _warehouse(path: Path) -> None:
 def marts(tmp_path_factory):
     path = tmp_path_factory.mktemp("spc") / "warehouse.duckdb"
     _warehouse(path)
-    assert dg.materialize(
-        [measure_spc_asset()], resources={"duckdb": DuckDBResource(database=str(path))}
-    ).success
+    assert dg.materialize([measure_spc_asset()], resources=model_resources(path)).success
     with duckdb.connect(str(path), read_only=True) as con:
         points = {
             service: con.execute(
@@ -149,9 +147,7 @@ def test_the_run_lengths_are_the_asset_s_config(tmp_path):
     path = tmp_path / "warehouse.duckdb"
     _warehouse(path)
     config = dg.RunConfig({"measure_spc": {"config": {"trend_points": 8}}})
-    assert dg.materialize(
-        [measure_spc_asset()], run_config=config, resources={"duckdb": DuckDBResource(database=str(path))}
-    ).success
+    assert dg.materialize([measure_spc_asset()], run_config=config, resources=model_resources(path)).success
     with duckdb.connect(str(path), read_only=True) as con:
         types = [
             t

@@ -8,7 +8,9 @@ from assets.association.estimate import WORKFORCE_MEASURES, associations
 from assets.models.build import load_table
 from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
+from assets.resources import PathsResource
 from assets.result_text import markdown
+from assets.validate.mart_checks import mart_check_results, mart_check_spec
 
 MART = "workforce_outcome_association"
 
@@ -44,8 +46,11 @@ def workforce_outcome_association_asset() -> dg.AssetsDefinition:
         owners=["team:analytics"],
         description=mart_documentation(MART).description,
         code_version=model_versions()[f"marts/{MART}"],
+        check_specs=[mart_check_spec(MART)],
     )
-    def _workforce_outcome_association(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _workforce_outcome_association(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+    ) -> dg.MaterializeResult:
         """Fixed-effects regressions of results on staffing, by kind of service and lag."""
         with duckdb.get_connection() as con:
             outcomes = con.execute(OUTCOMES_SQL).pl()
@@ -63,12 +68,14 @@ def workforce_outcome_association_asset() -> dg.AssetsDefinition:
                 "service_kind", "outcome", "workforce_measure", "lag_months", "slope", "ci_low", "ci_high"
             )
             preview = markdown(con.from_arrow(shown.to_arrow()))
+            checks = mart_check_results(context, con, [MART], paths)
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": found.height,
                 "clear_associations": clear.height,
                 "preview": dg.MetadataValue.md(preview),
-            }
+            },
+            check_results=checks,
         )
 
     return _workforce_outcome_association

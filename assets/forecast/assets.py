@@ -16,6 +16,8 @@ from assets.models.build import load_table
 from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
 from assets.query import one_row
+from assets.resources import PathsResource
+from assets.validate.mart_checks import mart_check_results, mart_check_spec
 
 MART = "fct_measure_forecast"
 KEY = f"marts/{MART}"
@@ -63,9 +65,13 @@ def measure_forecast_asset() -> dg.AssetsDefinition:
         owners=["team:analytics"],
         description=mart_documentation(MART).description,
         code_version=model_versions()[KEY],
+        check_specs=[mart_check_spec(MART)],
     )
     def _measure_forecast(
-        context: dg.AssetExecutionContext, config: ForecastConfig, duckdb: DuckDBResource
+        context: dg.AssetExecutionContext,
+        config: ForecastConfig,
+        duckdb: DuckDBResource,
+        paths: PathsResource,
     ) -> dg.MaterializeResult:
         """Forecasts, 80 % and 95 % intervals, and the chance of meeting the year-end target per series."""
         thresholds = VerdictThresholds(config.on_course_probability, config.off_course_probability)
@@ -82,6 +88,7 @@ def measure_forecast_asset() -> dg.AssetsDefinition:
             load_table(con, *PARAMETERS_TABLE, store.frame(), PARAMETERS_DOCS)
             load_table(con, "marts", MART, rows, mart_documentation(MART))
             record_versions(con, [KEY])
+            checks = mart_check_results(context, con, [MART], paths)
         outlook = rows.filter(pl.col("months_ahead") == 1)
         context.log.info(
             f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
@@ -97,7 +104,8 @@ def measure_forecast_asset() -> dg.AssetsDefinition:
                 "measures_not_beating_naive": sorted(
                     outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list()
                 ),
-            }
+            },
+            check_results=checks,
         )
 
     return _measure_forecast

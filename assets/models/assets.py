@@ -5,10 +5,13 @@ from dagster_duckdb import DuckDBResource
 
 from assets.models.build import build_model
 from assets.models.project import SqlModel
+from assets.models.published_contract import PUBLISHED_SCHEMA
 from assets.models.seeds import load_seed, seed_docs, seed_source
+from assets.models.shipped import published_marts
 from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
 from assets.result_text import markdown
+from assets.validate.mart_checks import mart_check_results, mart_check_spec
 from assets.warehouse import ensure_warehouse
 
 
@@ -34,9 +37,11 @@ def seed_asset(name: str) -> dg.AssetsDefinition:
 
 
 def model_asset(model: SqlModel) -> dg.AssetsDefinition:
-    """Return the asset that builds one SQL model; its upstreams come from the SQL itself."""
+    """Return the asset that builds one SQL model; its upstreams come from the SQL itself. A published
+    mart's step runs the mart's suite on what it built (its blocking check)."""
 
     key = f"{model.layer}/{model.name}"
+    checked = [model.name] if model.layer == PUBLISHED_SCHEMA and model.name in published_marts() else []
 
     @dg.asset(
         key=[model.layer, model.name],
@@ -47,12 +52,16 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
         owners=["team:analytics"],
         description=model.docs.description,
         metadata={"sql": dg.MetadataValue.md(f"```sql\n{model.sql}\n```")},
+        check_specs=[mart_check_spec(name) for name in checked],
     )
-    def _model(duckdb: DuckDBResource) -> dg.MaterializeResult:
+    def _model(
+        context: dg.AssetExecutionContext, duckdb: DuckDBResource, paths: PathsResource
+    ) -> dg.MaterializeResult:
         with duckdb.get_connection() as con:
             built = build_model(con, model)
             record_versions(con, [key])
             preview = markdown(con.sql(f"select * from {model.table} limit 5"))
+            checks = mart_check_results(context, con, checked, paths)
         by_month = (
             {}
             if built.months is None
@@ -63,7 +72,8 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
                 "dagster/row_count": built.rows,
                 **by_month,
                 "preview": dg.MetadataValue.md(preview),
-            }
+            },
+            check_results=checks,
         )
 
     return _model

@@ -10,7 +10,9 @@ from dagster_duckdb import DuckDBResource
 from assets.models.build import load_table
 from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
+from assets.resources import PathsResource
 from assets.spc.series import SpcSettings, spc_points, spc_status
+from assets.validate.mart_checks import mart_check_results, mart_check_spec
 
 POINTS, STATUS = "fct_measure_spc", "measure_spc_status"
 
@@ -48,7 +50,8 @@ class SpcConfig(dg.Config):
 
 
 def measure_spc_asset() -> dg.AssetsDefinition:
-    """Return the multi-asset building marts.fct_measure_spc and marts.measure_spc_status."""
+    """Return the multi-asset building marts.fct_measure_spc and marts.measure_spc_status, each checked
+    by its suite."""
 
     @dg.multi_asset(
         name="measure_spc",
@@ -72,9 +75,10 @@ def measure_spc_asset() -> dg.AssetsDefinition:
                 code_version=model_versions()[f"marts/{STATUS}"],
             ),
         ],
+        check_specs=[mart_check_spec(POINTS), mart_check_spec(STATUS)],
     )
     def _measure_spc(
-        context: dg.AssetExecutionContext, config: SpcConfig, duckdb: DuckDBResource
+        context: dg.AssetExecutionContext, config: SpcConfig, duckdb: DuckDBResource, paths: PathsResource
     ) -> Iterator[dg.MaterializeResult]:
         """XmR charts, special causes, variation and assurance for every service-measure series."""
         settings = SpcSettings(
@@ -83,6 +87,8 @@ def measure_spc_asset() -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             points, status = build_spc_tables(con, settings)
             record_versions(con, [f"marts/{POINTS}", f"marts/{STATUS}"])
+            points_checks = mart_check_results(context, con, [POINTS], paths)
+            status_checks = mart_check_results(context, con, [STATUS], paths)
         special = points.filter(pl.col("special_cause").fill_null(False))
         context.log.info(f"{status.height} series, {special.height} special-cause points")
         yield dg.MaterializeResult(
@@ -92,6 +98,7 @@ def measure_spc_asset() -> dg.AssetsDefinition:
                 "special_cause_points": special.height,
                 "series_with_too_few_points": status.filter(pl.col("variation").is_null()).height,
             },
+            check_results=points_checks,
         )
         yield dg.MaterializeResult(
             asset_key=["marts", STATUS],
@@ -100,6 +107,7 @@ def measure_spc_asset() -> dg.AssetsDefinition:
                 "variation": dict(status.group_by("variation").len().sort("variation").rows()),
                 "assurance": dict(status.group_by("assurance").len().sort("assurance").rows()),
             },
+            check_results=status_checks,
         )
 
     return _measure_spc

@@ -3,12 +3,13 @@
 import warnings
 
 import dagster as dg
+import duckdb
 from dagster_duckdb import DuckDBResource
 
 from assets.contract import SubmissionType
 from assets.partitions import MONTHS, month_key
 from assets.resources import PathsResource
-from assets.validate.blocking import BlockingRule
+from assets.validate.blocking import BLOCKING_RULES, BlockingRule
 from assets.validate.months import VALIDATION_SEEDS, suite_name
 from assets.validate.submissions import validate_rows
 from assets.warehouse import ensure_warehouse
@@ -39,7 +40,8 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
                     "row of the months it covers) against the suite "
                     f"expectations/{suite_name(kind)}.json; rows "
                     "that fail an ERROR rule are quarantined.",
-                )
+                ),
+                *(blocking_check_spec(kind, rule) for rule in BLOCKING_RULES),
             ],
             description=f"{kind.name.capitalize()} rows that passed every ERROR rule of the "
             f"{suite_name(kind)} suite, typed; one partition per month the figures are for. "
@@ -61,6 +63,11 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
                     expectations_dir=paths.path("expectations_dir"),
                 )
                 (total,) = con.execute(f"select count(*) from validated.{kind.name}").fetchone()
+                blocking = [
+                    _blocking_result(con, kind, rule, paths)
+                    for rule in BLOCKING_RULES
+                    if blocking_check_spec(kind, rule).key in context.selected_asset_check_keys
+                ]
             context.log.info(
                 f"{kind.name}: {outcome.rows_received} rows validated ({outcome.new_rows} new), "
                 f"{outcome.rows_loaded} loaded, {outcome.rows_quarantined} quarantined; months "
@@ -88,26 +95,24 @@ def validated_asset(kind: SubmissionType) -> dg.AssetsDefinition:
                     "months_recorded": [month_key(m) for m in outcome.months],
                     "validation_seconds": round(suite.seconds, 3),
                 },
-                check_results=[check],
+                check_results=[check, *blocking],
             )
 
     return _validated
 
 
-def blocking_check(kind: SubmissionType, rule: BlockingRule) -> dg.AssetChecksDefinition:
-    """Return the blocking check that judges one of the BLOCKING_RULES on a type's validated rows."""
-
-    @dg.asset_check(
-        asset=dg.AssetKey(["validated", kind.name]),
-        name=rule.name,
-        blocking=True,
-        description=rule.description,
+def blocking_check_spec(kind: SubmissionType, rule: BlockingRule) -> dg.AssetCheckSpec:
+    """Return the blocking check that judges one of the BLOCKING_RULES on a type's validated rows, in
+    the step that validated them."""
+    return dg.AssetCheckSpec(
+        rule.name, asset=dg.AssetKey(["validated", kind.name]), blocking=True, description=rule.description
     )
-    def _check(duckdb: DuckDBResource, paths: PathsResource) -> dg.AssetCheckResult:
-        with duckdb.get_connection() as con:
-            verdict = rule.judge(con, kind, paths.path("expectations_dir"))
-        return dg.AssetCheckResult(
-            passed=verdict.passed, description=verdict.advice, metadata=verdict.metadata
-        )
 
-    return _check
+
+def _blocking_result(
+    con: duckdb.DuckDBPyConnection, kind: SubmissionType, rule: BlockingRule, paths: PathsResource
+) -> dg.AssetCheckResult:
+    verdict = rule.judge(con, kind, paths.path("expectations_dir"))
+    return dg.AssetCheckResult(
+        check_name=rule.name, passed=verdict.passed, description=verdict.advice, metadata=verdict.metadata
+    )

@@ -2,13 +2,13 @@
 
 They are the `relationships` tests of the marts' `.yml` (dbt's generic test: every non-empty value of the
 column is a value of `field` in the model `to` names), run on each build. A check waits for the marts it
-refers to as well as its own, so it reads the marts of the same run. It does not block: a dangling code
+refers to as well as its own, so it reads the marts of the same run; a run's checks are one step, after
+its marts (a step costs Dagster more than these queries take). A check does not block: a dangling code
 leaves the figures right (a partner dropped from the reference data that still owes returns, say), so
 the run publishes and reports the check failed, with the test's severity, the codes and their rows.
 """
 
-from __future__ import annotations
-
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,7 @@ from assets.models.published_contract import PUBLISHED_SCHEMA, referenced_table
 from assets.project_files import SQL_DIR
 from assets.query import one_row
 
+REFERENCE_CHECK = "references_resolve"
 # values of a dangling code shown in the check's metadata
 SHOWN = 5
 
@@ -70,39 +71,56 @@ def dangling(con: duckdb.DuckDBPyConnection, reference: Reference) -> tuple[int,
     return rows, [str(code) for code in (codes or [])[:SHOWN]]
 
 
-def reference_check(mart: str, references: list[Reference]) -> dg.AssetChecksDefinition:
-    """Return the check of `marts.<mart>`'s references, run once the marts referred to are built."""
+def reference_check_spec(mart: str, references: list[Reference]) -> dg.AssetCheckSpec:
+    """Return the check of `marts.<mart>`'s references, waiting for the marts they refer to."""
     targets = sorted({r.target for r in references} - {mart})
-
-    @dg.asset_check(
+    return dg.AssetCheckSpec(
+        REFERENCE_CHECK,
         asset=dg.AssetKey([PUBLISHED_SCHEMA, mart]),
-        name="references_resolve",
         additional_deps=[dg.AssetKey([PUBLISHED_SCHEMA, target]) for target in targets],
         description=f"Every code of marts.{mart} that refers to another mart is found there "
         f"({'; '.join(str(r) for r in references)}): the relationships tests of its .yml. A dangling "
         "code fails the check (with the test's severity) and the run still publishes.",
     )
-    def _check(duckdb: DuckDBResource) -> dg.AssetCheckResult:
+
+
+def reference_result(
+    con: duckdb.DuckDBPyConnection, mart: str, references: list[Reference]
+) -> dg.AssetCheckResult:
+    """Return the outcome of `marts.<mart>`'s references: failed (with the worst test's severity) when
+    a code dangles, with each dangling reference's rows and first codes."""
+    found = {r: dangling(con, r) for r in references}
+    failed = [r for r, (rows, _) in found.items() if rows]
+    return dg.AssetCheckResult(
+        asset_key=dg.AssetKey([PUBLISHED_SCHEMA, mart]),
+        check_name=REFERENCE_CHECK,
+        passed=not failed,
+        severity=dg.AssetCheckSeverity.ERROR
+        if any(r.severity == "error" for r in failed)
+        else dg.AssetCheckSeverity.WARN,
+        metadata={
+            "references_checked": len(references),
+            "dangling": {str(r): {"rows": found[r][0], "codes": found[r][1]} for r in failed},
+        },
+    )
+
+
+def reference_checks() -> dg.AssetChecksDefinition:
+    """Return the reference checks of every mart of `dbt_like_sql/marts` that declares references, run
+    together in one step once the marts of the run are built (those the run selected only)."""
+    by_mart = mart_references(SQL_DIR / PUBLISHED_SCHEMA)
+
+    @dg.multi_asset_check(
+        name="marts_references_resolve",
+        specs=[reference_check_spec(mart, references) for mart, references in by_mart.items()],
+        can_subset=True,
+    )
+    def _checks(
+        context: dg.AssetCheckExecutionContext, duckdb: DuckDBResource
+    ) -> Iterator[dg.AssetCheckResult]:
+        selected = {key.asset_key.path[-1] for key in context.selected_asset_check_keys}
         with duckdb.get_connection() as con:
-            found = {r: dangling(con, r) for r in references}
-        failed = [r for r, (rows, _) in found.items() if rows]
-        return dg.AssetCheckResult(
-            passed=not failed,
-            severity=dg.AssetCheckSeverity.ERROR
-            if any(r.severity == "error" for r in failed)
-            else dg.AssetCheckSeverity.WARN,
-            metadata={
-                "references_checked": len(references),
-                "dangling": {str(r): {"rows": found[r][0], "codes": found[r][1]} for r in failed},
-            },
-        )
+            results = [reference_result(con, mart, by_mart[mart]) for mart in sorted(selected)]
+        yield from results
 
-    return _check
-
-
-def reference_checks() -> list[dg.AssetChecksDefinition]:
-    """Return the reference check of every mart of `dbt_like_sql/marts` that declares references."""
-    return [
-        reference_check(mart, references)
-        for mart, references in mart_references(SQL_DIR / PUBLISHED_SCHEMA).items()
-    ]
+    return _checks
