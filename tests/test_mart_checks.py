@@ -5,11 +5,13 @@ import json
 
 import dagster as dg
 import duckdb
+import pytest
 
 from assets.models.assets import model_asset
-from assets.models.shipped import project_models
+from assets.models.shipped import project_models, published_marts
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
-from tests.conftest import model_resources
+from pipelines.definitions import build_definitions
+from tests.conftest import model_resources, settings_for
 from tests.sql_fixtures import build_hand_made_warehouse
 
 MEASURES = dg.AssetKey(["marts", "fct_measure_period"])
@@ -72,3 +74,12 @@ def test_a_mart_breaking_an_error_rule_blocks_what_is_built_from_it(tmp_path):
     assert metadata["expectations_run"].value == len(suite["expectations"])
     assert metadata["unexpected_count"].value >= 1
     assert built == {MEASURES}
+
+
+def test_a_mart_cannot_be_built_without_its_suite(tmp_path):
+    """The marts' steps run their suites unconditionally: Dagster refuses a run that selects a mart
+    but not its check."""
+    job = build_definitions(settings_for(tmp_path)).resolve_job_def("nightly")
+    for mart in published_marts():
+        with pytest.raises(dg.DagsterInvalidSubsetError, match="does not support subsetting"):
+            job.get_subset(asset_selection={dg.AssetKey(["marts", mart])}, asset_check_selection=set())

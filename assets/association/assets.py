@@ -10,7 +10,7 @@ from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
 from assets.result_text import markdown
-from assets.validate.mart_checks import mart_check_results, mart_check_spec
+from assets.validate.mart_checks import mart_check_result, mart_check_spec
 
 MART = "workforce_outcome_association"
 
@@ -68,14 +68,14 @@ def workforce_outcome_association_asset() -> dg.AssetsDefinition:
                 "service_kind", "outcome", "workforce_measure", "lag_months", "slope", "ci_low", "ci_high"
             )
             preview = markdown(con.from_arrow(shown.to_arrow()))
-            checks = mart_check_results(context, con, [MART], paths)
+            check = mart_check_result(con, MART, paths, context.run.run_id)
         return dg.MaterializeResult(
             metadata={
                 "dagster/row_count": found.height,
                 "clear_associations": clear.height,
                 "preview": dg.MetadataValue.md(preview),
             },
-            check_results=checks,
+            check_results=[check],
         )
 
     return _workforce_outcome_association

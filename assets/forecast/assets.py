@@ -17,7 +17,7 @@ from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
 from assets.query import one_row
 from assets.resources import PathsResource
-from assets.validate.mart_checks import mart_check_results, mart_check_spec
+from assets.validate.mart_checks import mart_check_result, mart_check_spec
 
 MART = "fct_measure_forecast"
 KEY = f"marts/{MART}"
@@ -88,7 +88,7 @@ def measure_forecast_asset() -> dg.AssetsDefinition:
             load_table(con, *PARAMETERS_TABLE, store.frame(), PARAMETERS_DOCS)
             load_table(con, "marts", MART, rows, mart_documentation(MART))
             record_versions(con, [KEY])
-            checks = mart_check_results(context, con, [MART], paths)
+            check = mart_check_result(con, MART, paths, context.run.run_id)
         outlook = rows.filter(pl.col("months_ahead") == 1)
         context.log.info(
             f"{outlook.height} series forecast ({fitted} models estimated, the others kept "
@@ -105,7 +105,7 @@ def measure_forecast_asset() -> dg.AssetsDefinition:
                     outlook.filter(pl.col("beats_naive").not_())["measure_code"].unique().to_list()
                 ),
             },
-            check_results=checks,
+            check_results=[check],
         )
 
     return _measure_forecast

@@ -11,7 +11,7 @@ from assets.models.shipped import published_marts
 from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
 from assets.result_text import markdown
-from assets.validate.mart_checks import mart_check_results, mart_check_spec
+from assets.validate.mart_checks import mart_check_result, mart_check_spec
 from assets.warehouse import ensure_warehouse
 
 
@@ -61,7 +61,7 @@ def model_asset(model: SqlModel) -> dg.AssetsDefinition:
             built = build_model(con, model)
             record_versions(con, [key])
             preview = markdown(con.sql(f"select * from {model.table} limit 5"))
-            checks = mart_check_results(context, con, checked, paths)
+            checks = [mart_check_result(con, name, paths, context.run.run_id) for name in checked]
         by_month = (
             {}
             if built.months is None

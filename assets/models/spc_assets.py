@@ -12,7 +12,7 @@ from assets.models.shipped import mart_documentation
 from assets.models.versions import model_versions, record_versions
 from assets.resources import PathsResource
 from assets.spc.series import SpcSettings, spc_points, spc_status
-from assets.validate.mart_checks import mart_check_results, mart_check_spec
+from assets.validate.mart_checks import mart_check_result, mart_check_spec
 
 POINTS, STATUS = "fct_measure_spc", "measure_spc_status"
 
@@ -87,8 +87,8 @@ def measure_spc_asset() -> dg.AssetsDefinition:
         with duckdb.get_connection() as con:
             points, status = build_spc_tables(con, settings)
             record_versions(con, [f"marts/{POINTS}", f"marts/{STATUS}"])
-            points_checks = mart_check_results(context, con, [POINTS], paths)
-            status_checks = mart_check_results(context, con, [STATUS], paths)
+            points_check = mart_check_result(con, POINTS, paths, context.run.run_id)
+            status_check = mart_check_result(con, STATUS, paths, context.run.run_id)
         special = points.filter(pl.col("special_cause").fill_null(False))
         context.log.info(f"{status.height} series, {special.height} special-cause points")
         yield dg.MaterializeResult(
@@ -98,7 +98,7 @@ def measure_spc_asset() -> dg.AssetsDefinition:
                 "special_cause_points": special.height,
                 "series_with_too_few_points": status.filter(pl.col("variation").is_null()).height,
             },
-            check_results=points_checks,
+            check_results=[points_check],
         )
         yield dg.MaterializeResult(
             asset_key=["marts", STATUS],
@@ -107,7 +107,7 @@ def measure_spc_asset() -> dg.AssetsDefinition:
                 "variation": dict(status.group_by("variation").len().sort("variation").rows()),
                 "assurance": dict(status.group_by("assurance").len().sort("assurance").rows()),
             },
-            check_results=status_checks,
+            check_results=[status_check],
         )
 
     return _measure_spc
