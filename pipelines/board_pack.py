@@ -85,7 +85,7 @@ def chromium() -> str:
 
 def service_pages(site_dir: Path, warehouse: Path, service_codes: list[str]) -> list[Path]:
     """Return the published page of each service, in the order given."""
-    from assets.publish.site import service_slugs
+    from assets.publish.slugs import file_slugs
 
     index = site_dir / "index.html"
     if not index.exists() or not warehouse.exists():
@@ -95,7 +95,7 @@ def service_pages(site_dir: Path, warehouse: Path, service_codes: list[str]) -> 
             code for (code,) in con.execute("select service_code from marts.dim_joint_service").fetchall()
         ]
     # slugs are made over every published service, exactly as the site made them
-    slugs = service_slugs(published)
+    slugs = file_slugs(published)
     missing = [code for code in service_codes if code not in slugs]
     if missing:
         raise BoardPackError(f"no published scorecard for: {', '.join(missing)}")
@@ -129,7 +129,7 @@ def front_context(
     from assets.publish.index_page import service_row
     from assets.publish.marts import load_marts
     from assets.publish.quality import load_quality
-    from assets.publish.site import service_slugs
+    from assets.publish.slugs import file_slugs
     from assets.publish.staleness import data_age
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -142,7 +142,7 @@ def front_context(
         age = data_age(con, latest, published_on)
     peers = PeerCounts.of(marts)
     chosen = [s for code in service_codes for s in marts.services if s["service_code"] == code]
-    slugs = service_slugs([s["service_code"] for s in marts.services])
+    slugs = file_slugs([s["service_code"] for s in marts.services])
     areas = list(dict.fromkeys(s["partnership_area"] for s in chosen))
     return {
         "partnership": " and ".join(areas) if len(areas) <= 2 else ", ".join(areas),

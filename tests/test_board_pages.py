@@ -2,6 +2,7 @@
 
 import json
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -218,8 +219,15 @@ def test_a_path_chart_shows_every_other_service_of_its_kind_in_its_latest_month(
     paths = IndexPaths(_marts(services=services, scorecard=scorecard))
 
     def peers(code: str, period: date = april) -> list[tuple[str, float]]:
-        rows = [json.loads(row) for row in paths.peers(services["ABCDE".index(code)], period)]
-        return [(row["service"], row["efficiency_index"]) for row in rows]
+        """The peers a page draws: the points of its script but its own."""
+        found = paths.peers(services["ABCDE".index(code)], period)
+        if found is None:
+            return []
+        text = paths.scripts()[Path(found.script)]
+        pairs = json.loads(text[text.index("] = ") + 4 : -2])
+        drawn = [(row["service"], row["efficiency_index"]) for own, row in pairs if own != found.own]
+        assert len(drawn) == found.count
+        return drawn
 
     assert peers("A") == [("Service B", 105.0), ("Service C", 110.0)]
     assert peers("B") == [("Service A", 95.0), ("Service C", 110.0)]
@@ -227,3 +235,7 @@ def test_a_path_chart_shows_every_other_service_of_its_kind_in_its_latest_month(
     assert peers("D") == [("Service A", 95.0), ("Service B", 105.0), ("Service C", 110.0)]
     assert peers("E") == []
     assert peers("B", march) == [("Service A", 90.0)]
+    assert sorted(str(path) for path in paths.scripts()) == [  # the kinds and months a page asked for
+        "assets/peers/care-2026-03.js",
+        "assets/peers/care-2026-04.js",
+    ]

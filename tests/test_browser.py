@@ -5,6 +5,7 @@ Screenshots of each kind of page are written to `test-artifacts/screenshots/` (J
 
 import os
 import re
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -140,6 +141,54 @@ def test_service_tiles_show_what_the_marts_hold(site):
         assert page.get_by_role("heading", name="Turning the curve: report cards").is_visible()
         assert page.locator("article.report-card [data-field='story']").count() == cards > 0
         assert errors == []
+
+
+# each drawn point's role and service, from the label Vega gives it
+POINT_SERVICES = """els => els.map(
+    e => /; role: ([^;]*); Service: ([^;]*);/.exec(e.getAttribute('aria-label')).slice(1))"""
+
+
+def test_a_path_chart_draws_its_peers_from_their_shared_script_or_says_they_did_not_load(site, tmp_path):
+    with duckdb.connect(str(site.warehouse), read_only=True) as con:
+        own, peers = con.execute("""
+            with scored as (
+                select s.service_code, s.service_name, s.service_kind, c.period
+                from marts.scorecard_service_period as c
+                join marts.dim_joint_service as s using (service_code)
+                where c.efficiency_index is not null and c.effectiveness_index is not null
+            ), focus as (
+                select service_kind, max(period) as latest, count(*) as months
+                from scored where service_code = 'NOR-HD' group by service_kind
+            )
+            select any_value(focus.months), list(scored.service_name order by scored.service_name)
+            from scored join focus
+                on scored.service_kind = focus.service_kind and scored.period = focus.latest
+            where scored.service_code <> 'NOR-HD'
+        """).fetchone()
+    assert own > 1 and len(peers) >= 2
+    # the same page, its kind's script missing (as when the page alone is copied out of the site)
+    alone = tmp_path / "site"
+    shutil.copytree(site.site_dir, alone)
+    for script in (alone / "assets" / "peers").glob("hospital-discharge-*.js"):
+        script.unlink()
+    points = "#chart-path svg g.mark-symbol.role-mark path"
+    with browser() as instance:
+        page, errors, blocked = visit(instance, site.site_dir / "services" / "nor-hd.html")
+        drawn = page.locator(points).evaluate_all(POINT_SERVICES)
+        assert [name for role, name in drawn if role == "This service"] == [
+            "Northshire hospital discharge and reablement"
+        ] * own
+        assert sorted(name for role, name in drawn if role != "This service") == peers
+        assert errors == [] and blocked == []
+        page, errors, _ = visit(instance, alone / "services" / "nor-hd.html")
+        assert {role for role, _ in page.locator(points).evaluate_all(POINT_SERVICES)} == {"This service"}
+        assert page.locator(points).count() == own
+        key = page.locator("#chart-path").get_attribute("data-peers")
+        said = page.locator("#chart-path-description").inner_text()
+        assert said.endswith(
+            f"The other services' points could not be loaded (assets/peers/{key}.js), "
+            "so only this service is drawn."
+        )
 
 
 def test_the_index_table_sorts_from_the_keyboard(site):

@@ -25,8 +25,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 @pytest.fixture(scope="module")
 def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dict]]:
-    """Yesterday's site; S2's latest figure changed; today's site carried over from yesterday's and
-    today's rendered whole, both at today's time."""
+    """Yesterday's site; S2's latest figure and its latest efficiency index changed (S1's path chart shows
+    it as a peer); today's site carried over from yesterday's and today's rendered whole, both at today's
+    time."""
     tmp = tmp_path_factory.mktemp("carry-over")
     con = build_site_warehouse(tmp / "warehouse.duckdb")
     try:
@@ -41,6 +42,12 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dic
             where service_code = 'S2' and measure_code = 'OUT'
                 and period = (select max(period) from marts.fct_measure_period where service_code = 'S2')"""
         )
+        con.execute(
+            """update marts.scorecard_service_period set efficiency_index = efficiency_index + 7
+            where service_code = 'S2'
+                and period = (
+                    select max(period) from marts.scorecard_service_period where service_code = 'S2')"""
+        )
         built["carried"] = (
             tmp / "carried",
             render_site(con, tmp / "carried", RULES, None, tmp / "yesterday", TODAY),
@@ -53,7 +60,11 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, dic
 
 def test_only_the_changed_service_and_the_pages_listing_it_are_rendered(sites):
     _, summary = sites["carried"]
+    # S1's page draws S2's latest point from its kind's shared script: the script changed, the page did not
     assert summary["rendered"] == ["index.html", "services/s2.html"]
+    script = "assets/peers/k-2025-12.js"
+    yesterday, carried = (_files(sites[name][0])[script] for name in ("yesterday", "carried"))
+    assert yesterday != carried and carried == _files(sites["whole"][0])[script]
     assert summary["carried_over"] == summary["pages"] - 2
     assert sites["whole"][1]["carried_over"] == 0 and len(sites["whole"][1]["rendered"]) == summary["pages"]
 

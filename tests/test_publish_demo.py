@@ -9,7 +9,7 @@ import re
 import duckdb
 import pytest
 
-from assets.publish.site import service_slugs
+from assets.publish.slugs import file_slugs
 from tests.publish_fixtures import expected_tiles, page_tiles
 
 
@@ -18,7 +18,7 @@ def published(demo_run):
     settings, _, truth = demo_run
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     codes = [code for (code,) in con.execute("select service_code from marts.dim_joint_service").fetchall()]
-    yield settings.site_dir, con, service_slugs(codes), truth
+    yield settings.site_dir, con, file_slugs(codes), truth
     con.close()
 
 

@@ -23,7 +23,7 @@ from assets.publish.mdc_icons import (
     variation_icon,
     variation_kind,
 )
-from assets.publish.site import service_slugs
+from assets.publish.slugs import file_slugs
 
 ICON = re.compile(
     r'<svg class="mdc-icon" data-icon="(\w+)" data-kind="(\w+)"[^>]*? role="img" '
@@ -193,7 +193,7 @@ def demo(demo_run):
     settings, _, _ = demo_run
     con = duckdb.connect(str(settings.warehouse), read_only=True)
     codes = [code for (code,) in con.execute("select service_code from marts.dim_joint_service").fetchall()]
-    yield settings.site_dir, con, service_slugs(codes)
+    yield settings.site_dir, con, file_slugs(codes)
     con.close()
 
 

@@ -19,7 +19,8 @@ from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cached_text
 from assets.publish.chart_views import chart_templates
 from assets.publish.display import ASSURANCE_BADGES, RAG_BADGES, VARIATION_BADGES
-from assets.publish.site import javascript_bundle, render_site, service_slugs, template_environment
+from assets.publish.site import javascript_bundle, render_site, template_environment
+from assets.publish.slugs import file_slugs
 from assets.validate.overdue import overdue_returns
 from tests.publish_fixtures import (
     BAD_FILE,
@@ -128,12 +129,14 @@ def test_names_are_escaped_everywhere(site):
     assert "Care &lt;b&gt;worker&lt;/b&gt;" in service  # a staff group's name
     assert "\\u003cscript\\u003ealert(1)\\u003c/script\\u003e" in service  # inside chart JSON
     assert _rows(_specs(service)["chart-path"])[0]["service"] == S1_NAME  # intact once parsed
+    script = (out / _peer_points(out, "services/s2.html")[0]).read_text("utf-8")
+    assert "<script>" not in script and "\\u003cscript\\u003ealert(1)" in script  # S1's name, as S2's peer
 
 
 def test_tiles_show_the_figures_the_marts_hold(site, marts):
     out, _, _ = site
     checked = 0
-    for code, slug in service_slugs(["S1", "S2", "S3"]).items():
+    for code, slug in file_slugs(["S1", "S2", "S3"]).items():
         tiles = page_tiles(_read(out, f"services/{slug}.html"))
         expected = expected_tiles(marts, code)
         assert sorted(tiles) == sorted(expected)
@@ -235,16 +238,39 @@ def test_service_page_sections_come_in_the_issue_order(site):
     assert "Direction of travel since June 2025" in page
 
 
-def test_path_chart_holds_the_service_and_its_peers(site):
+def _peer_points(out: Path, name: str) -> tuple[str, list[tuple[str, dict]], dict[str, str]]:
+    """The path chart's peers as a page loads them: the script's path, its [code, row] pairs, and the
+    chart's `data-peers` attributes."""
+    page = _read(out, name)
+    (script,) = re.findall(r'<script src="\.\./(assets/peers/[a-z0-9-]+\.js)"></script>', page)
+    attributes = dict(re.findall(r'\bdata-peers(-except|-dataset)?="([^"]*)"', page))
+    text = (out / script).read_text("utf-8")
+    head = "window.joinedupPeers = window.joinedupPeers || {};\n"
+    assert text.startswith(head)
+    held = re.fullmatch(r'window\.joinedupPeers\[("[^"]*")\] = (\[.*\]);\n', text[len(head) :], re.S)
+    assert held, text
+    key, pairs = held.groups()
+    assert json.loads(key) == attributes[""] == Path(script).stem
+    return script, [(code, row) for code, row in json.loads(pairs)], attributes
+
+
+def test_path_chart_holds_the_service_and_loads_its_peers_from_a_shared_script(site):
     out, _, _ = site
     rows = _rows(_specs(_read(out, "services/s2.html"))["chart-path"])
-    own = [r for r in rows if r["role"] == "This service"]
-    assert len(own) == 24 and [r["is_latest"] for r in own].count(True) == 1
-    assert [(r["service"], r["period"]) for r in rows if r["role"] != "This service"] == [
-        (S1_NAME, "2025-12-01")
+    assert all(r["role"] == "This service" for r in rows)
+    assert len(rows) == 24 and [r["is_latest"] for r in rows].count(True) == 1
+    script, pairs, attributes = _peer_points(out, "services/s2.html")
+    assert script == "assets/peers/k-2025-12.js"
+    assert attributes == {"": "k-2025-12", "-except": "S2", "-dataset": "rows"}
+    # the kind's points in its latest month, the page's own among them (left out when drawn)
+    assert [(code, r["service"], r["period"], r["role"]) for code, r in pairs] == [
+        ("S1", S1_NAME, "2025-12-01", "Peer services, latest month"),
+        ("S2", "Second service", "2025-12-01", "Peer services, latest month"),
     ]
+    assert _peer_points(out, "services/s1.html")[0] == script  # one script for the kind's pages
+    assert "Shown as grey diamonds for Dec 2025: 1 other" in _read(out, "services/s2.html")
     third = _read(out, "services/s3.html")
-    assert "chart-path" not in third and "nothing to chart" in third
+    assert "chart-path" not in third and "nothing to chart" in third and "../assets/peers/" not in third
 
 
 def test_workforce_panel_pay_suppression_and_association(site, marts):
@@ -385,7 +411,7 @@ def test_print_stylesheet_lays_pages_on_a4(site):
 
 
 def test_slugs_are_safe_and_unique():
-    slugs = service_slugs(["NOR-HD", "nor_hd", "../Etc/Passwd", "", "A&B"])
+    slugs = file_slugs(["NOR-HD", "nor_hd", "../Etc/Passwd", "", "A&B"])
     assert slugs["NOR-HD"] == "nor-hd"
     assert slugs["nor_hd"] == "nor-hd-2"
     assert slugs["../Etc/Passwd"] == "etc-passwd"

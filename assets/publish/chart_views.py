@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import altair as alt
 from markupsafe import Markup
@@ -15,6 +15,9 @@ from markupsafe import Markup
 from assets.publish import charts
 from assets.publish.build_cache import cached_text
 from assets.publish.display import number
+
+if TYPE_CHECKING:
+    from assets.publish.index_paths import PeerPoints
 
 _SLOT = "\x00"  # stands for the rows, title and description while a template is serialised
 
@@ -71,6 +74,7 @@ class ChartView:
     title: str
     description: str
     spec_json: Markup
+    peers: PeerPoints | None = None  # points the page loads from a shared script and adds to the chart
 
 
 def chart_view(

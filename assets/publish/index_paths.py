@@ -1,7 +1,10 @@
 """Every service's efficiency-and-effectiveness points, serialised once per site for the path charts.
 
-A service's path chart shows its own months and the latest point of every other service of its kind;
-each point is serialised once here, and the peers of a kind in a month are gathered once.
+A service's path chart shows its own months and the latest point of every other service of its kind.
+The points of a kind in a month are gathered once and written once, in a script every page of that kind
+and month loads (`assets/peers/<kind>-<month>.js`); each page leaves its own service out when it draws
+them. A page no longer holds its peers' points: at 1,000 areas they were 257 KB of a 392 KB page, and a
+change in one service's latest point no longer changes every page of its kind.
 """
 
 from __future__ import annotations
@@ -9,12 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 from assets.publish import charts
 from assets.publish.board_rules import QUADRANT_NAMES
 from assets.publish.chart_views import safe_json
 from assets.publish.display import iso_date, month, number
 from assets.publish.marts import Marts, Row
+from assets.publish.slugs import file_slugs
+
+PEERS_FOLDER = Path("assets") / "peers"
 
 _text_json = cache(safe_json)  # quadrants and roles: a few texts, each serialised once
 
@@ -55,20 +62,59 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
     return points
 
 
+@dataclass(frozen=True)
+class PeerPoints:
+    """Where a path chart finds its peers' points: a script of its kind's points in a month, held in
+    `window.joinedupPeers[key]` as [service code, chart row] pairs, and the service the page leaves out."""
+
+    script: str  # the script's path in the site
+    key: str
+    own: str  # the page's service code, not drawn as a peer
+    count: int  # the points drawn as peers
+    dataset: str = charts.ROWS  # the chart's dataset the points are added to
+
+
 class IndexPaths:
     """Each service's path and, by kind and month, its peers' points, worked out once for the site."""
 
     def __init__(self, marts: Marts) -> None:
         self.marts = marts
+        self._kinds = file_slugs(sorted({s["service_kind"] for s in marts.services}), "kind")
         self._peers: dict[tuple[str, date], list[tuple[str, str]]] = {}
+        self._asked: set[tuple[str, date]] = set()  # the kinds and months a page draws peers of
 
     def path(self, service: Row) -> list[IndexPoint]:
         """The service's months with both indices, in order."""
         return index_points(service, self.marts.scorecard.get(service["service_code"], []))
 
-    def peers(self, service: Row, period: date) -> list[str]:
-        """The chart rows of the other services of the service's kind with both indices in `period`."""
-        kind = service["service_kind"]
+    def peers(self, service: Row, period: date) -> PeerPoints | None:
+        """The points of the other services of the service's kind with both indices in `period`, as the
+        page loads them; None when there are none."""
+        kind, code = service["service_kind"], service["service_code"]
+        found = self._points(kind, period)
+        count = sum(peer != code for peer, _ in found)
+        if not count:
+            return None
+        self._asked.add((kind, period))
+        key = self._key(kind, period)
+        return PeerPoints((PEERS_FOLDER / f"{key}.js").as_posix(), key, code, count)
+
+    def scripts(self) -> dict[Path, str]:
+        """The script of each kind and month whose points a page asked for, by its path in the site."""
+        scripts = {}
+        for kind, period in sorted(self._asked):
+            key = self._key(kind, period)
+            pairs = ",".join(f"[{safe_json(code)},{row}]" for code, row in self._peers[(kind, period)])
+            scripts[PEERS_FOLDER / f"{key}.js"] = (
+                "window.joinedupPeers = window.joinedupPeers || {};\n"
+                f"window.joinedupPeers[{safe_json(key)}] = [{pairs}];\n"
+            )
+        return scripts
+
+    def _key(self, kind: str, period: date) -> str:
+        return f"{self._kinds[kind]}-{period:%Y-%m}"  # the script's name: `care-2026-03`
+
+    def _points(self, kind: str, period: date) -> list[tuple[str, str]]:
         found = self._peers.get((kind, period))
         if found is None:
             found = self._peers[(kind, period)] = [
@@ -78,4 +124,4 @@ class IndexPaths:
                 if (row := self.marts.score_at(peer["service_code"], period))
                 for point in index_points(peer, [row])
             ]
-        return [row for code, row in found if code != service["service_code"]]
+        return found

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assets.publish import charts
 from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
@@ -25,7 +25,8 @@ from assets.publish.spc_series import Forecast, SpcSeries
 
 
 def path_chart(service: Row, paths: IndexPaths, template: Template) -> ChartView | None:
-    """The service's monthly path through efficiency and effectiveness, its peers' latest points behind."""
+    """The service's monthly path through efficiency and effectiveness, its peers' latest points behind
+    (loaded by the page from the script its kind's pages share)."""
     path = paths.path(service)
     if not path:
         return None
@@ -40,9 +41,10 @@ def path_chart(service: Row, paths: IndexPaths, template: Template) -> ChartView
         f"up, with lines at 100 dividing the four quadrants. In {last.month} its efficiency "
         f"index was {format_index(last.efficiency_index)} and its effectiveness index "
         f"{format_index(last.effectiveness_index)} ({last.quadrant}). Shown as grey diamonds for "
-        f"{last.month}: {plural(len(peers), 'other ' + kind + ' service')}."
+        f"{last.month}: {plural(peers.count if peers else 0, 'other ' + kind + ' service')}."
     )
-    return chart_view("chart-path", "path", template, f"[{','.join(rows + peers)}]", title, description)
+    view = chart_view("chart-path", "path", template, f"[{','.join(rows)}]", title, description)
+    return replace(view, peers=peers)
 
 
 @dataclass(frozen=True)

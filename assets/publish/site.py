@@ -8,7 +8,6 @@ carried over from it with the new publication time (see `page_inputs`).
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -42,6 +41,7 @@ from assets.publish.quality import load_quality
 from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
 from assets.publish.service_page import service_context
+from assets.publish.slugs import file_slugs
 from assets.publish.spc_series import load_spc_series
 from assets.publish.workforce_panel import findings_by_kind
 from assets.validate.data_docs import DATA_DOCS_PAGE
@@ -81,7 +81,7 @@ def render_site(
     out_dir = Path(out_dir)
     marts = load_marts(con, spc=False)
     quality = load_quality(con)
-    slugs = service_slugs([s["service_code"] for s in marts.services])
+    slugs = file_slugs([s["service_code"] for s in marts.services])
     templates = chart_templates(cache_dir)
     loaded = time.perf_counter()
     generated_at = generated_at or datetime.now(UTC).astimezone()
@@ -105,6 +105,8 @@ def render_site(
                 "service.html.j2",
                 partial(service_context, service, read, quality, templates, paths, findings, peers, rules),
             )
+    for path, script in paths.scripts().items():
+        written += page.write_asset(path, script)
     page("data-quality.html", "quality.html.j2", lambda: quality_page(marts, quality))
     written += page.write_asset(Path(OVERDUE_CSV), overdue_csv(quality.overdue))
     page("definitions.html", "definitions.html.j2", definitions_page)
@@ -160,21 +162,6 @@ class _PageWriter:
     def write_asset(self, path: Path, text: str) -> int:
         """Write a shared file (script, stylesheet) and return its size in bytes."""
         return _write(self.out_dir / path, text.encode("utf-8"))
-
-
-def service_slugs(codes: list[str]) -> dict[str, str]:
-    """Map each service code to a unique file-name slug made only of [a-z0-9-]."""
-    slugs: dict[str, str] = {}
-    taken: set[str] = set()
-    for code in sorted(codes):
-        base = re.sub(r"[^a-z0-9]+", "-", code.lower()).strip("-") or "service"
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base}-{n}"
-        taken.add(slug)
-        slugs[code] = slug
-    return slugs
 
 
 @cache
