@@ -436,3 +436,30 @@ def test_the_league_on_the_page_shows_ties_and_escapes_partner_names(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html and "Zeta &amp; Co" in html
     assert html.index("P-A") < html.index("P-C") < html.index("P-B")
     connection.close()
+
+
+def test_the_pages_count_every_quarantined_row_and_list_the_first_shown(tmp_path):
+    """The data-quality figures count quarantined rows in SQL (a row with two broken columns is one row)
+    and read only the rows the page lists, with the total beside them."""
+    from assets.publish.quality import QUARANTINE_SHOWN, QUARANTINE_SQL, load_quality
+
+    connection = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
+    # the same key again and again, with two broken figures: three findings a row
+    bad = "".join(f"P1,S1,LOW,2024-01,x{i},y{i},,\n" for i in range(120))
+    drop(
+        tmp_path / "inbox",
+        "outcomes",
+        "P1_20240215.csv",
+        OUTCOMES_HEADER + bad + "P2,S1,RATE,2024-01,z,40,,\n",
+    )
+    ingest_and_validate(connection, tmp_path, "outcomes")
+    build_models(connection)
+    every = connection.execute(QUARANTINE_SQL.replace("limit $shown", "")).fetchall()
+    assert len({(file, row) for file, _, _, row, *_ in every}) == 121
+    assert len(every) > QUARANTINE_SHOWN
+    quality = load_quality(connection)
+    assert quality.quarantined_total == len(every)
+    assert [tuple(row.values()) for row in quality.quarantined] == every[:QUARANTINE_SHOWN]
+    assert quality.service("S1").quarantined == {"outcomes": 121}
+    assert quality.service("S1").quarantined_by_measure == {"LOW": 120, "RATE": 1}
+    connection.close()

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from assets.contract import SUBMISSION_TYPES
+from assets.query import one_row
 from assets.validate.overdue import overdue_returns
 from assets.warehouse import as_this_version
 
@@ -48,6 +49,16 @@ def _quarantined_rows_sql() -> str:
         left join received as r
             on r.submission_type = q.submission_type and r.file_hash = q.file_hash
             and r.sheet_name is not distinct from q.sheet_name and r.row_number = q.row_number"""
+
+
+def _quarantined_counts_sql() -> str:
+    """Quarantined rows counted by the service, submission type and measure they named (a row naming no
+    service belongs to none)."""
+    return f"""
+        select service_code, submission_type, measure_code, count(*) as quarantined
+        from ({_quarantined_rows_sql()})
+        where service_code is not null
+        group by all"""
 
 
 def _returns_sql() -> str:
@@ -117,10 +128,12 @@ RULES_SQL = """
     group by all
     order by rows desc, submission_type, rule
 """
+QUARANTINE_SHOWN = 200  # quarantined rows listed on the data-quality page; all are in audit.quarantine
 QUARANTINE_SQL = """
     select file_name, submission_type, sheet_name, row_number, column_name, rule, value
     from audit.quarantine
     order by file_name, sheet_name nulls first, row_number, rule, column_name, value
+    limit $shown
 """
 
 
@@ -171,7 +184,8 @@ class Quality:
     league: list[Row]
     rejected: list[Row]
     rules: list[Row]
-    quarantined: list[Row]
+    quarantined: list[Row]  # the first QUARANTINE_SHOWN, in the order of the page
+    quarantined_total: int
     overdue: list[Row]
 
     def service(self, service_code: str) -> ServiceQuality:
@@ -188,13 +202,11 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
         for file_hash, *fields in late_returns or []:
             late[(kind, file_hash)] = found = Return(kind, *fields)
             services[service].late[kind].append(found)
-    for kind, _, service, measure in con.execute(_quarantined_rows_sql()).fetchall():
-        if service is None:
-            continue
+    for service, kind, measure, quarantined in con.execute(_quarantined_counts_sql()).fetchall():
         quality = services[service]
-        quality.quarantined[kind] += 1
+        quality.quarantined[kind] += quarantined
         if measure is not None:
-            quality.quarantined_by_measure[measure] += 1
+            quality.quarantined_by_measure[measure] += quarantined
     for kind, service, restated in con.execute(_restated_sql()).fetchall():
         services[service].restated[kind] += restated
 
@@ -209,7 +221,8 @@ def load_quality(con: duckdb.DuckDBPyConnection) -> Quality:
         league=con.execute(LEAGUE_SQL).pl().to_dicts(),
         rejected=con.execute(_rejected_sql(con)).pl().to_dicts(),
         rules=con.execute(RULES_SQL).pl().to_dicts(),
-        quarantined=con.execute(QUARANTINE_SQL).pl().to_dicts(),
+        quarantined=con.execute(QUARANTINE_SQL, {"shown": QUARANTINE_SHOWN}).pl().to_dicts(),
+        quarantined_total=one_row(con.execute("select count(*) from audit.quarantine"))[0],
         overdue=overdue_returns(con, date.today())
         .sort("days_overdue", "partner_code", "submission_type", descending=[True, False, False])
         .to_dicts(),

@@ -18,7 +18,6 @@ from assets.validate.overdue import COLUMNS as OVERDUE_NAMES
 
 INCOMPLETE = ("data incomplete", "no data")
 RECENT_MONTHS = 12  # a flag counts late returns covering the service's latest 12 months
-QUARANTINE_SHOWN = 200
 OVERDUE_COLUMNS = dict(
     zip(OVERDUE_NAMES, (pl.String, pl.String, pl.String, pl.Date, pl.Date, pl.Int64, pl.Int64), strict=True)
 )
@@ -225,8 +224,8 @@ def quality_page(marts: Marts, quality: Quality) -> dict[str, Any]:
         "league_rule": LEAGUE_RULE,
         "rejected": [row | sent_by(row) for row in quality.rejected],
         "rules": quality.rules,
-        "quarantined": quality.quarantined[:QUARANTINE_SHOWN],
-        "quarantined_total": len(quality.quarantined),
+        "quarantined": quality.quarantined,
+        "quarantined_total": quality.quarantined_total,
         "overdue": overdue_summary(quality.overdue),
         "overdue_csv": OVERDUE_CSV,
         "late_rule": LATE_RULE,
