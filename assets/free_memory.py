@@ -1,16 +1,8 @@
-"""Give the memory a step freed, or no longer needs, back to the operating system."""
+"""Give the memory a step freed back to the operating system."""
 
 import ctypes
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import cache
-
-import duckdb
-from pydantic import ByteSize, TypeAdapter
-
-from assets.query import one_row
-
-_BYTES = TypeAdapter(ByteSize)
 
 
 @cache
@@ -31,25 +23,3 @@ def release_freed_memory() -> None:
     trim = _malloc_trim()
     if trim is not None:
         trim(0)
-
-
-@contextmanager
-def duckdb_memory_at_most(
-    con: duckdb.DuckDBPyConnection, limit: int, configured: str | None
-) -> Iterator[None]:
-    """Hold DuckDB's memory limit at `limit` bytes or below while the body runs, then set it back to
-    `configured` (DuckDB's notation, as the connection was opened with; None: as DuckDB reports it now,
-    to a tenth of a MiB).
-
-    DuckDB keeps the blocks a run has read cached up to its limit; lowering the limit gives them back
-    (queries then need more of their own or spill to disk). A limit already lower is left as it is.
-    """
-    configured = configured or one_row(con.execute("select current_setting('memory_limit')"))[0]
-    if _BYTES.validate_python(configured) <= limit:
-        yield
-        return
-    con.execute("set memory_limit = $limit", {"limit": f"{int(limit)}B"})
-    try:
-        yield
-    finally:
-        con.execute("set memory_limit = $configured", {"configured": configured})

@@ -13,7 +13,6 @@ from dagster_duckdb import DuckDBResource
 
 from assets.contract import SUBMISSION_TYPES
 from assets.faults import fault_point
-from assets.free_memory import duckdb_memory_at_most
 from assets.models.shipped import published_marts
 from assets.publish.board_rules import BoardRules
 from assets.publish.changes import record_changes
@@ -106,12 +105,6 @@ def publication_specs() -> list[dg.AssetSpec]:
     ]
 
 
-# While the pages are written, the marts they show are held in Python (about 450 MB at 1,000 areas);
-# the blocks DuckDB cached for the run's models are not needed any more, so its limit is lowered to
-# give them back: at 1,000 areas the site's peak falls by about 270 MB, in the same time
-SITE_DUCKDB_MEMORY = 256 * 2**20
-
-
 def build_site(
     con: duckdb.DuckDBPyConnection,
     site: Path,
@@ -119,17 +112,14 @@ def build_site(
     cache: Path,
     run_id: str,
     previous: Path | None = None,
-    memory_limit: str | None = None,
 ) -> dict[str, Any]:
     """Write the scorecards of the warehouse `con` reads into `site`, read by `rules`; return render_site's
     figures.
 
-    Pages whose inputs are those of the `previous` site's pages are carried over from it. DuckDB's
-    memory is held at SITE_DUCKDB_MEMORY meanwhile, then set back to `memory_limit` (the connection's).
+    Pages whose inputs are those of the `previous` site's pages are carried over from it.
     `publication.json` names the run that published them, as the warehouse's audit.publications does.
     """
-    with duckdb_memory_at_most(con, SITE_DUCKDB_MEMORY, memory_limit):
-        summary = render_site(con, site, rules, cache, previous)
+    summary = render_site(con, site, rules, cache, previous)
     (site / PUBLICATION_FILE).write_text(json.dumps({"run_id": run_id}) + "\n", "utf-8")
     return summary
 
@@ -210,7 +200,6 @@ def publication_asset() -> dg.AssetsDefinition:
                         paths.path("cache_dir"),
                         run_id,
                         store.site_in(current) if current else None,
-                        duckdb.connection_config.get("memory_limit"),
                     )
                 fault_point("publish:site-built")
                 lake = paths.lake_settings()
