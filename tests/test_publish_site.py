@@ -243,7 +243,7 @@ def _peer_points(out: Path, name: str) -> tuple[str, list[tuple[str, dict]], dic
     chart's `data-peers` attributes."""
     page = _read(out, name)
     (script,) = re.findall(r'<script src="\.\./(assets/peers/[a-z0-9-]+\.js)"></script>', page)
-    attributes = dict(re.findall(r'\bdata-peers(-except|-dataset)?="([^"]*)"', page))
+    attributes = dict(re.findall(r'\bdata-peers(-except|-dataset|-script)?="([^"]*)"', page))
     text = (out / script).read_text("utf-8")
     head = "window.joinedupPeers = window.joinedupPeers || {};\n"
     assert text.startswith(head)
@@ -261,7 +261,7 @@ def test_path_chart_holds_the_service_and_loads_its_peers_from_a_shared_script(s
     assert len(rows) == 24 and [r["is_latest"] for r in rows].count(True) == 1
     script, pairs, attributes = _peer_points(out, "services/s2.html")
     assert script == "assets/peers/k-2025-12.js"
-    assert attributes == {"": "k-2025-12", "-except": "S2", "-dataset": "rows"}
+    assert attributes == {"": "k-2025-12", "-except": "S2", "-dataset": "rows", "-script": script}
     # the kind's points in its latest month, the page's own among them (left out when drawn)
     assert [(code, r["service"], r["period"], r["role"]) for code, r in pairs] == [
         ("S1", S1_NAME, "2025-12-01", "Peer services, latest month"),
