@@ -7,8 +7,10 @@ and removes it. Measured on the small demo's first run (2 cores): 1,015 events t
 46 s run. This storage keeps one open engine per database file (a run's own, and the index of every
 run's asset events) and commits with `synchronous=NORMAL`, which in SQLite's write-ahead-log mode
 syncs at each checkpoint instead of each commit: a stopped process loses nothing it committed; a power
-cut may lose the last events committed, never the file. The files, tables and layout are Dagster's
-own, so the webserver, the daemon and another Dagster installation read them unchanged.
+cut may lose the last events committed, never the file. A table found in the index is remembered
+(Dagster opens a new engine to ask before storing each check's evaluation: 154 times, 0.17 s, a national
+next night). The files, tables and layout are Dagster's own, so the webserver, the daemon and another
+Dagster installation read them unchanged.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: OrderedDict[str, Engine] = OrderedDict()
+        self._tables_present: set[str] = set()
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -78,6 +81,13 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
             with engine.connect() as conn, conn.begin():
                 yield conn
 
+    def has_table(self, table_name: str) -> bool:
+        """Whether the index holds the table, a table found once remembered: Dagster asks before storing
+        each asset check's event and each event's tags, and opens a new engine on the file to answer."""
+        if table_name not in self._tables_present and super().has_table(table_name):
+            self._tables_present.add(table_name)
+        return table_name in self._tables_present
+
     def _close_files(self) -> None:
         while self._engines:
             self._engines.popitem()[1].dispose()
@@ -86,6 +96,7 @@ class OpenSqliteEventLogStorage(SqliteEventLogStorage):
         """Close every file, then remove them as Dagster's storage does."""
         with self._db_lock:
             self._close_files()
+            self._tables_present.clear()
         super().wipe()
 
     def dispose(self) -> None:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from pipelines.instance import sqlite_instance, write_instance
 from pipelines.run_history import OPEN_FILES, OpenSqliteEventLogStorage
@@ -112,3 +113,28 @@ def test_an_installation_keeps_the_history_dagsters_default_wrote(tmp_path):
         ]
         records = instance.fetch_materializations(dg.AssetKey("counted"), limit=10).records
         assert [r.run_id for r in records] == [after, before]  # newest first, across both event logs
+
+
+def test_tables_found_in_the_index_are_remembered_and_absent_ones_asked_again(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    write_instance(home, sqlite_instance(home))
+    asked: list[str] = []
+    dagsters = SqliteEventLogStorage.has_table
+
+    def counted_has_table(storage: SqliteEventLogStorage, table_name: str) -> bool:
+        asked.append(table_name)
+        return dagsters(storage, table_name)
+
+    monkeypatch.setattr(SqliteEventLogStorage, "has_table", counted_has_table)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        storage = instance.event_log_storage
+        assert isinstance(storage, OpenSqliteEventLogStorage)
+        _run(instance)
+        _run(instance)  # each stores a check's evaluation, which asks for asset_check_executions
+        assert asked.count("asset_check_executions") == 1
+        assert storage.has_table("asset_check_executions") and storage.supports_asset_checks
+        assert not storage.has_table("no_such_table") and not storage.has_table("no_such_table")
+        assert asked.count("no_such_table") == 2  # not found: asked again (a migration may add it)
+        storage.wipe()
+        assert storage.has_table("asset_check_executions")  # recreated by the wipe, asked once more
+        assert asked.count("asset_check_executions") == 2
