@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from national import _copy, _deliver, _generated, _hold_back_last_month, _measure, run_child
+from national import _copy, _deliver, _generated, _hold_back, _measure, run_child
 
 from tests.conftest import environment_for
 
@@ -85,7 +85,7 @@ def main() -> None:
     data = args.data or Path(tempfile.mkdtemp(prefix="joinedup-bench-data-"))
     scratch = Path(tempfile.mkdtemp(prefix="joinedup-bench-"))
     home = _copy(_generated(data, args.scale, args.seed), scratch)
-    waiting = _hold_back_last_month(home)
+    waiting = _hold_back(home)
     first = _measure("run", home)
     held = [path.stat().st_mtime_ns for path in (home / "inbox").rglob("*") if path.is_file()]
     # what the sensor keeps once it has handed the first load's files to a run
