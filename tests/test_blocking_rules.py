@@ -4,10 +4,12 @@ them (the nightly job's checks are made from the same rules): on a database in m
 from datetime import date, datetime
 
 import duckdb
+import polars as pl
 import pytest
 
 from assets.contract import SUBMISSION_TYPES
 from assets.project_files import PROJECT_EXPECTATIONS_DIR
+from assets.validate.accounting import accounting_gaps
 from assets.validate.blocking import broken_rules
 from assets.warehouse import ensure_warehouse
 
@@ -43,3 +45,23 @@ def test_a_broken_rule_names_its_type_rule_and_advice_and_a_sound_type_breaks_no
         "(or wait for the nightly run, which validates them again)",
     ]
     assert broken_rules(broken, [TARGETS], PROJECT_EXPECTATIONS_DIR) == []
+
+
+def test_a_types_accounting_reads_that_type_alone_and_agrees_with_every_types(broken):
+    broken.execute(
+        "insert into audit.load_log (file_hash, submission_type, file_name, status, rows_received, "
+        "rows_loaded, rows_quarantined, ingested_at) values "
+        "('h2', 'targets', 'NOR-LA_targets_20250210.csv', 'validated', 2, 2, 0, now()), "
+        "('h3', 'targets', 'EAS-LA_targets_20250210.csv', 'validated', 0, 0, 0, now())"
+    )
+    every = accounting_gaps(broken)  # h1 and h2 lost their rows (3 and 2); h3 held none
+    assert every.select("submission_type", "file_name").rows() == [
+        ("outcomes", "NOR-LA_outcomes_20250210.csv"),
+        ("targets", "NOR-LA_targets_20250210.csv"),
+    ]
+    for name in ("outcomes", "targets"):
+        assert accounting_gaps(broken, [name]).equals(every.filter(pl.col("submission_type") == name))
+    assert accounting_gaps(broken, ["finance", "workforce"]).is_empty()
+    for wrong in ([], ["outcome"]):
+        with pytest.raises(ValueError, match="expected some of targets, outcomes"):
+            accounting_gaps(broken, wrong)
