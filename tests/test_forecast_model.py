@@ -126,6 +126,22 @@ def _forecast(values, horizon=12, first=date(2023, 4, 1)):
     return forecast_batch([_series(values, first)], horizon, 12, 0, ParameterStore(), "test")
 
 
+@pytest.mark.parametrize(("trend", "seasonal"), FORMS)
+def test_the_grid_evaluated_in_parts_finds_what_one_pass_finds(trend, seasonal, monkeypatch):
+    """The grid's filter runs are evaluated a bounded number at a time; parts of every size, one of them
+    ragged, give the very parameters and AICc of one pass over every row at once."""
+    rng = np.random.default_rng(5)
+    values = np.array([_wandering(rng) for _ in range(23)])
+    whole, whole_aicc = ets.estimate(values, trend, seasonal)
+    grid_points = {(False, False): 6, (True, False): 72, (False, True): 24, (True, True): 288}
+    for rows_at_once in (1, 4, 22, 23):
+        monkeypatch.setattr(ets, "GRID_RUNS", rows_at_once * grid_points[(trend, seasonal)])
+        parts, parts_aicc = ets.estimate(values, trend, seasonal)
+        np.testing.assert_array_equal(parts_aicc, whole_aicc)
+        for name in ("alpha", "beta", "gamma", "phi", "level", "slope", "season"):
+            np.testing.assert_array_equal(getattr(parts, name), getattr(whole, name))
+
+
 def test_a_constant_series_forecasts_the_constant_with_a_band_of_no_width():
     batch = _forecast(np.full(30, 42.0))
     assert batch.mean[0] == pytest.approx(np.full(12, 42.0))

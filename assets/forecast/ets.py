@@ -21,6 +21,9 @@ HEURISTIC_MONTHS = 10  # initial level and slope: a straight line through the fi
 GRID = ((0.0, 0.1, 0.25, 0.45, 0.7, 1.0), (0.0, 0.1, 0.4, 1.0), (0.0, 0.1, 0.4, 1.0), (0.0, 0.5, 1.0))
 STARTS = 3  # the best grid points each search starts from
 SEARCH_STEPS = 40  # pattern-search iterations after the grid (the step halves when nothing improves)
+# filter runs the grid evaluates at once (series x grid points, each a copy of its series and states): at
+# x10, every series of one length at all 288 points at once took 480 MB more than this, and longer
+GRID_RUNS = 65_536
 
 
 @dataclass(frozen=True)
@@ -193,10 +196,19 @@ def _search(
             slope[repeat],
             season[repeat],
             errors=False,
-        )[1].reshape(rows, -1)
+        )[1]
 
     grid = np.unique(np.array(np.meshgrid(*GRID, indexing="ij")).reshape(4, -1).T * free, axis=0)
-    found = sse(np.tile(grid, (rows, 1)), np.repeat(np.arange(rows), len(grid)))
+    # every row at every grid point, `GRID_RUNS` runs at a time: each run is the same arithmetic whatever
+    # else runs beside it, so the sums are those of one pass over all rows
+    chunk = max(1, GRID_RUNS // len(grid))
+    parts = [np.arange(first, min(first + chunk, rows)) for first in range(0, max(rows, 1), chunk)]
+    found = np.vstack(
+        [
+            sse(np.tile(grid, (len(part), 1)), np.repeat(part, len(grid))).reshape(len(part), len(grid))
+            for part in parts
+        ]
+    )
     starts = min(STARTS, len(grid))
     best = np.argsort(found, axis=1, kind="stable")[:, :starts]
     point = grid[best].reshape(-1, 4)  # rows x starts, one after the other
