@@ -8,7 +8,7 @@ and removes it. Measured on the small demo's first run (2 cores): 1,015 events t
 run's asset events) and commits with `synchronous=NORMAL`, which in SQLite's write-ahead-log mode
 syncs at each checkpoint instead of each commit: a stopped process loses nothing it committed; a power
 cut may lose the last events committed, never the file. A table found in the index is remembered
-(Dagster opens a new engine to ask before storing each check's evaluation: 154 times, 0.17 s, a national
+(Dagster opens a new engine to ask before storing each check's evaluation: 156 times, 0.17 s, a national
 next night). The files, tables and layout are Dagster's own, so the webserver, the daemon and another
 Dagster installation read them unchanged.
 """
