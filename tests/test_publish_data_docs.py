@@ -1,6 +1,7 @@
 """The Data Docs built in the second process are those built in this one; its errors, its reuse by the
 next run of the process, and its end."""
 
+import os
 from dataclasses import replace
 
 import dagster as dg
@@ -59,6 +60,9 @@ def test_a_builder_the_run_never_used_waits_for_the_next_run_and_stops_with_the_
     builder.setup_for_execution(dg.build_init_resource_context())
     process = builder._waiting
     assert process is not None and process.poll() is None  # waiting for results
+    # below the run's priority, so that its import takes no CPU from the run's models (at most 19)
+    lowered = min(os.getpriority(os.PRIO_PROCESS, 0) + data_docs_alongside.BUILDER_NICENESS, 19)
+    assert os.getpriority(os.PRIO_PROCESS, process.pid) == lowered
     builder.teardown_after_execution(dg.build_init_resource_context())
     assert process.poll() is None and _kept_process() == process.pid and builder._waiting is None
     builder.setup_for_execution(dg.build_init_resource_context())  # the next run takes it
