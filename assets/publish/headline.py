@@ -42,6 +42,10 @@ class PeerCounts:
             )
         )
 
+    def for_kind(self, kind: str) -> PeerCounts:
+        """The counts of `kind` alone, month by month in order."""
+        return PeerCounts(Counter(dict(sorted((key, n) for key, n in self.counts.items() if key[0] == kind))))
+
     def of_kind(self, kind: str, period: date | None) -> int:
         """Services of `kind` with an efficiency index in `period`."""
         return self.counts[(kind, period)]

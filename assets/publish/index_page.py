@@ -188,7 +188,7 @@ def service_row(
         "green": rags["green"],
         "rag_sort": rag_sort(rags["red"], rags["amber"]),
         "concerns": concerns,
-        "flags": service_flags(code, marts, quality),
+        "flags": service_flags(code, marts, quality.service(code)),
     }
 
 

@@ -47,9 +47,9 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
     name = safe_json(service["service_name"])
     points = []
     for row in rows:
-        efficiency, effectiveness = number(row["efficiency_index"]), number(row["effectiveness_index"])
-        if efficiency is None or effectiveness is None:
+        if not (indices := _indices(row)):
             continue
+        efficiency, effectiveness = indices
         period = row["period"]
         written: str = row["quadrant"] or "not assessed"
         quadrant = QUADRANT_NAMES.get(written, written)
@@ -60,6 +60,12 @@ def index_points(service: Row, rows: list[Row]) -> list[IndexPoint]:
         )
         points.append(IndexPoint(period, month(period), efficiency, effectiveness, quadrant, head))
     return points
+
+
+def _indices(row: Row) -> tuple[float, float] | None:
+    """A scorecard row's efficiency and effectiveness indices as charted; None unless both are given."""
+    efficiency, effectiveness = number(row["efficiency_index"]), number(row["effectiveness_index"])
+    return None if efficiency is None or effectiveness is None else (efficiency, effectiveness)
 
 
 @dataclass(frozen=True)
@@ -75,7 +81,7 @@ class PeerPoints:
 
 
 class IndexPaths:
-    """Each service's path and, by kind and month, its peers' points, worked out once for the site."""
+    """By kind and month, the services' points path charts draw as peers, worked out once for the site."""
 
     def __init__(self, marts: Marts) -> None:
         self.marts = marts
@@ -83,9 +89,12 @@ class IndexPaths:
         self._peers: dict[tuple[str, date], list[tuple[str, str]]] = {}
         self._asked: set[tuple[str, date]] = set()  # the kinds and months a page draws peers of
 
-    def path(self, service: Row) -> list[IndexPoint]:
-        """The service's months with both indices, in order."""
-        return index_points(service, self.marts.scorecard.get(service["service_code"], []))
+    def latest_peers(self, service: Row) -> PeerPoints | None:
+        """The peers' points the service's path chart draws: those of its latest month with both indices;
+        None without such a month or any peer in it."""
+        rows = self.marts.scorecard.get(service["service_code"], [])
+        latest = next((row["period"] for row in reversed(rows) if _indices(row)), None)
+        return self.peers(service, latest) if latest else None
 
     def peers(self, service: Row, period: date) -> PeerPoints | None:
         """The points of the other services of the service's kind with both indices in `period`, as the

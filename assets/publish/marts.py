@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cached_property
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 
 from assets.publish.spc_series import SpcSeries, load_spc_series
 
 Row = dict[str, Any]
+MeasureKey = tuple[str, str]  # service and measure code
+Key = TypeVar("Key")
+Value = TypeVar("Value")
+
+# the marts a service page reads its own service's rows of: keyed by service code, and by service and
+# measure code (as the SPC series, read a batch of services at a time); the reference tables it reads whole
+BY_SERVICE = ("scorecard", "measure_periods", "workforce", "coverage", "pay", "pay_gaps", "accountability")
+BY_SERVICE_AND_MEASURE = ("spc_status", "red", "comments", "report_cards", "actions")
+REFERENCE = ("partners", "measures", "staff_groups", "association_tests")
 
 QUERIES = {
     "services": """
@@ -20,11 +29,13 @@ QUERIES = {
                lead_partner_code, lead_partner_name, start_period, partner_count
         from marts.dim_joint_service
         order by partnership_area, service_name, service_code""",
-    "partners": "select partner_code, partner_name, partnership_area from marts.dim_partner",
+    # reference tables in a fixed order: every service page's inputs digest them (`page_inputs`)
+    "partners": "select partner_code, partner_name, partnership_area from marts.dim_partner order by all",
     "measures": """
         select measure_code, measure_name, unit, direction, category
-        from marts.dim_measure""",
-    "staff_groups": "select staff_group_code, staff_group_name from seeds.staff_groups",
+        from marts.dim_measure
+        order by all""",
+    "staff_groups": "select staff_group_code, staff_group_name from seeds.staff_groups order by all",
     "scorecard": """
         select service_code, period, efficiency_index, effectiveness_index, quadrant,
                efficiency_change_6m, effectiveness_change_6m, direction_of_travel
@@ -142,6 +153,44 @@ class Marts:
     report_cards: dict[tuple[str, str], list[Row]]  # the latest card and the latest quarter due
     actions: dict[tuple[str, str], list[Row]]  # the latest card's actions
 
+    def for_service(self, service_code: str) -> Marts:
+        """The marts as the service's page reads them: the service's row and its own rows of each fact
+        (keyed as here, in key order), the associations of its kind, the reference tables whole."""
+        service = self._services_by_code[service_code]
+        by_service = {name: _subset(getattr(self, name), [service_code]) for name in BY_SERVICE}
+        by_measure = {
+            name: _subset(getattr(self, name), self._measure_keys[name].get(service_code, []))
+            for name in BY_SERVICE_AND_MEASURE
+        }
+        return replace(
+            self,
+            services=[service],
+            spc=_subset(self.spc, self._spc_keys.get(service_code, [])),
+            associations=_subset(self.associations, [service["service_kind"]]),
+            **by_service,
+            **by_measure,
+        )
+
+    def with_spc(self, spc: dict[MeasureKey, SpcSeries]) -> Marts:
+        """These marts with `spc` as their SPC series (a batch of services'); the other marts' keys by
+        service, indexed once for the site, are not indexed again for each batch."""
+        batch = replace(self, spc=spc)
+        batch.__dict__["_measure_keys"] = self._measure_keys  # where cached_property keeps its value
+        return batch
+
+    @cached_property
+    def _services_by_code(self) -> dict[str, Row]:
+        return {s["service_code"]: s for s in self.services}
+
+    @cached_property
+    def _measure_keys(self) -> dict[str, dict[str, list[MeasureKey]]]:
+        """Each mart keyed by service and measure but the SPC series: its keys by service code, sorted."""
+        return {name: _keys_by_service(getattr(self, name)) for name in BY_SERVICE_AND_MEASURE}
+
+    @cached_property
+    def _spc_keys(self) -> dict[str, list[MeasureKey]]:
+        return _keys_by_service(self.spc)
+
     @cached_property
     def _spc_status_by_service(self) -> dict[str, list[Row]]:
         return group_by(list(self.spc_status.values()), "service_code")
@@ -196,6 +245,21 @@ def load_marts(con: duckdb.DuckDBPyConnection, spc: bool = True) -> Marts:
         report_cards=_by_measure(rows["report_cards"]),
         actions=_by_measure(rows["actions"]),
     )
+
+
+def _keys_by_service(mapping: dict[MeasureKey, Any]) -> dict[str, list[MeasureKey]]:
+    grouped: dict[str, list[MeasureKey]] = defaultdict(list)
+    for key in sorted(mapping):
+        grouped[key[0]].append(key)
+    return grouped
+
+
+def _subset(mapping: dict[Key, Value], keys: list[Key]) -> dict[Key, Value]:
+    """The entries of `keys` found in `mapping`, in that order, in a dict of its type (a defaultdict keeps
+    its default)."""
+    found: dict[Key, Value] = defaultdict(mapping.default_factory) if isinstance(mapping, defaultdict) else {}
+    found.update((key, mapping[key]) for key in keys if key in mapping)
+    return found
 
 
 def _by_measure(rows: list[Row]) -> dict[tuple[str, str], list[Row]]:

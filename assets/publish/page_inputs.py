@@ -4,12 +4,20 @@ from the previous publication instead of being rendered again.
 A page is its template applied to its context; the publication time, in the footer every page shares,
 is the only thing it shows that is not in its context. A page's digest covers its name, its template,
 the publication code (every template and module of assets/publish, whose methods templates may call
-on the context's objects, and Jinja2's version) and its whole context, pickled: every value a template
-can read, by value (a context that cannot be pickled is not digested). The site keeps the digests
-and its footer in `page-inputs.json`; the next publication copies a page whose digest is unchanged,
-with the old footer replaced by the new one: the same bytes as rendering it again. Anything that
-cannot be carried over exactly (a context that cannot be pickled, a page missing from the previous
-site, a footer not found once) is rendered.
+on the context's objects, and Jinja2's version) and what the page is made from, pickled, by value:
+
+- a joint service's page: its inputs (`service_page.ServiceInputs`), the only data its context is built
+  from, each cut to what is the service's own (its marts' rows, its data quality, the peers its path
+  chart draws, the peer counts and findings of its kind), with the digest of what every service page
+  reads alike (reference tables, chart templates, the board's rules). Its context is built only when
+  the page is rendered. The marts and data quality are read in a fixed order, so that equal inputs
+  pickle alike;
+- any other page: its whole context, every value its template can read.
+
+The site keeps the digests and its footer in `page-inputs.json`; the next publication copies a page whose
+digest is unchanged, with the old footer replaced by the new one: the same bytes as rendering it again.
+Anything that cannot be carried over exactly (inputs that cannot be pickled, a page missing from the
+previous site, a footer not found once) is rendered.
 """
 
 from __future__ import annotations
@@ -17,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,17 +44,27 @@ def code_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def page_digest(fingerprint: str, name: str, template: str, context: dict[str, Any]) -> str | None:
-    """The digest of a page's inputs; None when its context cannot be pickled.
+def page_digest(fingerprint: str, name: str, template: str, inputs: Any) -> str | None:
+    """The digest of a page's inputs (its context, or what it is built from); None when they cannot be
+    pickled.
 
     Equal pickles are equal values; equal values pickled differently (a set's order, an object shared
     or repeated) only cost a page rendered again.
     """
     try:
-        inputs = pickle.dumps((fingerprint, name, template, context), protocol=5)
+        pickled = pickle.dumps((fingerprint, name, template, inputs), protocol=5)
     except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    return hashlib.sha256(inputs).hexdigest()
+    return hashlib.sha256(pickled).hexdigest()
+
+
+def inputs_digest(inputs: Any) -> str:
+    """The digest of inputs many pages share, for each page's digest to hold in their place; when they
+    cannot be pickled, a digest new each time, which no previous page's digest holds."""
+    try:
+        return hashlib.sha256(pickle.dumps(inputs, protocol=5)).hexdigest()
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return secrets.token_hex(32)
 
 
 @dataclass(frozen=True)

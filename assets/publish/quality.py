@@ -58,7 +58,8 @@ def _quarantined_counts_sql() -> str:
         select service_code, submission_type, measure_code, count(*) as quarantined
         from ({_quarantined_rows_sql()})
         where service_code is not null
-        group by all"""
+        group by all
+        order by all"""
 
 
 def _returns_sql() -> str:
@@ -87,18 +88,20 @@ def _returns_sql() -> str:
                     order by l.submitted_on, l.file_name) filter (where l.file_hash is not null) as late
         from service_returns as s
         left join late as l using (submission_type, file_hash)
-        group by s.service_code, s.submission_type"""
+        group by s.service_code, s.submission_type
+        order by s.service_code, s.submission_type"""
 
 
 def _restated_sql() -> str:
     """Figures sent again for a key already reported: every submission (file) after the first counts."""
-    return "\nunion all\n".join(
+    restated = "\nunion all\n".join(
         f"""select '{kind}' as submission_type, service_code, count(distinct file_hash) - 1 as restated
             from validated.{kind}
             group by {", ".join(SUBMISSION_TYPES[kind].key)}, period_grain
             having count(distinct file_hash) > 1"""
         for kind in SUBMISSION_TYPES
     )
+    return f"select * from ({restated}) order by all"
 
 
 # a publication's files (a source mapping giving no partner code) count under the publication, not a
@@ -162,7 +165,8 @@ class Return:
 
 @dataclass
 class ServiceQuality:
-    """What one service's figures rest on, by submission type."""
+    """What one service's figures rest on, by submission type (filled in a fixed order: a service page's
+    digest pickles it)."""
 
     received: Counter = field(default_factory=Counter)  # submission type -> returns
     late: dict[str, list[Return]] = field(default_factory=lambda: defaultdict(list))

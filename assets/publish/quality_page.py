@@ -76,15 +76,15 @@ class Flag:
         return self.text
 
 
-def service_flags(service_code: str, marts: Marts, quality: Quality) -> list[Flag]:
-    """What to know about the data behind a service's figures: incomplete measures, quarantine, lateness."""
+def service_flags(service_code: str, marts: Marts, found: ServiceQuality) -> list[Flag]:
+    """What to know about the data behind a service's figures (`found`: its data quality): incomplete
+    measures, quarantine, lateness."""
     latest = marts.latest_period(service_code)
     incomplete = sum(
         1
         for r in marts.measure_periods.get(service_code, [])
         if r["period"] == latest and r["rag"] in INCOMPLETE
     )
-    found = quality.service(service_code)
     flags = []
     if incomplete:
         flags.append(Flag(incomplete, f"{plural(incomplete, 'measure')} incomplete in {long_month(latest)}"))
@@ -95,9 +95,8 @@ def service_flags(service_code: str, marts: Marts, quality: Quality) -> list[Fla
     return flags
 
 
-def service_panel(service_code: str, quality: Quality) -> dict[str, Any]:
-    """A service's returns received, late, quarantined and restated, by submission type."""
-    found = quality.service(service_code)
+def service_panel(found: ServiceQuality) -> dict[str, Any]:
+    """A service's returns received, late, quarantined and restated (`found`), by submission type."""
     rows = [
         {
             "submission_type": sentence_case(kind),

@@ -19,19 +19,21 @@ from assets.publish.display import (
     number,
     plural,
 )
-from assets.publish.index_paths import IndexPaths
+from assets.publish.index_paths import PeerPoints, index_points
 from assets.publish.marts import Marts, Row
 from assets.publish.spc_series import Forecast, SpcSeries
 
 
-def path_chart(service: Row, paths: IndexPaths, template: Template) -> ChartView | None:
-    """The service's monthly path through efficiency and effectiveness, its peers' latest points behind
-    (loaded by the page from the script its kind's pages share)."""
-    path = paths.path(service)
+def path_chart(
+    service: Row, scorecard: list[Row], peers: PeerPoints | None, template: Template
+) -> ChartView | None:
+    """The service's monthly path through efficiency and effectiveness (its `scorecard` rows), its peers'
+    latest points behind (`IndexPaths.latest_peers`: loaded by the page from the script its kind's pages
+    share)."""
+    path = index_points(service, scorecard)
     if not path:
         return None
     first, last = path[0], path[-1]
-    peers = paths.peers(service, last.period)
     rows = [p.json(charts.FOCUS_LABEL, False) for p in path[:-1]] + [last.json(charts.FOCUS_LABEL, True)]
     title = f"Efficiency and effectiveness of {service['service_name']} over time"
     kind = service["service_kind_name"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -29,8 +30,9 @@ from assets.publish.display import (
     variation_badge,
 )
 from assets.publish.headline import PeerCounts, service_quadrant
-from assets.publish.index_paths import IndexPaths
-from assets.publish.marts import Marts, Row
+from assets.publish.index_paths import IndexPaths, PeerPoints
+from assets.publish.marts import REFERENCE, Marts, Row
+from assets.publish.page_inputs import inputs_digest
 from assets.publish.quality import Quality, ServiceQuality
 from assets.publish.quality_page import measure_flags, service_flags, service_panel
 from assets.publish.report_cards import measure_comments, report_card
@@ -41,20 +43,61 @@ NO_ISSUES = "No issues found"
 CANNOT_COMPUTE = Badge("Limits cannot be computed", "ring", "neutral")
 
 
-def service_context(
-    service: Row,
-    marts: Marts,
-    quality: Quality,
-    templates: ChartTemplates,
-    paths: IndexPaths,
-    findings: dict[str, list[str]],
-    peers: PeerCounts,
-    rules: BoardRules,
-) -> dict[str, Any]:
-    """Everything the service page shows, in the order it shows it; `findings` by kind of service.
+@dataclass(frozen=True)
+class ServiceInputs:
+    """What a service's page is built from, each cut to that service: its marts (`Marts.for_service`), its
+    data quality, the peers its path chart draws, and the peer counts and association findings of its
+    kind."""
+
+    marts: Marts
+    quality: ServiceQuality
+    path_peers: PeerPoints | None
+    peers: PeerCounts
+    findings: list[str]
+
+    @classmethod
+    def of(
+        cls,
+        service: Row,
+        marts: Marts,
+        quality: Quality,
+        paths: IndexPaths,
+        peers: PeerCounts,
+        findings: dict[str, list[str]],
+    ) -> ServiceInputs:
+        """The service's inputs, cut from the site's; `findings` by kind of service."""
+        code, kind = service["service_code"], service["service_kind"]
+        return cls(
+            marts.for_service(code),
+            quality.service(code),
+            paths.latest_peers(service),
+            peers.for_kind(kind),
+            findings.get(kind, []),
+        )
+
+    @property
+    def service(self) -> Row:
+        """The service's row of `dim_joint_service`."""
+        return self.marts.services[0]
+
+    def digested(self, shared: str) -> tuple[Any, ...]:
+        """What the page's digest covers: every input but the reference tables, which `shared` (the
+        digest of what every service page reads alike, `shared_inputs`) stands for."""
+        own = tuple(getattr(self.marts, f.name) for f in fields(Marts) if f.name not in REFERENCE)
+        return (shared, own, self.quality, self.path_peers, self.peers, self.findings)
+
+
+def shared_inputs(marts: Marts, templates: ChartTemplates, rules: BoardRules) -> str:
+    """The digest of what every service page reads alike: the reference tables, chart templates and rules."""
+    return inputs_digest(([getattr(marts, name) for name in REFERENCE], templates, rules))
+
+
+def service_context(inputs: ServiceInputs, templates: ChartTemplates, rules: BoardRules) -> dict[str, Any]:
+    """Everything the service page shows, in the order it shows it.
 
     The quadrant is named as on the index: on targets alone where the kind has too few peers.
     """
+    service, marts = inputs.service, inputs.marts
     code = service["service_code"]
     by_measure: dict[str, list[Row]] = defaultdict(list)
     for row in marts.measure_periods.get(code, []):
@@ -62,30 +105,29 @@ def service_context(
     codes = sorted(by_measure, key=lambda c: _measure_order(c, marts))
     latest = marts.latest_period(code)
     score = marts.score_at(code, max((r["period"] for r in marts.scorecard.get(code, [])), default=None))
-    found = quality.service(code)
-    tiles = [_tile(code, c, by_measure[c], latest, marts, found) for c in codes]
+    tiles = [_tile(code, c, by_measure[c], latest, marts, inputs.quality) for c in codes]
     return {
         "service": service,
         "start_month": long_month(service["start_period"]),
         "latest_month": long_month(latest),
-        "flags": service_flags(code, marts, quality),
+        "flags": service_flags(code, marts, inputs.quality),
         "tiles": tiles,
         "matrix_columns": mdc_icons.MATRIX_COLUMNS,
         "matrix_rows": mdc_icons.summary_matrix_rows(
             (t["name"], t["variation_state"], t["assurance_state"]) for t in tiles
         ),
-        "quadrant": service_quadrant(service, score, peers, rules) if score else NO_VALUE,
+        "quadrant": service_quadrant(service, score, inputs.peers, rules) if score else NO_VALUE,
         "score_month": long_month(score["period"]) if score else NO_VALUE,
-        "path_chart": path_chart(service, paths, templates["path"]),
+        "path_chart": path_chart(
+            service, marts.scorecard.get(code, []), inputs.path_peers, templates["path"]
+        ),
         "direction": direction_words(score),
         "spc": spc_charts(service, marts, codes, templates),
         "comments": {c: measure_comments(code, c, marts) for c in codes},
         "report_cards": [report_card(code, c, marts) for c in codes],
-        "workforce": workforce_panel(
-            service, marts, templates["workforce"], findings.get(service["service_kind"], [])
-        ),
+        "workforce": workforce_panel(service, marts, templates["workforce"], inputs.findings),
         "accountability": [_accountability_row(code, c, by_measure[c], latest, marts) for c in codes],
-        "quality": service_panel(code, quality),
+        "quality": service_panel(inputs.quality),
     }
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from datetime import UTC, datetime
 from functools import cache, partial
 from pathlib import Path
@@ -40,7 +39,7 @@ from assets.publish.page_inputs import (
 from assets.publish.quality import load_quality
 from assets.publish.quality_page import OVERDUE_CSV, overdue_csv, quality_page
 from assets.publish.reference_pages import definitions_page, dictionary_page
-from assets.publish.service_page import service_context
+from assets.publish.service_page import ServiceInputs, service_context, shared_inputs
 from assets.publish.slugs import file_slugs
 from assets.publish.spc_series import load_spc_series
 from assets.publish.workforce_panel import findings_by_kind
@@ -96,14 +95,17 @@ def render_site(
         lambda: index_context(con, marts, quality, slugs, templates, rules, generated_at.date(), changes),
     )
     paths, findings, peers = IndexPaths(marts), findings_by_kind(marts), PeerCounts.of(marts)
+    shared = shared_inputs(marts, templates, rules)
     for first in range(0, len(marts.services), SPC_BATCH):
         batch = marts.services[first : first + SPC_BATCH]
-        read = replace(marts, spc=load_spc_series(con, [s["service_code"] for s in batch]))
+        read = marts.with_spc(load_spc_series(con, [s["service_code"] for s in batch]))
         for service in batch:
+            inputs = ServiceInputs.of(service, read, quality, paths, peers, findings)
             page(
                 f"services/{slugs[service['service_code']]}.html",
                 "service.html.j2",
-                partial(service_context, service, read, quality, templates, paths, findings, peers, rules),
+                partial(service_context, inputs, templates, rules),
+                inputs.digested(shared),
             )
     for path, script in paths.scripts().items():
         written += page.write_asset(path, script)
@@ -145,14 +147,23 @@ class _PageWriter:
         self.rendered: list[str] = []
         self.bytes = 0
 
-    def __call__(self, name: str, template: str, context: Callable[[], dict[str, Any]]) -> None:
+    def __call__(
+        self, name: str, template: str, context: Callable[[], dict[str, Any]], inputs: Any = None
+    ) -> None:
+        """Write page `name`, carried over or rendered from `context()`; its digest covers `inputs` when
+        given (what the context is built from: it is then built only to render the page), else the
+        context."""
         started = time.perf_counter()
-        variables = {"root": "../" * name.count("/"), "page": name, "navigation": NAVIGATION, **context()}
-        digest = page_digest(self.fingerprint, name, template, variables)
+        variables = None
+        if inputs is None:
+            inputs = variables = _variables(name, context)
+        digest = page_digest(self.fingerprint, name, template, inputs)
         if digest is not None:
             self.digests[name] = digest
         data = self.previous.carry_over(name, digest, self.footer) if self.previous else None
         if data is None:
+            if variables is None:
+                variables = _variables(name, context)
             html = self.env.get_template(template).render(generated_at=self.generated_at, **variables)
             data = html.encode("utf-8")
             self.rendered.append(name)
@@ -221,6 +232,11 @@ def template_environment(cache_dir: Path | None = None) -> jinja2.Environment:
     macros = vars(env.get_template("macros.html.j2").module)  # a template module's macros are its attributes
     env.globals.update({name: cache(macros[name]) for name in ("badge", "icon", "icon_reference")})
     return env
+
+
+def _variables(name: str, context: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """What a page's template reads: the page's place in the site and its context."""
+    return {"root": "../" * name.count("/"), "page": name, "navigation": NAVIGATION, **context()}
 
 
 def _write(path: Path, data: bytes) -> int:

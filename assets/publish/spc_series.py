@@ -69,7 +69,8 @@ _SERIES_SQL = f"""
                bool_or(isfinite(p.mean)) as has_mean, bool_or(isfinite(p.upper_limit)) as has_limits,
                bool_or(isfinite(p.target)) as has_target,
                coalesce(list(p.month order by p.period) filter (where p.rebase), []) as rebases,
-               coalesce(list(p.label) filter (where p.label like '%Special%'), []) as special,
+               coalesce(list(p.label order by p.period) filter (where p.label like '%Special%'), [])
+                   as special,
                arg_max((p.period, p.value, p.mean, p.lower_limit, p.upper_limit, p.target), p.period)
                    filter (where isfinite(p.value)) as latest,
                any_value(g.segments) as segments, any_value(g.without_limits) as without_limits,
@@ -170,7 +171,7 @@ class SpcSeries:
     last_month: str
     lines: tuple[str, ...]  # "mean", "upper_limit", "target": those with at least one value
     rebases: list[str]  # months the limits were rebased from
-    special: list[str]  # the label of every special-cause point
+    special: list[str]  # the label of every special-cause point, by month
     latest: tuple[date, float, float | None, float | None, float | None, float | None] | None
     segments: int
     without_limits: list[str]  # first month of each segment with too few points for limits, in order
