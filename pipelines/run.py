@@ -13,6 +13,7 @@ import polars as pl
 from assets.contract import SUBMISSION_TYPES
 from assets.models.seeds import seed_docs
 from assets.partitions import range_tags
+from assets.publish.data_docs_alongside import start_ahead
 from assets.resources import WorkingDatabase
 from pipelines.automation import due_selection, job_checks
 from pipelines.due import due_after_ingest, seeds_changed
@@ -120,10 +121,12 @@ def run_nightly(
     them and everything is rebuilt (a full run). Validation runs on its own, over the range of months:
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
-    `progress` hears of each phase's steps as they run.
+    `progress` hears of each phase's steps as they run. The process that builds the Data Docs at
+    publication is started first, so that its import is done by then (`data_docs_alongside`).
     """
     from pipelines.definitions import build_definitions
 
+    start_ahead()  # the Data Docs builder's import overlaps all three phases, not the last alone
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def("nightly")
     changed_seeds = list(seed_docs()) if months is not None else seeds_changed(settings)

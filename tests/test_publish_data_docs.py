@@ -83,3 +83,16 @@ def test_a_builder_killed_while_waiting_is_not_taken_again():
     builder.setup_for_execution(dg.build_init_resource_context())
     assert builder._waiting is not None and builder._waiting.pid != process.pid
     builder.teardown_after_execution(dg.build_init_resource_context())
+
+
+def test_a_builder_started_ahead_of_a_run_is_the_one_its_publication_takes():
+    data_docs_alongside.start_ahead()  # as a run of several phases starts
+    started = _kept_process()
+    assert started is not None
+    data_docs_alongside.start_ahead()  # one is kept at most: the same
+    assert _kept_process() == started
+    builder = DataDocsBuilder()
+    builder.setup_for_execution(dg.build_init_resource_context())  # the publishing phase starts
+    assert builder._waiting is not None and builder._waiting.pid == started and _kept_process() is None
+    builder.teardown_after_execution(dg.build_init_resource_context())
+    data_docs_alongside._stop_kept()

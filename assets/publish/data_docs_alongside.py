@@ -64,6 +64,13 @@ def _waiting_builder() -> subprocess.Popen:
     return _start()
 
 
+def start_ahead() -> None:
+    """Start the builder for this process's next run that publishes, unless one is kept already: a run
+    made of several Dagster runs, whose last publishes, starts it before the first, so that its import
+    overlaps every phase rather than the last one's models alone."""
+    _keep(_waiting_builder())
+
+
 def _keep(process: subprocess.Popen) -> None:
     """Keep a builder waiting for this process's next run (one at most; any other is stopped)."""
     with _kept_lock:
