@@ -3,12 +3,13 @@
 The second process is a fresh interpreter running this module (`python -m`). It imports Great
 Expectations as soon as it starts (about 7 CPU-seconds, most of what the Data Docs cost), then builds
 the Data Docs of each set of results it reads on its standard input, one after another, until that
-closes. The `DataDocsBuilder` resource starts it when a run that publishes starts, so the import
-overlaps the models and checks built before publication, and publication hands it the results and
-writes the pages meanwhile. It runs at a lower scheduling priority than the run, so that on a machine
-of few cores the import takes the time the models' DuckDB threads leave rather than theirs. A process
-that publishes again (a test session, a backfill before the night's run) keeps its builder between
-runs: only its first run pays for the import.
+closes. The `DataDocsBuilder` resource starts it when a run that publishes starts (a nightly run of
+several Dagster runs starts it before the first: `start_ahead`), so the import overlaps the work done
+before publication, and publication hands it the results and writes the pages meanwhile. It runs at a
+lower scheduling priority than the run, so that on a machine of few cores the import takes the time
+the models' DuckDB threads leave rather than theirs. A process that publishes again (a test session,
+a backfill before the night's run) keeps its builder between runs: only its first run pays for the
+import.
 """
 
 from __future__ import annotations
