@@ -2,7 +2,7 @@
 
 On the national demo (100 partnership areas, 300 joint services, one file per partner, type and
 month) and its backlog shape (one file per partner and type holding every month), each measurement
-in a fresh process of its own (peak memory, ru_maxrss, is its own):
+in a fresh process of its own (peak memory, its own high-water mark, is its own):
   1. plain script: bench/plain_script.py on the monthly inbox (bulk reads, row checks in SQL,
      per-service-month marts), the baseline the data stages are compared with;
   2. full run: the first load of the monthly inbox, the last two months' files held back;
@@ -38,6 +38,8 @@ import time
 from pathlib import Path
 
 from stages import stage_seconds
+
+from pipelines.peak_memory import peak_mib
 
 DATA_STAGES = ("ingest", "validate", "models")
 STAGES = (*DATA_STAGES, "publish")
@@ -196,7 +198,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         figures = (_child_run if args.child == "run" else _child_plain)(args.home)
-        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["peak_rss_mb"] = peak_mib()
         print(json.dumps(figures))
         return
 

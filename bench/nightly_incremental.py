@@ -1,7 +1,7 @@
 """Incremental benchmark: the nightly run after one partner's resubmission, against a full run.
 
 On the medium demo, in the same invocation and each in its own subprocess (so that peak memory,
-ru_maxrss, is its own):
+its own high-water mark, is its own):
   1. first load: an empty warehouse, every month of the inbox due;
   2. incremental: one partner resubmits one month of outcomes; the run validates only that month;
   3. full run: the same warehouse with every month validated again (a backfill of all months), which
@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -26,6 +25,8 @@ import time
 from pathlib import Path
 
 from stages import stage_seconds
+
+from pipelines.peak_memory import peak_mib
 
 RUNS = ("first load", "incremental", "full run", "nothing due")
 
@@ -88,7 +89,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         figures = _child(args.home, args.months.split(",") if args.months else None)
-        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["peak_rss_mb"] = peak_mib()
         print(json.dumps(figures))
         return
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import shutil
 import tempfile
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 from national import _copy, _deliver, _generated, _hold_back, _measure, run_child
 
+from pipelines.peak_memory import peak_mib
 from tests.conftest import environment_for
 
 # Dagster's default limit on one sensor evaluation (DAGSTER_SENSOR_GRPC_TIMEOUT_SECONDS)
@@ -78,7 +78,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.child:
         figures = _child_evaluation(args.child, args.cursor or None)
-        figures["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        figures["peak_rss_mb"] = peak_mib()
         print(json.dumps(figures))
         return
 

@@ -39,6 +39,7 @@ from assets.validate.submissions import ValidationOutcome, validate_rows
 from assets.warehouse import ensure_warehouse
 from pipelines.area_partitions import area_settings, areas_of, lake_of, stage_area
 from pipelines.due import due_after_ingest, seeds_changed
+from pipelines.peak_memory import peak_mib
 from pipelines.resources import build_resources
 from pipelines.settings import Settings
 
@@ -170,7 +171,7 @@ def area_stage_definitions(settings: Settings, areas: list[str]) -> dg.Definitio
                     "rows_quarantined": sum(o.rows_quarantined for o in load.outcomes),
                     "seconds": round(time.monotonic() - started, 1),
                     "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
-                    "peak_mib": round(usage.ru_maxrss / 1024),
+                    "peak_mib": round(peak_mib()),
                 },
             )
         )

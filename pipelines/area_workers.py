@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from assets.lake import connect_lake
 from pipelines.area_partitions import areas_of, lake_of, split_inbox, staged_in_round
+from pipelines.peak_memory import peak_mib
 from pipelines.settings import Settings
 
 if TYPE_CHECKING:
@@ -254,11 +255,6 @@ def cpu_seconds() -> float:
     """Return this process's CPU seconds so far (user + system)."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
-
-
-def peak_mib() -> float:
-    """Return this process's peak memory (resident set) in MiB."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def main(argv: list[str]) -> int:
