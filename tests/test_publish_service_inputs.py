@@ -140,6 +140,17 @@ CHANGES: dict[str, tuple[list[str], list[str], list[str]]] = {
         ["services/s1.html", "services/s2.html"],
         [],
     ),
+    # a month after S1's latest: S2's page and the index show it; S1's quadrant reads its own latest
+    # month's count, and its path chart that month's peers, so it is carried over
+    "a peer's new month": (
+        [
+            "insert into marts.scorecard_service_period "
+            "select * replace (cast(period + interval 1 month as date) as period) "
+            "from marts.scorecard_service_period where service_code = 'S2' and period = '2025-12-01'"
+        ],
+        ["services/s2.html"],
+        [],
+    ),
 }
 
 
@@ -213,7 +224,7 @@ def test_marts_for_a_service_hold_only_its_rows_and_the_reference_tables_whole()
         assert getattr(own, name) is getattr(marts, name)
 
 
-def test_peer_counts_of_a_kind_hold_that_kind_alone():
+def test_peer_counts_at_a_month_hold_that_kind_and_month_alone():
     march, april = date(2026, 3, 1), date(2026, 4, 1)
     counts = PeerCounts.of(
         _peer_marts(
@@ -221,9 +232,10 @@ def test_peer_counts_of_a_kind_hold_that_kind_alone():
             {"A": [march, april], "B": [april], "C": [april]},
         )
     )
-    care = counts.for_kind("care")
-    assert dict(care.counts) == {("care", march): 1, ("care", april): 2}
-    assert (care.of_kind("care", april), care.of_kind("discharge", april)) == (2, 0)
+    care = counts.at("care", april)
+    assert dict(care.counts) == {("care", april): 2}
+    assert (care.of_kind("care", april), care.of_kind("care", march)) == (2, 0)
+    assert dict(counts.at("discharge", march).counts) == {("discharge", march): 0}
 
 
 def _peer_marts(kinds: dict[str, str], months: dict[str, list[date]]) -> Marts:

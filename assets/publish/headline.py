@@ -42,9 +42,9 @@ class PeerCounts:
             )
         )
 
-    def for_kind(self, kind: str) -> PeerCounts:
-        """The counts of `kind` alone, month by month in order."""
-        return PeerCounts(Counter(dict(sorted((key, n) for key, n in self.counts.items() if key[0] == kind))))
+    def at(self, kind: str, period: date | None) -> PeerCounts:
+        """The count of `kind` in `period` alone (all a service page reads of them)."""
+        return PeerCounts(Counter({(kind, period): self.counts[(kind, period)]}))
 
     def of_kind(self, kind: str, period: date | None) -> int:
         """Services of `kind` with an efficiency index in `period`."""

@@ -46,8 +46,8 @@ CANNOT_COMPUTE = Badge("Limits cannot be computed", "ring", "neutral")
 @dataclass(frozen=True)
 class ServiceInputs:
     """What a service's page is built from, each cut to that service: its marts (`Marts.for_service`), its
-    data quality, the peers its path chart draws, and the peer counts and association findings of its
-    kind."""
+    data quality, the peers its path chart draws, the count of its kind's services with an index in its
+    latest scorecard month (its quadrant's peers), and the association findings of its kind."""
 
     marts: Marts
     quality: ServiceQuality
@@ -67,11 +67,12 @@ class ServiceInputs:
     ) -> ServiceInputs:
         """The service's inputs, cut from the site's; `findings` by kind of service."""
         code, kind = service["service_code"], service["service_kind"]
+        latest = max((r["period"] for r in marts.scorecard.get(code, [])), default=None)
         return cls(
             marts.for_service(code),
             quality.service(code),
             paths.latest_peers(service),
-            peers.for_kind(kind),
+            peers.at(kind, latest),
             findings.get(kind, []),
         )
 
