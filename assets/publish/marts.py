@@ -204,6 +204,10 @@ class Marts:
         """The service's latest month in its measure results."""
         return max((r["period"] for r in self.measure_periods.get(service_code, [])), default=None)
 
+    def latest_scored(self, service_code: str) -> date | None:
+        """The service's latest month in its scorecard (the month its quadrant is named for)."""
+        return max((r["period"] for r in self.scorecard.get(service_code, [])), default=None)
+
     def score_at(self, service_code: str, period: date | None) -> Row | None:
         """The service's scorecard row for a month, if any."""
         rows = self.scorecard.get(service_code, [])

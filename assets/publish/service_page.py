@@ -67,12 +67,11 @@ class ServiceInputs:
     ) -> ServiceInputs:
         """The service's inputs, cut from the site's; `findings` by kind of service."""
         code, kind = service["service_code"], service["service_kind"]
-        latest = max((r["period"] for r in marts.scorecard.get(code, [])), default=None)
         return cls(
             marts.for_service(code),
             quality.service(code),
             paths.latest_peers(service),
-            peers.at(kind, latest),
+            peers.at(kind, marts.latest_scored(code)),
             findings.get(kind, []),
         )
 
@@ -105,7 +104,7 @@ def service_context(inputs: ServiceInputs, templates: ChartTemplates, rules: Boa
         by_measure[row["measure_code"]].append(row)
     codes = sorted(by_measure, key=lambda c: _measure_order(c, marts))
     latest = marts.latest_period(code)
-    score = marts.score_at(code, max((r["period"] for r in marts.scorecard.get(code, [])), default=None))
+    score = marts.score_at(code, marts.latest_scored(code))
     tiles = [_tile(code, c, by_measure[c], latest, marts, inputs.quality) for c in codes]
     return {
         "service": service,
