@@ -15,9 +15,11 @@ from assets.models.project import SqlModel, build_order, load_models
 from assets.project_files import SQL_DIR
 from assets.query import one_row
 from tests.conftest import model_resources
-from tests.sql_fixtures import FEB, JAN, build_hand_made_warehouse, build_models
+from tests.ingest_fixtures import OUTCOMES_HEADER, drop, ingest_and_validate
+from tests.sql_fixtures import FEB, JAN, SEEDS, build_hand_made_warehouse, build_models, build_warehouse
 
 MODELS = {m.table: m for m in build_order(load_models(SQL_DIR))}
+MAR = date(2024, 3, 1)
 BY_MONTH = [m for m in MODELS.values() if m.month_column]
 
 
@@ -64,7 +66,10 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
         for kind in ("outcomes", "workforce", "finance", "targets", "narratives")
         for suffix in ("", "_history")
     }
-    assert {m.table for m in BY_MONTH} == staging | month_local | rolling_12_months
+    # reads each file's verdict in the months the file covers, and a held-back row in held_back_month
+    files_by_month = {"marts.partner_data_quality"}
+    assert {m.table for m in BY_MONTH} == staging | month_local | rolling_12_months | files_by_month
+    assert {m.table for m in BY_MONTH if m.upstream_months} == files_by_month
     assert all(m.month_column == "period" and "in_build_months(period)" in m.sql for m in BY_MONTH)
     assert {m.table for m in BY_MONTH if m.lookback_months} == rolling_12_months
     assert {m.lookback_months for m in BY_MONTH} == {0, 11}
@@ -194,6 +199,70 @@ def test_a_model_with_no_recorded_months_is_built_whole(warehouse):
     assert changed_months(warehouse, history, month_digests(warehouse, history)) == []
 
 
+def test_the_data_quality_mart_rebuilds_the_months_a_new_file_covers(tmp_path):
+    """After the first build (whole), a row held back for a month that cannot be read rebuilds the month
+    before its file was sent; a file of two months rebuilds both; a resubmission, its month: each
+    leaving what a whole build gives."""
+    con = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
+    quality = MODELS["marts.partner_data_quality"]
+    nights = [
+        {
+            "P1_20240215.csv": "P1,S1,OUT,2024-01,,,100,\n",
+            "P1_20240320.csv": "P1,S1,OUT,2024-02,,,110,\n",
+            "P1_20240419.csv": "P1,S1,OUT,2024-03,,,120,\n",
+        },
+        {
+            "P3_20240312.csv": "P3,S2,OUT,sometime,,,5,\n",  # held back: counts against February
+            "P2_20240410.csv": "P2,S1,RATE,2024-02,30,40,,\nP2,S1,RATE,2024-03,30,40,,\n",
+        },
+        {"P1_20240425.csv": "P1,S1,OUT,2024-01,,,101,\n"},  # January restated
+    ]
+    rebuilt = []
+    for files in nights:
+        for name, body in files.items():
+            drop(tmp_path / "inbox", "outcomes", name, OUTCOMES_HEADER + body)
+        ingest_and_validate(con, tmp_path, "outcomes")
+        build_models(con)
+        (months,) = one_row(
+            con.execute(
+                "select list(period_month order by period_month) from audit.model_months where model = $m "
+                "and built_at = (select max(built_at) from audit.model_months where model = $m)",
+                {"m": quality.key},
+            )
+        )
+        rebuilt.append(months)
+        assert _differing_rows(con, quality) == 0
+    assert rebuilt == [[JAN, FEB, MAR], [FEB, MAR], [JAN]]
+    figures = con.execute(
+        "select partner_code, period, rows_received - rows_passed, returns_received, days_after_deadline, "
+        "restated_keys from marts.partner_data_quality where submission_type = 'outcomes' and "
+        "(partner_code, period) in (('P3', date '2024-02-01'), ('P2', date '2024-02-01'), "
+        "('P2', date '2024-03-01'), ('P1', date '2024-01-01')) order by all"
+    ).fetchall()
+    # P2's file is due by its last month's deadline (19 April): 9 days early for both months; a row whose
+    # month cannot be read counts as held back, not as the month's return received
+    assert figures == [
+        ("P1", JAN, 0, 1, -6, 1),
+        ("P2", FEB, 0, 1, -9, 0),
+        ("P2", MAR, 0, 1, -9, 0),
+        ("P3", FEB, 1, 0, None, 0),
+    ]
+
+
+def test_upstream_months_must_name_a_table_the_model_reads(tmp_path):
+    sql_dir = tmp_path / "sql"
+    (sql_dir / "marts").mkdir(parents=True)
+    (sql_dir / "marts" / "m.sql").write_text("select period from seeds.calendar")
+    (sql_dir / "marts" / "m.yml").write_text(
+        "version: 2\nmodels:\n  - name: m\n    description: d\n    config:\n"
+        "      materialized: incremental\n      month_column: period\n"
+        "      upstream_months: {seeds.other: '[period]'}\n"
+        "    columns:\n      - name: period\n        description: p\n        data_type: DATE\n"
+    )
+    with pytest.raises(ValueError, match=r"tables the model does not read: \['seeds.other'\]"):
+        load_models(sql_dir)
+
+
 @pytest.mark.parametrize(
     "config",
     [
@@ -204,6 +273,11 @@ def test_a_model_with_no_recorded_months_is_built_whole(warehouse):
         "lookback_months: 11",
         "materialized: incremental\n      month_column: period\n      lookback_months: -1",
         "materialized: incremental\n      month_column: period\n      lookback_months: twelve",
+        *(
+            "materialized: incremental\n      month_column: period\n      upstream_months: " + reach
+            for reach in ("[seeds.calendar]", "{calendar: '[period]'}", "{seeds.calendar: ''}")
+        ),
+        "materialized: table\n      upstream_months: {seeds.calendar: '[period]'}",
     ],
 )
 def test_a_config_not_understood_is_refused(tmp_path, config):

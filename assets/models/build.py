@@ -72,12 +72,12 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> ModelBuilt:
     """
     target = f"{quote(model.layer)}.{quote(model.name)}"
     register_functions(con)
+    if model.macros:  # before the digests, which may call them (`upstream_months`)
+        con.execute(model.macros)
     digests = month_digests(con, model) if model.month_column else {}
     changed = changed_months(con, model, digests) if model.month_column else None
     con.begin()
     try:
-        if model.macros:
-            con.execute(model.macros)
         if changed is None:
             con.execute(f"create or replace table {target} as {model.sql}")
             replaced = [month for month in digests if month is not None]
@@ -99,21 +99,29 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> ModelBuilt:
 def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date | None, str]:
     """Return, per month of `model.month_column`, a digest of every upstream row of that month.
 
-    An upstream table without that column (a seed) is read by every month, so its digest, of all its
-    rows, is part of every month's.
+    An upstream row's month is that of its own `month_column`, or of each month its table's
+    `upstream_months` list gives (None where the list is empty or a month unknown: the model is then
+    built whole). An upstream table with neither (a seed) is read by every month, so its digest, of all
+    its rows, is part of every month's.
     """
     column = str(model.month_column)
+    reach = dict(model.upstream_months)
     digests: dict[date | None, list[str]] = {}
     every_month: list[str] = []
     for schema, table in model.upstream:
         source = f"{quote(schema)}.{quote(table)}"
-        if column not in [c[0] for c in con.execute(f"select * from {source} limit 0").description]:
+        if (schema, table) in reach:
+            months = f"unnest(coalesce(nullif({reach[schema, table]}, []), [null]))"
+        elif column in [c[0] for c in con.execute(f"select * from {source} limit 0").description]:
+            months = quote(column)
+        else:
             (digest,) = one_row(con.execute(f"select sum(hash(*columns(*))::hugeint)::varchar from {source}"))
             every_month.append(f"{schema}.{table}:{digest}")
             continue
         for month, digest in con.execute(
-            f"select date_trunc('month', {quote(column)}), sum(hash(*columns(*))::hugeint)::varchar "
-            f"from {source} group by all"
+            f"select cast(date_trunc('month', reached) as date), sum(row_hash)::varchar from ("
+            f"  select {months} as reached, hash(*columns(*))::hugeint as row_hash from {source}"
+            f") group by all"
         ).fetchall():
             digests.setdefault(month, []).append(f"{schema}.{table}:{digest}")
     return {month: ";".join(sorted(parts + every_month)) for month, parts in digests.items()}

@@ -62,6 +62,9 @@ class ModelSpec:
     month_column: str | None = None
     # and how many months before its own a row's figures read (a rolling 12 months: 11)
     lookback_months: int = 0
+    # the months an upstream row reaches when not those of its own `month_column`: (schema.table, a SQL
+    # list of the months, over that table's columns)
+    upstream_months: tuple[tuple[str, str], ...] = ()
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -146,31 +149,41 @@ def _spec(path: Path, entry: Any, typed: bool) -> ModelSpec:
     )
 
 
-def _by_month(where: str, config: Any, columns: set[str]) -> tuple[str | None, int]:
-    """Return the column an incremental model is rebuilt by month of and the months before its own a
-    row reads (`config: {materialized: incremental, month_column: ..., lookback_months: ...}`), or (None,
-    0) for a table rebuilt whole (`table`, dbt's default)."""
+def _by_month(
+    where: str, config: Any, columns: set[str]
+) -> tuple[str | None, int, tuple[tuple[str, str], ...]]:
+    """Return the column an incremental model is rebuilt by month of, the months before its own a row
+    reads, and the months upstream rows without that column reach (`config: {materialized: incremental,
+    month_column: ..., lookback_months: ..., upstream_months: {schema.table: SQL list of months}}`), or
+    (None, 0, ()) for a table rebuilt whole (`table`, dbt's default)."""
     if not isinstance(config, dict):
         raise ModelYmlError(f"{where}: config is a mapping, not {config!r}")
     materialized = config.get("materialized", "table")
     month_column = config.get("month_column")
     lookback = config.get("lookback_months", 0)
-    if materialized == "table" and month_column is None and "lookback_months" not in config:
-        return None, 0
+    reach = config.get("upstream_months", {})
+    if materialized == "table" and config.keys() <= {"materialized"}:
+        return None, 0, ()
     if (
         materialized != "incremental"
         or month_column not in columns
         or not isinstance(lookback, int)
         or isinstance(lookback, bool)
         or lookback < 0
+        or not isinstance(reach, dict)
+        or not all(
+            isinstance(table, str) and table.count(".") == 1 and isinstance(months, str) and months.strip()
+            for table, months in reach.items()
+        )
     ):
         raise ModelYmlError(
             f"{where}: config takes materialized: table (the default), or materialized: incremental with "
-            f"month_column: one of the model's columns (the month each row is of) and optionally "
+            f"month_column: one of the model's columns (the month each row is of), optionally "
             f"lookback_months: how many earlier months a row's figures read (0, the default, or more), "
-            f"not {config!r}"
+            f"and optionally upstream_months: a mapping of upstream tables (schema.table) to the SQL list "
+            f"of the months each of their rows reaches, not {config!r}"
         )
-    return str(month_column), lookback
+    return str(month_column), lookback, tuple((table, months.strip()) for table, months in reach.items())
 
 
 def _entries(path: Path, key: str) -> list[Any]:

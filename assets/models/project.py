@@ -41,6 +41,9 @@ class SqlModel:
     month_column: str | None = None
     # how many months before its own a row of a model built by month reads (a rolling 12 months: 11)
     lookback_months: int = 0
+    # the months the rows of an upstream table reach when not their own `month_column`'s:
+    # ((schema, table), SQL list of months over its columns)
+    upstream_months: tuple[tuple[tuple[str, str], str], ...] = ()
 
     @property
     def key(self) -> str:
@@ -94,19 +97,32 @@ def load_models(sql_dir: Path) -> list[SqlModel]:
                 raise FileNotFoundError(f"{path}: every model needs its documentation {docs_path.name}")
             sql = path.read_text()
             spec = read_model_spec(docs_path)
+            upstream = upstream_tables(sql)
+            reach = tuple((_schema_table(table), months) for table, months in spec.upstream_months)
+            unread = [".".join(table) for table, _ in reach if table not in upstream]
+            if unread:
+                raise ValueError(
+                    f"{docs_path}: upstream_months names tables the model does not read: {unread}"
+                )
             models.append(
                 SqlModel(
                     layer,
                     path.stem,
                     sql,
                     _documentation(spec),
-                    upstream_tables(sql),
-                    macros_called(sql, macros),
+                    upstream,
+                    macros_called("\n".join([sql, *(months for _, months in reach)]), macros),
                     spec.month_column,
                     spec.lookback_months,
+                    reach,
                 )
             )
     return models
+
+
+def _schema_table(qualified: str) -> tuple[str, str]:
+    schema, table = qualified.split(".")
+    return schema, table
 
 
 def load_macros(sql_dir: Path) -> dict[str, str]:

@@ -71,6 +71,7 @@ accepted as (
     -- an outcome counts against the measure it reports
     where (accepted_rows.submission_type <> 'outcomes' or measures.measure_code is not null)
         and accepted_rows.submission_type in (select submission_type from monthly_types)
+        and in_build_months(accepted_rows.period)
 ),
 
 -- every held-back row, in the month it counts against (held_back_month)
@@ -88,6 +89,7 @@ rejected_rows as (
         -- a row of a code that is no partner's (in a publication: rule known_partner) is counted
         -- against no partner; it stays in audit.quarantine with its rule
         and partner_code in (select partner_code from partners)
+        and in_build_months(held_back_month(period, submitted_on))
 ),
 
 -- the keys resubmitted with different figures, by partner and month
@@ -99,7 +101,7 @@ restated as (
         count(distinct (service_code, measure_code, staff_group_code)) filter (where is_restated)
             as restated_keys,
     from submission_histories()
-    where period_grain = 'month'
+    where period_grain = 'month' and in_build_months(period)
     group by all
 ),
 
@@ -112,7 +114,8 @@ expected as (
         service_months.period,
     from returns_owed
     inner join service_months on service_months.service_code = returns_owed.service_code
-    where returns_owed.last_period is null or service_months.period <= returns_owed.last_period
+    where (returns_owed.last_period is null or service_months.period <= returns_owed.last_period)
+        and in_build_months(service_months.period)
 ),
 
 -- each file that brought rows of a partner's return of a type for a service and month, accepted or not, once
