@@ -149,3 +149,23 @@ def test_a_model_version_changes_with_the_macros_and_functions_it_calls_only(tmp
     parser.write_text("# the period parser, changed")
     changed = sql_versions(tmp_path, {"read_period": parser})
     assert [key for key in with_parser if with_parser[key] != changed[key]] == ["marts/period"]
+
+
+def test_a_model_version_changes_with_how_it_is_built_by_month_not_with_its_description(tmp_path):
+    (tmp_path / "marts").mkdir()
+    (tmp_path / "marts" / "m.sql").write_text("select period from seeds.calendar")
+
+    def version(description: str, config: str) -> str:
+        (tmp_path / "marts" / "m.yml").write_text(
+            f"version: 2\nmodels:\n  - name: m\n    description: {description}\n{config}"
+            "    columns:\n      - name: period\n        description: p\n        data_type: DATE\n"
+        )
+        return sql_versions(tmp_path)["marts/m"]
+
+    by_month = "    config:\n      materialized: incremental\n      month_column: period\n"
+    whole = version("d", "")
+    assert version("another", "") == whole
+    assert version("d", by_month) != whole
+    assert version("d", by_month + "      lookback_months: 11\n") != version("d", by_month)
+    reach = "      upstream_months: {seeds.calendar: '[period]'}\n"
+    assert version("d", by_month + reach) != version("d", by_month)

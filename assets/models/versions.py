@@ -12,6 +12,7 @@ from types import MappingProxyType
 import duckdb
 
 from assets.models.functions import FUNCTION_SOURCES
+from assets.models.model_yml import read_model_spec
 from assets.models.project import calls, load_macros, macros_called
 from assets.project_files import PROJECT_ROOT, SQL_DIR
 
@@ -34,16 +35,25 @@ def _digest(*texts: str) -> str:
 def sql_versions(sql_dir: Path, functions: dict[str, Path] = FUNCTION_SOURCES) -> dict[str, str]:
     """Return {"<layer>/<name>": digest} for the SQL models of `sql_dir`.
 
-    A model's code is its SQL, the macros it calls (and those they call) and the source of the functions
-    it calls (`functions`: name to source file).
+    A model's code is its SQL, how its `.yml` says it is built by month (if it is), the macros both call
+    (and those they call) and the source of the functions the SQL calls (`functions`: name to source file).
     """
     macros = load_macros(sql_dir)
     versions = {}
     for path in sorted(sql_dir.glob("*/*.sql")):
-        sql = path.read_text()
+        sql = "\n".join([path.read_text(), *_by_month(path)])
         called = [source.read_text() for name, source in functions.items() if calls(sql, name)]
         versions[f"{path.parent.name}/{path.stem}"] = _digest(sql, macros_called(sql, macros), *called)
     return versions
+
+
+def _by_month(path: Path) -> list[str]:
+    """How the model of `path` is built by month, as its `.yml` says (nothing when it is built whole)."""
+    docs = path.with_suffix(".yml")
+    spec = read_model_spec(docs) if docs.exists() else None
+    if spec is None or spec.month_column is None:
+        return []
+    return [f"-- by month of {spec.month_column}, {spec.lookback_months} before: {spec.upstream_months}"]
 
 
 @cache
