@@ -263,6 +263,17 @@ def test_upstream_months_must_name_a_table_the_model_reads(tmp_path):
         load_models(sql_dir)
 
 
+def test_a_table_config_with_other_dbt_settings_is_built_whole(tmp_path):
+    path = tmp_path / "m.yml"
+    path.write_text(
+        "version: 2\nmodels:\n  - name: m\n    description: d\n    config:\n      materialized: table\n"
+        "      tags: [nightly]\n    columns:\n      - name: period\n        description: p\n"
+        "        data_type: DATE\n"
+    )
+    spec = read_model_spec(path)
+    assert (spec.month_column, spec.lookback_months, spec.upstream_months) == (None, 0, ())
+
+
 @pytest.mark.parametrize(
     "config",
     [

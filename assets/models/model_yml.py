@@ -162,7 +162,7 @@ def _by_month(
     month_column = config.get("month_column")
     lookback = config.get("lookback_months", 0)
     reach = config.get("upstream_months", {})
-    if materialized == "table" and config.keys() <= {"materialized"}:
+    if materialized == "table" and not config.keys() & {"month_column", "lookback_months", "upstream_months"}:
         return None, 0, ()
     if (
         materialized != "incremental"
