@@ -69,7 +69,8 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
     # reads each file's verdict in the months the file covers, and a held-back row in held_back_month
     files_by_month = {"marts.partner_data_quality"}
     assert {m.table for m in BY_MONTH} == staging | month_local | rolling_12_months | files_by_month
-    assert {m.table for m in BY_MONTH if m.upstream_months} == files_by_month
+    # and these read held-back rows with no month in none
+    assert {m.table for m in BY_MONTH if m.upstream_months} == files_by_month | {"marts.fct_measure_period"}
     assert all(m.month_column == "period" and "in_build_months(period)" in m.sql for m in BY_MONTH)
     assert {m.table for m in BY_MONTH if m.lookback_months} == rolling_12_months
     assert {m.lookback_months for m in BY_MONTH} == {0, 11}
@@ -202,14 +203,16 @@ def test_a_model_with_no_recorded_months_is_built_whole(warehouse):
 def test_the_data_quality_mart_rebuilds_the_months_a_new_file_covers(tmp_path):
     """After the first build (whole), a row held back for a month that cannot be read rebuilds the month
     before its file was sent; a file of two months rebuilds both; a resubmission, its month: each
-    leaving what a whole build gives."""
+    leaving what a whole build gives. The measures' mart, which reads no held-back row without a month,
+    rebuilds the months the new figures reach."""
     con = build_warehouse(tmp_path / "w.duckdb", SEEDS, {})
-    quality = MODELS["marts.partner_data_quality"]
+    quality, measures = MODELS["marts.partner_data_quality"], MODELS["marts.fct_measure_period"]
     nights = [
         {
             "P1_20240215.csv": "P1,S1,OUT,2024-01,,,100,\n",
             "P1_20240320.csv": "P1,S1,OUT,2024-02,,,110,\n",
             "P1_20240419.csv": "P1,S1,OUT,2024-03,,,120,\n",
+            "P2_20240216.csv": "P2,S1,RATE,2024-01,30,40,,\n",
         },
         {
             "P3_20240312.csv": "P3,S2,OUT,sometime,,,5,\n",  # held back: counts against February
@@ -217,22 +220,26 @@ def test_the_data_quality_mart_rebuilds_the_months_a_new_file_covers(tmp_path):
         },
         {"P1_20240425.csv": "P1,S1,OUT,2024-01,,,101,\n"},  # January restated
     ]
-    rebuilt = []
+    rebuilt: dict[str, list[list[date]]] = {quality.key: [], measures.key: []}
     for files in nights:
         for name, body in files.items():
             drop(tmp_path / "inbox", "outcomes", name, OUTCOMES_HEADER + body)
         ingest_and_validate(con, tmp_path, "outcomes")
         build_models(con)
-        (months,) = one_row(
-            con.execute(
-                "select list(period_month order by period_month) from audit.model_months where model = $m "
-                "and built_at = (select max(built_at) from audit.model_months where model = $m)",
-                {"m": quality.key},
+        for model in (quality, measures):
+            (months,) = one_row(
+                con.execute(
+                    "select list(period_month order by period_month) from audit.model_months "
+                    "where model = $m and built_at = (select max(built_at) from audit.model_months "
+                    "where model = $m)",
+                    {"m": model.key},
+                )
             )
-        )
-        rebuilt.append(months)
-        assert _differing_rows(con, quality) == 0
-    assert rebuilt == [[JAN, FEB, MAR], [FEB, MAR], [JAN]]
+            rebuilt[model.key].append(months)
+            assert _differing_rows(con, model) == 0, model.key
+    assert rebuilt[quality.key] == [[JAN, FEB, MAR], [FEB, MAR], [JAN]]
+    # a restated January reaches the 11 months after it that read it (here February and March)
+    assert rebuilt[measures.key] == [[JAN, FEB, MAR], [FEB, MAR], [JAN, FEB, MAR]]
     figures = con.execute(
         "select partner_code, period, rows_received - rows_passed, returns_received, days_after_deadline, "
         "restated_keys from marts.partner_data_quality where submission_type = 'outcomes' and "

@@ -100,9 +100,9 @@ def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date 
     """Return, per month of `model.month_column`, a digest of every upstream row of that month.
 
     An upstream row's month is that of its own `month_column`, or of each month its table's
-    `upstream_months` list gives (None where the list is empty or a month unknown: the model is then
-    built whole). An upstream table with neither (a seed) is read by every month, so its digest, of all
-    its rows, is part of every month's.
+    `upstream_months` list gives (an empty list: no month reads the row; None where the list or a month
+    is unknown, and the model is then built whole). An upstream table with neither (a seed) is read by
+    every month, so its digest, of all its rows, is part of every month's.
     """
     column = str(model.month_column)
     reach = dict(model.upstream_months)
@@ -111,7 +111,7 @@ def month_digests(con: duckdb.DuckDBPyConnection, model: SqlModel) -> dict[date 
     for schema, table in model.upstream:
         source = f"{quote(schema)}.{quote(table)}"
         if (schema, table) in reach:
-            months = f"unnest(coalesce(nullif({reach[schema, table]}, []), [null]))"
+            months = f"unnest(coalesce({reach[schema, table]}, [null]))"
         elif column in [c[0] for c in con.execute(f"select * from {source} limit 0").description]:
             months = quote(column)
         else:
