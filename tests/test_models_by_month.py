@@ -58,6 +58,7 @@ def test_the_staging_models_and_those_reading_months_alike_are_built_by_month():
         "intermediate.int_workforce_allocated",
         "marts.pay_parity",
         "marts.peer_benchmark",
+        "marts.accountability",
     }
     workforce = {f"marts.fct_workforce_{grain}period" for grain in ("", "service_", "partnership_")}
     rolling_12_months = workforce | {"marts.fct_measure_period"}  # year to date, too
@@ -152,7 +153,12 @@ def test_a_build_by_month_leaves_what_a_whole_build_gives_and_every_model_after_
     # outcomes changed in both months the fixture has; January's one staffing row is gone, so January is
     # replaced by nothing in the workforce models, and the 11 months after it are rebuilt where turnover
     # reads it
-    for key in ("staging/stg_outcomes", "intermediate/int_measure_actuals", "marts/fct_measure_period"):
+    for key in (
+        "staging/stg_outcomes",
+        "intermediate/int_measure_actuals",
+        "marts/fct_measure_period",
+        "marts/accountability",
+    ):
         assert rebuilt[key] == [JAN, FEB], key
     assert rebuilt["marts/fct_workforce_partnership_period"] == [date(2024, m, 1) for m in range(2, 13)]
     assert not rebuilt.keys() & {

@@ -2,11 +2,11 @@
 with
 
 outcomes as (
-    select * from staging.stg_outcomes
+    select * from staging.stg_outcomes where in_build_months(period)
 ),
 
 measure_periods as (
-    select * from marts.fct_measure_period
+    select * from marts.fct_measure_period where in_build_months(period)
 ),
 
 measures as (
