@@ -83,6 +83,19 @@ class WorkingDatabase(DuckDBResource):
         self._release()
         self._running_mark.unlink(missing_ok=True)
 
+    @contextmanager
+    def held_across_runs(self) -> Iterator[None]:
+        """Keep the database open across the runs started inside (a night's phases), so that it is
+        checkpointed once, at the last close, rather than at the end of each run.
+
+        A database left marked by a killed run is not held: the first run's set-up replaces the file.
+        """
+        if self._running_mark.exists():
+            yield
+        else:
+            with self.get_connection():
+                yield
+
     def _hold(self) -> None:
         self._held = self.get_connection()
         self._held.__enter__()

@@ -122,7 +122,9 @@ def run_nightly(
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
     `progress` hears of each phase's steps as they run. The process that builds the Data Docs at
-    publication is started first, so that its import is done by then (`data_docs_alongside`).
+    publication is started first, so that its import is done by then (`data_docs_alongside`). The
+    working database stays open from the first phase to the last: it is checkpointed once, not at the
+    end of each phase (0.6-0.7 s a night at national scale).
     """
     from pipelines.definitions import build_definitions
 
@@ -131,7 +133,7 @@ def run_nightly(
     job = definitions.resolve_job_def("nightly")
     changed_seeds = list(seed_docs()) if months is not None else seeds_changed(settings)
     first = _ingest_selection(changed_seeds)
-    with _instance() as instance:
+    with _instance() as instance, _working_database(definitions).held_across_runs():
         ingest = _execute(job, instance, progress, "load", asset_selection=first)
         runs, validating = [ingest], ingest
         if ingest.success:

@@ -76,3 +76,31 @@ def test_a_run_after_a_killed_one_starts_again_from_the_published_warehouse(tmp_
     working.with_name("joinedup.duckdb.running").touch()
     assert run_tally(working, published) == 1  # nothing published: from nothing
     assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
+
+
+def test_runs_inside_a_hold_leave_the_database_open_until_it_ends(tmp_path):
+    working, published = tmp_path / "build" / "joinedup.duckdb", tmp_path / "joinedup.duckdb"
+    working.parent.mkdir()
+    resource = WorkingDatabase(database=str(working), published_warehouse=str(published))
+    with resource.held_across_runs():
+        for _ in range(2):
+            assert dg.materialize([tally], resources={"duckdb": resource}).success
+            # not checkpointed at the run's end: its changes wait in the write-ahead log
+            assert working.with_name("joinedup.duckdb.wal").exists()
+    assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
+    with duckdb.connect(str(working), read_only=True) as con:
+        assert one_row(con.execute("select count(*) from tally")) == (2,)
+
+
+def test_a_database_a_killed_run_left_is_not_held_and_starts_again_from_the_published_one(tmp_path):
+    working, published = tmp_path / "build" / "joinedup.duckdb", tmp_path / "joinedup.duckdb"
+    working.parent.mkdir()
+    assert run_tally(working, published) == 1
+    shutil.copyfile(working, published)
+    assert run_tally(working, published) == 2
+    working.with_name("joinedup.duckdb.running").touch()  # what a killed run leaves
+    resource = WorkingDatabase(database=str(working), published_warehouse=str(published))
+    with resource.held_across_runs():
+        assert dg.materialize([tally], resources={"duckdb": resource}).success
+    with duckdb.connect(str(working), read_only=True) as con:
+        assert one_row(con.execute("select count(*) from tally")) == (2,)  # the published 1, plus one
