@@ -85,8 +85,9 @@ class WorkingDatabase(DuckDBResource):
 
     @contextmanager
     def held_across_runs(self) -> Iterator[None]:
-        """Keep the database open across the runs started inside (a night's phases), so that it is
-        checkpointed once, at the last close, rather than at the end of each run.
+        """Keep the database open across the runs started inside (a night's phases), so that the end
+        of each run does not checkpoint it: publication's checkpoint, DuckDB's own when its log passes
+        the threshold, and the last close write it instead.
 
         A database left marked by a killed run is not held: the first run's set-up replaces the file.
         """

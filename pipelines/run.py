@@ -123,8 +123,8 @@ def run_nightly(
     the models and pages are not partitioned. Nothing is built or published when validation fails.
     `progress` hears of each phase's steps as they run. The process that builds the Data Docs at
     publication is started first, so that its import is done by then (`data_docs_alongside`). The
-    working database stays open from the first phase to the last: it is checkpointed once, not at the
-    end of each phase (0.6-0.7 s a night at national scale).
+    working database stays open from the first phase to the last, so that no phase's end checkpoints it
+    (`WorkingDatabase.held_across_runs`).
     """
     from pipelines.definitions import build_definitions
 
