@@ -191,8 +191,9 @@ rows_by_month as (
         partner_code,
         period,
         count(*) as rows_passed,
-        sum(fields_filled) as fields_filled,
-        sum(fields_expected) as fields_expected,
+        -- counts stay BIGINT: a sum of BIGINTs is a HUGEINT, which DuckDB 1.4 reads back about 50x slower
+        cast(sum(fields_filled) as bigint) as fields_filled,
+        cast(sum(fields_expected) as bigint) as fields_expected,
         count(distinct key_hash) as keys_reported,
     from accepted
     group by all

@@ -25,7 +25,7 @@ summed as (
         100.0 * sum(fields_filled) / nullif(sum(fields_expected), 0) as fields_filled_pct,
         100.0 * sum(rows_passed) / nullif(sum(rows_received), 0) as validity_pct,
         100.0 - 100.0 * sum(restated_keys) / nullif(sum(keys_reported), 0) as unrestated_pct,
-        sum(restated_keys) as restated_keys,
+        cast(sum(restated_keys) as bigint) as restated_keys,  -- BIGINT, as partner_data_quality's counts
     from latest_year
     group by all
 ),
