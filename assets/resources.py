@@ -6,6 +6,7 @@ Their configuration comes from the settings, in one place (pipelines.resources.b
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
+from assets.compaction import COMPACT_AT_GROWTH, compact_if_grown
 from assets.faults import fault_point
 from assets.free_memory import release_freed_memory
 from assets.lake import LakeSettings
@@ -29,6 +31,12 @@ def reset_working_database(working: Path, published: Path) -> None:
         copy_into_place(published, working)
     else:
         working.unlink(missing_ok=True)
+
+
+log = logging.getLogger(__name__)
+
+# the working databases held open across runs in this process: a run's end does not close them
+_HELD_ACROSS_RUNS: set[str] = set()
 
 
 def _current_step() -> str | None:
@@ -50,9 +58,13 @@ class WorkingDatabase(DuckDBResource):
     follows one that was killed mid-way, whose changes may be half made (months validated, their marts
     not rebuilt): it starts again from the published warehouse, and reads again the files received
     since. Each step's first connection is the fault point `step:<step key>` (see assets.faults).
+
+    Once closed at the end of a run (of the last run, when held across runs), the database is compacted
+    if it has grown to `compact_at_growth` times its size after the last compaction (assets.compaction).
     """
 
     published_warehouse: str
+    compact_at_growth: float = COMPACT_AT_GROWTH
     _held: AbstractContextManager | None = PrivateAttr(default=None)
     _steps_started: set[str] = PrivateAttr(default_factory=set)
 
@@ -79,9 +91,12 @@ class WorkingDatabase(DuckDBResource):
         self._running_mark.touch()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
-        """Let the database close (and checkpoint) with the run's last connection; the run is over."""
+        """Let the database close (and checkpoint) with the run's last connection; the run is over.
+        Compact it if it has grown enough, unless it is held open across runs."""
         self._release()
         self._running_mark.unlink(missing_ok=True)
+        if self.database not in _HELD_ACROSS_RUNS:
+            self._compact_if_grown(context.log)
 
     @contextmanager
     def held_across_runs(self) -> Iterator[None]:
@@ -90,12 +105,35 @@ class WorkingDatabase(DuckDBResource):
         the threshold, and the last close write it instead.
 
         A database left marked by a killed run is not held: the first run's set-up replaces the file.
+        The database is compacted, if it has grown enough, once the last run has closed it.
         """
-        if self._running_mark.exists():
-            yield
-        else:
-            with self.get_connection():
+        _HELD_ACROSS_RUNS.add(self.database)
+        try:
+            if self._running_mark.exists():
                 yield
+            else:
+                with self.get_connection():
+                    yield
+        finally:
+            _HELD_ACROSS_RUNS.discard(self.database)
+        self._compact_if_grown(None)
+
+    def _compact_if_grown(self, run_log: dg.DagsterLogManager | None) -> None:
+        """Compact the closed database if it has grown enough; a failure is logged, never raised: the
+        file is left as it was, and the run's work stands."""
+        database = Path(self.database)
+        if not database.exists():
+            return
+        try:
+            done = compact_if_grown(database, self.connection_config, self.compact_at_growth)
+        except (duckdb.Error, OSError) as failed:
+            (run_log or log).warning(f"{database} was not compacted, and stays as it was: {failed}")
+            return
+        if done is not None:
+            (run_log or log).info(
+                f"{database} compacted from {done.bytes_before:,} to {done.bytes_after:,} bytes "
+                f"in {done.seconds:.1f} s"
+            )
 
     def _hold(self) -> None:
         self._held = self.get_connection()
