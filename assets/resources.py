@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import dagster as dg
@@ -16,7 +17,7 @@ import duckdb
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from assets.compaction import COMPACT_AT_GROWTH, compact_if_grown
+from assets.compaction import COMPACT_AT_GROWTH, Compaction, compact_if_grown
 from assets.faults import fault_point
 from assets.free_memory import release_freed_memory
 from assets.lake import LakeSettings
@@ -37,6 +38,13 @@ log = logging.getLogger(__name__)
 
 # the working databases held open across runs in this process: a run's end does not close them
 _HELD_ACROSS_RUNS: set[str] = set()
+
+
+@dataclass
+class Hold:
+    """What holding the working database across runs came to: the compaction once it closed, if any."""
+
+    compaction: Compaction | None = None
 
 
 def _current_step() -> str | None:
@@ -99,7 +107,7 @@ class WorkingDatabase(DuckDBResource):
             self._compact_if_grown(context.log)
 
     @contextmanager
-    def held_across_runs(self) -> Iterator[None]:
+    def held_across_runs(self) -> Iterator[Hold]:
         """Keep the database open across the runs started inside (a night's phases), so that the end
         of each run does not checkpoint it: publication's checkpoint, DuckDB's own when its log passes
         the threshold, and the last close write it instead.
@@ -107,33 +115,35 @@ class WorkingDatabase(DuckDBResource):
         A database left marked by a killed run is not held: the first run's set-up replaces the file.
         The database is compacted, if it has grown enough, once the last run has closed it.
         """
+        hold = Hold()
         _HELD_ACROSS_RUNS.add(self.database)
         try:
             if self._running_mark.exists():
-                yield
+                yield hold
             else:
                 with self.get_connection():
-                    yield
+                    yield hold
         finally:
             _HELD_ACROSS_RUNS.discard(self.database)
-        self._compact_if_grown(None)
+        hold.compaction = self._compact_if_grown(None)
 
-    def _compact_if_grown(self, run_log: dg.DagsterLogManager | None) -> None:
+    def _compact_if_grown(self, run_log: dg.DagsterLogManager | None) -> Compaction | None:
         """Compact the closed database if it has grown enough; a failure is logged, never raised: the
         file is left as it was, and the run's work stands."""
         database = Path(self.database)
         if not database.exists():
-            return
+            return None
         try:
             done = compact_if_grown(database, self.connection_config, self.compact_at_growth)
         except (duckdb.Error, OSError) as failed:
             (run_log or log).warning(f"{database} was not compacted, and stays as it was: {failed}")
-            return
+            return None
         if done is not None:
             (run_log or log).info(
                 f"{database} compacted from {done.bytes_before:,} to {done.bytes_after:,} bytes "
                 f"in {done.seconds:.1f} s"
             )
+        return done
 
     def _hold(self) -> None:
         self._held = self.get_connection()

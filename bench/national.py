@@ -10,7 +10,10 @@ in a fresh process of its own (peak memory, its own high-water mark, is its own)
      in March: the forecasts' models are kept, and only filtered again);
   4. incremental, a quarter's end: the night after, when the last month's arrive (March's: every
      forecast's model is estimated again on the quarter, assets/forecast/schedule.py);
-  5. backlog: the first load of the backlog inbox (and the plain script on it).
+  5. backlog: the first load of the backlog inbox (and the plain script on it);
+  6. compaction: the working database after the quarter's end copied into a compact file
+     (assets/compaction.py, as a run's end does once the file has grown enough), against a plain copy of
+     the file (what each publication does).
 Prints per run: seconds, CPU seconds, rows per second, peak memory, seconds per stage, and the ratios
 asked of it: the data stages (ingest, validate, models) to the plain script, each incremental run to the
 full run. CPU seconds are the measurement's whole process tree (its interpreter's start-up, the ingest
@@ -81,10 +84,34 @@ def _child_run(home: Path) -> dict:
     }
 
 
+def _child_compact(home: Path) -> dict:
+    from assets.compaction import compact_if_grown
+    from tests.conftest import settings_for
+
+    working = settings_for(home).build_database
+    start = time.perf_counter()
+    shutil.copyfile(working, home / "plain-copy.duckdb")
+    copy_seconds = time.perf_counter() - start
+    (home / "plain-copy.duckdb").unlink()
+    compact_if_grown(working, {})  # the first measurement, if no run has made it
+    start = time.perf_counter()
+    done = compact_if_grown(working, {}, growth=1)
+    assert done is not None
+    return {
+        "seconds": time.perf_counter() - start,
+        "copy_seconds": copy_seconds,
+        "bytes_before": done.bytes_before,
+        "bytes_after": done.bytes_after,
+    }
+
+
 def _child_plain(home: Path) -> dict:
     from plain_script import run
 
     return run(home)
+
+
+CHILDREN = {"run": _child_run, "plain": _child_plain, "compact": _child_compact}
 
 
 def _measure(kind: str, home: Path) -> dict:
@@ -193,11 +220,11 @@ def main() -> None:
     parser.add_argument("--scale", default="national", choices=["national", "x10", "medium"])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--data", type=Path, help="folder to keep the generated demos in for next time")
-    parser.add_argument("--child", choices=["run", "plain"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=list(CHILDREN), help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        figures = (_child_run if args.child == "run" else _child_plain)(args.home)
+        figures = CHILDREN[args.child](args.home)
         figures["peak_rss_mb"] = peak_mib()
         print(json.dumps(figures))
         return
@@ -215,6 +242,7 @@ def main() -> None:
     runs["incremental: a month"] = _measure("run", home)
     delivered["incremental: quarter end"] = _deliver(last_month, home / "inbox")
     runs["incremental: quarter end"] = _measure("run", home)
+    compaction = _measure("compact", home)
     if backlog is not None:
         runs["backlog: plain script"] = _measure("plain", backlog)
         runs["backlog: full run"] = _measure("run", _copy(backlog, scratch))
@@ -247,6 +275,12 @@ def main() -> None:
             f"{night} / full run: {100 * runs[night]['seconds'] / full['seconds']:.1f} % of the time, "
             f"{runs[night]['rows_validated']:,} of {full['rows_validated']:,} rows validated"
         )
+    print(
+        f"compaction of the working database after the quarter's end: "
+        f"{compaction['bytes_before'] / 1e6:,.1f} MB to {compaction['bytes_after'] / 1e6:,.1f} MB in "
+        f"{compaction['seconds']:.2f} s, peak {compaction['peak_rss_mb']:,.0f} MB; a plain copy of the file "
+        f"{compaction['copy_seconds']:.2f} s ({compaction['seconds'] / compaction['copy_seconds']:.0f}x)"
+    )
 
 
 if __name__ == "__main__":

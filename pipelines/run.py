@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, cast
 
 import dagster as dg
 import polars as pl
 
+from assets.compaction import Compaction
 from assets.contract import SUBMISSION_TYPES
 from assets.models.seeds import seed_docs
 from assets.partitions import range_tags
@@ -63,6 +64,8 @@ class RunReport:
     files_waiting: list[str] = field(default_factory=list)
     # what a run that succeeded must still say: a type whose files gave no row loaded
     warnings: list[str] = field(default_factory=list)
+    # the working database's compaction at the run's end, when it had grown enough (assets.compaction)
+    compaction: Compaction | None = None
 
 
 def _instance() -> dg.DagsterInstance:
@@ -133,7 +136,7 @@ def run_nightly(
     job = definitions.resolve_job_def("nightly")
     changed_seeds = list(seed_docs()) if months is not None else seeds_changed(settings)
     first = _ingest_selection(changed_seeds)
-    with _instance() as instance, _working_database(definitions).held_across_runs():
+    with _instance() as instance, _working_database(definitions).held_across_runs() as hold:
         ingest = _execute(job, instance, progress, "load", asset_selection=first)
         runs, validating = [ingest], ingest
         if ingest.success:
@@ -171,7 +174,7 @@ def run_nightly(
             for s in instance.get_run_step_stats(run.run_id)
             if s.start_time and s.end_time
         }
-    return _report(definitions, runs, validating, step_seconds)
+    return replace(_report(definitions, runs, validating, step_seconds), compaction=hold.compaction)
 
 
 def _report(

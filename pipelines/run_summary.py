@@ -79,6 +79,13 @@ def summary_lines(settings: Settings, report: RunReport) -> list[str]:
             "  yesterday's warehouse and scorecards stay published; once the cause is put "
             "right, run again (make run)"
         )
+    if report.compaction is not None:
+        done = report.compaction
+        lines.append(
+            f"  working database compacted once the run ended: {done.bytes_before / 1e6:,.1f} MB to "
+            f"{done.bytes_after / 1e6:,.1f} MB in {done.seconds:.1f} s (audit.compactions); the next "
+            "publication copies the smaller file"
+        )
     lines.append(f"warehouse: {settings.warehouse}")
     lines.append(f"scorecards: {settings.site_dir / 'index.html'}")
     return lines
@@ -102,6 +109,7 @@ def summary_json(settings: Settings, report: RunReport) -> dict[str, Any]:
         "files_waiting": report.files_waiting,
         "warnings": report.warnings,
         "step_seconds": {step: round(seconds, 3) for step, seconds in report.step_seconds.items()},
+        "compaction": asdict(report.compaction) if report.compaction is not None else None,
         "warehouse": str(settings.warehouse),
         "scorecards": str(settings.site_dir / "index.html"),
     }

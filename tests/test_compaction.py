@@ -2,16 +2,18 @@
 
 import hashlib
 import shutil
+from dataclasses import replace
 
 import dagster as dg
 import duckdb
 import pytest
 
-from assets.compaction import compact_if_grown, compacting_path
+from assets.compaction import Compaction, compact_if_grown, compacting_path
 from assets.faults import DISK_FULL, FAULT, FAULT_AT
 from assets.models.build import quote
 from assets.query import one_row
 from assets.resources import WorkingDatabase
+from pipelines.run_summary import summary_json, summary_lines
 
 # what the catalog of a database holds, each read with `where database_name = $name`
 CATALOG = {
@@ -107,9 +109,11 @@ def test_a_database_not_grown_enough_is_left_as_it_was(tmp_path):
     with duckdb.connect(str(database)) as con:
         con.execute("create or replace table t as select range as n from range(100000)")
     unchanged = digest(database)
+    compacting_path(database).write_bytes(b"left by a compaction that was killed")
     assert compact_if_grown(database, {}, growth=10) is None
     assert digest(database) == unchanged
     assert len(compactions(database)) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["joinedup.duckdb"]
 
 
 def test_a_compaction_that_fails_before_its_rename_leaves_the_file_as_it_was(tmp_path, monkeypatch):
@@ -145,10 +149,12 @@ def test_a_run_compacts_its_database_once_closed_and_a_night_only_after_its_last
     assert compactions(working) == [(None, working.stat().st_size)]  # measured at the first run's end
     assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
     assert len(compactions(working)) == 2
-    with resource.held_across_runs():
+    with resource.held_across_runs() as hold:
         for _ in range(2):
             assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
     assert [before is not None for before, _ in compactions(working)] == [False, True, True]
+    assert hold.compaction is not None
+    assert hold.compaction.bytes_after == compactions(working)[-1][1]
     assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
 
 
@@ -163,3 +169,18 @@ def test_a_compaction_that_fails_is_logged_and_the_run_stands(tmp_path, monkeypa
     assert "was not compacted, and stays as it was" in caplog.text
     assert len(compactions(working)) == 1
     assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
+
+
+def test_the_run_summary_says_when_the_working_database_was_compacted(demo_run):
+    settings, report, _ = demo_run
+    assert "compacted" not in "\n".join(summary_lines(settings, report))
+    compacted = replace(report, compaction=Compaction(176_173_056, 122_433_536, 4.184))
+    assert (
+        "  working database compacted once the run ended: 176.2 MB to 122.4 MB in 4.2 s "
+        "(audit.compactions); the next publication copies the smaller file"
+    ) in summary_lines(settings, compacted)
+    assert summary_json(settings, compacted)["compaction"] == {
+        "bytes_before": 176_173_056,
+        "bytes_after": 122_433_536,
+        "seconds": 4.184,
+    }
