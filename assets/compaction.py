@@ -65,7 +65,7 @@ def compact_if_grown(database: Path, config: dict, growth: float = COMPACT_AT_GR
     of this one: its configuration differs), OSError when the disk fills.
     """
     copy = compacting_path(database)
-    copy.unlink(missing_ok=True)
+    _remove(copy)
     size = database.stat().st_size
     with duckdb.connect(str(database), config=config | {"memory_limit": COMPACTION_MEMORY_LIMIT}) as con:
         con.execute(COMPACTIONS)
@@ -89,10 +89,17 @@ def compact_if_grown(database: Path, config: dict, growth: float = COMPACT_AT_GR
             )
             con.execute(f"detach {quote(COMPACTED)}")
         except BaseException:
-            copy.unlink(missing_ok=True)
+            _remove(copy)
             raise
     copy.replace(database)
     return compaction
+
+
+def _remove(copy: Path) -> None:
+    """Remove a compaction's copy and its write-ahead log (one a stopped compaction left would be
+    replayed into the next copy)."""
+    copy.unlink(missing_ok=True)
+    Path(f"{copy}.wal").unlink(missing_ok=True)
 
 
 def _catalog(con: duckdb.DuckDBPyConnection) -> str:
