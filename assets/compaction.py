@@ -32,6 +32,7 @@ COMPACT_AT_GROWTH = 1.5
 COMPACTION_MEMORY_LIMIT = "128MB"
 
 COMPACTIONS = """
+    create schema if not exists audit;
     create table if not exists audit.compactions (
         measured_at timestamp not null,
         bytes_before bigint,

@@ -24,6 +24,8 @@ from assets.lake import LakeSettings
 from assets.publish.board_rules import BoardRules
 from assets.publish.swap import copy_into_place
 
+log = logging.getLogger(__name__)
+
 
 def reset_working_database(working: Path, published: Path) -> None:
     """Make the working database a copy of the published warehouse (or remove it, with none published)."""
@@ -33,8 +35,6 @@ def reset_working_database(working: Path, published: Path) -> None:
     else:
         working.unlink(missing_ok=True)
 
-
-log = logging.getLogger(__name__)
 
 # the working databases held open across runs in this process: a run's end does not close them
 _HELD_ACROSS_RUNS: set[str] = set()

@@ -104,7 +104,7 @@ def test_a_grown_warehouse_is_compacted_into_a_smaller_file_holding_the_same_con
 def test_a_database_not_grown_enough_is_left_as_it_was(tmp_path):
     database = tmp_path / "joinedup.duckdb"
     with duckdb.connect(str(database)) as con:
-        con.execute("create schema audit; create table t as select range as n from range(100000)")
+        con.execute("create table t as select range as n from range(100000)")
     assert compact_if_grown(database, {}) is None
     with duckdb.connect(str(database)) as con:
         con.execute("create or replace table t as select range as n from range(100000)")
@@ -120,7 +120,7 @@ def test_a_database_not_grown_enough_is_left_as_it_was(tmp_path):
 def test_a_compaction_that_fails_before_its_rename_leaves_the_file_as_it_was(tmp_path, monkeypatch):
     database = tmp_path / "joinedup.duckdb"
     with duckdb.connect(str(database)) as con:
-        con.execute("create schema audit; create table t as select range as n from range(1000000)")
+        con.execute("create table t as select range as n from range(1000000)")
     compact_if_grown(database, {})
     with duckdb.connect(str(database)) as con:
         con.execute("create or replace table t as select range as n from range(1000000)")
@@ -139,7 +139,6 @@ def test_a_compaction_that_fails_before_its_rename_leaves_the_file_as_it_was(tmp
 def rebuilt(duckdb: WorkingDatabase) -> None:
     """Replace a table of 200,000 rows, as a night's whole rebuild does."""
     with duckdb.get_connection() as con:
-        con.execute("create schema if not exists audit")
         con.execute("create or replace table t as select range as n, random() as x from range(200000)")
 
 
