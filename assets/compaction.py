@@ -28,8 +28,9 @@ from assets.query import one_row
 # the file compacts once it is half as large again as after the last compaction
 COMPACT_AT_GROWTH = 1.5
 # DuckDB's memory while it copies, table by table: it runs in the process of the run that just ended, and
-# more buys no speed (national scale, 170 MB: 4.7 s and 380 MB peak at 128MB, 4.8 s and 1,090 MB at 1GB)
-COMPACTION_MEMORY_LIMIT = "128MB"
+# more buys no speed (national scale, 170 MB: 4.5 s and 510 MB peak at 256MB, 4.4 s and 1,090 MB at 1GB;
+# at x10, 1.1 GB, 128MB is too little: DuckDB stops, out of memory)
+COMPACTION_MEMORY_LIMIT = "256MB"
 
 COMPACTIONS = """
     create schema if not exists audit;
@@ -69,6 +70,7 @@ def compact_if_grown(database: Path, config: dict, growth: float = COMPACT_AT_GR
     _remove(copy)
     size = database.stat().st_size
     with duckdb.connect(str(database), config=config | {"memory_limit": COMPACTION_MEMORY_LIMIT}) as con:
+        con.execute("set enable_progress_bar = false")  # the run's own progress is on the terminal
         con.execute(COMPACTIONS)
         (last,) = one_row(con.execute("select max_by(bytes_after, measured_at) from audit.compactions"))
         if last is None:
