@@ -42,9 +42,11 @@ _HELD_ACROSS_RUNS: set[str] = set()
 
 @dataclass
 class Hold:
-    """What holding the working database across runs came to: the compaction once it closed, if any."""
+    """What holding the working database across runs came to, once it closed: the compaction done, if
+    any, or why the database was not compacted when it had grown enough."""
 
     compaction: Compaction | None = None
+    compaction_failed: str | None = None
 
 
 def _current_step() -> str | None:
@@ -125,25 +127,27 @@ class WorkingDatabase(DuckDBResource):
                     yield hold
         finally:
             _HELD_ACROSS_RUNS.discard(self.database)
-        hold.compaction = self._compact_if_grown(None)
+        self._compact_if_grown(None, hold)
 
-    def _compact_if_grown(self, run_log: dg.DagsterLogManager | None) -> Compaction | None:
-        """Compact the closed database if it has grown enough; a failure is logged, never raised: the
-        file is left as it was, and the run's work stands."""
+    def _compact_if_grown(self, run_log: dg.DagsterLogManager | None, hold: Hold | None = None) -> None:
+        """Compact the closed database if it has grown enough, saying so in `hold`; a failure is logged,
+        never raised: the file is left as it was, and the run's work stands."""
         database = Path(self.database)
         if not database.exists():
-            return None
+            return
+        hold = hold or Hold()
         try:
-            done = compact_if_grown(database, self.connection_config, self.compact_at_growth)
+            hold.compaction = compact_if_grown(database, self.connection_config, self.compact_at_growth)
         except (duckdb.Error, OSError) as failed:
-            (run_log or log).warning(f"{database} was not compacted, and stays as it was: {failed}")
-            return None
-        if done is not None:
+            hold.compaction_failed = f"{database} was not compacted, and stays as it was: {failed}"
+            (run_log or log).warning(hold.compaction_failed)
+            return
+        if hold.compaction is not None:
+            done = hold.compaction
             (run_log or log).info(
                 f"{database} compacted from {done.bytes_before:,} to {done.bytes_after:,} bytes "
                 f"in {done.seconds:.1f} s"
             )
-        return done
 
     def _hold(self) -> None:
         self._held = self.get_connection()

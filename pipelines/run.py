@@ -62,7 +62,8 @@ class RunReport:
     step_seconds: dict[str, float]
     # inbox files still being written (modified within the settle period): read by a later run
     files_waiting: list[str] = field(default_factory=list)
-    # what a run that succeeded must still say: a type whose files gave no row loaded
+    # what a run that succeeded must still say: a type whose files gave no row loaded, the working
+    # database not compacted when it had grown enough
     warnings: list[str] = field(default_factory=list)
     # the working database's compaction at the run's end, when it had grown enough (assets.compaction)
     compaction: Compaction | None = None
@@ -174,7 +175,9 @@ def run_nightly(
             for s in instance.get_run_step_stats(run.run_id)
             if s.start_time and s.end_time
         }
-    return replace(_report(definitions, runs, validating, step_seconds), compaction=hold.compaction)
+    report = _report(definitions, runs, validating, step_seconds)
+    failed = [hold.compaction_failed] if hold.compaction_failed else []
+    return replace(report, compaction=hold.compaction, warnings=report.warnings + failed)
 
 
 def _report(

@@ -13,7 +13,10 @@ from assets.faults import DISK_FULL, FAULT, FAULT_AT
 from assets.models.build import quote
 from assets.query import one_row
 from assets.resources import WorkingDatabase
+from pipelines.run import run_nightly
 from pipelines.run_summary import summary_json, summary_lines
+from tests.conftest import settings_for
+from tests.shared_demo import published_copy
 
 # what the catalog of a database holds, each read with `where database_name = $name`
 CATALOG = {
@@ -164,8 +167,10 @@ def test_a_compaction_that_fails_is_logged_and_the_run_stands(tmp_path, monkeypa
     assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
     monkeypatch.setenv(FAULT_AT, "compact:copied")
     monkeypatch.setenv(FAULT, DISK_FULL)
-    with resource.held_across_runs():
+    with resource.held_across_runs() as hold:
         assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
+    assert hold.compaction is None
+    assert hold.compaction_failed is not None and "No space left on device" in hold.compaction_failed
     assert "was not compacted, and stays as it was" in caplog.text
     assert len(compactions(working)) == 1
     assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
@@ -184,3 +189,23 @@ def test_the_run_summary_says_when_the_working_database_was_compacted(demo_run):
         "bytes_after": 122_433_536,
         "seconds": 4.184,
     }
+
+
+@pytest.mark.slow  # two nightly runs of the demo
+def test_a_night_that_cannot_compact_says_so_and_the_next_compacts(demo_run, tmp_path, monkeypatch):
+    settings = settings_for(published_copy(demo_run[0].inbox.parent, tmp_path / "home"))
+    assert [before for before, _ in compactions(settings.build_database)] == [None]  # its size, recorded
+    with duckdb.connect(str(settings.build_database)) as con:
+        con.execute("update audit.compactions set bytes_after = 1")  # as though it had grown since
+    monkeypatch.setenv(FAULT_AT, "compact:copied")
+    monkeypatch.setenv(FAULT, DISK_FULL)
+    failed = run_nightly(settings)
+    assert failed.success and failed.compaction is None
+    assert [w for w in failed.warnings if "was not compacted" in w]
+    monkeypatch.delenv(FAULT_AT)
+    done = run_nightly(settings)
+    assert done.success and done.compaction is not None and not done.warnings
+    assert compactions(settings.build_database)[-1] == (
+        done.compaction.bytes_before,
+        done.compaction.bytes_after,
+    )
