@@ -63,8 +63,10 @@ def compact_if_grown(database: Path, config: dict, growth: float = COMPACT_AT_GR
     last compaction (the first time, record its size instead); return what was done, if anything.
 
     The file is replaced in one rename only when the copy is whole: a stop or an error before leaves
-    it as it was. Raises duckdb.Error when the file is open elsewhere (another process, or a connection
-    of this one: its configuration differs), OSError when the disk fills.
+    it as it was. Raises duckdb.Error when the file is open elsewhere: in another process, or in this one
+    under the same path (its configuration differs); DuckDB does not see this process's connections to
+    the file under another spelling of its path, which the caller must rule out. OSError when the disk
+    fills.
     """
     copy = compacting_path(database)
     _remove(copy)

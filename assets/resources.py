@@ -37,7 +37,7 @@ def reset_working_database(working: Path, published: Path) -> None:
 
 
 # the working databases held open across runs in this process: a run's end does not close them
-_HELD_ACROSS_RUNS: set[str] = set()
+_HELD_ACROSS_RUNS: set[Path] = set()
 
 
 @dataclass
@@ -79,6 +79,11 @@ class WorkingDatabase(DuckDBResource):
     _steps_started: set[str] = PrivateAttr(default_factory=set)
 
     @property
+    def _file(self) -> Path:
+        """The database's file, however its path is written."""
+        return Path(self.database).resolve()
+
+    @property
     def _running_mark(self) -> Path:
         return Path(f"{self.database}.running")
 
@@ -105,7 +110,7 @@ class WorkingDatabase(DuckDBResource):
         Compact it if it has grown enough, unless it is held open across runs."""
         self._release()
         self._running_mark.unlink(missing_ok=True)
-        if self.database not in _HELD_ACROSS_RUNS:
+        if self._file not in _HELD_ACROSS_RUNS:
             self._compact_if_grown(context.log)
 
     @contextmanager
@@ -118,7 +123,7 @@ class WorkingDatabase(DuckDBResource):
         The database is compacted, if it has grown enough, once the last run has closed it.
         """
         hold = Hold()
-        _HELD_ACROSS_RUNS.add(self.database)
+        _HELD_ACROSS_RUNS.add(self._file)
         try:
             if self._running_mark.exists():
                 yield hold
@@ -126,7 +131,7 @@ class WorkingDatabase(DuckDBResource):
                 with self.get_connection():
                     yield hold
         finally:
-            _HELD_ACROSS_RUNS.discard(self.database)
+            _HELD_ACROSS_RUNS.discard(self._file)
         self._compact_if_grown(None, hold)
 
     def _compact_if_grown(self, run_log: dg.DagsterLogManager | None, hold: Hold | None = None) -> None:

@@ -145,17 +145,24 @@ def rebuilt(duckdb: WorkingDatabase) -> None:
         con.execute("create or replace table t as select range as n, random() as x from range(200000)")
 
 
-def test_a_run_compacts_its_database_once_closed_and_a_night_only_after_its_last_run(tmp_path):
+def test_a_run_compacts_its_database_once_closed_and_a_night_only_after_its_last_run(tmp_path, caplog):
     working, published = tmp_path / "build" / "joinedup.duckdb", tmp_path / "joinedup.duckdb"
     resource = WorkingDatabase(database=str(working), published_warehouse=str(published), compact_at_growth=1)
+    # the same file, its path written another way
+    respelled = WorkingDatabase(
+        database=str(tmp_path / "build" / ".." / "build" / working.name),
+        published_warehouse=str(published),
+        compact_at_growth=1,
+    )
     assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
     assert compactions(working) == [(None, working.stat().st_size)]  # measured at the first run's end
     assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
     assert len(compactions(working)) == 2
     with resource.held_across_runs() as hold:
-        for _ in range(2):
-            assert dg.materialize([rebuilt], resources={"duckdb": resource}).success
+        for held in (resource, respelled):
+            assert dg.materialize([rebuilt], resources={"duckdb": held}).success
     assert [before is not None for before, _ in compactions(working)] == [False, True, True]
+    assert "not compacted" not in caplog.text
     assert hold.compaction is not None
     assert hold.compaction.bytes_after == compactions(working)[-1][1]
     assert sorted(p.name for p in working.parent.iterdir()) == ["joinedup.duckdb"]
