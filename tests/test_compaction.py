@@ -1,6 +1,5 @@
 """Compaction of the working database: the same contents in a smaller file, only once it has grown."""
 
-import hashlib
 import shutil
 from dataclasses import replace
 
@@ -15,6 +14,7 @@ from assets.query import one_row
 from assets.resources import WorkingDatabase
 from pipelines.run import run_nightly
 from pipelines.run_summary import summary_json, summary_lines
+from tests.analyst_fixtures import digest
 from tests.conftest import settings_for
 from tests.shared_demo import published_copy
 
@@ -27,10 +27,6 @@ CATALOG = {
     "macros": "select schema_name, function_name, function_type from duckdb_functions()",
     "schemas": "select schema_name, comment from duckdb_schemas()",
 }
-
-
-def digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def compactions(database):
