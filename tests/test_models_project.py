@@ -33,6 +33,26 @@ def test_upstreams_are_parsed_from_the_sql_and_ctes_are_not_tables():
     assert upstream_tables(sql) == (("seeds", "measures"), ("staging", "stg_outcomes"))
 
 
+def test_tables_read_in_subqueries_joins_and_unions_are_upstreams_and_a_broken_select_is_refused():
+    sql = """
+        select o.* from staging.stg_outcomes o
+        left join (select * from seeds.measures where measure_code in (select code from seeds.codes)) m
+            using (measure_code)
+        where exists (select 1 from marts.fct_measure_period p where p.service_code = o.service_code)
+        union all by name
+        select * from intermediate.int_targets
+    """
+    assert upstream_tables(sql) == (
+        ("intermediate", "int_targets"),
+        ("marts", "fct_measure_period"),
+        ("seeds", "codes"),
+        ("seeds", "measures"),
+        ("staging", "stg_outcomes"),
+    )
+    with pytest.raises(ValueError, match="cannot be parsed: .*syntax error"):
+        upstream_tables("select * from staging.stg_outcomes where")
+
+
 def test_unqualified_tables_are_refused():
     with pytest.raises(ValueError, match="schema-qualified: stg_outcomes"):
         upstream_tables("select * from stg_outcomes")
