@@ -18,6 +18,7 @@ from assets.models.model_yml import ModelSpec, read_model_spec, read_seed_specs
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
 COMMENT = re.compile(r"--[^\n]*")
+CALL = re.compile(r"\b(\w+)\s*\(")  # a function or macro called: its name
 SEEDS_YML = "_seeds.yml"  # the seeds' documentation, in the seed folder
 
 
@@ -181,11 +182,9 @@ def macros_called(sql: str, macros: dict[str, str]) -> str:
     needed: set[str] = set()
     pending = [sql]
     while pending:
-        text = pending.pop()
-        for name, statement in macros.items():
-            if name not in needed and calls(text, name):
-                needed.add(name)
-                pending.append(statement)
+        called = set(CALL.findall(COMMENT.sub("", pending.pop()))) & macros.keys()
+        pending.extend(macros[name] for name in called - needed)
+        needed |= called
     return "\n\n".join(statement for name, statement in macros.items() if name in needed)
 
 
