@@ -27,6 +27,7 @@ import pytest
 from assets.faults import FAULT_AT
 from assets.lake import LAKE, connect_lake
 from assets.publish.lake import PUBLICATION, publish_to_lake
+from assets.query import one_row
 from pipelines.area_partitions import STAGE_FAULT, STAGED, area_settings, areas_of
 from pipelines.area_run import AREA_JOB, AREA_STAGED, AREA_STEP, mapping_key
 from pipelines.area_workers import WORKERS
@@ -167,7 +168,7 @@ def test_areas_as_steps_three_at_once_publish_the_embedded_marts_and_a_killed_st
     # each area worked in a DuckDB file of its own, whose size its step's end measured for compaction
     for area in areas:
         with duckdb.connect(str(area_settings(partitioned, area).build_database), read_only=True) as con:
-            (measured,) = con.execute("select count(*) from audit.compactions").fetchone()
+            (measured,) = one_row(con.execute("select count(*) from audit.compactions"))
         assert measured >= 1, area
     with dg.DagsterInstance.from_config(str(instance)) as shared:  # every run, in PostgreSQL
         runs = shared.get_runs(filters=dg.RunsFilter(job_name=AREA_JOB))

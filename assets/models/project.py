@@ -14,6 +14,7 @@ import duckdb
 
 from assets.models.contract_sql import MACRO_TABLES, contract_macros
 from assets.models.model_yml import ModelSpec, read_model_spec, read_seed_specs
+from assets.query import one_row
 
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
@@ -69,7 +70,7 @@ def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
     # the select as a literal: a bound parameter would have DuckDB import pandas first (about 0.3 s)
     literal = "'" + sql.replace("'", "''") + "'"
     with _parser().cursor() as cursor:  # a cursor of its own: a connection is not shared across threads
-        (parsed,) = cursor.execute(f"select json_serialize_sql({literal})").fetchone()
+        (parsed,) = one_row(cursor.execute(f"select json_serialize_sql({literal})"))
     tree = json.loads(parsed)
     if tree.get("error"):
         raise ValueError(f"the select cannot be parsed: {tree.get('error_message')}")
