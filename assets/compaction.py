@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 
 from assets.faults import fault_point
-from assets.models.build import literal, quote
-from assets.query import one_row
+from assets.models.build import quote
+from assets.query import literal, one_row
 
 # the file compacts once it is half as large again as after the last compaction
 COMPACT_AT_GROWTH = 1.5

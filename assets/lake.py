@@ -12,6 +12,8 @@ from importlib.metadata import distribution
 
 import duckdb
 
+from assets.query import literal
+
 LAKE = "lake"  # the name the lake is attached under: lake.marts.scorecard_service_period
 POSTGRES_CATALOG = "ducklake:postgres:"
 
@@ -61,8 +63,6 @@ def attach_statement(
     lake: LakeSettings, read_only: bool = False, snapshot: int | None = None, name: str = LAKE
 ) -> str:
     """Return the ATTACH statement of the lake (what an analyst's DuckDB runs too)."""
-    from assets.models.build import literal  # here: `joinedup sql` reads LakeSettings without polars
-
     options = [f"DATA_PATH {literal(lake.data_path)}"] if lake.data_path and not read_only else []
     options += ["READ_ONLY"] if read_only else []
     options += [f"SNAPSHOT_VERSION {int(snapshot)}"] if snapshot is not None else []

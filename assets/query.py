@@ -1,4 +1,5 @@
-"""Reading a query's single row: an aggregate's, or a lookup that must find one."""
+"""Small pieces of every query: text as a SQL literal, and a query's single row (an aggregate's, or a
+lookup that must find one)."""
 
 from typing import Any
 
@@ -11,3 +12,8 @@ def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     if row is None:
         raise LookupError("the query returned no row")
     return row
+
+
+def literal(text: str) -> str:
+    """Return text as a SQL string literal (for statements that take no bound parameters)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -51,7 +51,8 @@ def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
     files allowed only under the lake's data path, where its Parquet files are.
     """
     from assets.lake import LAKE, connect_lake
-    from assets.models.build import literal, quote
+    from assets.models.build import quote
+    from assets.query import literal
 
     con = connect_lake(lake, read_only=True)
     try:

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 from assets.lake import LAKE, connect_lake
-from assets.models.build import literal
 from assets.publish.lake import PUBLICATION, ROLLBACK, publish_to_lake
+from assets.query import literal
 from pipelines.analyst import query
 from pipelines.cli import app
 from pipelines.local_postgres import LocalPostgres

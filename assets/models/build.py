@@ -13,7 +13,7 @@ from assets.arrow_handoff import ArrowStream
 from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
 from assets.models.versions import model_versions
-from assets.query import one_row
+from assets.query import literal, one_row
 
 
 def quote(identifier: str) -> str:
@@ -45,11 +45,6 @@ def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, docs:
             ]
         )
     )
-
-
-def literal(text: str) -> str:
-    """Return text as a SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assets.contract import SUBMISSION_TYPES, SubmissionType
+from assets.query import literal
 
 # The table holding a type's rows at each stage, by the macro that puts every type's together.
 STAGES: dict[str, Callable[[str], str]] = {
@@ -25,18 +26,13 @@ MACRO_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
-def _literal(value: str) -> str:
-    # assets.models.build.literal's twin: build imports this module (through project), so cannot be imported
-    return "'" + value.replace("'", "''") + "'"
-
-
 def _list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(_literal(v) for v in values) + "]"
+    return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
 def _by_type(macro: str, value: Callable[[SubmissionType], tuple[str, ...]]) -> str:
     cases = "".join(
-        f"\n        when {_literal(t.name)} then {_list(value(t))}" for t in SUBMISSION_TYPES.values()
+        f"\n        when {literal(t.name)} then {_list(value(t))}" for t in SUBMISSION_TYPES.values()
     )
     return f"create or replace macro {macro}(submission_type) as\n    case submission_type{cases}\n    end;"
 
@@ -44,7 +40,7 @@ def _by_type(macro: str, value: Callable[[SubmissionType], tuple[str, ...]]) -> 
 def _figures_given(kind: SubmissionType) -> str:
     given = "".join(
         f"\n            case when {c} is not null"
-        f" or list_contains(suppressed_columns, {_literal(c)}) then {_literal(c)} end,"
+        f" or list_contains(suppressed_columns, {literal(c)}) then {literal(c)} end,"
         for c in kind.numeric
     )
     return f"\n        list_filter([{given}\n        ], figure -> figure is not null) as figures_given,"
@@ -52,7 +48,7 @@ def _figures_given(kind: SubmissionType) -> str:
 
 def _union(macro: str, extra: Callable[[SubmissionType], str] = lambda kind: "") -> str:
     selects = "\n    union all by name\n".join(
-        f"    select {_literal(t.name)} as submission_type, *,{extra(t)}\n    from {STAGES[macro](t.name)}"
+        f"    select {literal(t.name)} as submission_type, *,{extra(t)}\n    from {STAGES[macro](t.name)}"
         for t in SUBMISSION_TYPES.values()
     )
     return f"create or replace macro {macro}() as table\n{selects};"

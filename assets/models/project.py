@@ -14,7 +14,7 @@ import duckdb
 
 from assets.models.contract_sql import MACRO_TABLES, contract_macros
 from assets.models.model_yml import ModelSpec, read_model_spec, read_seed_specs
-from assets.query import one_row
+from assets.query import literal, one_row
 
 LAYERS = ("staging", "intermediate", "marts")
 MACRO = re.compile(r"create or replace macro (\w+)")
@@ -68,9 +68,8 @@ def upstream_tables(sql: str) -> tuple[tuple[str, str], ...]:
     `macros.sql`) reads only the CTE named in its call.
     """
     # the select as a literal: a bound parameter would have DuckDB import pandas first (about 0.3 s)
-    literal = "'" + sql.replace("'", "''") + "'"
     with _parser().cursor() as cursor:  # a cursor of its own: a connection is not shared across threads
-        (parsed,) = one_row(cursor.execute(f"select json_serialize_sql({literal})"))
+        (parsed,) = one_row(cursor.execute(f"select json_serialize_sql({literal(sql)})"))
     tree = json.loads(parsed)
     if tree.get("error"):
         raise ValueError(f"the select cannot be parsed: {tree.get('error_message')}")

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.models.build import literal
-from assets.query import one_row
+from assets.query import literal, one_row
 
 PUBLICATIONS = """
     create table if not exists audit.publications (
