@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from assets.publish import charts
+from assets.publish import chart_names, charts
 from assets.publish.service_charts import chance, forecast_words
 from assets.publish.spc_series import Forecast, load_spc_series
 
@@ -77,8 +77,8 @@ def test_each_forecast_s_outlook_is_its_first_month_s_row(warehouse):
 
 def test_forecast_templates_draw_the_bands_and_a_dashed_line_after_the_spc_layers():
     specs = charts.build_specs()
-    plain = specs[charts.spc_name(True, True, False)]
-    forecast = specs[charts.spc_name(True, True, False, True)]
+    plain = specs[chart_names.spc_name(True, True, False)]
+    forecast = specs[chart_names.spc_name(True, True, False, True)]
     assert forecast["layer"][: len(plain["layer"])] == plain["layer"]
     added = forecast["layer"][len(plain["layer"]) :]
     assert [layer.get("name") for layer in added] == [

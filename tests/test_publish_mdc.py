@@ -9,7 +9,7 @@ from collections import Counter
 import duckdb
 import pytest
 
-from assets.publish import charts
+from assets.publish import chart_names, charts
 from assets.publish.mdc_icons import (
     ASSURANCE_ICONS,
     CONCERN_COLOUR,
@@ -173,7 +173,7 @@ def test_an_unknown_state_is_refused():
 
 
 def test_spc_charts_follow_making_data_count():
-    spec = charts.build_specs()[charts.spc_name(True, True, False)]
+    spec = charts.build_specs()[chart_names.spc_name(True, True, False)]
     assert spec["width"] == "container"
     lines = spec["layer"][0]
     assert lines["mark"]["interpolate"] == "step-after"  # a changed target steps, it does not slope

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import html
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -17,7 +20,7 @@ from markupsafe import escape
 
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cached_text
-from assets.publish.chart_views import chart_templates
+from assets.publish.chart_views import CHART_SOURCES, chart_templates
 from assets.publish.display import ASSURANCE_BADGES, RAG_BADGES, VARIATION_BADGES
 from assets.publish.site import javascript_bundle, render_site, template_environment
 from assets.publish.slugs import file_slugs
@@ -448,3 +451,47 @@ def test_a_site_built_with_the_cache_is_the_same_site(site, tmp_path, monkeypatc
     names = sorted(p.name for p in cache.iterdir())
     assert [n.split("-")[0] for n in names] == ["chart", "jinja", "vega"]
     assert chart_templates.__wrapped__(cache) == chart_templates()  # read back from the cache file
+
+
+def test_a_site_from_a_warm_cache_never_imports_altair(site, tmp_path, monkeypatch):
+    """Altair (0.3 s to import) builds the script bundle and chart templates only when the cache lacks
+    them: a process that writes a site from a warm cache never imports it."""
+    _, _, warehouse = site
+    bundle = javascript_bundle()  # built in this process for the `site` fixture
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **_: bundle)
+    cache = tmp_path / "cache"
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        render_site(con, tmp_path / "first", BoardRules(min_peers=2), cache)
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "import duckdb\n"
+        "from assets.publish.board_rules import BoardRules\n"
+        "from assets.publish.site import render_site\n"
+        "with duckdb.connect(sys.argv[1], read_only=True) as con:\n"
+        "    render_site(con, Path(sys.argv[2]), BoardRules(min_peers=2), Path(sys.argv[3]))\n"
+        "print('altair' in sys.modules)\n"
+    )
+    arguments = [str(warehouse), str(tmp_path / "second"), str(cache)]
+    second = subprocess.run(
+        [sys.executable, "-c", script, *arguments],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).parents[1],
+    )
+    assert second.stdout.split()[-1] == "False"
+    assert (tmp_path / "second" / "index.html").is_file()
+
+
+def test_the_chart_templates_cache_key_covers_every_module_they_are_built_from():
+    """A change to any module of the publication `charts` reads must name a new template file."""
+    tree = ast.parse(CHART_SOURCES[0].read_text("utf-8"))
+    read = {
+        node.module.rsplit(".", 1)[-1] if node.module != "assets.publish" else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("assets.publish")
+        for alias in node.names
+    }
+    assert CHART_SOURCES[0].name == "charts.py"
+    assert read <= {path.stem for path in CHART_SOURCES}, read

@@ -6,10 +6,11 @@ given to the asset as the `paths` resource's `cache_dir`), shared by every wareh
 installation, each named by what it is built from, so that another version of a library or of the
 chart code builds a new file instead of reusing a stale one:
 
-- `vega-bundle-vl-convert-<version>-vega-lite-<version>.js`: Vega, Vega-Lite and Vega-Embed as one
-  offline script (about 9 s to build); every publication copies it to `site/assets/`;
-- `chart-templates-altair-<version>-<digest of charts.py>.json`: the Vega-Lite chart templates
-  Altair builds and validates (about a second);
+- `vega-bundle-vl-convert-<version>-altair-<version>.js`: Vega, Vega-Lite and Vega-Embed as one
+  offline script (about 9 s to build), for the Vega-Lite of that Altair; every publication copies it
+  to `site/assets/`;
+- `chart-templates-altair-<version>-<digest of the modules they come from>.json`: the Vega-Lite chart
+  templates Altair builds and validates (about a second; `chart_views.CHART_SOURCES`);
 - `jinja/`: the page templates compiled by Jinja2's own bytecode cache, which checks their source.
 
 Deleting the folder is always safe: the next publication builds the files again. Processes share

@@ -10,8 +10,7 @@ import altair as alt
 
 from assets.publish import mdc_icons
 from assets.publish.board_rules import QUADRANT_NAMES
-
-ROWS = "rows"  # name of the dataset each template reads; `chart_views` binds it
+from assets.publish.chart_names import FOCUS_LABEL, PEER_LABEL, ROWS, WORKFORCE_MEASURES, spc_name
 
 WIDTH = 560
 HEIGHT = 380
@@ -23,9 +22,6 @@ KIND_SHAPES = ["circle", "square", "triangle-up", "diamond", "cross", "triangle-
 FOCUS_COLOUR = "#0072B2"
 PEER_COLOUR = "#767676"
 GUIDE_COLOUR = "#595959"
-
-FOCUS_LABEL = "This service"
-PEER_LABEL = "Peer services, latest month"
 
 EFFICIENCY_TITLE = "Efficiency index (100 = peer median unit cost; higher = cheaper)"
 EFFECTIVENESS_TITLE = "Effectiveness index (100 = on target on average)"
@@ -212,12 +208,6 @@ SPC_LEGEND_LAYOUT = alt.ExprRef(
 
 WORKFORCE_WIDTH = 250
 WORKFORCE_HEIGHT = 120
-WORKFORCE_MEASURES = {  # column -> facet label, in reading order
-    "vacancy_rate": "Vacancy rate (%)",
-    "turnover_rate_12m": "Turnover, 12 months (%)",
-    "sickness_rate": "Sickness rate (%)",
-    "agency_share": "Agency share of FTE (%)",
-}
 
 
 def _spc(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool) -> dict[str, Any]:
@@ -374,12 +364,6 @@ def _workforce() -> dict[str, Any]:
         .resolve_scale(y="independent")
     )
     return chart.to_dict()
-
-
-def spc_name(has_direction: bool, has_lines: bool, rebased: bool, forecast: bool = False) -> str:
-    """The name of the SPC template for a measure with or without a direction, lines, rebases and a
-    forecast."""
-    return f"spc-{int(has_direction)}{int(has_lines)}{int(rebased)}{int(forecast)}"
 
 
 def build_specs() -> dict[str, dict[str, Any]]:

@@ -14,7 +14,7 @@ from datetime import date
 from functools import cache
 from pathlib import Path
 
-from assets.publish import charts
+from assets.publish import chart_names
 from assets.publish.board_rules import QUADRANT_NAMES
 from assets.publish.chart_views import safe_json
 from assets.publish.display import iso_date, month, number
@@ -77,7 +77,7 @@ class PeerPoints:
     key: str
     own: str  # the page's service code, not drawn as a peer
     count: int  # the points drawn as peers
-    dataset: str = charts.ROWS  # the chart's dataset the points are added to
+    dataset: str = chart_names.ROWS  # the chart's dataset the points are added to
 
 
 class IndexPaths:
@@ -127,7 +127,7 @@ class IndexPaths:
         found = self._peers.get((kind, period))
         if found is None:
             found = self._peers[(kind, period)] = [
-                (peer["service_code"], point.json(charts.PEER_LABEL, False))
+                (peer["service_code"], point.json(chart_names.PEER_LABEL, False))
                 for peer in self.marts.services
                 if peer["service_kind"] == kind
                 if (row := self.marts.score_at(peer["service_code"], period))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from assets.publish import charts
+from assets.publish import chart_names
 from assets.publish.chart_views import ChartTemplates, ChartView, Template, chart_view
 from assets.publish.display import (
     JUDGED_ON_LABELS,
@@ -34,7 +34,8 @@ def path_chart(
     if not path:
         return None
     first, last = path[0], path[-1]
-    rows = [p.json(charts.FOCUS_LABEL, False) for p in path[:-1]] + [last.json(charts.FOCUS_LABEL, True)]
+    focus = chart_names.FOCUS_LABEL
+    rows = [p.json(focus, False) for p in path[:-1]] + [last.json(focus, True)]
     title = f"Efficiency and effectiveness of {service['service_name']} over time"
     kind = service["service_kind_name"]
     description = (
@@ -130,7 +131,7 @@ def _spc_chart(
     sentences += ([note] if note else []) + outlook
     subtitle = f"Monthly values, {UNIT_LABELS.get(unit, unit or 'value')}"
     template = templates[
-        charts.spc_name(
+        chart_names.spc_name(
             measure.get("direction") is not None,
             bool(lines),
             bool(series.rebases),

@@ -12,13 +12,12 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache, partial
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-import altair as alt
 import duckdb
 import jinja2
-import vl_convert
 
 from assets.publish.board_rules import BoardRules
 from assets.publish.build_cache import cached_text
@@ -177,17 +176,21 @@ class _PageWriter:
 
 @cache
 def javascript_bundle(cache_dir: Path | None = None) -> str:
-    """Vega, Vega-Lite and Vega-Embed as one offline script, matching Altair's Vega-Lite."""
+    """Vega, Vega-Lite and Vega-Embed as one offline script, matching Altair's Vega-Lite: named by the
+    versions of vl-convert and Altair (whose version fixes its Vega-Lite's), so that Altair is imported
+    (0.3 s) only to build it."""
+    name = f"vega-bundle-vl-convert-{version('vl-convert-python')}-altair-{version('altair')}.js"
+    return cached_text(cache_dir, name, _built_bundle)
+
+
+def _built_bundle() -> str:
+    """The script bundle, built by vl-convert for Altair's Vega-Lite (about 9 s)."""
+    import altair as alt
+    import vl_convert
+
     major, minor = alt.SCHEMA_VERSION.lstrip("v").split(".")[:2]
-    vega_lite = f"v{major}_{minor}"
-    # vl_convert's stubs declare neither its __version__ nor the default of javascript_bundle's snippet
-    version = vl_convert.__version__  # type: ignore[attr-defined]
-    name = f"vega-bundle-vl-convert-{version}-vega-lite-{vega_lite}.js"
-    return cached_text(
-        cache_dir,
-        name,
-        lambda: vl_convert.javascript_bundle(vl_version=vega_lite),  # type: ignore[call-arg]
-    )
+    # vl_convert's stubs do not declare the default of javascript_bundle's snippet
+    return vl_convert.javascript_bundle(vl_version=f"v{major}_{minor}")  # type: ignore[call-arg]
 
 
 @cache

@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from assets.publish import charts
+from assets.publish import chart_names
 from assets.publish.chart_views import ChartView, Template, chart_view, json_number, safe_json
 from assets.publish.display import (
     NO_VALUE,
@@ -37,7 +37,7 @@ WORKFORCE_WORDS = {
     "sickness_rate": "the sickness rate",
     "agency_share": "the agency share of staff",
 }
-_MEASURE_JSON = {column: safe_json(label) for column, label in charts.WORKFORCE_MEASURES.items()}
+_MEASURE_JSON = {column: safe_json(label) for column, label in chart_names.WORKFORCE_MEASURES.items()}
 CAVEAT = (
     "Services with more vacancies may differ in ways these figures do not show, and poor results "
     "can drive staff away as much as vacancies cause poor results. Each finding compares every "
@@ -129,7 +129,7 @@ def _trend_chart(service: Row, trends: list[Row], template: Template) -> ChartVi
     last = trends[-1]
     latest = "; ".join(
         f"{WORKFORCE_WORDS[column].removeprefix('the ')} {format_percent(last[column])}"
-        for column in charts.WORKFORCE_MEASURES
+        for column in chart_names.WORKFORCE_MEASURES
     )
     title = f"Staffing of {service['service_name']} by month"
     description = (
@@ -159,7 +159,7 @@ def _latest_rows(trends: list[Row]) -> list[dict[str, str]]:
             "latest": format_percent(last[column]),
             "year_earlier": format_percent(before[column] if before else None),
         }
-        for column, label in charts.WORKFORCE_MEASURES.items()
+        for column, label in chart_names.WORKFORCE_MEASURES.items()
     ]
 
 
