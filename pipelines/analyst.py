@@ -121,6 +121,8 @@ def export_marts(warehouse: Path, folder: Path) -> list[Path]:
     reads back equal to `query` on it (HUGEINT counts stay integers, as Decimal(38, 0), where DuckDB's
     COPY wrote doubles). Each mart is held in memory while it is written.
     """
+    from assets.models.build import quote
+
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with open_warehouse(warehouse) as con:
@@ -131,9 +133,8 @@ def export_marts(warehouse: Path, folder: Path) -> list[Path]:
             ).fetchall()
         ]
         for table in tables:
-            name = table.replace('"', '""')
             target = folder / f"{table}.parquet"
-            con.execute(f'select * from "{PUBLISHED_SCHEMA}"."{name}"').pl().write_parquet(target)
+            con.execute(f"select * from {quote(PUBLISHED_SCHEMA)}.{quote(table)}").pl().write_parquet(target)
             written.append(target)
     return written
 
