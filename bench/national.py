@@ -10,8 +10,11 @@ in a fresh process of its own (peak memory, its own high-water mark, is its own)
      in March: the forecasts' models are kept, and only filtered again);
   4. incremental, a quarter's end: the night after, when the last month's arrive (March's: every
      forecast's model is estimated again on the quarter, assets/forecast/schedule.py);
-  5. backlog: the first load of the backlog inbox (and the plain script on it);
-  6. compaction: the working database after the quarter's end copied into a compact file
+  5. nothing new: the night after that, no file added: what every night costs before a new file is
+     read (the start, Dagster's runs, the marts judged against the date, a publication carrying its
+     pages over), the floor under each incremental night's share of the full run;
+  6. backlog: the first load of the backlog inbox (and the plain script on it);
+  7. compaction: the working database after the quarter's end copied into a compact file
      (assets/compaction.py, as a run's end does once the file has grown enough), against a plain copy of
      the file (what each publication does).
 Prints per run: seconds, CPU seconds, rows per second, peak memory, seconds per stage, and the ratios
@@ -242,6 +245,7 @@ def main() -> None:
     runs["incremental: a month"] = _measure("run", home)
     delivered["incremental: quarter end"] = _deliver(last_month, home / "inbox")
     runs["incremental: quarter end"] = _measure("run", home)
+    runs["nothing new"] = _measure("run", home)
     compaction = _measure("compact", home)
     if backlog is not None:
         runs["backlog: plain script"] = _measure("plain", backlog)
@@ -270,10 +274,13 @@ def main() -> None:
     if backlog is not None:
         ratio = _data_seconds(runs["backlog: full run"]) / runs["backlog: plain script"]["seconds"]
         print(f"  backlog: {ratio:.2f}x")
+    floor = runs["nothing new"]["seconds"]
+    print(f"nothing new / full run: {100 * floor / full['seconds']:.1f} % of the time (every night's floor)")
     for night in delivered:
         print(
             f"{night} / full run: {100 * runs[night]['seconds'] / full['seconds']:.1f} % of the time, "
-            f"{runs[night]['rows_validated']:,} of {full['rows_validated']:,} rows validated"
+            f"{runs[night]['rows_validated']:,} of {full['rows_validated']:,} rows validated; "
+            f"{100 * (runs[night]['seconds'] - floor) / full['seconds']:.1f} % above the floor"
         )
     print(
         f"compaction of the working database after the quarter's end: "
