@@ -14,7 +14,7 @@ from assets.compaction import Compaction
 from assets.contract import SUBMISSION_TYPES
 from assets.models.seeds import seed_docs
 from assets.partitions import range_tags
-from assets.publish.data_docs_alongside import start_ahead
+from assets.publish.data_docs_process import start_ahead
 from assets.resources import WorkingDatabase
 from pipelines.automation import due_selection, job_checks
 from pipelines.due import due_after_ingest, seeds_changed
@@ -126,7 +126,7 @@ def run_nightly(
     Dagster plans a run over a range month by month for every asset in it, partitioned or not, and
     the models and pages are not partitioned. Nothing is built or published when validation fails.
     `progress` hears of each phase's steps as they run. The process that builds the Data Docs at
-    publication is started first, so that its import is done by then (`data_docs_alongside`). The
+    publication is started first, so that its import is done by then (`data_docs_process`). The
     working database stays open from the first phase to the last, so that no phase's end checkpoints it
     (`WorkingDatabase.held_across_runs`).
     """
