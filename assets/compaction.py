@@ -22,8 +22,7 @@ from pathlib import Path
 import duckdb
 
 from assets.faults import fault_point
-from assets.models.build import quote
-from assets.query import literal, one_row
+from assets.query import literal, one_row, quote
 
 # the file compacts once it is half as large again as after the last compaction
 COMPACT_AT_GROWTH = 1.5

@@ -1,5 +1,5 @@
-"""Small pieces of every query: text as a SQL literal, and a query's single row (an aggregate's, or a
-lookup that must find one)."""
+"""Small pieces of every query: a name as a quoted identifier, text as a SQL literal, and a query's single
+row (an aggregate's, or a lookup that must find one)."""
 
 from typing import Any
 
@@ -12,6 +12,11 @@ def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     if row is None:
         raise LookupError("the query returned no row")
     return row
+
+
+def quote(identifier: str) -> str:
+    """Return a DuckDB identifier in double quotes."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def literal(text: str) -> str:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from assets.query import one_row
+from assets.query import literal, one_row, quote
 
 if TYPE_CHECKING:
     import polars as pl
@@ -51,8 +51,6 @@ def open_lake(lake: LakeSettings) -> duckdb.DuckDBPyConnection:
     files allowed only under the lake's data path, where its Parquet files are.
     """
     from assets.lake import LAKE, connect_lake
-    from assets.models.build import quote
-    from assets.query import literal
 
     con = connect_lake(lake, read_only=True)
     try:
@@ -121,8 +119,6 @@ def export_marts(warehouse: Path, folder: Path) -> list[Path]:
     reads back equal to `query` on it (HUGEINT counts stay integers, as Decimal(38, 0), where DuckDB's
     COPY wrote doubles). Each mart is held in memory while it is written.
     """
-    from assets.models.build import quote
-
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     with open_warehouse(warehouse) as con:

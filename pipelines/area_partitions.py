@@ -25,9 +25,8 @@ from assets.contract import SUBMISSION_TYPES
 from assets.ingest.files import partner_in_name
 from assets.ingest.inbox import RETURNS_FOLDER
 from assets.lake import LAKE, connect_lake
-from assets.models.build import quote
 from assets.publish.lake import in_one_commit
-from assets.query import literal, one_row
+from assets.query import literal, one_row, quote
 from assets.warehouse import PRIMARY_KEYS, fixed_tables
 from pipelines.settings import LakeSettings, Settings
 

@@ -9,8 +9,7 @@ import pytest
 
 from assets.compaction import Compaction, compact_if_grown, compacting_path
 from assets.faults import DISK_FULL, FAULT, FAULT_AT
-from assets.models.build import quote
-from assets.query import one_row
+from assets.query import one_row, quote
 from assets.resources import WorkingDatabase
 from pipelines.run import run_nightly
 from pipelines.run_summary import summary_json, summary_lines

@@ -13,12 +13,7 @@ from assets.arrow_handoff import ArrowStream
 from assets.models.functions import register_functions
 from assets.models.project import Documentation, SqlModel
 from assets.models.versions import model_versions
-from assets.query import literal, one_row
-
-
-def quote(identifier: str) -> str:
-    """Return a DuckDB identifier in double quotes."""
-    return '"' + identifier.replace('"', '""') + '"'
+from assets.query import literal, one_row, quote
 
 
 def comment_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, docs: Documentation) -> None:

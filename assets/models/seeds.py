@@ -15,10 +15,10 @@ from types import MappingProxyType
 import duckdb
 import polars as pl
 
-from assets.models.build import load_table, quote
+from assets.models.build import load_table
 from assets.models.project import Documentation, load_seed_docs
 from assets.project_files import SQL_DIR
-from assets.query import literal
+from assets.query import literal, quote
 
 SCENARIO_FILE = "scenario.yaml"
 

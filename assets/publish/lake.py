@@ -18,8 +18,7 @@ import duckdb
 
 from assets.faults import fault_point
 from assets.lake import LAKE, LakeSettings, attach_statement, connect_lake
-from assets.models.build import quote
-from assets.query import literal, one_row
+from assets.query import literal, one_row, quote
 
 MARTS = "marts"
 SOURCE = "published"  # the warehouse (or earlier snapshot) copied from, attached under this name

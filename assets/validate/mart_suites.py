@@ -16,8 +16,8 @@ from typing import Any
 
 import duckdb
 
-from assets.models.build import quote
 from assets.models.model_yml import KEY_OF_COLUMNS, DataTest, ModelSpec, read_model_specs
+from assets.query import quote
 from assets.validate.suite_sql import suite_columns
 from assets.validate.suites import SuiteResult, run_suite_in_database, suite_spec
 

@@ -16,11 +16,10 @@ import dagster as dg
 import duckdb
 from dagster_duckdb import DuckDBResource
 
-from assets.models.build import quote
 from assets.models.model_yml import read_model_specs
 from assets.models.published_contract import PUBLISHED_SCHEMA, referenced_table
 from assets.project_files import SQL_DIR
-from assets.query import one_row
+from assets.query import one_row, quote
 
 REFERENCE_CHECK = "references_resolve"
 # values of a dangling code shown in the check's metadata

@@ -15,7 +15,7 @@ from typing import Any
 import duckdb
 import polars as pl
 
-from assets.models.build import quote
+from assets.query import quote
 
 COMMON_KWARGS = {"row_condition", "mostly"}
 KWARGS = {

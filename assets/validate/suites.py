@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from assets.models.build import quote
+from assets.query import quote
 from assets.validate.suite_sql import Check, Counts, compile_suite, evaluate, type_sample
 from assets.validate.typing import FINDING_SCHEMA
 
